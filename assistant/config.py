@@ -1,0 +1,83 @@
+"""The one place configuration is read: environment variables prefixed `TPA_` (or a `.env` file).
+
+Every other module receives a `Settings` (usually via `get_settings()`), so tests override
+settings instead of patching the environment module by module.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_mirror() -> Path | None:
+    """The read-only offline mirror that sits beside a checkout, when there is one."""
+    for candidate in (Path.cwd() / ".." / "shared" / "corpus", _REPO_ROOT / ".." / "shared" / "corpus"):
+        if candidate.is_dir():
+            return candidate.resolve()
+    return None
+
+
+def _default_sources() -> Path:
+    for candidate in (Path.cwd() / "corpus" / "sources.toml", _REPO_ROOT / "corpus" / "sources.toml"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return (_REPO_ROOT / "corpus" / "sources.toml").resolve()
+
+
+class Settings(BaseSettings):
+    """All settings; see the README's configuration table for what each one changes."""
+
+    model_config = SettingsConfigDict(env_prefix="TPA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where synced files, Chroma data and indexes live.")
+    sources_file: Path = Field(default_factory=_default_sources, description="The default corpus list.")
+    corpus_mirror: Path | None = Field(
+        default_factory=_default_mirror,
+        description="Offline mirror of the official sources (default ../shared/corpus when it exists).",
+    )
+    offline: bool = Field(False, description="Never try the official URLs; copy from the mirror.")
+    sync_timeout: float = Field(10.0, gt=0, description="Seconds per HTTP attempt during sync.")
+    sync_retries: int = Field(2, ge=0, description="Extra attempts per source after a failure.")
+
+    chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
+    chroma_port: int = Field(8000, description="Port of the Chroma server.")
+    chroma_ssl: bool = Field(False, description="Talk HTTPS to the Chroma server.")
+    collection: str = Field("chunks", description="Name of the Chroma collection holding chunks.")
+
+    embed_batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per model call.")
+    chunk_max_tokens: int = Field(
+        256, ge=32, le=256, description="Hard cap per chunk (with its prefix), in model tokens."
+    )
+    chunk_target_tokens: int = Field(
+        160, ge=16, le=256, description="Small paragraphs are packed together up to this size."
+    )
+
+    host: str = Field("127.0.0.1", description="Address `tpa serve` binds to.")
+    port: int = Field(8000, description="Port `tpa serve` listens on.")
+    log_json: bool = Field(False, description="One JSON object per log line.")
+    log_level: str = Field("INFO", description="Logging level.")
+
+    @field_validator("data_dir", "sources_file", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def corpus_dir(self) -> Path:
+        """Where `tpa sync` puts the default corpus and where `tpa ingest` reads it by default."""
+        return self.data_dir / "corpus"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Reading documents, splitting them along their legal structure, and storing them."""

@@ -1,0 +1,67 @@
+"""The shapes every stage of ingest passes around.
+
+Offsets are always into `Document.text`, the exact text we store and later quote from: a legal
+reviewer must be able to find `text[start:end]` verbatim, so no stage may rewrite the text after
+the loader has produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Section:
+    """A unit of legal structure (a paragraph such as 744.11(a)(1), a heading's body, a page).
+
+    `level` is the depth in the document's hierarchy (0 = whole document or section heading,
+    1 = (a), 2 = (1), ...). Chunks never cross a section boundary.
+    """
+
+    start: int
+    end: int
+    citation: str
+    path: tuple[str, ...] = ()
+    level: int = 0
+    heading: str = ""
+
+
+@dataclass
+class Document:
+    """One source document, as loaded: its stored text, metadata and structure."""
+
+    doc_id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what ends up in the store, so any change to text or metadata re-ingests."""
+        h = hashlib.sha256(self.text.encode("utf-8"))
+        for key in sorted(self.metadata):
+            h.update(f"\0{key}={self.metadata[key]!r}".encode())
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: a span of one document, inside one section."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    citation: str
+    section_path: tuple[str, ...]
+    metadata: dict[str, Any]
+    embed_text: str = ""
+
+    @staticmethod
+    def make_id(doc_id: str, start: int, end: int, text: str) -> str:
+        """Stable id: the same span of the same text always gets the same id."""
+        digest = hashlib.sha256(f"{doc_id}\0{start}\0{end}\0{text}".encode()).hexdigest()
+        return digest[:32]
