@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Trade-policy assistant",
         version=__version__,
-        description="Answers export-control questions from a local corpus, citing verbatim passages.",
+        description="Export-control answers from a local corpus, citing verbatim passages.",
         lifespan=lifespan,
     )
     app.state.settings = settings

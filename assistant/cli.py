@@ -29,10 +29,12 @@ def _setup() -> None:
 
 @app.command()
 def sync(
-    offline: Annotated[bool, typer.Option(help="Copy from the mirror; do not try the network.")] = False,
+    offline: Annotated[
+        bool, typer.Option(help="Copy from the mirror; do not try the network.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Fetch the default corpus (corpus/sources.toml) into the data dir, or copy it from the mirror."""
+    """Fetch the default corpus (corpus/sources.toml) into the data dir, or copy the mirror."""
     from ingest.sources import SourcesError, load_sources
     from ingest.sync import sync_sources
 
@@ -46,7 +48,7 @@ def sync(
         raise typer.Exit(2) from exc
     report = sync_sources(sources, settings, progress=not json_out)
     if json_out:
-        out.print_json(json.dumps(report.to_dict()))
+        out.print_json(json.dumps(report.as_dict()))
     else:
         for r in report.results:
             style = "red" if r.outcome == "failed" else "green"
@@ -60,7 +62,9 @@ def ingest(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders; default: the synced corpus.")
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON report on stdout.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON report on stdout.")
+    ] = False,
 ) -> None:
     """Add, update and remove documents in the store; unchanged files cost nothing."""
     from assistant.store import StoreUnavailable

@@ -17,14 +17,20 @@ _REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def _default_mirror() -> Path | None:
     """The read-only offline mirror that sits beside a checkout, when there is one."""
-    for candidate in (Path.cwd() / ".." / "shared" / "corpus", _REPO_ROOT / ".." / "shared" / "corpus"):
+    for candidate in (
+        Path.cwd() / ".." / "shared" / "corpus",
+        _REPO_ROOT / ".." / "shared" / "corpus",
+    ):
         if candidate.is_dir():
             return candidate.resolve()
     return None
 
 
 def _default_sources() -> Path:
-    for candidate in (Path.cwd() / "corpus" / "sources.toml", _REPO_ROOT / "corpus" / "sources.toml"):
+    for candidate in (
+        Path.cwd() / "corpus" / "sources.toml",
+        _REPO_ROOT / "corpus" / "sources.toml",
+    ):
         if candidate.is_file():
             return candidate.resolve()
     return (_REPO_ROOT / "corpus" / "sources.toml").resolve()
@@ -35,21 +41,31 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TPA_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where synced files, Chroma data and indexes live.")
-    sources_file: Path = Field(default_factory=_default_sources, description="The default corpus list.")
+    data_dir: Path = Field(
+        Path("data"), description="Where synced files, Chroma data and indexes live."
+    )
+    sources_file: Path = Field(
+        default_factory=_default_sources, description="The default corpus list."
+    )
     corpus_mirror: Path | None = Field(
         default_factory=_default_mirror,
-        description="Offline mirror of the official sources (default ../shared/corpus when it exists).",
+        description="Offline mirror of the official sources (default ../shared/corpus if present).",
     )
     offline: bool = Field(False, description="Never try the official URLs; copy from the mirror.")
     sync_timeout: float = Field(10.0, gt=0, description="Seconds per HTTP attempt during sync.")
     sync_retries: int = Field(2, ge=0, description="Extra attempts per source after a failure.")
 
-    chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
+    chroma_host: str | None = Field(
+        None, description="Use a Chroma server instead of the embedded store."
+    )
     chroma_port: int = Field(8000, description="Port of the Chroma server.")
     chroma_ssl: bool = Field(False, description="Talk HTTPS to the Chroma server.")
     collection: str = Field("chunks", description="Name of the Chroma collection holding chunks.")
 
+    ingest_exclude: list[str] = Field(
+        default=["README*", "MANIFEST*", "LICENSE*", "CHANGELOG*"],
+        description="File-name patterns skipped when a folder is ingested (JSON list).",
+    )
     embed_batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per model call.")
     chunk_max_tokens: int = Field(
         256, ge=32, le=256, description="Hard cap per chunk (with its prefix), in model tokens."

@@ -91,7 +91,11 @@ def make_client(settings: Settings) -> ClientAPI:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.chroma_dir
+        where = (
+            f"{settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else settings.chroma_dir
+        )
         raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
@@ -149,12 +153,12 @@ class Store:
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
                 embeddings=embeddings[i : i + batch],
-                metadatas=[chunk_metadata(c, source_path) for c in part],  # type: ignore[misc]
+                metadatas=[chunk_metadata(c, source_path) for c in part],
             )
         self.documents.upsert(
             ids=[doc_id],
             documents=[text],
-            embeddings=[[1.0]],
+            embeddings=np.ones((1, 1), dtype=np.float32),
             metadatas=[_clean({**record, "chunk_count": len(chunks)})],
         )
         return len(chunks), removed
@@ -194,7 +198,7 @@ class Store:
         if k <= 0 or self.chunks.count() == 0:
             return []
         res = self.chunks.query(
-            query_embeddings=[list(embedding)],
+            query_embeddings=np.asarray([embedding], dtype=np.float32),
             n_results=k,
             where=where,
             include=["documents", "metadatas", "distances"],
@@ -217,7 +221,8 @@ class Store:
             ids = got["ids"]
             if not ids:
                 return
-            yield ids, list(got["metadatas"] or [None] * len(ids))
+            metas: list[Any] = list(got["metadatas"] or [{} for _ in ids])
+            yield ids, metas
             if len(ids) < _PAGE:
                 return
             offset += len(ids)

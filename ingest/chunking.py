@@ -26,9 +26,69 @@ SPECIAL_TOKENS = 2
 _PREFIX_CHARS = 200
 
 _ABBREVIATIONS = frozenset(
-    """u.s e.g i.e no nos sec secs co ltd inc corp mr ms mrs dr st v vs al etc jan feb mar apr
-    jun jul aug sep sept oct nov dec u.s.c c.f.r fed reg pub stat para paras ch art approx
-    fig figs app supp ref refs cf ibid op cit l n.w s.w n.e s.e d.c p pp""".split()
+    [
+        "u.s",
+        "e.g",
+        "i.e",
+        "no",
+        "nos",
+        "sec",
+        "secs",
+        "co",
+        "ltd",
+        "inc",
+        "corp",
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+        "st",
+        "v",
+        "vs",
+        "al",
+        "etc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s.c",
+        "c.f.r",
+        "fed",
+        "reg",
+        "pub",
+        "stat",
+        "para",
+        "paras",
+        "ch",
+        "art",
+        "approx",
+        "fig",
+        "figs",
+        "app",
+        "supp",
+        "ref",
+        "refs",
+        "cf",
+        "ibid",
+        "op",
+        "cit",
+        "l",
+        "n.w",
+        "s.w",
+        "n.e",
+        "s.e",
+        "d.c",
+        "p",
+        "pp",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[§A-Z0-9])")
 _CLAUSE_END = re.compile(r"[;:][\"”’)\]]*\s+")
@@ -48,7 +108,9 @@ class _Unit:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(“\"":
+    while (
+        word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in '(“"'
+    ):
         word_start -= 1
     word = text[word_start:dot].lower().rstrip(".")
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
@@ -58,7 +120,11 @@ def _boundaries(text: str, start: int, end: int, pattern: re.Pattern[str]) -> li
     """Offsets where a piece may begin, after a sentence/clause/word break inside [start, end)."""
     cuts = []
     for m in pattern.finditer(text, start, end):
-        if pattern is _SENTENCE_END and text[m.start()] == "." and _is_abbreviation(text, m.start()):
+        if (
+            pattern is _SENTENCE_END
+            and text[m.start()] == "."
+            and _is_abbreviation(text, m.start())
+        ):
             continue
         if start < m.end() < end:
             cuts.append(m.end())
@@ -86,10 +152,14 @@ def _split_span(
         return _pack_pieces(text, out, budget)
     # A single "word" longer than the budget (a URL, a table row): cut by characters.
     half = (start + end) // 2
-    return _split_span(text, start, half, budget, count) + _split_span(text, half, end, budget, count)
+    return _split_span(text, start, half, budget, count) + _split_span(
+        text, half, end, budget, count
+    )
 
 
-def _pack_pieces(text: str, pieces: list[tuple[int, int, int]], budget: int) -> list[tuple[int, int, int]]:
+def _pack_pieces(
+    text: str, pieces: list[tuple[int, int, int]], budget: int
+) -> list[tuple[int, int, int]]:
     """Re-join consecutive small pieces (sentences) of one section while they fit the budget."""
     packed: list[tuple[int, int, int]] = []
     for a, b, n in pieces:
@@ -128,7 +198,9 @@ def chunk_document(
 ) -> list[Chunk]:
     """Cut one document into chunks; see the module docstring for the rules."""
     sections = [s for s in doc.sections if s.end > s.start] or [
-        Section(start=0, end=len(doc.text), citation=str(doc.metadata.get("citation") or doc.doc_id))
+        Section(
+            start=0, end=len(doc.text), citation=str(doc.metadata.get("citation") or doc.doc_id)
+        )
     ]
     section_tokens = count([doc.text[s.start : s.end] for s in sections])
     prefixes = {s.citation: embed_prefix(doc, s.citation, s.heading) for s in sections}
@@ -201,7 +273,9 @@ def _make_chunk(doc: Document, units: list[_Unit]) -> Chunk:
     )
 
 
-def _enforce_limit(doc: Document, chunks: list[Chunk], count: TokenCounter, max_tokens: int) -> list[Chunk]:
+def _enforce_limit(
+    doc: Document, chunks: list[Chunk], count: TokenCounter, max_tokens: int
+) -> list[Chunk]:
     """Check every chunk with the real tokenizer; split any that still overflow (defensive)."""
     sizes = count([c.embed_text for c in chunks])
     if all(n + SPECIAL_TOKENS <= max_tokens for n in sizes):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import fnmatch
 import hashlib
 import json
 import logging
@@ -108,26 +109,35 @@ def _slug(rel_path: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "-", stem.lower()).strip("-.") or "document"
 
 
-def _discover(path: Path) -> list[Path]:
+def _discover(path: Path, exclude: list[str]) -> list[Path]:
+    """Supported files under a folder; hidden paths, sidecars and collection notes are skipped."""
     files = []
     for p in sorted(path.rglob("*")):
         rel_parts = p.relative_to(path).parts
         if any(part.startswith(".") for part in rel_parts):
             continue
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.endswith(".meta.json"):
+        if any(fnmatch.fnmatch(p.name, pattern) for pattern in exclude):
+            continue
+        if (
+            p.is_file()
+            and p.suffix.lower() in SUPPORTED_SUFFIXES
+            and not p.name.endswith(".meta.json")
+        ):
             files.append(p)
     return files
 
 
-def _targets(paths: list[Path], report: IngestReport) -> list[_Target]:
+def _targets(paths: list[Path], exclude: list[str], report: IngestReport) -> list[_Target]:
     targets = []
     for raw in paths:
         path = raw.expanduser().resolve()
         if path.is_dir():
-            targets.append(_Target(path, _discover(path), prune=True))
+            targets.append(_Target(path, _discover(path, exclude), prune=True))
         elif path.is_file():
             if path.name.endswith(".meta.json"):
-                report.failures.append(Failure(str(raw), "a sidecar, not a document: ingest its document"))
+                report.failures.append(
+                    Failure(str(raw), "a sidecar, not a document: ingest its document")
+                )
                 continue
             targets.append(_Target(path.parent, [path], prune=False))
         else:
@@ -141,7 +151,9 @@ def _metadata(source: Source | None, sidecar: dict[str, Any], path: Path) -> dic
         "title": sidecar.get("title"),
         "citation": sidecar.get("citation"),
         "doc_type": sidecar.get("doc_type"),
-        "agency": sidecar.get("issuing_agency") or sidecar.get("agency") or sidecar.get("publisher"),
+        "agency": sidecar.get("issuing_agency")
+        or sidecar.get("agency")
+        or sidecar.get("publisher"),
         "date": sidecar.get("date"),
         "source_url": sidecar.get("source_url") or sidecar.get("url"),
         "access": sidecar.get("access"),
@@ -160,12 +172,16 @@ def _metadata(source: Source | None, sidecar: dict[str, Any], path: Path) -> dic
 
 def _content_hash(path: Path, meta: dict[str, Any], settings: Settings) -> str:
     h = hashlib.sha256()
-    h.update(f"v{PIPELINE_VERSION}:{settings.chunk_max_tokens}:{settings.chunk_target_tokens}\0".encode())
+    h.update(
+        f"v{PIPELINE_VERSION}:{settings.chunk_max_tokens}:{settings.chunk_target_tokens}\0".encode()
+    )
     h.update(path.read_bytes())
     side = sidecar_path(path)
     if side.is_file():
         h.update(side.read_bytes())
-    stable = {k: v for k, v in meta.items() if not (k == "date" and "date" in meta.get("derived", []))}
+    stable = {
+        k: v for k, v in meta.items() if not (k == "date" and "date" in meta.get("derived", []))
+    }
     h.update(json.dumps(stable, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -205,12 +221,18 @@ def run_ingest(
     if not paths:
         if not settings.corpus_dir.is_dir():
             report.failures.append(
-                Failure(str(settings.corpus_dir), "the default corpus is not synced: run `tpa sync`")
+                Failure(
+                    str(settings.corpus_dir), "the default corpus is not synced: run `tpa sync`"
+                )
             )
             return report
         paths = [settings.corpus_dir]
-    targets = _targets(paths, report)
-    catalog = sources_by_path(load_sources(settings.sources_file)) if settings.sources_file.is_file() else {}
+    targets = _targets(paths, settings.ingest_exclude, report)
+    catalog = (
+        sources_by_path(load_sources(settings.sources_file))
+        if settings.sources_file.is_file()
+        else {}
+    )
     store = store or Store(settings)
     with _ingest_lock(settings):
         records = store.document_records()
@@ -244,7 +266,9 @@ def _repair(store: Store, records: dict[str, dict[str, Any]], report: IngestRepo
     stored = store.chunk_doc_ids()
     for doc_id, n in stored.items():
         if doc_id not in records:
-            log.warning("removing %d orphan chunks of %s (an earlier run was interrupted)", n, doc_id)
+            log.warning(
+                "removing %d orphan chunks of %s (an earlier run was interrupted)", n, doc_id
+            )
             report.chunks_removed += store.delete_chunks_of(doc_id)
     for doc_id, record in records.items():
         if stored.get(doc_id, 0) != int(record.get("chunk_count", -1)):
@@ -325,6 +349,7 @@ def _flush(pending: list[_Pending], store: Store, settings: Settings, report: In
             item.record["source_path"],
         )
         offset += n
+        log.debug("stored %s (%d chunks)", item.doc.doc_id, added)
         report.chunks_added += added
         report.chunks_removed += removed
         if item.is_new:

@@ -14,7 +14,9 @@ from ingest.documents import Section
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 
 # One leading marker: "(a)", "( a )", "(1)", "(iv)", "(A)", and eCFR XML's italic "(<I>1</I>)".
-_MARKER = re.compile(r"\(\s*(?:<[iI]>\s*)?([a-z]{1,2}|[0-9]{1,3}|[ivxlcdm]{1,7}|[A-Z]{1,2})(?:\s*</[iI]>)?\s*\)")
+_MARKER = re.compile(
+    r"\(\s*(?:<[iI]>\s*)?([a-z]{1,2}|[0-9]{1,3}|[ivxlcdm]{1,7}|[A-Z]{1,2})(?:\s*</[iI]>)?\s*\)"
+)
 _ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
@@ -43,7 +45,7 @@ def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[t
 
 
 def leading_markers(paragraph: str) -> list[str]:
-    """The paragraph markers a paragraph opens with: "(b) Title. (1) Text" -> ["b"]; "(a)(1)" -> ["a", "1"].
+    """The markers a paragraph opens with: "(b) Title. (1) Text" -> ["b"]; "(a)(1)" -> ["a", "1"].
 
     Only markers that directly follow each other count, so a cross-reference later in the
     sentence ("see paragraph (c) of this section") is never mistaken for structure.
@@ -170,12 +172,18 @@ def cfr_sections(
         if markers:
             following = [m for ms in marker_lists[idx + 1 :] for m in ms[:1]]
             for j, token in enumerate(markers):
-                nxt = markers[j + 1] if j + 1 < len(markers) else (following[0] if following else None)
+                nxt = (
+                    markers[j + 1]
+                    if j + 1 < len(markers)
+                    else (following[0] if following else None)
+                )
                 current = tracker.push(token, nxt)
         citation = base_citation + "".join(f"({m})" for m in current)
         path = (label, *(f"({m})" for m in current))
         sections.append(
-            Section(start=a, end=b, citation=citation, path=path, level=len(current), heading=heading)
+            Section(
+                start=a, end=b, citation=citation, path=path, level=len(current), heading=heading
+            )
         )
     return sections
 

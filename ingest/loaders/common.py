@@ -17,8 +17,10 @@ class LoadError(Exception):
 
 def sidecar_path(path: Path) -> Path:
     """`NAME.meta.json` beside `NAME.ext`."""
-    return path.with_name(path.name[: -len(path.suffix)] + ".meta.json") if path.suffix else path.with_name(
-        path.name + ".meta.json"
+    return (
+        path.with_name(path.name[: -len(path.suffix)] + ".meta.json")
+        if path.suffix
+        else path.with_name(path.name + ".meta.json")
     )
 
 

@@ -37,7 +37,9 @@ def load(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document:
     body = spans
     if spans and _clean_heading(text[spans[0][0] : spans[0][1]]) == heading and len(spans) > 1:
         a, b = spans[0]
-        sections.append(Section(start=a, end=b, citation=base, path=(base,), level=0, heading=heading))
+        sections.append(
+            Section(start=a, end=b, citation=base, path=(base,), level=0, heading=heading)
+        )
         body = spans[1:]
     sections.extend(cfr_sections(text, body, base, heading=heading))
     return Document(doc_id=doc_id, text=text, metadata=meta, sections=sections)

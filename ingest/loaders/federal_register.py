@@ -18,13 +18,19 @@ from ingest.structure import paragraph_spans
 
 _LABEL = re.compile(r"^([A-Z][A-Z ,/&-]{2,60}):")
 _NUMBERED_HEADING = re.compile(r"^(?:[IVX]{1,5}|[A-Z]|\d{1,2})\.\s+\S.{0,150}$")
-_FR_CITATION = re.compile(r"\[Federal Register Volume (\d+), Number \d+.*?\]\s*\n.*?\[Pages? (\d+)", re.S)
+_FR_CITATION = re.compile(
+    r"\[Federal Register Volume (\d+), Number \d+.*?\]\s*\n.*?\[Pages? (\d+)", re.S
+)
 _DOC_NUMBER = re.compile(r"\[FR Doc(?:\.|ument)? No:?\s*([0-9-]+)\]")
 
 
 def _heading_of(block: str) -> str | None:
     first_line = block.split("\n", 1)[0].strip()
-    if "\n" not in block.strip() and _NUMBERED_HEADING.match(first_line) and not first_line.endswith("."):
+    if (
+        "\n" not in block.strip()
+        and _NUMBERED_HEADING.match(first_line)
+        and not first_line.endswith(".")
+    ):
         return first_line
     m = _LABEL.match(block)
     return m.group(1).strip().title() if m else None
@@ -51,5 +57,7 @@ def load(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document:
         if found_heading:
             heading = found_heading
         path_ = (citation, heading) if heading else (citation,)
-        sections.append(Section(start=a, end=b, citation=citation, path=path_, level=0, heading=heading))
+        sections.append(
+            Section(start=a, end=b, citation=citation, path=path_, level=0, heading=heading)
+        )
     return Document(doc_id=doc_id, text=text, metadata=meta, sections=sections)

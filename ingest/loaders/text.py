@@ -50,5 +50,7 @@ def load(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document:
         if is_heading:
             heading = heading_text(text[a:b])
         path_ = (citation, heading) if heading else (citation,)
-        sections.append(Section(start=a, end=b, citation=citation, path=path_, level=0, heading=heading))
+        sections.append(
+            Section(start=a, end=b, citation=citation, path=path_, level=0, heading=heading)
+        )
     return Document(doc_id=doc_id, text=text, metadata=meta, sections=sections)

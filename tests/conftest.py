@@ -1,0 +1,81 @@
+"""Shared fixtures. The whole corpus is embedded once per test run (about 3 minutes here) and
+shared read-only by every test that needs it; tests that change a store build their own small one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.config import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR = REPO.parent / "shared" / "corpus"
+EVAL_DEV = REPO.parent / "shared" / "eval" / "dev.jsonl"
+
+requires_mirror = pytest.mark.skipif(
+    not MIRROR.is_dir(), reason=f"the offline corpus mirror {MIRROR} is absent"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    return Settings(data_dir=data_dir, corpus_mirror=MIRROR if MIRROR.is_dir() else None, **overrides)
+
+
+class CorpusStore:
+    """The session's ingested copy of the real corpus."""
+
+    def __init__(self, settings: Settings, report: dict[str, object]) -> None:
+        self.settings = settings
+        self.report = report
+
+    @property
+    def store(self):  # type: ignore[no-untyped-def]
+        from assistant.store import Store
+
+        return Store(self.settings)
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusStore]:
+    if not MIRROR.is_dir():
+        pytest.skip(f"the offline corpus mirror {MIRROR} is absent")
+    from ingest.pipeline import run_ingest
+
+    settings = make_settings(tmp_path_factory.mktemp("corpus-data"))
+    report = run_ingest([MIRROR], settings, progress=False)
+    yield CorpusStore(settings, report.to_dict())
+
+
+def small_corpus(dest: Path, names: list[str]) -> Path:
+    """Copy a few mirror documents (with sidecars) into a folder a test may change."""
+    for rel in names:
+        for src in (MIRROR / rel, (MIRROR / rel).with_name(Path(rel).stem + ".meta.json")):
+            if src.exists():
+                target = dest / src.relative_to(MIRROR)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(src.read_bytes())
+    return dest
+
+
+SMALL_DOCS = [
+    "regulation/ecfr/15-CFR-744.11.txt",
+    "regulation/ecfr/15-CFR-740.9.txt",
+    "regulation/ecfr/15-CFR-746.2.txt",
+    "regulation/ecfr_md/15-CFR-734.3.md",
+    "article/2019-11-24-microsoft-huawei-export-licence.txt",
+    "federal_register/govinfo_excerpts/FR-2019-17920_84FR43487_opening-excerpt.txt",
+]
