@@ -151,10 +151,14 @@ def _split_span(
                 out.append((a, b, n))
         return _pack_pieces(text, out, budget)
     # A single "word" longer than the budget (a URL, a table row): cut by characters.
+    if end - start <= 1:
+        return [(start, end, count([text[start:end]])[0])]
     half = (start + end) // 2
-    return _split_span(text, start, half, budget, count) + _split_span(
-        text, half, end, budget, count
-    )
+    halves: list[tuple[int, int, int]] = []
+    for a, b in ((start, half), (half, end)):
+        n = count([text[a:b]])[0]
+        halves.extend([(a, b, n)] if n <= budget else _split_span(text, a, b, budget, count))
+    return _pack_pieces(text, halves, budget)
 
 
 def _pack_pieces(

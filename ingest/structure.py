@@ -115,8 +115,7 @@ class MarkerTracker:
         for lvl, ordv, _ in self.stack:
             if lvl == level:
                 return ordinal == ordv + 1
-        depth_level = self.stack[-1][0] if self.stack else 0
-        return ordinal == 1 and level > depth_level
+        return ordinal == 1 and level == self._depth() + 1
 
     def push(self, token: str, next_token: str | None = None) -> list[str]:
         cands = _candidates(token)
@@ -125,13 +124,17 @@ class MarkerTracker:
         fitting = [c for c in cands if self._fits(*c)]
         if len(fitting) > 1:
             nxt = _candidates(next_token) if next_token else []
-            # Prefer the reading under which the next marker also continues this level.
-            chosen = None
-            for lvl, ordv in fitting:
-                if any(nl == lvl and no == ordv + 1 for nl, no in nxt):
-                    chosen = (lvl, ordv)
-                    break
-            level, ordinal = chosen or min(fitting, key=lambda c: abs(c[0] - self._depth()))
+            depth = self._depth()
+
+            def preference(cand: tuple[int, int]) -> tuple[bool, bool, int]:
+                # Best: the next marker continues this level; then: it opens the level below;
+                # last resort: the reading nearest the current depth.
+                lvl, ordv = cand
+                continues = any(nl == lvl and no == ordv + 1 for nl, no in nxt)
+                opens_child = any(nl == lvl + 1 and no == 1 for nl, no in nxt)
+                return (not continues, not opens_child, abs(lvl - depth))
+
+            level, ordinal = min(fitting, key=preference)
         elif fitting:
             level, ordinal = fitting[0]
         else:

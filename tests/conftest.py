@@ -32,7 +32,9 @@ def free_port() -> int:
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(data_dir=data_dir, corpus_mirror=MIRROR if MIRROR.is_dir() else None, **overrides)
+    return Settings(
+        data_dir=data_dir, corpus_mirror=MIRROR if MIRROR.is_dir() else None, **overrides
+    )
 
 
 class CorpusStore:

@@ -1,4 +1,4 @@
-"""Real servers for tests: a `chroma run` and `tpa serve`, on free loopback ports, always stopped."""
+"""Real servers for tests: `chroma run` and `tpa serve` on free loopback ports, always stopped."""
 
 from __future__ import annotations
 
@@ -67,7 +67,16 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**clean, "HF_HUB_OFFLINE": "1", **env},

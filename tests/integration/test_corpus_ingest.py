@@ -105,9 +105,21 @@ def test_second_run_changes_nothing_and_embeds_nothing(corpus_store: CorpusStore
 def test_cli_search_finds_the_flagship_sources(corpus_store: CorpusStore) -> None:
     env = {"TPA_DATA_DIR": str(corpus_store.settings.data_dir), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "search", "--json", "-k", "5",
-         "Do mass-market software sales to Huawei need a licence?"],
-        capture_output=True, text=True, timeout=120, env={**_base_env(), **env}, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "search",
+            "--json",
+            "-k",
+            "5",
+            "Do mass-market software sales to Huawei need a licence?",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**_base_env(), **env},
+        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)["results"]
@@ -118,12 +130,12 @@ def test_cli_search_finds_the_flagship_sources(corpus_store: CorpusStore) -> Non
         or "regulation/ecfr/15-CFR-744.11.txt" in paths
     ), paths
     for r in results:
-        assert {"chunk_id", "doc_id", "citation", "title", "text", "start", "end", "score"} <= set(r)
+        assert {"chunk_id", "doc_id", "citation", "title", "text", "start", "end", "score"} <= set(
+            r
+        )
 
 
 def _base_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
-
-

@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from assistant.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import REPO, SMALL_DOCS, make_settings, requires_mirror, small_corpus
@@ -21,7 +19,9 @@ pytestmark = requires_mirror
 
 def _chunk_ids(store: Store) -> dict[str, str]:
     got = store.chunks.get(include=["metadatas"])
-    return {cid: str(m["doc_id"]) for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+    return {
+        cid: str(m["doc_id"]) for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+    }
 
 
 def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
@@ -29,7 +29,11 @@ def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
     first = run_ingest([corpus], settings, progress=False).to_dict()
     assert first["documents"] == {
-        "added": len(SMALL_DOCS), "updated": 0, "unchanged": 0, "removed": 0, "failed": 0
+        "added": len(SMALL_DOCS),
+        "updated": 0,
+        "unchanged": 0,
+        "removed": 0,
+        "failed": 0,
     }
     store = Store(settings)
     before = _chunk_ids(store)
@@ -63,7 +67,11 @@ def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
     env = {**os.environ, "TPA_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"],
-        capture_output=True, text=True, timeout=300, env=env, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=REPO,
     )
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
