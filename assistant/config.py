@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +72,29 @@ class Settings(BaseSettings):
         256, ge=32, le=256, description="Hard cap per chunk (with its prefix), in model tokens."
     )
     chunk_target_tokens: int = Field(
-        160, ge=16, le=256, description="Small paragraphs are packed together up to this size."
+        230, ge=16, le=256, description="Small paragraphs are packed together up to this size."
+    )
+
+    min_relevance: float = Field(
+        0.53,
+        ge=0,
+        le=1,
+        description="Abstain when no top passage is this similar (cosine) to the question.",
+    )
+    min_relevance_unknown_name: float = Field(
+        0.60,
+        ge=0,
+        le=1,
+        description="The same bar when the question names something the corpus never mentions.",
+    )
+    llm: Literal["none", "openai", "ollama"] = Field("none", description="Answer with an LLM.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama server URL.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name on that server.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the LLM server.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call fails.")
+    llm_unsupported: Literal["flag", "drop"] = Field(
+        "flag", description="Sentences citing no given passage: flag them, or drop them."
     )
 
     host: str = Field("127.0.0.1", description="Address `tpa serve` binds to.")

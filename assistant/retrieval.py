@@ -1,16 +1,40 @@
-"""Finding the passages for a question.
+"""Finding the passages for a question: dense + BM25, fused, with legal references honoured.
 
-Today: dense retrieval over Chroma with metadata filters. The hybrid (BM25 + fusion) retriever
-of the cited-answers work extends this module; callers only see `search()` and `SearchResult`.
+Why each step:
+- Dense (Chroma) finds paraphrases; BM25 finds exact terms (ECCNs, defined terms, "licence"
+  and "license" alike). Reciprocal-rank fusion combines them without calibrating scores.
+- A legal reference in the question ("744.11", "§ 740.17(b)(3)", "84 FR 22961") is an explicit
+  request: chunks carrying that citation are ranked up.
+- Questions often need two passages from different documents; a mild per-document decay keeps
+  one long document from filling the whole top-k.
+Filters (doc_type, date range, access groups) apply inside both retrievers, so nothing outside
+them is ever scored, let alone returned.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+import numpy as np
+
 from assistant.embeddings import embed_query
+from assistant.lexical import LexicalIndex, corpus_version, load_or_build
 from assistant.store import Store
+from assistant.vocabulary import expand_query
+
+CANDIDATES = 50
+REFERENCE_BONUS = 0.3
+LEXICAL_WEIGHT = 0.6
+_RELOAD_CHECK_S = 5.0
+
+_SECTION_REF = re.compile(r"(?<![\d.])(\d{3})\.(\d{1,3}[a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", re.I)
+_FR_REF = re.compile(r"\b(\d{2,3})\s*FR\s*(\d{3,6})\b")
 
 
 @dataclass(frozen=True)
@@ -25,6 +49,7 @@ class SearchResult:
     end: int
     score: float
     metadata: dict[str, Any]
+    similarity: float = 0.0  # cosine between question and chunk, the part of `score` we can trust
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,19 +68,178 @@ class SearchResult:
         }
 
 
-def build_where(
-    doc_types: list[str] | None = None, groups: list[str] | None = None
-) -> dict[str, Any] | None:
-    """A Chroma filter: any of the doc types, and any of the caller's access groups."""
-    clauses: list[dict[str, Any]] = []
-    if doc_types:
-        clauses.append({"doc_type": {"$in": list(doc_types)}})
-    if groups:
-        ors = [{f"access_{g}": True} for g in groups]
-        clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+@dataclass(frozen=True)
+class Filters:
+    doc_types: list[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    groups: list[str] | None = field(default=None)
+
+    def where(self) -> dict[str, Any] | None:
+        """The same filter as a Chroma `where` (dates are filtered after the query)."""
+        clauses: list[dict[str, Any]] = []
+        if self.doc_types:
+            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
+        if self.groups:
+            ors = [{f"access_{g}": True} for g in self.groups]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, meta: dict[str, Any]) -> bool:
+        if self.doc_types and meta.get("doc_type") not in self.doc_types:
+            return False
+        if self.groups and not any(meta.get(f"access_{g}") for g in self.groups):
+            return False
+        if self.date_from or self.date_to:
+            raw = str(meta.get("date") or "")
+            try:
+                when = date.fromisoformat(raw[:10])
+            except ValueError:
+                return False
+            if self.date_from and when < self.date_from:
+                return False
+            if self.date_to and when > self.date_to:
+                return False
+        return True
+
+
+def legal_references(question: str) -> list[str]:
+    """Citations named in a question, normalised to how chunks cite them ("744.11(a)")."""
+    refs = []
+    for m in _SECTION_REF.finditer(question):
+        paragraphs = re.sub(r"\s+", "", m.group(3) or "")
+        refs.append(f"{m.group(1)}.{m.group(2)}{paragraphs}")
+    refs += [f"{m.group(1)} FR {m.group(2)}" for m in _FR_REF.finditer(question)]
+    return refs
+
+
+def _citation_match(citation: str, ref: str) -> float:
+    """How closely a chunk's citation matches a reference named in the question: 1 for the
+    paragraph itself or one inside it, 0.8 for a paragraph that contains it (chunks pack small
+    paragraphs under their parent's citation), 0.4 for elsewhere in the same section."""
+    if not citation:
+        return 0.0
+    if " FR " in ref:
+        return 1.0 if ref in citation else 0.0
+    section = ref.split("(", 1)[0]
+    found = re.search(rf"(?<![\d.]){re.escape(section)}(?![\d])", citation)
+    if not found:
+        return 0.0
+    local = citation[found.start() :].split(" ", 1)[0]
+    if local.startswith(ref):
+        return 1.0
+    if ref.startswith(local) and local != section:
+        return 0.8
+    return 0.4
+
+
+class Retriever:
+    """Hybrid retrieval over one store; reloads its BM25 index when the corpus changes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lexical: LexicalIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def lexical(self) -> LexicalIndex:
+        with self._lock:
+            now = time.monotonic()
+            if self._lexical is None or now - self._checked > _RELOAD_CHECK_S:
+                if self._lexical is None or corpus_version(self.store) != self._lexical.version:
+                    self._lexical = load_or_build(self.store)
+                self._checked = now
+            return self._lexical
+
+    def retrieve(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> list[SearchResult]:
+        filters = filters or Filters()
+        if vector is None:
+            vector = embed_query(query)
+        dense = self.store.query(vector, CANDIDATES, where=filters.where())
+        lexical = self.lexical()
+        allowed = (
+            {i for i, m in enumerate(lexical.metas) if filters.admits(m)}
+            if filters != Filters()
+            else None
+        )
+        sparse = lexical.search(expand_query(query), CANDIDATES, allowed)
+
+        # Candidates from both retrievers (and from legal references), then one score each:
+        # cosine similarity plus the normalised BM25 score plus a bonus for a cited reference.
+        candidates: set[int] = set()
+        for cid, _text, meta, _score in dense:
+            if filters.admits(meta) and cid in lexical.position:
+                candidates.add(lexical.position[cid])
+        candidates.update(
+            lexical.position[h.chunk_id] for h in sparse if h.chunk_id in lexical.position
+        )
+        bonus: dict[int, float] = {}
+        refs = legal_references(query)
+        if refs:
+            for i, meta in enumerate(lexical.metas):
+                if allowed is not None and i not in allowed:
+                    continue
+                match = max(_citation_match(str(meta.get("citation", "")), r) for r in refs)
+                if match:
+                    candidates.add(i)
+                    bonus[i] = REFERENCE_BONUS * match
+        if not candidates:
+            return []
+        idx = np.fromiter(sorted(candidates), dtype=np.int64)
+        q = np.asarray(vector, dtype=np.float32)
+        cos = lexical.vectors[idx] @ q
+        bm = lexical.scores(expand_query(query))[idx]
+        top_bm = float(bm.max()) if len(bm) else 0.0
+        bm_norm = bm / top_bm if top_bm > 0 else bm
+        total = cos + LEXICAL_WEIGHT * bm_norm + np.array([bonus.get(int(i), 0.0) for i in idx])
+        order = np.argsort(-total)[:k]
+        return [
+            _result(
+                lexical.ids[int(idx[o])],
+                float(total[o]),
+                lexical.texts[int(idx[o])],
+                lexical.metas[int(idx[o])],
+                float(cos[o]),
+            )
+            for o in order
+        ]
+
+
+def _result(
+    cid: str, score: float, text: str, meta: dict[str, Any], similarity: float | None = None
+) -> SearchResult:
+    return SearchResult(
+        chunk_id=cid,
+        doc_id=str(meta.get("doc_id", "")),
+        source_path=str(meta.get("source_path", "")),
+        citation=str(meta.get("citation", "")),
+        title=str(meta.get("title", "")),
+        text=text,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        score=score,
+        metadata=meta,
+        similarity=score if similarity is None else similarity,
+    )
+
+
+def dense_search(
+    store: Store, query: str, k: int = 5, filters: Filters | None = None
+) -> list[SearchResult]:
+    """Dense-only top-k (what `tpa search --dense` shows, and a baseline for evaluation)."""
+    filters = filters or Filters()
+    hits = store.query(embed_query(query), k, where=filters.where())
+    return [
+        _result(cid, score, text, meta) for cid, text, meta, score in hits if filters.admits(meta)
+    ]
 
 
 def search(
@@ -65,20 +249,5 @@ def search(
     doc_types: list[str] | None = None,
     groups: list[str] | None = None,
 ) -> list[SearchResult]:
-    """Dense top-k chunks for a query, best first."""
-    hits = store.query(embed_query(query), k, where=build_where(doc_types, groups))
-    return [
-        SearchResult(
-            chunk_id=cid,
-            doc_id=str(meta.get("doc_id", "")),
-            source_path=str(meta.get("source_path", "")),
-            citation=str(meta.get("citation", "")),
-            title=str(meta.get("title", "")),
-            text=text,
-            start=int(meta.get("start", 0)),
-            end=int(meta.get("end", 0)),
-            score=score,
-            metadata=meta,
-        )
-        for cid, text, meta, score in hits
-    ]
+    """Dense top-k chunks for a query, best first (kept for the foundation's callers)."""
+    return dense_search(store, query, k, Filters(doc_types=doc_types, groups=groups))

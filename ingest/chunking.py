@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.documents import Chunk, Document, Section
-from ingest.structure import common_citation
+from ingest.structure import common_citation, paragraph_spans
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 """Counts model tokens of each text, without the [CLS]/[SEP] the model adds."""
@@ -131,6 +131,20 @@ def _boundaries(text: str, start: int, end: int, pattern: re.Pattern[str]) -> li
     return cuts
 
 
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as trimmed spans, with the chunker's abbreviation rules
+    (so "U.S. origin" is never split); blank lines also end a sentence."""
+    stop = len(text) if end is None else end
+    spans = []
+    for a, b in paragraph_spans(text, start, stop):
+        edges = [a, *_boundaries(text, a, b, _SENTENCE_END), b]
+        for x, y in zip(edges, edges[1:], strict=False):
+            y = _rstrip(text, x, y)
+            if y > x:
+                spans.append((x, y))
+    return spans
+
+
 def _split_span(
     text: str, start: int, end: int, budget: int, count: TokenCounter
 ) -> list[tuple[int, int, int]]:
@@ -198,7 +212,7 @@ def _group_key(section: Section) -> tuple[str, ...]:
 
 
 def chunk_document(
-    doc: Document, count: TokenCounter, max_tokens: int = 256, target_tokens: int = 160
+    doc: Document, count: TokenCounter, max_tokens: int = 256, target_tokens: int = 230
 ) -> list[Chunk]:
     """Cut one document into chunks; see the module docstring for the rules."""
     sections = [s for s in doc.sections if s.end > s.start] or [

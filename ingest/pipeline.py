@@ -33,6 +33,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from assistant.config import Settings
 from assistant.embeddings import count_tokens, embed_texts
+from assistant.lexical import build as build_lexical_index
+from assistant.lexical import index_exists as lexical_index_exists
 from assistant.store import Store
 from ingest.chunking import chunk_document
 from ingest.documents import Chunk, Document
@@ -43,7 +45,7 @@ from ingest.sources import Source, load_sources, sources_by_path
 log = logging.getLogger(__name__)
 
 # Bump when loaders or chunking change what they produce: every document is then re-ingested.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 _EMBED_BUFFER = 256  # chunks gathered across documents per model call, for throughput
 
 
@@ -257,6 +259,9 @@ def run_ingest(
                 if target.prune:
                     _prune(target.root, records, seen, store, report)
         report.chunks_total = store.count()
+        changed = report.added or report.updated or report.removed or report.chunks_removed
+        if changed or not lexical_index_exists(store):
+            build_lexical_index(store)  # BM25 always describes exactly what is stored
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,0 +1,224 @@
+"""BM25 over the same chunks as the dense index, persisted in the data dir.
+
+Dense retrieval misses exact terms (ECCNs such as 5D992, section numbers, defined terms); BM25
+catches them. The index is rebuilt from the store, never from files, so it always describes what
+is actually stored; a version stamp (a hash of the document ledger) tells when it is stale, which
+also keeps several API replicas over one Chroma server in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from assistant.store import Store
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.:][a-z0-9]+)*")
+# British and American spellings meet in one form so "licence" finds "license".
+_SPELLING = {
+    "licence": "license",
+    "licences": "licenses",
+    "licenced": "licensed",
+    "licencing": "licensing",
+    "authorisation": "authorization",
+    "authorised": "authorized",
+    "authorise": "authorize",
+    "organisation": "organization",
+    "organisations": "organizations",
+    "defence": "defense",
+    "programme": "program",
+    "centre": "center",
+    "favour": "favor",
+    "behaviour": "behavior",
+    "colour": "color",
+    "utilise": "utilize",
+    "recognise": "recognize",
+    "analyse": "analyze",
+    "cheque": "check",
+}
+_STOPWORDS = frozenset(
+    """a an and are as at be but by can do does for from has have how i if in into is it its
+    of on or our so such that the their them then there these they this to was we were what when
+    which who will with would you your any all may must not no""".split()
+)
+
+
+def _stem(token: str) -> str:
+    """A deliberately light stemmer: plurals and a few endings; legal terms stay readable."""
+    if token[0].isdigit() or len(token) <= 3:
+        return token
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            if suffix == "s" and token.endswith(("ss", "us", "is")):
+                return token
+            return token[: -len(suffix)] + repl
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    out = []
+    for raw in _TOKEN.findall(text.lower()):
+        tok = _SPELLING.get(raw, raw)
+        if tok in _STOPWORDS:
+            continue
+        out.append(_stem(tok))
+        if "." in tok or ":" in tok:
+            # "744.11" should also match a bare "744" part reference and vice versa.
+            out.extend(p for p in re.split(r"[.:]", tok) if p and p not in _STOPWORDS)
+    return out
+
+
+@dataclass
+class LexicalHit:
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float
+
+
+class LexicalIndex:
+    """BM25 over every stored chunk, with the chunks' texts and metadata kept for filtering."""
+
+    def __init__(
+        self,
+        ids: list[str],
+        texts: list[str],
+        metas: list[dict[str, Any]],
+        version: str,
+        vectors: np.ndarray | None = None,
+    ):
+        self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
+        self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
+        self.position = {cid: i for i, cid in enumerate(ids)}
+        self._df: dict[str, int] | None = None
+        self.bm25 = bm25s.BM25()
+        if ids:
+            corpus = [
+                tokenize(f"{m.get('citation', '')} {m.get('title', '')} {t}")
+                for t, m in zip(texts, metas, strict=True)
+            ]
+            self.bm25.index(corpus, show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a term over the chunks (rare terms weigh more)."""
+        if self._df is None:
+            df: dict[str, int] = {}
+            for text in self.texts:
+                for t in set(tokenize(text)):
+                    df[t] = df.get(t, 0) + 1
+            self._df = df
+        n = len(self.texts) or 1
+        return math.log(1 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5))
+
+    def knows(self, token: str) -> bool:
+        """Whether a (tokenized) term occurs anywhere in the indexed chunks."""
+        vocab = getattr(self.bm25, "vocab_dict", None) or {}
+        return token in vocab
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query (zeros when no term matches)."""
+        tokens = tokenize(query)
+        if not self.ids or not tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[LexicalHit]:
+        if not self.ids or not tokenize(query):
+            return []
+        scores = self.scores(query)
+        if allowed is not None:
+            mask = np.full(len(self.ids), -np.inf, dtype=np.float32)
+            idx = np.fromiter(allowed, dtype=np.int64)
+            mask[idx] = 0.0
+            scores = scores + mask
+        order = np.argsort(-scores)[:k]
+        return [
+            LexicalHit(self.ids[i], self.texts[i], self.metas[i], float(scores[i]))
+            for i in order
+            if scores[i] > 0
+        ]
+
+
+def corpus_version(store: Store) -> str:
+    """A hash of the ledger: changes whenever any document is added, changed or removed."""
+    records = store.document_records()
+    h = hashlib.sha256()
+    for doc_id in sorted(records):
+        h.update(f"{doc_id}\0{records[doc_id].get('content_hash', '')}\0".encode())
+    return h.hexdigest()[:16]
+
+
+_lock = threading.Lock()
+
+
+def _index_dir(store: Store) -> Path:
+    return store.settings.data_dir / "lexical" / store.settings.collection
+
+
+def index_exists(store: Store) -> bool:
+    return (_index_dir(store) / "chunks.json").is_file()
+
+
+def build(store: Store) -> LexicalIndex:
+    """Rebuild from the store and persist (texts and metadata beside the BM25 matrices)."""
+    version = corpus_version(store)
+    got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
+    ids = list(got["ids"])
+    texts = [d or "" for d in (got["documents"] or [])]
+    metas = [dict(m or {}) for m in (got["metadatas"] or [])]
+    raw = got["embeddings"]
+    vectors = np.asarray(raw if raw is not None and len(raw) else np.zeros((0, 0)), np.float32)
+    index = LexicalIndex(ids, texts, metas, version, vectors)
+    target = _index_dir(store)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if ids:
+        index.bm25.save(str(tmp / "bm25"), show_progress=False)
+        np.save(tmp / "vectors.npy", vectors)
+    (tmp / "chunks.json").write_text(
+        json.dumps({"version": version, "ids": ids, "texts": texts, "metas": metas})
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)  # readers see the old index or the new one, never half of one
+    return index
+
+
+def load_or_build(store: Store) -> LexicalIndex:
+    """The persisted index if it matches the store's current version, else a fresh build."""
+    with _lock:
+        version = corpus_version(store)
+        path = _index_dir(store) / "chunks.json"
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text())
+                if data.get("version") == version:
+                    index = LexicalIndex.__new__(LexicalIndex)
+                    index.ids, index.texts = data["ids"], data["texts"]
+                    index.metas, index.version = data["metas"], version
+                    index.position = {cid: i for i, cid in enumerate(index.ids)}
+                    index._df = None
+                    if index.ids:
+                        index.bm25 = bm25s.BM25.load(str(path.parent / "bm25"), load_corpus=False)
+                        index.vectors = np.load(path.parent / "vectors.npy")
+                    else:
+                        index.bm25 = bm25s.BM25()
+                        index.vectors = np.zeros((0, 0), np.float32)
+                    return index
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("lexical index unreadable (%s); rebuilding", exc)
+        log.info("building the lexical index (corpus version %s)", version)
+        return build(store)

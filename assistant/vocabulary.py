@@ -1,0 +1,43 @@
+"""Everyday words mapped to the regulations' own terms, for the lexical half of retrieval.
+
+People ask "can I take my laptop abroad?"; the EAR says "tools of trade" and "baggage". Dense
+retrieval bridges some of that gap, BM25 none of it; adding the regulatory term to the query's
+lexical side lets BM25 find the passage that uses it. Only the query is expanded, never the
+stored text, and the dense side always sees the question as asked.
+"""
+
+from __future__ import annotations
+
+import re
+
+# lay phrase (lower case, regex) -> regulatory terms added to the lexical query
+_EXPANSIONS: list[tuple[str, str]] = [
+    (r"\bcrypto(graphy|graphic)?\b", "encryption"),
+    (
+        r"\bopen[- ]sourc\w*|\bgithub\b|\bpublicly (posted|published)\b",
+        "publicly available source code",
+    ),
+    (
+        r"\b(web ?site|whitepaper|white paper|blog|journal|conference)\b",
+        "published publicly available",
+    ),
+    (r"\b(book|printed|print)\b", "printed books published"),
+    (r"\blaptops?\b|\bpersonal (belongings|effects)\b|\bluggage\b", "baggage tools of trade"),
+    (
+        r"\b(repair\w*|broken|swap\w*|fix\w*|spare parts?|servic\w*)\b",
+        "replacement parts servicing",
+    ),
+    (r"\b(gifts?|presents?)\b", "gift parcels"),
+    (r"\b(demo|demonstration|trade ?shows?|exhibitions?)\b", "temporary exports exhibition"),
+    (r"\bblack ?list\w*|\bsanctioned (company|companies|firm|firms)\b", "entity list"),
+    (r"\bchips?\b|\bsemiconductors?\b", "integrated circuits"),
+    (r"\b(owns?|owned|ownership|subsidiar\w*)\b", "owned affiliates percent"),
+    (r"\bre-?export\w*\b", "reexport"),
+]
+_COMPILED = [(re.compile(pattern, re.I), terms) for pattern, terms in _EXPANSIONS]
+
+
+def expand_query(question: str) -> str:
+    """The question followed by the regulatory terms its everyday words stand for."""
+    extra = [terms for pattern, terms in _COMPILED if pattern.search(question)]
+    return f"{question} {' '.join(extra)}" if extra else question
