@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from assistant.answer import Answer
 from assistant.config import get_settings
 from assistant.logs import setup_logging
 
@@ -121,6 +122,65 @@ def search(
         out.print(f"   [dim]{r.doc_id} · {r.source_path} · chars {r.start}-{r.end}[/]")
         snippet = " ".join(r.text.split())
         out.print(f"   {snippet[:400]}{'…' if len(snippet) > 400 else ''}\n", highlight=False)
+
+
+def _print_answer(answer: Answer) -> None:
+    out.print(answer.answer, highlight=False)
+    if answer.citations:
+        out.print("\n[bold]Sources[/]")
+    for c in answer.citations:
+        when = f", {c.date}" if c.date else ""
+        out.print(f"[{c.n}] [bold]{c.citation}[/] — {c.title}{when}", highlight=False)
+        out.print(f"    “{' '.join(c.quote.split())}”", highlight=False)
+        out.print(f"    [dim]{c.doc_id} chars {c.start}-{c.end}  {c.source_url or ''}[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    doc_type: Annotated[list[str] | None, typer.Option(help="Only these document types.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+) -> None:
+    """Answer QUESTION from the corpus, citing the exact passages (or say it is not covered)."""
+    from assistant.chat import Assistant, QuestionError
+    from assistant.retrieval import Filters
+    from assistant.store import StoreUnavailable
+
+    try:
+        answer = Assistant(get_settings()).ask(question, filters=Filters(doc_types=doc_type))
+    except QuestionError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except StoreUnavailable as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if json_out:
+        print(answer.model_dump_json(exclude_none=True))
+    else:
+        _print_answer(answer)
+
+
+@app.command("eval")
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Questions in the eval JSONL format.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    baseline: Annotated[bool, typer.Option(help="Also score the LangChain baseline.")] = True,
+) -> None:
+    """Score retrieval and answers on FILE; writes bench/results/eval.json and a recall plot."""
+    from assistant.eval_runner import format_table, run_eval
+
+    if not file.is_file():
+        err.print(f"[red]error:[/] no such file: {file}")
+        raise typer.Exit(2)
+    try:
+        result = run_eval(file, get_settings(), with_baseline=baseline, progress=not json_out)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if json_out:
+        print(json.dumps(result))
+    else:
+        out.print(format_table(result), highlight=False)
 
 
 @app.command()

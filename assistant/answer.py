@@ -1,0 +1,191 @@
+"""The Answer contract shared by every surface, and the default answerer that needs no LLM.
+
+The extractive answerer only ever says what a passage says: each line of the answer is one
+sentence quoted from a retrieved passage, and its citation's span is that sentence's span in the
+stored document, so a reviewer can check it character by character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+from assistant.citations import Citation, Claim
+from assistant.lexical import tokenize
+from assistant.retrieval import SearchResult
+from ingest.chunking import sentence_spans
+
+NOT_COVERED = "The corpus does not cover this question."
+
+
+class Answer(BaseModel):
+    answer: str
+    abstained: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    conversation_id: str | None = None
+    question: str | None = Field(None, description="The standalone question actually searched.")
+
+
+# ---- the default, extractive answerer -----------------------------------------------------
+
+LEAD = "From the corpus:"
+MAX_SENTENCES = 7
+PER_PASSAGE = 2
+PASSAGES = 6
+OVERLAP_WEIGHT = 0.5
+# Calibrated on shared/eval/dev.jsonl (README, "Abstention"): below MIN_RELEVANCE nothing in the
+# corpus is close enough; below MIN_RELEVANCE_UNKNOWN_NAME it is not close enough either when
+# the question names something (a company, a law, an agency) the corpus never mentions.
+MIN_RELEVANCE = 0.53
+MIN_RELEVANCE_UNKNOWN_NAME = 0.60
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})\b")
+_POWER_OF_TEN = re.compile(
+    r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
+)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    passage: int  # rank of its passage, 0-based
+    start: int  # offsets into the document
+    end: int
+    text: str
+    score: float
+    similarity: float
+
+
+def _overlap(question_tokens: set[str], text: str) -> float:
+    if not question_tokens:
+        return 0.0
+    return len(question_tokens & set(tokenize(text))) / len(question_tokens)
+
+
+def score_sentences(
+    question: str,
+    passages: Sequence[SearchResult],
+    idf: Callable[[str], float] | None = None,
+) -> list[_Sentence]:
+    """Every sentence of the top passages, scored without another model call (latency): the
+    passage's similarity to the question plus the question terms the sentence itself contains,
+    weighted by how rare they are in the corpus."""
+    weight = idf or (lambda _t: 1.0)
+    q_tokens = set(tokenize(question))
+    q_weight = sum(weight(t) for t in q_tokens) or 1.0
+    out = []
+    for rank, p in enumerate(passages[:PASSAGES]):
+        for a, b in sentence_spans(p.text):
+            if b - a < 12:
+                continue
+            text = p.text[a:b]
+            shared = q_tokens & set(tokenize(text))
+            overlap = sum(weight(t) for t in shared) / q_weight
+            score = p.similarity + OVERLAP_WEIGHT * overlap + 0.04 / (rank + 1)
+            out.append(_Sentence(rank, p.start + a, p.start + b, text, score, p.similarity))
+    return out
+
+
+def select_sentences(scored: list[_Sentence], passages: Sequence[SearchResult]) -> list[_Sentence]:
+    """The best sentences, at most PER_PASSAGE from a passage, covering the two best documents."""
+    ranked = sorted(scored, key=lambda s: -s.score)
+    if not ranked:
+        return []
+    best = ranked[0].score
+    chosen: list[_Sentence] = []
+    per_passage: dict[int, int] = {}
+    docs: set[str] = set()
+    for s in ranked:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        doc = passages[s.passage].doc_id
+        if per_passage.get(s.passage, 0) >= PER_PASSAGE:
+            continue
+        if s.score < 0.5 * best:
+            continue
+        chosen.append(s)
+        per_passage[s.passage] = per_passage.get(s.passage, 0) + 1
+        docs.add(doc)
+    return sorted(chosen, key=lambda s: (s.passage, s.start))
+
+
+def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
+    """Names in the question (capitalised words, acronyms) that the corpus never mentions."""
+    names = []
+    for m in _NAME.finditer(question):
+        tokens = tokenize(m.group(1))
+        if tokens and not all(is_known(t) for t in tokens):
+            names.append(m.group(1))
+    return names
+
+
+def should_abstain(
+    question: str,
+    best_similarity: float,
+    is_known: Callable[[str], bool] | None = None,
+    min_relevance: float = MIN_RELEVANCE,
+    min_relevance_unknown_name: float = MIN_RELEVANCE_UNKNOWN_NAME,
+) -> bool:
+    if best_similarity < min_relevance:
+        return True
+    if is_known is not None and best_similarity < min_relevance_unknown_name:
+        return bool(unknown_names(question, is_known))
+    return False
+
+
+def _display(sentence: str) -> str:
+    """The sentence as shown in the answer (the citation keeps the verbatim quote): whitespace
+    collapsed, and superscripts lost in extraction restored ("10 26 operations" -> 10^26)."""
+    return _POWER_OF_TEN.sub(r"10^\1", " ".join(sentence.split()))
+
+
+def _label(p: SearchResult) -> str:
+    """How a line names its source: the citation, and for a regulation its section heading."""
+    heading = re.sub(r"^§\s*[\d.]+[a-z]?\s*", "", p.title).rstrip(".")
+    if p.metadata.get("doc_type") == "regulation" and heading and heading not in p.citation:
+        return f"{p.citation} ({heading})"
+    return p.citation
+
+
+def compose_extractive(
+    question: str,
+    passages: Sequence[SearchResult],
+    min_relevance: float = MIN_RELEVANCE,
+    is_known: Callable[[str], bool] | None = None,
+    min_relevance_unknown_name: float = MIN_RELEVANCE_UNKNOWN_NAME,
+    idf: Callable[[str], float] | None = None,
+) -> Answer:
+    """An answer made only of sentences quoted from the passages, each with its citation."""
+    scored = score_sentences(question, passages, idf)
+    best = max((s.similarity for s in scored), default=0.0)
+    if should_abstain(question, best, is_known, min_relevance, min_relevance_unknown_name):
+        return Answer(answer=NOT_COVERED, abstained=True)
+    chosen = select_sentences(scored, passages)
+    citations: list[Citation] = []
+    claims: list[Claim] = []
+    lines = [LEAD]
+    for n, s in enumerate(chosen, 1):
+        p = passages[s.passage]
+        citations.append(
+            Citation(
+                n=n,
+                chunk_id=p.chunk_id,
+                doc_id=p.doc_id,
+                title=p.title,
+                citation=p.citation,
+                source_url=p.metadata.get("source_url"),
+                date=p.metadata.get("date"),
+                doc_type=p.metadata.get("doc_type"),
+                quote=s.text,
+                start=s.start,
+                end=s.end,
+                score=round(s.score, 4),
+            )
+        )
+        sentence = _display(s.text)
+        claims.append(Claim(text=sentence, citations=[n], supported=True))
+        lines.append(f"- {_label(p)}: {sentence} [{n}]")
+    return Answer(answer="\n".join(lines), abstained=False, citations=citations, claims=claims)
