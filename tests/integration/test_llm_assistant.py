@@ -1,0 +1,46 @@
+"""The assistant with TPA_LLM=openai, end to end over a small real store and a local
+OpenAI-protocol server: the model's [n] are checked, follow-ups are rewritten by the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.answer import Answer
+from assistant.chat import Assistant
+from assistant.citations import verify
+from ingest.pipeline import run_ingest
+from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.integration.fake_openai import FakeOpenAI
+
+pytestmark = requires_mirror
+
+
+def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus", SMALL_DOCS)
+    with FakeOpenAI() as fake:
+        settings = make_settings(
+            tmp_path / "data", llm="openai", llm_base_url=f"{fake.url}/v1", llm_model="fake"
+        )
+        run_ingest([corpus], settings, progress=False)
+        assistant = Assistant(settings)
+
+        fake.push("A licence is required for listed parties [1]. Also see this [7]. Trust me.")
+        parts = list(assistant.stream("Do sales to Entity List parties need a licence?"))
+        answer = parts[-1]
+        assert isinstance(answer, Answer) and not answer.abstained
+        assert any(isinstance(p, str) for p in parts[:-1]), "text is streamed before the answer"
+        assert "[7]" not in answer.answer
+        assert [c.n for c in answer.citations] == [1]
+        for c in answer.citations:
+            stored = assistant.store.get_document(c.doc_id)
+            assert stored is not None and verify(c, stored.text)
+        assert any(not claim.supported for claim in answer.claims), "uncited claim is flagged"
+        prompt = fake.chat_requests[-1]["messages"]
+        assert "<passage" in prompt[-1]["content"]
+
+        fake.push("Do sales to Huawei affiliates on the Entity List need a licence?")
+        fake.push("Yes, affiliates are covered too [1].")
+        follow = assistant.ask("and its affiliates?", conversation_id=answer.conversation_id)
+        assert follow.question == "Do sales to Huawei affiliates on the Entity List need a licence?"
+        rewrite_request = fake.chat_requests[-2]["messages"]
+        assert "Entity List" in " ".join(str(m.get("content")) for m in rewrite_request)
