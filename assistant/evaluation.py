@@ -1,0 +1,108 @@
+"""Scoring retrieval and answers against an eval file (format: shared/eval/README.md).
+
+Relevance follows the published rule exactly: a retrieved chunk matches a `relevant` entry when
+it comes from the named document and contains the entry's phrase after whitespace collapsing and
+case folding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Retrieved(Protocol):
+    source_path: str
+    text: str
+
+
+def norm(s: str) -> str:
+    return " ".join(s.split()).lower()
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    id: str
+    question: str
+    kind: str
+    answerable: bool
+    relevant: list[dict[str, str]]
+    answer_contains: list[str] = field(default_factory=list)
+
+
+def load_eval(path: Path) -> list[EvalItem]:
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            items.append(
+                EvalItem(
+                    id=raw["id"],
+                    question=raw["question"],
+                    kind=raw.get("kind", "unknown"),
+                    answerable=bool(raw.get("answerable", True)),
+                    relevant=list(raw.get("relevant", [])),
+                    answer_contains=list(raw.get("answer_contains", [])),
+                )
+            )
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"{path}:{n}: not a valid eval line ({exc})") from exc
+    return items
+
+
+def matches(chunk: Retrieved, entry: dict[str, str]) -> bool:
+    return chunk.source_path == entry["doc"] and norm(entry["contains"]) in norm(chunk.text)
+
+
+def recall_at(ranked: Sequence[Retrieved], relevant: list[dict[str, str]], k: int) -> float:
+    if not relevant:
+        return 0.0
+    top = ranked[:k]
+    found = sum(1 for e in relevant if any(matches(c, e) for c in top))
+    return found / len(relevant)
+
+
+def reciprocal_rank(
+    ranked: Sequence[Retrieved], relevant: list[dict[str, str]], k: int = 10
+) -> float:
+    for i, c in enumerate(ranked[:k], 1):
+        if any(matches(c, e) for e in relevant):
+            return 1.0 / i
+    return 0.0
+
+
+def fact_recall(answer: str, facts: list[str]) -> float:
+    if not facts:
+        return 1.0
+    text = norm(answer)
+    return sum(1 for f in facts if f.lower() in text) / len(facts)
+
+
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def retrieval_scores(
+    items: Sequence[EvalItem], ranked_by_id: dict[str, Sequence[Retrieved]], ks: Sequence[int]
+) -> dict[str, Any]:
+    answerable = [i for i in items if i.answerable]
+    out: dict[str, Any] = {
+        f"recall@{k}": mean([recall_at(ranked_by_id[i.id], i.relevant, k) for i in answerable])
+        for k in ks
+    }
+    out["mrr@10"] = mean([reciprocal_rank(ranked_by_id[i.id], i.relevant) for i in answerable])
+    by_kind: dict[str, dict[str, float]] = {}
+    for kind in sorted({i.kind for i in answerable}):
+        group = [i for i in answerable if i.kind == kind]
+        by_kind[kind] = {
+            "n": len(group),
+            "recall@5": mean([recall_at(ranked_by_id[i.id], i.relevant, 5) for i in group]),
+            "mrr@10": mean([reciprocal_rank(ranked_by_id[i.id], i.relevant) for i in group]),
+        }
+    out["by_kind"] = by_kind
+    return out

@@ -1,0 +1,229 @@
+"""`run_eval` and `tpa eval` end to end on a four-document store (system and LangChain baseline)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+MIRROR = REPO.parent / "shared" / "corpus"
+RESULTS = REPO / "bench" / "results"
+
+pytestmark = pytest.mark.skipif(
+    not MIRROR.is_dir(), reason=f"the offline corpus mirror {MIRROR} is absent"
+)
+
+DOCS = [
+    "regulation/ecfr/15-CFR-744.11.txt",
+    "regulation/ecfr/15-CFR-740.9.txt",
+    "regulation/ecfr_md/15-CFR-734.3.md",
+    "article/2019-11-24-microsoft-huawei-export-licence.txt",
+]
+
+QUESTIONS: list[dict[str, Any]] = [
+    {
+        "id": "t-001",
+        "question": "We resell off-the-shelf Windows and Office licences. Do we need a U.S. export "
+        "licence before selling them to Huawei?",
+        "kind": "multi_hop",
+        "answerable": True,
+        "relevant": [
+            {
+                "doc": "article/2019-11-24-microsoft-huawei-export-licence.txt",
+                "contains": "request for a licence to export mass-market software to Huawei",
+            },
+            {
+                "doc": "regulation/ecfr/15-CFR-744.11.txt",
+                "contains": "A license is required, to the extent specified on the Entity List",
+            },
+        ],
+        "answer_contains": ["licen"],
+    },
+    {
+        "id": "t-002",
+        "question": "We sent demo equipment abroad under the temporary-export exception. How long "
+        "can it stay out?",
+        "kind": "numeric",
+        "answerable": True,
+        "relevant": [
+            {
+                "doc": "regulation/ecfr/15-CFR-740.9.txt",
+                "contains": "no later than one year after the date of export",
+            }
+        ],
+        "answer_contains": ["one year"],
+    },
+    {
+        "id": "t-003",
+        "question": "If we print our encryption source code in a book, is the printed book itself "
+        "export-controlled?",
+        "kind": "paraphrase",
+        "answerable": True,
+        "relevant": [
+            {
+                "doc": "regulation/ecfr_md/15-CFR-734.3.md",
+                "contains": "setting forth encryption source code is not itself subject to the EAR",
+            }
+        ],
+        "answer_contains": ["not"],
+    },
+    {
+        "id": "t-004",
+        "question": "What fee does the UK Export Control Joint Unit charge for a standard "
+        "individual export licence (SIEL)?",
+        "kind": "abstain",
+        "answerable": False,
+        "relevant": [],
+        "answer_contains": [],
+    },
+]
+
+
+def _copy_docs(dest: Path) -> Path:
+    for rel in DOCS:
+        src = MIRROR / rel
+        sidecar = src.with_name(src.stem + ".meta.json")
+        for path in (src, sidecar):
+            if path.exists():
+                target = dest / path.relative_to(MIRROR)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+    return dest
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    from ingest.pipeline import run_ingest
+
+    tmp = tmp_path_factory.mktemp("eval-runner")
+    for rel in DOCS:
+        if not (MIRROR / rel).is_file():
+            pytest.skip(f"mirror file {rel} is absent")
+    folder = _copy_docs(tmp / "corpus")
+    settings = Settings(data_dir=tmp / "data")
+    report = run_ingest([folder], settings, progress=False)
+    assert not report.failures
+    eval_file = tmp / "eval.jsonl"
+    eval_file.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n", encoding="utf-8")
+    return settings, eval_file
+
+
+@pytest.fixture(scope="module")
+def result(
+    small_store: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    from assistant.eval_runner import run_eval
+
+    settings, eval_file = small_store
+    out = tmp_path_factory.mktemp("eval-results")
+    return run_eval(eval_file, settings, with_baseline=True, progress=False, out_dir=out)
+
+
+def _unit(value: float) -> None:
+    assert 0.0 <= value <= 1.0, value
+
+
+def test_system_metrics(result: dict[str, Any]) -> None:
+    assert result["questions"] == 4
+    assert set(result) >= {"file", "questions", "system", "baseline", "delta_recall@5"}
+    s = result["system"]
+    for key in (
+        "recall@1",
+        "recall@3",
+        "recall@5",
+        "recall@10",
+        "mrr@10",
+        "abstain_accuracy",
+        "abstention_accuracy",
+        "false_abstention_rate",
+        "answer_fact_recall",
+        "citation_validity",
+        "cited_relevant",
+    ):
+        assert key in s, key
+        _unit(s[key])
+    assert s["n_answerable"] == 3 and s["n_abstain"] == 1
+    assert s["citation_validity"] == 1.0
+    curve = s["recall_curve"]
+    assert len(curve) == 10
+    assert all(a <= b for a, b in zip(curve, curve[1:], strict=False))
+    assert curve[9] == s["recall@10"] and curve[4] == s["recall@5"]
+    # Every phrase sits in one of the four documents: hybrid top-10 finds most of them.
+    assert s["recall@10"] >= 0.5
+    assert set(s["by_kind"]) == {"multi_hop", "numeric", "paraphrase"}
+    assert all(v["n"] == 1 for v in s["by_kind"].values())
+    lat = s["latency_ms"]
+    assert 0 < lat["p50"] <= lat["p95"]
+    assert [q["id"] for q in s["per_question"]] == ["t-001", "t-002", "t-003", "t-004"]
+    abstain = s["per_question"][3]
+    assert abstain["recall@5"] is None and abstain["fact_recall"] is None
+
+
+def test_baseline_and_outputs(result: dict[str, Any]) -> None:
+    from assistant.eval_runner import format_table
+
+    b = result["baseline"]
+    assert b is not None and b["chunks"] > 0
+    for k in (1, 3, 5, 10):
+        _unit(b[f"recall@{k}"])
+    _unit(b["mrr@10"])
+    curve = b["recall_curve"]
+    assert all(a <= b for a, b in zip(curve, curve[1:], strict=False))
+    assert result["delta_recall@5"] == pytest.approx(result["system"]["recall@5"] - b["recall@5"])
+
+    json_path = Path(result["outputs"]["json"])
+    png_path = Path(result["outputs"]["plot"])
+    assert json_path.is_file() and png_path.is_file()
+    assert json.loads(json_path.read_text())["system"]["recall@5"] == result["system"]["recall@5"]
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    table = format_table(result)
+    for label in ("recall@5", "mrr@10", "citation validity", "latency p95", "multi_hop"):
+        assert label in table
+    assert str(json_path) in table
+
+
+@pytest.fixture
+def keep_repo_results() -> Iterator[None]:
+    """The CLI writes into the repo's bench/results: put back whatever was there."""
+    saved = {
+        name: (RESULTS / name).read_bytes() if (RESULTS / name).exists() else None
+        for name in ("eval.json", "eval_recall.png")
+    }
+    yield
+    for name, data in saved.items():
+        if data is None:
+            (RESULTS / name).unlink(missing_ok=True)
+        else:
+            (RESULTS / name).write_bytes(data)
+
+
+def test_cli_eval_json(small_store: tuple[Settings, Path], keep_repo_results: None) -> None:
+    settings, eval_file = small_store
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
+    env.update({"TPA_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "eval", str(eval_file), "--json"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert "system" in data and "baseline" in data
+    assert data["baseline"] is not None
+    assert data["questions"] == 4
+    assert data["system"]["citation_validity"] == 1.0
+    assert (RESULTS / "eval.json").is_file()
+    assert (RESULTS / "eval_recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
