@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.lexical import corpus_version
 from assistant.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import REPO, SMALL_DOCS, make_settings, requires_mirror, small_corpus
@@ -57,6 +58,13 @@ def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
     assert third["documents"]["removed"] == 1
     assert "15-cfr-740.9" not in set(_chunk_ids(store).values())
     assert store.get_document("15-cfr-740.9") is None
+    # The BM25 index on disk follows every ingest, deletions included.
+    persisted = json.loads(
+        (settings.data_dir / "lexical" / settings.collection / "chunks.json").read_text()
+    )
+    assert persisted["version"] == corpus_version(store)
+    assert set(persisted["ids"]) == set(_chunk_ids(store))
+    assert not any(m["doc_id"] == "15-cfr-740.9" for m in persisted["metas"])
 
     # Unreadable files are reported with path and reason; the rest still ingest; exit code 1.
     (corpus / "empty.txt").write_text("")

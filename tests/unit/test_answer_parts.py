@@ -1,0 +1,81 @@
+"""Pure pieces of the answer path: tokenising, references, follow-ups, abstention rules."""
+
+from __future__ import annotations
+
+from assistant.answer import should_abstain, unknown_names
+from assistant.chat import (
+    QuestionError,
+    Turn,
+    is_follow_up,
+    rewrite_deterministic,
+    validate_question,
+)
+from assistant.lexical import tokenize
+from assistant.retrieval import Filters, legal_references
+from assistant.vocabulary import expand_query
+
+
+def test_tokenize_meets_british_and_american_spelling() -> None:
+    assert tokenize("Licence") == tokenize("license")
+    assert tokenize("licences") == tokenize("licenses")
+    assert "744.11" in tokenize("see § 744.11(a)") and "744" in tokenize("see § 744.11(a)")
+    assert "5d992" in tokenize("ECCN 5D992.c")
+
+
+def test_legal_references_are_normalised() -> None:
+    assert legal_references("Does § 740.17(b)(3) apply?") == ["740.17(b)(3)"]
+    assert legal_references("what does 744.11 say") == ["744.11"]
+    assert legal_references("the rule at 84 FR 22961") == ["84 FR 22961"]
+    assert legal_references("no reference here, 10.5 percent") == []
+
+
+def test_everyday_words_gain_regulatory_terms_on_the_lexical_side() -> None:
+    expanded = expand_query("Can I take my laptop abroad?")
+    assert "baggage" in expanded and expanded.startswith("Can I take my laptop abroad?")
+    assert expand_query("What is ECCN 5D992?") == "What is ECCN 5D992?"
+
+
+def test_follow_ups_are_rewritten_from_the_previous_turn() -> None:
+    history = [Turn("Is Huawei on the Entity List?", "Is Huawei on the Entity List?", "Yes.")]
+    assert is_follow_up("and its affiliates?")
+    assert is_follow_up("What about encryption source code?")
+    assert not is_follow_up("Which destinations are in Country Group E:1 under the EAR rules?")
+    rewritten = rewrite_deterministic("and its affiliates?", history)
+    assert "Huawei" in rewritten and "affiliates" in rewritten
+    standalone = "What licence exception covers gift parcels sent abroad?"
+    assert rewrite_deterministic(standalone, history) == standalone
+    assert rewrite_deterministic("and its affiliates?", []) == "and its affiliates?"
+
+
+def test_questions_are_validated() -> None:
+    for bad in ("", "   ", "x" * 2001):
+        try:
+            validate_question(bad)
+        except QuestionError as exc:
+            assert str(exc).startswith("question:")
+        else:
+            raise AssertionError(f"accepted {bad[:10]!r}")
+    assert validate_question("  ok?  ") == "ok?"
+
+
+def test_abstention_rules() -> None:
+    known = {"huawei", "entity", "list", "bis"}.__contains__
+    assert unknown_names("What fine did BIS impose on Seagate for Huawei?", known) == ["Seagate"]
+    assert should_abstain("anything", 0.30)
+    assert not should_abstain("anything", 0.80)
+    # Moderately similar, but about something the corpus never names: abstain.
+    assert should_abstain("What fine did BIS impose on Seagate?", 0.57, known)
+    assert not should_abstain("What did BIS say about Huawei?", 0.57, known)
+
+
+def test_filters_admit_by_type_date_and_group() -> None:
+    from datetime import date
+
+    meta = {"doc_type": "regulation", "date": "2024-03-01", "access_public": True}
+    assert Filters().admits(meta)
+    assert Filters(doc_types=["regulation"]).admits(meta)
+    assert not Filters(doc_types=["article"]).admits(meta)
+    assert Filters(date_to=date(2024, 12, 31)).admits(meta)
+    assert not Filters(date_to=date(2023, 12, 31)).admits(meta)
+    assert not Filters(groups=["legal"]).admits(meta)
+    assert Filters(groups=["legal", "public"]).admits(meta)
