@@ -1,23 +1,30 @@
-"""The FastAPI app factory: builds shared state once, mounts the routers, maps errors."""
+"""The FastAPI app factory: builds shared state once, mounts the routers and the web page,
+and maps errors so no request ever sees a stack trace."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from api.routes import health, search
+from api.limits import BodySizeLimit
+from api.routes import chat, documents, health, search
 from assistant import __version__
+from assistant.chat import Assistant
 from assistant.config import Settings, get_settings
 from assistant.embeddings import get_model
 from assistant.logs import setup_logging
-from assistant.store import Store, StoreUnavailable
+from assistant.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,9 +33,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_logging(settings)
-        app.state.store = Store(settings)
         await run_in_threadpool(get_model)  # load the model once, before the first request
-        log.info("ready: %d chunks in the store", app.state.store.count())
+        try:
+            assistant = await run_in_threadpool(Assistant, settings)
+            await run_in_threadpool(assistant.retriever.lexical)  # warm the BM25 index
+            app.state.assistant = assistant
+            log.info("ready: %d chunks in the store", assistant.store.count())
+        except StoreUnavailable as exc:
+            log.error("store unavailable at start-up (will retry per request): %s", exc)
         yield
 
     app = FastAPI(
@@ -38,8 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.assistant = None
+    app.add_middleware(BodySizeLimit)
     app.include_router(health.router)
+    app.include_router(chat.router)
     app.include_router(search.router)
+    app.include_router(documents.router)
 
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> JSONResponse:
@@ -50,4 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "internal error (logged)"})
 
+    if WEB_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

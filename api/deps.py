@@ -1,11 +1,15 @@
-"""Dependencies shared by the routers: settings and the store, created once per app."""
+"""Dependencies shared by the routers: settings and the assistant (with its store), built once."""
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import Request
 
+from assistant.chat import Assistant
 from assistant.config import Settings
-from assistant.store import Store
+
+_lock = threading.Lock()
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -13,6 +17,14 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+def get_assistant(request: Request) -> Assistant:
+    """The app's Assistant; built on first use if the store was down at start-up.
+
+    Raises StoreUnavailable (mapped to 503) while the store cannot be reached."""
+    state = request.app.state
+    if state.assistant is None:
+        with _lock:
+            if state.assistant is None:
+                state.assistant = Assistant(state.settings)
+    assistant: Assistant = state.assistant
+    return assistant

@@ -2,11 +2,68 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.answer import Answer
+from assistant.chat import MAX_QUESTION_CHARS
+from assistant.retrieval import Filters
+
+Question = Field(
+    min_length=1,
+    max_length=MAX_QUESTION_CHARS,
+    description="The question, in plain words.",
+    examples=["Do mass-market software sales to Huawei need a licence?"],
+)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
 
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    ready: bool
+    store: bool = Field(description="The vector store answers.")
+    model: bool = Field(description="The embedding model is loaded.")
+    chunks: int = Field(description="Chunks in the store (must be > 0 to be ready).")
+    detail: str | None = None
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    doc_types: list[str] | None = Field(None, max_length=20, examples=[["regulation"]])
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def to_filters(self) -> Filters:
+        return Filters(doc_types=self.doc_types, date_from=self.date_from, date_to=self.date_to)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Question
+    filters: FiltersIn | None = None
+    conversation_id: str | None = Field(None, min_length=1, max_length=100)
+
+    _blank = field_validator("question")(_not_blank)
+
+
+class ChatRequest(AskRequest):
+    stream: bool = Field(False, description="Server-Sent Events: `delta` events, then `answer`.")
+
+
+class AnswerOut(Answer):
+    """The Answer contract (see DESIGN.md): quotes equal the document text at their spans."""
 
 
 class Passage(BaseModel):
@@ -29,5 +86,58 @@ class SearchResponse(BaseModel):
     results: list[Passage]
 
 
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str | None = None
+    citation: str | None = None
+    doc_type: str | None = None
+    agency: str | None = None
+    date: str | None = None
+    source_url: str | None = None
+    source_path: str | None = None
+    text: str = Field(description="The stored text every span and quote refers to.")
+
+
+class PassageContext(BaseModel):
+    chunk_id: str
+    doc_id: str
+    title: str | None = None
+    citation: str
+    source_url: str | None = None
+    date: str | None = None
+    doc_type: str | None = None
+    text: str = Field(description="The passage: the document text at [start, end).")
+    start: int
+    end: int
+    context: str = Field(description="The document text at [context_start, context_end).")
+    context_start: int
+    context_end: int
+
+
 class ErrorResponse(BaseModel):
-    detail: str
+    detail: Any
+
+
+# ---- OpenAI chat-completions compatibility -------------------------------------------------
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        if isinstance(self.content, list):
+            return " ".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return ""
+
+
+class ChatCompletionRequest(BaseModel):
+    """The subset of OpenAI's request we use; other fields are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field("trade-policy-assistant", max_length=200)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False

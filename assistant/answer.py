@@ -38,6 +38,16 @@ MAX_SENTENCES = 7
 PER_PASSAGE = 2
 PASSAGES = 6
 OVERLAP_WEIGHT = 0.5
+# "Do we need a licence?" is answered by a sentence that states a requirement or a prohibition.
+REQUIREMENT_BONUS = 0.1
+_ASKS_REQUIREMENT = re.compile(
+    r"\b(need|needs|required?|requires|must|allowed|permitted|can (?:we|i)|may (?:we|i))\b", re.I
+)
+_STATES_REQUIREMENT = re.compile(
+    r"\b(is required|are required|requires?|must|may not|prohibit\w*|not permitted|"
+    r"license requirements?|licence requirements?)\b",
+    re.I,
+)
 # Calibrated on shared/eval/dev.jsonl (README, "Abstention"): below MIN_RELEVANCE nothing in the
 # corpus is close enough; below MIN_RELEVANCE_UNKNOWN_NAME it is not close enough either when
 # the question names something (a company, a law, an agency) the corpus never mentions.
@@ -74,6 +84,7 @@ def score_sentences(
     passage's similarity to the question plus the question terms the sentence itself contains,
     weighted by how rare they are in the corpus."""
     weight = idf or (lambda _t: 1.0)
+    asks_requirement = bool(_ASKS_REQUIREMENT.search(question))
     q_tokens = set(tokenize(question))
     q_weight = sum(weight(t) for t in q_tokens) or 1.0
     out = []
@@ -85,6 +96,8 @@ def score_sentences(
             shared = q_tokens & set(tokenize(text))
             overlap = sum(weight(t) for t in shared) / q_weight
             score = p.similarity + OVERLAP_WEIGHT * overlap + 0.04 / (rank + 1)
+            if asks_requirement and _STATES_REQUIREMENT.search(text):
+                score += REQUIREMENT_BONUS
             out.append(_Sentence(rank, p.start + a, p.start + b, text, score, p.similarity))
     return out
 

@@ -123,9 +123,10 @@ class Assistant:
         question: str,
         conversation_id: str | None = None,
         filters: Filters | None = None,
+        history: list[Turn] | None = None,
     ) -> Answer:
         final: Answer | None = None
-        for part in self.stream(question, conversation_id, filters):
+        for part in self.stream(question, conversation_id, filters, history):
             if isinstance(part, Answer):
                 final = part
         assert final is not None
@@ -136,11 +137,15 @@ class Assistant:
         question: str,
         conversation_id: str | None = None,
         filters: Filters | None = None,
+        history: list[Turn] | None = None,
     ) -> Iterator[str | Answer]:
-        """Text deltas as they are produced, then the final, checked Answer."""
+        """Text deltas as they are produced, then the final, checked Answer.
+
+        `history` replaces the stored conversation (the OpenAI endpoint sends it each time)."""
         question = validate_question(question)
         conversation_id = conversation_id or uuid.uuid4().hex
-        history = self.history(conversation_id)
+        if history is None:
+            history = self.history(conversation_id)
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
         vector, passages = self.retrieve(standalone, TOP_K, filters)

@@ -48,6 +48,16 @@ _SPELLING = {
     "recognise": "recognize",
     "analyse": "analyze",
     "cheque": "check",
+    # a few irregular forms that matter in trade questions
+    "sale": "sell",
+    "sales": "sell",
+    "sold": "sell",
+    "selling": "sell",
+    "sells": "sell",
+    "bought": "buy",
+    "shipped": "ship",
+    "shipping": "ship",
+    "shipments": "shipment",
 }
 _STOPWORDS = frozenset(
     """a an and are as at be but by can do does for from has have how i if in into is it its

@@ -188,6 +188,15 @@ class Store:
                 counts[doc_id] = counts.get(doc_id, 0) + 1
         return counts
 
+    def get_chunk(self, chunk_id: str) -> tuple[str, dict[str, Any]] | None:
+        """A chunk's text and metadata, or None when no such chunk is stored."""
+        got = self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        docs = got["documents"] or [""]
+        metas = got["metadatas"] or [{}]
+        return docs[0] or "", dict(metas[0] or {})
+
     def count(self) -> int:
         return self.chunks.count()
 

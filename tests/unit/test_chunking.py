@@ -243,7 +243,12 @@ def test_whitespace_free_run_longer_than_budget_is_cut() -> None:
     )
     chunks = chunk_document(doc, count_tokens)
     _check_invariants(doc, chunks)
-    assert "".join(c.text for c in chunks if c.start >= 17) == word
+    # Every character of the run is in exactly one chunk, in order (small pieces may share a
+    # chunk with the intro sentence of the same section).
+    covered = [c for c in chunks if c.end > 17]
+    assert covered[-1].end == len(text)
+    for a, b in zip(covered, covered[1:], strict=False):
+        assert a.end == b.start
 
 
 # --- the real mirror -------------------------------------------------------------------------
@@ -282,7 +287,10 @@ def test_real_744_11_citation_of_entity_list_sentence() -> None:
 def test_real_740_17_and_734_3_citations() -> None:
     _, chunks_740 = _mirror("regulation/ecfr/15-CFR-740.17.txt")
     individual = [c for c in chunks_740 if "An individual who is not acting on behalf" in c.text]
-    assert [c.citation for c in individual] == ["15 CFR 740.17(a)(1)(ii)(C)"]
+    # The chunk cites the paragraph itself or the one it is packed under.
+    assert len(individual) == 1
+    assert "15 CFR 740.17(a)(1)(ii)(C)".startswith(individual[0].citation)
+    assert individual[0].citation.startswith("15 CFR 740.17(a)")
     _, chunks_734 = _mirror("regulation/ecfr_md/15-CFR-734.3.md")
     origin = [c for c in chunks_734 if "All U.S. origin items wherever located" in c.text]
     assert len(origin) == 1 and origin[0].citation.startswith("15 CFR 734.3(a)")

@@ -1,0 +1,204 @@
+"""Questions in, cited answers out: /v1/ask, /v1/chat (optionally streamed), and an
+OpenAI-compatible /v1/chat/completions so existing chat clients work unchanged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from api.deps import get_assistant
+from api.schemas import AnswerOut, AskRequest, ChatCompletionRequest, ChatRequest, ErrorResponse
+from assistant.answer import Answer
+from assistant.chat import Assistant, QuestionError, Turn
+from assistant.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["chat"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
+_SSE = {"text/event-stream": {"schema": {"type": "string"}}}
+
+
+def _ask(assistant: Assistant, body: AskRequest) -> Answer:
+    try:
+        return assistant.ask(
+            body.question,
+            conversation_id=body.conversation_id,
+            filters=body.filters.to_filters() if body.filters else None,
+        )
+    except QuestionError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+@router.post("/ask", response_model=AnswerOut, summary="Answer a question", responses=_ERRORS)
+async def ask(body: AskRequest, assistant: Annotated[Assistant, Depends(get_assistant)]) -> Answer:
+    return await run_in_threadpool(_ask, assistant, body)
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _events(parts: Iterator[str | Answer]) -> Iterator[str]:
+    """SSE frames: a `delta` per text piece, then `answer`; failures end with one `error`."""
+    try:
+        for part in parts:
+            if isinstance(part, Answer):
+                yield _sse("answer", part.model_dump(mode="json"))
+            else:
+                yield _sse("delta", {"text": part})
+    except QuestionError as exc:
+        yield _sse("error", {"detail": str(exc)})
+    except StoreUnavailable as exc:
+        yield _sse("error", {"detail": f"store unavailable: {exc}"})
+    except Exception:
+        log.exception("streamed answer failed")
+        yield _sse("error", {"detail": "the answer failed (logged)"})
+
+
+@router.post(
+    "/chat",
+    response_model=AnswerOut,
+    summary="Answer in a conversation; `stream: true` sends Server-Sent Events",
+    responses={**_ERRORS, 200: {"content": _SSE, "description": "Answer, or SSE when streamed"}},
+)
+async def chat(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)]) -> Any:
+    if not body.stream:
+        return await run_in_threadpool(_ask, assistant, body)
+    parts = assistant.stream(
+        body.question,
+        conversation_id=body.conversation_id,
+        filters=body.filters.to_filters() if body.filters else None,
+    )
+    return StreamingResponse(
+        iterate_in_threadpool(_events(parts)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+# ---- OpenAI compatibility ------------------------------------------------------------------
+
+
+def _split_messages(body: ChatCompletionRequest) -> tuple[str, list[Turn]]:
+    """The last user message is the question; earlier user/assistant pairs are the history."""
+    turns: list[Turn] = []
+    pending: str | None = None
+    question = ""
+    messages = [m for m in body.messages if m.role in ("user", "assistant")]
+    if not messages or messages[-1].role != "user":
+        raise HTTPException(status_code=422, detail="messages: the last message must be a user's")
+    for m in messages[:-1]:
+        if m.role == "user":
+            pending = m.text()
+        elif pending is not None:
+            turns.append(Turn(question=pending, standalone=pending, answer=m.text()))
+            pending = None
+    question = messages[-1].text()
+    return question, turns
+
+
+def _sources(answer: Answer) -> str:
+    if not answer.citations:
+        return ""
+    lines = ["", "", "Sources:"]
+    for c in answer.citations:
+        where = f" {c.source_url}" if c.source_url else ""
+        lines.append(f'[{c.n}] {c.citation}: "{" ".join(c.quote.split())}"{where}')
+    return "\n".join(lines)
+
+
+def _citations_json(answer: Answer) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in answer.citations]
+
+
+@router.post(
+    "/chat/completions",
+    summary="OpenAI-compatible chat completions (answer + numbered sources, and `citations`)",
+    responses={**_ERRORS, 200: {"description": "chat.completion, or SSE chunks when streamed"}},
+)
+async def chat_completions(
+    body: ChatCompletionRequest, assistant: Annotated[Assistant, Depends(get_assistant)]
+) -> Any:
+    question, history = _split_messages(body)
+    created = int(time.time())
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+
+    if not body.stream:
+
+        def run() -> Answer:
+            try:
+                return assistant.ask(question, history=history)
+            except QuestionError as exc:
+                raise HTTPException(
+                    status_code=422, detail=f"messages: {exc}".replace("question: ", "")
+                ) from exc
+
+        answer = await run_in_threadpool(run)
+        content = answer.answer + _sources(answer)
+        return {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": created,
+            "model": body.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "citations": _citations_json(answer),
+            "abstained": answer.abstained,
+        }
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        payload = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    def frames() -> Iterator[str]:
+        yield chunk({"role": "assistant", "content": ""})
+        try:
+            for part in assistant.stream(question, history=history):
+                if isinstance(part, Answer):
+                    yield chunk({"content": _sources(part)})
+                    yield chunk(
+                        {},
+                        "stop",
+                        citations=_citations_json(part),
+                        abstained=part.abstained,
+                    )
+                else:
+                    yield chunk({"content": part})
+        except (QuestionError, StoreUnavailable) as exc:
+            yield chunk({"content": f"\n\nError: {exc}"}, "stop")
+        except Exception:
+            log.exception("streamed completion failed")
+            yield chunk({"content": "\n\nError: the answer failed (logged)"}, "stop")
+        yield "data: [DONE]\n\n"
+
+    async def stream() -> AsyncIterator[str]:
+        async for frame in iterate_in_threadpool(frames()):
+            yield frame
+
+    return StreamingResponse(stream(), media_type="text/event-stream")

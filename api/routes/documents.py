@@ -1,0 +1,86 @@
+"""Documents and passages: what a legal reviewer opens to check a citation in context."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import get_assistant
+from api.schemas import DocumentOut, ErrorResponse, PassageContext
+from assistant.chat import Assistant
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+
+_ID = Path(min_length=1, max_length=200)
+
+
+@router.get(
+    "/documents/{doc_id}",
+    response_model=DocumentOut,
+    summary="A document's metadata and the exact text all spans refer to",
+    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+)
+async def get_document(
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+    doc_id: Annotated[str, _ID],
+) -> DocumentOut:
+    stored = await run_in_threadpool(assistant.store.get_document, doc_id)
+    if stored is None:
+        raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
+    m = stored.metadata
+    return DocumentOut(
+        doc_id=doc_id,
+        title=m.get("title"),
+        citation=m.get("citation"),
+        doc_type=m.get("doc_type"),
+        agency=m.get("agency"),
+        date=m.get("date"),
+        source_url=m.get("source_url"),
+        source_path=m.get("source_path"),
+        text=stored.text,
+    )
+
+
+@router.get(
+    "/passages/{chunk_id}",
+    response_model=PassageContext,
+    summary="A passage with N characters of its document either side, for highlighting",
+    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+)
+async def get_passage(
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+    chunk_id: Annotated[str, _ID],
+    context: Annotated[int, Query(ge=0, le=20000, description="Characters either side.")] = 300,
+) -> PassageContext:
+    def load() -> PassageContext | None:
+        chunk = assistant.store.get_chunk(chunk_id)
+        if chunk is None:
+            return None
+        text, meta = chunk
+        stored = assistant.store.get_document(str(meta.get("doc_id", "")))
+        if stored is None:
+            return None
+        start, end = int(meta["start"]), int(meta["end"])
+        lo, hi = max(0, start - context), min(len(stored.text), end + context)
+        return PassageContext(
+            chunk_id=chunk_id,
+            doc_id=stored.doc_id,
+            title=meta.get("title"),
+            citation=str(meta.get("citation", "")),
+            source_url=meta.get("source_url"),
+            date=meta.get("date"),
+            doc_type=meta.get("doc_type"),
+            text=stored.text[start:end],
+            start=start,
+            end=end,
+            context=stored.text[lo:hi],
+            context_start=lo,
+            context_end=hi,
+        )
+
+    passage = await run_in_threadpool(load)
+    if passage is None:
+        raise HTTPException(status_code=404, detail=f"no passage with id {chunk_id!r}")
+    return passage
