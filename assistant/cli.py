@@ -98,17 +98,23 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")] = 5,
     doc_type: Annotated[list[str] | None, typer.Option(help="Only these document types.")] = None,
+    dense: Annotated[bool, typer.Option(help="Dense (embedding) retrieval only.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show the passages closest in meaning to QUERY, with their citations."""
-    from assistant.retrieval import search as run_search
+    """Show the passages that best match QUERY (hybrid dense + BM25), with their citations."""
+    from assistant.retrieval import Filters, Retriever, dense_search
     from assistant.store import Store, StoreUnavailable
 
     if not query.strip():
         err.print("[red]error:[/] the query is empty")
         raise typer.Exit(2)
+    filters = Filters(doc_types=doc_type)
     try:
-        results = run_search(Store(get_settings()), query, k=k, doc_types=doc_type)
+        store = Store(get_settings())
+        if dense:
+            results = dense_search(store, query, k, filters)
+        else:
+            results = Retriever(store).retrieve(query, k, filters)
     except StoreUnavailable as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc

@@ -240,14 +240,3 @@ def dense_search(
     return [
         _result(cid, score, text, meta) for cid, text, meta, score in hits if filters.admits(meta)
     ]
-
-
-def search(
-    store: Store,
-    query: str,
-    k: int = 5,
-    doc_types: list[str] | None = None,
-    groups: list[str] | None = None,
-) -> list[SearchResult]:
-    """Dense top-k chunks for a query, best first (kept for the foundation's callers)."""
-    return dense_search(store, query, k, Filters(doc_types=doc_types, groups=groups))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import search
+from assistant.retrieval import Retriever
 from assistant.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
@@ -24,7 +24,8 @@ def test_ingest_and_search_through_a_chroma_server(tmp_path: Path) -> None:
         assert not (tmp_path / "data" / "chroma").exists(), "server mode must not write locally"
 
         store = Store(settings)
-        results = search(store, "Which items are subject to the EAR wherever located?", k=5)
+        question = "Which items are subject to the EAR wherever located?"
+        results = Retriever(store).retrieve(question, 5)
         assert results and any(r.doc_id == "15-cfr-734.3" for r in results)
         for r in results:
             stored = store.get_document(r.doc_id)
