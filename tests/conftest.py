@@ -31,6 +31,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """Environment for a `tpa` subprocess: this machine's, minus any TPA_ the developer set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
+    env.update({"TPA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **extra})
+    return env
+
+
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     return Settings(
         data_dir=data_dir, corpus_mirror=MIRROR if MIRROR.is_dir() else None, **overrides

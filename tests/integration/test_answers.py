@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -14,7 +13,7 @@ from assistant.citations import verify
 from assistant.evaluation import load_eval
 from assistant.langchain_retriever import TradePolicyRetriever
 from assistant.retrieval import Filters
-from tests.conftest import EVAL_DEV, REPO, CorpusStore
+from tests.conftest import EVAL_DEV, REPO, CorpusStore, cli_env
 
 pytestmark = pytest.mark.slow
 
@@ -51,8 +50,7 @@ def test_every_dev_answer_cites_only_verbatim_retrieved_text(assistant: Assistan
 def test_flagship_answer_says_licence_and_cites_article_and_entity_list(
     corpus_store: CorpusStore,
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
-    env.update({"TPA_DATA_DIR": str(corpus_store.settings.data_dir), "HF_HUB_OFFLINE": "1"})
+    env = cli_env(corpus_store.settings.data_dir)
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ask", "--json", FLAGSHIP],
         capture_output=True,

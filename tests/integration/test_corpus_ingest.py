@@ -13,7 +13,7 @@ from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 from ingest.pipeline import run_ingest
 from ingest.sources import load_sources
-from tests.conftest import EVAL_DEV, MIRROR, REPO, CorpusStore
+from tests.conftest import EVAL_DEV, MIRROR, REPO, CorpusStore, cli_env
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +103,6 @@ def test_second_run_changes_nothing_and_embeds_nothing(corpus_store: CorpusStore
 
 
 def test_cli_search_finds_the_flagship_sources(corpus_store: CorpusStore) -> None:
-    env = {"TPA_DATA_DIR": str(corpus_store.settings.data_dir), "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
         [
             sys.executable,
@@ -118,7 +117,7 @@ def test_cli_search_finds_the_flagship_sources(corpus_store: CorpusStore) -> Non
         capture_output=True,
         text=True,
         timeout=120,
-        env={**_base_env(), **env},
+        env=cli_env(corpus_store.settings.data_dir),
         cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
@@ -133,9 +132,3 @@ def test_cli_search_finds_the_flagship_sources(corpus_store: CorpusStore) -> Non
         assert {"chunk_id", "doc_id", "citation", "title", "text", "start", "end", "score"} <= set(
             r
         )
-
-
-def _base_env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}

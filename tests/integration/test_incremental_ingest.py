@@ -13,7 +13,14 @@ from pathlib import Path
 from assistant.lexical import corpus_version
 from assistant.store import Store
 from ingest.pipeline import run_ingest
-from tests.conftest import REPO, SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import (
+    REPO,
+    SMALL_DOCS,
+    cli_env,
+    make_settings,
+    requires_mirror,
+    small_corpus,
+)
 
 pytestmark = requires_mirror
 
@@ -72,7 +79,7 @@ def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
     (corpus / "latin1.md").write_bytes("Caf\xe9 au lait".encode("latin-1"))
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n% truncated")
     (corpus / "good.md").write_text("# A new note\n\nLicence Exception GFT covers gift parcels.\n")
-    env = {**os.environ, "TPA_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1"}
+    env = cli_env(settings.data_dir)
     proc = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"],
         capture_output=True,
@@ -99,12 +106,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_clean_ingest(tmp_path: Path) -> No
     expected = _chunk_ids(Store(clean))
 
     crashed = tmp_path / "crashed"
-    env = {
-        **os.environ,
-        "TPA_DATA_DIR": str(crashed),
-        "TPA_LOG_LEVEL": "DEBUG",
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = cli_env(crashed, TPA_LOG_LEVEL="DEBUG")
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"]
     # Kill twice, at different points: right after the first and the third document landed.
     for kill_after in (1, 3):
