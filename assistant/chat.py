@@ -80,7 +80,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._llm = None
         self._llm_config = None
-        if getattr(settings, "llm", "none") != "none":
+        if settings.llm != "none":
             from assistant.llm import LLMConfig, make_chat_model
 
             self._llm_config = LLMConfig.from_settings(settings)

@@ -28,6 +28,7 @@ from assistant.citations import Citation, Claim
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
+    from assistant.config import Settings
     from assistant.retrieval import SearchResult
 
 PROVIDERS = ("none", "openai", "ollama")
@@ -66,23 +67,16 @@ class LLMConfig:
             )
 
     @classmethod
-    def from_settings(cls, settings: Any) -> LLMConfig:
-        """Read the `llm*` attributes of a Settings object, falling back to the defaults above.
-
-        getattr keeps this working with Settings objects that predate the LLM fields.
-        """
-        default = cls()
-        api_key: Any = getattr(settings, "llm_api_key", default.api_key)
-        if hasattr(api_key, "get_secret_value"):  # a pydantic SecretStr
-            api_key = api_key.get_secret_value()
+    def from_settings(cls, settings: Settings) -> LLMConfig:
+        api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return cls(
-            provider=str(getattr(settings, "llm", default.provider) or "none"),
-            base_url=getattr(settings, "llm_base_url", default.base_url) or None,
-            model=str(getattr(settings, "llm_model", default.model) or default.model),
-            api_key=api_key or None,
-            temperature=float(getattr(settings, "llm_temperature", default.temperature)),
-            timeout=float(getattr(settings, "llm_timeout", default.timeout)),
-            unsupported=str(getattr(settings, "llm_unsupported", default.unsupported)),
+            provider=settings.llm,
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=api_key,
+            temperature=settings.llm_temperature,
+            timeout=settings.llm_timeout,
+            unsupported=settings.llm_unsupported,
         )
 
 

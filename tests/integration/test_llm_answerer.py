@@ -8,7 +8,7 @@ built by hand: no Chroma and no embedding model are needed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import SimpleNamespace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ import pytest
 
 from assistant.answer import NOT_COVERED, Answer
 from assistant.citations import verify
+from assistant.config import Settings
 from assistant.llm import (
     LLMConfig,
     answer_with_llm,
@@ -287,11 +288,11 @@ def test_model_factory_without_network() -> None:
     assert chat is not None and type(chat).__name__ == "ChatOpenAI"
 
 
-def test_config_from_settings() -> None:
-    # A Settings object that predates the LLM fields gives the defaults.
-    assert LLMConfig.from_settings(object()) == LLMConfig()
+def test_config_from_settings(tmp_path: Path) -> None:
+    assert LLMConfig.from_settings(Settings(data_dir=tmp_path)) == LLMConfig()
     cfg = LLMConfig.from_settings(
-        SimpleNamespace(
+        Settings(
+            data_dir=tmp_path,
             llm="openai",
             llm_base_url="http://127.0.0.1:8001/v1",
             llm_model="qwen",
