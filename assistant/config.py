@@ -97,6 +97,17 @@ class Settings(BaseSettings):
         "flag", description="Sentences citing no given passage: flag them, or drop them."
     )
 
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Slack signing secret: every request's signature is checked with it."
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, description="Slack app-level token (xapp-...) for Socket Mode."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (tests point it elsewhere)."
+    )
+
     host: str = Field("127.0.0.1", description="Address `tpa serve` binds to.")
     port: int = Field(8000, description="Port `tpa serve` listens on.")
     log_json: bool = Field(False, description="One JSON object per log line.")
