@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup serve sync ingest test test-unit test-integration test-server bench lint clean
+.PHONY: setup serve sync ingest test test-unit test-integration test-server bench lint clean fuzz bench-api
 
 setup: $(STAMP)
 
@@ -51,3 +51,9 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+
+fuzz: setup
+	$(BIN)/python -m pytest -q tests/integration/test_fuzz.py
+
+bench-api: setup
+	$(BIN)/python bench/api_load.py

@@ -3,15 +3,18 @@ and maps errors so no request ever sees a stack trace."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.limits import BodySizeLimit
 from api.routes import chat, documents, health, search
@@ -23,6 +26,14 @@ from assistant.logs import setup_logging
 from assistant.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON escaped to ASCII, so any string (even a lone surrogate) can be written."""
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
 
 WEB_DIR = Path(__file__).parent / "web"
 
@@ -56,6 +67,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(search.router)
     app.include_router(documents.router)
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from api.slack import mount_slack
+
+        mount_slack(app, settings)
+    else:
+        log.info("Slack bot off: TPA_SLACK_BOT_TOKEN and TPA_SLACK_SIGNING_SECRET are not set")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Name each field and say what is wrong; never echo the input back (it may be huge, or
+        # hold unpaired surrogates that cannot even be encoded as UTF-8).
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return AsciiJSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's word for a body that is not even text: malformed JSON, like any other.
+            detail: object = [
+                {"loc": ["body"], "msg": "body is not valid JSON", "type": "json_invalid"}
+            ]
+            return AsciiJSONResponse(status_code=422, content={"detail": detail})
+        return AsciiJSONResponse(
+            status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
+        )
 
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> JSONResponse:

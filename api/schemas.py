@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.answer import Answer
-from assistant.chat import MAX_QUESTION_CHARS
+from assistant.chat import MAX_QUESTION_CHARS, has_lone_surrogate
 from assistant.retrieval import Filters
 
 Question = Field(
@@ -22,6 +22,14 @@ Question = Field(
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
+    if has_lone_surrogate(value):
+        raise ValueError("contains an unpaired surrogate (not valid text)")
+    return value
+
+
+def _valid_text(value: str | None) -> str | None:
+    if value is not None and has_lone_surrogate(value):
+        raise ValueError("contains an unpaired surrogate (not valid text)")
     return value
 
 
@@ -41,8 +49,8 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     doc_types: list[str] | None = Field(None, max_length=20, examples=[["regulation"]])
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: date | None = Field(None, strict=True, description="ISO date, e.g. 2019-11-20")
+    date_to: date | None = Field(None, strict=True, description="ISO date, e.g. 2019-11-20")
 
     def to_filters(self) -> Filters:
         return Filters(doc_types=self.doc_types, date_from=self.date_from, date_to=self.date_to)
@@ -56,6 +64,7 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(None, min_length=1, max_length=100)
 
     _blank = field_validator("question")(_not_blank)
+    _text = field_validator("conversation_id")(_valid_text)
 
 
 class ChatRequest(AskRequest):
@@ -141,3 +150,5 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field("trade-policy-assistant", max_length=200)
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
+
+    _text = field_validator("model")(_valid_text)

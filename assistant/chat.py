@@ -61,11 +61,18 @@ def rewrite_deterministic(question: str, history: list[Turn]) -> str:
     return f"{history[-1].standalone} {question.strip()}"
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Unpaired UTF-16 surrogates (from JSON "\\ud800") are not text: no tokenizer takes them."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def validate_question(question: str) -> str:
     if not question or not question.strip():
         raise QuestionError("question: must not be empty")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionError(f"question: longer than {MAX_QUESTION_CHARS} characters")
+    if has_lone_surrogate(question):
+        raise QuestionError("question: contains an unpaired surrogate (not valid text)")
     return question.strip()
 
 

@@ -17,7 +17,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from api.deps import get_assistant
 from api.schemas import AnswerOut, AskRequest, ChatCompletionRequest, ChatRequest, ErrorResponse
 from assistant.answer import Answer
-from assistant.chat import Assistant, QuestionError, Turn
+from assistant.chat import Assistant, QuestionError, Turn, validate_question
 from assistant.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,10 @@ def _events(parts: Iterator[str | Answer]) -> Iterator[str]:
 async def chat(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)]) -> Any:
     if not body.stream:
         return await run_in_threadpool(_ask, assistant, body)
+    try:
+        validate_question(body.question)
+    except QuestionError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
     parts = assistant.stream(
         body.question,
         conversation_id=body.conversation_id,
@@ -133,6 +137,11 @@ async def chat_completions(
     body: ChatCompletionRequest, assistant: Annotated[Assistant, Depends(get_assistant)]
 ) -> Any:
     question, history = _split_messages(body)
+    try:
+        question = validate_question(question)
+    except QuestionError as exc:
+        # Checked before any streaming starts, so bad input is a 422 in both modes.
+        raise HTTPException(status_code=422, detail=f"messages: {exc}") from exc
     created = int(time.time())
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
 
