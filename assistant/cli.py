@@ -207,6 +207,25 @@ def serve(
     )
 
 
+@app.command()
+def slack(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Connect over Socket Mode (needs TPA_SLACK_APP_TOKEN).")
+    ] = False,
+) -> None:
+    """Run the Slack bot over Socket Mode (HTTP mode is served by `tpa serve` at /slack/events)."""
+    if not socket:
+        err.print("HTTP mode runs inside `tpa serve` (POST /slack/events); use --socket here.")
+        raise typer.Exit(2)
+    from api.slack import run_socket_mode
+
+    try:
+        run_socket_mode(get_settings())
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,530 @@
+"""The Slack bot (slack_bolt): @mentions, thread follow-ups, direct messages and `/tpa`.
+
+One bolt `App` serves both transports: `mount_slack()` adds POST /slack/events to the FastAPI app
+(events, the slash command and button clicks all arrive there, signed), `run_socket_mode()`
+connects out to Slack instead, for hosts without a public URL.
+
+Slack gives an app 3 seconds to acknowledge and retries what is not acknowledged, so every
+listener acks at once and answers in a bolt lazy listener (a background thread). A retry
+(X-Slack-Retry-Num) is acknowledged and dropped, and event ids are de-duplicated as well: an answer
+is never posted twice. Follow-ups in a thread are answered with the thread's earlier turns,
+rebuilt from `conversations.replies`, so they survive a restart and work across replicas.
+
+"Show passage" never trusts text carried by the button: it re-reads the stored document at the
+span the button names, so what a reviewer sees is what the store holds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
+from starlette.concurrency import run_in_threadpool
+
+from assistant.answer import NOT_COVERED, Answer
+from assistant.chat import MAX_TURNS, Assistant, QuestionError, Turn, rewrite_deterministic
+from assistant.config import Settings
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong answering that; the error was logged."
+WORKING = "Looking that up…"
+ASK_HINT = "Ask me a question about export controls, e.g. _Is Huawei on the Entity List?_"
+SHOW_PASSAGE = "tpa_show_passage"
+FEEDBACK = re.compile(r"^tpa_feedback_(up|down)$")
+SHARE = "tpa_share"
+META_EVENT = "tpa_answer"
+SECTION_LIMIT = 2900  # Slack allows 3,000 characters per section block
+VALUE_LIMIT = 2000  # Slack's limit for a button's value
+SEEN_MAX = 5000
+ANSWERS_KEPT = 1000
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
+
+
+# ---- text and blocks ------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; anything else is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_mrkdwn(markdown: str) -> str:
+    """Markdown (as an LLM writes it) to Slack mrkdwn; [n] markers stay as they are."""
+    text = escape(markdown)
+    text = re.sub(r"\[([^\]\n]+)\]\((https?://[^\s)|]+)\)", r"<\2|\1>", text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+    text = re.sub(r"__(.+?)__", r"*\1*", text)
+    text = re.sub(r"^#{1,6}\s+(.+)$", r"*\1*", text, flags=re.M)
+    return re.sub(r"^(\s*)[*-]\s+", r"\1• ", text, flags=re.M)
+
+
+def question_text(slack_text: str) -> str:
+    """The question in a Slack message: mentions removed, links and entities back to text."""
+    text = _MENTION.sub(" ", slack_text or "")
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(text.split())
+
+
+def _pieces(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at line ends so each piece fits one section block."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            pieces.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        pieces.append(current)
+    return pieces or [" "]
+
+
+def passage_value(chunk_id: str, start: int, end: int, doc_id: str) -> str:
+    return f"{chunk_id}|{start}|{end}|{doc_id}"
+
+
+def parse_passage_value(value: str) -> tuple[str, int, int, str]:
+    chunk_id, start, end, doc_id = value.split("|", 3)
+    return chunk_id, int(start), int(end), doc_id
+
+
+def answer_blocks(answer: Answer, key: str, shareable: bool = False) -> list[dict[str, Any]]:
+    """Block Kit for an answer: the text, its sources with "Show passage", feedback buttons."""
+    body = escape(answer.answer or NOT_COVERED) if answer.abstained else to_mrkdwn(answer.answer)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in _pieces(body)
+    ]
+    if answer.citations and not answer.abstained:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]})
+        for c in answer.citations:
+            line = f"*[{c.n}]* {escape(c.citation)}"
+            if c.title:
+                line += f" — {escape(c.title)}"
+            if c.date:
+                line += f" ({escape(c.date)})"
+            if c.source_url:
+                url = c.source_url.replace("|", "%7C").replace(">", "%3E")
+                line += f" · <{url}|official source>"
+            block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
+            value = passage_value(c.chunk_id, c.start, c.end, c.doc_id)
+            if len(value) <= VALUE_LIMIT:
+                block["accessory"] = {
+                    "type": "button",
+                    "action_id": SHOW_PASSAGE,
+                    "text": {"type": "plain_text", "text": "Show passage"},
+                    "value": value,
+                }
+            blocks.append(block)
+    buttons: list[dict[str, Any]] = [
+        {"type": "button", "action_id": "tpa_feedback_up", "value": key,
+         "text": {"type": "plain_text", "text": "👍"}},
+        {"type": "button", "action_id": "tpa_feedback_down", "value": key,
+         "text": {"type": "plain_text", "text": "👎"}},
+    ]  # fmt: skip
+    if shareable:
+        buttons.append(
+            {"type": "button", "action_id": SHARE, "value": key, "style": "primary",
+             "text": {"type": "plain_text", "text": "Share in channel"}}
+        )  # fmt: skip
+    blocks.append({"type": "actions", "elements": buttons})
+    return blocks
+
+
+def fallback_text(answer: Answer) -> str:
+    """The message's plain `text` (notifications, and the answer a later turn sees)."""
+    return (escape(answer.answer) if answer.abstained else to_mrkdwn(answer.answer))[:39000]
+
+
+def thread_turns(
+    messages: list[dict[str, Any]], current_ts: str, bot_user_id: str | None, bot_id: str | None
+) -> list[Turn]:
+    """The conversation so far in a thread: each user question paired with the bot's answer.
+
+    The standalone question comes from the answer's message metadata when Slack returns it, else
+    it is rebuilt the deterministic way, which is all retrieval needs."""
+    turns: list[Turn] = []
+    pending: str | None = None
+    for m in sorted(messages, key=lambda m: float(m.get("ts", 0))):
+        if float(m.get("ts", 0)) >= float(current_ts):
+            break
+        ours = (bot_user_id and m.get("user") == bot_user_id) or (
+            bot_id and m.get("bot_id") == bot_id
+        )
+        if ours:
+            if pending:
+                payload = (m.get("metadata") or {}).get("event_payload") or {}
+                standalone = payload.get("standalone") or rewrite_deterministic(pending, turns)
+                turns.append(Turn(pending, str(standalone), question_text(m.get("text", ""))))
+            pending = None
+        elif not m.get("bot_id") and m.get("subtype") in (None, "thread_broadcast"):
+            pending = question_text(m.get("text", "")) or pending
+    return turns[-MAX_TURNS:]
+
+
+# ---- bounded memory ---------------------------------------------------------------------------
+
+
+class _Seen:
+    """Event ids already handled: a bounded set, so duplicates are dropped without growing."""
+
+    def __init__(self, size: int = SEEN_MAX) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def first_time(self, *keys: str) -> bool:
+        with self._lock:
+            if any(k in self._keys for k in keys):
+                return False
+            for k in keys:
+                self._keys[k] = None
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+            return True
+
+
+@dataclass(frozen=True)
+class _Given:
+    question: str
+    answer: Answer
+    conversation_id: str
+
+
+# ---- the bot ----------------------------------------------------------------------------------
+
+
+class SlackBot:
+    """The bolt App and its listeners; `assistant()` is looked up per request."""
+
+    def __init__(
+        self, settings: Settings, assistant: Callable[[], Assistant], socket_mode: bool = False
+    ) -> None:
+        assert settings.slack_bot_token is not None
+        self.settings = settings
+        self.assistant = assistant
+        self._seen = _Seen()
+        self._given: OrderedDict[str, _Given] = OrderedDict()
+        self._lock = threading.Lock()
+        secret = settings.slack_signing_secret
+        self.app = App(
+            client=WebClient(
+                token=settings.slack_bot_token.get_secret_value(),
+                base_url=settings.slack_api_url,
+            ),
+            signing_secret=secret.get_secret_value() if secret else "",
+            # auth.test runs on the first request, so start-up never waits on Slack.
+            token_verification_enabled=False,
+            request_verification_enabled=not socket_mode,
+            listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack"),
+        )
+        self.app.middleware(self._drop_repeats)
+        self.app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
+        self.app.event("message")(ack=_ack, lazy=[self.on_message])
+        self.app.command("/tpa")(ack=_ack_command, lazy=[self.on_command])
+        self.app.action(SHOW_PASSAGE)(ack=_ack, lazy=[self.on_show_passage])
+        self.app.action(FEEDBACK)(ack=_ack, lazy=[self.on_feedback])
+        self.app.action(SHARE)(ack=_ack, lazy=[self.on_share])
+
+    # -- middleware: never answer twice
+    def _drop_repeats(
+        self, request: Any, body: dict[str, Any], next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        if retry:
+            log.info("slack: retry %s acknowledged and ignored", retry)
+            return BoltResponse(status=200, body="")
+        event = body.get("event") or {}
+        keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
+        if event.get("client_msg_id"):
+            keys.append(f"{event.get('type')}:{event['client_msg_id']}")
+        if keys and not self._seen.first_time(*keys):
+            log.info("slack: duplicate delivery %s ignored", keys[0])
+            return BoltResponse(status=200, body="")
+        return next()
+
+    # -- events
+    def on_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        if str(event.get("channel", "")).startswith("D"):
+            return  # a mention in a DM also arrives as message.im, which answers it
+        self._answer_event(event, context, client, replies=None)
+
+    def on_message(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        if _from_a_bot(event, context) or event.get("subtype") not in (None, "thread_broadcast"):
+            return
+        if event.get("channel_type") == "im":
+            self._answer_event(event, context, client, replies=None)
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or f"<@{context.bot_user_id}" in event.get("text", ""):
+            return  # not in a thread, or a mention (answered by on_mention)
+        replies = self._replies(client, event["channel"], thread_ts)
+        if any(_is_ours(m, context) for m in replies):
+            self._answer_event(event, context, client, replies=replies)
+
+    def _replies(self, client: WebClient, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        got = client.conversations_replies(
+            channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+        )
+        return list(got.get("messages") or [])
+
+    def _answer_event(
+        self,
+        event: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        replies: list[dict[str, Any]] | None,
+    ) -> None:
+        channel, ts = event["channel"], event["ts"]
+        thread_ts = event.get("thread_ts")
+        is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+        reply_ts = thread_ts if is_dm else (thread_ts or ts)
+        try:
+            history: list[Turn] | None = []
+            if thread_ts:
+                if replies is None:
+                    replies = self._replies(client, channel, thread_ts)
+                history = thread_turns(replies, ts, context.bot_user_id, context.bot_id)
+                conversation_id = f"slack:{channel}:{thread_ts}"
+            elif is_dm:
+                history, conversation_id = None, f"slack:{channel}"  # the DM is one conversation
+            else:
+                conversation_id = f"slack:{channel}:{ts}"
+            question = question_text(event.get("text", ""))
+            answer = self.assistant().ask(question, conversation_id, history=history)
+        except QuestionError:
+            client.chat_postMessage(channel=channel, thread_ts=reply_ts, text=ASK_HINT)
+            return
+        except Exception:
+            log.exception("slack: answering %s in %s failed", ts, channel)
+            client.chat_postMessage(channel=channel, thread_ts=reply_ts, text=SORRY)
+            return
+        key = self._keep(question, answer, conversation_id)
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=reply_ts,
+            text=fallback_text(answer),
+            blocks=answer_blocks(answer, key),
+            metadata={
+                "event_type": META_EVENT,
+                "event_payload": {"key": key, "standalone": answer.question or question},
+            },
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    # -- the slash command
+    def on_command(self, command: dict[str, Any], respond: Respond) -> None:
+        question = question_text(command.get("text", ""))
+        if not question:
+            return
+        conversation_id = f"slack:{command.get('channel_id')}:cmd:{uuid.uuid4().hex}"
+        try:
+            answer = self.assistant().ask(question, conversation_id, history=[])
+        except QuestionError as exc:
+            respond(text=f"{ASK_HINT} ({exc})", response_type="ephemeral", replace_original=False)
+            return
+        except Exception:
+            log.exception("slack: /tpa %r failed", question)
+            respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            return
+        key = self._keep(question, answer, conversation_id)
+        respond(
+            text=fallback_text(answer),
+            blocks=answer_blocks(answer, key, shareable=True),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    # -- buttons
+    def on_share(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        given = self._given.get(action.get("value", ""))
+        if given is None:
+            respond(text="That answer has expired; ask again to share it.",
+                    response_type="ephemeral", replace_original=False)  # fmt: skip
+            return
+        user = (body.get("user") or {}).get("id")
+        blocks = answer_blocks(given.answer, action["value"])
+        blocks.insert(0, {"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"<@{user}> asked: {escape(given.question)}"}]})  # fmt: skip
+        respond(text=fallback_text(given.answer), blocks=blocks, response_type="in_channel",
+                replace_original=False)  # fmt: skip
+
+    def on_show_passage(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        try:
+            chunk_id, start, end, doc_id = parse_passage_value(action.get("value", ""))
+            stored = self.assistant().store.get_document(doc_id)
+            if stored is None or not 0 <= start < end <= len(stored.text):
+                self._tell(body, client, respond, "That passage is no longer in the corpus.")
+                return
+            quote = stored.text[start:end]
+            chunk = self.assistant().store.get_chunk(chunk_id)
+            meta = chunk[1] if chunk else stored.metadata
+            cite = str(meta.get("citation") or stored.metadata.get("citation") or doc_id)
+            title = str(stored.metadata.get("title") or "")
+        except Exception:
+            log.exception("slack: show passage %r failed", action.get("value"))
+            self._tell(body, client, respond, SORRY)
+            return
+        head = f"*{escape(cite)}*" + (f" — {escape(title)}" if title else "")
+        head += f"  `{escape(doc_id)}` [{start}:{end}]"
+        blocks: list[dict[str, Any]] = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": head}},
+            {"type": "rich_text", "elements": [
+                {"type": "rich_text_quote", "elements": [{"type": "text", "text": quote}]}]},
+        ]  # fmt: skip
+        self._tell(body, client, respond, f"{head}\n>{escape(quote)}", blocks)
+
+    def on_feedback(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        key = action.get("value", "")
+        given = self._given.get(key)
+        message = body.get("message") or {}
+        record = {
+            "time": datetime.now(UTC).isoformat(),
+            "vote": "up" if action.get("action_id") == "tpa_feedback_up" else "down",
+            "user": (body.get("user") or {}).get("id"),
+            "channel": (body.get("channel") or {}).get("id"),
+            "question": given.question if given else None,
+            "answer": given.answer.answer if given else message.get("text"),
+            "abstained": given.answer.abstained if given else None,
+            "citations": [c.model_dump() for c in given.answer.citations] if given else [],
+            "conversation_id": given.conversation_id if given else None,
+            "answer_key": key,
+        }
+        try:
+            path = self.settings.data_dir / "feedback.jsonl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock, path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except Exception:
+            log.exception("slack: writing feedback failed")
+            self._tell(body, client, respond, SORRY)
+            return
+        self._tell(body, client, respond, "Thanks for the feedback")
+
+    # -- helpers
+    def _keep(self, question: str, answer: Answer, conversation_id: str) -> str:
+        """Remember an answer for its buttons (share, feedback); bounded, newest kept."""
+        key = uuid.uuid4().hex[:16]
+        with self._lock:
+            self._given[key] = _Given(question, answer, conversation_id)
+            while len(self._given) > ANSWERS_KEPT:
+                self._given.popitem(last=False)
+        return key
+
+    def _tell(
+        self,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Something only the clicking user sees, next to the message they clicked."""
+        container = body.get("container") or {}
+        if container.get("is_ephemeral") or not body.get("message"):
+            # Ephemeral messages (the slash command's) can only be answered through response_url.
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+            return
+        message = body["message"]
+        client.chat_postEphemeral(
+            channel=str((body.get("channel") or {}).get("id") or container.get("channel_id")),
+            user=body["user"]["id"],
+            thread_ts=message.get("thread_ts") or container.get("thread_ts"),
+            text=text,
+            blocks=blocks,
+        )
+
+
+def _ack(ack: Callable[..., Any]) -> None:
+    ack()
+
+
+def _ack_command(ack: Callable[..., Any], command: dict[str, Any]) -> None:
+    if question_text(command.get("text", "")):
+        ack(text=WORKING, response_type="ephemeral")
+    else:
+        ack(text=f"Usage: `/tpa <question>`. {ASK_HINT}", response_type="ephemeral")
+
+
+def _is_ours(message: dict[str, Any], context: BoltContext) -> bool:
+    return bool(
+        (context.bot_user_id and message.get("user") == context.bot_user_id)
+        or (context.bot_id and message.get("bot_id") == context.bot_id)
+    )
+
+
+def _from_a_bot(event: dict[str, Any], context: BoltContext) -> bool:
+    return bool(
+        event.get("bot_id") or event.get("subtype") == "bot_message" or _is_ours(event, context)
+    )
+
+
+# ---- the two ways to run it -------------------------------------------------------------------
+
+
+def mount_slack(app: FastAPI, settings: Settings) -> None:
+    """POST /slack/events on the API app, answering with the app's own Assistant."""
+    lock = threading.Lock()
+
+    def assistant() -> Assistant:
+        state = app.state
+        if state.assistant is None:  # the store was down at start-up
+            with lock:
+                if state.assistant is None:
+                    state.assistant = Assistant(settings)
+        found: Assistant = state.assistant
+        return found
+
+    bot = SlackBot(settings, assistant)
+    app.state.slack_bot = bot
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        # dispatch() verifies the signature, may call auth.test and waits for ack(): a thread.
+        bolt_response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    log.info("Slack bot on: POST /slack/events")
+
+
+def run_socket_mode(settings: Settings) -> None:
+    """Connect to Slack over Socket Mode and answer until interrupted (no public URL needed)."""
+    if settings.slack_app_token is None:
+        raise ValueError("TPA_SLACK_APP_TOKEN (xapp-...) is not set; Socket Mode needs it")
+    if settings.slack_bot_token is None:
+        raise ValueError("TPA_SLACK_BOT_TOKEN (xoxb-...) is not set")
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    shared = Assistant(settings)
+    bot = SlackBot(settings, lambda: shared, socket_mode=True)
+    log.info("Slack bot on: Socket Mode")
+    SocketModeHandler(
+        bot.app,
+        settings.slack_app_token.get_secret_value(),
+        web_client=WebClient(base_url=settings.slack_api_url),
+    ).start()
