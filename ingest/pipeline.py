@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 # Bump when loaders or chunking change what they produce: every document is then re-ingested.
 PIPELINE_VERSION = "2"
-_EMBED_BUFFER = 256  # chunks gathered across documents per model call, for throughput
+_EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
+# length, so bigger calls pad less (throughput within a few % of one call over everything)
 
 
 class IngestBusy(RuntimeError):
