@@ -149,17 +149,18 @@ class LexicalIndex:
         if not self.ids or not tokenize(query):
             return []
         scores = self.scores(query)
-        if allowed is not None:
-            mask = np.full(len(self.ids), -np.inf, dtype=np.float32)
-            idx = np.fromiter(allowed, dtype=np.int64)
-            mask[idx] = 0.0
-            scores = scores + mask
-        order = np.argsort(-scores)[:k]
         return [
             LexicalHit(self.ids[i], self.texts[i], self.metas[i], float(scores[i]))
-            for i in order
-            if scores[i] > 0
+            for i in self.top(scores, k, allowed)
         ]
+
+    def top(self, scores: np.ndarray, k: int, allowed: set[int] | None = None) -> list[int]:
+        """Positions of the k best-scoring chunks (score > 0), among `allowed` when given."""
+        if allowed is not None:
+            mask = np.full(len(self.ids), -np.inf, dtype=np.float32)
+            mask[np.fromiter(allowed, dtype=np.int64)] = 0.0
+            scores = scores + mask
+        return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
 
 
 def corpus_version(store: Store) -> str:

@@ -170,7 +170,8 @@ class Retriever:
             if filters != Filters()
             else None
         )
-        sparse = lexical.search(expand_query(query), CANDIDATES, allowed)
+        bm_all = lexical.scores(expand_query(query))  # one BM25 pass serves both uses below
+        sparse = lexical.top(bm_all, CANDIDATES, allowed)
 
         # Candidates from both retrievers (and from legal references), then one score each:
         # cosine similarity plus the normalised BM25 score plus a bonus for a cited reference.
@@ -178,9 +179,7 @@ class Retriever:
         for cid, _text, meta, _score in dense:
             if filters.admits(meta) and cid in lexical.position:
                 candidates.add(lexical.position[cid])
-        candidates.update(
-            lexical.position[h.chunk_id] for h in sparse if h.chunk_id in lexical.position
-        )
+        candidates.update(sparse)
         bonus: dict[int, float] = {}
         refs = legal_references(query)
         if refs:
@@ -196,7 +195,7 @@ class Retriever:
         idx = np.fromiter(sorted(candidates), dtype=np.int64)
         q = np.asarray(vector, dtype=np.float32)
         cos = lexical.vectors[idx] @ q
-        bm = lexical.scores(expand_query(query))[idx]
+        bm = bm_all[idx]
         top_bm = float(bm.max()) if len(bm) else 0.0
         bm_norm = bm / top_bm if top_bm > 0 else bm
         total = cos + LEXICAL_WEIGHT * bm_norm + np.array([bonus.get(int(i), 0.0) for i in idx])
