@@ -15,7 +15,6 @@ import math
 import re
 import shutil
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,14 +90,6 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-@dataclass
-class LexicalHit:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any]
-    score: float
-
-
 class LexicalIndex:
     """BM25 over every stored chunk, with the chunks' texts and metadata kept for filtering."""
 
@@ -109,13 +100,15 @@ class LexicalIndex:
         metas: list[dict[str, Any]],
         version: str,
         vectors: np.ndarray | None = None,
+        bm25: bm25s.BM25 | None = None,
     ):
+        """Indexes the texts, unless `bm25` is an index of them already (loaded from disk)."""
         self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
         self.position = {cid: i for i, cid in enumerate(ids)}
         self._df: dict[str, int] | None = None
-        self.bm25 = bm25s.BM25()
-        if ids:
+        self.bm25 = bm25 or bm25s.BM25()
+        if ids and bm25 is None:
             corpus = [
                 tokenize(f"{m.get('citation', '')} {m.get('title', '')} {t}")
                 for t, m in zip(texts, metas, strict=True)
@@ -144,15 +137,6 @@ class LexicalIndex:
         if not self.ids or not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-
-    def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[LexicalHit]:
-        if not self.ids or not tokenize(query):
-            return []
-        scores = self.scores(query)
-        return [
-            LexicalHit(self.ids[i], self.texts[i], self.metas[i], float(scores[i]))
-            for i in self.top(scores, k, allowed)
-        ]
 
     def top(self, scores: np.ndarray, k: int, allowed: set[int] | None = None) -> list[int]:
         """Positions of the k best-scoring chunks (score > 0), among `allowed` when given."""
@@ -183,9 +167,9 @@ def index_exists(store: Store) -> bool:
     return (_index_dir(store) / "chunks.json").is_file()
 
 
-def build(store: Store) -> LexicalIndex:
+def build(store: Store, version: str | None = None) -> LexicalIndex:
     """Rebuild from the store and persist (texts and metadata beside the BM25 matrices)."""
-    version = corpus_version(store)
+    version = version or corpus_version(store)
     got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
     ids = list(got["ids"])
     texts = [d or "" for d in (got["documents"] or [])]
@@ -203,33 +187,31 @@ def build(store: Store) -> LexicalIndex:
     (tmp / "chunks.json").write_text(
         json.dumps({"version": version, "ids": ids, "texts": texts, "metas": metas})
     )
+    # A reader finds the old index, the new one, or none (and then builds its own), never half.
     shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)  # readers see the old index or the new one, never half of one
+    tmp.rename(target)
     return index
 
 
-def load_or_build(store: Store) -> LexicalIndex:
+def load_or_build(store: Store, version: str | None = None) -> LexicalIndex:
     """The persisted index if it matches the store's current version, else a fresh build."""
     with _lock:
-        version = corpus_version(store)
-        path = _index_dir(store) / "chunks.json"
-        if path.is_file():
+        version = version or corpus_version(store)
+        folder = _index_dir(store)
+        if (folder / "chunks.json").is_file():
             try:
-                data = json.loads(path.read_text())
+                data = json.loads((folder / "chunks.json").read_text())
                 if data.get("version") == version:
-                    index = LexicalIndex.__new__(LexicalIndex)
-                    index.ids, index.texts = data["ids"], data["texts"]
-                    index.metas, index.version = data["metas"], version
-                    index.position = {cid: i for i, cid in enumerate(index.ids)}
-                    index._df = None
-                    if index.ids:
-                        index.bm25 = bm25s.BM25.load(str(path.parent / "bm25"), load_corpus=False)
-                        index.vectors = np.load(path.parent / "vectors.npy")
-                    else:
-                        index.bm25 = bm25s.BM25()
-                        index.vectors = np.zeros((0, 0), np.float32)
-                    return index
+                    ids = data["ids"]
+                    return LexicalIndex(
+                        ids,
+                        data["texts"],
+                        data["metas"],
+                        version,
+                        np.load(folder / "vectors.npy") if ids else None,
+                        bm25s.BM25.load(str(folder / "bm25"), load_corpus=False) if ids else None,
+                    )
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("lexical index unreadable (%s); rebuilding", exc)
         log.info("building the lexical index (corpus version %s)", version)
-        return build(store)
+        return build(store, version)

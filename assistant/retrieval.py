@@ -148,8 +148,9 @@ class Retriever:
         with self._lock:
             now = time.monotonic()
             if self._lexical is None or now - self._checked > _RELOAD_CHECK_S:
-                if self._lexical is None or corpus_version(self.store) != self._lexical.version:
-                    self._lexical = load_or_build(self.store)
+                version = corpus_version(self.store)
+                if self._lexical is None or version != self._lexical.version:
+                    self._lexical = load_or_build(self.store, version)
                 self._checked = now
             return self._lexical
 
