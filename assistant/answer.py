@@ -31,6 +31,11 @@ class Answer(BaseModel):
     question: str | None = Field(None, description="The standalone question actually searched.")
 
 
+def not_covered() -> Answer:
+    """The one shape of "the corpus does not answer this": abstained, nothing cited."""
+    return Answer(answer=NOT_COVERED, abstained=True)
+
+
 # ---- the default, extractive answerer -----------------------------------------------------
 
 LEAD = "From the corpus:"
@@ -175,29 +180,14 @@ def compose_extractive(
     scored = score_sentences(question, passages, idf)
     best = max((s.similarity for s in scored), default=0.0)
     if should_abstain(question, best, is_known, min_relevance, min_relevance_unknown_name):
-        return Answer(answer=NOT_COVERED, abstained=True)
+        return not_covered()
     chosen = select_sentences(scored, passages)
     citations: list[Citation] = []
     claims: list[Claim] = []
     lines = [LEAD]
     for n, s in enumerate(chosen, 1):
         p = passages[s.passage]
-        citations.append(
-            Citation(
-                n=n,
-                chunk_id=p.chunk_id,
-                doc_id=p.doc_id,
-                title=p.title,
-                citation=p.citation,
-                source_url=p.metadata.get("source_url"),
-                date=p.metadata.get("date"),
-                doc_type=p.metadata.get("doc_type"),
-                quote=s.text,
-                start=s.start,
-                end=s.end,
-                score=round(s.score, 4),
-            )
-        )
+        citations.append(p.cite(n, s.start, s.end, round(s.score, 4)))
         sentence = _display(s.text)
         claims.append(Claim(text=sentence, citations=[n], supported=True))
         lines.append(f"- {_label(p)}: {sentence} [{n}]")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer import NOT_COVERED, Answer, compose_extractive
+from assistant.answer import Answer, compose_extractive, not_covered
 from assistant.citations import keep_verified
 from assistant.config import Settings
 from assistant.embeddings import embed_texts
@@ -203,6 +203,6 @@ class Assistant:
 
         kept = keep_verified(answer.citations, text_of)
         if not kept:
-            return Answer(answer=NOT_COVERED, abstained=True)
+            return not_covered()
         answer.citations = kept
         return answer

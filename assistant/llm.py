@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.citations import Citation, Claim
+from assistant.citations import Claim
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -286,34 +286,11 @@ def is_refusal(sentence: str) -> bool:
     return any(p.search(norm) for p in _REFUSALS)
 
 
-def _citation(n: int, p: SearchResult) -> Citation:
-    meta = p.metadata or {}
-
-    def opt(key: str) -> str | None:
-        value = meta.get(key)
-        return str(value) if value not in (None, "") else None
-
-    return Citation(
-        n=n,
-        chunk_id=p.chunk_id,
-        doc_id=p.doc_id,
-        title=p.title,
-        citation=p.citation,
-        source_url=opt("source_url"),
-        date=opt("date"),
-        doc_type=opt("doc_type"),
-        quote=p.text,  # the stored text at [start, end), never what the model wrote
-        start=p.start,
-        end=p.end,
-        score=float(p.score),
-    )
-
-
 def abstain() -> Answer:
-    """The one shape of "the corpus does not answer this", shared with the extractive answerer."""
-    from assistant.answer import NOT_COVERED, Answer
+    """The same "not covered" answer the extractive answerer gives."""
+    from assistant.answer import not_covered
 
-    return Answer(answer=NOT_COVERED, abstained=True, citations=[], claims=[])
+    return not_covered()
 
 
 def postprocess(
@@ -375,7 +352,7 @@ def postprocess(
     return Answer(
         answer="\n".join(rendered).strip(),
         abstained=False,
-        citations=[_citation(n, passages[n - 1]) for n in cited_numbers],
+        citations=[passages[n - 1].cite(n) for n in cited_numbers],
         claims=kept,
     )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.citations import Citation
 from assistant.embeddings import embed_query
 from assistant.lexical import LexicalIndex, corpus_version, load_or_build
 from assistant.store import Store
@@ -50,6 +51,35 @@ class SearchResult:
     score: float
     metadata: dict[str, Any]
     similarity: float = 0.0  # cosine between question and chunk, the part of `score` we can trust
+
+    def cite(
+        self, n: int, start: int | None = None, end: int | None = None, score: float | None = None
+    ) -> Citation:
+        """A citation of this passage, or of the span [start, end) inside it (document offsets);
+        the quote is always cut from the passage's own stored text, never supplied."""
+        a = self.start if start is None else start
+        b = self.end if end is None else end
+        if not self.start <= a <= b <= self.end:
+            raise ValueError(f"span {a}-{b} is outside passage {self.start}-{self.end}")
+
+        def opt(key: str) -> str | None:
+            value = self.metadata.get(key)
+            return str(value) if value not in (None, "") else None
+
+        return Citation(
+            n=n,
+            chunk_id=self.chunk_id,
+            doc_id=self.doc_id,
+            title=self.title,
+            citation=self.citation,
+            source_url=opt("source_url"),
+            date=opt("date"),
+            doc_type=opt("doc_type"),
+            quote=self.text[a - self.start : b - self.start],
+            start=a,
+            end=b,
+            score=float(self.score if score is None else score),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
