@@ -51,11 +51,8 @@ BASELINE_BATCH = 128
 
 @dataclass
 class _Passage:
-    """What `evaluation.matches` needs: where a text comes from, and the text.
-
-    Not frozen: `evaluation.Retrieved` declares plain (settable) attributes, which a frozen
-    dataclass such as `SearchResult` does not satisfy for a type checker.
-    """
+    """What `evaluation.matches` needs, for texts that are not a SearchResult (a cited chunk,
+    a baseline LangChain document)."""
 
     source_path: str
     text: str
@@ -153,8 +150,7 @@ def _score_system(
     with bar.task("system: questions", len(items)) as advance:
         for item in items:
             _vector, ranked = assistant.retrieve(item.question, RETRIEVE_K)
-            passages = [_Passage(r.source_path, r.text) for r in ranked]
-            ranked_by_id[item.id] = passages
+            ranked_by_id[item.id] = ranked
             t0 = time.perf_counter()
             answer = assistant.ask(item.question)
             latency = (time.perf_counter() - t0) * 1000
@@ -191,10 +187,8 @@ def _score_system(
                     "kind": item.kind,
                     "answerable": item.answerable,
                     "abstained": answer.abstained,
-                    "recall@5": (
-                        recall_at(passages, item.relevant, 5) if item.answerable else None
-                    ),
-                    "rr": reciprocal_rank(passages, item.relevant) if item.answerable else None,
+                    "recall@5": (recall_at(ranked, item.relevant, 5) if item.answerable else None),
+                    "rr": reciprocal_rank(ranked, item.relevant) if item.answerable else None,
                     "fact_recall": facts,
                     "first_citation": (
                         {

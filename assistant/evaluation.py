@@ -15,8 +15,13 @@ from typing import Any, Protocol
 
 
 class Retrieved(Protocol):
-    source_path: str
-    text: str
+    """Anything with a source path and a text (read-only, so frozen results qualify)."""
+
+    @property
+    def source_path(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 def norm(s: str) -> str:
