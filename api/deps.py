@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from assistant.chat import Assistant
 from assistant.config import Settings
@@ -17,14 +17,18 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def get_assistant(request: Request) -> Assistant:
+def app_assistant(app: FastAPI) -> Assistant:
     """The app's Assistant; built on first use if the store was down at start-up.
 
     Raises StoreUnavailable (mapped to 503) while the store cannot be reached."""
-    state = request.app.state
+    state = app.state
     if state.assistant is None:
         with _lock:
             if state.assistant is None:
                 state.assistant = Assistant(state.settings)
     assistant: Assistant = state.assistant
     return assistant
+
+
+def get_assistant(request: Request) -> Assistant:
+    return app_assistant(request.app)

@@ -34,6 +34,7 @@ from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_r
 from slack_sdk import WebClient
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import app_assistant
 from assistant.answer import NOT_COVERED, Answer
 from assistant.chat import MAX_TURNS, Assistant, QuestionError, Turn, rewrite_deterministic
 from assistant.config import Settings
@@ -488,18 +489,7 @@ def _from_a_bot(event: dict[str, Any], context: BoltContext) -> bool:
 
 def mount_slack(app: FastAPI, settings: Settings) -> None:
     """POST /slack/events on the API app, answering with the app's own Assistant."""
-    lock = threading.Lock()
-
-    def assistant() -> Assistant:
-        state = app.state
-        if state.assistant is None:  # the store was down at start-up
-            with lock:
-                if state.assistant is None:
-                    state.assistant = Assistant(settings)
-        found: Assistant = state.assistant
-        return found
-
-    bot = SlackBot(settings, assistant)
+    bot = SlackBot(settings, lambda: app_assistant(app))
     app.state.slack_bot = bot
 
     @app.post("/slack/events", include_in_schema=False)

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import app_assistant
 from api.schemas import Health, Readiness
-from assistant.chat import Assistant
 
 router = APIRouter(tags=["health"])
 
@@ -27,11 +27,7 @@ async def readyz(request: Request) -> JSONResponse:
 
         model_loaded = get_model.cache_info().currsize > 0
         try:
-            assistant: Assistant | None = request.app.state.assistant
-            if assistant is None:
-                assistant = Assistant(request.app.state.settings)
-                request.app.state.assistant = assistant
-            chunks = assistant.store.count()
+            chunks = app_assistant(request.app).store.count()
         except Exception as exc:  # any failure to reach the store means "not ready"
             return Readiness(
                 ready=False, store=False, model=model_loaded, chunks=0, detail=str(exc)[:300]
