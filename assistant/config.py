@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +35,13 @@ def _default_sources() -> Path:
         if candidate.is_file():
             return candidate.resolve()
     return (_REPO_ROOT / "corpus" / "sources.toml").resolve()
+
+
+class ApiKey(BaseModel):
+    """One caller: a name for the audit trail and the access groups it may read."""
+
+    name: str = Field(min_length=1)
+    groups: list[str] = Field(default=["public"], min_length=1)
 
 
 class Settings(BaseSettings):
@@ -108,6 +115,50 @@ class Settings(BaseSettings):
         "https://slack.com/api/", description="Slack Web API base URL (tests point it elsewhere)."
     )
 
+    slack_channel_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Slack channel id -> access groups its members see (JSON object).",
+    )
+    slack_default_groups: list[str] = Field(
+        default=["public"], description="Access groups for Slack channels not mapped above."
+    )
+
+    api_keys: dict[str, ApiKey] = Field(
+        default_factory=dict,
+        description='API keys: {"<key>": {"name": "...", "groups": ["public"]}} (JSON).',
+    )
+    api_keys_file: Path | None = Field(None, description="A JSON file of API keys (same shape).")
+    allow_anonymous: bool = Field(
+        False, description="Serve without API keys on a non-loopback address (open access)."
+    )
+    anonymous_groups: list[str] = Field(
+        default=["public"], description="Access groups of callers when no API keys are set."
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=1, description="Requests per minute per caller (API key, or address) before 429."
+    )
+    request_timeout: float = Field(
+        60.0, gt=0, description="Seconds a request may take before it fails with 504."
+    )
+    max_concurrency: int = Field(
+        4, ge=1, description="Requests doing CPU work at once; more wait briefly, then get 503."
+    )
+    queue_timeout: float = Field(
+        2.0, ge=0, description="Seconds a request waits for a free slot before 503."
+    )
+    audit_max_bytes: int = Field(
+        50_000_000, ge=10_000, description="Audit file size at which it is rotated."
+    )
+    audit_backups: int = Field(20, ge=1, description="Rotated audit files kept.")
+
+    csl_url: str = Field(
+        "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
+        description="Consolidated Screening List CSV fetched by `tpa sync`.",
+    )
+    screening_threshold: float = Field(
+        88.0, ge=0, le=100, description="Fuzzy name score (0-100) from which a name matches."
+    )
+
     host: str = Field("127.0.0.1", description="Address `tpa serve` binds to.")
     port: int = Field(8000, description="Port `tpa serve` listens on.")
     log_json: bool = Field(False, description="One JSON object per log line.")
@@ -126,6 +177,14 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.data_dir / "audit"
+
+    @property
+    def screening_dir(self) -> Path:
+        return self.data_dir / "screening"
 
 
 @lru_cache
