@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup serve sync ingest test test-unit test-integration test-server bench lint clean fuzz bench-api
+.PHONY: setup serve sync ingest test test-unit test-integration test-server bench lint clean fuzz bench-api soak
 
 setup: $(STAMP)
 
@@ -57,3 +57,6 @@ fuzz: setup
 
 bench-api: setup
 	$(BIN)/python bench/api_load.py
+
+soak: setup
+	$(BIN)/python bench/soak.py

@@ -12,9 +12,12 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
 import shutil
 import threading
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +109,10 @@ class LexicalIndex:
         self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
         self.position = {cid: i for i, cid in enumerate(ids)}
+        # False when built while an ingest was mid-document (see `build`); `chunks_seen` is how
+        # many chunks the store held then, so a reader can tell when it is worth rebuilding.
+        self.complete = True
+        self.chunks_seen = len(ids)
         self._df: dict[str, int] | None = None
         self.bm25 = bm25 or bm25s.BM25()
         if ids and bm25 is None:
@@ -147,71 +154,183 @@ class LexicalIndex:
         return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
 
 
-def corpus_version(store: Store) -> str:
+def ledger_version(records: dict[str, dict[str, Any]]) -> str:
     """A hash of the ledger: changes whenever any document is added, changed or removed."""
-    records = store.document_records()
     h = hashlib.sha256()
     for doc_id in sorted(records):
         h.update(f"{doc_id}\0{records[doc_id].get('content_hash', '')}\0".encode())
     return h.hexdigest()[:16]
 
 
+def corpus_version(store: Store) -> str:
+    """The version of what the store holds now (see `ledger_version`)."""
+    return ledger_version(store.document_records())
+
+
 _lock = threading.Lock()
+_VERSION_DIR = re.compile(r"^[0-9a-f]{16}$")
+_LEGACY = ("chunks.json", "vectors.npy", "bm25")  # the unversioned layout of earlier releases
+_OLD_VERSION_GRACE_S = 60.0  # a reader that chose an older version has this long to load it
+_STALE_TMP_S = 600.0  # half-written folders of a writer that died
 
 
 def _index_dir(store: Store) -> Path:
     return store.settings.data_dir / "lexical" / store.settings.collection
 
 
+def index_path(store: Store, version: str) -> Path:
+    """Where the index of one corpus version is published (a folder, complete or absent)."""
+    return _index_dir(store) / version
+
+
 def index_exists(store: Store) -> bool:
-    return (_index_dir(store) / "chunks.json").is_file()
+    """Whether the index of the store's current version is on disk."""
+    return (index_path(store, corpus_version(store)) / "chunks.json").is_file()
 
 
-def build(store: Store, version: str | None = None) -> LexicalIndex:
-    """Rebuild from the store and persist (texts and metadata beside the BM25 matrices)."""
-    version = version or corpus_version(store)
-    got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
-    ids = list(got["ids"])
-    texts = [d or "" for d in (got["documents"] or [])]
-    metas = [dict(m or {}) for m in (got["metadatas"] or [])]
-    raw = got["embeddings"]
-    vectors = np.asarray(raw if raw is not None and len(raw) else np.zeros((0, 0)), np.float32)
-    index = LexicalIndex(ids, texts, metas, version, vectors)
-    target = _index_dir(store)
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    if ids:
-        index.bm25.save(str(tmp / "bm25"), show_progress=False)
-        np.save(tmp / "vectors.npy", vectors)
-    (tmp / "chunks.json").write_text(
-        json.dumps({"version": version, "ids": ids, "texts": texts, "metas": metas})
-    )
-    # A reader finds the old index, the new one, or none (and then builds its own), never half.
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+def _consistent_rows(
+    records: dict[str, dict[str, Any]], metas: list[dict[str, Any]]
+) -> tuple[list[int], list[str]]:
+    """Rows of the documents stored completely (every chunk carries the ledger record's hash,
+    and as many as it counts), and the ids of the documents that are not (mid-write)."""
+    rows_of: dict[str, list[int]] = {}
+    for i, meta in enumerate(metas):
+        rows_of.setdefault(str(meta.get("doc_id", "")), []).append(i)
+    keep: list[int] = []
+    partial: list[str] = []
+    for doc_id, record in records.items():
+        rows = rows_of.get(doc_id, [])
+        hashes = {metas[i].get("doc_hash") for i in rows}
+        # Chunks written before chunks carried a hash are judged by their number alone.
+        hash_ok = hashes <= {record.get("content_hash")} or hashes == {None}
+        if hash_ok and len(rows) == int(record.get("chunk_count", -1)):
+            keep.extend(rows)
+        else:
+            partial.append(doc_id)
+    # Chunks of a document with no ledger record are not added yet (or being deleted): left out.
+    return keep, partial
+
+
+def build(store: Store, previous: LexicalIndex | None = None) -> LexicalIndex:
+    """Rebuild from the store, and persist it when it describes a consistent store.
+
+    An ingest may be half-way through a document (its old chunks deleted, some new ones added,
+    its ledger record not yet updated). Such a document is served as it was in `previous` (the
+    snapshot being replaced), or left out if it was not there: readers see each document before
+    or after its update, never half. The index is then marked incomplete and is not persisted;
+    readers rebuild it when the ledger or the number of stored chunks changes (a killed ingest
+    that changes neither is not rebuilt over and over)."""
+    records = store.document_records()  # the ledger first: chunks are written before it
+    ids, texts, metas, vectors = store.all_chunks()
+    version = ledger_version(records)
+    keep, partial = _consistent_rows(records, metas)
+    out_ids = [ids[i] for i in keep]
+    out_texts = [texts[i] for i in keep]
+    out_metas = [metas[i] for i in keep]
+    blocks = [vectors[keep]] if keep else []
+    if partial:
+        log.info("lexical index: %d document(s) mid-update, served as before", len(partial))
+        if previous is not None:
+            wanted = set(partial)
+            carried = [i for i, m in enumerate(previous.metas) if m.get("doc_id") in wanted]
+            out_ids += [previous.ids[i] for i in carried]
+            out_texts += [previous.texts[i] for i in carried]
+            out_metas += [previous.metas[i] for i in carried]
+            if carried:
+                blocks.append(previous.vectors[carried])
+    try:
+        out_vectors = np.concatenate(blocks) if blocks else np.zeros((0, 0), np.float32)
+    except ValueError:  # the previous snapshot's vectors have another width: none for any
+        out_vectors = np.zeros((len(out_ids), 0), np.float32)
+    index = LexicalIndex(out_ids, out_texts, out_metas, version, out_vectors)
+    index.complete = not partial
+    index.chunks_seen = len(ids)
+    if index.complete:
+        _persist(store, index)
     return index
 
 
-def load_or_build(store: Store, version: str | None = None) -> LexicalIndex:
-    """The persisted index if it matches the store's current version, else a fresh build."""
+def _persist(store: Store, index: LexicalIndex) -> None:
+    """Publish the index under its version: written to a private folder, then renamed into
+    place, so a reader (another process, another replica on this data dir) finds a complete
+    index or none. Best-effort: a failure is logged and the index is served from memory."""
+    base = _index_dir(store)
+    final = base / index.version
+    tmp = base / f".tmp-{index.version}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        if not (final / "chunks.json").is_file():
+            tmp.mkdir(parents=True)
+            if index.ids:
+                index.bm25.save(str(tmp / "bm25"), show_progress=False)
+                np.save(tmp / "vectors.npy", index.vectors)
+            (tmp / "chunks.json").write_text(
+                json.dumps(
+                    {
+                        "version": index.version,
+                        "ids": index.ids,
+                        "texts": index.texts,
+                        "metas": index.metas,
+                    }
+                )
+            )
+            try:
+                os.rename(tmp, final)
+            except OSError:  # another writer published this version first: same content
+                shutil.rmtree(tmp, ignore_errors=True)
+        _clean_old(base, keep=index.version)
+    except Exception as exc:
+        log.warning("could not persist the lexical index in %s (%s); kept in memory", base, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _clean_old(base: Path, keep: str) -> None:
+    """Best-effort removal of superseded versions, the legacy layout and dead writers' folders."""
+    now = time.time()
+    for entry in base.iterdir():
+        try:
+            age = now - entry.stat().st_mtime
+            if entry.name in _LEGACY:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            elif _VERSION_DIR.match(entry.name) and entry.name != keep:
+                if age > _OLD_VERSION_GRACE_S:
+                    shutil.rmtree(entry)
+            elif entry.name.startswith(".tmp-") and age > _STALE_TMP_S:
+                shutil.rmtree(entry)
+        except OSError:
+            continue
+
+
+def _load(store: Store, version: str) -> LexicalIndex | None:
+    folder = index_path(store, version)
+    if not (folder / "chunks.json").is_file():
+        return None
+    try:
+        data = json.loads((folder / "chunks.json").read_text())
+        if data.get("version") != version:
+            return None
+        ids = data["ids"]
+        return LexicalIndex(
+            ids,
+            data["texts"],
+            data["metas"],
+            version,
+            np.load(folder / "vectors.npy") if ids else None,
+            bm25s.BM25.load(str(folder / "bm25"), load_corpus=False) if ids else None,
+        )
+    except Exception as exc:  # removed under us by a newer writer, or damaged: build instead
+        log.warning("lexical index %s unreadable (%s); rebuilding", folder, exc)
+        return None
+
+
+def load_or_build(
+    store: Store, version: str | None = None, previous: LexicalIndex | None = None
+) -> LexicalIndex:
+    """The persisted index of the store's current version if there is one, else a fresh build
+    (which may describe a newer version than `version`, if the store moved on meanwhile)."""
     with _lock:
         version = version or corpus_version(store)
-        folder = _index_dir(store)
-        if (folder / "chunks.json").is_file():
-            try:
-                data = json.loads((folder / "chunks.json").read_text())
-                if data.get("version") == version:
-                    ids = data["ids"]
-                    return LexicalIndex(
-                        ids,
-                        data["texts"],
-                        data["metas"],
-                        version,
-                        np.load(folder / "vectors.npy") if ids else None,
-                        bm25s.BM25.load(str(folder / "bm25"), load_corpus=False) if ids else None,
-                    )
-            except (OSError, ValueError, KeyError) as exc:
-                log.warning("lexical index unreadable (%s); rebuilding", exc)
+        loaded = _load(store, version)
+        if loaded is not None:
+            return loaded
         log.info("building the lexical index (corpus version %s)", version)
-        return build(store, version)
+        return build(store, previous)

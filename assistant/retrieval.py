@@ -13,6 +13,7 @@ them is ever scored, let alone returned.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -26,8 +27,10 @@ import numpy as np
 from assistant.citations import Citation
 from assistant.embeddings import embed_query
 from assistant.lexical import LexicalIndex, corpus_version, load_or_build
-from assistant.store import Store
+from assistant.store import Store, StoreUnavailable
 from assistant.vocabulary import expand_query
+
+log = logging.getLogger(__name__)
 
 CANDIDATES = 50
 REFERENCE_BONUS = 0.3
@@ -166,23 +169,69 @@ def _citation_match(citation: str, ref: str) -> float:
 
 
 class Retriever:
-    """Hybrid retrieval over one store; reloads its BM25 index when the corpus changes."""
+    """Hybrid retrieval over one store; reloads its BM25 index when the corpus changes.
+
+    The in-memory snapshot (texts, metadata, vectors, BM25) is what results are made of, so a
+    request sees one consistent corpus. Every few seconds one request checks the ledger's
+    version; if it changed, that request rebuilds the snapshot while the others keep being
+    served from the previous one."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lexical: LexicalIndex | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._building = threading.Lock()
+        self._dense_warned = False
 
     def lexical(self) -> LexicalIndex:
-        with self._lock:
-            now = time.monotonic()
-            if self._lexical is None or now - self._checked > _RELOAD_CHECK_S:
-                version = corpus_version(self.store)
-                if self._lexical is None or version != self._lexical.version:
-                    self._lexical = load_or_build(self.store, version)
-                self._checked = now
-            return self._lexical
+        current = self._lexical
+        if current is not None and time.monotonic() - self._checked <= _RELOAD_CHECK_S:
+            return current
+        # Only one request checks and rebuilds; the others use the snapshot they have (the
+        # first ever build is waited for: there is nothing to serve before it).
+        if not self._building.acquire(blocking=current is None):
+            assert current is not None
+            return current
+        try:
+            current = self._lexical
+            if current is None or time.monotonic() - self._checked > _RELOAD_CHECK_S:
+                try:
+                    version = corpus_version(self.store)
+                    if (
+                        current is None
+                        or version != current.version
+                        or (not current.complete and self.store.count() != current.chunks_seen)
+                    ):
+                        current = self._lexical = load_or_build(self.store, version, current)
+                except StoreUnavailable:
+                    raise
+                except Exception:
+                    if current is None:
+                        raise
+                    # The snapshot in hand is consistent: serve it, and try again next check.
+                    log.exception("rebuilding the lexical index failed; serving the previous one")
+                self._checked = time.monotonic()
+            return current
+        finally:
+            self._building.release()
+
+    def _dense(
+        self, vector: Sequence[float], filters: Filters
+    ) -> list[tuple[str, str, dict[str, Any], float]]:
+        try:
+            return self.store.query(vector, CANDIDATES, where=filters.where())
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if self.store.settings.chroma_host:
+                raise
+            # An embedded Chroma keeps its vector index per process: after another process
+            # (`tpa ingest`) replaced chunks, this one's can point at deleted records ("Error
+            # finding id"). The snapshot's exact neighbours below stand in for it.
+            if not self._dense_warned:
+                self._dense_warned = True
+                log.warning("embedded Chroma query failed (%s); using the snapshot's vectors", exc)
+            return []
 
     def retrieve(
         self,
@@ -194,7 +243,7 @@ class Retriever:
         filters = filters or Filters()
         if vector is None:
             vector = embed_query(query)
-        dense = self.store.query(vector, CANDIDATES, where=filters.where())
+        dense = self._dense(vector, filters)
         lexical = self.lexical()
         allowed = (
             {i for i, m in enumerate(lexical.metas) if filters.admits(m)}
@@ -203,6 +252,16 @@ class Retriever:
         )
         bm_all = lexical.scores(expand_query(query))  # one BM25 pass serves both uses below
         sparse = lexical.top(bm_all, CANDIDATES, allowed)
+        q = np.asarray(vector, dtype=np.float32)
+        cos_all = (
+            lexical.vectors @ q
+            if lexical.vectors.shape[1:] == q.shape
+            else np.zeros(len(lexical.ids), np.float32)
+        )
+        # The snapshot's own nearest neighbours too (exact, and cheap at this size): an embedded
+        # Chroma opened by this process does not see vectors another process (`tpa ingest`)
+        # added since, while the snapshot, rebuilt from the ledger, does.
+        nearest = lexical.top(cos_all, CANDIDATES, allowed)
 
         # Candidates from both retrievers (and from legal references), then one score each:
         # cosine similarity plus the normalised BM25 score plus a bonus for a cited reference.
@@ -211,6 +270,7 @@ class Retriever:
             if filters.admits(meta) and cid in lexical.position:
                 candidates.add(lexical.position[cid])
         candidates.update(sparse)
+        candidates.update(nearest)
         bonus: dict[int, float] = {}
         refs = legal_references(query)
         if refs:
@@ -224,8 +284,7 @@ class Retriever:
         if not candidates:
             return []
         idx = np.fromiter(sorted(candidates), dtype=np.int64)
-        q = np.asarray(vector, dtype=np.float32)
-        cos = lexical.vectors[idx] @ q
+        cos = cos_all[idx]
         bm = bm_all[idx]
         top_bm = float(bm.max()) if len(bm) else 0.0
         bm_norm = bm / top_bm if top_bm > 0 else bm

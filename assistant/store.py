@@ -10,12 +10,16 @@ the next run repairs it.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import chromadb
+import chromadb.errors
+import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
@@ -28,10 +32,75 @@ from ingest.documents import Chunk
 log = logging.getLogger(__name__)
 
 _PAGE = 2000
+# A Chroma server that died refuses connections at once; one that hangs must not hold a worker
+# for long either (chromadb's own client waits forever).
+_CONNECT_TIMEOUT_S = 3.0
+_READ_TIMEOUT_S = 30.0
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class StoreUnavailable(RuntimeError):
     """The vector store cannot be reached (server down, data dir unreadable)."""
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """Whether the failure (or what caused it) is the network: refused, reset, timed out."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def _is_missing_collection(exc: BaseException) -> bool:
+    """Chroma's "collection does not exist" (a handle gone stale: server reset or re-created)."""
+    name = type(exc).__name__
+    return "NotFound" in name or "InvalidCollection" in name
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """Store operations against a Chroma server: a server that cannot be reached becomes
+    StoreUnavailable (503 in the API), and a collection handle that went stale is re-opened and
+    the operation tried once more. Any other error is the caller's (a bug, not an outage).
+
+    Embedded: Chroma keeps a per-process view of the vector index, which does not see what
+    another process (a `tpa ingest` beside `tpa serve`) wrote since; reading such records fails
+    with an InternalError ("Error finding id"). The store is then re-opened from disk, once."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        self: Store = args[0]  # type: ignore[assignment]
+        generation = self._generation
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if not self.settings.chroma_host:
+                if not isinstance(exc, chromadb.errors.InternalError):
+                    raise
+                log.info("embedded Chroma view is stale (%s); re-opening it", _describe(exc))
+                self._reopen(generation)
+                return method(*args, **kwargs)
+            if _is_transport_error(exc) or not self.alive():
+                raise StoreUnavailable(f"{self.where} unreachable: {_describe(exc)}") from exc
+            if not _is_missing_collection(exc):
+                raise
+            log.warning("Chroma collection handle is stale (%s); re-opening", exc)
+            self._open_collections()
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _clean(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
@@ -49,12 +118,17 @@ def _clean(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
     return out
 
 
-def chunk_metadata(chunk: Chunk, source_path: str) -> dict[str, str | int | float | bool]:
+def chunk_metadata(
+    chunk: Chunk, source_path: str, doc_hash: str | None = None
+) -> dict[str, str | int | float | bool]:
+    """`doc_hash` is the content hash of the document version the chunk belongs to (the ledger
+    record's), so a reader can tell a complete document from one half-way through a re-ingest."""
     meta = chunk.metadata
     access = list(meta.get("access") or ["public"])
     flat: dict[str, Any] = {
         "chunk_id": chunk.chunk_id,
         "doc_id": chunk.doc_id,
+        "doc_hash": doc_hash,
         "source_path": source_path,
         "title": meta.get("title"),
         "citation": chunk.citation,
@@ -78,47 +152,104 @@ class StoredDocument:
     metadata: dict[str, Any]
 
 
+def _where(settings: Settings) -> str:
+    if settings.chroma_host:
+        return f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+    return f"Chroma store at {settings.chroma_dir}"
+
+
+def _http_timeout() -> httpx.Timeout:
+    return httpx.Timeout(_READ_TIMEOUT_S, connect=_CONNECT_TIMEOUT_S)
+
+
+def _set_timeout(client: ClientAPI) -> None:
+    """chromadb's HttpClient waits forever by default; bound it (best-effort: private API)."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = _http_timeout()
+
+
 def make_client(settings: Settings) -> ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
         if settings.chroma_host:
-            return chromadb.HttpClient(
+            # A quick probe first: the client's own first requests have no timeout at all.
+            scheme = "https" if settings.chroma_ssl else "http"
+            httpx.get(
+                f"{scheme}://{settings.chroma_host}:{settings.chroma_port}/api/v2/heartbeat",
+                timeout=_http_timeout(),  # proxies from the environment, as chromadb's own
+            ).raise_for_status()
+            client = chromadb.HttpClient(
                 host=settings.chroma_host,
                 port=settings.chroma_port,
                 ssl=settings.chroma_ssl,
                 settings=chroma_settings,
             )
+            _set_timeout(client)
+            return client
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
-        where = (
-            f"{settings.chroma_host}:{settings.chroma_port}"
-            if settings.chroma_host
-            else settings.chroma_dir
-        )
-        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
+        unreachable = "unreachable" if settings.chroma_host else "cannot be opened"
+        raise StoreUnavailable(f"{_where(settings)} {unreachable}: {_describe(exc)}") from exc
 
 
 class Store:
-    """The chunks collection plus the document ledger, behind a small interface."""
+    """The chunks collection plus the document ledger, behind a small interface.
+
+    With a Chroma server, every operation that cannot reach it raises StoreUnavailable, and the
+    same Store works again once the server is back (on the same address): no restart needed."""
 
     def __init__(self, settings: Settings, client: ClientAPI | None = None) -> None:
         self.settings = settings
+        self.where = _where(settings)
         self.client = client or make_client(settings)
+        self._generation = 0  # bumped by each _reopen
+        self._reopen_lock = threading.Lock()
+        self._open_collections()
+
+    def _reopen(self, generation: int) -> None:
+        """A fresh embedded client (this process's cached one has a stale view), unless another
+        thread already made one since `generation`."""
+        with self._reopen_lock:
+            if generation != self._generation:
+                return
+            try:  # chromadb shares one client system per path; make the next client load anew
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_dir), None)
+            except (ImportError, AttributeError):  # private API: without it, nothing changes
+                pass
+            self.client = make_client(self.settings)
+            self._open_collections()
+            self._generation += 1
+
+    def _open_collections(self) -> None:
         try:
             self.chunks: Collection = self.client.get_or_create_collection(
-                settings.collection,
+                self.settings.collection,
                 embedding_function=ChromaEmbedding(),  # type: ignore[arg-type]
                 configuration={"hnsw": {"space": "cosine"}},
             )
             # Document texts need no vectors; a constant 1-d vector keeps Chroma happy.
             self.documents: Collection = self.client.get_or_create_collection(
-                f"{settings.collection}_documents", embedding_function=None
+                f"{self.settings.collection}_documents", embedding_function=None
             )
         except Exception as exc:
+            if self.settings.chroma_host:
+                raise StoreUnavailable(f"{self.where} unreachable: {_describe(exc)}") from exc
             raise StoreUnavailable(f"cannot open the Chroma collections: {exc}") from exc
 
+    def alive(self) -> bool:
+        """Whether the store answers right now (a heartbeat; always true when embedded)."""
+        try:
+            self.client.heartbeat()
+        except Exception:
+            return False
+        return True
+
     # ---- ledger -------------------------------------------------------------------------
+    @_guarded
     def document_records(self) -> dict[str, dict[str, Any]]:
         """doc_id -> ledger metadata (hash, source_path, root, chunk_count, ...), no texts."""
         out: dict[str, dict[str, Any]] = {}
@@ -127,6 +258,7 @@ class Store:
                 out[doc_id] = dict(meta or {})
         return out
 
+    @_guarded
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
@@ -135,6 +267,7 @@ class Store:
         metas = got["metadatas"] or [{}]
         return StoredDocument(doc_id=doc_id, text=docs[0] or "", metadata=dict(metas[0] or {}))
 
+    @_guarded
     def write_document(
         self,
         doc_id: str,
@@ -145,6 +278,7 @@ class Store:
         source_path: str,
     ) -> tuple[int, int]:
         """Replace a document's chunks and then its record. Returns (added, removed)."""
+        doc_hash = str(record.get("content_hash") or "") or None
         removed = self.delete_chunks_of(doc_id)
         batch = max(1, min(self.settings.embed_batch_size * 4, self.client.get_max_batch_size()))
         for i in range(0, len(chunks), batch):
@@ -153,7 +287,7 @@ class Store:
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
                 embeddings=embeddings[i : i + batch],
-                metadatas=[chunk_metadata(c, source_path) for c in part],
+                metadatas=[chunk_metadata(c, source_path, doc_hash) for c in part],
             )
         self.documents.upsert(
             ids=[doc_id],
@@ -163,15 +297,18 @@ class Store:
         )
         return len(chunks), removed
 
+    @_guarded
     def touch_record(self, doc_id: str, record: dict[str, Any]) -> None:
         """Update ledger fields (e.g. the root it was last seen under) without touching chunks."""
         self.documents.update(ids=[doc_id], metadatas=[_clean(record)])
 
+    @_guarded
     def delete_document(self, doc_id: str) -> int:
         removed = self.delete_chunks_of(doc_id)
         self.documents.delete(ids=[doc_id])
         return removed
 
+    @_guarded
     def delete_chunks_of(self, doc_id: str) -> int:
         ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
         if ids:
@@ -179,6 +316,7 @@ class Store:
         return len(ids)
 
     # ---- chunks -------------------------------------------------------------------------
+    @_guarded
     def chunk_doc_ids(self) -> dict[str, int]:
         """doc_id -> number of chunks actually stored (for repair after a crash)."""
         counts: dict[str, int] = {}
@@ -188,6 +326,7 @@ class Store:
                 counts[doc_id] = counts.get(doc_id, 0) + 1
         return counts
 
+    @_guarded
     def get_chunk(self, chunk_id: str) -> tuple[str, dict[str, Any]] | None:
         """A chunk's text and metadata, or None when no such chunk is stored."""
         got = self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"])
@@ -197,9 +336,22 @@ class Store:
         metas = got["metadatas"] or [{}]
         return docs[0] or "", dict(metas[0] or {})
 
+    @_guarded
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        """Every chunk: ids, texts, metadata and embeddings, read in one call."""
+        got = self.chunks.get(include=["documents", "metadatas", "embeddings"])
+        ids = list(got["ids"])
+        texts = [d or "" for d in (got["documents"] or [])]
+        metas = [dict(m or {}) for m in (got["metadatas"] or [])]
+        raw = got["embeddings"]
+        vectors = np.asarray(raw if raw is not None and len(raw) else np.zeros((0, 0)), np.float32)
+        return ids, texts, metas, vectors
+
+    @_guarded
     def count(self) -> int:
         return self.chunks.count()
 
+    @_guarded
     def query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, str, dict[str, Any], float]]:

@@ -22,17 +22,12 @@ import argparse
 import asyncio
 import itertools
 import json
-import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -44,13 +39,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
+from loadkit import Stats, cell, serve_env, tpa_serve, wait_ready  # noqa: E402
 
 EVAL_FILE = REPO.parent / "shared" / "eval" / "dev.jsonl"
 RESULTS = REPO / "bench" / "results" / "api_load.json"
 GOAL_P95_MS = 500.0
 GOAL_CLIENTS = 8
 MAX_REQUESTS_PER_PHASE = 50_000  # a hard stop whatever --seconds says
-READY_TIMEOUT_S = 180.0
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 FALLBACK_QUESTIONS = [
@@ -70,48 +65,13 @@ FALLBACK_QUESTIONS = [
 # ---- statistics ----------------------------------------------------------------------------
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), on sorted values."""
-    if not sorted_values:
-        return math.nan
-    pos = (len(sorted_values) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
-@dataclass
-class Stats:
-    """What one phase measured for one endpoint."""
-
-    endpoint: str
-    latencies_ms: list[float] = field(default_factory=list)  # successful requests only
-    errors: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def requests(self) -> int:
-        return len(self.latencies_ms) + sum(self.errors.values())
-
-    def summary(self, phase: str, clients: int, seconds: float) -> dict[str, Any]:
-        lat = sorted(self.latencies_ms)
-
-        def ms(q: float) -> float | None:
-            return round(percentile(lat, q), 1) if lat else None
-
-        return {
-            "phase": phase,
-            "endpoint": self.endpoint,
-            "clients": clients,
-            "seconds": round(seconds, 2),
-            "requests": self.requests,
-            "ok": len(lat),
-            "rps": round(self.requests / seconds, 1) if seconds > 0 else None,
-            "p50_ms": ms(50),
-            "p95_ms": ms(95),
-            "p99_ms": ms(99),
-            "max_ms": round(lat[-1], 1) if lat else None,
-            "errors": sum(self.errors.values()),
-            "errors_by_kind": dict(self.errors),
-        }
+def phase_row(stats: Stats, phase: str, clients: int, seconds: float) -> dict[str, Any]:
+    return {
+        "phase": phase,
+        "clients": clients,
+        "seconds": round(seconds, 2),
+        **stats.summary(seconds),
+    }
 
 
 async def timed(stats: Stats, send: Awaitable[httpx.Response]) -> httpx.Response | None:
@@ -207,41 +167,6 @@ async def mixed_phase(
 # ---- the server ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes] | None, log: Path | None) -> dict:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    last = ""
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log else ""
-            sys.exit(f"tpa serve exited with {proc.returncode} before it was ready:\n{tail}")
-        try:
-            response = httpx.get(f"{base}/readyz", timeout=5, trust_env=False)
-            if response.status_code == 200:
-                return dict(response.json())
-            last = response.text[:300]
-        except httpx.HTTPError as exc:
-            last = repr(exc)
-        time.sleep(0.5)
-    sys.exit(f"{base}/readyz not ready within {READY_TIMEOUT_S:.0f} s: {last}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
-
-
 @contextmanager
 def server(url: str | None, data_dir: Path) -> Iterator[tuple[str, dict]]:
     """The base URL of a ready server: --url as given, else a `tpa serve` started (and always
@@ -254,27 +179,10 @@ def server(url: str | None, data_dir: Path) -> Iterator[tuple[str, dict]]:
         print(f"server: {base} (given)")
         yield base, wait_ready(base, None, None)
         return
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
-    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", TPA_DATA_DIR=str(data_dir))
     with tempfile.NamedTemporaryFile("w+b", prefix="tpa-serve-", suffix=".log", delete=False) as f:
         log = Path(f.name)
-    print(f"server: starting `tpa serve` at {base} on TPA_DATA_DIR={data_dir} (log {log})")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1"]
-            + ["--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=REPO,
-        )
-        try:
-            yield base, wait_ready(base, proc, log)
-        finally:
-            stop(proc)
-            print(f"server: stopped (exit code {proc.returncode})")
+    with tpa_serve(serve_env(data_dir), log) as (base, ready):
+        yield base, ready
     log.unlink(missing_ok=True)
 
 
@@ -304,14 +212,11 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     )
     print(head)
     print("-" * len(head))
-
-    def f(v: float | None) -> str:
-        return "-" if v is None else f"{v:.1f}"
-
     for r in rows:
         print(
             f"{r['phase']:<8} {r['endpoint']:<28} {r['clients']:>7} {r['requests']:>8} "
-            f"{f(r['rps']):>7} {f(r['p50_ms']):>8} {f(r['p95_ms']):>8} {f(r['p99_ms']):>8} "
+            f"{cell(r['rps']):>7} {cell(r['p50_ms']):>8} {cell(r['p95_ms']):>8} "
+            f"{cell(r['p99_ms']):>8} "
             f"{r['errors']:>6}  {r['loadavg_before'][0]:>5} -> {r['loadavg_after'][0]:<5}"
         )
         if r["errors_by_kind"]:
@@ -330,7 +235,7 @@ async def run(args: argparse.Namespace, base: str, questions: list[str]) -> list
     for clients in args.clients:
         before = loadavg()
         stats, elapsed = await ask_phase(base, clients, args.seconds, questions)
-        row = stats.summary("ask", clients, elapsed)
+        row = phase_row(stats, "ask", clients, elapsed)
         rows.append({**row, "loadavg_before": before, "loadavg_after": loadavg()})
         print_table(rows[-1:])
 
@@ -341,7 +246,7 @@ async def run(args: argparse.Namespace, base: str, questions: list[str]) -> list
         )
         after = loadavg()
         for stats in (search, passages):
-            row = stats.summary("mixed", args.mixed_clients, elapsed)
+            row = phase_row(stats, "mixed", args.mixed_clients, elapsed)
             rows.append({**row, "loadavg_before": before, "loadavg_after": after})
         print_table(rows[-2:])
     return rows

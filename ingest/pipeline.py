@@ -44,8 +44,9 @@ from ingest.sources import Source, load_sources, sources_by_path
 
 log = logging.getLogger(__name__)
 
-# Bump when loaders or chunking change what they produce: every document is then re-ingested.
-PIPELINE_VERSION = "2"
+# Bump when loaders, chunking or what is stored per chunk change: every document is then
+# re-ingested. 3: chunks carry their document version's hash (`doc_hash`), for consistent reads.
+PIPELINE_VERSION = "3"
 _EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
 # length, so bigger calls pad less (throughput within a few % of one call over everything)
 

@@ -1,4 +1,5 @@
-"""Real servers for tests: `chroma run` and `tpa serve` on free loopback ports, always stopped."""
+"""Real servers for tests: `chroma run`, `tpa serve` and small fake HTTP servers on free loopback
+ports, always stopped."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -44,11 +47,10 @@ def chroma_binary() -> str | None:
     return str(local) if local.exists() else shutil.which("chroma")
 
 
-@contextmanager
-def chroma_server(path: Path) -> Iterator[int]:
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """`chroma run` on a given port, answering when this returns (the caller stops it)."""
     binary = chroma_binary()
     assert binary, "the `chroma` CLI (from the chromadb package) is not installed"
-    port = free_port()
     proc = subprocess.Popen(
         [binary, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -57,6 +59,17 @@ def chroma_server(path: Path) -> Iterator[int]:
     )
     try:
         _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc
+
+
+@contextmanager
+def chroma_server(path: Path) -> Iterator[int]:
+    port = free_port()
+    proc = start_chroma(path, port)
+    try:
         yield port
     finally:
         _stop(proc)
@@ -88,3 +101,38 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
         yield base
     finally:
         _stop(proc)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler for fake servers: logs nothing; `reply` writes a whole answer."""
+
+    def reply(
+        self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` served from a thread on a free loopback port: the base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-http", daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.lexical import corpus_version
+from assistant.lexical import corpus_version, index_path
 from assistant.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import (
@@ -19,6 +19,7 @@ from tests.conftest import (
     cli_env,
     make_settings,
     requires_mirror,
+    run_cli,
     small_corpus,
 )
 
@@ -66,9 +67,7 @@ def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
     assert "15-cfr-740.9" not in set(_chunk_ids(store).values())
     assert store.get_document("15-cfr-740.9") is None
     # The BM25 index on disk follows every ingest, deletions included.
-    persisted = json.loads(
-        (settings.data_dir / "lexical" / settings.collection / "chunks.json").read_text()
-    )
+    persisted = json.loads((index_path(store, corpus_version(store)) / "chunks.json").read_text())
     assert persisted["version"] == corpus_version(store)
     assert set(persisted["ids"]) == set(_chunk_ids(store))
     assert not any(m["doc_id"] == "15-cfr-740.9" for m in persisted["metas"])
@@ -79,15 +78,7 @@ def test_edit_delete_and_bad_files(tmp_path: Path) -> None:
     (corpus / "latin1.md").write_bytes("Caf\xe9 au lait".encode("latin-1"))
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n% truncated")
     (corpus / "good.md").write_text("# A new note\n\nLicence Exception GFT covers gift parcels.\n")
-    env = cli_env(settings.data_dir)
-    proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=REPO,
-    )
+    proc = run_cli(cli_env(settings.data_dir), "ingest", str(corpus), "--json", timeout=300)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert report["documents"]["added"] == 1 and report["documents"]["failed"] == 4

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from assistant.config import Settings
 from ingest.sources import Source, load_sources
 from ingest.sync import STATE_FILE, sync_sources
+from tests.integration.servers import QuietHandler, http_server
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_MIRROR = Path(__file__).parents[2].parent / "shared" / "corpus"
@@ -65,16 +65,16 @@ def server() -> Iterator[FakeServer]:
     state = FakeServer(base="", routes={})
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             with lock:
                 state.requests.append((self.path, dict(self.headers.items())))
                 route = state.routes.get(self.path)
             if route is None:
-                self._send(404, b"not found", "text/plain")
+                self.reply(404, b"not found", "text/plain")
                 return
             if route.status != 200:
-                self._send(route.status, b"server error", "text/plain")
+                self.reply(route.status, b"server error", "text/plain")
                 return
             if route.etag and self.headers.get("If-None-Match") == route.etag:
                 self.send_response(304)
@@ -84,35 +84,11 @@ def server() -> Iterator[FakeServer]:
             extra = {"Last-Modified": LAST_MODIFIED}
             if route.etag:
                 extra["ETag"] = route.etag
-            self._send(200, route.body, route.content_type, extra)
+            self.reply(200, route.body, route.content_type, extra)
 
-        def _send(
-            self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (extra or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-http", daemon=True
-    )
-    thread.start()
-    try:
+    with http_server(Handler) as base:
+        state.base = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 def closed_port() -> int:
