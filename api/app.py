@@ -16,9 +16,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.limits import BodySizeLimit
-from api.routes import chat, documents, health, search
+from api.auth import Authenticate, RateLimiter, check_exposure, load_keys
+from api.limits import BodySizeLimit, ConcurrencyLimit
+from api.routes import chat, documents, health, screen, search
 from assistant import __version__
+from assistant.audit import AuditError
 from assistant.chat import Assistant
 from assistant.config import Settings, get_settings
 from assistant.embeddings import get_model
@@ -39,7 +41,11 @@ WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; raises AuthConfigError when the key setup is unusable or would be open access
+    on a non-loopback `settings.host` without TPA_ALLOW_ANONYMOUS."""
     settings = settings or get_settings()
+    keys = load_keys(settings)
+    check_exposure(settings, keys, settings.host)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,11 +68,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.assistant = None
+    app.state.keys = keys
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    # Added first, so it runs innermost: no slot is taken before auth and the body check pass.
+    app.add_middleware(
+        ConcurrencyLimit,
+        max_concurrency=settings.max_concurrency,
+        queue_timeout=settings.queue_timeout,
+        request_timeout=settings.request_timeout,
+    )
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(Authenticate)  # added last, so it runs first: 401 before anything else
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(search.router)
     app.include_router(documents.router)
+    app.include_router(screen.router)
     if settings.slack_bot_token and settings.slack_signing_secret:
         from api.slack import mount_slack
 
@@ -99,6 +116,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": f"store unavailable: {exc}"})
+
+    @app.exception_handler(AuditError)
+    async def _audit_down(request: Request, exc: AuditError) -> JSONResponse:
+        log.error("%s", exc)
+        return JSONResponse(
+            status_code=503, content={"detail": "audit trail unavailable; no answer given"}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from assistant.answer import Answer
 from assistant.chat import MAX_QUESTION_CHARS, has_lone_surrogate
@@ -33,6 +33,22 @@ def _valid_text(value: str | None) -> str | None:
     return value
 
 
+def _iso_date(value: object) -> object:
+    """Dates arrive as JSON strings "YYYY-MM-DD"; numbers (timestamps) and other spellings are
+    refused rather than guessed at."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO date string like 2019-11-20")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("must be an ISO date like 2019-11-20") from exc
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
 
@@ -41,7 +57,10 @@ class Readiness(BaseModel):
     ready: bool
     store: bool = Field(description="The vector store answers.")
     model: bool = Field(description="The embedding model is loaded.")
-    chunks: int = Field(description="Chunks in the store (must be > 0 to be ready).")
+    indexed: bool = Field(
+        description="The store holds chunks. (No count: it would tell any caller how much "
+        "restricted material there is.)"
+    )
     detail: str | None = None
 
 
@@ -49,8 +68,8 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     doc_types: list[str] | None = Field(None, max_length=20, examples=[["regulation"]])
-    date_from: date | None = Field(None, strict=True, description="ISO date, e.g. 2019-11-20")
-    date_to: date | None = Field(None, strict=True, description="ISO date, e.g. 2019-11-20")
+    date_from: IsoDate | None = Field(None, description="ISO date, e.g. 2019-11-20")
+    date_to: IsoDate | None = Field(None, description="ISO date, e.g. 2019-11-20")
 
     def to_filters(self) -> Filters:
         return Filters(doc_types=self.doc_types, date_from=self.date_from, date_to=self.date_to)
@@ -62,6 +81,11 @@ class AskRequest(BaseModel):
     question: str = Question
     filters: FiltersIn | None = None
     conversation_id: str | None = Field(None, min_length=1, max_length=100)
+    as_of: IsoDate | None = Field(
+        None,
+        description="Answer as of this date (ISO): later documents and list entries are left out.",
+        examples=["2019-11-20"],
+    )
 
     _blank = field_validator("question")(_not_blank)
     _text = field_validator("conversation_id")(_valid_text)
@@ -150,5 +174,6 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field("trade-policy-assistant", max_length=200)
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
+    as_of: IsoDate | None = Field(None, description="As in /v1/ask (an extension).")
 
     _text = field_validator("model")(_valid_text)

@@ -12,6 +12,10 @@ rebuilt from `conversations.replies`, so they survive a restart and work across 
 
 "Show passage" never trusts text carried by the button: it re-reads the stored document at the
 span the button names, so what a reviewer sees is what the store holds.
+
+Access follows the channel: `TPA_SLACK_CHANNEL_GROUPS` maps a channel id to the groups its members
+may read (anything else gets `TPA_SLACK_DEFAULT_GROUPS`), because everyone in a channel sees a
+reply posted there. Passages and shared answers are checked against the channel they land in.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -35,6 +39,7 @@ from slack_sdk import WebClient
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import app_assistant
+from assistant.access import Caller
 from assistant.answer import NOT_COVERED, Answer
 from assistant.chat import MAX_TURNS, Assistant, QuestionError, Turn, rewrite_deterministic
 from assistant.config import Settings
@@ -73,6 +78,25 @@ def to_mrkdwn(markdown: str) -> str:
     text = re.sub(r"__(.+?)__", r"*\1*", text)
     text = re.sub(r"^#{1,6}\s+(.+)$", r"*\1*", text, flags=re.M)
     return re.sub(r"^(\s*)[*-]\s+", r"\1• ", text, flags=re.M)
+
+
+_AS_OF = re.compile(r"[,;(]?\s*\bas (?:of|at) (\d{4}-\d{2}-\d{2})\b\)?[,;:]?", re.I)
+
+
+def split_as_of(question: str) -> tuple[str, date | None]:
+    """ "Was a licence needed as of 2019-11-20?" -> the question without the phrase, and the date.
+
+    A phrase naming an impossible date is left in the question (and answered as written)."""
+    found = _AS_OF.search(question)
+    if not found:
+        return question, None
+    try:
+        when = date.fromisoformat(found.group(1))
+    except ValueError:
+        return question, None
+    rest = question[: found.start()] + " " + question[found.end() :]
+    rest = " ".join(rest.split())
+    return re.sub(r"\s+([?.!])", r"\1", rest), when
 
 
 def question_text(slack_text: str) -> str:
@@ -209,6 +233,7 @@ class _Given:
     question: str
     answer: Answer
     conversation_id: str
+    groups: tuple[str, ...] = ("public",)
 
 
 # ---- the bot ----------------------------------------------------------------------------------
@@ -263,6 +288,13 @@ class SlackBot:
             return BoltResponse(status=200, body="")
         return next()
 
+    def caller(self, channel: str | None, user: str | None) -> Caller:
+        """Who is asking, with the groups of the channel the reply will be seen in."""
+        groups = self.settings.slack_channel_groups.get(
+            channel or "", self.settings.slack_default_groups
+        )
+        return Caller(f"slack:{user or 'unknown'}", tuple(groups), "slack")
+
     # -- events
     def on_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if str(event.get("channel", "")).startswith("D"):
@@ -310,8 +342,11 @@ class SlackBot:
                 history, conversation_id = None, f"slack:{channel}"  # the DM is one conversation
             else:
                 conversation_id = f"slack:{channel}:{ts}"
-            question = question_text(event.get("text", ""))
-            answer = self.assistant().ask(question, conversation_id, history=history)
+            question, as_of = split_as_of(question_text(event.get("text", "")))
+            caller = self.caller(channel, event.get("user"))
+            answer = self.assistant().ask(
+                question, conversation_id, history=history, caller=caller, as_of=as_of
+            )
         except QuestionError:
             client.chat_postMessage(channel=channel, thread_ts=reply_ts, text=ASK_HINT)
             return
@@ -319,7 +354,7 @@ class SlackBot:
             log.exception("slack: answering %s in %s failed", ts, channel)
             client.chat_postMessage(channel=channel, thread_ts=reply_ts, text=SORRY)
             return
-        key = self._keep(question, answer, conversation_id)
+        key = self._keep(question, answer, conversation_id, caller)
         client.chat_postMessage(
             channel=channel,
             thread_ts=reply_ts,
@@ -339,8 +374,12 @@ class SlackBot:
         if not question:
             return
         conversation_id = f"slack:{command.get('channel_id')}:cmd:{uuid.uuid4().hex}"
+        caller = self.caller(command.get("channel_id"), command.get("user_id"))
+        question, as_of = split_as_of(question)
         try:
-            answer = self.assistant().ask(question, conversation_id, history=[])
+            answer = self.assistant().ask(
+                question, conversation_id, history=[], caller=caller, as_of=as_of
+            )
         except QuestionError as exc:
             respond(text=f"{ASK_HINT} ({exc})", response_type="ephemeral", replace_original=False)
             return
@@ -348,7 +387,7 @@ class SlackBot:
             log.exception("slack: /tpa %r failed", question)
             respond(text=SORRY, response_type="ephemeral", replace_original=False)
             return
-        key = self._keep(question, answer, conversation_id)
+        key = self._keep(question, answer, conversation_id, caller)
         respond(
             text=fallback_text(answer),
             blocks=answer_blocks(answer, key, shareable=True),
@@ -364,6 +403,11 @@ class SlackBot:
                     response_type="ephemeral", replace_original=False)  # fmt: skip
             return
         user = (body.get("user") or {}).get("id")
+        here = self.caller(_channel_of(body), user)
+        if here.groups is not None and not set(given.groups) <= set(here.groups):
+            respond(text="That answer draws on documents this channel may not see; not shared.",
+                    response_type="ephemeral", replace_original=False)  # fmt: skip
+            return
         blocks = answer_blocks(given.answer, action["value"])
         blocks.insert(0, {"type": "context", "elements": [
             {"type": "mrkdwn", "text": f"<@{user}> asked: {escape(given.question)}"}]})  # fmt: skip
@@ -376,6 +420,9 @@ class SlackBot:
         try:
             chunk_id, start, end, doc_id = parse_passage_value(action.get("value", ""))
             stored = self.assistant().store.get_document(doc_id)
+            viewer = self.caller(_channel_of(body), (body.get("user") or {}).get("id"))
+            if stored is not None and not viewer.may_read(stored.metadata):
+                stored = None  # answered exactly like a passage that does not exist
             if stored is None or not 0 <= start < end <= len(stored.text):
                 self._tell(body, client, respond, "That passage is no longer in the corpus.")
                 return
@@ -427,11 +474,12 @@ class SlackBot:
         self._tell(body, client, respond, "Thanks for the feedback")
 
     # -- helpers
-    def _keep(self, question: str, answer: Answer, conversation_id: str) -> str:
+    def _keep(self, question: str, answer: Answer, conversation_id: str, caller: Caller) -> str:
         """Remember an answer for its buttons (share, feedback); bounded, newest kept."""
         key = uuid.uuid4().hex[:16]
+        groups = caller.groups if caller.groups is not None else ()
         with self._lock:
-            self._given[key] = _Given(question, answer, conversation_id)
+            self._given[key] = _Given(question, answer, conversation_id, groups)
             while len(self._given) > ANSWERS_KEPT:
                 self._given.popitem(last=False)
         return key
@@ -458,6 +506,14 @@ class SlackBot:
             text=text,
             blocks=blocks,
         )
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    """The channel an interaction happened in (block actions carry it in two places)."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return str(channel) if channel else None
 
 
 def _ack(ack: Callable[..., Any]) -> None:

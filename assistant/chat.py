@@ -8,24 +8,34 @@ History is bounded per conversation and in the number of conversations kept.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
+from assistant.access import OPERATOR, Caller
 from assistant.answer import Answer, compose_extractive, not_covered
+from assistant.audit import AuditLog, audit_record
 from assistant.citations import keep_verified
 from assistant.config import Settings
 from assistant.embeddings import embed_texts
 from assistant.retrieval import Filters, Retriever, SearchResult
+from assistant.screening import ScreeningError, load_list
+from assistant.screening_lead import ScreeningLead, screening_lead
 from assistant.store import Store
+from assistant.term_stats import term_stats
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+SCREENING_ONLY = "The corpus passages do not answer the rest of this question."
 MAX_TURNS = 6
 MAX_CONVERSATIONS = 1000
 TOP_K = 8
@@ -83,6 +93,7 @@ class Assistant:
         self.settings = settings
         self.store = store or Store(settings)
         self.retriever = Retriever(self.store)
+        self.audit = AuditLog(settings)
         self._conversations: OrderedDict[str, deque[Turn]] = OrderedDict()
         self._lock = threading.Lock()
         self._llm = None
@@ -120,10 +131,26 @@ class Assistant:
 
     # ---- answering ----------------------------------------------------------------------
     def retrieve(
-        self, question: str, k: int = TOP_K, filters: Filters | None = None
+        self,
+        question: str,
+        k: int = TOP_K,
+        filters: Filters | None = None,
+        caller: Caller = OPERATOR,
     ) -> tuple[np.ndarray, list[SearchResult]]:
         vector = embed_texts([question])[0]
+        filters = caller.restrict(filters)
         return vector, self.retriever.retrieve(question, k, filters, vector=vector)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        caller: Caller = OPERATOR,
+        as_of: date | None = None,
+    ) -> list[SearchResult]:
+        """Passages for a query, limited to what the caller may read (and to `as_of`)."""
+        return self.retriever.retrieve(query, k, caller.restrict(until(filters, as_of)))
 
     def ask(
         self,
@@ -131,9 +158,11 @@ class Assistant:
         conversation_id: str | None = None,
         filters: Filters | None = None,
         history: list[Turn] | None = None,
+        caller: Caller = OPERATOR,
+        as_of: date | None = None,
     ) -> Answer:
         final: Answer | None = None
-        for part in self.stream(question, conversation_id, filters, history):
+        for part in self.stream(question, conversation_id, filters, history, caller, as_of):
             if isinstance(part, Answer):
                 final = part
         assert final is not None
@@ -145,49 +174,115 @@ class Assistant:
         conversation_id: str | None = None,
         filters: Filters | None = None,
         history: list[Turn] | None = None,
+        caller: Caller = OPERATOR,
+        as_of: date | None = None,
     ) -> Iterator[str | Answer]:
-        """Text deltas as they are produced, then the final, checked Answer.
+        """Text deltas as they are produced, then the final, checked and audited Answer.
 
-        `history` replaces the stored conversation (the OpenAI endpoint sends it each time)."""
+        `history` replaces the stored conversation (the OpenAI endpoint sends it each time).
+        Conversations are kept per caller, so nobody continues (or reads) another's thread.
+        With `as_of`, documents dated later are left out and the answer says which date it
+        speaks for."""
         question = validate_question(question)
+        filters = until(filters, as_of)
         conversation_id = conversation_id or uuid.uuid4().hex
+        memory_key = f"{caller.name}\0{conversation_id}"
         if history is None:
-            history = self.history(conversation_id)
+            history = self.history(memory_key)
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
-        vector, passages = self.retrieve(standalone, TOP_K, filters)
+        lexical = self.retriever.lexical()
+        vector, passages = self.retrieve(standalone, TOP_K, filters, caller)
         t1 = time.perf_counter()
+        lead = f"As of {as_of.isoformat()}: " if as_of else ""
+        screen = self._screening(standalone, as_of, filters, caller)
         answer: Answer | None = None
         if self._llm is not None and self._llm_config is not None and passages:
             from assistant.llm import stream_with_llm
 
-            for part in stream_with_llm(standalone, passages[:6], self._llm, self._llm_config):
+            given = passages[:6]
+            meaning_n = len(given) + 1  # the model cites only [1..len(given)]
+            head = lead + (screen.text(meaning_n) if screen else "")
+            if head:
+                yield head
+            for part in stream_with_llm(standalone, given, self._llm, self._llm_config):
                 if isinstance(part, Answer):
                     answer = part
                 else:
                     yield part
         else:
-            lexical = self.retriever.lexical()
+            terms = term_stats(lexical, caller.groups)
             answer = compose_extractive(
                 standalone,
                 passages,
                 self.settings.min_relevance,
-                lexical.knows,
+                terms.knows,
                 self.settings.min_relevance_unknown_name,
-                lexical.idf,
+                terms.idf,
             )
-            yield answer.answer
         assert answer is not None
         t2 = time.perf_counter()
         answer = self._checked(answer)
+        if screen is not None:
+            llm_n = min(6, len(passages)) + 1 if self._llm is not None and passages else 0
+            answer, cited_n = self._with_screening(answer, screen, llm_n)
+            head = lead + screen.text(cited_n)
+        else:
+            head = lead
+        answer.answer = head + answer.answer
+        if self._llm is None or not passages:
+            yield answer.answer  # composed at once: the whole text is one delta
         answer.timings_ms = {
             "retrieve": round((t1 - t0) * 1000, 1),
             "compose": round((t2 - t1) * 1000, 1),
         }
         answer.conversation_id = conversation_id
         answer.question = standalone
-        self._remember(conversation_id, Turn(question, standalone, answer.answer))
+        answer.as_of = as_of
+        self.audit.append(
+            audit_record(
+                answer,
+                caller=caller.name,
+                surface=caller.surface,
+                groups=list(caller.groups) if caller.groups is not None else None,
+                question=question,
+                corpus_version=lexical.version,
+                settings=self.settings,
+                extra={**_filters_record(filters), "as_of": as_of.isoformat() if as_of else None},
+            )
+        )
+        self._remember(memory_key, Turn(question, standalone, answer.answer))
         yield answer
+
+    def _screening(
+        self, question: str, as_of: date | None, filters: Filters | None, caller: Caller
+    ) -> ScreeningLead | None:
+        """The screening block when the question names a listed party (None without a list)."""
+        try:
+            listed = load_list(self.settings)
+        except ScreeningError as exc:
+            log.warning("screening list unusable, answering without it: %s", exc)
+            return None
+        return screening_lead(question, listed, as_of, lambda q: self.search(q, 8, filters, caller))
+
+    def _with_screening(
+        self, answer: Answer, screen: ScreeningLead, at_least: int = 0
+    ) -> tuple[Answer, int | None]:
+        """The answer with the screening facts attached and the 744.11 citation (verified like
+        every other) numbered after the passage citations (and from `at_least`, the number
+        announced while streaming)."""
+        if answer.abstained:
+            answer = Answer(answer=SCREENING_ONLY)
+        n = max(at_least, max((c.n for c in answer.citations), default=0) + 1)
+        meaning = screen.citation(n)
+        kept = keep_verified([meaning], self._text_of) if meaning else []
+        answer.citations = [*answer.citations, *kept]
+        answer.screening = screen.screening
+        return answer, (n if kept else None)
+
+    def _text_of(self, doc_id: str) -> str | None:
+        stored = self.store.get_document(doc_id)
+        return stored.text if stored else None
 
     def _checked(self, answer: Answer) -> Answer:
         """Drop any citation whose quote is not the stored text at its span."""
@@ -206,3 +301,25 @@ class Assistant:
             return not_covered()
         answer.citations = kept
         return answer
+
+
+def until(filters: Filters | None, as_of: date | None) -> Filters | None:
+    """Filters that also leave out every document dated after `as_of`."""
+    if as_of is None:
+        return filters
+    filters = filters or Filters()
+    latest = min(filters.date_to, as_of) if filters.date_to else as_of
+    return replace(filters, date_to=latest)
+
+
+def _filters_record(filters: Filters | None) -> dict[str, object]:
+    """The request's own filters, for the audit line (the caller's groups are logged apart)."""
+    if filters is None:
+        return {"filters": None}
+    return {
+        "filters": {
+            "doc_types": filters.doc_types,
+            "date_from": filters.date_from.isoformat() if filters.date_from else None,
+            "date_to": filters.date_to.isoformat() if filters.date_to else None,
+        }
+    }

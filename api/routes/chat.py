@@ -14,9 +14,12 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from api.auth import get_caller
 from api.deps import get_assistant
 from api.schemas import AnswerOut, AskRequest, ChatCompletionRequest, ChatRequest, ErrorResponse
+from assistant.access import Caller
 from assistant.answer import Answer
+from assistant.audit import AuditError
 from assistant.chat import Assistant, QuestionError, Turn, validate_question
 from assistant.store import StoreUnavailable
 
@@ -25,26 +28,34 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse},
     422: {"model": ErrorResponse},
+    429: {"model": ErrorResponse},
     503: {"model": ErrorResponse},
 }
 _SSE = {"text/event-stream": {"schema": {"type": "string"}}}
 
 
-def _ask(assistant: Assistant, body: AskRequest) -> Answer:
+def _ask(assistant: Assistant, body: AskRequest, caller: Caller) -> Answer:
     try:
         return assistant.ask(
             body.question,
             conversation_id=body.conversation_id,
             filters=body.filters.to_filters() if body.filters else None,
+            caller=caller,
+            as_of=body.as_of,
         )
     except QuestionError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
 
 
 @router.post("/ask", response_model=AnswerOut, summary="Answer a question", responses=_ERRORS)
-async def ask(body: AskRequest, assistant: Annotated[Assistant, Depends(get_assistant)]) -> Answer:
-    return await run_in_threadpool(_ask, assistant, body)
+async def ask(
+    body: AskRequest,
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+    caller: Annotated[Caller, Depends(get_caller)],
+) -> Answer:
+    return await run_in_threadpool(_ask, assistant, body, caller)
 
 
 def _sse(event: str, data: Any) -> str:
@@ -63,6 +74,9 @@ def _events(parts: Iterator[str | Answer]) -> Iterator[str]:
         yield _sse("error", {"detail": str(exc)})
     except StoreUnavailable as exc:
         yield _sse("error", {"detail": f"store unavailable: {exc}"})
+    except AuditError:
+        log.exception("audit trail unavailable")
+        yield _sse("error", {"detail": "audit trail unavailable; no answer given"})
     except Exception:
         log.exception("streamed answer failed")
         yield _sse("error", {"detail": "the answer failed (logged)"})
@@ -74,9 +88,13 @@ def _events(parts: Iterator[str | Answer]) -> Iterator[str]:
     summary="Answer in a conversation; `stream: true` sends Server-Sent Events",
     responses={**_ERRORS, 200: {"content": _SSE, "description": "Answer, or SSE when streamed"}},
 )
-async def chat(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_assistant)]) -> Any:
+async def chat(
+    body: ChatRequest,
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+    caller: Annotated[Caller, Depends(get_caller)],
+) -> Any:
     if not body.stream:
-        return await run_in_threadpool(_ask, assistant, body)
+        return await run_in_threadpool(_ask, assistant, body, caller)
     try:
         validate_question(body.question)
     except QuestionError as exc:
@@ -85,6 +103,8 @@ async def chat(body: ChatRequest, assistant: Annotated[Assistant, Depends(get_as
         body.question,
         conversation_id=body.conversation_id,
         filters=body.filters.to_filters() if body.filters else None,
+        caller=caller,
+        as_of=body.as_of,
     )
     return StreamingResponse(
         iterate_in_threadpool(_events(parts)),
@@ -134,7 +154,9 @@ def _citations_json(answer: Answer) -> list[dict[str, Any]]:
     responses={**_ERRORS, 200: {"description": "chat.completion, or SSE chunks when streamed"}},
 )
 async def chat_completions(
-    body: ChatCompletionRequest, assistant: Annotated[Assistant, Depends(get_assistant)]
+    body: ChatCompletionRequest,
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+    caller: Annotated[Caller, Depends(get_caller)],
 ) -> Any:
     question, history = _split_messages(body)
     try:
@@ -149,7 +171,7 @@ async def chat_completions(
 
         def run() -> Answer:
             try:
-                return assistant.ask(question, history=history)
+                return assistant.ask(question, history=history, caller=caller, as_of=body.as_of)
             except QuestionError as exc:
                 raise HTTPException(
                     status_code=422, detail=f"messages: {exc}".replace("question: ", "")
@@ -188,7 +210,9 @@ async def chat_completions(
     def frames() -> Iterator[str]:
         yield chunk({"role": "assistant", "content": ""})
         try:
-            for part in assistant.stream(question, history=history):
+            for part in assistant.stream(
+                question, history=history, caller=caller, as_of=body.as_of
+            ):
                 if isinstance(part, Answer):
                     yield chunk({"content": _sources(part)})
                     yield chunk(
@@ -201,6 +225,9 @@ async def chat_completions(
                     yield chunk({"content": part})
         except (QuestionError, StoreUnavailable) as exc:
             yield chunk({"content": f"\n\nError: {exc}"}, "stop")
+        except AuditError:
+            log.exception("audit trail unavailable")
+            yield chunk({"content": "\n\nError: audit trail unavailable; no answer given"}, "stop")
         except Exception:
             log.exception("streamed completion failed")
             yield chunk({"content": "\n\nError: the answer failed (logged)"}, "stop")

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import get_caller
 from api.deps import get_assistant
 from api.schemas import DocumentOut, ErrorResponse, PassageContext
+from assistant.access import Caller
 from assistant.chat import Assistant
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 _ID = Path(min_length=1, max_length=200)
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (401, 404, 429, 503)
+}
 
 
 @router.get(
     "/documents/{doc_id}",
     response_model=DocumentOut,
     summary="A document's metadata and the exact text all spans refer to",
-    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    responses=_ERRORS,
 )
 async def get_document(
     assistant: Annotated[Assistant, Depends(get_assistant)],
+    caller: Annotated[Caller, Depends(get_caller)],
     doc_id: Annotated[str, _ID],
 ) -> DocumentOut:
     stored = await run_in_threadpool(assistant.store.get_document, doc_id)
-    if stored is None:
+    # A document the caller may not read is answered exactly like one that does not exist.
+    if stored is None or not caller.may_read(stored.metadata):
         raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
     m = stored.metadata
     return DocumentOut(
@@ -47,10 +54,11 @@ async def get_document(
     "/passages/{chunk_id}",
     response_model=PassageContext,
     summary="A passage with N characters of its document either side, for highlighting",
-    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    responses=_ERRORS,
 )
 async def get_passage(
     assistant: Annotated[Assistant, Depends(get_assistant)],
+    caller: Annotated[Caller, Depends(get_caller)],
     chunk_id: Annotated[str, _ID],
     context: Annotated[int, Query(ge=0, le=20000, description="Characters either side.")] = 300,
 ) -> PassageContext:
@@ -59,10 +67,14 @@ async def get_passage(
         if chunk is None:
             return None
         text, meta = chunk
+        if not caller.may_read(meta):
+            return None
         stored = assistant.store.get_document(str(meta.get("doc_id", "")))
-        if stored is None:
+        if stored is None or not caller.may_read(stored.metadata):
             return None
         start, end = int(meta["start"]), int(meta["end"])
+        if stored.text[start:end] != text:  # mid re-ingest: chunk and text of other versions
+            return None
         lo, hi = max(0, start - context), min(len(stored.text), end + context)
         return PassageContext(
             chunk_id=chunk_id,

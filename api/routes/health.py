@@ -30,13 +30,15 @@ async def readyz(request: Request) -> JSONResponse:
             chunks = app_assistant(request.app).store.count()
         except Exception as exc:  # any failure to reach the store means "not ready"
             return Readiness(
-                ready=False, store=False, model=model_loaded, chunks=0, detail=str(exc)[:300]
+                ready=False, store=False, model=model_loaded, indexed=False, detail=str(exc)[:300]
             )
         ready = model_loaded and chunks > 0
         detail = (
             None if ready else ("the store is empty: run `tpa ingest`" if chunks == 0 else None)
         )
-        return Readiness(ready=ready, store=True, model=model_loaded, chunks=chunks, detail=detail)
+        return Readiness(
+            ready=ready, store=True, model=model_loaded, indexed=chunks > 0, detail=detail
+        )
 
     readiness = await run_in_threadpool(check)
     return JSONResponse(readiness.model_dump(), status_code=200 if readiness.ready else 503)

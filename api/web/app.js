@@ -3,6 +3,7 @@
  * Talks to the API of the same origin:
  *   POST v1/chat (Server-Sent Events: `delta`, then `answer` or `error`)
  *   GET  v1/passages/{chunk_id}?context=600
+ * with `Authorization: Bearer <key>` when the user gave an API key (kept in sessionStorage).
  * Document and answer text is only ever inserted with textContent / text nodes, never as markup.
  */
 "use strict";
@@ -22,6 +23,20 @@
 
   const $ = (id) => document.getElementById(id);
   const els = {};
+  const KEY_STORE = "tpa-api-key";
+
+  /** Headers for every API call: the caller's key (if any) and the surface, for the audit trail. */
+  function apiHeaders(extra) {
+    const headers = Object.assign({ "X-TPA-Surface": "web" }, extra || {});
+    let key = "";
+    try {
+      key = sessionStorage.getItem(KEY_STORE) || "";
+    } catch (_) {
+      key = "";
+    }
+    if (key) headers.Authorization = "Bearer " + key;
+    return headers;
+  }
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
@@ -75,7 +90,40 @@
       detail = "";
     }
     const status = response.status + (response.statusText ? " " + response.statusText : "");
+    if (response.status === 401) showKeyForm("This server needs an API key: enter yours above.");
     return new Error(detail ? detail + " (" + status + ")" : "the server answered " + status);
+  }
+
+  // ---- the API key -----------------------------------------------------------------------
+
+  function showKeyForm(message) {
+    const form = $("key-form");
+    form.hidden = false;
+    $("key-toggle").setAttribute("aria-expanded", "true");
+    $("key-status").textContent = message || "";
+    $("api-key").focus();
+  }
+
+  function saveKey(e) {
+    e.preventDefault();
+    const key = $("api-key").value.trim();
+    try {
+      if (key) sessionStorage.setItem(KEY_STORE, key);
+      else sessionStorage.removeItem(KEY_STORE);
+    } catch (_) {
+      /* storage off: the key lasts until the page is reloaded */
+    }
+    state.passages.clear(); // what a key may see differs: fetch passages again
+    $("api-key").value = "";
+    $("key-status").textContent = key ? "Key saved for this tab." : "Key removed.";
+    els.question.focus();
+  }
+
+  function toggleKeyForm() {
+    const form = $("key-form");
+    form.hidden = !form.hidden;
+    $("key-toggle").setAttribute("aria-expanded", String(!form.hidden));
+    if (!form.hidden) $("api-key").focus();
   }
 
   // ---- Server-Sent Events over fetch -----------------------------------------------------
@@ -196,7 +244,7 @@
     try {
       const response = await fetch("v1/chat", {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        headers: apiHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
         body: JSON.stringify({
           question,
           conversation_id: state.conversationId,
@@ -391,7 +439,7 @@
   function fetchPassage(chunkId) {
     if (!state.passages.has(chunkId)) {
       const url = "v1/passages/" + encodeURIComponent(chunkId) + "?context=" + CONTEXT_CHARS;
-      const promise = fetch(url, { headers: { Accept: "application/json" } }).then(async (r) => {
+      const promise = fetch(url, { headers: apiHeaders({ Accept: "application/json" }) }).then(async (r) => {
         if (!r.ok) throw await errorFromResponse(r);
         return r.json();
       });
@@ -638,6 +686,8 @@
     els.backdrop.addEventListener("click", closePanel);
     $("copy-citation").addEventListener("click", copyCitation);
     $("new-conversation").addEventListener("click", newConversation);
+    $("key-toggle").addEventListener("click", toggleKeyForm);
+    $("key-form").addEventListener("submit", saveKey);
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && !els.panel.hidden) {
         e.preventDefault();

@@ -1,0 +1,50 @@
+"""Who is asking, and what they may read.
+
+Every surface (API, web page, Slack, CLI) turns its caller into a `Caller` and hands it to the
+Assistant, which applies the caller's groups inside retrieval. Checking access after retrieval
+would be too late: a restricted chunk could still decide what gets ranked, counted or abstained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from assistant.retrieval import Filters
+
+
+@dataclass(frozen=True)
+class Caller:
+    """`groups` None means every group: the local operator, who can read the store directly."""
+
+    name: str
+    groups: tuple[str, ...] | None
+    surface: str = "cli"
+
+    def restrict(self, filters: Filters | None) -> Filters:
+        """The caller's filters with their groups imposed (never widened by the request)."""
+        filters = filters or Filters()
+        if self.groups is None:
+            return filters
+        return replace(filters, groups=list(self.groups))
+
+    def may_read(self, metadata: Mapping[str, Any]) -> bool:
+        """Whether a stored chunk or document (by its metadata) is visible to this caller."""
+        if self.groups is None:
+            return True
+        return bool(set(self.groups) & set(access_groups(metadata)))
+
+
+OPERATOR = Caller("operator", None, "cli")
+
+
+def access_groups(metadata: Mapping[str, Any]) -> list[str]:
+    """The groups of a stored item: its `access` field (a list, or joined with commas in Chroma).
+
+    An item without one is public, as at ingest."""
+    raw = metadata.get("access")
+    if raw is None or raw == "":
+        return ["public"]
+    items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
+    return [str(g).strip() for g in items if str(g).strip()]

@@ -1,0 +1,77 @@
+"""API keys and the rate limiter, without a server: the parts whose mistakes lock people out
+or let them in."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from api.auth import AuthConfigError, RateLimiter, check_exposure, is_loopback, load_keys
+from assistant.access import Caller, access_groups
+from assistant.retrieval import Filters
+from tests.conftest import make_settings
+
+
+def test_keys_from_env_and_file_merge(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"file-key": {"name": "bo", "groups": ["legal"]}}))
+    settings = make_settings(
+        tmp_path, api_keys={"env-key": {"name": "al", "groups": ["public"]}}, api_keys_file=keys
+    )
+    ring = load_keys(settings)
+    assert ring.enabled
+    assert ring.lookup("env-key").name == "al"  # type: ignore[union-attr]
+    assert ring.lookup("file-key").groups == ["legal"]  # type: ignore[union-attr]
+    assert ring.lookup("file-key ") is None and ring.lookup("") is None
+
+
+@pytest.mark.parametrize(
+    "content", ["not json", '["a"]', '{"k": {"groups": []}}', '{"k": {"name": "x", "groups": []}}']
+)
+def test_a_bad_keys_file_stops_the_server(tmp_path: Path, content: str) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(content)
+    with pytest.raises(AuthConfigError, match="TPA_API_KEYS_FILE"):
+        load_keys(make_settings(tmp_path, api_keys_file=keys))
+    with pytest.raises(AuthConfigError, match="cannot read"):
+        load_keys(make_settings(tmp_path, api_keys_file=tmp_path / "missing.json"))
+
+
+def test_open_access_needs_loopback_or_consent(tmp_path: Path) -> None:
+    none = load_keys(make_settings(tmp_path))
+    for host in ("127.0.0.1", "::1", "localhost", "127.1.2.3"):
+        assert is_loopback(host)
+        check_exposure(make_settings(tmp_path), none, host)
+    for host in ("0.0.0.0", "10.0.0.5", "example.com", "::"):
+        assert not is_loopback(host)
+        with pytest.raises(AuthConfigError, match="TPA_ALLOW_ANONYMOUS"):
+            check_exposure(make_settings(tmp_path), none, host)
+        check_exposure(make_settings(tmp_path, allow_anonymous=True), none, host)
+    keyed = load_keys(make_settings(tmp_path, api_keys={"k": {"name": "a"}}))
+    check_exposure(make_settings(tmp_path), keyed, "0.0.0.0")
+
+
+def test_rate_limiter_refuses_past_the_budget_then_refills() -> None:
+    limiter = RateLimiter(per_minute=600)  # 10 a second, bursts of 600
+    assert all(limiter.take("a") == 0 for _ in range(600))
+    wait = limiter.take("a")
+    assert 0 < wait <= 0.1 + 1e-6
+    assert limiter.take("b") == 0  # budgets are per caller
+    time.sleep(wait + 0.05)
+    assert limiter.take("a") == 0
+
+
+def test_callers_groups_are_imposed_on_filters_never_widened() -> None:
+    caller = Caller("pat", ("public",), "api")
+    assert caller.restrict(Filters(groups=["legal"], doc_types=["memo"])) == Filters(
+        doc_types=["memo"], groups=["public"]
+    )
+    assert caller.may_read({"access": "public,legal"})
+    assert not caller.may_read({"access": "legal"})
+    assert caller.may_read({})  # no access field: public, as ingest stores it
+    operator = Caller("op", None)
+    assert operator.restrict(None) == Filters() and operator.may_read({"access": "legal"})
+    assert access_groups({"access": ["a", " b "]}) == ["a", "b"]
