@@ -61,9 +61,16 @@ def load_keys(settings: Settings) -> KeyRing:
                 f'TPA_API_KEYS_FILE {path} is not {{"<key>": {{"name": ..., "groups": [...]}}}}: '
                 f"{str(exc).splitlines()[0]}"
             ) from exc
-    for key in keys:
+    names: dict[str, int] = {}
+    for key, entry in keys.items():
         if not key.strip():
             raise AuthConfigError("an API key must not be empty")
+        names[entry.name] = names.get(entry.name, 0) + 1
+    # A caller's name keys its conversations, rate budget and audit lines: two keys under one
+    # name could share what only one of them may see.
+    shared = sorted(n for n, count in names.items() if count > 1)
+    if shared:
+        raise AuthConfigError(f"API key names must be unique; used more than once: {shared}")
     return KeyRing({_digest(k): v for k, v in keys.items()})
 
 

@@ -404,7 +404,7 @@ class SlackBot:
             return
         user = (body.get("user") or {}).get("id")
         here = self.caller(_channel_of(body), user)
-        if here.groups is not None and not set(given.groups) <= set(here.groups):
+        if not set(given.groups) <= set(here.groups or ()):
             respond(text="That answer draws on documents this channel may not see; not shared.",
                     response_type="ephemeral", replace_original=False)  # fmt: skip
             return

@@ -26,6 +26,7 @@ from assistant.audit import AuditLog, audit_record
 from assistant.citations import keep_verified
 from assistant.config import Settings
 from assistant.embeddings import embed_texts
+from assistant.lexical import LexicalIndex
 from assistant.retrieval import Filters, Retriever, SearchResult
 from assistant.screening import ScreeningError, load_list
 from assistant.screening_lead import ScreeningLead, screening_lead
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 SCREENING_ONLY = "The corpus passages do not answer the rest of this question."
+LLM_PASSAGES = 6  # passages given to the model
+MAX_LOOKUPS = 256  # cached screening lookups (per snapshot and filter)
 MAX_TURNS = 6
 MAX_CONVERSATIONS = 1000
 TOP_K = 8
@@ -94,6 +97,7 @@ class Assistant:
         self.store = store or Store(settings)
         self.retriever = Retriever(self.store)
         self.audit = AuditLog(settings)
+        self._lookups: dict[tuple[int, str, str, str], list[SearchResult]] = {}
         self._conversations: OrderedDict[str, deque[Turn]] = OrderedDict()
         self._lock = threading.Lock()
         self._llm = None
@@ -136,10 +140,11 @@ class Assistant:
         k: int = TOP_K,
         filters: Filters | None = None,
         caller: Caller = OPERATOR,
+        index: LexicalIndex | None = None,
     ) -> tuple[np.ndarray, list[SearchResult]]:
         vector = embed_texts([question])[0]
         filters = caller.restrict(filters)
-        return vector, self.retriever.retrieve(question, k, filters, vector=vector)
+        return vector, self.retriever.retrieve(question, k, filters, vector=vector, index=index)
 
     def search(
         self,
@@ -184,32 +189,64 @@ class Assistant:
         With `as_of`, documents dated later are left out and the answer says which date it
         speaks for."""
         question = validate_question(question)
+        request_filters = filters
         filters = until(filters, as_of)
         conversation_id = conversation_id or uuid.uuid4().hex
-        memory_key = f"{caller.name}\0{conversation_id}"
+        memory_key = f"{caller.name}\0{caller.groups}\0{conversation_id}"
         if history is None:
             history = self.history(memory_key)
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
-        lexical = self.retriever.lexical()
-        vector, passages = self.retrieve(standalone, TOP_K, filters, caller)
+        lexical = self.retriever.lexical()  # one snapshot for the whole answer
+        vector, passages = self.retrieve(standalone, TOP_K, filters, caller, lexical)
         t1 = time.perf_counter()
         lead = f"As of {as_of.isoformat()}: " if as_of else ""
-        screen = self._screening(standalone, as_of, filters, caller)
+        screen = self._screening(standalone, as_of, filters, caller, lexical)
+        use_llm = self._llm is not None and self._llm_config is not None and bool(passages)
+
+        def audit(answer: Answer, **extra: object) -> None:
+            self.audit.append(
+                audit_record(
+                    answer,
+                    caller=caller.name,
+                    surface=caller.surface,
+                    groups=list(caller.groups) if caller.groups is not None else None,
+                    question=question,
+                    corpus_version=lexical.version,
+                    settings=self.settings,
+                    extra={
+                        **_filters_record(request_filters),
+                        "as_of": as_of.isoformat() if as_of else None,
+                        **extra,
+                    },
+                )
+            )
+
         answer: Answer | None = None
-        if self._llm is not None and self._llm_config is not None and passages:
+        meaning_n = 0
+        if use_llm:
             from assistant.llm import stream_with_llm
 
-            given = passages[:6]
+            assert self._llm is not None and self._llm_config is not None
+
+            given = passages[:LLM_PASSAGES]
             meaning_n = len(given) + 1  # the model cites only [1..len(given)]
             head = lead + (screen.text(meaning_n) if screen else "")
-            if head:
-                yield head
-            for part in stream_with_llm(standalone, given, self._llm, self._llm_config):
-                if isinstance(part, Answer):
-                    answer = part
-                else:
-                    yield part
+            streamed = [head] if head else []
+            try:
+                if head:
+                    yield head
+                for part in stream_with_llm(standalone, given, self._llm, self._llm_config):
+                    if isinstance(part, Answer):
+                        answer = part
+                    else:
+                        streamed.append(part)
+                        yield part
+            except GeneratorExit:
+                # The client left mid-stream: what it was sent still leaves a trace.
+                partial = Answer(answer="".join(streamed), conversation_id=conversation_id)
+                audit(partial, interrupted=True)
+                raise
         else:
             terms = term_stats(lexical, caller.groups)
             answer = compose_extractive(
@@ -223,15 +260,11 @@ class Assistant:
         assert answer is not None
         t2 = time.perf_counter()
         answer = self._checked(answer)
+        head = lead
         if screen is not None:
-            llm_n = min(6, len(passages)) + 1 if self._llm is not None and passages else 0
-            answer, cited_n = self._with_screening(answer, screen, llm_n)
-            head = lead + screen.text(cited_n)
-        else:
-            head = lead
+            answer, cited_n = self._with_screening(answer, screen, meaning_n)
+            head += screen.text(cited_n)
         answer.answer = head + answer.answer
-        if self._llm is None or not passages:
-            yield answer.answer  # composed at once: the whole text is one delta
         answer.timings_ms = {
             "retrieve": round((t1 - t0) * 1000, 1),
             "compose": round((t2 - t1) * 1000, 1),
@@ -239,23 +272,19 @@ class Assistant:
         answer.conversation_id = conversation_id
         answer.question = standalone
         answer.as_of = as_of
-        self.audit.append(
-            audit_record(
-                answer,
-                caller=caller.name,
-                surface=caller.surface,
-                groups=list(caller.groups) if caller.groups is not None else None,
-                question=question,
-                corpus_version=lexical.version,
-                settings=self.settings,
-                extra={**_filters_record(filters), "as_of": as_of.isoformat() if as_of else None},
-            )
-        )
+        audit(answer)  # before any of it is sent: an answer that leaves no trace is not given
+        if not use_llm:
+            yield answer.answer  # composed at once: the whole text is one delta
         self._remember(memory_key, Turn(question, standalone, answer.answer))
         yield answer
 
     def _screening(
-        self, question: str, as_of: date | None, filters: Filters | None, caller: Caller
+        self,
+        question: str,
+        as_of: date | None,
+        filters: Filters | None,
+        caller: Caller,
+        index: LexicalIndex,
     ) -> ScreeningLead | None:
         """The screening block when the question names a listed party (None without a list)."""
         try:
@@ -263,7 +292,22 @@ class Assistant:
         except ScreeningError as exc:
             log.warning("screening list unusable, answering without it: %s", exc)
             return None
-        return screening_lead(question, listed, as_of, lambda q: self.search(q, 8, filters, caller))
+        restricted = caller.restrict(filters)
+
+        def lookup(query: str) -> list[SearchResult]:
+            # The same fixed query for every screened answer: once per snapshot and filter.
+            key = (id(index), index.version, query, repr(restricted))
+            with self._lock:
+                found = self._lookups.get(key)
+            if found is None:
+                found = self.retriever.retrieve(query, 8, restricted, index=index)
+                with self._lock:
+                    if len(self._lookups) >= MAX_LOOKUPS:
+                        self._lookups.clear()
+                    self._lookups[key] = found
+            return found
+
+        return screening_lead(question, listed, as_of, lookup)
 
     def _with_screening(
         self, answer: Answer, screen: ScreeningLead, at_least: int = 0
@@ -290,10 +334,9 @@ class Assistant:
             return answer
         texts: dict[str, str | None] = {}
 
-        def text_of(doc_id: str) -> str | None:
+        def text_of(doc_id: str) -> str | None:  # one read per document, however many cites
             if doc_id not in texts:
-                stored = self.store.get_document(doc_id)
-                texts[doc_id] = stored.text if stored else None
+                texts[doc_id] = self._text_of(doc_id)
             return texts[doc_id]
 
         kept = keep_verified(answer.citations, text_of)

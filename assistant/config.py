@@ -120,7 +120,9 @@ class Settings(BaseSettings):
         description="Slack channel id -> access groups its members see (JSON object).",
     )
     slack_default_groups: list[str] = Field(
-        default=["public"], description="Access groups for Slack channels not mapped above."
+        default=["public"],
+        min_length=1,
+        description="Access groups for Slack channels not mapped above.",
     )
 
     api_keys: dict[str, ApiKey] = Field(
@@ -132,7 +134,9 @@ class Settings(BaseSettings):
         False, description="Serve without API keys on a non-loopback address (open access)."
     )
     anonymous_groups: list[str] = Field(
-        default=["public"], description="Access groups of callers when no API keys are set."
+        default=["public"],
+        min_length=1,
+        description="Access groups of callers when no API keys are set.",
     )
     rate_limit_per_minute: int = Field(
         120, ge=1, description="Requests per minute per caller (API key, or address) before 429."
@@ -163,6 +167,15 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port `tpa serve` listens on.")
     log_json: bool = Field(False, description="One JSON object per log line.")
     log_level: str = Field("INFO", description="Logging level.")
+
+    @field_validator("slack_channel_groups", mode="after")
+    @classmethod
+    def _channels_have_groups(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # An empty list must never be read as "no restriction": refuse it outright.
+        for channel, groups in value.items():
+            if not [g for g in groups if g.strip()]:
+                raise ValueError(f"channel {channel!r} maps to no access group")
+        return value
 
     @field_validator("data_dir", "sources_file", mode="after")
     @classmethod

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -113,7 +112,6 @@ class LexicalIndex:
         # many chunks the store held then, so a reader can tell when it is worth rebuilding.
         self.complete = True
         self.chunks_seen = len(ids)
-        self._df: dict[str, int] | None = None
         self.bm25 = bm25 or bm25s.BM25()
         if ids and bm25 is None:
             corpus = [
@@ -121,22 +119,6 @@ class LexicalIndex:
                 for t, m in zip(texts, metas, strict=True)
             ]
             self.bm25.index(corpus, show_progress=False)
-
-    def idf(self, token: str) -> float:
-        """Inverse document frequency of a term over the chunks (rare terms weigh more)."""
-        if self._df is None:
-            df: dict[str, int] = {}
-            for text in self.texts:
-                for t in set(tokenize(text)):
-                    df[t] = df.get(t, 0) + 1
-            self._df = df
-        n = len(self.texts) or 1
-        return math.log(1 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5))
-
-    def knows(self, token: str) -> bool:
-        """Whether a (tokenized) term occurs anywhere in the indexed chunks."""
-        vocab = getattr(self.bm25, "vocab_dict", None) or {}
-        return token in vocab
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no term matches)."""

@@ -33,6 +33,7 @@ from assistant.vocabulary import expand_query
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50
+_NO_ACCESS = "tpa_no_access"  # a metadata key no stored chunk has
 REFERENCE_BONUS = 0.3
 LEXICAL_WEIGHT = 0.6
 _RELOAD_CHECK_S = 5.0
@@ -113,8 +114,9 @@ class Filters:
         clauses: list[dict[str, Any]] = []
         if self.doc_types:
             clauses.append({"doc_type": {"$in": list(self.doc_types)}})
-        if self.groups:
-            ors = [{f"access_{g}": True} for g in self.groups]
+        if self.groups is not None:
+            # No groups reads nothing: a flag no chunk carries (never "no filter").
+            ors = [{f"access_{g}": True} for g in self.groups] or [{_NO_ACCESS: True}]
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
         if not clauses:
             return None
@@ -123,7 +125,7 @@ class Filters:
     def admits(self, meta: dict[str, Any]) -> bool:
         if self.doc_types and meta.get("doc_type") not in self.doc_types:
             return False
-        if self.groups and not any(meta.get(f"access_{g}") for g in self.groups):
+        if self.groups is not None and not any(meta.get(f"access_{g}") for g in self.groups):
             return False
         if self.date_from or self.date_to:
             raw = str(meta.get("date") or "")
@@ -239,12 +241,14 @@ class Retriever:
         k: int = 10,
         filters: Filters | None = None,
         vector: Sequence[float] | None = None,
+        index: LexicalIndex | None = None,
     ) -> list[SearchResult]:
+        """Top-k passages; `index` pins the snapshot (one answer uses one corpus version)."""
         filters = filters or Filters()
         if vector is None:
             vector = embed_query(query)
         dense = self._dense(vector, filters)
-        lexical = self.lexical()
+        lexical = index or self.lexical()
         allowed = (
             {i for i, m in enumerate(lexical.metas) if filters.admits(m)}
             if filters != Filters()

@@ -1114,6 +1114,8 @@ def load_list(settings: Settings) -> ScreeningList | None:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:  # unreadable (permissions, a folder in its place): say so
+            raise ScreeningError(f"cannot read the screening list {path}: {exc}") from exc
         entries = parse_csl(_decode(raw))
         meta = _meta(settings)
         version = str(meta.get("version") or "")

@@ -31,7 +31,6 @@ _MEANING = re.compile(r"\blicen[sc]e is required\b.*\bEntity List\b", re.I | re.
 @dataclass(frozen=True)
 class ScreeningLead:
     screening: Screening
-    query_names: tuple[str, ...]
     more: int  # matching entries not spelled out
     meaning: SearchResult | None  # the 744.11 passage saying what an entry means
     meaning_span: tuple[int, int] | None
@@ -76,20 +75,11 @@ def _bare(value: str) -> str:
 
 
 def _hit(ref: str, match: Match) -> ScreeningHit:
-    e = match.entry
+    fields = ScreeningHit.model_fields
     return ScreeningHit(
         ref=ref,
         query=match.query,
-        name=e.name,
-        matched_name=match.matched_name,
-        score=match.score,
-        source=e.source,
-        country=", ".join(sorted(e.countries)) or None,
-        license_requirement=e.license_requirement or None,
-        license_policy=e.license_policy or None,
-        federal_register_notice=e.federal_register_notice or None,
-        start_date=e.start_date.isoformat() if e.start_date else None,
-        source_url=e.source_url or None,
+        **{k: v for k, v in match.to_dict().items() if k in fields and k not in ("ref", "query")},
     )
 
 
@@ -123,7 +113,6 @@ def screening_lead(
         meaning = _meaning(retrieve(MEANING_QUERY))
     return ScreeningLead(
         screening=Screening(list_version=screening_list.version, hits=hits),
-        query_names=tuple(dict.fromkeys(m.query for m in matches)),
         more=max(0, len(matches) - SHOWN),
         meaning=meaning[0] if meaning else None,
         meaning_span=meaning[1] if meaning else None,

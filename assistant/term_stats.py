@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 
 from assistant.lexical import LexicalIndex, tokenize
 
@@ -34,29 +35,33 @@ class TermStats:
 
 
 _lock = threading.Lock()
-_cache: dict[tuple[int, str, tuple[str, ...] | None], TermStats] = {}
+# Per snapshot (weakly held: a replaced snapshot takes its statistics with it), per group set.
+_cache: weakref.WeakKeyDictionary[LexicalIndex, dict[tuple[str, ...] | None, TermStats]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def term_stats(index: LexicalIndex, groups: tuple[str, ...] | None) -> TermStats:
-    """TermStats of the chunks `groups` may read (None: all), cached per snapshot and groups."""
-    key = (id(index), index.version, tuple(sorted(groups)) if groups is not None else None)
+    """TermStats of the chunks `groups` may read (None: all), computed once per snapshot."""
+    key = tuple(sorted(groups)) if groups is not None else None
     with _lock:
-        stats = _cache.get(key)
-        if stats is None:
-            wanted = set(groups) if groups is not None else None
-            visible = [
-                i
-                for i, m in enumerate(index.metas)
-                if wanted is None or any(m.get(f"access_{g}") for g in wanted)
-            ]
-            stats = TermStats(
-                [index.texts[i] for i in visible],
-                [
-                    f"{index.metas[i].get('citation', '')} {index.metas[i].get('title', '')}"
-                    for i in visible
-                ],
-            )
-            if len(_cache) > 32:  # old snapshots and rare group sets: start again
-                _cache.clear()
-            _cache[key] = stats
+        stats = _cache.get(index, {}).get(key)
+    if stats is not None:
         return stats
+    # Computed outside the lock: other answers go on meanwhile (two may compute the same once).
+    wanted = set(key) if key is not None else None
+    visible = [
+        i
+        for i, m in enumerate(index.metas)
+        if wanted is None or any(m.get(f"access_{g}") for g in wanted)
+    ]
+    stats = TermStats(
+        [index.texts[i] for i in visible],
+        [
+            f"{index.metas[i].get('citation', '')} {index.metas[i].get('title', '')}"
+            for i in visible
+        ],
+    )
+    with _lock:
+        _cache.setdefault(index, {})[key] = stats
+    return stats

@@ -75,3 +75,16 @@ def test_callers_groups_are_imposed_on_filters_never_widened() -> None:
     operator = Caller("op", None)
     assert operator.restrict(None) == Filters() and operator.may_read({"access": "legal"})
     assert access_groups({"access": ["a", " b "]}) == ["a", "b"]
+
+
+def test_key_names_must_be_unique(tmp_path: Path) -> None:
+    keys = {"k1": {"name": "al", "groups": ["public"]}, "k2": {"name": "al", "groups": ["legal"]}}
+    with pytest.raises(AuthConfigError, match="unique"):
+        load_keys(make_settings(tmp_path, api_keys=keys))
+
+
+def test_no_groups_reads_nothing_never_everything() -> None:
+    nobody = Filters(groups=[])
+    assert nobody.where() is not None
+    assert not nobody.admits({"access_public": True, "access": "public"})
+    assert Caller("x", (), "api").restrict(None) == nobody
