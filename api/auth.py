@@ -110,13 +110,19 @@ class RateLimiter:
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             if tokens >= 1.0:
                 self._buckets[who] = (tokens - 1.0, now)
-                if len(self._buckets) > 10_000:  # forget idle callers (full buckets)
-                    self._buckets = {
-                        k: v for k, v in self._buckets.items() if v[0] < self.capacity - 1
-                    }
+                if len(self._buckets) > 10_000:
+                    self._forget_refilled(now)
                 return 0.0
             self._buckets[who] = (tokens, now)
             return (1.0 - tokens) / self.rate
+
+    def _forget_refilled(self, now: float) -> None:
+        """Drop buckets that are full again by now: a missing bucket starts full anyway."""
+        self._buckets = {
+            k: (tokens, last)
+            for k, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self.rate < self.capacity
+        }
 
 
 def _bearer(request: Request) -> str | None:

@@ -500,7 +500,7 @@ class SlackBot:
             return
         message = body["message"]
         client.chat_postEphemeral(
-            channel=str((body.get("channel") or {}).get("id") or container.get("channel_id")),
+            channel=str(_channel_of(body)),
             user=body["user"]["id"],
             thread_ts=message.get("thread_ts") or container.get("thread_ts"),
             text=text,

@@ -88,3 +88,12 @@ def test_no_groups_reads_nothing_never_everything() -> None:
     assert nobody.where() is not None
     assert not nobody.admits({"access_public": True, "access": "public"})
     assert Caller("x", (), "api").restrict(None) == nobody
+
+
+def test_rate_limiter_forgets_callers_whose_budget_has_refilled() -> None:
+    limiter = RateLimiter(per_minute=60)
+    long_ago = time.monotonic() - 120  # drained two minutes ago: full again by now
+    limiter._buckets = {f"idle{i}": (0.0, long_ago) for i in range(10_001)}
+    assert limiter.take("busy") == 0
+    assert limiter.take("busy") == 0
+    assert set(limiter._buckets) == {"busy"}  # a forgotten caller starts full, as before
