@@ -150,6 +150,10 @@ class Settings(BaseSettings):
     queue_timeout: float = Field(
         2.0, ge=0, description="Seconds a request waits for a free slot before 503."
     )
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For/-Proto are trusted (JSON list).",
+    )
     audit_max_bytes: int = Field(
         50_000_000, ge=10_000, description="Audit file size at which it is rotated."
     )
@@ -158,6 +162,11 @@ class Settings(BaseSettings):
     csl_url: str = Field(
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
         description="Consolidated Screening List CSV fetched by `tpa sync`.",
+    )
+    csl_max_bytes: int = Field(
+        100_000_000,
+        ge=1_000,
+        description="Largest screening-list download accepted; a bigger one is refused.",
     )
     screening_threshold: float = Field(
         88.0, ge=0, le=100, description="Fuzzy name score (0-100) from which a name matches."
