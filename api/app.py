@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.auth import Authenticate, RateLimiter, check_exposure, load_keys
 from api.limits import BodySizeLimit, ConcurrencyLimit
@@ -78,7 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request_timeout=settings.request_timeout,
     )
     app.add_middleware(BodySizeLimit)
-    app.add_middleware(Authenticate)  # added last, so it runs first: 401 before anything else
+    app.add_middleware(Authenticate)  # 401 before anything else but the proxy rewrite below
+    if settings.forwarded_allow_ips:
+        # X-Forwarded-For names the caller (rate-limit bucket, audit) only when the connection
+        # comes from a proxy named in TPA_FORWARDED_ALLOW_IPS; `tpa serve` turns uvicorn's own
+        # rewrite off, which would otherwise believe any loopback client.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(search.router)

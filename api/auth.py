@@ -12,9 +12,10 @@ import hashlib
 import ipaddress
 import json
 import math
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -176,9 +177,23 @@ def resolve_caller(request: Request, surface: str = "api") -> Caller:
     return caller
 
 
-def _surface(request: Request) -> str:
-    """The web page marks its requests, so the audit trail can tell it from other API clients."""
-    return "web" if request.headers.get("x-tpa-surface") == "web" else "api"
+_HINT = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+def client_hint(request: Request) -> str | None:
+    """What the client says it is (`X-TPA-Surface`; the web page sends "web").
+
+    Anyone can send the header, so it is never the audit's `surface` (which is what the server
+    knows: a request over HTTP is "api"); it is kept as `client_hint`, and only as a short
+    lowercase token, so a header cannot smuggle text into the trail."""
+    raw = request.headers.get("x-tpa-surface", "").strip().lower()
+    return raw if _HINT.fullmatch(raw) else None
+
+
+def _caller_for(request: Request) -> Caller:
+    """The caller, tagged with what the server knows of the request and what the client said."""
+    caller = resolve_caller(request)
+    return replace(caller, route=request.url.path, client_hint=client_hint(request))
 
 
 class Authenticate:
@@ -195,7 +210,7 @@ class Authenticate:
             return
         request = Request(scope)
         try:
-            caller = resolve_caller(request, _surface(request))
+            caller = _caller_for(request)
         except HTTPException as exc:
             response = JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
@@ -211,4 +226,4 @@ def get_caller(request: Request) -> Caller:
     caller = getattr(request.state, "caller", None)
     if isinstance(caller, Caller):
         return caller
-    return resolve_caller(request, _surface(request))
+    return _caller_for(request)

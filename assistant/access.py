@@ -16,11 +16,17 @@ from assistant.retrieval import Filters
 
 @dataclass(frozen=True)
 class Caller:
-    """`groups` None means every group: the local operator, who can read the store directly."""
+    """`groups` None means every group: the local operator, who can read the store directly.
+
+    `surface` and `route` are what the server itself knows (the HTTP API, Slack, the CLI; the
+    path asked for); `client_hint` is what the client says it is (the web page sends "web").
+    The hint is kept apart so the audit trail never presents a client's claim as a fact."""
 
     name: str
     groups: tuple[str, ...] | None
     surface: str = "cli"
+    route: str | None = None
+    client_hint: str | None = None
 
     def restrict(self, filters: Filters | None) -> Filters:
         """The caller's filters with their groups imposed (never widened by the request)."""

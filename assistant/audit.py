@@ -59,11 +59,17 @@ def audit_record(
     corpus_version: str,
     settings: Settings,
     extra: dict[str, Any] | None = None,
+    route: str | None = None,
+    client_hint: str | None = None,
 ) -> dict[str, Any]:
+    """One audit line. `surface` and `route` are what the server knows; `client_hint` is what
+    the client claimed (e.g. the web page's "web"), recorded apart and never as the surface."""
     return {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "caller": caller,
         "surface": surface,
+        "route": route,
+        "client_hint": client_hint,
         "groups": groups,
         "question": question,
         "standalone_question": answer.question,

@@ -210,6 +210,8 @@ class Assistant:
                     answer,
                     caller=caller.name,
                     surface=caller.surface,
+                    route=caller.route,
+                    client_hint=caller.client_hint,
                     groups=list(caller.groups) if caller.groups is not None else None,
                     question=question,
                     corpus_version=lexical.version,

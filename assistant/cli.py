@@ -369,6 +369,9 @@ def serve(
         host=settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        # uvicorn would believe X-Forwarded-For from any loopback client (a forged caller in the
+        # audit, a dodged rate limit); the app applies it only from TPA_FORWARDED_ALLOW_IPS.
+        proxy_headers=False,
     )
 
 
@@ -388,7 +391,9 @@ def audit(
         err.print(f"no audit trail yet at {log.path}")
         return
     for record in log.read(since=floor, caller=caller):
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # ASCII-escaped like the stored file: a raw U+2028/U+2029 in a question would split the
+        # line for any reader that splits on Unicode line boundaries.
+        sys.stdout.write(json.dumps(record, ensure_ascii=True) + "\n")
 
 
 @app.command()
