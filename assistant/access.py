@@ -48,9 +48,10 @@ OPERATOR = Caller("operator", None, "cli")
 def access_groups(metadata: Mapping[str, Any]) -> list[str]:
     """The groups of a stored item: its `access` field (a list, or joined with commas in Chroma).
 
-    An item without one is public, as at ingest."""
+    An item without one, or with an empty one, has no groups: only the operator reads it. Ingest
+    always stores a non-empty list, so this fails closed rather than guessing "public"."""
     raw = metadata.get("access")
-    if raw is None or raw == "":
-        return ["public"]
+    if raw is None or isinstance(raw, bool | int | float):
+        return []
     items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
-    return [str(g).strip() for g in items if str(g).strip()]
+    return [str(g).strip() for g in items if isinstance(g, str) and g.strip()]

@@ -228,8 +228,12 @@ def ingest(
             f"{d['removed']} removed, {d['failed']} failed; chunks: {c['added']} added, "
             f"{c['removed']} removed, {c['total']} in store ({data['seconds']:.1f} s)"
         )
+        from rich.markup import escape  # paths and messages quote file contents: not markup
+
         for f in report.failures:
-            err.print(f"[red]failed:[/] {f.path}: {f.reason}")
+            err.print(f"[red]failed:[/] {escape(f.path)}: {escape(f.reason)}")
+        for w in report.warnings:
+            err.print(f"[yellow]warning:[/] {escape(w.path)}: {escape(w.message)}")
     raise typer.Exit(1 if report.failures else 0)
 
 

@@ -32,6 +32,9 @@ from ingest.documents import Chunk
 log = logging.getLogger(__name__)
 
 _PAGE = 2000
+# Chunks with their texts and vectors are read this many at a time: one call for the whole
+# collection outgrows the read timeout (and the server's response size) on a larger corpus.
+CHUNK_PAGE = 1000
 # A Chroma server that died refuses connections at once; one that hangs must not hold a worker
 # for long either (chromadb's own client waits forever).
 _CONNECT_TIMEOUT_S = 3.0
@@ -118,13 +121,22 @@ def _clean(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
     return out
 
 
+def _groups(raw: Any) -> list[str]:
+    """A list of non-blank group names from a list or a comma-joined string; [] for anything
+    else (mirrors `assistant.access.access_groups`, which imports this module)."""
+    items = raw.split(",") if isinstance(raw, str) else raw if isinstance(raw, list | tuple) else []
+    return [g.strip() for g in items if isinstance(g, str) and g.strip()]
+
+
 def chunk_metadata(
     chunk: Chunk, source_path: str, doc_hash: str | None = None
 ) -> dict[str, str | int | float | bool]:
     """`doc_hash` is the content hash of the document version the chunk belongs to (the ledger
     record's), so a reader can tell a complete document from one half-way through a re-ingest."""
     meta = chunk.metadata
-    access = list(meta.get("access") or ["public"])
+    # No default: a chunk without groups gets no `access_<group>` flag, so no caller's filter
+    # matches it (fail closed). Ingest always supplies a checked, non-empty list.
+    access = _groups(meta.get("access"))
     flat: dict[str, Any] = {
         "chunk_id": chunk.chunk_id,
         "doc_id": chunk.doc_id,
@@ -259,6 +271,19 @@ class Store:
         return out
 
     @_guarded
+    def has_chunk_of(self, doc_id: str, where: dict[str, Any] | None = None) -> bool:
+        """Whether a document has a chunk matching `where` (e.g. a caller's access filter).
+
+        Used to decide access before a document's text is read: ids only, from chunk metadata.
+        (Chroma keeps a record's text among its metadata, so even a metadata-only read of the
+        ledger loads the whole text; a restricted id would then answer slower than an unknown
+        one.) A restricted id and an unknown one cost the same query here."""
+        clause: dict[str, Any] = {"doc_id": doc_id}
+        if where is not None:
+            clause = {"$and": [clause, where]}
+        return bool(self.chunks.get(where=clause, limit=1, include=[])["ids"])
+
+    @_guarded
     def get_document(self, doc_id: str) -> StoredDocument | None:
         got = self.documents.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
@@ -337,14 +362,41 @@ class Store:
         return docs[0] or "", dict(metas[0] or {})
 
     @_guarded
-    def all_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
-        """Every chunk: ids, texts, metadata and embeddings, read in one call."""
-        got = self.chunks.get(include=["documents", "metadatas", "embeddings"])
-        ids = list(got["ids"])
-        texts = [d or "" for d in (got["documents"] or [])]
-        metas = [dict(m or {}) for m in (got["metadatas"] or [])]
-        raw = got["embeddings"]
-        vectors = np.asarray(raw if raw is not None and len(raw) else np.zeros((0, 0)), np.float32)
+    def all_chunks(
+        self, page: int | None = None
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        """Every chunk: ids, texts, metadata and embeddings, read `page` (CHUNK_PAGE) at a time.
+
+        Pages are not one snapshot: a write between two pages can shift offsets, so a chunk may
+        be seen twice (kept once, first seen) or missed. Callers check each document against
+        its ledger record (count and hash), as `assistant.lexical.build` does."""
+        size = page or CHUNK_PAGE
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        blocks: list[np.ndarray] = []
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            got = self.chunks.get(
+                limit=size, offset=offset, include=["documents", "metadatas", "embeddings"]
+            )
+            page_ids = list(got["ids"])
+            if not page_ids:
+                break
+            docs = got["documents"] or [""] * len(page_ids)
+            page_metas = got["metadatas"] or [{}] * len(page_ids)
+            page_vectors = np.asarray(got["embeddings"], np.float32)
+            keep = [i for i, cid in enumerate(page_ids) if cid not in seen]
+            seen.update(page_ids)
+            ids += [page_ids[i] for i in keep]
+            texts += [docs[i] or "" for i in keep]
+            metas += [dict(page_metas[i] or {}) for i in keep]
+            blocks.append(page_vectors[keep])
+            if len(page_ids) < size:
+                break
+            offset += len(page_ids)
+        vectors = np.concatenate(blocks) if ids else np.zeros((0, 0), np.float32)
         return ids, texts, metas, vectors
 
     @_guarded

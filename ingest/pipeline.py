@@ -22,7 +22,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.access import access_groups
 from assistant.config import Settings
 from assistant.embeddings import count_tokens, embed_texts
 from assistant.lexical import build as build_lexical_index
@@ -40,13 +41,19 @@ from ingest.chunking import chunk_document
 from ingest.documents import Chunk, Document
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.loaders.common import read_sidecar, sidecar_path
-from ingest.sources import Source, load_sources, sources_by_path
+from ingest.sources import Source, access_problem, is_http_url, load_sources, sources_by_path
 
 log = logging.getLogger(__name__)
 
 # Bump when loaders, chunking or what is stored per chunk change: every document is then
 # re-ingested. 3: chunks carry their document version's hash (`doc_hash`), for consistent reads.
+# (How sidecar and catalogue metadata are merged needs no bump: the merged metadata is part of
+# the content hash, so exactly the documents whose access or source_url comes out different
+# are re-ingested, and the rest keep their vectors.)
 PIPELINE_VERSION = "3"
+PUBLIC = "public"
+# Fields only the sidecar and the catalogue decide, after checking; a loader may not set them.
+_PINNED = ("access", "source_url")
 _EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
 # length, so bigger calls pad less (throughput within a few % of one call over everything)
 
@@ -62,6 +69,14 @@ class Failure:
 
 
 @dataclass
+class IngestWarning:
+    """Something ingest changed or chose about a document that still went in (see `message`)."""
+
+    path: str
+    message: str
+
+
+@dataclass
 class IngestReport:
     added: int = 0
     updated: int = 0
@@ -72,6 +87,7 @@ class IngestReport:
     chunks_total: int = 0
     embedded: int = 0
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +105,7 @@ class IngestReport:
                 "total": self.chunks_total,
             },
             "failures": [asdict(f) for f in self.failures],
+            "warnings": [asdict(w) for w in self.warnings],
             "seconds": round(self.seconds, 3),
         }
 
@@ -149,8 +166,95 @@ def _targets(paths: list[Path], exclude: list[str], report: IngestReport) -> lis
     return targets
 
 
-def _metadata(source: Source | None, sidecar: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Catalogue entry over sidecar; what neither gives is derived later by the loader."""
+class AccessError(LoadError):
+    """A document whose access cannot be decided safely: it is not stored (nor kept) at all."""
+
+
+Warn = Callable[[str], None]
+
+
+def _unique(groups: list[str]) -> list[str]:
+    return list(dict.fromkeys(groups))
+
+
+def _sidecar_access(sidecar: dict[str, Any], name: str) -> list[str] | None:
+    """The sidecar's groups; None when it has no `access` key (states nothing).
+
+    A comma-separated string is accepted as a list; anything empty or malformed (`[]`, `""`,
+    `null`, `","`, a non-string or blank group) is refused, never read as public."""
+    if "access" not in sidecar:
+        return None
+    raw = sidecar["access"]
+    groups = raw.split(",") if isinstance(raw, str) else raw
+    problem = access_problem(groups)
+    if problem:
+        raise AccessError(
+            f"sidecar {name}: field 'access' is {json.dumps(raw)} and {problem}; "
+            "name the groups that may read it (or leave the key out for the default)"
+        )
+    return _unique([str(g).strip() for g in groups])
+
+
+def _narrowest(first: list[str], second: list[str]) -> list[str]:
+    """Both statements at once: the intersection, `public` standing for everyone."""
+    if PUBLIC in first and PUBLIC not in second:
+        return list(second)
+    if PUBLIC in second and PUBLIC not in first:
+        return list(first)
+    return [g for g in first if g in second]
+
+
+def _merge_access(
+    sidecar: list[str] | None, source: Source | None, side_name: str, warn: Warn
+) -> list[str]:
+    """The most restrictive of what sidecar and catalogue say; public when neither says."""
+    catalogue = _unique(source.access) if source and source.access is not None else None
+    if sidecar is None:
+        return catalogue or [PUBLIC]
+    if catalogue is None or source is None:
+        return sidecar
+    stated = (
+        f"sidecar {side_name} says {sidecar}, sources.toml entry {source.id!r} says {catalogue}"
+    )
+    merged = _narrowest(sidecar, catalogue)
+    if not merged:
+        raise AccessError(f"access conflict: {stated}; they share no group (fix one of them)")
+    if set(sidecar) != set(catalogue):
+        warn(f"access differs: {stated}; using the more restrictive {merged}")
+    return merged
+
+
+def _checked_url(value: Any, where: str, warn: Warn) -> str | None:
+    """An http(s) URL with a host, or None; anything else is dropped with a warning."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and is_http_url(value.strip()):
+        return value.strip()
+    warn(f"{where} {json.dumps(value)} is not an http(s) URL with a host; dropped")
+    return None
+
+
+def _source_url(
+    source: Source | None, sidecar: dict[str, Any], side_name: str, warn: Warn
+) -> str | None:
+    """Catalogue URL over the sidecar's `source_url` over its `url`; each one checked."""
+    found = [
+        _checked_url(source.url if source else None, "sources.toml url", warn),
+        _checked_url(sidecar.get("source_url"), f"sidecar {side_name} source_url", warn),
+        _checked_url(sidecar.get("url"), f"sidecar {side_name} url", warn),
+    ]
+    return next((url for url in found if url), None)
+
+
+def _metadata(
+    source: Source | None, sidecar: dict[str, Any], path: Path, warn: Warn
+) -> dict[str, Any]:
+    """Catalogue entry over sidecar; what neither gives is derived later by the loader.
+
+    Except access, where the most restrictive statement wins (see `_merge_access`), and
+    `source_url`, kept only when it is an http(s) link. Raises AccessError when access is
+    malformed or the two statements leave nobody."""
+    side_name = sidecar_path(path).name
     meta: dict[str, Any] = {
         "title": sidecar.get("title"),
         "citation": sidecar.get("citation"),
@@ -159,15 +263,17 @@ def _metadata(source: Source | None, sidecar: dict[str, Any], path: Path) -> dic
         or sidecar.get("agency")
         or sidecar.get("publisher"),
         "date": sidecar.get("date"),
-        "source_url": sidecar.get("source_url") or sidecar.get("url"),
-        "access": sidecar.get("access"),
     }
     if source is not None:
-        meta.update({k: v for k, v in source.metadata().items() if v not in (None, "", [])})
-    if not meta.get("access"):
-        meta["access"] = ["public"]
-    if isinstance(meta["access"], str):
-        meta["access"] = [g.strip() for g in meta["access"].split(",") if g.strip()]
+        meta.update(
+            {
+                k: v
+                for k, v in source.metadata().items()
+                if k not in _PINNED and v not in (None, "", [])
+            }
+        )
+    meta["source_url"] = _source_url(source, sidecar, side_name, warn)
+    meta["access"] = _merge_access(_sidecar_access(sidecar, side_name), source, side_name, warn)
     if not meta.get("date"):
         meta["date"] = date.fromtimestamp(path.stat().st_mtime).isoformat()
         meta["derived"] = ["date"]
@@ -302,13 +408,23 @@ def _plan(
         seen.setdefault(source.id if source else _slug(rel), rel)
         report.failures.append(Failure(str(path), str(exc)))
         return None
+
+    def warn(message: str) -> None:
+        report.warnings.append(IngestWarning(str(path), message))
+
     try:
         doc_id = str(sidecar.get("id") or (source.id if source else _slug(rel)))
         if doc_id in seen:
             raise LoadError(f"doc_id {doc_id!r} is already used by {seen[doc_id]}")
         seen[doc_id] = rel
-        meta = _metadata(source, sidecar, path)
+        meta = _metadata(source, sidecar, path, warn)
         digest = _content_hash(path, meta, settings)
+    except AccessError as exc:
+        # Fail closed: a version stored under an earlier reading of its access goes too.
+        report.failures.append(
+            Failure(str(path), str(exc) + _drop_stored(doc_id, records, store, report))
+        )
+        return None
     except (LoadError, OSError) as exc:
         report.failures.append(Failure(str(path), str(exc)))
         return None
@@ -321,12 +437,17 @@ def _plan(
         return None
     try:
         doc = load_document(path, doc_id, {**meta, "source_path": rel})
+        doc.metadata.update({key: meta[key] for key in _PINNED})  # no loader widens access
         chunks = chunk_document(
             doc, count_tokens, settings.chunk_max_tokens, settings.chunk_target_tokens
         )
     except LoadError as exc:
-        # A changed file that no longer loads keeps its previous version in the store.
-        report.failures.append(Failure(str(path), str(exc)))
+        # A changed file that no longer loads keeps its previous version in the store, unless
+        # that version's access is not what its metadata says now (it may have been narrowed).
+        dropped = ""
+        if old is not None and set(access_groups(old)) != set(meta["access"]):
+            dropped = _drop_stored(doc_id, records, store, report)
+        report.failures.append(Failure(str(path), str(exc) + dropped))
         return None
     record = {
         **{k: v for k, v in doc.metadata.items() if k != "source_path"},
@@ -336,6 +457,17 @@ def _plan(
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return _Pending(doc=doc, record=record, chunks=chunks, is_new=old is None)
+
+
+def _drop_stored(
+    doc_id: str, records: dict[str, dict[str, Any]], store: Store, report: IngestReport
+) -> str:
+    """Remove the stored version of a document, if any; the note to add to its failure."""
+    if records.pop(doc_id, None) is None:
+        return ""
+    report.chunks_removed += store.delete_document(doc_id)
+    report.removed += 1
+    return "; the version stored earlier was removed"
 
 
 def _flush(pending: list[_Pending], store: Store, settings: Settings, report: IngestReport) -> None:

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -23,6 +24,39 @@ _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 class SourcesError(ValueError):
     """`sources.toml` cannot be used; the message names the file and the offending entry."""
+
+
+def is_http_url(value: object) -> bool:
+    """Whether `value` is an http(s) URL with a host: the only links shown to a reader.
+
+    Any other scheme (`javascript:`, `data:`, `file:`) would become a clickable link in Slack or
+    the web page, so metadata from every source is held to this before it is stored."""
+    if not isinstance(value, str) or value != value.strip() or not value:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ch in "<>|" for ch in value):
+        return False  # Slack's <url|label> syntax, or markup, must not be smuggled in
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def access_problem(value: object) -> str | None:
+    """Why a stated `access` value is unusable, or None when it is a usable list of groups.
+
+    Checked here and at ingest alike: an empty or malformed statement must never be read as
+    "no restriction" (public), so it is refused rather than guessed at."""
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of group names"
+    for group in value:
+        if not isinstance(group, str):
+            return f"has the non-string group {group!r}: groups are non-empty strings"
+        if not group.strip():
+            return "has a blank group: groups are non-empty strings"
+        if "," in group:
+            return f"has {group!r}: a group name cannot contain ','"
+    return None
 
 
 class Source(BaseModel):
@@ -42,7 +76,10 @@ class Source(BaseModel):
         default=None,
         description="A URL serving the file in the same format as `path`, when `url` does not.",
     )
-    access: list[str] = Field(default_factory=lambda: ["public"])
+    access: list[str] | None = Field(
+        default=None,
+        description="Groups that may read it; None states nothing (the sidecar's, else public).",
+    )
 
     @field_validator("id")
     @classmethod
@@ -83,20 +120,26 @@ class Source(BaseModel):
     @field_validator("url", "download_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://", value, re.IGNORECASE):
-            raise ValueError(f"{value!r} is not an http(s) URL")
+        if value is not None and not is_http_url(value):
+            raise ValueError(f"{value!r} is not an http(s) URL with a host")
         return value
 
     @field_validator("access")
     @classmethod
-    def _check_access(cls, value: list[str]) -> list[str]:
-        # An empty list would make the document invisible to everyone: almost surely a mistake.
-        if not value or any(not group.strip() for group in value):
-            raise ValueError("access must list at least one non-empty group")
-        return value
+    def _check_access(cls, value: list[str] | None) -> list[str] | None:
+        # Leaving the key out states nothing; an empty list is a mistake, never "public".
+        if value is None:
+            return None
+        problem = access_problem(value)
+        if problem:
+            raise ValueError(f"access {problem} (leave the key out to state nothing)")
+        return [group.strip() for group in value]
 
     def metadata(self) -> dict[str, Any]:
-        """The metadata fields a loaded Document carries (see `ingest.loaders.common`)."""
+        """The metadata fields a loaded Document carries (see `ingest.loaders.common`).
+
+        None means "this entry says nothing": `access` included, so an entry without one
+        cannot widen what a sidecar restricts (ingest merges the two, most restrictive wins)."""
         return {
             "title": self.title,
             "citation": self.citation,
@@ -104,7 +147,7 @@ class Source(BaseModel):
             "agency": self.agency,
             "date": self.date.isoformat() if self.date else None,
             "source_url": self.url,
-            "access": list(self.access),
+            "access": list(self.access) if self.access is not None else None,
         }
 
 

@@ -12,6 +12,7 @@ from api.deps import get_assistant
 from api.schemas import DocumentOut, ErrorResponse, PassageContext
 from assistant.access import Caller
 from assistant.chat import Assistant
+from assistant.store import StoredDocument
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
@@ -32,9 +33,18 @@ async def get_document(
     caller: Annotated[Caller, Depends(get_caller)],
     doc_id: Annotated[str, _ID],
 ) -> DocumentOut:
-    stored = await run_in_threadpool(assistant.store.get_document, doc_id)
+    def load() -> StoredDocument | None:
+        # Access is decided from the chunks' access flags (what search filters on) before the
+        # text is read: a restricted id then costs what an unknown one does.
+        if not assistant.store.has_chunk_of(doc_id, caller.restrict(None).where()):
+            return None
+        stored = assistant.store.get_document(doc_id)
+        # Checked again: a re-ingest in between may have changed the document's groups.
+        return stored if stored is not None and caller.may_read(stored.metadata) else None
+
+    stored = await run_in_threadpool(load)
     # A document the caller may not read is answered exactly like one that does not exist.
-    if stored is None or not caller.may_read(stored.metadata):
+    if stored is None:
         raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
     m = stored.metadata
     return DocumentOut(

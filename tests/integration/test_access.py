@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SMALL_DOCS, cli_env, make_settings, run_cli, small_corpus
+from tests.conftest import REPO, SMALL_DOCS, cli_env, make_settings, run_cli, small_corpus
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.test_slack import (
     SECRET,
@@ -62,6 +62,27 @@ KEYS = {
 PUBLIC = {"Authorization": "Bearer pub-key-123"}
 LEGAL = {"Authorization": "Bearer legal-key-456"}
 QUESTION = "What does counsel conclude about Project Falconridge shipments and their licence?"
+# Restricted by its sidecar, and listed in sources.toml by an entry that says nothing on access.
+ASHGROVE_ID = "memo-ashgrove"
+ASHGROVE = """# Privileged memo: Project Ashgrove
+
+Project Ashgrove concerns exports of radar components to a listed party in Hong Kong.
+
+Counsel advises that the Ashgrove settlement offer to BIS should not exceed 1.7 million dollars.
+"""
+ASHGROVE_SECRETS = [ASHGROVE_ID, "Project Ashgrove", "settlement offer", "1.7 million"]
+ASHGROVE_QUESTION = "What settlement offer does counsel advise for Project Ashgrove?"
+ASHGROVE_ENTRY = f"""
+[[source]]
+id = "{ASHGROVE_ID}"
+path = "memos/ashgrove.md"
+title = "Privileged memo: Project Ashgrove"
+doc_type = "memo"
+date = "2024-04-01"
+"""
+# A sidecar that states an empty access list: refused at ingest, never served (not as public).
+BIRCHWOOD_ID = "memo-birchwood"
+BIRCHWOOD = "# Memo: Project Birchwood\n\nProject Birchwood's escrow account holds 3.3 million.\n"
 
 
 def _write(folder: Path, name: str, text: str, meta: dict[str, Any]) -> None:
@@ -70,7 +91,8 @@ def _write(folder: Path, name: str, text: str, meta: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The store and its ingest report."""
     from ingest.pipeline import run_ingest
 
     corpus = small_corpus(tmp_path_factory.mktemp("access-corpus"), SMALL_DOCS[:3])
@@ -99,10 +121,19 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "date": "2024-03-02",
         },
     )
+    _write(memos, "ashgrove", ASHGROVE, {"doc_type": "memo", "access": ["legal"]})
+    _write(memos, "birchwood", BIRCHWOOD, {"id": BIRCHWOOD_ID, "doc_type": "memo", "access": []})
     data = tmp_path_factory.mktemp("access-data")
-    report = run_ingest([corpus], make_settings(data), progress=False)
-    assert not report.failures and report.added == 5
-    return data
+    sources = data / "sources.toml"  # the default list, plus the Ashgrove entry
+    sources.write_text((REPO / "corpus" / "sources.toml").read_text() + ASHGROVE_ENTRY)
+    report = run_ingest([corpus], make_settings(data, sources_file=sources), progress=False)
+    assert report.added >= 6  # the Birchwood memo is checked in its own test
+    return data, report.to_dict()
+
+
+@pytest.fixture(scope="module")
+def data_dir(ingested: tuple[Path, dict[str, Any]]) -> Path:
+    return ingested[0]
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +233,45 @@ def test_legal_caller_sees_and_is_cited_the_memo(base: str, memo_chunk: str) -> 
             assert text[cit["start"] : cit["end"]] == cit["quote"]
         passage = c.get(f"/v1/passages/{memo_chunk}")
         assert passage.status_code == 200 and passage.json()["doc_id"] == MEMO_ID
+
+
+def test_catalogue_entry_without_access_keeps_the_sidecars_restriction(base: str) -> None:
+    with httpx.Client(base_url=base, headers=PUBLIC, timeout=60) as c:
+        hidden, unknown = c.get(f"/v1/documents/{ASHGROVE_ID}"), c.get("/v1/documents/memo-nope")
+        assert hidden.status_code == unknown.status_code == 404
+        for q in (ASHGROVE_QUESTION, "radar components Hong Kong listed party", "Ashgrove"):
+            r = c.get("/v1/search", params={"q": q, "k": 50})
+            assert r.status_code == 200
+            results = r.json()["results"]  # (the response also echoes the query)
+            assert all(p["doc_id"] != ASHGROVE_ID for p in results)
+            for secret in ASHGROVE_SECRETS:
+                assert secret not in json.dumps(results)
+        r = c.post("/v1/ask", json={"question": ASHGROVE_QUESTION})
+        assert r.status_code == 200 and "1.7 million" not in r.text
+    with httpx.Client(base_url=base, headers=LEGAL, timeout=60) as c:
+        doc = c.get(f"/v1/documents/{ASHGROVE_ID}")
+        assert doc.status_code == 200 and "settlement offer" in doc.json()["text"]
+        assert doc.json()["title"] == "Privileged memo: Project Ashgrove"  # from the catalogue
+        r = c.get("/v1/search", params={"q": ASHGROVE_QUESTION, "k": 10})
+        assert ASHGROVE_ID in {p["doc_id"] for p in r.json()["results"]}
+
+
+def test_empty_access_list_fails_ingest_and_is_served_to_nobody(
+    ingested: tuple[Path, dict[str, Any]], base: str
+) -> None:
+    _, report = ingested
+    assert report["documents"]["added"] == 6
+    (failure,) = report["failures"]
+    assert failure["path"].endswith("memos/birchwood.md")
+    assert "birchwood.meta.json: field 'access' is []" in failure["reason"]
+    for headers in (PUBLIC, LEGAL):
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
+            assert c.get(f"/v1/documents/{BIRCHWOOD_ID}").status_code == 404
+            r = c.get("/v1/search", params={"q": "Project Birchwood escrow account", "k": 50})
+            assert r.status_code == 200
+            results = r.json()["results"]
+            assert all(p["doc_id"] != BIRCHWOOD_ID for p in results)
+            assert "Birchwood" not in json.dumps(results)
 
 
 def test_request_filters_cannot_widen_the_callers_groups(base: str) -> None:
@@ -316,7 +386,12 @@ def test_every_answer_appends_one_audit_line(base: str, data_dir: Path) -> None:
             assert (mine["start"], mine["end"]) == (given["start"], given["end"])
             assert mine["quote_sha256"] == hashlib.sha256(given["quote"].encode()).hexdigest()
     assert (lines[0]["caller"], lines[0]["surface"]) == ("lee", "api")
-    assert (lines[1]["caller"], lines[1]["surface"]) == ("pat", "web")
+    # The page's header is a claim, kept apart; the surface is what the server knows.
+    assert (lines[1]["caller"], lines[1]["surface"], lines[1]["client_hint"]) == (
+        "pat",
+        "api",
+        "web",
+    )
     assert lines[0]["question"] == QUESTION
 
     today = datetime.now(UTC).date().isoformat()

@@ -71,7 +71,7 @@ def test_callers_groups_are_imposed_on_filters_never_widened() -> None:
     )
     assert caller.may_read({"access": "public,legal"})
     assert not caller.may_read({"access": "legal"})
-    assert caller.may_read({})  # no access field: public, as ingest stores it
+    assert not caller.may_read({})  # no access field: the operator only
     operator = Caller("op", None)
     assert operator.restrict(None) == Filters() and operator.may_read({"access": "legal"})
     assert access_groups({"access": ["a", " b "]}) == ["a", "b"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.sources import Source, SourcesError, load_sources, sources_by_path
+from ingest.sources import Source, SourcesError, is_http_url, load_sources, sources_by_path
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES_TOML = REPO / "corpus" / "sources.toml"
@@ -53,7 +53,8 @@ def test_default_sources_parse_with_unique_ids_and_paths() -> None:
     assert len({s.id for s in sources}) == len(sources)
     assert len({s.path for s in sources}) == len(sources)
     assert all(s.id == s.id.lower() for s in sources)
-    assert all(s.access == ["public"] for s in sources)
+    # The default corpus is public; entries say so by leaving `access` out (None states nothing).
+    assert all(s.access in (None, ["public"]) for s in sources)
 
 
 def test_default_sources_include_the_documents_the_design_names() -> None:
@@ -116,7 +117,7 @@ def test_valid_file_and_metadata(tmp_path: Path) -> None:
         "agency": "Bureau of Industry and Security",
         "date": "2026-02-10",
         "source_url": "https://www.ecfr.gov/current/title-15/section-744.11",
-        "access": ["public"],
+        "access": None,  # not stated: it cannot override a sidecar's restriction
     }
     assert second.agency is None and second.date is None and second.url is None
     assert second.metadata()["date"] is None
@@ -139,6 +140,45 @@ def test_native_toml_date_and_download_url(tmp_path: Path) -> None:
     assert first.date == datetime.date(2026, 2, 10)
     assert first.download_url == "https://example.org/744.11.txt"
     assert first.metadata()["access"] == ["public", "staff"]
+
+
+def test_access_left_out_states_nothing() -> None:
+    source = Source(id="x", path="a.txt", title="t", doc_type="memo")
+    assert source.access is None and source.metadata()["access"] is None
+    assert Source(id="x", path="a.txt", title="t", doc_type="m", access=[" legal "]).access == [
+        "legal"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.org/a", "HTTP://Example.org", "https://example.org:8443/p?q=1#f"],
+)
+def test_http_urls_with_a_host_are_links(url: str) -> None:
+    assert is_http_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "ftp://example.org/x",
+        "https://",
+        "http:///path-only",
+        "//example.org/x",
+        "https://example.org/a|click me",
+        "https://example.org/<b>",
+        " https://example.org",
+        "",
+        None,
+        42,
+    ],
+)
+def test_other_urls_are_not_links(url: object) -> None:
+    assert not is_http_url(url)
 
 
 def test_empty_file_is_an_empty_list(tmp_path: Path) -> None:
@@ -167,8 +207,35 @@ def test_empty_file_is_an_empty_list(tmp_path: Path) -> None:
         (lambda t: t.replace('title = "FR Doc. 2024-01408"\n', ""), "title"),
         (lambda t: t.replace('date = "2026-02-10"', 'date = "10 Feb 2026"'), "date"),
         (lambda t: t.replace("https://www.ecfr", "ftp://www.ecfr"), "not an http(s) URL"),
+        (lambda t: t.replace("https://www.ecfr.gov", "https://"), "not an http(s) URL"),
+        (
+            lambda t: t.replace('url = "https://www.ecfr', 'url = "javascript:alert(1)//www.ecfr'),
+            "not an http(s) URL",
+        ),
         (
             lambda t: t.replace('doc_type = "regulation"', 'doc_type = "regulation"\naccess = []'),
+            "access must be a non-empty list",
+        ),
+        (
+            lambda t: t.replace(
+                'doc_type = "regulation"', 'doc_type = "regulation"\naccess = [" "]'
+            ),
+            "access has a blank group",
+        ),
+        (
+            lambda t: t.replace(
+                'doc_type = "regulation"', 'doc_type = "regulation"\naccess = ["legal,export"]'
+            ),
+            "cannot contain ','",
+        ),
+        (
+            lambda t: t.replace('doc_type = "regulation"', 'doc_type = "regulation"\naccess = [1]'),
+            "access",
+        ),
+        (
+            lambda t: t.replace(
+                'doc_type = "regulation"', 'doc_type = "regulation"\naccess = "legal"'
+            ),
             "access",
         ),
     ],
