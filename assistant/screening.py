@@ -3,9 +3,10 @@
 Public API (everything else here is private):
 
 * `load_list(settings) -> ScreeningList | None`: the list synced into `settings.screening_dir`
-  (`csl.csv` + `csl.meta.json`), or None when there is none. Cached per file modification time,
-  so a running server picks up a new `tpa sync` without a restart. Raises `ScreeningError` when
-  a file is there but cannot be read as a CSL.
+  (`current/csl.csv` + `current/csl.meta.json`, see "storage" below), or None when there is
+  none. A running server picks up a new `tpa sync` without a restart: the new list is built in
+  the background while callers keep the one in use. Raises `ScreeningError` when there is no
+  list in use and the copy on disk cannot be read as a CSL.
 * `ScreeningList.screen(name, country=None, as_of=None, limit=10) -> list[Match]`; the list's
   `.version` (its version date, YYYY-MM-DD), `.url`, `.summary(matches, name)` (one line).
 * `find_parties(text, screening_list, as_of=None) -> list[Match]`: listed parties named in free
@@ -17,7 +18,8 @@ Public API (everything else here is private):
   anyone: it says `no match in the Consolidated Screening List as of <version date>`, because
   the list changes and a name match is not a legal determination.
 * `parse_csl(text)`, `normalize_name(name)`, `fetch_csl(settings) -> FetchResult` (used by
-  `tpa sync`), `ScreeningError`.
+  `tpa sync`; the download is streamed and refused past `settings.csl_max_bytes`),
+  `ScreeningError`.
 
 How names are compared (all on `normalize_name` output, threshold `settings.screening_threshold`,
 88 by default; scores are 0-100, rounded to one decimal):
@@ -66,6 +68,7 @@ import bisect
 import contextlib
 import csv
 import dataclasses
+import fcntl
 import hashlib
 import io
 import json
@@ -73,11 +76,13 @@ import logging
 import math
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -96,7 +101,6 @@ LIST_NAME = "Consolidated Screening List"
 CSL_FILE = "csl.csv"
 META_FILE = "csl.meta.json"
 MAX_NAME_CHARS = 200
-_MAX_BYTES = 256 * 1024 * 1024
 _USER_AGENT = "trade-policy-assistant/0.1 (screening list sync)"
 
 # Columns every CSL export has and screening relies on; the published header has more.
@@ -1064,85 +1068,274 @@ def find_parties(
 
 
 # --------------------------------------------------------------------------- storage
+#
+# On disk, in `settings.screening_dir`:
+#
+#   current -> v-20260210T162700123456-1a2b3c4d5e6f   a symlink: the only thing a sync switches
+#   v-20260210T162700123456-1a2b3c4d5e6f/csl.csv       a version folder, complete (both files
+#   v-20260210T162700123456-1a2b3c4d5e6f/csl.meta.json  fsynced) before it is renamed into place
+#                                                       and never changed afterwards
+#
+# A sync streams the download into a staging folder, writes the metadata beside it, renames the
+# folder to its version name and then replaces `current` (os.replace of a new symlink). So no
+# reader can find the CSV of one version with the metadata of another, and a sync killed at any
+# point leaves the old `current` as it was. A reader resolves `current` once and opens both
+# files in that folder. The previous version folder is kept (a reader may have just resolved
+# it); older ones go. Data dirs of the old layout (`csl.csv` + `csl.meta.json` in the folder
+# itself, written one after the other) are still read, their metadata only when its SHA-256 is
+# the CSV's; the next sync that stores a list moves them to the new layout.
+
+CURRENT = "current"
+_VERSION_PREFIX = "v-"
+_STAGING_PREFIX = ".staging-"
+_LINK_PREFIX = ".current-"
+_LOCK_FILE = ".sync.lock"
+_READ_ATTEMPTS = 5
+
+# (version folder or "" for the old layout, CSV inode, size, mtime, metadata mtime)
+_Stamp = tuple[str, int, int, int, int]
 
 
-def _meta(settings: Settings) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Copy:
+    """A CSV and its metadata as read from one version folder (or the old layout)."""
+
+    raw: bytes
+    meta: dict[str, Any]  # {} when there is none or it describes another file
+    sha256: str
+    stamp: _Stamp
+    mtime_ns: int
+
+    @property
+    def legacy(self) -> bool:
+        return self.stamp[0] == ""
+
+    @property
+    def version(self) -> str:
+        """The metadata's version date, else the CSV's modification date."""
+        version = str(self.meta.get("version") or "")
+        return version or datetime.fromtimestamp(self.mtime_ns / 1e9, UTC).date().isoformat()
+
+
+def _target(directory: Path) -> str | None:
+    """The version folder `current` names, or None when there is no `current` (old layout)."""
+    link = directory / CURRENT
     try:
-        data = json.loads((settings.screening_dir / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-_cache_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int, int], ScreeningList]] = {}
-
-
-def _stamp(path: Path, meta: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
+        target = os.readlink(link)
+    except FileNotFoundError:
         return None
+    except OSError as exc:  # not a symlink, or the folder is unreadable
+        raise ScreeningError(f"cannot read the screening list link {link}: {exc}") from exc
+    if not target.startswith(_VERSION_PREFIX) or "/" in target or os.sep in target:
+        raise ScreeningError(f"{link} does not name a version folder beside it: {target!r}")
+    return target
+
+
+def _stamp(directory: Path) -> _Stamp | None:
+    """What identifies the copy on disk now (a readlink and two stats: cheap enough for every
+    answer), or None when there is no list."""
+    target = _target(directory)
+    folder = directory / target if target else directory
     try:
-        meta_ns = meta.stat().st_mtime_ns
+        st = os.stat(folder / CSL_FILE)
+    except FileNotFoundError:
+        # No list; or `current` names a missing folder, which reading will report.
+        return None if target is None else (target, 0, 0, 0, 0)
+    except OSError:
+        return (target or "", -1, 0, 0, 0)  # unreadable: reading will say why
+    try:
+        meta_ns = os.stat(folder / META_FILE).st_mtime_ns
     except OSError:
         meta_ns = 0
-    return (st.st_mtime_ns, st.st_size, meta_ns)
+    return (target or "", st.st_ino, st.st_size, st.st_mtime_ns, meta_ns)
+
+
+def _meta_of(raw: bytes | None, digest: str, where: Path) -> dict[str, Any]:
+    """The metadata, or {} when it is missing, not JSON, or describes another CSV (a torn pair
+    of the old layout, whose two files were replaced one after the other)."""
+    if raw is None:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    claimed = data.get("sha256")
+    if claimed and claimed != digest:
+        logger.warning("%s describes another copy of the list (SHA-256 differs): ignored", where)
+        return {}
+    return data
+
+
+def _read_copy(directory: Path) -> _Copy | None:
+    """The CSV and metadata in place now, both from the folder `current` named when it was
+    resolved (or from the old layout); None when there is no list.
+
+    A sync may switch `current` (and prune the folder resolved a moment ago) or move the old
+    layout away between resolving and opening: both files are then looked up again."""
+    for _ in range(_READ_ATTEMPTS):
+        target = _target(directory)
+        folder = directory / target if target else directory
+        try:
+            handle = (folder / CSL_FILE).open("rb")
+        except FileNotFoundError:
+            if target is None and _target(directory) is None:
+                return None
+            continue
+        except OSError as exc:  # permissions, a folder in its place: say so
+            raise ScreeningError(
+                f"cannot read the screening list {folder / CSL_FILE}: {exc}"
+            ) from exc
+        with handle:
+            meta_raw: bytes | None = None
+            meta_ns = 0
+            try:
+                with (folder / META_FILE).open("rb") as meta_handle:
+                    meta_ns = os.fstat(meta_handle.fileno()).st_mtime_ns
+                    meta_raw = meta_handle.read()
+            except FileNotFoundError:
+                if target is None and _target(directory) is not None:
+                    continue  # a sync moved the old layout into a version folder meanwhile
+            except OSError:  # unreadable metadata: the version date is the file's date
+                with contextlib.suppress(OSError):  # and the stamp still `_stamp`'s
+                    meta_ns = os.stat(folder / META_FILE).st_mtime_ns
+            try:
+                st = os.fstat(handle.fileno())
+                raw = handle.read()
+            except OSError as exc:
+                raise ScreeningError(f"cannot read the screening list {folder}: {exc}") from exc
+        digest = hashlib.sha256(raw).hexdigest()
+        return _Copy(
+            raw=raw,
+            meta=_meta_of(meta_raw, digest, folder / META_FILE),
+            sha256=digest,
+            stamp=(target or "", st.st_ino, st.st_size, st.st_mtime_ns, meta_ns),
+            mtime_ns=st.st_mtime_ns,
+        )
+    raise ScreeningError(
+        f"cannot read the screening list in {directory}: {directory / CURRENT} names a missing "
+        "folder (run `tpa sync`)"
+    )
+
+
+def _list_of(copy: _Copy, threshold: float) -> ScreeningList:
+    """Parse and index a copy (the slow part: seconds for a full list)."""
+    screening_list = ScreeningList(
+        parse_csl(_decode(copy.raw)),
+        version=copy.version,
+        url=str(copy.meta.get("url") or ""),
+        threshold=threshold,
+        fetched_at=copy.meta.get("fetched_at"),
+        sha256=copy.sha256,
+    )
+    screening_list._person_vocab()  # here, off the request path, not at the first question
+    return screening_list
+
+
+# ---- the index in use, rebuilt in the background
+
+
+@dataclass
+class _Slot:
+    """The list in use for one screening folder and threshold, and the build in flight.
+    `current` is replaced by a single assignment, so a reader gets the old list or the new."""
+
+    current: tuple[_Stamp, ScreeningList] | None = None
+    failed: tuple[_Stamp, ScreeningError] | None = None
+    building: Future[ScreeningList | None] | None = None
+
+
+_slots_lock = threading.Lock()  # guards `_slots` and starting a build; never held while building
+_slots: dict[tuple[str, float], _Slot] = {}
+
+
+def _slot(directory: Path, threshold: float) -> _Slot:
+    key = (os.path.abspath(directory), threshold)
+    with _slots_lock:
+        return _slots.setdefault(key, _Slot())
+
+
+def _start_build(slot: _Slot, directory: Path, threshold: float) -> Future[ScreeningList | None]:
+    """The build in flight for `slot`, started if there is none (one at a time per slot)."""
+    with _slots_lock:
+        if slot.building is not None and not slot.building.done():
+            return slot.building
+        future: Future[ScreeningList | None] = Future()
+        slot.building = future
+    thread = threading.Thread(
+        target=_build,
+        args=(slot, future, directory, threshold),
+        name="screening-index",
+        daemon=True,
+    )
+    thread.start()
+    return future
+
+
+def _build(
+    slot: _Slot, future: Future[ScreeningList | None], directory: Path, threshold: float
+) -> None:
+    """Read, parse and index the copy on disk, then put it in use (in a thread of its own)."""
+    started = time.perf_counter()
+    copy: _Copy | None = None
+    before: _Stamp | None = None
+    try:
+        before = _stamp(directory)
+        copy = _read_copy(directory)
+        screening_list = None if copy is None else _list_of(copy, threshold)
+    except ScreeningError as exc:
+        failed_at = copy.stamp if copy is not None else before
+        if failed_at is not None:
+            slot.failed = (failed_at, exc)  # not retried until the files change
+        logger.warning("the screening list in %s is unusable: %s", directory, exc)
+        future.set_exception(exc)
+        return
+    except Exception as exc:  # e.g. MemoryError: waiting callers get it, the next call retries
+        logger.exception("building the screening index for %s failed", directory)
+        future.set_exception(exc)
+        return
+    if copy is not None and screening_list is not None:
+        slot.current = (copy.stamp, screening_list)  # the swap: one reference assignment
+        slot.failed = None
+        logger.info(
+            "screening list in use: %d entries, version %s (built in %.1f s)",
+            len(screening_list),
+            screening_list.version,
+            time.perf_counter() - started,
+        )
+    future.set_result(screening_list)
 
 
 def load_list(settings: Settings) -> ScreeningList | None:
     """The synced list, or None when `settings.screening_dir` holds none.
 
-    Parsed once per change of `csl.csv` / `csl.meta.json` (size and modification time), so
-    servers see a new sync at their next call. Raises `ScreeningError` when the file is there
-    but is not a CSL."""
+    Cheap on every call (a readlink and two stats). When the files on disk have changed since
+    the list in use was built, a new one is parsed and indexed in a background thread and put
+    in use by a single assignment; until then every caller gets the list in use at once, so no
+    answer waits for a rebuild. Only when there is no list in use yet (the first call of a
+    process, per folder and threshold) does the call wait for the build: a screening block
+    missing from an answer about a listed party would read as "not listed", and `tpa screen`
+    or `/v1/screen` have nothing else to answer with. Concurrent first calls wait for the same
+    build. Raises `ScreeningError` when there is no list in use and the copy on disk is not
+    a CSL; with a list in use, a copy that cannot be read is logged and the list in use kept."""
     directory = settings.screening_dir
-    path, meta_path = directory / CSL_FILE, directory / META_FILE
-    stamp = _stamp(path, meta_path)
+    stamp = _stamp(directory)
     if stamp is None:
         return None
-    key = path.resolve()
-    with _cache_lock:
-        cached = _cache.get(key)
-        if (
-            cached is not None
-            and cached[0] == stamp
-            and cached[1].threshold == float(settings.screening_threshold)
-        ):
-            return cached[1]
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:  # unreadable (permissions, a folder in its place): say so
-            raise ScreeningError(f"cannot read the screening list {path}: {exc}") from exc
-        entries = parse_csl(_decode(raw))
-        meta = _meta(settings)
-        version = str(meta.get("version") or "")
-        if not version:
-            version = datetime.fromtimestamp(stamp[0] / 1e9, UTC).date().isoformat()
-        screening_list = ScreeningList(
-            entries,
-            version=version,
-            url=str(meta.get("url") or ""),
-            threshold=settings.screening_threshold,
-            fetched_at=meta.get("fetched_at"),
-            sha256=meta.get("sha256"),
-        )
-        _cache[key] = (stamp, screening_list)
-        logger.debug("screening list loaded: %d entries, version %s", len(entries), version)
-        return screening_list
-
-
-def _file_sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
+    threshold = float(settings.screening_threshold)
+    slot = _slot(directory, threshold)
+    ready, failed = slot.current, slot.failed
+    if ready is not None and ready[0] == stamp:
+        return ready[1]
+    if failed is not None and failed[0] == stamp:
+        if ready is not None:
+            return ready[1]
+        raise failed[1]
+    build = _start_build(slot, directory, threshold)
+    if ready is not None:
+        return ready[1]  # the list in use, until the new one is built
+    return build.result()
 
 
 def _decode(raw: bytes) -> str:
@@ -1152,18 +1345,70 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+# ---- writing a new version
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    with target.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(target, 0o644)
+
+
+@contextlib.contextmanager
+def _sync_lock(directory: Path) -> Iterator[None]:
+    """One sync at a time per screening folder (two would prune each other's versions)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / _LOCK_FILE).open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(directory: Path) -> None:
+    """Staging folders and temporary links of a sync that was killed (the lock is held)."""
+    for path in directory.iterdir():
+        if path.name.startswith(_STAGING_PREFIX) and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith(_LINK_PREFIX):
+            path.unlink(missing_ok=True)
+
+
+def _publish(directory: Path, staging: Path, digest: str) -> str:
+    """Make `staging` (CSV and metadata, both written) the current version, in one switch:
+    the folder is renamed to its version name, then `current` is replaced by a symlink to it.
+    Then the old layout's files and versions older than the previous one are removed."""
+    os.chmod(staging, 0o755)
+    _fsync_dir(staging)
+    name = f"{_VERSION_PREFIX}{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{digest[:12]}"
+    os.rename(staging, directory / name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        previous = _target(directory)
+    except ScreeningError:
+        previous = None
+    link = directory / f"{_LINK_PREFIX}{os.getpid()}-{threading.get_ident()}"
+    link.unlink(missing_ok=True)
+    os.symlink(name, link)
+    os.replace(link, directory / CURRENT)  # the switch
+    _fsync_dir(directory)
+    for old in (CSL_FILE, META_FILE):  # the old layout: readers now follow `current`
+        (directory / old).unlink(missing_ok=True)
+    for path in directory.iterdir():
+        if path.name.startswith(_VERSION_PREFIX) and path.name not in (name, previous):
+            shutil.rmtree(path, ignore_errors=True)
+    return name
 
 
 # --------------------------------------------------------------------------- fetching
@@ -1191,6 +1436,32 @@ class FetchResult:
         return {**dataclasses.asdict(self), "available": self.available}
 
 
+@dataclass(frozen=True)
+class _Held:
+    """The copy in place before a sync, and its number of entries."""
+
+    copy: _Copy
+    entries: int
+
+
+def _held(directory: Path) -> _Held | None:
+    """The readable copy in place, or None (none, or damaged: a sync then replaces it)."""
+    try:
+        copy = _read_copy(directory)
+        return None if copy is None else _Held(copy, len(parse_csl(_decode(copy.raw))))
+    except ScreeningError as exc:
+        logger.warning("the screening list in %s is unreadable: %s", directory, exc)
+        return None
+
+
+@dataclass(frozen=True)
+class _Download:
+    status: int  # 200 (the body is in the staging file) or 304
+    headers: httpx.Headers
+    size: int = 0
+    sha256: str = ""
+
+
 def _version_from(last_modified: str | None) -> tuple[str, str]:
     if last_modified:
         with contextlib.suppress(TypeError, ValueError, IndexError):
@@ -1198,9 +1469,44 @@ def _version_from(last_modified: str | None) -> tuple[str, str]:
     return datetime.now(UTC).date().isoformat(), "fetch date"
 
 
-def _get(settings: Settings, meta: dict[str, Any], have_copy: bool) -> httpx.Response | str:
-    """The response (200 or 304), or why there is none. Retries connection errors, timeouts
-    and 5xx only."""
+def _declared_length(headers: httpx.Headers) -> int | None:
+    value = headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _save_body(response: httpx.Response, target: Path, limit: int) -> _Download | str:
+    """Stream the body into `target`, refusing it past `limit` bytes: at once when the server
+    announces more, else as soon as more arrives (no Content-Length, a wrong one, or a
+    compressed body that inflates: the bytes counted are the decoded ones)."""
+    declared = _declared_length(response.headers)
+    if declared is not None and declared > limit:
+        return (
+            f"refused: the server announced {declared:,} bytes (Content-Length), more than the "
+            f"{limit:,}-byte limit (TPA_CSL_MAX_BYTES)"
+        )
+    digest, size = hashlib.sha256(), 0
+    with target.open("wb") as out:
+        for block in response.iter_bytes(1 << 16):
+            size += len(block)
+            if size > limit:
+                announced = "no size" if declared is None else f"{declared:,} bytes"
+                return (
+                    f"refused: the download passed the {limit:,}-byte limit "
+                    f"(TPA_CSL_MAX_BYTES); the server announced {announced}"
+                )
+            digest.update(block)
+            out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(target, 0o644)
+    return _Download(200, response.headers, size, digest.hexdigest())
+
+
+def _download(
+    settings: Settings, meta: dict[str, Any], have_copy: bool, target: Path
+) -> _Download | str:
+    """The response (200 with the body streamed into `target`, or 304), or why there is none
+    ("not fetched: ..." or "refused: ..."). Retries connection errors, timeouts and 5xx only."""
     headers = {"Accept": "text/csv, text/plain;q=0.9, */*;q=0.1"}
     if have_copy and meta.get("url") == settings.csl_url:
         if meta.get("etag"):
@@ -1217,87 +1523,96 @@ def _get(settings: Settings, meta: dict[str, Any], have_copy: bool) -> httpx.Res
             if attempt:
                 time.sleep(min(0.25 * 2 ** (attempt - 1), 2.0))
             try:
-                response = client.get(settings.csl_url, headers=headers)
-            except httpx.TransportError as exc:
+                with client.stream("GET", settings.csl_url, headers=headers) as response:
+                    if response.status_code >= 500:
+                        last = f"HTTP {response.status_code}"
+                        continue
+                    if response.status_code == 304 and have_copy:
+                        return _Download(304, response.headers)
+                    if response.status_code != 200:
+                        return f"not fetched: HTTP {response.status_code}"
+                    return _save_body(response, target, settings.csl_max_bytes)
+            except httpx.TransportError as exc:  # also a connection lost mid-body: try again
                 last = f"{type(exc).__name__}: {str(exc) or 'no detail'}"
                 continue
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                return f"{type(exc).__name__}: {exc}"
-            if response.status_code >= 500:
-                last = f"HTTP {response.status_code}"
-                continue
-            if response.status_code == 304 and have_copy:
-                return response
-            if response.status_code != 200:
-                return f"HTTP {response.status_code}"
-            if len(response.content) > _MAX_BYTES:
-                return f"more than {_MAX_BYTES} bytes"
-            return response
+                return f"not fetched: {type(exc).__name__}: {exc}"
     tries = settings.sync_retries + 1
-    return f"{last} after {tries} attempt{'s' if tries > 1 else ''}"
+    return f"not fetched: {last} after {tries} attempt{'s' if tries > 1 else ''}"
 
 
 def fetch_csl(settings: Settings) -> FetchResult:
-    """Fetch `settings.csl_url` into `settings.screening_dir` (`csl.csv` + `csl.meta.json`).
+    """Fetch `settings.csl_url` into `settings.screening_dir` as a new version folder (`csl.csv`
+    + `csl.meta.json`) and switch `current` to it (see "storage" above).
 
-    A body is stored only if it parses as a CSL with at least one entry, and only by writing a
-    temporary file and renaming it, so a good copy is never replaced by a broken one or
-    deleted. The version date is the `Last-Modified` date the server sent, else today's date.
-    Offline, unreachable, an error status or a body that is not a CSL: the existing copy is
+    The body is streamed to disk and refused past `settings.csl_max_bytes`. It is stored only
+    if it parses as a CSL with at least one entry, so a good copy is never replaced by a broken
+    one or deleted. The version date is the `Last-Modified` date the server sent, else today's
+    date. Offline, unreachable, an error status, too big or not a CSL: the existing copy is
     kept ("kept existing copy (version X)"), or "no screening list available"."""
     directory = settings.screening_dir
-    path = directory / CSL_FILE
-    meta = _meta(settings)
-    try:
-        current = load_list(settings)
-    except ScreeningError as exc:  # a damaged copy: nothing worth keeping, fetch a new one
-        logger.warning("the screening list in %s is unreadable: %s", directory, exc)
-        current = None
-    if current is not None and current.sha256 != _file_sha256(path):
-        meta = {}  # the file is not the one the metadata describes: no conditional GET
-
-    def not_fetched(why: str) -> FetchResult:
-        if current is not None:
-            detail = f"kept existing copy (version {current.version}) ({why})"
-            return FetchResult("kept", detail, current.version, len(current), current.url)
-        return FetchResult("missing", f"no screening list available ({why})", url=settings.csl_url)
-
     if settings.offline:
-        return not_fetched("offline")
-    got = _get(settings, meta, current is not None)
+        return _not_fetched(settings, _held(directory), "offline")
+    with _sync_lock(directory):
+        _remove_leftovers(directory)
+        staging = Path(tempfile.mkdtemp(dir=directory, prefix=_STAGING_PREFIX))
+        try:
+            return _fetch_into(settings, _held(directory), staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # already gone when it was published
+
+
+def _not_fetched(settings: Settings, held: _Held | None, why: str) -> FetchResult:
+    if held is not None:
+        version, url = held.copy.version, str(held.copy.meta.get("url") or "")
+        detail = f"kept existing copy (version {version}) ({why})"
+        return FetchResult("kept", detail, version, held.entries, url)
+    return FetchResult("missing", f"no screening list available ({why})", url=settings.csl_url)
+
+
+def _fetch_into(settings: Settings, held: _Held | None, staging: Path) -> FetchResult:
+    """Download into `staging` and publish it (the sync lock is held)."""
+    meta = held.copy.meta if held is not None else {}
+    got = _download(settings, meta, held is not None, staging / CSL_FILE)
     if isinstance(got, str):
-        logger.warning("screening list not fetched from %s: %s", settings.csl_url, got)
-        return not_fetched(f"not fetched: {got}")
-    if got.status_code == 304 and current is not None:
-        detail = f"304 from {settings.csl_url}; version {current.version}"
-        return FetchResult("not_modified", detail, current.version, len(current), current.url)
-    body = got.content
+        logger.warning("screening list not stored from %s: %s", settings.csl_url, got)
+        return _not_fetched(settings, held, got)
+    if got.status == 304 and held is not None:
+        version = held.copy.version
+        detail = f"304 from {settings.csl_url}; version {version}"
+        return FetchResult("not_modified", detail, version, held.entries, settings.csl_url)
     try:
-        entries = parse_csl(_decode(body))
+        entries = parse_csl(_decode((staging / CSL_FILE).read_bytes()))
     except ScreeningError as exc:
         logger.warning("refusing the screening list from %s: %s", settings.csl_url, exc)
-        return not_fetched(f"refused: {exc}")
+        return _not_fetched(settings, held, f"refused: {exc}")
     if not entries:
-        return not_fetched("refused: the file has no entries")
+        return _not_fetched(settings, held, "refused: the file has no entries")
     last_modified = got.headers.get("last-modified")
     version, version_from = _version_from(last_modified)
-    digest = hashlib.sha256(body).hexdigest()
     new_meta: dict[str, Any] = {
         "version": version,
         "version_from": version_from,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "url": settings.csl_url,
-        "sha256": digest,
+        "sha256": got.sha256,
+        "bytes": got.size,
         "entries": len(entries),
     }
     if last_modified:
         new_meta["last_modified"] = last_modified
     if got.headers.get("etag"):
         new_meta["etag"] = got.headers["etag"]
-    unchanged = current is not None and meta.get("sha256") == digest
-    if not unchanged:
-        _write_atomic(path, body)
-    _write_atomic(directory / META_FILE, (json.dumps(new_meta, indent=1) + "\n").encode())
+    unchanged = held is not None and held.copy.sha256 == got.sha256
+    same = (
+        unchanged
+        and held is not None
+        and not held.copy.legacy
+        and all(new_meta.get(k) == meta.get(k) for k in ("version", "url", "etag", "last_modified"))
+    )
+    if not same:  # a new version folder, even for the same bytes under a new version date
+        _write_file(staging / META_FILE, (json.dumps(new_meta, indent=1) + "\n").encode())
+        _publish(settings.screening_dir, staging, got.sha256)
     status: FetchStatus = "not_modified" if unchanged else "fetched"
     detail = f"from {settings.csl_url}: {len(entries)} entries, version {version}"
     if unchanged:
@@ -1307,6 +1622,7 @@ def fetch_csl(settings: Settings) -> FetchResult:
 
 __all__ = [
     "CSL_FILE",
+    "CURRENT",
     "META_FILE",
     "FetchResult",
     "Match",

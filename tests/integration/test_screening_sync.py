@@ -4,7 +4,12 @@ copy (offline, HTTP 500, a body that is not a CSL) keeps the one it has."""
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
 import json
+import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +24,7 @@ from assistant.config import Settings
 from tests.conftest import cli_env
 from tests.conftest import run_cli as tpa
 from tests.integration.servers import QuietHandler, api_server, http_server
-from tests.unit.test_screening import ROWS, csl_text
+from tests.unit.test_screening import EL, ROWS, csl_text
 
 LAST_MODIFIED = "Tue, 10 Feb 2026 16:27:00 GMT"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -27,13 +32,22 @@ PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 
 @dataclass
 class CslServer:
-    """Serves `body` at /csl.csv with `status`; answers 304 to a matching If-Modified-Since."""
+    """Serves `body` at /csl.csv with `status`; answers 304 to a matching If-Modified-Since.
+
+    `length`: send Content-Length (else the body ends when the connection closes); `gzip`:
+    send the body gzip-compressed (Content-Length is then the compressed size); `endless`: send
+    that many bytes of CSV-looking rows without a length, counting in `sent` what the client
+    took before it hung up."""
 
     base: str = ""
     body: bytes = b""
     status: int = 200
     content_type: str = "text/csv; charset=utf-8"
     last_modified: str | None = LAST_MODIFIED
+    length: bool = True
+    gzip: bool = False
+    endless: int = 0
+    sent: int = 0
     requests: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -57,6 +71,30 @@ def csl_server() -> Iterator[CslServer]:
             ):
                 self.send_response(304)
                 self.end_headers()
+            elif state.endless:
+                self.send_response(200)
+                self.send_header("Content-Type", state.content_type)
+                self.end_headers()
+                fields = ["e1", EL, "1", "Entity", "", "Filler Trading Co.", *[""] * 23]
+                row = (",".join(fields) + "\r\n").encode()
+                state.sent = 0
+                with contextlib.suppress(OSError):  # the client hangs up: stop
+                    self.wfile.write(csl_text([]).encode())
+                    while state.sent < state.endless:
+                        self.wfile.write(row * 1024)
+                        state.sent += len(row) * 1024
+            elif not state.length or state.gzip:
+                body = gzip.compress(state.body) if state.gzip else state.body
+                self.send_response(200)
+                self.send_header("Content-Type", state.content_type)
+                if state.last_modified:
+                    self.send_header("Last-Modified", state.last_modified)
+                if state.gzip:
+                    self.send_header("Content-Encoding", "gzip")
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(body)
             else:
                 modified = {"Last-Modified": state.last_modified} if state.last_modified else None
                 self.reply(200, state.body, state.content_type, modified)
@@ -96,6 +134,12 @@ def sync_json(env: dict[str, str], *args: str) -> dict:  # type: ignore[type-arg
 
 
 def csl_path(env: dict[str, str]) -> Path:
+    """The CSV in use: in the version folder `current` names."""
+    return Path(env["TPA_DATA_DIR"]) / "screening" / "current" / "csl.csv"
+
+
+def old_layout_path(env: dict[str, str]) -> Path:
+    """Where data dirs of the first release hold the CSV (beside `csl.meta.json`)."""
     return Path(env["TPA_DATA_DIR"]) / "screening" / "csl.csv"
 
 
@@ -172,11 +216,12 @@ def test_offline_and_failed_syncs_keep_the_existing_copy(
 
 
 def test_a_damaged_copy_is_replaced(env: dict[str, str], csl_server: CslServer) -> None:
-    csl_path(env).parent.mkdir(parents=True)
-    csl_path(env).write_text("<html>half a download</html>")
+    old_layout_path(env).parent.mkdir(parents=True)
+    old_layout_path(env).write_text("<html>half a download</html>")
     assert tpa(env, "screen", "Huawei").returncode == 2
     assert sync_json(env)["screening"]["status"] == "fetched"
     assert csl_path(env).read_bytes() == csl_server.body
+    assert not old_layout_path(env).exists()
 
 
 def test_no_list_anywhere(env: dict[str, str]) -> None:
@@ -264,3 +309,198 @@ def test_api_without_a_list_is_503(tmp_path: Path) -> None:
     unusable = client.get("/v1/screen", params={"name": "Huawei"})
     assert unusable.status_code == 503
     assert "screening list unusable" in unusable.json()["detail"]
+
+
+# --------------------------------------------------------------------------- one switch, a cap
+
+
+def screening_dir(env: dict[str, str]) -> Path:
+    return Path(env["TPA_DATA_DIR"]) / "screening"
+
+
+def read_pair(folder: Path) -> tuple[bytes, dict]:  # type: ignore[type-arg]
+    """The CSV and metadata as an outside reader takes them: `current` resolved once and both
+    files opened in that folder (in the first release's layout: the two files side by side)."""
+    link = folder / "current"
+    where = folder / os.readlink(link) if link.is_symlink() else folder
+    return (where / "csl.csv").read_bytes(), json.loads((where / "csl.meta.json").read_bytes())
+
+
+def test_a_sync_switches_one_link_to_a_complete_version_folder(
+    env: dict[str, str], csl_server: CslServer
+) -> None:
+    folder = screening_dir(env)
+    assert sync_json(env)["screening"]["status"] == "fetched"
+    link = folder / "current"
+    assert link.is_symlink(), sorted(p.name for p in folder.iterdir())
+    first = os.readlink(link)
+    # Everything a reader uses is inside the version folder the link names: the CSV and its
+    # metadata are never two separate switches, so nothing can stop a sync between them.
+    assert "/" not in first and (folder / first).is_dir()
+    assert sorted(p.name for p in (folder / first).iterdir()) == ["csl.csv", "csl.meta.json"]
+    assert not (folder / "csl.csv").exists() and not (folder / "csl.meta.json").exists()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "current",
+        first,
+    ]
+    body, meta = read_pair(folder)
+    assert body == csl_server.body
+    assert meta["sha256"] == hashlib.sha256(body).hexdigest() and meta["version"] == "2026-02-10"
+    kept = {p.name: p.read_bytes() for p in (folder / first).iterdir()}
+
+    # A new list: a second folder, then the link switched to it; the first is left as it was
+    # (a reader may have just resolved it) and goes at the sync after.
+    csl_server.body = csl_text([*ROWS, dict(ROWS[0], _id="n1", name="Newco Drones Ltd")]).encode()
+    csl_server.last_modified = "Thu, 12 Feb 2026 09:00:00 GMT"
+    assert sync_json(env)["screening"]["status"] == "fetched"
+    second = os.readlink(link)
+    assert second != first
+    assert {p.name: p.read_bytes() for p in (folder / first).iterdir()} == kept
+    body, meta = read_pair(folder)
+    assert body == csl_server.body and meta["version"] == "2026-02-12"
+    assert meta["sha256"] == hashlib.sha256(body).hexdigest()
+    csl_server.last_modified = "Fri, 13 Feb 2026 09:00:00 GMT"
+    assert sync_json(env)["screening"]["status"] == "not_modified"  # same bytes, new date
+    assert not (folder / first).exists() and (folder / second).is_dir()
+    assert read_pair(folder)[1]["version"] == "2026-02-13"
+
+
+BIG_ROWS = [
+    *ROWS,
+    *(
+        {"_id": f"f{i}", "source": EL, "type": "Entity", "name": f"Filler Trading {i} Co., Ltd."}
+        for i in range(40)
+    ),
+]
+
+
+@pytest.mark.parametrize("how", ["content-length", "no-length", "gzip"])
+def test_a_list_over_the_size_limit_is_refused_and_the_old_one_kept(
+    env: dict[str, str], csl_server: CslServer, how: str
+) -> None:
+    env = {**env, "TPA_CSL_MAX_BYTES": "3000"}
+    assert len(csl_server.body) < 3000
+    assert sync_json(env)["screening"]["status"] == "fetched"
+    folder = screening_dir(env)
+    good = read_pair(folder)
+
+    csl_server.body = csl_text(BIG_ROWS).encode()
+    assert len(csl_server.body) > 3000 and len(gzip.compress(csl_server.body)) < 3000
+    csl_server.last_modified = "Thu, 12 Feb 2026 09:00:00 GMT"
+    csl_server.length = how == "content-length"
+    csl_server.gzip = how == "gzip"  # Content-Length under the limit, the body over it
+    screening = sync_json(env)["screening"]
+    assert screening["status"] == "kept", screening
+    assert screening["version"] == "2026-02-10" and screening["entries"] == 8
+    detail = screening["detail"]
+    assert detail.startswith("kept existing copy (version 2026-02-10) (refused: ")
+    assert "3,000-byte limit (TPA_CSL_MAX_BYTES)" in detail
+    if how == "content-length":
+        assert f"announced {len(csl_server.body):,} bytes (Content-Length)" in detail
+    else:
+        assert "passed the 3,000-byte limit" in detail
+
+    assert read_pair(folder) == good
+    data = json.loads(tpa(env, "screen", "Filler Trading 7", "--json").stdout)
+    assert data["list_version"] == "2026-02-10" and data["matches"] == []
+
+
+def test_a_download_is_streamed_and_dropped_at_the_limit(
+    env: dict[str, str], csl_server: CslServer
+) -> None:
+    """No Content-Length and far more than the limit: the client stops reading at the limit
+    instead of holding the whole body, and the server sees it hang up."""
+    env = {**env, "TPA_CSL_MAX_BYTES": "100000"}
+    csl_server.endless = 48 * 1024 * 1024
+    screening = sync_json(env)["screening"]
+    assert screening["status"] == "missing"
+    assert "passed the 100,000-byte limit (TPA_CSL_MAX_BYTES)" in screening["detail"]
+    assert "announced no size" in screening["detail"]
+    assert csl_server.sent < 16 * 1024 * 1024, f"the client read {csl_server.sent:,} bytes"
+    folder = screening_dir(env)
+    assert not (folder / "current").exists()
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".staging")] == []
+
+
+def test_a_reader_during_swaps_always_sees_a_matching_pair(
+    tmp_path: Path, csl_server: CslServer, no_proxy: None
+) -> None:
+    from assistant.screening import fetch_csl, load_list
+
+    settings = Settings(data_dir=tmp_path / "data", csl_url=csl_server.url, sync_retries=0)
+    versions = {
+        "2026-02-10": (ROWS, "Tue, 10 Feb 2026 16:27:00 GMT"),
+        "2026-02-12": (
+            [*ROWS, dict(ROWS[0], _id="n1", name="Newco Drones Ltd")],
+            "Thu, 12 Feb 2026 09:00:00 GMT",
+        ),
+    }
+    bodies = {v: csl_text(rows).encode() for v, (rows, _) in versions.items()}
+    version_of = {hashlib.sha256(b).hexdigest(): v for v, b in bodies.items()}
+    csl_server.body, csl_server.last_modified = bodies["2026-02-10"], LAST_MODIFIED
+    assert fetch_csl(settings).status == "fetched"
+    torn: list[str] = []
+    reads = {"files": 0, "lists": 0}
+    done = threading.Event()
+
+    def read_files() -> None:  # the files, as any reader opens them
+        while not done.is_set():
+            with contextlib.suppress(FileNotFoundError):  # the old layout, mid-replace
+                body, meta = read_pair(settings.screening_dir)
+                reads["files"] += 1
+                digest = hashlib.sha256(body).hexdigest()
+                if meta.get("sha256") != digest or meta.get("version") != version_of.get(digest):
+                    torn.append(f"files: CSV of {version_of.get(digest)}, meta {meta}")
+
+    def read_lists() -> None:  # what answers use
+        while not done.is_set():
+            in_use = load_list(settings)
+            assert in_use is not None
+            reads["lists"] += 1
+            newco = any(e.name == "Newco Drones Ltd" for e in in_use.entries)
+            if newco != (in_use.version == "2026-02-12"):
+                torn.append(f"list: version {in_use.version} with Newco {newco}")
+
+    readers = [threading.Thread(target=read_files), threading.Thread(target=read_lists)]
+    for r in readers:
+        r.start()
+    try:
+        for i in range(40):
+            version = ("2026-02-12", "2026-02-10")[i % 2]
+            csl_server.body, csl_server.last_modified = bodies[version], versions[version][1]
+            result = fetch_csl(settings)
+            assert (result.status, result.version) == ("fetched", version), result
+            if torn:
+                break
+    finally:
+        done.set()
+        for r in readers:
+            r.join(timeout=30)
+    assert not torn, torn[:3]
+    assert reads["files"] > 100 and reads["lists"] > 10, reads
+
+
+def test_an_old_layout_data_dir_is_read_then_moved_by_the_next_sync(
+    env: dict[str, str], csl_server: CslServer
+) -> None:
+    folder = screening_dir(env)
+    folder.mkdir(parents=True)
+    old = csl_text(ROWS[:2]).encode()
+    (folder / "csl.csv").write_bytes(old)
+    meta = {"version": "2026-01-05", "url": "https://example.test/old.csv"}
+    (folder / "csl.meta.json").write_text(json.dumps({**meta, "sha256": sha(old)}))
+    data = json.loads(tpa(env, "screen", "Huawei", "--json").stdout)
+    assert data["list_version"] == "2026-01-05"
+    offline = sync_json(env, "--offline")["screening"]
+    assert offline["status"] == "kept" and offline["version"] == "2026-01-05"
+
+    assert sync_json(env)["screening"]["status"] == "fetched"
+    assert (folder / "current").is_symlink()
+    assert not (folder / "csl.csv").exists() and not (folder / "csl.meta.json").exists()
+    assert read_pair(folder)[0] == csl_server.body
+    data = json.loads(tpa(env, "screen", "Huawei", "--json").stdout)
+    assert data["list_version"] == "2026-02-10"
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,176 @@
+"""Loading the screening list never blocks an answer: a changed list on disk is parsed and
+indexed in the background while every caller keeps the list in use, then swapped in whole. Also
+how the old on-disk layout (`csl.csv` + `csl.meta.json` side by side) is read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.screening import ScreeningError, ScreeningList, find_parties, load_list
+from tests.unit.test_screening import EL, ROWS, csl_text
+
+QUESTION = (
+    "Do mass-market software sales to Huawei need a licence? We also ship to Newco Drones in "
+    "Shenzhen and to Siemens in Germany under License Exception ENC."
+)
+NEWCO = dict(ROWS[0], _id="n1", name="Newco Drones Ltd", alt_names="")
+
+
+def synthetic_rows(n: int) -> list[dict[str, str]]:
+    """`ROWS` and `n` made-up Entity List organisations (names and an alternate each)."""
+    rng = random.Random(3)
+    syllables = "ka lo mi ren tu sha vor pel dan gri zo fen li mar ost bek ur sin hao".split()
+    words = "Trading Technology Industrial Electronics Logistics Shipping Group".split()
+    rows = list(ROWS)
+    for i in range(n):
+        stem = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
+        alt = f"{''.join(rng.choice(syllables) for _ in range(3)).title()} {rng.choice(words)}"
+        name = f"{stem} {rng.choice(words)} Co., Ltd."
+        rows.append(
+            {"_id": f"s{i}", "source": EL, "type": "Entity", "name": name, "alt_names": alt}
+        )
+    return rows
+
+
+def write_old_layout(settings: Settings, rows: list[dict[str, str]], meta: dict[str, str]) -> None:
+    """A list as data dirs of the first release hold it: both files in the screening folder."""
+    folder = settings.screening_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "csl.meta.json").write_text(json.dumps(meta))
+    replace_csv(folder / "csl.csv", csl_text(rows))
+
+
+def replace_csv(path: Path, text: str) -> None:
+    """Swap the CSV in with one rename, as a sync would (so readers never see half of it)."""
+    part = path.with_name(".csl.csv.part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, path)
+
+
+def has_newco(screening_list: ScreeningList) -> bool:
+    return any(e.name == "Newco Drones Ltd" for e in screening_list.entries)
+
+
+def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    rows = synthetic_rows(10_000)
+    write_old_layout(settings, rows, {"version": "2026-02-10"})
+    started = time.perf_counter()
+    old = load_list(settings)  # the first load: nothing to answer with yet, so it waits
+    first_build = time.perf_counter() - started
+    assert old is not None and len(old) > 10_000 and not has_newco(old)
+
+    calls: list[tuple[float, float, bool]] = []  # (load_list s, load + find_parties s, new?)
+    stop = threading.Event()
+
+    def answer_loop() -> None:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            in_use = load_list(settings)
+            t1 = time.perf_counter()
+            assert in_use is not None
+            found = [m.entry.name for m in find_parties(QUESTION, in_use)]
+            t2 = time.perf_counter()
+            assert "Huawei Technologies Co., Ltd." in found
+            assert ("Newco Drones Ltd" in found) == has_newco(in_use)
+            calls.append((t1 - t0, t2 - t0, has_newco(in_use)))
+            time.sleep(0.005)
+
+    replace_csv(settings.screening_dir / "csl.csv", csl_text([*rows, NEWCO]))
+    changed = time.perf_counter()
+    workers = [threading.Thread(target=answer_loop) for _ in range(3)]
+    for w in workers:
+        w.start()
+    try:
+        deadline = changed + 120
+        while time.perf_counter() < deadline and not any(new for *_, new in calls):
+            time.sleep(0.01)
+        rebuild = time.perf_counter() - changed
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(timeout=60)
+
+    during = [c for c in calls if not c[2]]
+    assert calls, "no call returned"
+    slowest = max(c[0] for c in calls)
+    assert slowest < 0.1, f"a load_list call took {slowest:.3f} s (rebuild {rebuild:.2f} s)"
+    assert any(new for *_, new in calls), f"the new list was not in use after {rebuild:.1f} s"
+    # Answers went on during the rebuild, with the old list, each at once.
+    assert len(during) >= 10, f"only {len(during)} calls during a {rebuild:.2f} s rebuild"
+    slowest_load = max(c[0] for c in during)
+    slowest_screen = max(c[1] for c in during)
+    assert slowest_load < 0.1, f"load_list took {slowest_load:.3f} s during the rebuild"
+    assert slowest_screen < min(0.5, rebuild / 3), (
+        f"screening an answer took {slowest_screen:.3f} s during a {rebuild:.2f} s rebuild "
+        f"(first build {first_build:.2f} s)"
+    )
+    # Then the new list, for every caller, and it stays (no second rebuild).
+    new = load_list(settings)
+    assert new is not None and new is not old and has_newco(new) and len(new) == len(old) + 1
+    assert all(new for *_, new in calls[calls.index(next(c for c in calls if c[2])) :])
+    assert load_list(settings) is new
+
+
+def test_concurrent_first_loads_build_once(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    write_old_layout(settings, synthetic_rows(2_000), {"version": "2026-02-10"})
+    got: list[ScreeningList | None] = []
+    threads = [threading.Thread(target=lambda: got.append(load_list(settings))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(got) == 6 and got[0] is not None
+    assert all(g is got[0] for g in got)
+
+
+def test_a_damaged_file_while_a_list_is_in_use_keeps_the_list_in_use(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    write_old_layout(settings, ROWS, {"version": "2026-02-10"})
+    good = load_list(settings)
+    assert good is not None
+    replace_csv(settings.screening_dir / "csl.csv", "<html>half a download</html>")
+    deadline = time.monotonic() + 1  # the rebuild fails in the background; answers go on
+    while time.monotonic() < deadline:
+        assert load_list(settings) is good
+        time.sleep(0.02)
+    # A process that never had a list in use is told the file is unusable.
+    fresh = Settings(data_dir=tmp_path, screening_threshold=90)
+    with pytest.raises(ScreeningError, match="not a Consolidated Screening List"):
+        load_list(fresh)
+
+
+def test_old_layout_metadata_of_another_copy_is_not_used(tmp_path: Path) -> None:
+    """The first release replaced csl.csv, then csl.meta.json: a copy caught (or killed) in
+    between has the new CSV beside the old metadata. The metadata names its CSV's SHA-256, so
+    the pair is recognised as torn and the other copy's version date is not claimed."""
+    settings = Settings(data_dir=tmp_path)
+    old_text = csl_text(ROWS[:2])
+    meta = {
+        "version": "2026-01-05",
+        "url": "https://example.test/csl.csv",
+        "sha256": hashlib.sha256(old_text.encode("utf-8")).hexdigest(),
+    }
+    write_old_layout(settings, [*ROWS, NEWCO], meta)  # the new CSV, the old metadata
+    csv_path = settings.screening_dir / "csl.csv"
+    os.utime(csv_path, (1770800000, 1770800000))  # 2026-02-11
+    torn = load_list(settings)
+    assert torn is not None and has_newco(torn)
+    assert torn.version == "2026-02-11" and torn.url == ""  # the CSV's own date, no borrowed URL
+
+    # The matching pair is used as it is.
+    other = Settings(data_dir=tmp_path / "other")
+    write_old_layout(other, ROWS[:2], meta)
+    matching = load_list(other)
+    assert matching is not None and matching.version == "2026-01-05"
+    assert matching.url == "https://example.test/csl.csv"
