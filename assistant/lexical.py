@@ -4,10 +4,15 @@ Dense retrieval misses exact terms (ECCNs such as 5D992, section numbers, define
 catches them. The index is rebuilt from the store, never from files, so it always describes what
 is actually stored; a version stamp (a hash of the document ledger) tells when it is stale, which
 also keeps several API replicas over one Chroma server in step.
+
+BM25 scores depend on the whole indexed collection (term rarity, average length), so a caller
+limited to some access groups is served from a view: an index of exactly the chunks those groups
+may read, in a fixed order. Nothing outside it can move that caller's scores or ranks.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +22,8 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,17 +86,47 @@ def _stem(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _forms(raw: str) -> tuple[str, ...]:
+    """The index terms of one raw token. Cached: a corpus repeats a few thousand words, so
+    tokenizing it (once per snapshot and per access-group view) is mostly lookups, and equal
+    terms are one string in memory."""
+    tok = _SPELLING.get(raw, raw)
+    if tok in _STOPWORDS:
+        return ()
+    out = [_stem(tok)]
+    if "." in tok or ":" in tok:
+        # "744.11" should also match a bare "744" part reference and vice versa.
+        out.extend(p for p in re.split(r"[.:]", tok) if p and p not in _STOPWORDS)
+    return tuple(out)
+
+
 def tokenize(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for raw in _TOKEN.findall(text.lower()):
-        tok = _SPELLING.get(raw, raw)
-        if tok in _STOPWORDS:
-            continue
-        out.append(_stem(tok))
-        if "." in tok or ":" in tok:
-            # "744.11" should also match a bare "744" part reference and vice versa.
-            out.extend(p for p in re.split(r"[.:]", tok) if p and p not in _STOPWORDS)
+        out.extend(_forms(raw))
     return out
+
+
+MAX_VIEWS = 16  # group sets whose views one snapshot keeps (least recently used dropped)
+
+
+def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
+    """What BM25 indexes of a chunk: its citation and title too, so "744.11" finds its rule."""
+    return tokenize(f"{meta.get('citation', '')} {meta.get('title', '')} {text}")
+
+
+def readable(meta: Mapping[str, Any], groups: frozenset[str]) -> bool:
+    """Whether a caller in `groups` may read a stored chunk.
+
+    A chunk carries its groups twice: one flag per group (what Chroma filters on) and the
+    `access` list (what documents are checked against). Both must name one of the caller's
+    groups, so a chunk that either would hide stays hidden, whichever source is wrong."""
+    from assistant.access import access_groups  # access imports retrieval, which imports us
+
+    return any(meta.get(f"access_{g}") is True for g in groups) and bool(
+        groups.intersection(access_groups(meta))
+    )
 
 
 class LexicalIndex:
@@ -103,8 +140,10 @@ class LexicalIndex:
         version: str,
         vectors: np.ndarray | None = None,
         bm25: bm25s.BM25 | None = None,
+        tokens: list[list[str]] | None = None,
     ):
-        """Indexes the texts, unless `bm25` is an index of them already (loaded from disk)."""
+        """Indexes the texts, unless `bm25` is an index of them already (loaded from disk);
+        `tokens` are the texts' `chunk_tokens` when the caller has them (a view's parent)."""
         self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
         self.position = {cid: i for i, cid in enumerate(ids)}
@@ -112,20 +151,73 @@ class LexicalIndex:
         # many chunks the store held then, so a reader can tell when it is worth rebuilding.
         self.complete = True
         self.chunks_seen = len(ids)
+        self._tokens = tokens
+        self._views: OrderedDict[frozenset[str], LexicalIndex] = OrderedDict()
+        self._views_lock = threading.Lock()
         self.bm25 = bm25 or bm25s.BM25()
+        # bm25s cannot index a collection without a single term (a view of one "[Reserved]"
+        # chunk): such an index scores nothing, which is what it knows.
+        self._indexed = bm25 is not None
         if ids and bm25 is None:
-            corpus = [
-                tokenize(f"{m.get('citation', '')} {m.get('title', '')} {t}")
-                for t, m in zip(texts, metas, strict=True)
-            ]
-            self.bm25.index(corpus, show_progress=False)
+            corpus = self.tokens()
+            if any(corpus):
+                self.bm25.index(corpus, show_progress=False)
+                self._indexed = True
+
+    def tokens(self) -> list[list[str]]:
+        """Every chunk's `chunk_tokens`, computed once (views are built from them)."""
+        if self._tokens is None:
+            self._tokens = [chunk_tokens(t, m) for t, m in zip(self.texts, self.metas, strict=True)]
+        return self._tokens
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no term matches)."""
         tokens = tokenize(query)
-        if not self.ids or not tokens:
+        if not self.ids or not tokens or not self._indexed:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+    def view(self, groups: Iterable[str] | None) -> LexicalIndex:
+        """The index of exactly the chunks `groups` may read (None: this whole index).
+
+        Its BM25 statistics, candidate cuts and vectors are those chunks' alone, and its rows
+        are in chunk-id order, so what a caller gets is a function of what they may read:
+        adding, changing or removing a document outside their groups changes nothing for them.
+        Built on first use and kept per group set (bounded), for this snapshot only."""
+        if groups is None:
+            return self
+        key = frozenset(groups)
+        with self._views_lock:
+            found = self._views.get(key)
+            if found is not None:
+                self._views.move_to_end(key)
+                return found
+        # Built outside the lock: other group sets go on meanwhile (two may build one once).
+        made = self._make_view(key)
+        with self._views_lock:
+            found = self._views.setdefault(key, made)
+            self._views.move_to_end(key)
+            while len(self._views) > MAX_VIEWS:
+                self._views.popitem(last=False)
+        return found
+
+    def _make_view(self, groups: frozenset[str]) -> LexicalIndex:
+        rows = sorted(
+            (i for i, m in enumerate(self.metas) if readable(m, groups)), key=self.ids.__getitem__
+        )
+        if rows == list(range(len(self.ids))):
+            return self  # every chunk, already in that order: the same index, not a copy
+        tokens = self.tokens()
+        made = LexicalIndex(
+            [self.ids[i] for i in rows],
+            [self.texts[i] for i in rows],
+            [self.metas[i] for i in rows],
+            self.version,
+            self.vectors[rows] if len(self.vectors) == len(self.ids) else None,
+            tokens=[tokens[i] for i in rows],
+        )
+        made.complete, made.chunks_seen = self.complete, self.chunks_seen
+        return made
 
     def top(self, scores: np.ndarray, k: int, allowed: set[int] | None = None) -> list[int]:
         """Positions of the k best-scoring chunks (score > 0), among `allowed` when given."""
@@ -224,7 +316,16 @@ def build(store: Store, previous: LexicalIndex | None = None) -> LexicalIndex:
         out_vectors = np.concatenate(blocks) if blocks else np.zeros((0, 0), np.float32)
     except ValueError:  # the previous snapshot's vectors have another width: none for any
         out_vectors = np.zeros((len(out_ids), 0), np.float32)
-    index = LexicalIndex(out_ids, out_texts, out_metas, version, out_vectors)
+    # Rows in chunk-id order, the order of every view (see `LexicalIndex.view`): a caller who
+    # may read everything is then served from this index itself, no copy.
+    order = sorted(range(len(out_ids)), key=out_ids.__getitem__)
+    index = LexicalIndex(
+        [out_ids[i] for i in order],
+        [out_texts[i] for i in order],
+        [out_metas[i] for i in order],
+        version,
+        out_vectors[order] if len(out_vectors) == len(out_ids) else out_vectors,
+    )
     index.complete = not partial
     index.chunks_seen = len(ids)
     if index.complete:

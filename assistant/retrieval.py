@@ -8,7 +8,10 @@ Why each step:
 - Questions often need two passages from different documents; a mild per-document decay keeps
   one long document from filling the whole top-k.
 Filters (doc_type, date range, access groups) apply inside both retrievers, so nothing outside
-them is ever scored, let alone returned.
+them is ever scored, let alone returned. A caller limited to some groups goes further: every
+statistic behind their scores (BM25 term rarity and average length, the candidate cuts, the
+nearest neighbours) comes from the chunks they may read alone (`LexicalIndex.view`), so a
+document outside their groups cannot move their scores, ranks or abstention either.
 """
 
 from __future__ import annotations
@@ -247,8 +250,13 @@ class Retriever:
         filters = filters or Filters()
         if vector is None:
             vector = embed_query(query)
-        dense = self._dense(vector, filters)
-        lexical = index or self.lexical()
+        q = np.asarray(vector, dtype=np.float32)
+        lexical = (index or self.lexical()).view(filters.groups)
+        has_vectors = lexical.vectors.shape[1:] == q.shape
+        # Chroma's approximate search walks a graph built over every vector, restricted ones
+        # too, so which readable chunks it finds depends on them: a caller limited to groups
+        # gets the view's exact neighbours alone (Chroma only stands in when there are none).
+        dense = self._dense(vector, filters) if filters.groups is None or not has_vectors else []
         allowed = (
             {i for i, m in enumerate(lexical.metas) if filters.admits(m)}
             if filters != Filters()
@@ -256,12 +264,7 @@ class Retriever:
         )
         bm_all = lexical.scores(expand_query(query))  # one BM25 pass serves both uses below
         sparse = lexical.top(bm_all, CANDIDATES, allowed)
-        q = np.asarray(vector, dtype=np.float32)
-        cos_all = (
-            lexical.vectors @ q
-            if lexical.vectors.shape[1:] == q.shape
-            else np.zeros(len(lexical.ids), np.float32)
-        )
+        cos_all = lexical.vectors @ q if has_vectors else np.zeros(len(lexical.ids), np.float32)
         # The snapshot's own nearest neighbours too (exact, and cheap at this size): an embedded
         # Chroma opened by this process does not see vectors another process (`tpa ingest`)
         # added since, while the snapshot, rebuilt from the ledger, does.

@@ -2,8 +2,8 @@
 
 Abstention asks "does the corpus know this name?" and weighs question terms by rarity. Answering
 that from every chunk would let a restricted document change what a public caller is told (a
-side channel on its contents), so the statistics are computed per set of groups, once per
-lexical snapshot.
+side channel on its contents), so the statistics are computed over the chunks one set of groups
+may read (the view retrieval ranks with), once per lexical snapshot.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections.abc import Iterable
 
 from assistant.lexical import LexicalIndex, tokenize
 
@@ -35,33 +36,23 @@ class TermStats:
 
 
 _lock = threading.Lock()
-# Per snapshot (weakly held: a replaced snapshot takes its statistics with it), per group set.
-_cache: weakref.WeakKeyDictionary[LexicalIndex, dict[tuple[str, ...] | None, TermStats]] = (
-    weakref.WeakKeyDictionary()
-)
+# Per view (weakly held: a replaced snapshot takes its views, and their statistics, with it).
+_cache: weakref.WeakKeyDictionary[LexicalIndex, TermStats] = weakref.WeakKeyDictionary()
 
 
-def term_stats(index: LexicalIndex, groups: tuple[str, ...] | None) -> TermStats:
-    """TermStats of the chunks `groups` may read (None: all), computed once per snapshot."""
-    key = tuple(sorted(groups)) if groups is not None else None
+def term_stats(index: LexicalIndex, groups: Iterable[str] | None) -> TermStats:
+    """TermStats of the chunks `groups` may read (None: all), computed once per snapshot.
+
+    They are the statistics of the same view retrieval ranks with (`LexicalIndex.view`): the
+    chunks, and only those, that the caller may read."""
+    view = index.view(groups)
     with _lock:
-        stats = _cache.get(index, {}).get(key)
+        stats = _cache.get(view)
     if stats is not None:
         return stats
     # Computed outside the lock: other answers go on meanwhile (two may compute the same once).
-    wanted = set(key) if key is not None else None
-    visible = [
-        i
-        for i, m in enumerate(index.metas)
-        if wanted is None or any(m.get(f"access_{g}") for g in wanted)
-    ]
     stats = TermStats(
-        [index.texts[i] for i in visible],
-        [
-            f"{index.metas[i].get('citation', '')} {index.metas[i].get('title', '')}"
-            for i in visible
-        ],
+        view.texts, [f"{m.get('citation', '')} {m.get('title', '')}" for m in view.metas]
     )
     with _lock:
-        _cache.setdefault(index, {})[key] = stats
-    return stats
+        return _cache.setdefault(view, stats)
