@@ -13,6 +13,7 @@ is recorded (`calls`) with its parsed body, for assertions; `wait_for()` polls w
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+_CONTROL = re.compile(r"<([^<>]*)>")  # mrkdwn: a link, mention, channel, date, ...
+_BARE_URL = re.compile(r"\b[a-z][a-z0-9+.-]*:(?://)?[^\s<>]+", re.I)
+_RICH_ACTIVE = {"link", "user", "usergroup", "broadcast", "channel", "team"}
 
 BOT_USER_ID = "UTPABOT"
 BOT_ID = "BTPABOT"
@@ -224,3 +229,67 @@ class FakeSlack:
                 m.pop("metadata", None)
         thread.sort(key=lambda m: float(m["ts"]))
         return {"ok": True, "messages": thread, "has_more": False}
+
+
+def active_markup(message: Any) -> list[str]:
+    """What Slack would make clickable or notify in a message body (a chat.postMessage body, a
+    response_url payload): the `<...>` sequences of its mrkdwn (the top-level `text` and every
+    mrkdwn text object), bare URLs in mrkdwn not sent `verbatim` (Slack links those itself), and
+    link, mention and broadcast elements of rich text. Text in `rich_text` text elements and
+    `plain_text` objects is shown as written, so it is not listed."""
+    found: list[str] = []
+
+    def mrkdwn(text: str, verbatim: bool) -> None:
+        found.extend(m.group(1) for m in _CONTROL.finditer(text))
+        if not verbatim:
+            plain = _CONTROL.sub(" ", text)
+            found.extend(m.group(0) for m in _BARE_URL.finditer(plain) if "//" in m.group(0))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        if kind == "mrkdwn":
+            mrkdwn(str(node.get("text", "")), bool(node.get("verbatim")))
+        elif kind in _RICH_ACTIVE:
+            found.append(f"{kind}:{node.get('url') or node.get('user_id') or node.get('range')}")
+        for value in node.values():
+            if isinstance(value, dict | list):
+                walk(value)
+
+    if isinstance(message, dict):
+        found.extend(m.group(1) for m in _CONTROL.finditer(str(message.get("text") or "")))
+        walk(message.get("blocks") or [])
+    return found
+
+
+def shown_text(message: Any) -> str:
+    """Roughly what a reader sees of a message's blocks: mrkdwn with its links shown by label
+    and its entities decoded, rich and plain text as written (one line per text object)."""
+    lines: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        if kind == "mrkdwn":
+            text = _CONTROL.sub(lambda m: m.group(1).split("|", 1)[-1], str(node.get("text", "")))
+            lines.append(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+            return
+        if kind in ("plain_text", "text") and isinstance(node.get("text"), str):
+            lines.append(node["text"])
+            return
+        for value in node.values():
+            if isinstance(value, dict | list):
+                walk(value)
+
+    walk(message.get("blocks") or [] if isinstance(message, dict) else [])
+    return "\n".join(lines)
