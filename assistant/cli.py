@@ -107,7 +107,9 @@ def sync(
             style = "red" if r.outcome == "failed" else "green"
             out.print(f"[{style}]{r.outcome:>12}[/]  {r.path}  {r.detail or ''}")
         style = "green" if screening.status in ("fetched", "not_modified") else "yellow"
-        out.print(f"[{style}]{screening.status:>12}[/]  screening/current/csl.csv  {screening.detail}")
+        out.print(
+            f"[{style}]{screening.status:>12}[/]  screening/current/csl.csv  {screening.detail}"
+        )
         out.print(report.summary())
     raise typer.Exit(0 if report.ok else 1)
 

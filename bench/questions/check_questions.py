@@ -15,15 +15,27 @@ question's phrases. Prints the per-kind counts; exits 1 on any problem.
 
 Usage: python3 check_questions.py [questions.jsonl] [corpus_dir]
 """
-import collections, json, pathlib, re, sys
+
+import collections
+import json
+import pathlib
+import re
+import sys
 import xml.etree.ElementTree as ET
 
 HERE = pathlib.Path(__file__).resolve().parent
 QFILE = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "practitioner.jsonl"
 CORPUS = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else pathlib.Path("/work/shared/corpus")
 KINDS = {"lookup", "definition", "paraphrase", "multi_hop", "numeric", "article", "abstain"}
-FIELDS = {"id": str, "question": str, "kind": str, "answerable": bool,
-          "relevant": list, "answer_contains": list, "notes": str}
+FIELDS = {
+    "id": str,
+    "question": str,
+    "kind": str,
+    "answerable": bool,
+    "relevant": list,
+    "answer_contains": list,
+    "notes": str,
+}
 _paras = {}
 
 
@@ -36,8 +48,11 @@ def paragraphs(doc):
         path = CORPUS / doc
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".xml":
-            text = "\n\n".join("".join(e.itertext()) for e in ET.fromstring(text).iter()
-                               if e.text and e.text.strip())
+            text = "\n\n".join(
+                "".join(e.itertext())
+                for e in ET.fromstring(text).iter()
+                if e.text and e.text.strip()
+            )
         _paras[doc] = [norm(p) for p in re.split(r"\n\s*\n", text)]
     return _paras[doc]
 
@@ -69,14 +84,20 @@ for n, line in enumerate(QFILE.read_text(encoding="utf-8").splitlines(), 1):
             problems.append(f"{qid}: phrase not 6-15 words: {phrase!r}")
         found = [p for p in paragraphs(doc) if phrase in p]
         if not found:
-            where = "crosses a paragraph break" if phrase in " ".join(paragraphs(doc)) else "not found"
+            where = (
+                "crosses a paragraph break" if phrase in " ".join(paragraphs(doc)) else "not found"
+            )
             problems.append(f"{qid}: phrase {where} in {doc}: {phrase!r}")
         hit_paras += found[:1]
     for stem in q["answer_contains"]:
         if stem != stem.lower() or (hit_paras and not any(stem in p for p in hit_paras)):
-            problems.append(f"{qid}: answer_contains {stem!r} not lower-case or not in relevant passages")
+            problems.append(
+                f"{qid}: answer_contains {stem!r} not lower-case or not in relevant passages"
+            )
 
-print(f"{sum(kinds.values())} questions, {len(docs)} distinct documents:",
-      ", ".join(f"{k} {kinds[k]}" for k in sorted(kinds)))
+print(
+    f"{sum(kinds.values())} questions, {len(docs)} distinct documents:",
+    ", ".join(f"{k} {kinds[k]}" for k in sorted(kinds)),
+)
 print("\n".join(problems) or "OK: all checks pass")
 sys.exit(1 if problems else 0)
