@@ -67,7 +67,9 @@ class Readiness(BaseModel):
 class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    doc_types: list[str] | None = Field(None, max_length=20, examples=[["regulation"]])
+    doc_types: list[Annotated[str, Field(max_length=100)]] | None = Field(
+        None, max_length=20, examples=[["regulation"]]
+    )
     date_from: IsoDate | None = Field(None, description="ISO date, e.g. 2019-11-20")
     date_to: IsoDate | None = Field(None, description="ISO date, e.g. 2019-11-20")
 

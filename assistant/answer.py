@@ -68,6 +68,38 @@ def not_covered() -> Answer:
     return Answer(answer=NOT_COVERED, abstained=True)
 
 
+_LINE_MARKER = re.compile(r" \[(\d+)\]$")
+
+
+def keep_cited(answer: Answer, kept: Sequence[Citation]) -> Answer:
+    """The extractive answer with only the citations in `kept`, numbered 1..N again.
+
+    Each line of an extractive answer quotes one sentence and ends with its one marker, so a
+    citation that is left out takes its line and its claim with it; the remaining markers,
+    claims and citations are renumbered alike, in order, so none points at nothing."""
+    numbers = {c.n: i for i, c in enumerate(sorted(kept, key=lambda c: c.n), start=1)}
+    lines = []
+    for line in answer.answer.split("\n"):
+        m = _LINE_MARKER.search(line)
+        if m is None:
+            lines.append(line)
+        elif int(m.group(1)) in numbers:
+            lines.append(f"{line[: m.start()]} [{numbers[int(m.group(1))]}]")
+    claims = [
+        c.model_copy(update={"citations": [numbers[n] for n in c.citations if n in numbers]})
+        for c in answer.claims
+        if any(n in numbers for n in c.citations)
+    ]
+    citations = [c.model_copy(update={"n": numbers[c.n]}) for c in kept]
+    return answer.model_copy(
+        update={
+            "answer": "\n".join(lines),
+            "citations": sorted(citations, key=lambda c: c.n),
+            "claims": claims,
+        }
+    )
+
+
 # ---- the default, extractive answerer -----------------------------------------------------
 
 LEAD = "From the corpus:"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.citations import Claim
+from assistant.citations import Claim, keep_verified
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -216,15 +216,26 @@ def _numbers(inner: str, k: int) -> list[int]:
     return found
 
 
-def _clean_markers(sentence: str, k: int) -> tuple[str, list[int]]:
-    """The sentence with invalid markers removed and valid ones written as [n][m], and its n's."""
+# While a reply is checked, valid markers are written as placeholders, so text the model wrote
+# can never pass for one (removing "[7]" from "[[7]1]" would leave a "[1]" nobody checked). They
+# become "[n]", numbered in order of first use, when their sentence is sent.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
+
+
+def _clean_markers(
+    sentence: str, k: int, valid: Container[int] | None = None
+) -> tuple[str, list[int]]:
+    """The sentence with markers that name no valid passage removed and valid ones written as
+    placeholders, and the valid passage numbers it cites (first-seen order). `valid` (default:
+    all of 1..k) leaves out passages whose text could not be verified."""
     cited: list[int] = []
 
     def replace(m: re.Match[str]) -> str:
-        valid = _numbers(m.group(2), k)
-        cited.extend(n for n in valid if n not in cited)
-        if valid:
-            return m.group(1) + "".join(f"[{n}]" for n in valid)
+        good = [n for n in _numbers(m.group(2), k) if valid is None or n in valid]
+        cited.extend(n for n in good if n not in cited)
+        if good:
+            return m.group(1) + "".join(f"{_OPEN}{n}{_CLOSE}" for n in good)
         following = m.string[m.end() : m.end() + 1]
         # Removing "[7]" from "listed [7] and" or "[7][1]" keeps the space, from "listed [7]."
         # or "listed [7] [1]" it does not.
@@ -232,47 +243,64 @@ def _clean_markers(sentence: str, k: int) -> tuple[str, list[int]]:
             return ""
         return m.group(1)
 
-    text = _MARKER_WITH_SPACE.sub(replace, sentence)
+    text = sentence
+    while _MARKER.search(text):  # each pass removes at least one "[": it ends
+        text = _MARKER_WITH_SPACE.sub(replace, text)
     return re.sub(r"[ \t]{2,}", " ", text).strip(), cited
+
+
+_LOOK_BACK = 256  # how much of a line before a period decides whether it ends a sentence
 
 
 def _is_boundary(line: str, m: re.Match[str]) -> bool:
     """False when the period ending at m is an abbreviation's ("U.S. Government", "No. 5")."""
     if _MARKER.search(m.group(0)) or line[m.start()] != ".":
         return True  # a marker after the punctuation, or ! / ?, always ends a sentence
-    if _MARKER_BEFORE.search(line, 0, m.start()):
+    # Only the text just before the period matters (a window keeps long lines linear).
+    if _MARKER_BEFORE.search(line, max(0, m.start() - _LOOK_BACK), m.start()):
         return True  # "listed [1]. next": the model closed a cited sentence
     following = line[m.end() :].lstrip()[:1]
     if following.islower():
         return False  # "e.g. the", "U.S. persons": sentences start with a capital
-    token = re.search(r"(\S+)$", line[: m.start() + 1])
+    token = re.search(r"(\S+)$", line[max(0, m.start() - _LOOK_BACK) : m.start() + 1])
     word = token.group(1) if token else ""
     word = word.lstrip("\"'“‘(")
     return not (_INITIALS.fullmatch(word) or word[:-1].lower() in _ABBREVIATIONS)
 
 
+def _sentences(line: str, start: int = 0) -> list[tuple[str, int]]:
+    """The sentences of `line` from `start` (where a sentence begins), each with the offset its
+    own text starts at: markers a sentence opens with belong to the one before it. A checker
+    may resume from such an offset and cut the rest of the line exactly as from the start,
+    because only whitespace and markers (no sentence end) lie before it."""
+    found: list[tuple[str, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(line, start):
+        if m.end() <= pos or not _is_boundary(line, m):
+            continue
+        found.append((line[pos : m.end()], pos))
+        pos = m.end()
+    if line[pos:].strip():
+        found.append((line[pos:], pos))
+    out: list[tuple[str, int]] = []
+    for raw, at in found:
+        text = raw.strip()
+        at += len(raw) - len(raw.lstrip())
+        lead = _LEADING_MARKERS.match(text) if out else None
+        if lead:  # "Foo. [1] Bar.": the [1] closes "Foo."
+            out[-1] = (f"{out[-1][0]} {lead.group(0).strip()}", out[-1][1])
+            text, at = text[lead.end() :].strip(), at + lead.end()
+        out.append((text, at))
+    return [(text, at) for text, at in out if text]
+
+
 def split_sentences(line: str) -> list[str]:
     """One line of the reply cut into sentences; markers after the period stay with it."""
-    sentences: list[str] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(line):
-        if m.end() <= start or not _is_boundary(line, m):
-            continue
-        sentences.append(line[start : m.end()].strip())
-        start = m.end()
-    if line[start:].strip():
-        sentences.append(line[start:].strip())
-    # A sentence that starts with markers ("Foo. [1] Bar.") hands them to the one before it.
-    for i in range(1, len(sentences)):
-        lead = _LEADING_MARKERS.match(sentences[i])
-        if lead:
-            sentences[i - 1] = f"{sentences[i - 1]} {lead.group(0).strip()}"
-            sentences[i] = sentences[i][lead.end() :].strip()
-    return [s for s in sentences if s]
+    return [text for text, _ in _sentences(line)]
 
 
 def _normalise(text: str) -> str:
-    text = _MARKER.sub("", text).lower()
+    text = _PLACEHOLDER.sub("", _MARKER.sub("", text)).lower()
     return re.sub(r"\s+", " ", text).strip(" \t\n.!?\"'")
 
 
@@ -293,80 +321,264 @@ def abstain() -> Answer:
     return not_covered()
 
 
+@dataclass
+class _Item:
+    """One sentence of the reply as a claim (passage numbers, placeholders in its text), with
+    the line and the paragraph it stands in, which decide how it joins the one before."""
+
+    claim: Claim
+    line: int
+    para: int
+
+    def copy(self) -> _Item:
+        return _Item(self.claim.model_copy(deep=True), self.line, self.para)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    line: int
+    offset: int  # where its own text starts in its line: a parse may resume there
+    para: int
+
+
+def _walk(lines: list[str], line: int = 0, offset: int = 0, para: int = 0) -> list[_Sentence]:
+    """The sentences of a reply (without <think>, cut at \\n), from the one that starts at
+    `offset` in `lines[line]` (paragraph `para`) on; a blank line starts a new paragraph."""
+    found: list[_Sentence] = []
+    for number in range(line, len(lines)):
+        if not lines[number].strip():
+            para += 1
+            continue
+        for text, at in _sentences(lines[number], offset if number == line else 0):
+            found.append(_Sentence(text, number, at, para))
+    return found
+
+
+def _apply(items: list[_Item], sentence: _Sentence, k: int, valid: Container[int]) -> None:
+    """Add a sentence to the claims so far: a claim citing the valid passages it names, or, if
+    it is nothing but markers, support for the claim just before it (an invalid marker alone is
+    nothing at all)."""
+    cleaned, cited = _clean_markers(sentence.text, k, valid)
+    if _normalise(cleaned):
+        claim = Claim(text=cleaned, citations=cited, supported=bool(cited))
+        items.append(_Item(claim, sentence.line, sentence.para))
+    elif cited and items:
+        prev = items[-1].claim
+        prev.text = f"{prev.text} {cleaned}"
+        prev.citations.extend(n for n in cited if n not in prev.citations)
+        prev.supported = True
+
+
+_PARTIAL_TAG = re.compile(r"</?(?:t(?:h(?:i(?:n(?:k)?)?)?)?)?\Z", re.IGNORECASE)
+# A sentence end (or a line's) and the start of more text, which may settle the sentence before.
+_SETTLING = re.compile(r"[.!?\]>\n]\s*(?=\S)")
+_BRACKET_WINDOW = 256  # how far back an unclosed "[" may still become a marker
+_MIN_STEP = 16  # characters of reply between two reads
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _held_back(text: str) -> str:
+    """`text` without a tail that more text could still turn into a marker ("[1" becoming
+    "[1]") or a <think> tag: until then it would read as words and settle the wrong way."""
+    cut = len(text)
+    stop = max(text.rfind("\n") + 1, len(text) - _BRACKET_WINDOW)
+    depth = 0
+    for i in range(len(text) - 1, stop - 1, -1):
+        if text[i] == "]":
+            depth += 1
+        elif text[i] == "[":
+            if depth:
+                depth -= 1
+            else:
+                cut = i  # unclosed: keep looking for an earlier one ("[[7]1")
+    tag = _PARTIAL_TAG.search(text, max(0, len(text) - 8))
+    if tag:
+        cut = min(cut, tag.start())
+    return text[:cut]
+
+
+class ReplyChecker:
+    """Checks a model's reply while it streams, so that only checked text is ever sent.
+
+    A sentence is taken once nothing the model may still write can change it (the next sentence
+    has begun, or the reply has ended) and gets the treatment `postprocess` describes: markers
+    naming no given, verified passage are removed, and an uncited sentence is flagged or
+    dropped. Nothing is released until a sentence with a valid citation (other than a refusal)
+    is taken, since until then the reply may still end up abstaining; the sentences before it
+    follow it out then. Citations are numbered in order of first use from `first_n`, so the
+    text, the claims and the citations agree. `feed` returns the text now safe to send;
+    `finish` returns the rest and the Answer, whose `answer` is everything released, joined.
+
+    Each sentence is read once (the last, unfinished one again as it grows), so checking stays
+    linear in the length of the reply.
+    """
+
+    def __init__(
+        self,
+        passages: Sequence[SearchResult],
+        unsupported: str = "flag",
+        valid: Container[int] | None = None,
+        first_n: int = 1,
+    ) -> None:
+        if unsupported not in UNSUPPORTED_MODES:
+            raise ValueError(
+                f"unsupported={unsupported!r}: expected one of {', '.join(UNSUPPORTED_MODES)}"
+            )
+        self._passages = list(passages)
+        self._k = len(self._passages)
+        self._valid = {n for n in range(1, self._k + 1) if valid is None or n in valid}
+        self._drop = unsupported == "drop"
+        self._first_n = first_n
+        self._raw = ""
+        self._seen = 0  # length of the raw text at the last look for a settled sentence
+        self._due = False  # a sentence may have been settled since the last read
+        self._read_at = 0  # length of the raw text at the last read
+        self._unread = 0  # length of the text from the first sentence not read, at that read
+        self._resume = (0, 0, 0)  # line, offset and paragraph of the first sentence not read
+        self._tail: _Item | None = None  # the last claim read: later markers may still join it
+        self._held: list[_Item] = []  # settled before the reply was known not to abstain
+        self._answering = False
+        self._last: _Item | None = None  # the last claim released
+        self._numbers: dict[int, int] = {}  # passage number -> citation number
+        self._claims: list[Claim] = []
+        self._sent: list[str] = []
+
+    def feed(self, delta: str) -> str:
+        """Add a piece of the reply; the checked text it lets out (often "")."""
+        if not delta:
+            return ""
+        # Placeholders are ours alone; a lone surrogate (JSON allows "\\ud800") is not text.
+        delta = _LONE_SURROGATE.sub("\ufffd", delta.replace(_OPEN, "").replace(_CLOSE, ""))
+        self._raw += delta
+        # Only a sentence end followed by more text can settle a sentence: read only then, and
+        # not again before the unread part has grown by a share of itself (linear work even
+        # when the model glues endless markers onto one sentence).
+        self._due = self._due or any(
+            m.end() >= self._seen for m in _SETTLING.finditer(self._raw, max(0, self._seen - 64))
+        )
+        self._seen = len(self._raw)
+        if not self._due or self._seen - self._read_at < max(_MIN_STEP, self._unread // 8):
+            return ""
+        self._due, self._read_at = False, self._seen
+        return self._read(_held_back(self._text()), final=False)
+
+    def finish(self) -> tuple[str, Answer]:
+        """The text still to send and the final Answer (abstaining: no text at all)."""
+        rest = self._read(self._text(), final=True)
+        if not self._answering:
+            return "", abstain()
+        from assistant.answer import Answer
+
+        order = sorted(self._numbers.items(), key=lambda pn: pn[1])
+        return rest, Answer(
+            answer="".join(self._sent),
+            abstained=False,
+            citations=[self._passages[p - 1].cite(n) for p, n in order],
+            claims=self._claims,
+        )
+
+    def _text(self) -> str:
+        text = self._raw.replace("\r\n", "\n").replace("\r", "\n")
+        return _THINK.sub("", text)
+
+    def _read(self, text: str, final: bool) -> str:
+        """Read the sentences not read yet; settle the claims nothing can change any more."""
+        lines = text.split("\n")
+        line, offset, _ = self._resume
+        self._unread = len("\n".join(lines[line:])) - offset
+        sentences = _walk(lines, *self._resume)
+        done = sentences if final else sentences[:-1]  # the last one may still grow
+        items = [self._tail] if self._tail else []
+        for sentence in done:
+            _apply(items, sentence, self._k, self._valid)
+        if final:
+            self._tail = None
+            return self._take(items)
+        begun = False  # whether the unfinished last sentence already is a claim of its own
+        if sentences:
+            last = sentences[-1]
+            self._resume = (last.line, last.offset, last.para)
+            probe = [items[-1].copy()] if items else []
+            _apply(probe, last, self._k, self._valid)
+            begun = len(probe) > min(len(items), 1)
+        if begun or not items:
+            settled, self._tail = items, None  # markers to come can only join the new claim
+        else:
+            settled, self._tail = items[:-1], items[-1]
+        return self._take(settled)
+
+    def _take(self, items: list[_Item]) -> str:
+        out: list[str] = []
+        for item in items:
+            if self._answering:
+                out.append(self._release(item))
+                continue
+            self._held.append(item)
+            if item.claim.citations and not is_refusal(item.claim.text):
+                self._answering = True
+                out.extend(self._release(held) for held in self._held)
+                self._held = []
+        return "".join(out)
+
+    def _number(self, passage: int) -> int:
+        if passage not in self._numbers:
+            self._numbers[passage] = self._first_n + len(self._numbers)
+        return self._numbers[passage]
+
+    def _release(self, item: _Item) -> str:
+        """The sentence as sent, joined to the one before as the model laid them out."""
+        if self._drop and not item.claim.citations:
+            return ""
+        text = _PLACEHOLDER.sub(lambda m: f"[{self._number(int(m.group(1)))}]", item.claim.text)
+        cited = [self._number(n) for n in item.claim.citations]
+        last, self._last = self._last, item
+        if last is None:
+            joint = ""
+        elif last.line == item.line:
+            joint = " "
+        else:  # one blank line between paragraphs, however many the model wrote
+            joint = "\n\n" if last.para != item.para else "\n"
+        self._claims.append(Claim(text=text, citations=cited, supported=bool(cited)))
+        self._sent.append(joint + text)
+        return joint + text
+
+
+def verified_passages(
+    passages: Sequence[SearchResult], text_of: Callable[[str], str | None]
+) -> set[int]:
+    """The numbers (1..k) of the passages whose text is what the store holds at their span:
+    the only ones a marker may cite."""
+    cites = [p.cite(n) for n, p in enumerate(passages, start=1)]
+    return {c.n for c in keep_verified(cites, text_of)}
+
+
 def postprocess(
-    raw_text: str, passages: Sequence[SearchResult], unsupported: str = "flag"
+    raw_text: str,
+    passages: Sequence[SearchResult],
+    unsupported: str = "flag",
+    valid: Container[int] | None = None,
+    first_n: int = 1,
 ) -> Answer:
     """Turn the model's reply into an Answer whose every citation points at a given passage.
 
-    Markers outside 1..len(passages) are removed; each sentence becomes a Claim citing the valid
-    passage numbers it carries (the numbers are kept, so the [n] in the text match Citation.n).
-    Sentences citing nothing are kept with supported=False ("flag") or removed ("drop"). When no
-    sentence other than a refusal carries a valid citation, the answer is the fixed abstention.
+    Markers outside 1..len(passages) (or outside `valid`, the verified ones) are removed; each
+    sentence becomes a Claim citing the valid passages it names, renumbered 1..N (from
+    `first_n`) in order of first use, in the text, the claims and the citations alike.
+    Sentences citing nothing are kept with supported=False ("flag") or removed ("drop"). When
+    no sentence other than a refusal carries a valid citation, the answer is the fixed
+    abstention. The same checker streams (`stream_with_llm`), so both give the same Answer.
     """
-    from assistant.answer import Answer
-
-    if unsupported not in UNSUPPORTED_MODES:
-        raise ValueError(
-            f"unsupported={unsupported!r}: expected one of {', '.join(UNSUPPORTED_MODES)}"
-        )
-    k = len(passages)
-    text = _THINK.sub("", raw_text or "").replace("\r\n", "\n").replace("\r", "\n")
-
-    # Lines keep the model's layout (bullets, paragraphs); None stands for a paragraph break.
-    lines: list[list[Claim] | None] = []
-    for line in text.split("\n"):
-        if not line.strip():
-            lines.append(None)
-            continue
-        claims: list[Claim] = []
-        for sentence in split_sentences(line):
-            cleaned, cited = _clean_markers(sentence, k)
-            if not _normalise(cleaned):
-                # Bare markers on a line of their own support the sentence just before them;
-                # an invalid marker alone is nothing at all.
-                prev = claims[-1] if claims else _last_claim(lines)
-                if cited and prev is not None:
-                    prev.text = f"{prev.text} {cleaned}"
-                    prev.citations.extend(n for n in cited if n not in prev.citations)
-                    prev.supported = True
-                continue
-            claims.append(Claim(text=cleaned, citations=cited, supported=bool(cited)))
-        if claims:
-            lines.append(claims)
-
-    claims_all = [c for lc in lines if lc for c in lc]
-    if not any(c.supported and not is_refusal(c.text) for c in claims_all):
-        return abstain()
-
-    if unsupported == "drop":
-        lines = [lc if lc is None else [c for c in lc if c.supported] for lc in lines]
-        lines = [lc for lc in lines if lc is None or lc]
-    rendered: list[str] = []
-    for lc in lines:
-        if lc is not None:
-            rendered.append(" ".join(c.text for c in lc))
-        elif rendered and rendered[-1]:
-            rendered.append("")  # one blank line, however many the model wrote
-    kept = [c for lc in lines if lc for c in lc]
-    cited_numbers = sorted({n for c in kept for n in c.citations})
-    return Answer(
-        answer="\n".join(rendered).strip(),
-        abstained=False,
-        citations=[passages[n - 1].cite(n) for n in cited_numbers],
-        claims=kept,
-    )
-
-
-def _last_claim(lines: list[list[Claim] | None]) -> Claim | None:
-    for line_claims in reversed(lines):
-        if line_claims:
-            return line_claims[-1]
-    return None
+    checker = ReplyChecker(passages, unsupported, valid, first_n)
+    checker.feed(raw_text or "")
+    return checker.finish()[1]
 
 
 # --------------------------------------------------------------------------------------------
 # Calling the model
 # --------------------------------------------------------------------------------------------
+
+MAX_REPLY_CHARS = 16_000  # a runaway model is cut off: an answer is a few paragraphs
 
 
 def _content_text(content: Any) -> str:
@@ -382,37 +594,68 @@ def _content_text(content: Any) -> str:
     return "".join(parts)
 
 
+def _citable(
+    passages: Sequence[SearchResult], text_of: Callable[[str], str | None] | None
+) -> set[int]:
+    if text_of is None:
+        return set(range(1, len(passages) + 1))
+    return verified_passages(passages, text_of)
+
+
 def answer_with_llm(
-    question: str, passages: Sequence[SearchResult], model: BaseChatModel, cfg: LLMConfig
+    question: str,
+    passages: Sequence[SearchResult],
+    model: BaseChatModel,
+    cfg: LLMConfig,
+    text_of: Callable[[str], str | None] | None = None,
+    first_n: int = 1,
 ) -> Answer:
     """Ask the model to answer from the passages, then check every citation it made.
 
-    With no passages the model is not called: there is nothing it may cite.
+    With `text_of` (doc_id -> stored text) a passage is citable only if its text is verified
+    against the store. With nothing citable the model is not called.
     """
-    if not passages:
+    valid = _citable(passages, text_of)
+    if not valid:
         return abstain()
     reply = model.invoke(build_messages(question, passages))
-    return postprocess(_content_text(reply.content), passages, cfg.unsupported)
+    text = _content_text(reply.content)[:MAX_REPLY_CHARS]
+    return postprocess(text, passages, cfg.unsupported, valid, first_n)
 
 
 def stream_with_llm(
-    question: str, passages: Sequence[SearchResult], model: BaseChatModel, cfg: LLMConfig
+    question: str,
+    passages: Sequence[SearchResult],
+    model: BaseChatModel,
+    cfg: LLMConfig,
+    text_of: Callable[[str], str | None] | None = None,
+    first_n: int = 1,
 ) -> Iterator[str | Answer]:
-    """Yield the model's text deltas as they arrive, then the checked Answer, last.
+    """Yield checked text, sentence by sentence, as the model writes, then the Answer, last.
 
-    The deltas are the raw reply (invalid markers included) for showing progress; the final
-    Answer is authoritative and surfaces should replace the streamed text with its `answer`.
+    Joined, the text deltas are exactly the Answer's `answer`: nothing unchecked is ever
+    yielded. An abstaining Answer comes alone, with no delta before it (nothing the model wrote
+    is shown), so the caller can say the abstention in its own words. Same checks and same
+    Answer as `answer_with_llm`.
     """
-    if not passages:
+    valid = _citable(passages, text_of)
+    if not valid:
         yield abstain()
         return
-    parts: list[str] = []
+    checker = ReplyChecker(passages, cfg.unsupported, valid, first_n)
+    size = 0
     for chunk in model.stream(build_messages(question, passages)):
-        delta = _content_text(chunk.content)
-        if delta:
-            parts.append(delta)
-            yield delta
-    yield postprocess("".join(parts), passages, cfg.unsupported)
+        delta = _content_text(chunk.content)[: MAX_REPLY_CHARS - size]
+        size += len(delta)
+        ready = checker.feed(delta)
+        if ready:
+            yield ready
+        if size >= MAX_REPLY_CHARS:
+            break
+    rest, answer = checker.finish()
+    if rest:
+        yield rest
+    yield answer
 
 
 # How much of the conversation the rewriter sees: recent turns matter, old answers are long.

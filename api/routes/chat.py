@@ -20,7 +20,15 @@ from api.schemas import AnswerOut, AskRequest, ChatCompletionRequest, ChatReques
 from assistant.access import Caller
 from assistant.answer import Answer
 from assistant.audit import AuditError
-from assistant.chat import Assistant, QuestionError, Turn, validate_question
+from assistant.chat import (
+    MAX_QUESTION_CHARS,
+    MAX_TURNS,
+    Assistant,
+    QuestionError,
+    Turn,
+    has_lone_surrogate,
+    validate_question,
+)
 from assistant.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -116,22 +124,45 @@ async def chat(
 # ---- OpenAI compatibility ------------------------------------------------------------------
 
 
+# Of an earlier assistant message (our own answer, sources included) only this much is kept:
+# more than the LLM rewriter reads of it, and the deterministic rewriter reads none.
+HISTORY_ANSWER_CHARS = 4000
+
+
 def _split_messages(body: ChatCompletionRequest) -> tuple[str, list[Turn]]:
-    """The last user message is the question; earlier user/assistant pairs are the history."""
+    """The last user message is the question; earlier user/assistant pairs are the history.
+
+    Every user message is held to the limits of a question, earlier ones too: one that is too
+    long is refused (422, naming it) rather than cut, since cutting would change what was
+    asked. Earlier assistant messages are our own answers, rightly longer than a question, so
+    they are cut to HISTORY_ANSWER_CHARS instead. Only the last MAX_TURNS turns are used, as in
+    a remembered conversation.
+    """
+    indexed = [(i, m) for i, m in enumerate(body.messages) if m.role in ("user", "assistant")]
+    if not indexed or indexed[-1][1].role != "user":
+        raise HTTPException(status_code=422, detail="messages: the last message must be a user's")
     turns: list[Turn] = []
     pending: str | None = None
-    question = ""
-    messages = [m for m in body.messages if m.role in ("user", "assistant")]
-    if not messages or messages[-1].role != "user":
-        raise HTTPException(status_code=422, detail="messages: the last message must be a user's")
-    for m in messages[:-1]:
+    for i, m in indexed:
+        text = m.text()
+        if has_lone_surrogate(text):
+            raise HTTPException(
+                status_code=422,
+                detail=f"messages[{i}]: contains an unpaired surrogate (not valid text)",
+            )
+        if m.role == "user" and len(text) > MAX_QUESTION_CHARS:
+            raise HTTPException(
+                status_code=422,
+                detail=f"messages[{i}]: longer than {MAX_QUESTION_CHARS} characters",
+            )
+        if i == indexed[-1][0]:
+            break
         if m.role == "user":
-            pending = m.text()
+            pending = text.strip() or None
         elif pending is not None:
-            turns.append(Turn(question=pending, standalone=pending, answer=m.text()))
+            turns.append(Turn(pending, pending, text[:HISTORY_ANSWER_CHARS]))
             pending = None
-    question = messages[-1].text()
-    return question, turns
+    return indexed[-1][1].text(), turns[-MAX_TURNS:]
 
 
 def _sources(answer: Answer) -> str:

@@ -67,6 +67,13 @@ class FakeOpenAI:
         with self._lock:
             self._queue.extend(texts)
 
+    def reset(self) -> None:
+        """Forget queued replies, the reply function and recorded requests (between tests)."""
+        with self._lock:
+            self._queue.clear()
+            self.requests.clear()
+        self._reply_fn = None
+
     def respond_with(self, fn: Reply | None) -> None:
         """Compute each reply from the request body (used when the queue is empty)."""
         self._reply_fn = fn

@@ -93,8 +93,7 @@ def fake() -> Iterator[FakeOpenAI]:
 @pytest.fixture(autouse=True)
 def _fresh(fake: FakeOpenAI) -> Iterator[None]:
     """Each test scripts its own replies and sees only its own requests."""
-    fake.requests.clear()
-    fake.respond_with(None)
+    fake.reset()
     yield
 
 
@@ -128,14 +127,14 @@ def test_valid_citations_are_kept_and_quote_the_passage_span(fake: FakeOpenAI) -
     answer = _ask(fake, reply)
 
     assert not answer.abstained
-    assert answer.answer == reply
+    # Numbered 1..N in order of first use: passage 2 is cited first, so it is [1].
+    assert answer.answer == reply.replace("[2]", "[x]").replace("[1]", "[2]").replace("[x]", "[1]")
     assert [c.n for c in answer.citations] == [1, 2]
-    for c in answer.citations:
-        given = PASSAGES[c.n - 1]
+    for c, given in zip(answer.citations, (PASSAGES[1], PASSAGES[0]), strict=True):
         assert (c.chunk_id, c.citation, c.quote) == (given.chunk_id, given.citation, given.text)
         assert verify(c, DOCUMENT), "quote must equal the document text at its span"
         assert c.source_url and c.date == "2025-01-15" and c.doc_type == "regulation"
-    assert [(cl.citations, cl.supported) for cl in answer.claims] == [([2], True), ([1], True)]
+    assert [(cl.citations, cl.supported) for cl in answer.claims] == [([1], True), ([2], True)]
 
     body = fake.chat_requests[0]
     assert body["model"] == "fake"
@@ -150,23 +149,23 @@ def test_an_invented_marker_is_removed_from_text_and_citations(fake: FakeOpenAI)
     )
 
     assert "[7]" not in answer.answer
-    assert answer.answer == "Huawei is on the Entity List [2]. Exports to it are always denied."
-    assert [c.n for c in answer.citations] == [2]
-    assert [(cl.citations, cl.supported) for cl in answer.claims] == [([2], True), ([], False)]
+    assert answer.answer == "Huawei is on the Entity List [1]. Exports to it are always denied."
+    assert [(c.n, c.chunk_id) for c in answer.citations] == [(1, PASSAGES[1].chunk_id)]
+    assert [(cl.citations, cl.supported) for cl in answer.claims] == [([1], True), ([], False)]
 
 
 def test_an_uncited_claim_is_flagged_or_dropped(fake: FakeOpenAI) -> None:
     reply = "Huawei is on the Entity List [2]. Huawei is a large telecoms company."
 
     flagged = _ask(fake, reply)
-    assert flagged.answer == reply
+    assert flagged.answer == reply.replace("[2]", "[1]")
     assert flagged.claims[1].text == "Huawei is a large telecoms company."
     assert flagged.claims[1].supported is False
 
     dropped = _ask(fake, reply, unsupported="drop")
-    assert dropped.answer == "Huawei is on the Entity List [2]."
+    assert dropped.answer == "Huawei is on the Entity List [1]."
     assert all(cl.supported for cl in dropped.claims)
-    assert [c.n for c in dropped.citations] == [2]
+    assert [(c.n, c.chunk_id) for c in dropped.citations] == [(1, PASSAGES[1].chunk_id)]
 
 
 def test_streaming_yields_deltas_then_the_same_answer(fake: FakeOpenAI) -> None:
@@ -181,14 +180,91 @@ def test_streaming_yields_deltas_then_the_same_answer(fake: FakeOpenAI) -> None:
 
     items = list(stream_with_llm(QUESTION, PASSAGES, model, cfg))
     deltas, final = items[:-1], items[-1]
-    assert len(deltas) >= 3
+    assert len(deltas) >= 2, "sentences go out as they pass, not all at the end"
     assert all(isinstance(d, str) for d in deltas)
-    assert "".join(str(d) for d in deltas) == reply
     assert isinstance(final, Answer)
+    # What the client assembles is the checked answer, never the raw reply.
+    assert "".join(str(d) for d in deltas) == final.answer != reply
+    assert not any("[5]" in str(d) for d in deltas)
     assert fake.chat_requests[0].get("stream") is True
 
     assert final == answer_with_llm(QUESTION, PASSAGES, model, cfg)
     assert "[5]" not in final.answer
+    assert final.claims[-1].supported is False  # flagged, as in the final Answer
+
+
+def _stream(fake: FakeOpenAI, reply: str, **kw: Any) -> tuple[list[str], Answer]:
+    fake.push(reply)
+    cfg = _cfg(fake, **{k: v for k, v in kw.items() if k == "unsupported"})
+    extra = {k: v for k, v in kw.items() if k != "unsupported"}
+    items = list(stream_with_llm(QUESTION, PASSAGES, _model(fake), cfg, **extra))
+    final = items[-1]
+    assert isinstance(final, Answer)
+    return [str(d) for d in items[:-1]], final
+
+
+def test_streamed_drop_mode_sends_only_supported_sentences(fake: FakeOpenAI) -> None:
+    reply = (
+        "Huawei is listed with a license requirement for all items [2][7]. "
+        "Huawei also makes excellent phones. "
+        "The requirement applies whenever a listed entity is a party [1]. "
+        "Everything else is allowed [9]."
+    )
+    deltas, final = _stream(fake, reply, unsupported="drop")
+    assert (
+        "".join(deltas)
+        == final.answer
+        == (
+            "Huawei is listed with a license requirement for all items [1]. "
+            "The requirement applies whenever a listed entity is a party [2]."
+        )
+    )
+    sent = "".join(deltas)
+    assert "phones" not in sent and "allowed" not in sent and "[7]" not in sent
+    assert [(c.n, c.chunk_id) for c in final.citations] == [(1, "chunk-2"), (2, "chunk-1")]
+
+
+def test_a_stream_that_abstains_sends_nothing_the_model_wrote(fake: FakeOpenAI) -> None:
+    # Sentences that look like an answer but cite only passages that were never given.
+    deltas, final = _stream(fake, "Yes, exports are allowed [4]. No license is needed [8].")
+    assert final.abstained and final.answer == NOT_COVERED
+    assert deltas == []
+
+
+def test_a_citation_whose_quote_cannot_be_verified_is_removed_and_renumbered(
+    fake: FakeOpenAI,
+) -> None:
+    # The store no longer holds passage 2's text at its span (same length, other words), so a
+    # citation of it cannot be verified: its marker goes, the sentence is unsupported, and the
+    # remaining numbers close up in the text, the claims and the citations.
+    target = PASSAGES[1]
+    changed = DOCUMENT[: target.start] + "x" * (target.end - target.start) + DOCUMENT[target.end :]
+    reply = (
+        "Huawei is listed with a license review policy of presumption of denial [2]. "
+        "A license is required when a listed entity is a party to the transaction [1][2]. "
+        "General Prohibition Three covers foreign-produced direct products [3]."
+    )
+    for unsupported in ("flag", "drop"):
+        deltas, final = _stream(fake, reply, unsupported=unsupported, text_of=lambda _doc: changed)
+        assert "".join(deltas) == final.answer
+        tail = (
+            "A license is required when a listed entity is a party to the transaction [1]. "
+            "General Prohibition Three covers foreign-produced direct products [2]."
+        )
+        if unsupported == "flag":
+            assert final.answer.startswith("Huawei is listed with a license review policy of "
+                                           "presumption of denial. ")  # fmt: skip
+            assert final.answer.endswith(tail)
+            assert [(c.citations, c.supported) for c in final.claims] == [
+                ([], False),
+                ([1], True),
+                ([2], True),
+            ]
+        else:
+            assert final.answer == tail
+            assert [c.citations for c in final.claims] == [[1], [2]]
+        assert [(c.n, c.chunk_id) for c in final.citations] == [(1, "chunk-1"), (2, "chunk-3")]
+        assert all(verify(c, changed) for c in final.citations)
 
 
 def test_injected_instructions_stay_fenced_as_data(fake: FakeOpenAI) -> None:
@@ -212,7 +288,7 @@ def test_injected_instructions_stay_fenced_as_data(fake: FakeOpenAI) -> None:
 
     given = {p.chunk_id for p in PASSAGES}
     assert answer.citations and all(c.chunk_id in given for c in answer.citations)
-    assert {c.n for c in answer.citations} == {2}
+    assert [(c.n, c.chunk_id) for c in answer.citations] == [(1, PASSAGES[1].chunk_id)]
     assert "[9]" not in answer.answer
     assert answer.claims[0].supported is False  # "HACKED." cites nothing it was given
 

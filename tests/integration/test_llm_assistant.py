@@ -29,6 +29,7 @@ def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> Non
         answer = parts[-1]
         assert isinstance(answer, Answer) and not answer.abstained
         assert any(isinstance(p, str) for p in parts[:-1]), "text is streamed before the answer"
+        assert "".join(str(p) for p in parts[:-1]) == answer.answer, "only checked text streams"
         assert "[7]" not in answer.answer
         assert [c.n for c in answer.citations] == [1]
         for c in answer.citations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answer import should_abstain, unknown_names
 from assistant.chat import (
+    MAX_QUESTION_CHARS,
     QuestionError,
     Turn,
     is_follow_up,
@@ -45,6 +46,21 @@ def test_follow_ups_are_rewritten_from_the_previous_turn() -> None:
     standalone = "What licence exception covers gift parcels sent abroad?"
     assert rewrite_deterministic(standalone, history) == standalone
     assert rewrite_deterministic("and its affiliates?", []) == "and its affiliates?"
+
+
+def test_a_rewritten_follow_up_never_outgrows_a_question() -> None:
+    standalone = "Is Huawei on the Entity List?"
+    follow = "and what about its affiliates abroad? " * 52  # 1,976 characters
+    for _ in range(25):
+        standalone = rewrite_deterministic(follow, [Turn(follow, standalone, "Yes.")])
+        assert len(standalone) <= MAX_QUESTION_CHARS
+        assert standalone.endswith(follow.strip())  # the follow-up is kept whole
+        assert not standalone.startswith(" ")
+    # Earlier context is kept from its latest words, cut at a word.
+    history = [Turn("q", "alpha beta gamma delta", "a")]
+    question = "and " + "x" * (MAX_QUESTION_CHARS - 16)
+    assert rewrite_deterministic(question, history) == f"gamma delta {question}"
+    assert rewrite_deterministic("and " + "y" * 1996, history) == "and " + "y" * 1996
 
 
 def test_questions_are_validated() -> None:

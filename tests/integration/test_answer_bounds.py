@@ -1,0 +1,246 @@
+"""Bounds and checks of the assistant over a small real store, in process: the standalone
+question and the audit line stay bounded however long a conversation runs; stateless callers
+leave no memory and one caller's traffic never evicts another's thread; a citation the store
+cannot verify takes its marker (or its line) with it and the numbers close up; and a streamed
+LLM answer opening with the screening block sends only checked text, its 15 CFR 744.11 citation
+numbered only once verified."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import chat
+from assistant.access import Caller
+from assistant.answer import Answer
+from assistant.chat import MAX_QUESTION_CHARS, Assistant
+from assistant.citations import verify
+from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.integration.fake_openai import FakeOpenAI
+from tests.unit.test_screening import ROWS, csl_text
+
+pytestmark = requires_mirror
+
+AUDIT_LINE_BOUND = 32 * 1024  # see assistant/chat.py, AUDIT_ANSWER_CHARS
+QUESTION = "Do sales to Entity List parties need a licence?"
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ingest.pipeline import run_ingest
+
+    corpus = small_corpus(tmp_path_factory.mktemp("bounds-corpus"), SMALL_DOCS)
+    data = tmp_path_factory.mktemp("bounds-data")
+    run_ingest([corpus], make_settings(data), progress=False)
+    folder = data / "screening"
+    folder.mkdir()
+    (folder / "csl.csv").write_text(csl_text(ROWS), encoding="utf-8")
+    (folder / "csl.meta.json").write_text(json.dumps({"version": "2026-02-10", "url": "test"}))
+    return data
+
+
+@pytest.fixture(scope="module")
+def assistant(data_dir: Path) -> Assistant:
+    return Assistant(make_settings(data_dir))
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_assistant(data_dir: Path, fake: FakeOpenAI) -> Assistant:
+    fake.reset()
+    return Assistant(
+        make_settings(data_dir, llm="openai", llm_base_url=f"{fake.url}/v1", llm_model="fake")
+    )
+
+
+def _audit_lines(assistant: Assistant, caller: str) -> list[str]:
+    lines = assistant.audit.path.read_text(encoding="ascii").splitlines()
+    return [line for line in lines if json.loads(line)["caller"] == caller]
+
+
+def _stored(assistant: Assistant, doc_id: str) -> str:
+    stored = assistant.store.get_document(doc_id)
+    assert stored is not None
+    return stored.text
+
+
+def _replace_stored_text(assistant: Assistant, doc_id: str, text: str) -> None:
+    """The store's text of a document changes under the index (a re-ingest in progress); the
+    documents collection holds a dummy vector, as `Store.write_document` writes it."""
+    dummy = np.ones((1, 1), dtype=np.float32)
+    assistant.store.documents.update(ids=[doc_id], documents=[text], embeddings=dummy)
+
+
+def _markers(text: str) -> list[int]:
+    return [int(n) for n in MARKER.findall(text)]
+
+
+def _consistent(answer: Answer) -> None:
+    """Text markers, claims and citations agree, numbered 1..N, every quote verified."""
+    numbers = [c.n for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert set(_markers(answer.answer)) == set(numbers)
+    assert {n for claim in answer.claims for n in claim.citations} <= set(numbers)
+
+
+# ---- 7: the standalone question and the audit line -----------------------------------------
+
+
+def test_a_long_chain_of_follow_ups_keeps_question_and_audit_line_bounded(
+    assistant: Assistant,
+) -> None:
+    caller = Caller("chain-7", None, "api")
+    first = assistant.ask(QUESTION, caller=caller)
+    follow = ("and what about affiliates of the listed parties abroad " * 40)[:1990]
+    assert len(follow) == 1990
+    for _ in range(25):
+        answer = assistant.ask(follow, conversation_id=first.conversation_id, caller=caller)
+        assert answer.question is not None
+        assert len(answer.question) <= MAX_QUESTION_CHARS
+        assert answer.question.endswith(follow.strip())  # the latest question is kept whole
+    # A short follow-up keeps the earlier context it refers to.
+    short = assistant.ask("and its affiliates?", conversation_id=first.conversation_id,
+                          caller=caller)  # fmt: skip
+    assert short.question is not None and short.question.endswith(" and its affiliates?")
+    assert "affiliates of the listed parties" in short.question
+    lines = _audit_lines(assistant, "chain-7")
+    assert len(lines) == 27
+    assert max(len(line) for line in lines) <= AUDIT_LINE_BOUND
+    assert all(len(json.loads(line)["standalone_question"]) <= MAX_QUESTION_CHARS for line in lines)
+
+
+# ---- 14: conversation memory ---------------------------------------------------------------
+
+
+def test_stateless_traffic_and_other_callers_do_not_evict_a_callers_thread(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limits scaled down (1000 overall, 50 per caller in production) so that a few dozen
+    # real answers show what thousands would.
+    monkeypatch.setattr(chat, "MAX_CONVERSATIONS", 30)
+    monkeypatch.setattr(chat, "MAX_CONVERSATIONS_PER_CALLER", 5, raising=False)
+    alice, bob, carol = (Caller(n, None, "api") for n in ("alice", "bob", "carol"))
+
+    thread = assistant.ask("Is Huawei on the Entity List?", caller=alice)
+    # Carol's client sends its history every time (the OpenAI endpoint), and also asks without
+    # a conversation id over REST; Bob opens many threads.
+    stateless = [assistant.ask(QUESTION, history=[], caller=carol) for _ in range(40)]
+    for _ in range(8):
+        assistant.ask(QUESTION, caller=carol)
+    bob_ids = [f"bob-{i}" for i in range(8)]
+    for cid in bob_ids:
+        assistant.ask(QUESTION, conversation_id=cid, caller=bob)
+
+    # Alice's thread is still there: her follow-up is read in its light.
+    follow = assistant.ask("and its affiliates?", conversation_id=thread.conversation_id,
+                           caller=alice)  # fmt: skip
+    assert follow.question is not None and "Huawei" in follow.question
+    assert len(assistant.history(thread.conversation_id, alice)) == 2
+    # Stateless requests left nothing; each caller only ever forgot their own oldest.
+    assert all(assistant.history(a.conversation_id, carol) == [] for a in stateless)
+    assert [bool(assistant.history(cid, bob)) for cid in bob_ids] == [False] * 3 + [True] * 5
+
+
+# ---- 12: a citation the store cannot verify ------------------------------------------------
+
+
+def test_an_unverifiable_extractive_citation_takes_its_line_and_the_numbers_close_up(
+    assistant: Assistant,
+) -> None:
+    question = "Which license requirements apply to parties listed on the Entity List?"
+    before = assistant.ask(question, history=[])
+    assert len(before.citations) >= 3
+    stale = before.citations[1]  # [2]: its span no longer holds its quote (same length)
+    original = _stored(assistant, stale.doc_id)
+    changed = original[: stale.start] + "#" + original[stale.start + 1 :]
+    _replace_stored_text(assistant, stale.doc_id, changed)
+    try:
+        after = assistant.ask(question, history=[])
+    finally:
+        _replace_stored_text(assistant, stale.doc_id, original)
+    assert not after.abstained
+    assert len(after.citations) == len(before.citations) - 1
+    assert all((c.start, c.end) != (stale.start, stale.end) for c in after.citations)
+    shown = " ".join(stale.quote.split())  # as the answer displays a quoted sentence
+    assert shown in before.answer and shown not in after.answer
+    _consistent(after)
+    lines = after.answer.splitlines()[1:]
+    assert [_markers(line) for line in lines] == [[n] for n in range(1, len(lines) + 1)]
+    assert [c.citations for c in after.claims] == [[n] for n in range(1, len(lines) + 1)]
+    # The rest is what it was, renumbered: [3] is now [2], and so on.
+    assert [c.quote for c in after.citations] == [
+        c.quote for c in before.citations if c.n != stale.n
+    ]
+    for c in after.citations:
+        assert verify(c, changed)
+
+
+# ---- 11: the LLM stream with the screening block -------------------------------------------
+
+SCREENED = "Can we sell mass-market encryption software to Huawei Technologies?"
+
+
+def _stream(assistant: Assistant, question: str) -> tuple[str, Answer]:
+    parts = list(assistant.stream(question, history=[]))
+    final = parts[-1]
+    assert isinstance(final, Answer)
+    assert all(isinstance(p, str) for p in parts[:-1])
+    return "".join(str(p) for p in parts[:-1]), final
+
+
+def test_the_streamed_screening_block_numbers_only_a_verified_744_11_citation(
+    llm_assistant: Assistant, fake: FakeOpenAI
+) -> None:
+    reply = "A license is required for items subject to the EAR [1][2][3][4][5][6]. Trust me [9]."
+    fake.push(reply)
+    streamed, answer = _stream(llm_assistant, SCREENED)
+    assert streamed == answer.answer
+    assert answer.answer.startswith("Screening against the Consolidated Screening List")
+    assert "[9]" not in streamed
+    head, _, body = answer.answer.partition("\n\n")
+    assert "What an Entity List entry means:" in head and head.endswith("[1]")
+    assert answer.citations[0].citation.startswith("15 CFR 744.11")
+    assert min(_markers(body)) == 2  # the passages follow the block's [1]
+    _consistent(answer)
+
+    # Now the store no longer holds the 744.11 text the block would quote: no number for it,
+    # in the stream or in the answer, and no citation of that document anywhere.
+    meaning_doc = answer.citations[0].doc_id
+    original = _stored(llm_assistant, meaning_doc)
+    _replace_stored_text(llm_assistant, meaning_doc, "x" + original)
+    fake.push(reply)
+    try:
+        streamed, answer = _stream(llm_assistant, SCREENED)
+    finally:
+        _replace_stored_text(llm_assistant, meaning_doc, original)
+    assert streamed == answer.answer
+    head, _, body = answer.answer.partition("\n\n")
+    assert "What an Entity List entry means:" not in head and not _markers(head)
+    assert all(c.doc_id != meaning_doc for c in answer.citations)
+    _consistent(answer)
+
+
+def test_a_streamed_answer_that_abstains_sends_only_the_abstention(
+    llm_assistant: Assistant, fake: FakeOpenAI
+) -> None:
+    fake.push("Yes, such sales are always allowed [8]. No licence is ever needed.")
+    streamed, answer = _stream(llm_assistant, QUESTION)
+    assert answer.abstained
+    assert streamed == answer.answer == "The corpus does not cover this question."
+    # With the screening block the answer says the passages do not answer the rest.
+    fake.push("Yes, such sales are always allowed [8].")
+    streamed, answer = _stream(llm_assistant, SCREENED)
+    assert streamed == answer.answer
+    assert answer.answer.endswith("\n\n" + chat.SCREENING_ONLY)
+    assert "allowed" not in streamed
