@@ -17,16 +17,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api.auth import Authenticate, RateLimiter, check_exposure, load_keys
-from api.limits import BodySizeLimit, ConcurrencyLimit
 from api.routes import chat, documents, health, screen, search
+from api.security.auth import Authenticate, RateLimiter, check_exposure, load_keys
+from api.security.limits import BodySizeLimit, ConcurrencyLimit
 from assistant import __version__
-from assistant.audit import AuditError
-from assistant.chat import Assistant
+from assistant.answering.audit import AuditError
+from assistant.answering.service import Assistant
 from assistant.config import Settings, get_settings
-from assistant.embeddings import get_model
+from assistant.index.embeddings import get_model
+from assistant.index.store import StoreUnavailable
 from assistant.logs import setup_logging
-from assistant.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(screen.router)
     if settings.slack_bot_token and settings.slack_signing_secret:
-        from api.slack import mount_slack
+        from api.slack.bot import mount_slack
 
         mount_slack(app, settings)
     else:

@@ -6,7 +6,7 @@ import threading
 
 from fastapi import FastAPI, Request
 
-from assistant.chat import Assistant
+from assistant.answering.service import Assistant
 from assistant.config import Settings
 
 _lock = threading.Lock()

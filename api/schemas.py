@@ -7,9 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from assistant.answer import Answer
-from assistant.chat import MAX_QUESTION_CHARS, has_lone_surrogate
-from assistant.retrieval import Filters
+from assistant.answering.service import MAX_QUESTION_CHARS, has_lone_surrogate
+from assistant.models import Answer, Filters
 
 Question = Field(
     min_length=1,

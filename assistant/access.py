@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.retrieval import Filters
+from assistant.models import Filters
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,14 @@ def access_groups(metadata: Mapping[str, Any]) -> list[str]:
         return []
     items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
     return [str(g).strip() for g in items if isinstance(g, str) and g.strip()]
+
+
+def readable(meta: Mapping[str, Any], groups: frozenset[str]) -> bool:
+    """Whether a caller in `groups` may read a stored chunk.
+
+    A chunk carries its groups twice: one flag per group (what Chroma filters on) and the
+    `access` list (what documents are checked against). Both must name one of the caller's
+    groups, so a chunk that either would hide stays hidden, whichever source is wrong."""
+    return any(meta.get(f"access_{g}") is True for g in groups) and bool(
+        groups.intersection(access_groups(meta))
+    )

@@ -25,10 +25,10 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from assistant.chat import Assistant  # noqa: E402
+from assistant.answering.service import Assistant  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import get_model  # noqa: E402
-from assistant.evaluation import load_eval  # noqa: E402
+from assistant.eval.metrics import load_eval  # noqa: E402
+from assistant.index.embeddings import get_model  # noqa: E402
 
 GOAL_P50_MS = 150.0
 

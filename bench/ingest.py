@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import embed_texts, get_model  # noqa: E402
-from assistant.store import Store  # noqa: E402
+from assistant.index.embeddings import embed_texts, get_model  # noqa: E402
+from assistant.index.store import Store  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def main() -> None:
         second = run_ingest([corpus], settings, progress=False)
 
         # The model alone on the same texts: rebuild exactly what was embedded.
-        from assistant.embeddings import count_tokens
+        from assistant.index.embeddings import count_tokens
         from ingest.chunking import chunk_document
         from ingest.loaders import load_document
 

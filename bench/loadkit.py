@@ -130,7 +130,7 @@ def tpa_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, dict]]:
     print(f"server: starting `tpa serve` at {base} on {env.get('TPA_DATA_DIR')} (log {log})")
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1"]
+            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
             + ["--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.screening import (  # noqa: E402
+from assistant.screening.repository import (  # noqa: E402
     META_FILE,
     ScreeningList,
     find_parties,

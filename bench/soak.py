@@ -153,7 +153,7 @@ def base_env(data: Path, args: argparse.Namespace) -> dict[str, str]:
 def ingest(corpus: Path, env: dict[str, str]) -> dict[str, Any]:
     t = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"],
+        [sys.executable, "-m", "api.cli", "ingest", str(corpus), "--json"],
         capture_output=True,
         text=True,
         env=env,
@@ -192,7 +192,7 @@ def read_store(data: Path) -> tuple[dict[str, str], dict[str, str]]:
     """doc_id -> stored text, and doc_id -> source path, read from the store (document texts
     and the ledger live in Chroma's SQLite, which this process reads as the ingests leave it)."""
     from assistant.config import Settings
-    from assistant.store import Store
+    from assistant.index.store import Store
 
     store = Store(Settings(data_dir=data))
     texts, paths = {}, {}

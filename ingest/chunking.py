@@ -16,8 +16,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest.documents import Chunk, Document, Section
-from ingest.structure import common_citation, paragraph_spans
+from assistant.models import Chunk
+from assistant.text import SENTENCE_END, boundaries, rstrip_end
+from ingest.documents import Document, Section
+from ingest.structure import common_citation
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 """Counts model tokens of each text, without the [CLS]/[SEP] the model adds."""
@@ -25,72 +27,6 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 SPECIAL_TOKENS = 2
 _PREFIX_CHARS = 200
 
-_ABBREVIATIONS = frozenset(
-    [
-        "u.s",
-        "e.g",
-        "i.e",
-        "no",
-        "nos",
-        "sec",
-        "secs",
-        "co",
-        "ltd",
-        "inc",
-        "corp",
-        "mr",
-        "ms",
-        "mrs",
-        "dr",
-        "st",
-        "v",
-        "vs",
-        "al",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s.c",
-        "c.f.r",
-        "fed",
-        "reg",
-        "pub",
-        "stat",
-        "para",
-        "paras",
-        "ch",
-        "art",
-        "approx",
-        "fig",
-        "figs",
-        "app",
-        "supp",
-        "ref",
-        "refs",
-        "cf",
-        "ibid",
-        "op",
-        "cit",
-        "l",
-        "n.w",
-        "s.w",
-        "n.e",
-        "s.e",
-        "d.c",
-        "p",
-        "pp",
-    ]
-)
-_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[§A-Z0-9])")
 _CLAUSE_END = re.compile(r"[;:][\"”’)\]]*\s+")
 _COMMA = re.compile(r",\s+")
 _WORD_GAP = re.compile(r"\s+")
@@ -106,56 +42,17 @@ class _Unit:
     tokens: int
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    word_start = dot
-    while (
-        word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in '(“"'
-    ):
-        word_start -= 1
-    word = text[word_start:dot].lower().rstrip(".")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-
-
-def _boundaries(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[int]:
-    """Offsets where a piece may begin, after a sentence/clause/word break inside [start, end)."""
-    cuts = []
-    for m in pattern.finditer(text, start, end):
-        if (
-            pattern is _SENTENCE_END
-            and text[m.start()] == "."
-            and _is_abbreviation(text, m.start())
-        ):
-            continue
-        if start < m.end() < end:
-            cuts.append(m.end())
-    return cuts
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of text[start:end] as trimmed spans, with the chunker's abbreviation rules
-    (so "U.S. origin" is never split); blank lines also end a sentence."""
-    stop = len(text) if end is None else end
-    spans = []
-    for a, b in paragraph_spans(text, start, stop):
-        edges = [a, *_boundaries(text, a, b, _SENTENCE_END), b]
-        for x, y in zip(edges, edges[1:], strict=False):
-            y = _rstrip(text, x, y)
-            if y > x:
-                spans.append((x, y))
-    return spans
-
-
 def _split_span(
     text: str, start: int, end: int, budget: int, count: TokenCounter
 ) -> list[tuple[int, int, int]]:
     """Split [start, end) into pieces of at most `budget` tokens at the gentlest boundary."""
-    for pattern in (_SENTENCE_END, _CLAUSE_END, _COMMA, _WORD_GAP):
-        cuts = _boundaries(text, start, end, pattern)
+    for pattern in (SENTENCE_END, _CLAUSE_END, _COMMA, _WORD_GAP):
+        cuts = boundaries(text, start, end, pattern)
         if not cuts:
             continue
         edges = [start, *cuts, end]
         pieces = [(a, b) for a, b in zip(edges, edges[1:], strict=False)]
-        pieces = [(a, _rstrip(text, a, b)) for a, b in pieces]
+        pieces = [(a, rstrip_end(text, a, b)) for a, b in pieces]
         tokens = count([text[a:b] for a, b in pieces])
         out: list[tuple[int, int, int]] = []
         for (a, b), n in zip(pieces, tokens, strict=True):
@@ -187,12 +84,6 @@ def _pack_pieces(
         else:
             packed.append((a, b, n))
     return packed
-
-
-def _rstrip(text: str, a: int, b: int) -> int:
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return b
 
 
 def embed_prefix(doc: Document, citation: str, heading: str) -> str:

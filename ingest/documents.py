@@ -44,24 +44,3 @@ class Document:
         for key in sorted(self.metadata):
             h.update(f"\0{key}={self.metadata[key]!r}".encode())
         return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A retrievable passage: a span of one document, inside one section."""
-
-    chunk_id: str
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    citation: str
-    section_path: tuple[str, ...]
-    metadata: dict[str, Any]
-    embed_text: str = ""
-
-    @staticmethod
-    def make_id(doc_id: str, start: int, end: int, text: str) -> str:
-        """Stable id: the same span of the same text always gets the same id."""
-        digest = hashlib.sha256(f"{doc_id}\0{start}\0{end}\0{text}".encode()).hexdigest()
-        return digest[:32]

@@ -33,12 +33,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from assistant.access import access_groups
 from assistant.config import Settings
-from assistant.embeddings import count_tokens, embed_texts
-from assistant.lexical import build as build_lexical_index
-from assistant.lexical import index_exists as lexical_index_exists
-from assistant.store import Store
+from assistant.index.embeddings import count_tokens, embed_texts
+from assistant.index.snapshot import build as build_lexical_index
+from assistant.index.snapshot import index_exists as lexical_index_exists
+from assistant.index.store import Store
+from assistant.models import Chunk
 from ingest.chunking import chunk_document
-from ingest.documents import Chunk, Document
+from ingest.documents import Document
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.loaders.common import read_sidecar, sidecar_path
 from ingest.sources import Source, access_problem, is_http_url, load_sources, sources_by_path

@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 
 from ingest.documents import Section
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-
 # One leading marker: "(a)", "( a )", "(1)", "(iv)", "(A)", and eCFR XML's italic "(<I>1</I>)".
 _MARKER = re.compile(
     r"\(\s*(?:<[iI]>\s*)?([a-z]{1,2}|[0-9]{1,3}|[ivxlcdm]{1,7}|[A-Z]{1,2})(?:\s*</[iI]>)?\s*\)"
@@ -22,26 +20,6 @@ _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000
 
 # Levels of the CFR paragraph hierarchy (1 CFR 21.11): (a) (1) (i) (A) (<i>1</i>) (<i>i</i>).
 LOWER, DIGIT, ROMAN, UPPER, DIGIT2, ROMAN2 = 1, 2, 3, 4, 5, 6
-
-
-def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of the blank-line separated blocks of `text[start:end]`, trimmed of whitespace."""
-    stop = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    pos = start
-    for m in _BLANK_LINE.finditer(text, start, stop):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, stop))
-    out = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
 
 
 def leading_markers(paragraph: str) -> list[str]:

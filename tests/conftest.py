@@ -45,7 +45,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """`tpa ARGS` as a subprocess from the repo, output captured as text."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "api.cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -69,7 +69,7 @@ class CorpusStore:
 
     @property
     def store(self):  # type: ignore[no-untyped-def]
-        from assistant.store import Store
+        from assistant.index.store import Store
 
         return Store(self.settings)
 

@@ -14,13 +14,12 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from api.auth import get_caller
 from api.deps import get_assistant
 from api.schemas import AnswerOut, AskRequest, ChatCompletionRequest, ChatRequest, ErrorResponse
+from api.security.auth import get_caller
 from assistant.access import Caller
-from assistant.answer import Answer
-from assistant.audit import AuditError
-from assistant.chat import (
+from assistant.answering.audit import AuditError
+from assistant.answering.service import (
     MAX_QUESTION_CHARS,
     MAX_TURNS,
     Assistant,
@@ -29,7 +28,8 @@ from assistant.chat import (
     has_lone_surrogate,
     validate_question,
 )
-from assistant.store import StoreUnavailable
+from assistant.index.store import StoreUnavailable
+from assistant.models import Answer
 
 log = logging.getLogger(__name__)
 

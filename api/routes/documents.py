@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import get_caller
 from api.deps import get_assistant
 from api.schemas import DocumentOut, ErrorResponse, PassageContext
+from api.security.auth import get_caller
 from assistant.access import Caller
-from assistant.chat import Assistant
-from assistant.store import StoredDocument
+from assistant.answering.service import Assistant
+from assistant.index.store import StoredDocument
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 

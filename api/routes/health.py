@@ -23,7 +23,7 @@ def healthz() -> Health:
 )
 async def readyz(request: Request) -> JSONResponse:
     def check() -> Readiness:
-        from assistant.embeddings import get_model
+        from assistant.index.embeddings import get_model
 
         model_loaded = get_model.cache_info().currsize > 0
         try:

@@ -14,12 +14,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import get_caller
 from api.deps import get_app_settings
 from api.schemas import ErrorResponse
+from api.security.auth import get_caller
 from assistant.access import Caller
 from assistant.config import Settings
-from assistant.screening import (
+from assistant.screening.repository import (
     MAX_NAME_CHARS,
     Match,
     ScreeningError,

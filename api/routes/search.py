@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import get_caller
 from api.deps import get_assistant
 from api.schemas import ErrorResponse, Passage, SearchResponse
+from api.security.auth import get_caller
 from assistant.access import Caller
-from assistant.chat import MAX_QUESTION_CHARS, Assistant
+from assistant.answering.service import MAX_QUESTION_CHARS, Assistant
 
 router = APIRouter(prefix="/v1", tags=["search"])
 

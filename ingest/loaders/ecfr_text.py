@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document, Section
 from ingest.loaders.common import first_heading, read_text, set_derived
-from ingest.structure import cfr_sections, paragraph_spans
+from ingest.structure import cfr_sections
 
 _SECTION_NUMBER = re.compile(r"§\s*(\d+\.\d+[a-z]?)")
 

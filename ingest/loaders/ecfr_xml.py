@@ -16,9 +16,10 @@ from typing import Any
 
 from lxml import etree
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document, Section
 from ingest.loaders.common import LoadError, read_bytes, set_derived
-from ingest.structure import cfr_sections, paragraph_spans
+from ingest.structure import cfr_sections
 
 # Elements that flow inside a paragraph: their text joins the surrounding block.
 _INLINE = frozenset(

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document, Section
 from ingest.loaders.common import read_text, set_derived
 from ingest.loaders.text import heading_text, split_heading_lines
-from ingest.structure import paragraph_spans
 
 _LABEL = re.compile(r"^([A-Z][A-Z ,/&-]{2,60}):")
 _NUMBERED_HEADING = re.compile(r"^(?:[IVX]{1,5}|[A-Z]|\d{1,2})\.\s+\S.{0,150}$")

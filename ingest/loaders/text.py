@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document, Section
 from ingest.loaders.common import first_heading, read_text, set_derived
-from ingest.structure import paragraph_spans
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.conftest import CorpusStore, cli_env, free_port, make_settings, run_cli
-from tests.e2e.fake_slack import (
+from tests.support.fake_slack import (
     BOT_ID,
     BOT_USER_ID,
     TEAM_ID,
@@ -34,7 +34,7 @@ from tests.e2e.fake_slack import (
     active_markup,
     shown_text,
 )
-from tests.integration.servers import api_server
+from tests.support.servers import api_server
 
 pytestmark = pytest.mark.slow
 
@@ -500,7 +500,7 @@ def _keep_bad_url(corpus: Path, data: Path, report: dict[str, Any]) -> None:
     """The store must hold the sidecar's `javascript:` URL for the bot's own defence to be
     tested. Ingest may check URLs too (refusing the document, or dropping the URL); then the URL
     is written into the stored metadata, as a store written before that check would hold it."""
-    from assistant.store import Store
+    from assistant.index.store import Store
 
     if any("quokka" in json.dumps(f) for f in report["failures"]):
         safe = {k: v for k, v in QUOKKA_META.items() if k != "source_url"}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, CorpusStore
-from tests.integration.servers import api_server
+from tests.support.servers import api_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from tests.conftest import REPO, SMALL_DOCS, cli_env, make_settings, run_cli, small_corpus
-from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.test_slack import (
     SECRET,
     _posted,
@@ -30,7 +29,8 @@ from tests.e2e.test_slack import (
     post_form,
     post_json,
 )
-from tests.integration.servers import api_server
+from tests.support.fake_slack import FakeSlack
+from tests.support.servers import api_server
 
 pytestmark = pytest.mark.slow
 

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-import assistant.retrieval as retrieval
+import assistant.retrieval.retriever as retrieval
 from assistant.access import Caller
-from assistant.chat import Assistant
+from assistant.answering.service import Assistant
 from assistant.config import Settings
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.integration.servers import api_server
+from tests.support.servers import api_server
 
 pytestmark = requires_mirror
 

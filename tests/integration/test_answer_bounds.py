@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import chat
 from assistant.access import Caller
-from assistant.answer import Answer
-from assistant.chat import MAX_QUESTION_CHARS, Assistant
-from assistant.citations import verify
+from assistant.answering import service as chat
+from assistant.answering.service import MAX_QUESTION_CHARS, Assistant
+from assistant.answering.verify import verify
+from assistant.models import Answer
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.integration.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 from tests.unit.test_screening import ROWS, csl_text
 
 pytestmark = requires_mirror

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from assistant.chat import Assistant
-from assistant.citations import verify
-from assistant.evaluation import load_eval
-from assistant.langchain_retriever import TradePolicyRetriever
-from assistant.retrieval import Filters
+from assistant.answering.service import Assistant
+from assistant.answering.verify import verify
+from assistant.eval.metrics import load_eval
+from assistant.models import Filters
+from assistant.retrieval.langchain import TradePolicyRetriever
 from tests.conftest import EVAL_DEV, REPO, CorpusStore, cli_env
 
 pytestmark = pytest.mark.slow
@@ -52,7 +52,7 @@ def test_flagship_answer_says_licence_and_cites_article_and_entity_list(
 ) -> None:
     env = cli_env(corpus_store.settings.data_dir)
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", "--json", FLAGSHIP],
+        [sys.executable, "-m", "api.cli", "ask", "--json", FLAGSHIP],
         capture_output=True,
         text=True,
         timeout=180,

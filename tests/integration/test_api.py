@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import CorpusStore
-from tests.integration.servers import api_server
+from tests.support.servers import api_server
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import SMALL_DOCS, cli_env, make_settings, run_cli, small_corpus
-from tests.integration.servers import api_server
+from tests.support.servers import api_server
 
 pytestmark = pytest.mark.slow
 

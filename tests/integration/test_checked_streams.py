@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.answer import NOT_COVERED
+from assistant.models import NOT_COVERED
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.integration.fake_openai import FakeOpenAI
-from tests.integration.servers import api_server
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.servers import api_server
 from tests.unit.test_screening import ROWS, csl_text
 
 pytestmark = requires_mirror

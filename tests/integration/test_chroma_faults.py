@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.store import Store
+from assistant.index.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import (
     REPO,
@@ -27,7 +27,7 @@ from tests.conftest import (
     requires_mirror,
     small_corpus,
 )
-from tests.integration.servers import _stop, api_server, start_chroma
+from tests.support.servers import _stop, api_server, start_chroma
 
 pytestmark = [requires_mirror, pytest.mark.server]
 
@@ -180,7 +180,7 @@ def test_ingest_killed_while_the_api_serves_then_repaired(tmp_path: Path) -> Non
                     TPA_LOG_LEVEL="DEBUG",
                 )
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"],
+                    [sys.executable, "-m", "api.cli", "ingest", str(corpus), "--json"],
                     stderr=subprocess.PIPE,
                     stdout=subprocess.DEVNULL,
                     text=True,

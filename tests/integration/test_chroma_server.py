@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import Retriever
-from assistant.store import Store
+from assistant.index.store import Store
+from assistant.retrieval.retriever import Retriever
 from ingest.pipeline import run_ingest
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.integration.servers import chroma_server
+from tests.support.servers import chroma_server
 
 pytestmark = [requires_mirror, pytest.mark.server]
 

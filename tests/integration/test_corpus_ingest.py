@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from assistant.embeddings import get_model
+from assistant.index.embeddings import get_model
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 from ingest.pipeline import run_ingest
@@ -58,7 +58,7 @@ def test_every_chunk_quotes_its_document_exactly_and_fits_the_model(
         doc = load_document(path, doc_id, {k: record.get(k) for k in ("title", "citation")})
         stored = store.get_document(doc_id)
         assert stored is not None and stored.text == doc.text
-        from assistant.embeddings import count_tokens
+        from assistant.index.embeddings import count_tokens
 
         for chunk in chunk_document(doc, count_tokens):
             n = len(tokenizer(chunk.embed_text, add_special_tokens=True)["input_ids"])
@@ -107,7 +107,7 @@ def test_cli_search_finds_the_flagship_sources(corpus_store: CorpusStore) -> Non
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "api.cli",
             "search",
             "--json",
             "-k",

@@ -121,7 +121,7 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
 def result(
     small_store: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    from assistant.eval_runner import run_eval
+    from assistant.eval.runner import run_eval
 
     settings, eval_file = small_store
     out = tmp_path_factory.mktemp("eval-results")
@@ -169,7 +169,7 @@ def test_system_metrics(result: dict[str, Any]) -> None:
 
 
 def test_baseline_and_outputs(result: dict[str, Any]) -> None:
-    from assistant.eval_runner import format_table
+    from assistant.eval.runner import format_table
 
     b = result["baseline"]
     assert b is not None and b["chunks"] > 0
@@ -212,7 +212,7 @@ def test_cli_eval_json(small_store: tuple[Settings, Path], keep_repo_results: No
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
     env.update({"TPA_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1"})
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "eval", str(eval_file), "--json"],
+        [sys.executable, "-m", "api.cli", "eval", str(eval_file), "--json"],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -34,7 +34,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 
 from tests.conftest import CorpusStore
-from tests.integration.servers import api_server
+from tests.support.servers import api_server
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.lexical import corpus_version, index_path
-from assistant.store import Store
+from assistant.index.snapshot import corpus_version, index_path
+from assistant.index.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import (
     REPO,
@@ -98,7 +98,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_clean_ingest(tmp_path: Path) -> No
 
     crashed = tmp_path / "crashed"
     env = cli_env(crashed, TPA_LOG_LEVEL="DEBUG")
-    cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--json"]
+    cmd = [sys.executable, "-m", "api.cli", "ingest", str(corpus), "--json"]
     # Kill twice, at different points: right after the first and the third document landed.
     for kill_after in (1, 3):
         proc = subprocess.Popen(

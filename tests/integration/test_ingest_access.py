@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.access import access_groups
-from assistant.store import Store
+from assistant.index.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import cli_env, make_settings, run_cli
 

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-import assistant.lexical as lexical
-import assistant.retrieval as retrieval
-from assistant.store import Store
+import assistant.index.snapshot as lexical
+import assistant.retrieval.retriever as retrieval
+from assistant.index.store import Store
 from ingest.pipeline import run_ingest
 from tests.conftest import (
     SMALL_DOCS,
@@ -97,7 +97,7 @@ def test_queries_during_a_reingest_see_old_or_new_never_half(
     snapshots: list[tuple[str, bool]] = []  # every snapshot the server switched to
     real_load_or_build = retrieval.load_or_build
 
-    def recording(*args: Any, **kwargs: Any) -> lexical.LexicalIndex:
+    def recording(*args: Any, **kwargs: Any) -> lexical.CorpusSnapshot:
         index = real_load_or_build(*args, **kwargs)
         snapshots.append((index.version, index.complete))
         return index
@@ -188,7 +188,7 @@ def test_queries_during_a_reingest_see_old_or_new_never_half(
     )
 
 
-def _doc_rows(index: lexical.LexicalIndex, doc_id: str) -> list[tuple[str, str]]:
+def _doc_rows(index: lexical.CorpusSnapshot, doc_id: str) -> list[tuple[str, str]]:
     return sorted(
         (cid, text)
         for cid, text, meta in zip(index.ids, index.texts, index.metas, strict=True)

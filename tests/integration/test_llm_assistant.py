@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.answer import Answer
-from assistant.chat import Assistant
-from assistant.citations import verify
+from assistant.answering.service import Assistant
+from assistant.answering.verify import verify
+from assistant.models import Answer
 from ingest.pipeline import run_ingest
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.integration.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 
 pytestmark = requires_mirror
 

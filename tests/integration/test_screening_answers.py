@@ -37,7 +37,7 @@ def data_dir(corpus_store: CorpusStore) -> Iterator[Path]:
 
 def ask(data: Path, question: str, *extra: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", question, "--json", *extra],
+        [sys.executable, "-m", "api.cli", "ask", question, "--json", *extra],
         capture_output=True, text=True, env=cli_env(data), cwd=REPO, timeout=300,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
@@ -45,7 +45,7 @@ def ask(data: Path, question: str, *extra: str) -> dict[str, Any]:
 
 
 def stored_text(data: Path, doc_id: str) -> str:
-    from assistant.store import Store
+    from assistant.index.store import Store
     from tests.conftest import make_settings
 
     stored = Store(make_settings(data)).get_document(doc_id)

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.integration.servers import QuietHandler, http_server
+from tests.support.servers import QuietHandler, http_server
 from tests.unit.test_screening import csl_text
 from tests.unit.test_screening_reload import NEWCO, synthetic_rows
 
@@ -44,7 +44,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, csl_url: str) -> Settings
 
 
 def sync(settings: Settings, rows: list[dict[str, str]], last_modified: str) -> None:
-    from assistant.screening import fetch_csl
+    from assistant.screening.repository import fetch_csl
 
     BODY.update(csv=csl_text(rows).encode(), last_modified=last_modified)
     result = fetch_csl(settings)
@@ -55,7 +55,7 @@ def sync(settings: Settings, rows: list[dict[str, str]], last_modified: str) -> 
 def test_answers_during_a_rebuild_use_the_list_in_use_at_once(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.chat import Assistant
+    from assistant.answering.service import Assistant
 
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -23,7 +23,7 @@ from api.app import create_app
 from assistant.config import Settings
 from tests.conftest import cli_env
 from tests.conftest import run_cli as tpa
-from tests.integration.servers import QuietHandler, api_server, http_server
+from tests.support.servers import QuietHandler, api_server, http_server
 from tests.unit.test_screening import EL, ROWS, csl_text
 
 LAST_MODIFIED = "Tue, 10 Feb 2026 16:27:00 GMT"
@@ -425,7 +425,7 @@ def test_a_download_is_streamed_and_dropped_at_the_limit(
 def test_a_reader_during_swaps_always_sees_a_matching_pair(
     tmp_path: Path, csl_server: CslServer, no_proxy: None
 ) -> None:
-    from assistant.screening import fetch_csl, load_list
+    from assistant.screening.repository import fetch_csl, load_list
 
     settings = Settings(data_dir=tmp_path / "data", csl_url=csl_server.url, sync_retries=0)
     versions = {

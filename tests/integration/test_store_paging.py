@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-import assistant.store as store_module
-from assistant.lexical import build
-from assistant.store import Store
-from ingest.documents import Chunk
+import assistant.index.store as store_module
+from assistant.index.snapshot import build
+from assistant.index.store import Store
+from assistant.models import Chunk
 from tests.conftest import make_settings
 
 DOCS, PER_DOC, DIM = 5, 13, 8  # 65 chunks: several pages of 16, the last one short

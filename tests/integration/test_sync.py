@@ -15,7 +15,7 @@ import pytest
 from assistant.config import Settings
 from ingest.sources import Source, load_sources
 from ingest.sync import STATE_FILE, sync_sources
-from tests.integration.servers import QuietHandler, http_server
+from tests.support.servers import QuietHandler, http_server
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_MIRROR = Path(__file__).parents[2].parent / "shared" / "corpus"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.answer import should_abstain, unknown_names
-from assistant.chat import (
+from assistant.answering.extractive import should_abstain, unknown_names
+from assistant.answering.service import (
     MAX_QUESTION_CHARS,
     QuestionError,
     Turn,
@@ -11,9 +11,10 @@ from assistant.chat import (
     rewrite_deterministic,
     validate_question,
 )
-from assistant.lexical import tokenize
-from assistant.retrieval import Filters, legal_references
-from assistant.vocabulary import expand_query
+from assistant.index.tokenize import tokenize
+from assistant.index.vocabulary import expand_query
+from assistant.models import Filters
+from assistant.retrieval.retriever import legal_references
 
 
 def test_tokenize_meets_british_and_american_spelling() -> None:

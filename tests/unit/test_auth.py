@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from api.auth import AuthConfigError, RateLimiter, check_exposure, is_loopback, load_keys
+from api.security.auth import AuthConfigError, RateLimiter, check_exposure, is_loopback, load_keys
 from assistant.access import Caller, access_groups
-from assistant.retrieval import Filters
+from assistant.models import Filters
 from tests.conftest import make_settings
 
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from assistant.embeddings import count_tokens
+from assistant.index.embeddings import count_tokens
+from assistant.models import Chunk
 from ingest.chunking import SPECIAL_TOKENS, chunk_document
-from ingest.documents import Chunk, Document, Section
+from ingest.documents import Document, Section
 from ingest.loaders import load_document
 from ingest.loaders.common import read_sidecar
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from assistant.access import OPERATOR, Caller, access_groups
-from assistant.store import chunk_metadata
-from ingest.documents import Chunk
+from assistant.index.store import chunk_metadata
+from assistant.models import Chunk
 from ingest.pipeline import AccessError, _metadata
 from ingest.sources import Source
 

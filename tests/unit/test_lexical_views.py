@@ -8,10 +8,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from assistant.lexical import LexicalIndex, readable
-from assistant.retrieval import Filters, Retriever
-from assistant.store import Store
-from assistant.term_stats import term_stats
+from assistant.access import readable
+from assistant.index.snapshot import CorpusSnapshot
+from assistant.index.store import Store
+from assistant.index.term_stats import term_stats
+from assistant.models import Filters
+from assistant.retrieval.retriever import Retriever
 
 PUBLIC_TEXTS = {
     "p-1": "A license is required to export encryption items to parties on the Entity List.",
@@ -46,7 +48,7 @@ def _vector(seed: int) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def _index(secret: str | None, secret_first: bool = False) -> LexicalIndex:
+def _index(secret: str | None, secret_first: bool = False) -> CorpusSnapshot:
     """Four public chunks and (unless None) one legal-only chunk; `secret_first` puts it at row 0
     so every public row moves."""
     rows = [
@@ -55,7 +57,7 @@ def _index(secret: str | None, secret_first: bool = False) -> LexicalIndex:
     if secret is not None:
         legal = ("s-1", secret, _meta("s-1", ["legal"]), 99)
         rows = [legal, *rows] if secret_first else [*rows, legal]
-    return LexicalIndex(
+    return CorpusSnapshot(
         [r[0] for r in rows],
         [r[1] for r in rows],
         [r[2] for r in rows],
@@ -64,7 +66,7 @@ def _index(secret: str | None, secret_first: bool = False) -> LexicalIndex:
     )
 
 
-def _public_results(index: LexicalIndex, groups: list[str]) -> str:
+def _public_results(index: CorpusSnapshot, groups: list[str]) -> str:
     retriever = Retriever(cast(Store, None))  # `index` is given: the store is never read
     out = []
     for n, query in enumerate(QUERIES):
@@ -129,7 +131,7 @@ def test_term_statistics_of_a_group_set_ignore_what_it_cannot_read() -> None:
 
 
 def test_a_view_of_chunks_without_a_single_term_scores_nothing() -> None:
-    index = LexicalIndex(
+    index = CorpusSnapshot(
         ["a", "b"],
         ["the of and", "License required."],
         [{**_meta("a", ["public"]), "title": ""}, _meta("b", ["legal"])],

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from api.limits import ConcurrencyLimit
+from api.security.limits import ConcurrencyLimit
 from tests.conftest import free_port
 
 

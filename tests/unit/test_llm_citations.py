@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import NOT_COVERED
-from assistant.llm import (
+from assistant.answering.llm import (
     ReplyChecker,
     build_messages,
     escape_passage_text,
@@ -13,7 +12,7 @@ from assistant.llm import (
     postprocess,
     split_sentences,
 )
-from assistant.retrieval import SearchResult
+from assistant.models import NOT_COVERED, SearchResult
 
 TEXTS = [
     "Huawei Technologies Co., Ltd. is listed on the Entity List.",

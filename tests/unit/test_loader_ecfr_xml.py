@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document
 from ingest.loaders.common import LoadError
 from ingest.loaders.ecfr_xml import load
-from ingest.structure import paragraph_spans
 
 PART_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <DIV5 N="744" TYPE="PART">

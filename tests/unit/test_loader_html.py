@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document
 from ingest.loaders.common import LoadError
 from ingest.loaders.html import load
-from ingest.structure import paragraph_spans
 
 PAGE = """<!DOCTYPE html>
 <html><head><title>BIS adds entities | Example LLP</title>

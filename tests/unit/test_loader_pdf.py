@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from assistant.text import paragraph_spans
 from ingest.documents import Document
 from ingest.loaders.common import LoadError
 from ingest.loaders.pdf import MAX_BLOCK, load
-from ingest.structure import paragraph_spans
 
 PAGE_1 = "Exporters must screen every party against the Entity List."
 PAGE_2 = "A license is required for items subject to the EAR."

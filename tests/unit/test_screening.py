@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.screening import (
+from assistant.screening.repository import (
     ScreeningError,
     ScreeningList,
     find_parties,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.screening import ScreeningError, ScreeningList, find_parties, load_list
+from assistant.screening.repository import ScreeningError, ScreeningList, find_parties, load_list
 from tests.unit.test_screening import EL, ROWS, csl_text
 
 QUESTION = (

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from api.slack import (
+from api.slack.bot import (
     answer_blocks,
     fallback_text,
     mrkdwn_link,
@@ -23,10 +23,9 @@ from api.slack import (
     safe_url,
     signed_by_slack,
 )
-from assistant.answer import Answer
-from assistant.citations import Citation
-from assistant.store import StoredDocument
-from tests.e2e.fake_slack import active_markup, shown_text
+from assistant.index.store import StoredDocument
+from assistant.models import Answer, Citation
+from tests.support.fake_slack import active_markup, shown_text
 
 PHISH = "[official BIS portal](https://evil.example/phish)"
 LOOKALIKE = "[https://www.bis.doc.gov/snapr](https://evil.example/login)"

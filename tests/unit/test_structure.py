@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.text import paragraph_spans
 from ingest.documents import Section
 from ingest.structure import (
     DIGIT,
@@ -16,7 +17,6 @@ from ingest.structure import (
     cfr_sections,
     common_citation,
     leading_markers,
-    paragraph_spans,
 )
 
 BASE = "15 CFR 744.11"

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.citations import Claim, keep_verified
+from assistant.answering.verify import keep_verified
+from assistant.models import Claim
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer
     from assistant.config import Settings
-    from assistant.retrieval import SearchResult
+    from assistant.models import Answer, SearchResult
 
 PROVIDERS = ("none", "openai", "ollama")
 UNSUPPORTED_MODES = ("flag", "drop")
@@ -158,7 +158,7 @@ def format_passages(passages: Sequence[SearchResult]) -> str:
 
 def build_messages(question: str, passages: Sequence[SearchResult]) -> list[BaseMessage]:
     """System instructions plus one user message holding the question and the fenced passages."""
-    from assistant.answer import NOT_COVERED  # lazy: answer.py may import this module
+    from assistant.models import NOT_COVERED
 
     system = load_prompt("answer").replace("{not_covered}", NOT_COVERED)
     user = (
@@ -306,7 +306,7 @@ def _normalise(text: str) -> str:
 
 def is_refusal(sentence: str) -> bool:
     """True for the fixed not-covered sentence or a plain "I cannot answer" statement."""
-    from assistant.answer import NOT_COVERED
+    from assistant.models import NOT_COVERED
 
     norm = _normalise(sentence)
     if not norm or _normalise(NOT_COVERED) in norm:
@@ -316,7 +316,7 @@ def is_refusal(sentence: str) -> bool:
 
 def abstain() -> Answer:
     """The same "not covered" answer the extractive answerer gives."""
-    from assistant.answer import not_covered
+    from assistant.models import not_covered
 
     return not_covered()
 
@@ -468,7 +468,7 @@ class ReplyChecker:
         rest = self._read(self._text(), final=True)
         if not self._answering:
             return "", abstain()
-        from assistant.answer import Answer
+        from assistant.models import Answer
 
         order = sorted(self._numbers.items(), key=lambda pn: pn[1])
         return rest, Answer(

@@ -14,11 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.answer import Screening, ScreeningHit
-from assistant.citations import Citation
-from assistant.retrieval import SearchResult
-from assistant.screening import Match, ScreeningList, find_parties
-from ingest.chunking import sentence_spans
+from assistant.models import Citation, Screening, ScreeningHit, SearchResult
+from assistant.screening.repository import Match, ScreeningList, find_parties
+from assistant.text import sentence_spans
 
 SHOWN = 3  # entries spelled out in the block; the rest are counted
 MEANING_QUERY = (

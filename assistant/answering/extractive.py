@@ -10,63 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from pydantic import BaseModel, Field
-
-from assistant.citations import Citation, Claim
-from assistant.lexical import tokenize
-from assistant.retrieval import SearchResult
-from ingest.chunking import sentence_spans
-
-NOT_COVERED = "The corpus does not cover this question."
-
-
-class Answer(BaseModel):
-    answer: str
-    abstained: bool = False
-    citations: list[Citation] = Field(default_factory=list)
-    claims: list[Claim] = Field(default_factory=list)
-    timings_ms: dict[str, float] = Field(default_factory=dict)
-    conversation_id: str | None = None
-    question: str | None = Field(None, description="The standalone question actually searched.")
-    as_of: date | None = Field(
-        None, description="The date the answer speaks for: nothing dated later was used."
-    )
-    screening: Screening | None = Field(
-        None, description="Parties named in the question that match the screening list."
-    )
-
-
-class ScreeningHit(BaseModel):
-    """One screening-list entry matched by a party the question names: a structured source."""
-
-    ref: str = Field(description='How the answer cites it, e.g. "S1".')
-    query: str = Field(description="The name as the question gave it.")
-    name: str = Field(description="The entry's name on the list.")
-    matched_name: str = Field(description="The entry name or alias that matched.")
-    score: float = Field(description="Fuzzy name score, 0-100.")
-    source: str = Field(description="The source list, e.g. Entity List (EL).")
-    country: str | None = None
-    license_requirement: str | None = None
-    license_policy: str | None = None
-    federal_register_notice: str | None = None
-    start_date: str | None = None
-    source_url: str | None = None
-
-
-class Screening(BaseModel):
-    list_version: str = Field(description="Version date of the screening list used.")
-    hits: list[ScreeningHit] = Field(default_factory=list)
-
-
-Answer.model_rebuild()
-
-
-def not_covered() -> Answer:
-    """The one shape of "the corpus does not answer this": abstained, nothing cited."""
-    return Answer(answer=NOT_COVERED, abstained=True)
-
+from assistant.index.tokenize import tokenize
+from assistant.models import Answer, Citation, Claim, SearchResult, not_covered
+from assistant.text import sentence_spans
 
 _LINE_MARKER = re.compile(r" \[(\d+)\]$")
 

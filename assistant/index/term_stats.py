@@ -13,7 +13,8 @@ import threading
 import weakref
 from collections.abc import Iterable
 
-from assistant.lexical import LexicalIndex, tokenize
+from assistant.index.snapshot import CorpusSnapshot
+from assistant.index.tokenize import tokenize
 
 
 class TermStats:
@@ -37,13 +38,13 @@ class TermStats:
 
 _lock = threading.Lock()
 # Per view (weakly held: a replaced snapshot takes its views, and their statistics, with it).
-_cache: weakref.WeakKeyDictionary[LexicalIndex, TermStats] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[CorpusSnapshot, TermStats] = weakref.WeakKeyDictionary()
 
 
-def term_stats(index: LexicalIndex, groups: Iterable[str] | None) -> TermStats:
+def term_stats(index: CorpusSnapshot, groups: Iterable[str] | None) -> TermStats:
     """TermStats of the chunks `groups` may read (None: all), computed once per snapshot.
 
-    They are the statistics of the same view retrieval ranks with (`LexicalIndex.view`): the
+    They are the statistics of the same view retrieval ranks with (`CorpusSnapshot.view`): the
     chunks, and only those, that the caller may read."""
     view = index.view(groups)
     with _lock:

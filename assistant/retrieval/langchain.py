@@ -14,7 +14,8 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.retrieval import Filters, Retriever
+from assistant.models import Filters
+from assistant.retrieval.retriever import Retriever
 
 
 class TradePolicyRetriever(BaseRetriever):

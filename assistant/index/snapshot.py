@@ -12,7 +12,6 @@ may read, in a fixed order. Nothing outside it can move that caller's scores or 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -30,83 +29,11 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from assistant.store import Store
+from assistant.access import readable
+from assistant.index.store import Store
+from assistant.index.tokenize import tokenize
 
 log = logging.getLogger(__name__)
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.:][a-z0-9]+)*")
-# British and American spellings meet in one form so "licence" finds "license".
-_SPELLING = {
-    "licence": "license",
-    "licences": "licenses",
-    "licenced": "licensed",
-    "licencing": "licensing",
-    "authorisation": "authorization",
-    "authorised": "authorized",
-    "authorise": "authorize",
-    "organisation": "organization",
-    "organisations": "organizations",
-    "defence": "defense",
-    "programme": "program",
-    "centre": "center",
-    "favour": "favor",
-    "behaviour": "behavior",
-    "colour": "color",
-    "utilise": "utilize",
-    "recognise": "recognize",
-    "analyse": "analyze",
-    "cheque": "check",
-    # a few irregular forms that matter in trade questions
-    "sale": "sell",
-    "sales": "sell",
-    "sold": "sell",
-    "selling": "sell",
-    "sells": "sell",
-    "bought": "buy",
-    "shipped": "ship",
-    "shipping": "ship",
-    "shipments": "shipment",
-}
-_STOPWORDS = frozenset(
-    """a an and are as at be but by can do does for from has have how i if in into is it its
-    of on or our so such that the their them then there these they this to was we were what when
-    which who will with would you your any all may must not no""".split()
-)
-
-
-def _stem(token: str) -> str:
-    """A deliberately light stemmer: plurals and a few endings; legal terms stay readable."""
-    if token[0].isdigit() or len(token) <= 3:
-        return token
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            if suffix == "s" and token.endswith(("ss", "us", "is")):
-                return token
-            return token[: -len(suffix)] + repl
-    return token
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _forms(raw: str) -> tuple[str, ...]:
-    """The index terms of one raw token. Cached: a corpus repeats a few thousand words, so
-    tokenizing it (once per snapshot and per access-group view) is mostly lookups, and equal
-    terms are one string in memory."""
-    tok = _SPELLING.get(raw, raw)
-    if tok in _STOPWORDS:
-        return ()
-    out = [_stem(tok)]
-    if "." in tok or ":" in tok:
-        # "744.11" should also match a bare "744" part reference and vice versa.
-        out.extend(p for p in re.split(r"[.:]", tok) if p and p not in _STOPWORDS)
-    return tuple(out)
-
-
-def tokenize(text: str) -> list[str]:
-    out: list[str] = []
-    for raw in _TOKEN.findall(text.lower()):
-        out.extend(_forms(raw))
-    return out
-
 
 MAX_VIEWS = 16  # group sets whose views one snapshot keeps (least recently used dropped)
 
@@ -116,20 +43,7 @@ def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
     return tokenize(f"{meta.get('citation', '')} {meta.get('title', '')} {text}")
 
 
-def readable(meta: Mapping[str, Any], groups: frozenset[str]) -> bool:
-    """Whether a caller in `groups` may read a stored chunk.
-
-    A chunk carries its groups twice: one flag per group (what Chroma filters on) and the
-    `access` list (what documents are checked against). Both must name one of the caller's
-    groups, so a chunk that either would hide stays hidden, whichever source is wrong."""
-    from assistant.access import access_groups  # access imports retrieval, which imports us
-
-    return any(meta.get(f"access_{g}") is True for g in groups) and bool(
-        groups.intersection(access_groups(meta))
-    )
-
-
-class LexicalIndex:
+class CorpusSnapshot:
     """BM25 over every stored chunk, with the chunks' texts and metadata kept for filtering."""
 
     def __init__(
@@ -152,7 +66,7 @@ class LexicalIndex:
         self.complete = True
         self.chunks_seen = len(ids)
         self._tokens = tokens
-        self._views: OrderedDict[frozenset[str], LexicalIndex] = OrderedDict()
+        self._views: OrderedDict[frozenset[str], CorpusSnapshot] = OrderedDict()
         self._views_lock = threading.Lock()
         self.bm25 = bm25 or bm25s.BM25()
         # bm25s cannot index a collection without a single term (a view of one "[Reserved]"
@@ -177,7 +91,7 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
 
-    def view(self, groups: Iterable[str] | None) -> LexicalIndex:
+    def view(self, groups: Iterable[str] | None) -> CorpusSnapshot:
         """The index of exactly the chunks `groups` may read (None: this whole index).
 
         Its BM25 statistics, candidate cuts and vectors are those chunks' alone, and its rows
@@ -201,14 +115,14 @@ class LexicalIndex:
                 self._views.popitem(last=False)
         return found
 
-    def _make_view(self, groups: frozenset[str]) -> LexicalIndex:
+    def _make_view(self, groups: frozenset[str]) -> CorpusSnapshot:
         rows = sorted(
             (i for i, m in enumerate(self.metas) if readable(m, groups)), key=self.ids.__getitem__
         )
         if rows == list(range(len(self.ids))):
             return self  # every chunk, already in that order: the same index, not a copy
         tokens = self.tokens()
-        made = LexicalIndex(
+        made = CorpusSnapshot(
             [self.ids[i] for i in rows],
             [self.texts[i] for i in rows],
             [self.metas[i] for i in rows],
@@ -285,7 +199,7 @@ def _consistent_rows(
     return keep, partial
 
 
-def build(store: Store, previous: LexicalIndex | None = None) -> LexicalIndex:
+def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapshot:
     """Rebuild from the store, and persist it when it describes a consistent store.
 
     An ingest may be half-way through a document (its old chunks deleted, some new ones added,
@@ -316,10 +230,10 @@ def build(store: Store, previous: LexicalIndex | None = None) -> LexicalIndex:
         out_vectors = np.concatenate(blocks) if blocks else np.zeros((0, 0), np.float32)
     except ValueError:  # the previous snapshot's vectors have another width: none for any
         out_vectors = np.zeros((len(out_ids), 0), np.float32)
-    # Rows in chunk-id order, the order of every view (see `LexicalIndex.view`): a caller who
+    # Rows in chunk-id order, the order of every view (see `CorpusSnapshot.view`): a caller who
     # may read everything is then served from this index itself, no copy.
     order = sorted(range(len(out_ids)), key=out_ids.__getitem__)
-    index = LexicalIndex(
+    index = CorpusSnapshot(
         [out_ids[i] for i in order],
         [out_texts[i] for i in order],
         [out_metas[i] for i in order],
@@ -333,7 +247,7 @@ def build(store: Store, previous: LexicalIndex | None = None) -> LexicalIndex:
     return index
 
 
-def _persist(store: Store, index: LexicalIndex) -> None:
+def _persist(store: Store, index: CorpusSnapshot) -> None:
     """Publish the index under its version: written to a private folder, then renamed into
     place, so a reader (another process, another replica on this data dir) finds a complete
     index or none. Best-effort: a failure is logged and the index is served from memory."""
@@ -383,7 +297,7 @@ def _clean_old(base: Path, keep: str) -> None:
             continue
 
 
-def _load(store: Store, version: str) -> LexicalIndex | None:
+def _load(store: Store, version: str) -> CorpusSnapshot | None:
     folder = index_path(store, version)
     if not (folder / "chunks.json").is_file():
         return None
@@ -392,7 +306,7 @@ def _load(store: Store, version: str) -> LexicalIndex | None:
         if data.get("version") != version:
             return None
         ids = data["ids"]
-        return LexicalIndex(
+        return CorpusSnapshot(
             ids,
             data["texts"],
             data["metas"],
@@ -406,8 +320,8 @@ def _load(store: Store, version: str) -> LexicalIndex | None:
 
 
 def load_or_build(
-    store: Store, version: str | None = None, previous: LexicalIndex | None = None
-) -> LexicalIndex:
+    store: Store, version: str | None = None, previous: CorpusSnapshot | None = None
+) -> CorpusSnapshot:
     """The persisted index of the store's current version if there is one, else a fresh build
     (which may describe a newer version than `version`, if the store moved on meanwhile)."""
     with _lock:

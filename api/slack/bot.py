@@ -52,11 +52,16 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import app_assistant
 from assistant.access import Caller
-from assistant.answer import NOT_COVERED, Answer
-from assistant.chat import MAX_TURNS, Assistant, QuestionError, Turn, rewrite_deterministic
-from assistant.citations import Citation
+from assistant.answering.service import (
+    MAX_TURNS,
+    Assistant,
+    QuestionError,
+    Turn,
+    rewrite_deterministic,
+)
 from assistant.config import Settings
-from assistant.store import StoredDocument
+from assistant.index.store import StoredDocument
+from assistant.models import NOT_COVERED, Answer, Citation
 
 log = logging.getLogger(__name__)
 

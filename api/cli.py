@@ -12,12 +12,12 @@ import typer
 from rich.console import Console
 
 from assistant.access import Caller
-from assistant.answer import Answer
 from assistant.config import Settings, get_settings
 from assistant.logs import setup_logging
+from assistant.models import Answer
 
 if TYPE_CHECKING:
-    from assistant.screening import FetchResult
+    from assistant.screening.repository import FetchResult
 
 app = typer.Typer(
     help="Trade-policy assistant: sync and ingest the corpus, search it, serve the API.",
@@ -118,7 +118,7 @@ def _sync_screening_list(settings: Settings) -> FetchResult:
     """The extra sync step: the Consolidated Screening List into the data dir. It never fails
     the sync (a missing list is reported, and `tpa screen` says to sync again); a good copy is
     never replaced by a bad one."""
-    from assistant.screening import FetchResult, ScreeningError, fetch_csl
+    from assistant.screening.repository import FetchResult, ScreeningError, fetch_csl
 
     try:
         return fetch_csl(settings)
@@ -140,7 +140,7 @@ def screen(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Screen NAME against the Consolidated Screening List synced by `tpa sync`."""
-    from assistant.screening import ScreeningError, load_list
+    from assistant.screening.repository import ScreeningError, load_list
 
     when = _date_option(as_of)
     settings = get_settings()
@@ -210,7 +210,7 @@ def ingest(
     ] = False,
 ) -> None:
     """Add, update and remove documents in the store; unchanged files cost nothing."""
-    from assistant.store import StoreUnavailable
+    from assistant.index.store import StoreUnavailable
     from ingest.pipeline import IngestBusy, run_ingest
     from ingest.sources import SourcesError
 
@@ -250,8 +250,9 @@ def search(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the passages that best match QUERY (hybrid dense + BM25), with their citations."""
-    from assistant.retrieval import Filters, Retriever, dense_search
-    from assistant.store import Store, StoreUnavailable
+    from assistant.index.store import Store, StoreUnavailable
+    from assistant.models import Filters
+    from assistant.retrieval.retriever import Retriever, dense_search
 
     if not query.strip():
         err.print("[red]error:[/] the query is empty")
@@ -307,10 +308,10 @@ def ask(
     json_out: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
 ) -> None:
     """Answer QUESTION from the corpus, citing the exact passages (or say it is not covered)."""
-    from assistant.audit import AuditError
-    from assistant.chat import Assistant, QuestionError
-    from assistant.retrieval import Filters
-    from assistant.store import StoreUnavailable
+    from assistant.answering.audit import AuditError
+    from assistant.answering.service import Assistant, QuestionError
+    from assistant.index.store import StoreUnavailable
+    from assistant.models import Filters
 
     caller = _cli_caller(groups)
     when = _date_option(as_of)
@@ -337,7 +338,7 @@ def evaluate(
     baseline: Annotated[bool, typer.Option(help="Also score the LangChain baseline.")] = True,
 ) -> None:
     """Score retrieval and answers on FILE; writes bench/results/eval.json and a recall plot."""
-    from assistant.eval_runner import format_table, run_eval
+    from assistant.eval.runner import format_table, run_eval
 
     if not file.is_file():
         err.print(f"[red]error:[/] no such file: {file}")
@@ -362,7 +363,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.auth import AuthConfigError
+    from api.security.auth import AuthConfigError
 
     settings = get_settings().model_copy(update={"host": host or get_settings().host})
     try:
@@ -389,7 +390,7 @@ def audit(
     caller: Annotated[str | None, typer.Option(help="Only this caller's answers.")] = None,
 ) -> None:
     """Export the audit trail (one JSON object per answer, oldest first) to stdout."""
-    from assistant.audit import AuditLog
+    from assistant.answering.audit import AuditLog
 
     floor = _date_option(since, "--since")
     log = AuditLog(get_settings())
@@ -412,7 +413,7 @@ def slack(
     if not socket:
         err.print("HTTP mode runs inside `tpa serve` (POST /slack/events); use --socket here.")
         raise typer.Exit(2)
-    from api.slack import run_socket_mode
+    from api.slack.bot import run_socket_mode
 
     try:
         run_socket_mode(get_settings())

@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer
 from assistant.config import Settings
+from assistant.models import Answer
 
 FILE_NAME = "audit.jsonl"
 

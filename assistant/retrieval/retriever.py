@@ -10,7 +10,7 @@ Why each step:
 Filters (doc_type, date range, access groups) apply inside both retrievers, so nothing outside
 them is ever scored, let alone returned. A caller limited to some groups goes further: every
 statistic behind their scores (BM25 term rarity and average length, the candidate cuts, the
-nearest neighbours) comes from the chunks they may read alone (`LexicalIndex.view`), so a
+nearest neighbours) comes from the chunks they may read alone (`CorpusSnapshot.view`), so a
 document outside their groups cannot move their scores, ranks or abstention either.
 """
 
@@ -21,126 +21,25 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import numpy as np
 
-from assistant.citations import Citation
-from assistant.embeddings import embed_query
-from assistant.lexical import LexicalIndex, corpus_version, load_or_build
-from assistant.store import Store, StoreUnavailable
-from assistant.vocabulary import expand_query
+from assistant.index.embeddings import embed_query
+from assistant.index.snapshot import CorpusSnapshot, corpus_version, load_or_build
+from assistant.index.store import Store, StoreUnavailable
+from assistant.index.vocabulary import expand_query
+from assistant.models import Filters, SearchResult
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50
-_NO_ACCESS = "tpa_no_access"  # a metadata key no stored chunk has
 REFERENCE_BONUS = 0.3
 LEXICAL_WEIGHT = 0.6
 _RELOAD_CHECK_S = 5.0
 
 _SECTION_REF = re.compile(r"(?<![\d.])(\d{3})\.(\d{1,3}[a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", re.I)
 _FR_REF = re.compile(r"\b(\d{2,3})\s*FR\s*(\d{3,6})\b")
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    chunk_id: str
-    doc_id: str
-    source_path: str
-    citation: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    metadata: dict[str, Any]
-    similarity: float = 0.0  # cosine between question and chunk, the part of `score` we can trust
-
-    def cite(
-        self, n: int, start: int | None = None, end: int | None = None, score: float | None = None
-    ) -> Citation:
-        """A citation of this passage, or of the span [start, end) inside it (document offsets);
-        the quote is always cut from the passage's own stored text, never supplied."""
-        a = self.start if start is None else start
-        b = self.end if end is None else end
-        if not self.start <= a <= b <= self.end:
-            raise ValueError(f"span {a}-{b} is outside passage {self.start}-{self.end}")
-
-        def opt(key: str) -> str | None:
-            value = self.metadata.get(key)
-            return str(value) if value not in (None, "") else None
-
-        return Citation(
-            n=n,
-            chunk_id=self.chunk_id,
-            doc_id=self.doc_id,
-            title=self.title,
-            citation=self.citation,
-            source_url=opt("source_url"),
-            date=opt("date"),
-            doc_type=opt("doc_type"),
-            quote=self.text[a - self.start : b - self.start],
-            start=a,
-            end=b,
-            score=float(self.score if score is None else score),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "chunk_id": self.chunk_id,
-            "doc_id": self.doc_id,
-            "source_path": self.source_path,
-            "citation": self.citation,
-            "title": self.title,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "score": round(self.score, 4),
-            "source_url": self.metadata.get("source_url"),
-            "date": self.metadata.get("date"),
-            "doc_type": self.metadata.get("doc_type"),
-        }
-
-
-@dataclass(frozen=True)
-class Filters:
-    doc_types: list[str] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    groups: list[str] | None = field(default=None)
-
-    def where(self) -> dict[str, Any] | None:
-        """The same filter as a Chroma `where` (dates are filtered after the query)."""
-        clauses: list[dict[str, Any]] = []
-        if self.doc_types:
-            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
-        if self.groups is not None:
-            # No groups reads nothing: a flag no chunk carries (never "no filter").
-            ors = [{f"access_{g}": True} for g in self.groups] or [{_NO_ACCESS: True}]
-            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def admits(self, meta: dict[str, Any]) -> bool:
-        if self.doc_types and meta.get("doc_type") not in self.doc_types:
-            return False
-        if self.groups is not None and not any(meta.get(f"access_{g}") for g in self.groups):
-            return False
-        if self.date_from or self.date_to:
-            raw = str(meta.get("date") or "")
-            try:
-                when = date.fromisoformat(raw[:10])
-            except ValueError:
-                return False
-            if self.date_from and when < self.date_from:
-                return False
-            if self.date_to and when > self.date_to:
-                return False
-        return True
 
 
 def legal_references(question: str) -> list[str]:
@@ -183,12 +82,12 @@ class Retriever:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._lexical: LexicalIndex | None = None
+        self._lexical: CorpusSnapshot | None = None
         self._checked = 0.0
         self._building = threading.Lock()
         self._dense_warned = False
 
-    def lexical(self) -> LexicalIndex:
+    def lexical(self) -> CorpusSnapshot:
         current = self._lexical
         if current is not None and time.monotonic() - self._checked <= _RELOAD_CHECK_S:
             return current
@@ -244,7 +143,7 @@ class Retriever:
         k: int = 10,
         filters: Filters | None = None,
         vector: Sequence[float] | None = None,
-        index: LexicalIndex | None = None,
+        index: CorpusSnapshot | None = None,
     ) -> list[SearchResult]:
         """Top-k passages; `index` pins the snapshot (one answer uses one corpus version)."""
         filters = filters or Filters()

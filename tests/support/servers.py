@@ -83,7 +83,7 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "api.cli",
             "serve",
             "--host",
             "127.0.0.1",

@@ -8,32 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, Field
-
-
-class Citation(BaseModel):
-    """One cited passage, checkable by anyone: quote == document_text[start:end]."""
-
-    n: int = Field(ge=1, description="The [n] marker used in the answer text.")
-    chunk_id: str
-    doc_id: str
-    title: str = ""
-    citation: str = Field(description='Legal citation, e.g. "15 CFR 744.11(a)".')
-    source_url: str | None = None
-    date: str | None = None
-    doc_type: str | None = None
-    quote: str = Field(description="Verbatim text of the document at [start, end).")
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    score: float = 0.0
-
-
-class Claim(BaseModel):
-    """A sentence of the answer and the passages it cites; unsupported when it cites none."""
-
-    text: str
-    citations: list[int] = Field(default_factory=list)
-    supported: bool = True
+from assistant.models import Citation
 
 
 def verify(citation: Citation, document_text: str | None) -> bool:

@@ -26,8 +26,8 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.config import Settings
-from assistant.embeddings import ChromaEmbedding
-from ingest.documents import Chunk
+from assistant.index.embeddings import ChromaEmbedding
+from assistant.models import Chunk
 
 log = logging.getLogger(__name__)
 

@@ -27,17 +27,18 @@ from datetime import date
 import numpy as np
 
 from assistant.access import OPERATOR, Caller
-from assistant.answer import Answer, compose_extractive, keep_cited, not_covered
-from assistant.audit import AuditLog, audit_record
-from assistant.citations import Citation, keep_verified
+from assistant.answering.audit import AuditLog, audit_record
+from assistant.answering.extractive import compose_extractive, keep_cited
+from assistant.answering.screening_lead import ScreeningLead, screening_lead
+from assistant.answering.verify import keep_verified
 from assistant.config import Settings
-from assistant.embeddings import embed_texts
-from assistant.lexical import LexicalIndex
-from assistant.retrieval import Filters, Retriever, SearchResult
-from assistant.screening import ScreeningError, load_list
-from assistant.screening_lead import ScreeningLead, screening_lead
-from assistant.store import Store
-from assistant.term_stats import term_stats
+from assistant.index.embeddings import embed_texts
+from assistant.index.snapshot import CorpusSnapshot
+from assistant.index.store import Store
+from assistant.index.term_stats import term_stats
+from assistant.models import Answer, Citation, Filters, SearchResult, not_covered
+from assistant.retrieval.retriever import Retriever
+from assistant.screening.repository import ScreeningError, load_list
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ class Assistant:
         self._llm = None
         self._llm_config = None
         if settings.llm != "none":
-            from assistant.llm import LLMConfig, make_chat_model
+            from assistant.answering.llm import LLMConfig, make_chat_model
 
             self._llm_config = LLMConfig.from_settings(settings)
             self._llm = make_chat_model(self._llm_config)
@@ -185,7 +186,7 @@ class Assistant:
         if not history:
             return question
         if self._llm is not None:
-            from assistant.llm import rewrite_question
+            from assistant.answering.llm import rewrite_question
 
             pairs = [(t.question, t.answer) for t in history]
             rewritten = rewrite_question(question, pairs, self._llm) or question
@@ -200,7 +201,7 @@ class Assistant:
         k: int = TOP_K,
         filters: Filters | None = None,
         caller: Caller = OPERATOR,
-        index: LexicalIndex | None = None,
+        index: CorpusSnapshot | None = None,
     ) -> tuple[np.ndarray, list[SearchResult]]:
         vector = embed_texts([question])[0]
         filters = caller.restrict(filters)
@@ -344,7 +345,7 @@ class Assistant:
         (numbered [1], the passages from [2]); the model's sentences follow one by one once they
         pass. An answer that ends up abstaining sends nothing of what the model wrote: the
         caller sends the abstention."""
-        from assistant.llm import stream_with_llm
+        from assistant.answering.llm import stream_with_llm
 
         assert self._llm is not None and self._llm_config is not None
         meaning = self._verified_meaning(screen, 1) if screen is not None else None
@@ -383,7 +384,7 @@ class Assistant:
         as_of: date | None,
         filters: Filters | None,
         caller: Caller,
-        index: LexicalIndex,
+        index: CorpusSnapshot,
     ) -> ScreeningLead | None:
         """The screening block when the question names a listed party (None without a list)."""
         try:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.evaluation import (
+from assistant.eval.metrics import (
     EvalItem,
     Retrieved,
     fact_recall,
@@ -117,8 +117,8 @@ def _share(flags: Sequence[bool]) -> float:
 def _score_system(
     items: list[EvalItem], settings: Settings, ks: Sequence[int], bar: _Bar
 ) -> dict[str, Any]:
-    from assistant.chat import Assistant
-    from assistant.citations import verify
+    from assistant.answering.service import Assistant
+    from assistant.answering.verify import verify
 
     assistant = Assistant(settings)
     store = assistant.store
@@ -245,7 +245,7 @@ class _ModelEmbeddings:
     def make(batch_size: int) -> Any:
         from langchain_core.embeddings import Embeddings
 
-        from assistant.embeddings import embed_texts
+        from assistant.index.embeddings import embed_texts
 
         class ModelEmbeddings(Embeddings):
             def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -260,7 +260,7 @@ class _ModelEmbeddings:
 def _baseline_chunks(settings: Settings) -> list[Any]:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.store import Store
+    from assistant.index.store import Store
 
     store = Store(settings)
     splitter = RecursiveCharacterTextSplitter(

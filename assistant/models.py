@@ -1,0 +1,210 @@
+"""The shapes every layer shares, one definition each: what is stored (`Chunk`), what
+retrieval returns (`SearchResult`, `Filters`), and what an answer is (`Answer`, its `Citation`s
+and `Claim`s, and the screening block's `Screening`/`ScreeningHit`).
+
+Every surface serialises these; nothing else defines a second copy of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+_NO_ACCESS = "tpa_no_access"  # a metadata key no stored chunk has
+
+
+class Citation(BaseModel):
+    """One cited passage, checkable by anyone: quote == document_text[start:end]."""
+
+    n: int = Field(ge=1, description="The [n] marker used in the answer text.")
+    chunk_id: str
+    doc_id: str
+    title: str = ""
+    citation: str = Field(description='Legal citation, e.g. "15 CFR 744.11(a)".')
+    source_url: str | None = None
+    date: str | None = None
+    doc_type: str | None = None
+    quote: str = Field(description="Verbatim text of the document at [start, end).")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    score: float = 0.0
+
+
+class Claim(BaseModel):
+    """A sentence of the answer and the passages it cites; unsupported when it cites none."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    chunk_id: str
+    doc_id: str
+    source_path: str
+    citation: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    metadata: dict[str, Any]
+    similarity: float = 0.0  # cosine between question and chunk, the part of `score` we can trust
+
+    def cite(
+        self, n: int, start: int | None = None, end: int | None = None, score: float | None = None
+    ) -> Citation:
+        """A citation of this passage, or of the span [start, end) inside it (document offsets);
+        the quote is always cut from the passage's own stored text, never supplied."""
+        a = self.start if start is None else start
+        b = self.end if end is None else end
+        if not self.start <= a <= b <= self.end:
+            raise ValueError(f"span {a}-{b} is outside passage {self.start}-{self.end}")
+
+        def opt(key: str) -> str | None:
+            value = self.metadata.get(key)
+            return str(value) if value not in (None, "") else None
+
+        return Citation(
+            n=n,
+            chunk_id=self.chunk_id,
+            doc_id=self.doc_id,
+            title=self.title,
+            citation=self.citation,
+            source_url=opt("source_url"),
+            date=opt("date"),
+            doc_type=opt("doc_type"),
+            quote=self.text[a - self.start : b - self.start],
+            start=a,
+            end=b,
+            score=float(self.score if score is None else score),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "source_path": self.source_path,
+            "citation": self.citation,
+            "title": self.title,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+            "source_url": self.metadata.get("source_url"),
+            "date": self.metadata.get("date"),
+            "doc_type": self.metadata.get("doc_type"),
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_types: list[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    groups: list[str] | None = field(default=None)
+
+    def where(self) -> dict[str, Any] | None:
+        """The same filter as a Chroma `where` (dates are filtered after the query)."""
+        clauses: list[dict[str, Any]] = []
+        if self.doc_types:
+            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
+        if self.groups is not None:
+            # No groups reads nothing: a flag no chunk carries (never "no filter").
+            ors = [{f"access_{g}": True} for g in self.groups] or [{_NO_ACCESS: True}]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, meta: dict[str, Any]) -> bool:
+        if self.doc_types and meta.get("doc_type") not in self.doc_types:
+            return False
+        if self.groups is not None and not any(meta.get(f"access_{g}") for g in self.groups):
+            return False
+        if self.date_from or self.date_to:
+            raw = str(meta.get("date") or "")
+            try:
+                when = date.fromisoformat(raw[:10])
+            except ValueError:
+                return False
+            if self.date_from and when < self.date_from:
+                return False
+            if self.date_to and when > self.date_to:
+                return False
+        return True
+
+
+NOT_COVERED = "The corpus does not cover this question."
+
+
+class Answer(BaseModel):
+    answer: str
+    abstained: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    conversation_id: str | None = None
+    question: str | None = Field(None, description="The standalone question actually searched.")
+    as_of: date | None = Field(
+        None, description="The date the answer speaks for: nothing dated later was used."
+    )
+    screening: Screening | None = Field(
+        None, description="Parties named in the question that match the screening list."
+    )
+
+
+class ScreeningHit(BaseModel):
+    """One screening-list entry matched by a party the question names: a structured source."""
+
+    ref: str = Field(description='How the answer cites it, e.g. "S1".')
+    query: str = Field(description="The name as the question gave it.")
+    name: str = Field(description="The entry's name on the list.")
+    matched_name: str = Field(description="The entry name or alias that matched.")
+    score: float = Field(description="Fuzzy name score, 0-100.")
+    source: str = Field(description="The source list, e.g. Entity List (EL).")
+    country: str | None = None
+    license_requirement: str | None = None
+    license_policy: str | None = None
+    federal_register_notice: str | None = None
+    start_date: str | None = None
+    source_url: str | None = None
+
+
+class Screening(BaseModel):
+    list_version: str = Field(description="Version date of the screening list used.")
+    hits: list[ScreeningHit] = Field(default_factory=list)
+
+
+Answer.model_rebuild()
+
+
+def not_covered() -> Answer:
+    """The one shape of "the corpus does not answer this": abstained, nothing cited."""
+    return Answer(answer=NOT_COVERED, abstained=True)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: a span of one document, inside one section."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    citation: str
+    section_path: tuple[str, ...]
+    metadata: dict[str, Any]
+    embed_text: str = ""
+
+    @staticmethod
+    def make_id(doc_id: str, start: int, end: int, text: str) -> str:
+        """Stable id: the same span of the same text always gets the same id."""
+        digest = hashlib.sha256(f"{doc_id}\0{start}\0{end}\0{text}".encode()).hexdigest()
+        return digest[:32]

@@ -1,0 +1,138 @@
+"""Text utilities shared by ingest and answers: one paragraph splitter, one sentence splitter
+and one list of abbreviations, so the chunker, the extractive answerer, the LLM reply check and
+the screening block cut text the same way ("U.S. origin" is never split)."""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    [
+        "u.s",
+        "e.g",
+        "i.e",
+        "no",
+        "nos",
+        "sec",
+        "secs",
+        "co",
+        "ltd",
+        "inc",
+        "corp",
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+        "st",
+        "v",
+        "vs",
+        "al",
+        "etc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s.c",
+        "c.f.r",
+        "fed",
+        "reg",
+        "pub",
+        "stat",
+        "para",
+        "paras",
+        "ch",
+        "art",
+        "approx",
+        "fig",
+        "figs",
+        "app",
+        "supp",
+        "ref",
+        "refs",
+        "cf",
+        "ibid",
+        "op",
+        "cit",
+        "l",
+        "n.w",
+        "s.w",
+        "n.e",
+        "s.e",
+        "d.c",
+        "p",
+        "pp",
+    ]
+)
+
+SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[§A-Z0-9])")
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the blank-line separated blocks of `text[start:end]`, trimmed of whitespace."""
+    stop = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _BLANK_LINE.finditer(text, start, stop):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, stop))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def is_abbreviation(text: str, dot: int) -> bool:
+    word_start = dot
+    while (
+        word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in '(“"'
+    ):
+        word_start -= 1
+    word = text[word_start:dot].lower().rstrip(".")
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def boundaries(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[int]:
+    """Offsets where a piece may begin, after a sentence/clause/word break inside [start, end)."""
+    cuts = []
+    for m in pattern.finditer(text, start, end):
+        if pattern is SENTENCE_END and text[m.start()] == "." and is_abbreviation(text, m.start()):
+            continue
+        if start < m.end() < end:
+            cuts.append(m.end())
+    return cuts
+
+
+def rstrip_end(text: str, a: int, b: int) -> int:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return b
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as trimmed spans, with the chunker's abbreviation rules
+    (so "U.S. origin" is never split); blank lines also end a sentence."""
+    stop = len(text) if end is None else end
+    spans = []
+    for a, b in paragraph_spans(text, start, stop):
+        edges = [a, *boundaries(text, a, b, SENTENCE_END), b]
+        for x, y in zip(edges, edges[1:], strict=False):
+            y = rstrip_end(text, x, y)
+            if y > x:
+                spans.append((x, y))
+    return spans
