@@ -1,4 +1,4 @@
-"""Precision and recall of party screening (assistant/screening.py) on a test CSL.
+"""Precision and recall of party screening (assistant/screening/) on a test CSL.
 
 Writes a Consolidated Screening List of 20 real-looking entries (the published CSV column
 layout; facts from the corpus where it has them: Huawei Technologies Co., Ltd., Entity List,
@@ -34,13 +34,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.screening.repository import (  # noqa: E402
-    META_FILE,
-    ScreeningList,
-    find_parties,
-    load_list,
-    parse_csl,
-)
+from assistant.screening.csv_format import parse_csl  # noqa: E402
+from assistant.screening.layout import META_FILE  # noqa: E402
+from assistant.screening.models import ScreeningList  # noqa: E402
+from assistant.screening.parties import find_parties  # noqa: E402
+from assistant.screening.repository import load_list  # noqa: E402
 
 GOAL = 0.95
 GOAL_FIND_MS = 50.0

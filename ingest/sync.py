@@ -9,8 +9,9 @@ Why it works the way it does:
   suffix is refused rather than stored under a misleading name; the mirror copy is used instead.
 * Without a network (or with `offline`), the mirror keeps `tpa sync` working, and one source that
   cannot be obtained never stops the others: it is reported as "failed".
-* Files are written to a temporary name and renamed, so an interrupted sync leaves either the
-  old file or the new one, never half of one; running it again is always safe.
+* Files are written to a temporary name and renamed (`ingest/http.py`, which also does the
+  retried, conditional GET), so an interrupted sync leaves either the old file or the new one,
+  never half of one; running it again is always safe.
 * Sources are handled in a small thread pool, so a hundred unreachable hosts cost a few
   timeouts, not a hundred.
 
@@ -24,21 +25,18 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
-import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.config import Settings
+from assistant.progress import progress as progress_bar
+from ingest import http
 from ingest.loaders.common import sidecar_path
 from ingest.sources import Source
 
@@ -51,8 +49,6 @@ STATE_FILE = ".sync-state.json"
 MAX_WORKERS = 8
 # A corpus document is at most a few MB; anything far larger is not the document we asked for.
 MAX_BYTES = 64 * 1024 * 1024
-_BACKOFF_BASE = 0.25
-_BACKOFF_MAX = 2.0
 _USER_AGENT = "trade-policy-assistant/0.1 (corpus sync)"
 
 # Content types accepted for each target suffix: the body must be the same format as the file.
@@ -139,27 +135,11 @@ def _read_if_file(path: Path) -> bytes | None:
         return None
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and `os.replace`, so readers (and a
-    later run after a crash) see either the old content or the new, never a partial file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; synced files are ordinary data
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-
-
 def _write_if_changed(target: Path, data: bytes) -> bool:
     """Write `data` unless the file already holds exactly these bytes; True when written."""
     if _read_if_file(target) == data:
         return False
-    _write_atomic(target, data)
+    http.write_atomic(target, data)
     return True
 
 
@@ -205,7 +185,7 @@ class _SyncState:
 
     def save(self) -> None:
         payload = {"version": 1, "sources": dict(sorted(self.entries.items()))}
-        _write_atomic(self.path, (json.dumps(payload, indent=1) + "\n").encode("utf-8"))
+        http.write_atomic(self.path, (json.dumps(payload, indent=1) + "\n").encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -219,16 +199,11 @@ class _Fetched:
 
 
 @dataclass(frozen=True)
-class _NotModified:
-    pass
-
-
-@dataclass(frozen=True)
 class _FetchFailed:
     reason: str
 
 
-_FetchResult = _Fetched | _NotModified | _FetchFailed
+_FetchResult = _Fetched | http.NotModified | _FetchFailed
 
 
 def _media_type(content_type: str | None) -> str:
@@ -245,10 +220,6 @@ def _type_fits(suffix: str, content_type: str | None) -> bool:
     return media in accepted
 
 
-def _backoff(attempt: int) -> float:
-    return float(min(_BACKOFF_BASE * 2 ** (attempt - 1), _BACKOFF_MAX))
-
-
 def _conditional_headers(
     entry: dict[str, str] | None, url: str, current: bytes | None
 ) -> dict[str, str]:
@@ -257,61 +228,42 @@ def _conditional_headers(
         return {}
     if entry.get("sha256") != _sha256(current):
         return {}
-    headers: dict[str, str] = {}
-    if entry.get("etag"):
-        headers["If-None-Match"] = entry["etag"]
-    if entry.get("last_modified"):
-        headers["If-Modified-Since"] = entry["last_modified"]
-    return headers
+    return http.conditional_headers(entry.get("etag"), entry.get("last_modified"))
+
+
+def _read_body(response: httpx.Response, suffix: str) -> _FetchResult:
+    """A 200's body, if it is the kind of file asked for, not empty and not too big."""
+    content_type = response.headers.get("content-type")
+    if not _type_fits(suffix, content_type):
+        return _FetchFailed(
+            f"{response.url} served Content-Type {content_type or '(none)'!r}, "
+            f"which is not a {suffix} file"
+        )
+    try:
+        body = http.read_capped(response, MAX_BYTES)
+    except http.TooLarge:
+        return _FetchFailed(f"{response.url} sent more than {MAX_BYTES} bytes")
+    if not body.strip():
+        return _FetchFailed(f"{response.url} sent an empty body")
+    return _Fetched(
+        body=body,
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
 
 
 def _fetch(
     client: httpx.Client, url: str, suffix: str, conditional: dict[str, str], retries: int
 ) -> _FetchResult:
-    """GET `url` with retries on transient failures (connection, timeout, 5xx) only: a 404 or
-    a wrong content type will not change on a second try, so those fail at once."""
+    """GET `url` (retried on transient failures only: a 404 or a wrong content type will not
+    change on a second try, so those fail at once)."""
     headers = {"Accept": _ACCEPT_HEADER.get(suffix, "*/*"), **conditional}
-    last_error = "no attempt made"
-    for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(_backoff(attempt))
-        try:
-            with client.stream("GET", url, headers=headers) as response:
-                status = response.status_code
-                if status == 304 and conditional:
-                    return _NotModified()
-                if status >= 500:
-                    last_error = f"HTTP {status} from {response.url}"
-                    continue
-                if status != 200:
-                    return _FetchFailed(f"HTTP {status} from {response.url}")
-                content_type = response.headers.get("content-type")
-                if not _type_fits(suffix, content_type):
-                    return _FetchFailed(
-                        f"{response.url} served Content-Type {content_type or '(none)'!r}, "
-                        f"which is not a {suffix} file"
-                    )
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        return _FetchFailed(f"{response.url} sent more than {MAX_BYTES} bytes")
-                    chunks.append(chunk)
-                body = b"".join(chunks)
-                if not body.strip():
-                    return _FetchFailed(f"{response.url} sent an empty body")
-                return _Fetched(
-                    body=body,
-                    etag=response.headers.get("etag"),
-                    last_modified=response.headers.get("last-modified"),
-                )
-        except httpx.TransportError as exc:  # connect/read errors and timeouts: worth a retry
-            last_error = f"{type(exc).__name__}: {str(exc) or 'no detail'} ({url})"
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # e.g. too many redirects, bad URL
-            return _FetchFailed(f"{type(exc).__name__}: {exc} ({url})")
-    tries = retries + 1
-    return _FetchFailed(f"{last_error} after {tries} attempt{'s' if tries > 1 else ''}")
+    got = http.get(
+        client, url, headers, retries, bool(conditional), lambda r: _read_body(r, suffix)
+    )
+    if isinstance(got, http.Failed):
+        return _FetchFailed(got.describe(with_url=True))
+    return got
 
 
 # --------------------------------------------------------------------------- one source
@@ -376,7 +328,7 @@ def _sync_one(
     else:
         conditional = _conditional_headers(entry, url, current)
         fetched = _fetch(client, url, target.suffix.lower(), conditional, settings.sync_retries)
-        if isinstance(fetched, _NotModified):
+        if isinstance(fetched, http.NotModified):
             return done("not_modified", f"304 from {url}", entry)
         if isinstance(fetched, _Fetched):
             written = _write_if_changed(target, fetched.body)
@@ -441,32 +393,6 @@ def _sync_one_safely(
 # --------------------------------------------------------------------------- the run
 
 
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int) -> Iterator[Progress | None]:
-    if not enabled:
-        yield None
-        return
-    progress = Progress(
-        TextColumn("[bold]sync[/bold] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
-    with progress:
-        yield progress
-
-
-def _make_client(settings: Settings, workers: int) -> httpx.Client:
-    return httpx.Client(
-        timeout=httpx.Timeout(settings.sync_timeout),
-        follow_redirects=True,
-        headers={"User-Agent": _USER_AGENT},
-        limits=httpx.Limits(max_connections=workers * 2, max_keepalive_connections=workers),
-    )
-
-
 def sync_sources(
     sources: Sequence[Source], settings: Settings, progress: bool = True
 ) -> SyncReport:
@@ -492,9 +418,12 @@ def sync_sources(
     )
 
     with contextlib.ExitStack() as stack:
-        client = stack.enter_context(_make_client(settings, workers)) if needs_network else None
-        bar = stack.enter_context(_progress_bar(progress, len(sources)))
-        task = bar.add_task("", total=len(sources)) if bar is not None else None
+        client = (
+            stack.enter_context(http.client(settings, _USER_AGENT, workers))
+            if needs_network
+            else None
+        )
+        task = stack.enter_context(progress_bar("sync", len(sources), progress))
         pool = stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix="sync"))
         # Workers get a copy of their state entry; only this thread changes and saves the state.
         futures: dict[Future[_Outcome], int] = {}
@@ -513,13 +442,11 @@ def sync_sources(
                         state.save()
                     except OSError as exc:
                         logger.warning("could not save sync state %s: %s", state.path, exc)
-                if bar is not None and task is not None:
-                    bar.update(task, advance=1, description=result.id)
+                task.advance(note=result.id)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-        if bar is not None and task is not None:
-            bar.update(task, description="done")
+        task.note("done")
 
     report = SyncReport([results[index] for index in range(len(sources))])
     (logger.info if report.ok else logger.warning)("sync finished: %s", report.summary())

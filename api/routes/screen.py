@@ -1,8 +1,8 @@
 """`GET /v1/screen`: a party's name against the Consolidated Screening List synced by `tpa sync`.
 
-The list is read through `assistant.screening.load_list`, which re-reads it when the files
-change, so a server picks up a new sync without a restart. A negative never "clears" anyone: it
-says "no match in the Consolidated Screening List as of <version date>".
+The list is read through `assistant.screening.repository.load_list`, which re-reads it when the
+files change, so a server picks up a new sync without a restart. A negative never "clears"
+anyone: it says "no match in the Consolidated Screening List as of <version date>".
 """
 
 from __future__ import annotations
@@ -19,13 +19,8 @@ from api.schemas import ErrorResponse
 from api.security.auth import get_caller
 from assistant.access import Caller
 from assistant.config import Settings
-from assistant.screening.repository import (
-    MAX_NAME_CHARS,
-    Match,
-    ScreeningError,
-    ScreeningList,
-    load_list,
-)
+from assistant.screening.models import MAX_NAME_CHARS, Match, ScreeningError, ScreeningList
+from assistant.screening.repository import load_list
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, CorpusStore, cli_env
-from tests.unit.test_screening import ROWS, csl_text
+from tests.support.csl import ROWS, csl_text
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,8 @@ import pytest
 
 from assistant.config import Settings
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.support.csl import NEWCO, csl_text, synthetic_rows
 from tests.support.servers import QuietHandler, http_server
-from tests.unit.test_screening import csl_text
-from tests.unit.test_screening_reload import NEWCO, synthetic_rows
 
 QUESTION = "Do mass-market software sales to Huawei need a licence?"
 ENTRIES = 40_000
@@ -44,7 +43,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, csl_url: str) -> Settings
 
 
 def sync(settings: Settings, rows: list[dict[str, str]], last_modified: str) -> None:
-    from assistant.screening.repository import fetch_csl
+    from ingest.screening_sync import fetch_csl
 
     BODY.update(csv=csl_text(rows).encode(), last_modified=last_modified)
     result = fetch_csl(settings)

@@ -23,8 +23,8 @@ from api.app import create_app
 from assistant.config import Settings
 from tests.conftest import cli_env
 from tests.conftest import run_cli as tpa
+from tests.support.csl import EL, ROWS, csl_text
 from tests.support.servers import QuietHandler, api_server, http_server
-from tests.unit.test_screening import EL, ROWS, csl_text
 
 LAST_MODIFIED = "Tue, 10 Feb 2026 16:27:00 GMT"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -425,7 +425,8 @@ def test_a_download_is_streamed_and_dropped_at_the_limit(
 def test_a_reader_during_swaps_always_sees_a_matching_pair(
     tmp_path: Path, csl_server: CslServer, no_proxy: None
 ) -> None:
-    from assistant.screening.repository import fetch_csl, load_list
+    from assistant.screening.repository import load_list
+    from ingest.screening_sync import fetch_csl
 
     settings = Settings(data_dir=tmp_path / "data", csl_url=csl_server.url, sync_retries=0)
     versions = {

@@ -3,11 +3,8 @@ normalisation, matching rules, filters, the never-"cleared" wording, loading and
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-import random
 import time
 from datetime import date
 from pathlib import Path
@@ -15,118 +12,12 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.screening.repository import (
-    ScreeningError,
-    ScreeningList,
-    find_parties,
-    load_list,
-    no_match_message,
-    normalize_name,
-    parse_csl,
-)
-
-HEADER = (
-    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,"
-    "start_date,end_date,standard_order,license_requirement,license_policy,call_sign,"
-    "vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,"
-    "source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,"
-    "source_information_url,ids"
-).split(",")
-EL = "Entity List (EL) - Bureau of Industry and Security"
-SDN = "Specially Designated Nationals (SDN) - Treasury Department"
-EL_URL = "https://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-concern"
-ALL_EAR = "For all items subject to the EAR."
-
-ROWS: list[dict[str, str]] = [
-    {
-        "_id": "e1",
-        "source": EL,
-        "entity_number": "101",
-        "type": "Entity",
-        "name": "Huawei Technologies Co., Ltd.",
-        "addresses": "Bantian Huawei Base, Longgang District, Shenzhen, CN",
-        "federal_register_notice": "84 FR 22961",
-        "start_date": "2019-05-16",
-        "license_requirement": ALL_EAR,
-        "license_policy": "Presumption of denial.",
-        "source_list_url": EL_URL,
-    },
-    {
-        "_id": "e2",
-        "source": EL,
-        "type": "Entity",
-        "name": "Huawei Cloud Computing Technologies Co., Ltd.",
-        "addresses": "Guiyang, Guizhou, CN",
-        "federal_register_notice": "85 FR 51596",
-        "start_date": "2020-08-17",
-        "license_requirement": ALL_EAR,
-        "license_policy": "Presumption of denial.",
-    },
-    {
-        "_id": "e3",
-        "source": EL,
-        "type": "Entity",
-        "name": "Huawei Technologies Deutschland GmbH",
-        "addresses": "Hansaallee 205, Düsseldorf, DE",
-        "federal_register_notice": "84 FR 22961",
-        "start_date": "2019-05-16",
-        "license_requirement": ALL_EAR,
-        "license_policy": "Presumption of denial.",
-    },
-    {
-        "_id": "e4",
-        "source": SDN,
-        "type": "Entity",
-        "programs": "IRAN; SDGT",
-        "name": "BANK MELLI IRAN",
-        "alt_names": "BANK MELLI; NATIONAL BANK OF IRAN",
-        "addresses": "Ferdowsi Avenue, Tehran, IR",
-        "start_date": "",
-        "source_information_url": "https://sanctionssearch.ofac.treas.gov/",
-    },
-    {
-        "_id": "e5",
-        "source": SDN,
-        "type": "Individual",
-        "name": "PUTIN, Vladimir Vladimirovich",
-        "citizenships": "RU",
-        "start_date": "not a date",
-    },
-    {
-        "_id": "e6",
-        "source": EL,
-        "type": "Entity",
-        "name": "Semiconductor Manufacturing International Corporation",
-        "addresses": "18 Zhangjiang Road, Shanghai, CN",
-        "start_date": "2020-12-22",
-        "license_requirement": ALL_EAR,
-    },
-    {
-        "_id": "e7",
-        "source": SDN,
-        "type": "Entity",
-        "name": "ROSOBORONEXPORT",
-        "alt_names": "ROSOBORONEXPORT JSC",
-        "addresses": "27 Stromynka Ulitsa, Moscow, RU",
-    },
-    {
-        "_id": "e8",
-        "source": EL,
-        "type": "Entity",
-        "name": "Hangzhou Hikvision Digital Technology Co., Ltd.",
-        "addresses": "No. 555 Qianmo Road, Hangzhou, CN",
-        "start_date": "2019-10-09",
-    },
-    {"_id": "e9", "source": EL, "type": "Entity", "name": "", "addresses": "nameless row"},
-]
-
-
-def csl_text(rows: list[dict[str, str]], bom: bool = True) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" if bom else "") + buffer.getvalue()
+from assistant.screening.csv_format import parse_csl
+from assistant.screening.models import ScreeningError, ScreeningList, no_match_message
+from assistant.screening.names import normalize_name
+from assistant.screening.parties import find_parties
+from assistant.screening.repository import load_list
+from tests.support.csl import ALL_EAR, EL_URL, ROWS, csl_text, synthetic_rows
 
 
 @pytest.fixture(scope="module")
@@ -342,6 +233,16 @@ def test_match_to_dict(screening_list: ScreeningList) -> None:
     json.dumps(data)
 
 
+def test_match_to_hit_is_the_listing_of_to_dict(screening_list: ScreeningList) -> None:
+    """The answer's structured source and the API/CLI shape show the same listing."""
+    match = find_parties("Can we sell to Huawei?", screening_list)[0]
+    hit = match.to_hit("S1").model_dump()
+    data = match.to_dict()
+    assert (hit.pop("ref"), hit.pop("query")) == ("S1", "Huawei")
+    assert hit == {k: v for k, v in data.items() if k not in ("entity_number", "rule")}
+    assert list(data)[-2:] == ["entity_number", "rule"]
+
+
 def test_a_negative_is_never_a_clearance(screening_list: ScreeningList) -> None:
     message = screening_list.summary(screening_list.screen("Melli Foods"), "Melli Foods")
     assert message == "Melli Foods: no match in the Consolidated Screening List as of 2026-02-10"
@@ -414,23 +315,8 @@ def test_find_parties_in_questions(screening_list: ScreeningList) -> None:
     )
 
 
-def _big_list(n: int) -> ScreeningList:
-    rng = random.Random(3)
-    syllables = "ka lo mi ren tu sha vor pel dan gri zo fen li mar ost bek ur sin hao".split()
-    words = "Trading Technology Industrial Electronics Logistics Shipping Group".split()
-    rows = list(ROWS)
-    for i in range(n):
-        stem = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
-        alt = f"{''.join(rng.choice(syllables) for _ in range(3)).title()} {rng.choice(words)}"
-        name = f"{stem} {rng.choice(words)} Co., Ltd."
-        rows.append(
-            {"_id": f"s{i}", "source": EL, "type": "Entity", "name": name, "alt_names": alt}
-        )
-    return ScreeningList(parse_csl(csl_text(rows)), version="v")
-
-
 def test_find_parties_is_fast_on_a_large_list() -> None:
-    big = _big_list(10_000)
+    big = ScreeningList(parse_csl(csl_text(synthetic_rows(10_000))), version="v")
     question = (
         "Do mass-market software sales to Huawei need a licence? We ship from Rotterdam to "
         "Siemens, SAP and Deutsche Telekom in Germany, and to Tata Consultancy Services in "

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import threading
 import time
 from pathlib import Path
@@ -15,30 +14,15 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.screening.repository import ScreeningError, ScreeningList, find_parties, load_list
-from tests.unit.test_screening import EL, ROWS, csl_text
+from assistant.screening.models import ScreeningError, ScreeningList
+from assistant.screening.parties import find_parties
+from assistant.screening.repository import load_list
+from tests.support.csl import NEWCO, ROWS, csl_text, synthetic_rows
 
 QUESTION = (
     "Do mass-market software sales to Huawei need a licence? We also ship to Newco Drones in "
     "Shenzhen and to Siemens in Germany under License Exception ENC."
 )
-NEWCO = dict(ROWS[0], _id="n1", name="Newco Drones Ltd", alt_names="")
-
-
-def synthetic_rows(n: int) -> list[dict[str, str]]:
-    """`ROWS` and `n` made-up Entity List organisations (names and an alternate each)."""
-    rng = random.Random(3)
-    syllables = "ka lo mi ren tu sha vor pel dan gri zo fen li mar ost bek ur sin hao".split()
-    words = "Trading Technology Industrial Electronics Logistics Shipping Group".split()
-    rows = list(ROWS)
-    for i in range(n):
-        stem = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
-        alt = f"{''.join(rng.choice(syllables) for _ in range(3)).title()} {rng.choice(words)}"
-        name = f"{stem} {rng.choice(words)} Co., Ltd."
-        rows.append(
-            {"_id": f"s{i}", "source": EL, "type": "Entity", "name": name, "alt_names": alt}
-        )
-    return rows
 
 
 def write_old_layout(settings: Settings, rows: list[dict[str, str]], meta: dict[str, str]) -> None:
@@ -82,7 +66,7 @@ def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
             t2 = time.perf_counter()
             assert "Huawei Technologies Co., Ltd." in found
             assert ("Newco Drones Ltd" in found) == has_newco(in_use)
-            calls.append((t1 - t0, t2 - t0, has_newco(in_use)))
+            calls.append((t1 - t0, t2 - t0, has_newco(in_use), t1))
             time.sleep(0.005)
 
     replace_csv(settings.screening_dir / "csl.csv", csl_text([*rows, NEWCO]))
@@ -92,7 +76,7 @@ def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
         w.start()
     try:
         deadline = changed + 120
-        while time.perf_counter() < deadline and not any(new for *_, new in calls):
+        while time.perf_counter() < deadline and not any(c[2] for c in calls):
             time.sleep(0.01)
         rebuild = time.perf_counter() - changed
     finally:
@@ -104,20 +88,24 @@ def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
     assert calls, "no call returned"
     slowest = max(c[0] for c in calls)
     assert slowest < 0.1, f"a load_list call took {slowest:.3f} s (rebuild {rebuild:.2f} s)"
-    assert any(new for *_, new in calls), f"the new list was not in use after {rebuild:.1f} s"
+    assert any(c[2] for c in calls), f"the new list was not in use after {rebuild:.1f} s"
     # Answers went on during the rebuild, with the old list, each at once.
     assert len(during) >= 10, f"only {len(during)} calls during a {rebuild:.2f} s rebuild"
     slowest_load = max(c[0] for c in during)
     slowest_screen = max(c[1] for c in during)
     assert slowest_load < 0.1, f"load_list took {slowest_load:.3f} s during the rebuild"
-    assert slowest_screen < min(0.5, rebuild / 3), (
+    assert slowest_screen < min(1.0, rebuild / 3), (
         f"screening an answer took {slowest_screen:.3f} s during a {rebuild:.2f} s rebuild "
         f"(first build {first_build:.2f} s)"
     )
     # Then the new list, for every caller, and it stays (no second rebuild).
     new = load_list(settings)
     assert new is not None and new is not old and has_newco(new) and len(new) == len(old) + 1
-    assert all(new for *_, new in calls[calls.index(next(c for c in calls if c[2])) :])
+    # Threads append in the order they finish screening, so order the loads by when they
+    # returned: once one load got the new list, every later load did too.
+    by_return = sorted(calls, key=lambda c: c[3])
+    first_new = next(i for i, c in enumerate(by_return) if c[2])
+    assert all(c[2] for c in by_return[first_new:])
     assert load_list(settings) is new
 
 
