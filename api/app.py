@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api.routes import chat, documents, health, screen, search
+from api.routes import ask, documents, health, openai, screen, search
 from api.security.auth import Authenticate, RateLimiter, check_exposure, load_keys
 from api.security.limits import BodySizeLimit, ConcurrencyLimit
 from assistant import __version__
@@ -86,12 +86,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # rewrite off, which would otherwise believe any loopback client.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.include_router(health.router)
-    app.include_router(chat.router)
+    app.include_router(ask.router)
+    app.include_router(openai.router)
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(screen.router)
     if settings.slack_bot_token and settings.slack_signing_secret:
-        from api.slack.bot import mount_slack
+        from api.slack.transport import mount_slack
 
         mount_slack(app, settings)
     else:

@@ -17,7 +17,7 @@ from assistant.logs import setup_logging
 from assistant.models import Answer
 
 if TYPE_CHECKING:
-    from assistant.screening.repository import FetchResult
+    from ingest.screening_sync import FetchResult
 
 app = typer.Typer(
     help="Trade-policy assistant: sync and ingest the corpus, search it, serve the API.",
@@ -118,7 +118,8 @@ def _sync_screening_list(settings: Settings) -> FetchResult:
     """The extra sync step: the Consolidated Screening List into the data dir. It never fails
     the sync (a missing list is reported, and `tpa screen` says to sync again); a good copy is
     never replaced by a bad one."""
-    from assistant.screening.repository import FetchResult, ScreeningError, fetch_csl
+    from assistant.screening.models import ScreeningError
+    from ingest.screening_sync import FetchResult, fetch_csl
 
     try:
         return fetch_csl(settings)
@@ -140,7 +141,8 @@ def screen(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Screen NAME against the Consolidated Screening List synced by `tpa sync`."""
-    from assistant.screening.repository import ScreeningError, load_list
+    from assistant.screening.models import ScreeningError
+    from assistant.screening.repository import load_list
 
     when = _date_option(as_of)
     settings = get_settings()
@@ -309,7 +311,8 @@ def ask(
 ) -> None:
     """Answer QUESTION from the corpus, citing the exact passages (or say it is not covered)."""
     from assistant.answering.audit import AuditError
-    from assistant.answering.service import Assistant, QuestionError
+    from assistant.answering.conversation import QuestionError
+    from assistant.answering.service import Assistant
     from assistant.index.store import StoreUnavailable
     from assistant.models import Filters
 
@@ -337,8 +340,9 @@ def evaluate(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     baseline: Annotated[bool, typer.Option(help="Also score the LangChain baseline.")] = True,
 ) -> None:
-    """Score retrieval and answers on FILE; writes bench/results/eval.json and a recall plot."""
-    from assistant.eval.runner import format_table, run_eval
+    """Score retrieval and answers on FILE; eval.json and a recall plot go to $TPA_DATA_DIR/eval."""
+    from assistant.eval.report import format_table
+    from assistant.eval.runner import run_eval
 
     if not file.is_file():
         err.print(f"[red]error:[/] no such file: {file}")
@@ -413,7 +417,7 @@ def slack(
     if not socket:
         err.print("HTTP mode runs inside `tpa serve` (POST /slack/events); use --socket here.")
         raise typer.Exit(2)
-    from api.slack.bot import run_socket_mode
+    from api.slack.transport import run_socket_mode
 
     try:
         run_socket_mode(get_settings())

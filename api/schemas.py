@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from assistant.answering.service import MAX_QUESTION_CHARS, has_lone_surrogate
+from assistant.answering.conversation import MAX_QUESTION_CHARS, has_lone_surrogate
 from assistant.models import Answer, Filters
 
 Question = Field(
@@ -97,7 +97,8 @@ class ChatRequest(AskRequest):
 
 
 class AnswerOut(Answer):
-    """The Answer contract (see DESIGN.md): quotes equal the document text at their spans."""
+    """The Answer contract (ARCHITECTURE.md, invariant 1): quotes equal the document text at
+    their spans."""
 
 
 class Passage(BaseModel):
@@ -150,6 +151,13 @@ class PassageContext(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: Any
+
+
+# The error responses of a route that answers a question: no or a bad key, bad input, the rate
+# limit, the store or the audit trail unavailable.
+ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (401, 422, 429, 503)
+}
 
 
 # ---- OpenAI chat-completions compatibility -------------------------------------------------

@@ -10,7 +10,8 @@ from api.deps import get_assistant
 from api.schemas import ErrorResponse, Passage, SearchResponse
 from api.security.auth import get_caller
 from assistant.access import Caller
-from assistant.answering.service import MAX_QUESTION_CHARS, Assistant
+from assistant.answering.conversation import MAX_QUESTION_CHARS
+from assistant.answering.service import Assistant
 
 router = APIRouter(prefix="/v1", tags=["search"])
 

@@ -94,34 +94,37 @@ def audit_record(
     }
 
 
-class AuditLog:
-    """Appends records to `<data_dir>/audit/audit.jsonl`, rotating to `.1`, `.2`, ... by size."""
+class JsonlWriter:
+    """Appends JSON lines to `path` under an exclusive lock on `lock`, each line fsynced before
+    `append` returns, rotating the file to `.1`, `.2`, ... (`backups` kept) once it would pass
+    `max_bytes`. Never truncates. Lines are ASCII JSON, so any string can be written.
 
-    def __init__(self, settings: Settings) -> None:
-        self.dir = settings.audit_dir
-        self.path = self.dir / FILE_NAME
-        self.max_bytes = settings.audit_max_bytes
-        self.backups = settings.audit_backups
+    The audit trail writes through one; so does the Slack bot's feedback file."""
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int, lock: Path) -> None:
+        self.dir = path.parent
+        self.path = path
+        self.max_bytes = max_bytes
+        self.backups = backups
+        self.lock_path = lock
         self._lock = threading.Lock()
 
     def append(self, record: dict[str, Any]) -> None:
+        """Write one line; raises OSError when it cannot."""
         line = (json.dumps(record, ensure_ascii=True, default=str) + "\n").encode("ascii")
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            with self._lock, open(self.dir / ".lock", "a") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self._rotate_if_full(len(line))
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
                 try:
-                    self._rotate_if_full(len(line))
-                    fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-                    try:
-                        os.write(fd, line)
-                        os.fsync(fd)
-                    finally:
-                        os.close(fd)
+                    os.write(fd, line)
+                    os.fsync(fd)
                 finally:
-                    fcntl.flock(lock, fcntl.LOCK_UN)
-        except OSError as exc:
-            raise AuditError(f"cannot write the audit trail at {self.path}: {exc}") from exc
+                    os.close(fd)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _rotate_if_full(self, incoming: int) -> None:
         try:
@@ -130,22 +133,41 @@ class AuditLog:
             return
         if size + incoming <= self.max_bytes:
             return
-        oldest = self.dir / f"{FILE_NAME}.{self.backups}"
+        name = self.path.name
+        oldest = self.dir / f"{name}.{self.backups}"
         oldest.unlink(missing_ok=True)
         for i in range(self.backups - 1, 0, -1):
-            src = self.dir / f"{FILE_NAME}.{i}"
+            src = self.dir / f"{name}.{i}"
             if src.exists():
-                src.rename(self.dir / f"{FILE_NAME}.{i + 1}")
-        self.path.rename(self.dir / f"{FILE_NAME}.1")
+                src.rename(self.dir / f"{name}.{i + 1}")
+        self.path.rename(self.dir / f"{name}.1")
 
     def files(self) -> list[Path]:
-        """Audit files, oldest first."""
+        """The written files, oldest first."""
         rotated = sorted(
-            (p for p in self.dir.glob(f"{FILE_NAME}.*") if p.suffix[1:].isdigit()),
+            (p for p in self.dir.glob(f"{self.path.name}.*") if p.suffix[1:].isdigit()),
             key=lambda p: int(p.suffix[1:]),
             reverse=True,
         )
         return [*rotated, self.path] if self.path.exists() else rotated
+
+
+class AuditLog(JsonlWriter):
+    """Appends records to `<data_dir>/audit/audit.jsonl`, rotating to `.1`, `.2`, ... by size."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            settings.audit_dir / FILE_NAME,
+            max_bytes=settings.audit_max_bytes,
+            backups=settings.audit_backups,
+            lock=settings.audit_dir / ".lock",
+        )
+
+    def append(self, record: dict[str, Any]) -> None:
+        try:
+            super().append(record)
+        except OSError as exc:
+            raise AuditError(f"cannot write the audit trail at {self.path}: {exc}") from exc
 
     def read(
         self, since: date | datetime | None = None, caller: str | None = None

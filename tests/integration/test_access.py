@@ -17,9 +17,10 @@ import httpx
 import pytest
 
 from tests.conftest import REPO, SMALL_DOCS, cli_env, make_settings, run_cli, small_corpus
-from tests.e2e.test_slack import (
+from tests.support.fake_slack import FakeSlack
+from tests.support.servers import api_server
+from tests.support.slack_client import (
     SECRET,
-    _posted,
     block_text,
     buttons,
     click,
@@ -28,9 +29,8 @@ from tests.e2e.test_slack import (
     mention,
     post_form,
     post_json,
+    posted,
 )
-from tests.support.fake_slack import FakeSlack
-from tests.support.servers import api_server
 
 pytestmark = pytest.mark.slow
 
@@ -422,7 +422,7 @@ def test_slack_public_channel_never_gets_the_memo(base: str, fake: FakeSlack) ->
             "tpa_show_passage",
             forged,
             "CGENERAL",
-            _posted(fake, post),
+            posted(fake, post),
             fake.response_url("forged"),
         ).status_code
         == 200

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from api.slack.bot import split_as_of
+from api.slack.threads import split_as_of
 
 
 @pytest.mark.parametrize(

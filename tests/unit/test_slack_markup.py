@@ -15,14 +15,10 @@ from typing import Any
 
 import pytest
 
-from api.slack.bot import (
-    answer_blocks,
-    fallback_text,
-    mrkdwn_link,
-    passage_unchanged,
-    safe_url,
-    signed_by_slack,
-)
+from api.slack.blocks import answer_blocks, fallback_text
+from api.slack.mrkdwn import mrkdwn_link, safe_url
+from api.slack.passages import passage_unchanged
+from api.slack.signature import signed_by_slack
 from assistant.index.store import StoredDocument
 from assistant.models import Answer, Citation
 from tests.support.fake_slack import active_markup, shown_text
