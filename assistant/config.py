@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         230, ge=16, le=256, description="Small paragraphs are packed together up to this size."
     )
 
+    # The abstention thresholds, defined here only. Calibrated on shared/eval/dev.jsonl (README,
+    # "Abstention"): below min_relevance nothing in the corpus is close enough; below
+    # min_relevance_unknown_name it is not close enough either when the question names something
+    # (a company, a law, an agency) the corpus never mentions.
     min_relevance: float = Field(
         0.53,
         ge=0,

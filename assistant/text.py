@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+# Words whose trailing period does not end a sentence (lower case, without that period): legal
+# and everyday abbreviations. `sentence_spans` (chunker, extractive answers, screening block)
+# and the LLM reply check (answering/llm/check.py) both read this one list.
 ABBREVIATIONS = frozenset(
     [
         "u.s",
@@ -69,6 +72,13 @@ ABBREVIATIONS = frozenset(
         "d.c",
         "p",
         "pp",
+        "dept",
+        "arts",
+        "pt",
+        "pts",
+        "subpt",
+        "cl",
+        "ex",
     ]
 )
 

@@ -1,8 +1,9 @@
-"""The Answer contract shared by every surface, and the default answerer that needs no LLM.
+"""The default answerer, which needs no LLM: it only ever says what a passage says.
 
-The extractive answerer only ever says what a passage says: each line of the answer is one
-sentence quoted from a retrieved passage, and its citation's span is that sentence's span in the
-stored document, so a reviewer can check it character by character.
+Each line of the answer is one sentence quoted from a retrieved passage, and its citation's span
+is that sentence's span in the stored document, so a reviewer can check it character by
+character. It abstains when no passage is relevant enough (the thresholds are Settings'
+`min_relevance` and `min_relevance_unknown_name`, calibrated as the README says).
 """
 
 from __future__ import annotations
@@ -64,11 +65,6 @@ _STATES_REQUIREMENT = re.compile(
     r"license requirements?|licence requirements?)\b",
     re.I,
 )
-# Calibrated on shared/eval/dev.jsonl (README, "Abstention"): below MIN_RELEVANCE nothing in the
-# corpus is close enough; below MIN_RELEVANCE_UNKNOWN_NAME it is not close enough either when
-# the question names something (a company, a law, an agency) the corpus never mentions.
-MIN_RELEVANCE = 0.53
-MIN_RELEVANCE_UNKNOWN_NAME = 0.60
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})\b")
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
@@ -83,12 +79,6 @@ class _Sentence:
     text: str
     score: float
     similarity: float
-
-
-def _overlap(question_tokens: set[str], text: str) -> float:
-    if not question_tokens:
-        return 0.0
-    return len(question_tokens & set(tokenize(text))) / len(question_tokens)
 
 
 def score_sentences(
@@ -118,26 +108,24 @@ def score_sentences(
     return out
 
 
-def select_sentences(scored: list[_Sentence], passages: Sequence[SearchResult]) -> list[_Sentence]:
-    """The best sentences, at most PER_PASSAGE from a passage, covering the two best documents."""
+def select_sentences(scored: list[_Sentence]) -> list[_Sentence]:
+    """The best sentences in passage order: at most MAX_SENTENCES, at most PER_PASSAGE from a
+    passage, none scoring under half the best."""
     ranked = sorted(scored, key=lambda s: -s.score)
     if not ranked:
         return []
     best = ranked[0].score
     chosen: list[_Sentence] = []
     per_passage: dict[int, int] = {}
-    docs: set[str] = set()
     for s in ranked:
         if len(chosen) >= MAX_SENTENCES:
             break
-        doc = passages[s.passage].doc_id
         if per_passage.get(s.passage, 0) >= PER_PASSAGE:
             continue
         if s.score < 0.5 * best:
             continue
         chosen.append(s)
         per_passage[s.passage] = per_passage.get(s.passage, 0) + 1
-        docs.add(doc)
     return sorted(chosen, key=lambda s: (s.passage, s.start))
 
 
@@ -155,9 +143,12 @@ def should_abstain(
     question: str,
     best_similarity: float,
     is_known: Callable[[str], bool] | None = None,
-    min_relevance: float = MIN_RELEVANCE,
-    min_relevance_unknown_name: float = MIN_RELEVANCE_UNKNOWN_NAME,
+    *,
+    min_relevance: float,
+    min_relevance_unknown_name: float,
 ) -> bool:
+    """Whether no passage is relevant enough: below `min_relevance`, or below
+    `min_relevance_unknown_name` when the question names something the corpus never mentions."""
     if best_similarity < min_relevance:
         return True
     if is_known is not None and best_similarity < min_relevance_unknown_name:
@@ -182,17 +173,24 @@ def _label(p: SearchResult) -> str:
 def compose_extractive(
     question: str,
     passages: Sequence[SearchResult],
-    min_relevance: float = MIN_RELEVANCE,
+    *,
+    min_relevance: float,
+    min_relevance_unknown_name: float,
     is_known: Callable[[str], bool] | None = None,
-    min_relevance_unknown_name: float = MIN_RELEVANCE_UNKNOWN_NAME,
     idf: Callable[[str], float] | None = None,
 ) -> Answer:
     """An answer made only of sentences quoted from the passages, each with its citation."""
     scored = score_sentences(question, passages, idf)
     best = max((s.similarity for s in scored), default=0.0)
-    if should_abstain(question, best, is_known, min_relevance, min_relevance_unknown_name):
+    if should_abstain(
+        question,
+        best,
+        is_known,
+        min_relevance=min_relevance,
+        min_relevance_unknown_name=min_relevance_unknown_name,
+    ):
         return not_covered()
-    chosen = select_sentences(scored, passages)
+    chosen = select_sentences(scored)
     citations: list[Citation] = []
     claims: list[Claim] = []
     lines = [LEAD]

@@ -2,22 +2,37 @@
 
 "Can we sell X to Huawei?" turns first on whether the party is listed, and with which licence
 requirement and review policy. That fact comes from the deterministic screen of the
-Consolidated Screening List (assistant/screening.py), never from retrieval or a model, and is
+Consolidated Screening List (assistant/screening/), never from retrieval or a model, and is
 cited as a structured source ("[S1]"). For an Entity List hit the block also quotes what an
-entry means, from 15 CFR 744.11, as an ordinary verified passage citation.
+entry means, from 15 CFR 744.11, as an ordinary verified passage citation: it is numbered only
+once the store verifies it. `ScreeningStep` finds the block for a request, `with_screening`
+and `verified_meaning` attach it to a composed answer.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.models import Citation, Screening, ScreeningHit, SearchResult
-from assistant.screening.repository import Match, ScreeningList, find_parties
+from assistant.access import Caller
+from assistant.answering.verify import keep_verified
+from assistant.config import Settings
+from assistant.index.snapshot import CorpusSnapshot
+from assistant.models import Answer, Citation, Filters, Screening, SearchResult
+from assistant.retrieval.retriever import Retriever
+from assistant.screening.models import ScreeningError, ScreeningList
+from assistant.screening.parties import find_parties
+from assistant.screening.repository import load_list
 from assistant.text import sentence_spans
 
+log = logging.getLogger(__name__)
+
+SCREENING_ONLY = "The corpus passages do not answer the rest of this question."
+MAX_LOOKUPS = 256  # cached screening lookups (per snapshot and filter)
 SHOWN = 3  # entries spelled out in the block; the rest are counted
 MEANING_QUERY = (
     "15 CFR 744.11 A license is required, to the extent specified on the Entity List, to export "
@@ -72,15 +87,6 @@ def _bare(value: str) -> str:
     return value.strip().rstrip(".").strip()
 
 
-def _hit(ref: str, match: Match) -> ScreeningHit:
-    fields = ScreeningHit.model_fields
-    return ScreeningHit(
-        ref=ref,
-        query=match.query,
-        **{k: v for k, v in match.to_dict().items() if k in fields and k not in ("ref", "query")},
-    )
-
-
 def _meaning(results: list[SearchResult]) -> tuple[SearchResult, tuple[int, int]] | None:
     """The first 744.11 sentence (in rank order) saying a licence is required for a listed
     entity."""
@@ -105,7 +111,7 @@ def screening_lead(
     matches = find_parties(question, screening_list, as_of=as_of)
     if not matches:
         return None
-    hits = [_hit(f"S{i}", m) for i, m in enumerate(matches[:SHOWN], 1)]
+    hits = [m.to_hit(f"S{i}") for i, m in enumerate(matches[:SHOWN], 1)]
     meaning = None
     if any("entity list" in h.source.lower() for h in hits):
         meaning = _meaning(retrieve(MEANING_QUERY))
@@ -115,3 +121,68 @@ def screening_lead(
         meaning=meaning[0] if meaning else None,
         meaning_span=meaning[1] if meaning else None,
     )
+
+
+class ScreeningStep:
+    """Finds the screening block for each request: the list as it is now (None without one),
+    and the 744.11 passage by the same fixed query, looked up once per snapshot and filter."""
+
+    def __init__(self, settings: Settings, retriever: Retriever) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self._lookups: dict[tuple[int, str, str, str], list[SearchResult]] = {}
+        self._lock = threading.Lock()
+
+    def lead(
+        self,
+        question: str,
+        as_of: date | None,
+        filters: Filters | None,
+        caller: Caller,
+        index: CorpusSnapshot,
+    ) -> ScreeningLead | None:
+        """The screening block when the question names a listed party (None without a list)."""
+        try:
+            listed = load_list(self.settings)
+        except ScreeningError as exc:
+            log.warning("screening list unusable, answering without it: %s", exc)
+            return None
+        restricted = caller.restrict(filters)
+
+        def lookup(query: str) -> list[SearchResult]:
+            # The same fixed query for every screened answer: once per snapshot and filter.
+            key = (id(index), index.version, query, repr(restricted))
+            with self._lock:
+                found = self._lookups.get(key)
+            if found is None:
+                found = self.retriever.retrieve(query, 8, restricted, index=index)
+                with self._lock:
+                    if len(self._lookups) >= MAX_LOOKUPS:
+                        self._lookups.clear()
+                    self._lookups[key] = found
+            return found
+
+        return screening_lead(question, listed, as_of, lookup)
+
+
+def verified_meaning(
+    screen: ScreeningLead, n: int, text_of: Callable[[str], str | None]
+) -> Citation | None:
+    """The 15 CFR 744.11 citation of the screening block as [n], if the store verifies it."""
+    meaning = screen.citation(n)
+    kept = keep_verified([meaning], text_of) if meaning else []
+    return kept[0] if kept else None
+
+
+def with_screening(
+    answer: Answer, screen: ScreeningLead, text_of: Callable[[str], str | None]
+) -> tuple[Answer, int | None]:
+    """The extractive answer with the screening facts attached and the 744.11 citation
+    (verified like every other) numbered after the passage citations; and that number."""
+    if answer.abstained:
+        answer = Answer(answer=SCREENING_ONLY)
+    n = max((c.n for c in answer.citations), default=0) + 1
+    meaning = verified_meaning(screen, n, text_of)
+    answer.citations = [*answer.citations, *([meaning] if meaning else [])]
+    answer.screening = screen.screening
+    return answer, (n if meaning else None)

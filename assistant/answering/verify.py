@@ -6,9 +6,10 @@ shown: `verify()` is the one place that decides.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from assistant.models import Citation
+from assistant.answering.extractive import keep_cited
+from assistant.models import Answer, Citation, SearchResult, not_covered
 
 
 def verify(citation: Citation, document_text: str | None) -> bool:
@@ -30,3 +31,24 @@ def keep_verified(
         if verify(c, cache[c.doc_id]):
             kept.append(c)
     return kept
+
+
+def verified_passages(
+    passages: Sequence[SearchResult], text_of: Callable[[str], str | None]
+) -> set[int]:
+    """The numbers (1..k) of the passages whose text is what the store holds at their span:
+    the only ones a model's marker may cite."""
+    cites = [p.cite(n) for n, p in enumerate(passages, start=1)]
+    return {c.n for c in keep_verified(cites, text_of)}
+
+
+def verified_extractive(answer: Answer, text_of: Callable[[str], str | None]) -> Answer:
+    """The extractive answer without any citation whose quote is not the stored text at its
+    span: its line and claim go too, and the numbers close up (nothing verified: it abstains).
+    LLM answers are checked sentence by sentence while they stream (llm/check.py)."""
+    if answer.abstained:
+        return answer
+    kept = keep_verified(answer.citations, text_of)
+    if not kept:
+        return not_covered()
+    return answer if len(kept) == len(answer.citations) else keep_cited(answer, kept)

@@ -16,17 +16,18 @@ import numpy as np
 import pytest
 
 from assistant.access import Caller
-from assistant.answering import service as chat
-from assistant.answering.service import MAX_QUESTION_CHARS, Assistant
+from assistant.answering.conversation import MAX_QUESTION_CHARS
+from assistant.answering.screening_lead import SCREENING_ONLY
+from assistant.answering.service import Assistant
 from assistant.answering.verify import verify
 from assistant.models import Answer
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.support.csl import ROWS, csl_text
 from tests.support.fake_openai import FakeOpenAI
-from tests.unit.test_screening import ROWS, csl_text
 
 pytestmark = requires_mirror
 
-AUDIT_LINE_BOUND = 32 * 1024  # see assistant/chat.py, AUDIT_ANSWER_CHARS
+AUDIT_LINE_BOUND = 32 * 1024  # see assistant/answering/audit_bounds.py, AUDIT_ANSWER_CHARS
 QUESTION = "Do sales to Entity List parties need a licence?"
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -128,8 +129,8 @@ def test_stateless_traffic_and_other_callers_do_not_evict_a_callers_thread(
 ) -> None:
     # The limits scaled down (1000 overall, 50 per caller in production) so that a few dozen
     # real answers show what thousands would.
-    monkeypatch.setattr(chat, "MAX_CONVERSATIONS", 30)
-    monkeypatch.setattr(chat, "MAX_CONVERSATIONS_PER_CALLER", 5, raising=False)
+    monkeypatch.setattr(assistant.memory, "max_conversations", 30)
+    monkeypatch.setattr(assistant.memory, "max_per_caller", 5)
     alice, bob, carol = (Caller(n, None, "api") for n in ("alice", "bob", "carol"))
 
     thread = assistant.ask("Is Huawei on the Entity List?", caller=alice)
@@ -242,5 +243,5 @@ def test_a_streamed_answer_that_abstains_sends_only_the_abstention(
     fake.push("Yes, such sales are always allowed [8].")
     streamed, answer = _stream(llm_assistant, SCREENED)
     assert streamed == answer.answer
-    assert answer.answer.endswith("\n\n" + chat.SCREENING_ONLY)
+    assert answer.answer.endswith("\n\n" + SCREENING_ONLY)
     assert "allowed" not in streamed

@@ -16,9 +16,9 @@ import pytest
 
 from assistant.models import NOT_COVERED
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.support.csl import ROWS, csl_text
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import api_server
-from tests.unit.test_screening import ROWS, csl_text
 
 pytestmark = requires_mirror
 

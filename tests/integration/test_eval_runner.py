@@ -1,4 +1,5 @@
-"""`run_eval` and `tpa eval` end to end on a four-document store (system and LangChain baseline)."""
+"""`run_eval` and `tpa eval` end to end on a four-document store (system and LangChain baseline):
+the scores, the files written to `<data_dir>/eval/`, and an audit trail of their own."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assistant.answering.audit import AuditLog
 from assistant.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 MIRROR = REPO.parent / "shared" / "corpus"
-RESULTS = REPO / "bench" / "results"
+# A line someone's real question left in the production audit trail before the eval ran.
+PRODUCTION_LINE = {"caller": "alice", "question": "Do we need a licence for Huawei?"}
 
 pytestmark = pytest.mark.skipif(
     not MIRROR.is_dir(), reason=f"the offline corpus mirror {MIRROR} is absent"
@@ -112,6 +114,7 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Pat
     settings = Settings(data_dir=tmp / "data")
     report = run_ingest([folder], settings, progress=False)
     assert not report.failures
+    AuditLog(settings).append(PRODUCTION_LINE)
     eval_file = tmp / "eval.jsonl"
     eval_file.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n", encoding="utf-8")
     return settings, eval_file
@@ -169,7 +172,7 @@ def test_system_metrics(result: dict[str, Any]) -> None:
 
 
 def test_baseline_and_outputs(result: dict[str, Any]) -> None:
-    from assistant.eval.runner import format_table
+    from assistant.eval.report import format_table
 
     b = result["baseline"]
     assert b is not None and b["chunks"] > 0
@@ -192,23 +195,38 @@ def test_baseline_and_outputs(result: dict[str, Any]) -> None:
     assert str(json_path) in table
 
 
-@pytest.fixture
-def keep_repo_results() -> Iterator[None]:
-    """The CLI writes into the repo's bench/results: put back whatever was there."""
-    saved = {
-        name: (RESULTS / name).read_bytes() if (RESULTS / name).exists() else None
-        for name in ("eval.json", "eval_recall.png")
-    }
-    yield
-    for name, data in saved.items():
-        if data is None:
-            (RESULTS / name).unlink(missing_ok=True)
-        else:
-            (RESULTS / name).write_bytes(data)
+def _production_audit(settings: Settings) -> bytes:
+    return (settings.audit_dir / "audit.jsonl").read_bytes()
 
 
-def test_cli_eval_json(small_store: tuple[Settings, Path], keep_repo_results: None) -> None:
+def _questions_audited(folder: Path) -> list[str]:
+    lines = (folder / "audit.jsonl").read_text(encoding="ascii").splitlines()
+    return [json.loads(line)["question"] for line in lines]
+
+
+def test_the_eval_audits_its_answers_apart_from_the_production_trail(
+    small_store: tuple[Settings, Path], result: dict[str, Any]
+) -> None:
+    settings, _eval_file = small_store
+    audited = _questions_audited(Path(result["outputs"]["json"]).parent / "audit")
+    assert audited == [q["question"] for q in QUESTIONS]
+    production = [json.loads(line) for line in _production_audit(settings).splitlines()]
+    assert production == [PRODUCTION_LINE], "the eval's questions are not people's questions"
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+
+
+def test_cli_eval_json(small_store: tuple[Settings, Path]) -> None:
     settings, eval_file = small_store
+    production_before = _production_audit(settings)
+    repo_outputs = [
+        folder / name
+        for folder in (REPO / "bench" / "results", REPO / "assistant" / "bench" / "results")
+        for name in ("eval.json", "eval_recall.png")
+    ]
+    repo_before = [_stat(p) for p in repo_outputs]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
     env.update({"TPA_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1"})
     proc = subprocess.run(
@@ -225,5 +243,13 @@ def test_cli_eval_json(small_store: tuple[Settings, Path], keep_repo_results: No
     assert data["baseline"] is not None
     assert data["questions"] == 4
     assert data["system"]["citation_validity"] == 1.0
-    assert (RESULTS / "eval.json").is_file()
-    assert (RESULTS / "eval_recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    results = settings.data_dir / "eval"
+    assert data["outputs"] == {
+        "json": str(results / "eval.json"),
+        "plot": str(results / "eval_recall.png"),
+    }
+    assert json.loads((results / "eval.json").read_text())["questions"] == 4
+    assert (results / "eval_recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [_stat(p) for p in repo_outputs] == repo_before, "nothing is written into the repo"
+    assert _production_audit(settings) == production_before
+    assert _questions_audited(results / "audit") == [q["question"] for q in QUESTIONS]

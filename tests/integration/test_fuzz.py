@@ -58,7 +58,7 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 def api_base(corpus_store: CorpusStore) -> Iterator[str]:
     # A screening list, so /v1/screen is fuzzed past its "no list synced" 503 (removed after:
     # the corpus data dir is shared by the session).
-    from tests.unit.test_screening import ROWS, csl_text
+    from tests.support.csl import ROWS, csl_text
 
     folder = corpus_store.settings.data_dir / "screening"
     folder.mkdir(exist_ok=True)

@@ -15,14 +15,11 @@ import httpx
 import openai
 import pytest
 
-from assistant.answering.llm import (
-    LLMConfig,
-    answer_with_llm,
-    load_prompt,
-    make_chat_model,
-    rewrite_question,
-    stream_with_llm,
-)
+from assistant.answering.llm.check import postprocess
+from assistant.answering.llm.client import LLMConfig, make_chat_model
+from assistant.answering.llm.prompt import load_prompt
+from assistant.answering.llm.rewrite import rewrite_question
+from assistant.answering.llm.stream import stream_with_llm
 from assistant.answering.verify import verify
 from assistant.config import Settings
 from assistant.models import NOT_COVERED, Answer, SearchResult
@@ -107,9 +104,12 @@ def _model(fake: FakeOpenAI) -> Any:
 
 
 def _ask(fake: FakeOpenAI, reply: str, **overrides: Any) -> Answer:
+    """The checked Answer the model's streamed `reply` comes to."""
     fake.push(reply)
     cfg = _cfg(fake, **overrides)
-    return answer_with_llm(QUESTION, PASSAGES, _model(fake), cfg)
+    final = list(stream_with_llm(QUESTION, PASSAGES, _model(fake), cfg))[-1]
+    assert isinstance(final, Answer)
+    return final
 
 
 def _messages(fake: FakeOpenAI) -> list[dict[str, Any]]:
@@ -175,7 +175,7 @@ def test_streaming_yields_deltas_then_the_same_answer(fake: FakeOpenAI) -> None:
     )
     cfg = _cfg(fake)
     model = _model(fake)
-    fake.push(reply, reply)
+    fake.push(reply)
 
     items = list(stream_with_llm(QUESTION, PASSAGES, model, cfg))
     deltas, final = items[:-1], items[-1]
@@ -187,7 +187,7 @@ def test_streaming_yields_deltas_then_the_same_answer(fake: FakeOpenAI) -> None:
     assert not any("[5]" in str(d) for d in deltas)
     assert fake.chat_requests[0].get("stream") is True
 
-    assert final == answer_with_llm(QUESTION, PASSAGES, model, cfg)
+    assert final == postprocess(reply, PASSAGES, cfg.unsupported)  # as for the whole reply
     assert "[5]" not in final.answer
     assert final.claims[-1].supported is False  # flagged, as in the final Answer
 
@@ -302,9 +302,9 @@ def test_not_covered_reply_abstains(fake: FakeOpenAI) -> None:
 
 def test_no_passages_means_no_call(fake: FakeOpenAI) -> None:
     cfg = _cfg(fake)
-    answer = answer_with_llm(QUESTION, [], _model(fake), cfg)
-    assert answer.abstained and answer.answer == NOT_COVERED
-    assert list(stream_with_llm(QUESTION, [], _model(fake), cfg)) == [answer]
+    items = list(stream_with_llm(QUESTION, [], _model(fake), cfg))
+    assert len(items) == 1 and isinstance(items[0], Answer)
+    assert items[0].abstained and items[0].answer == NOT_COVERED
     assert fake.requests == []
 
 
@@ -339,7 +339,7 @@ def test_rewrite_falls_back_to_the_question(fake: FakeOpenAI) -> None:
 def test_server_error_surfaces_as_an_exception(fake: FakeOpenAI) -> None:
     # Nothing scripted: the fake answers 500, the client retries once and then raises.
     with pytest.raises(openai.InternalServerError, match="no scripted reply"):
-        answer_with_llm(QUESTION, PASSAGES, _model(fake), _cfg(fake))
+        list(stream_with_llm(QUESTION, PASSAGES, _model(fake), _cfg(fake)))
     assert len(fake.chat_requests) == 2  # max_retries=1
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answering.extractive import should_abstain, unknown_names
-from assistant.answering.service import (
+from assistant.answering.conversation import (
     MAX_QUESTION_CHARS,
     QuestionError,
     Turn,
@@ -11,10 +10,12 @@ from assistant.answering.service import (
     rewrite_deterministic,
     validate_question,
 )
+from assistant.answering.extractive import should_abstain, unknown_names
+from assistant.config import Settings
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
 from assistant.models import Filters
-from assistant.retrieval.retriever import legal_references
+from assistant.retrieval.references import legal_references
 
 
 def test_tokenize_meets_british_and_american_spelling() -> None:
@@ -76,13 +77,18 @@ def test_questions_are_validated() -> None:
 
 
 def test_abstention_rules() -> None:
+    # The thresholds as configured by default (Settings is where they are defined).
+    bars = {
+        name: Settings.model_fields[name].default
+        for name in ("min_relevance", "min_relevance_unknown_name")
+    }
     known = {"huawei", "entity", "list", "bis"}.__contains__
     assert unknown_names("What fine did BIS impose on Seagate for Huawei?", known) == ["Seagate"]
-    assert should_abstain("anything", 0.30)
-    assert not should_abstain("anything", 0.80)
+    assert should_abstain("anything", 0.30, **bars)
+    assert not should_abstain("anything", 0.80, **bars)
     # Moderately similar, but about something the corpus never names: abstain.
-    assert should_abstain("What fine did BIS impose on Seagate?", 0.57, known)
-    assert not should_abstain("What did BIS say about Huawei?", 0.57, known)
+    assert should_abstain("What fine did BIS impose on Seagate?", 0.57, known, **bars)
+    assert not should_abstain("What did BIS say about Huawei?", 0.57, known, **bars)
 
 
 def test_filters_admit_by_type_date_and_group() -> None:

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.llm import (
-    ReplyChecker,
-    build_messages,
-    escape_passage_text,
-    is_refusal,
-    postprocess,
-    split_sentences,
-)
+from assistant.answering.llm.check import ReplyChecker, is_refusal, postprocess, reply_sentences
+from assistant.answering.llm.prompt import build_messages, escape_passage_text
 from assistant.models import NOT_COVERED, SearchResult
 
 TEXTS = [
@@ -123,6 +117,11 @@ def test_layout_is_kept_lines_and_one_blank_line_between_paragraphs() -> None:
     assert claims[-1] == ([3, 1], True)
 
 
+def split_sentences(line: str) -> list[str]:
+    """One line of a reply cut into sentences, without their offsets."""
+    return [text for text, _ in reply_sentences(line)]
+
+
 def test_sentence_splitting_respects_legal_abbreviations() -> None:
     assert split_sentences(
         "The U.S. Government lists it in Supplement No. 4 to part 744 [1]. "
@@ -132,6 +131,11 @@ def test_sentence_splitting_respects_legal_abbreviations() -> None:
         "See 15 CFR 744.11(a), e.g. the license requirement [2]!",
         "Is GBS available?",
         "No [3].",
+    ]
+    # The abbreviations are assistant.text's, the chunker's list.
+    assert split_sentences("See Ex. B and Pt. II of the Dept. Order [1]. Done [2].") == [
+        "See Ex. B and Pt. II of the Dept. Order [1].",
+        "Done [2].",
     ]
     # Markers placed after the period stay with the sentence they close.
     assert split_sentences("Listed. [1] Licensed. [2][3] Done") == [

@@ -1,0 +1,211 @@
+"""The retrieval score on hand-made inputs: how cosine, BM25 and a cited legal reference add up,
+which references a question names, and how closely a chunk's citation matches one."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy as np
+import pytest
+
+from assistant.index.snapshot import CorpusSnapshot
+from assistant.index.store import Store
+from assistant.models import Filters
+from assistant.retrieval.references import citation_match, legal_references
+from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.scoring import (
+    LEXICAL_WEIGHT,
+    REFERENCE_BONUS,
+    fused_scores,
+    normalise_bm25,
+    reference_bonus,
+)
+
+
+def _f32(*values: float) -> np.ndarray:
+    return np.array(values, dtype=np.float32)
+
+
+# ---- references -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "refs"),
+    [
+        ("Does § 740.17(b)(3) apply?", ["740.17(b)(3)"]),
+        ("see 740.17 (b) (3) first", ["740.17(b)(3)"]),
+        ("what do 744.11 and 746.8(a) say", ["744.11", "746.8(a)"]),
+        ("the rule at 84 FR 22961", ["84 FR 22961"]),
+        ("the rule at 84FR22961", ["84 FR 22961"]),
+        ("84 FR 22961 amended 744.11", ["744.11", "84 FR 22961"]),
+        ("no reference here, 10.5 percent", []),
+        ("part of a longer number: 1744.11 or 10.744.11", []),
+        ("", []),
+    ],
+)
+def test_a_question_names_its_references_in_the_form_chunks_cite_them(
+    question: str, refs: list[str]
+) -> None:
+    assert legal_references(question) == refs
+
+
+@pytest.mark.parametrize(
+    ("citation", "ref", "match"),
+    [
+        ("15 CFR 744.11(a)", "744.11(a)", 1.0),  # the paragraph itself
+        ("15 CFR 744.11(a)(1)", "744.11(a)", 1.0),  # a paragraph inside it
+        ("15 CFR 744.11", "744.11", 1.0),
+        ("15 CFR 744.11(a)", "744.11(a)(1)", 0.8),  # the paragraph that packs it
+        ("15 CFR 744.11(b)", "744.11(a)", 0.4),  # elsewhere in the section
+        ("15 CFR 744.11", "744.11(a)", 0.4),  # the section's heading chunk
+        ("15 CFR 744.1(a)", "744.11", 0.0),  # another section with a prefix of its number
+        ("15 CFR 744.11", "744.1", 0.0),
+        ("15 CFR 1744.11", "744.11", 0.0),
+        ("", "744.11", 0.0),
+        ("84 FR 22961, May 21, 2019", "84 FR 22961", 1.0),
+        ("84 FR 22962", "84 FR 22961", 0.0),
+    ],
+)
+def test_how_closely_a_citation_matches_a_reference(citation: str, ref: str, match: float) -> None:
+    assert citation_match(citation, ref) == match
+
+
+def test_the_reference_bonus_is_the_best_match_among_the_references() -> None:
+    assert reference_bonus("15 CFR 744.11(b)", []) == 0.0
+    assert reference_bonus("15 CFR 744.11(b)", ["740.9"]) == 0.0
+    assert reference_bonus("15 CFR 744.11(b)", ["744.11(a)"]) == pytest.approx(
+        0.4 * REFERENCE_BONUS
+    )
+    assert reference_bonus("15 CFR 744.11(b)", ["744.11(a)", "744.11(b)", "740.9"]) == (
+        REFERENCE_BONUS
+    )
+
+
+# ---- the fused score --------------------------------------------------------------------------
+
+
+def test_bm25_is_normalised_by_the_best_candidate() -> None:
+    assert normalise_bm25(_f32(2.0, 8.0, 0.0)).tolist() == [0.25, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("raw", [_f32(0.0, 0.0, 0.0), _f32()])
+def test_no_bm25_match_adds_nothing_and_divides_by_nothing(raw: np.ndarray) -> None:
+    out = normalise_bm25(raw)
+    assert out.tolist() == raw.tolist()
+    assert not np.isnan(out).any()
+    cos = np.linspace(0.1, 0.3, len(raw)).astype(np.float32)
+    assert fused_scores(cos, raw, np.zeros(len(raw))).tolist() == pytest.approx(cos.tolist())
+
+
+def test_the_fused_score_is_cosine_plus_weighted_bm25_plus_the_bonus() -> None:
+    cos, bm, bonus = _f32(0.5, 0.6, 0.4), _f32(10.0, 5.0, 0.0), np.array([0.0, 0.0, 0.3])
+    total = fused_scores(cos, bm, bonus)
+    assert total.tolist() == pytest.approx(
+        [0.5 + LEXICAL_WEIGHT, 0.6 + LEXICAL_WEIGHT / 2, 0.4 + 0.3], abs=1e-6
+    )
+    assert total.dtype == np.float64
+
+
+def test_an_exact_term_match_can_outrank_a_closer_paraphrase() -> None:
+    """A passage with the best BM25 score beats one up to LEXICAL_WEIGHT more similar."""
+    cos, bm = _f32(0.70, 0.55), _f32(0.0, 12.0)
+    order = np.argsort(-fused_scores(cos, bm, np.zeros(2)))
+    assert order.tolist() == [1, 0]
+    far = fused_scores(_f32(0.55 + LEXICAL_WEIGHT + 0.01, 0.55), bm, np.zeros(2))
+    assert np.argsort(-far).tolist() == [0, 1], "BM25 adds at most LEXICAL_WEIGHT"
+
+
+def test_bm25_scale_does_not_change_the_ranking() -> None:
+    """Only BM25 relative to the best candidate counts: a longer query or a bigger corpus that
+    multiplies every BM25 score changes no rank and no score."""
+    cos, bm = _f32(0.50, 0.62, 0.41), _f32(3.0, 1.0, 2.5)
+    one = fused_scores(cos, bm, np.zeros(3))
+    ten = fused_scores(cos, bm * 10, np.zeros(3))
+    assert np.argsort(-one).tolist() == np.argsort(-ten).tolist()
+    assert one == pytest.approx(ten)
+
+
+# ---- through the retriever, on a hand-made snapshot -------------------------------------------
+
+DIM = 4
+
+
+def _meta(cid: str, citation: str) -> dict[str, Any]:
+    return {
+        "doc_id": cid,
+        "citation": citation,
+        "title": "",
+        "access": "public",
+        "access_public": True,
+        "start": 0,
+        "end": 10,
+    }
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _snapshot(d_citation: str = "15 CFR 744.11(b)") -> CorpusSnapshot:
+    rows = [
+        ("a", "Shipments of printed books need no licence.", "15 CFR 734.3", _unit(1, 0, 0, 0)),
+        ("b", "Tools of trade may stay abroad for one year.", "15 CFR 740.9(a)", _unit(0, 1, 0, 0)),
+        ("c", "The Entity List names foreign parties.", "15 CFR 744.11(a)", _unit(0, 0, 1, 0)),
+        ("d", "Review policy is a presumption of denial.", d_citation, _unit(0, 0, 0, 1)),
+        ("e", "Rules on Huawei affiliates.", "84 FR 43487", _unit(0, 0, 1, 1)),
+    ]
+    return CorpusSnapshot(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [_meta(r[0], r[2]) for r in rows],
+        "v1",
+        np.stack([r[3] for r in rows]),
+    )
+
+
+# A caller of the "public" group is served from the snapshot alone (exact neighbours, no Chroma),
+# so the store is never read.
+PUBLIC = Filters(groups=["public"])
+
+
+def _retrieve(
+    query: str, vector: np.ndarray, snapshot: CorpusSnapshot | None = None
+) -> dict[str, float]:
+    retriever = Retriever(cast(Store, None))
+    results = retriever.retrieve(query, 5, PUBLIC, vector, snapshot or _snapshot())
+    return {r.chunk_id: r.score for r in results}
+
+
+def test_the_cited_paragraph_gains_the_full_bonus_and_its_section_part_of_it() -> None:
+    """Two snapshots that BM25 and the vectors cannot tell apart ("744.11(b)" and "744.11 (b)"
+    are the same terms), but only the first cites paragraph (b) as a reference names it."""
+    vector = _unit(1, 0.2, 0, 0.3)
+    query = "what does 744.11(b) require"
+    exact = _retrieve(query, vector)
+    spaced = _retrieve(query, vector, _snapshot("15 CFR 744.11 (b)"))
+    assert exact["d"] - spaced["d"] == pytest.approx((1.0 - 0.4) * REFERENCE_BONUS, abs=1e-6)
+    assert {cid: s for cid, s in exact.items() if cid != "d"} == {
+        cid: s for cid, s in spaced.items() if cid != "d"
+    }, "no other chunk's score moves"
+    assert max(exact, key=exact.__getitem__) == "d"
+
+
+def test_a_reference_pulls_in_a_chunk_neither_retriever_finds() -> None:
+    vector = _unit(1, 0.2, 0, 0)  # nowhere near "e"; "84fr43487" is no term of it either
+    assert "e" not in _retrieve("printed books", vector)
+    found = _retrieve("printed books under 84FR43487", vector)
+    assert found["e"] == pytest.approx(REFERENCE_BONUS, abs=1e-6), "the bonus alone"
+    assert found["a"] > found["e"], "the bonus ranks it, it does not pin it first"
+
+
+def test_the_returned_score_is_the_fused_score_and_similarity_the_cosine() -> None:
+    vector = _unit(0.3, 1, 0, 0)
+    retriever = Retriever(cast(Store, None))
+    results = retriever.retrieve("tools of trade one year", 2, PUBLIC, vector, _snapshot())
+    top = results[0]
+    assert top.chunk_id == "b"
+    cosine = float(_snapshot().vectors[1] @ vector)
+    assert top.similarity == pytest.approx(cosine)
+    assert top.score == pytest.approx(cosine + LEXICAL_WEIGHT), "the best BM25 match adds 0.6"
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
