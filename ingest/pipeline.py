@@ -28,9 +28,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from assistant.access import access_groups
 from assistant.config import Settings
 from assistant.index.embeddings import count_tokens, embed_texts
@@ -38,6 +35,7 @@ from assistant.index.snapshot import build as build_lexical_index
 from assistant.index.snapshot import index_exists as lexical_index_exists
 from assistant.index.store import Store
 from assistant.models import Chunk
+from assistant.progress import progress as progress_bar
 from ingest.chunking import chunk_document
 from ingest.documents import Document
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
@@ -308,18 +306,6 @@ def _ingest_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]ingest[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[chunks]} chunks"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=not enabled,
-    )
-
-
 def run_ingest(
     paths: list[Path] | None,
     settings: Settings,
@@ -349,22 +335,22 @@ def run_ingest(
         records = store.document_records()
         _repair(store, records, report)
         total_files = sum(len(t.files) for t in targets)
-        with _progress(progress) as bar:
-            task = bar.add_task("ingest", total=total_files, chunks=0)
+        with progress_bar("ingest", total_files, progress) as task:
+            task.note("0 chunks")
             pending: list[_Pending] = []
             seen: dict[str, str] = {}
             for target in targets:
                 for path in target.files:
-                    bar.advance(task)
+                    task.advance()
                     item = _plan(path, target.root, catalog, records, seen, settings, store, report)
                     if item is None:
                         continue
                     pending.append(item)
                     if sum(len(p.chunks) for p in pending) >= _EMBED_BUFFER:
                         _flush(pending, store, settings, report)
-                        bar.update(task, chunks=report.chunks_added)
+                        task.note(f"{report.chunks_added} chunks")
                 _flush(pending, store, settings, report)
-                bar.update(task, chunks=report.chunks_added)
+                task.note(f"{report.chunks_added} chunks")
                 if target.prune:
                     _prune(target.root, records, seen, store, report)
         report.chunks_total = store.count()

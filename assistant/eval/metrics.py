@@ -1,8 +1,10 @@
-"""Scoring retrieval and answers against an eval file (format: shared/eval/README.md).
+"""The eval's scoring rules, as pure functions: reading an eval file (format:
+shared/eval/README.md), relevance, recall@k, reciprocal rank, answer fact recall.
 
-Relevance follows the published rule exactly: a retrieved chunk matches a `relevant` entry when
-it comes from the named document and contains the entry's phrase after whitespace collapsing and
-case folding.
+`assistant.eval.runner` runs the system and the baseline over a file; what counts as a hit is
+decided here alone, for both. Relevance follows the published rule exactly: a retrieved chunk
+matches a `relevant` entry when it comes from the named document and contains the entry's phrase
+after whitespace collapsing and case folding.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+RETRIEVE_K = 10  # passages retrieved per question, by the system and the baseline alike
+CURVE_KS = tuple(range(1, 11))  # the ks of the recall@k curve (result "recall_curve", the plot)
+
 
 class Retrieved(Protocol):
     """Anything with a source path and a text (read-only, so frozen results qualify)."""
@@ -22,6 +27,15 @@ class Retrieved(Protocol):
 
     @property
     def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved or cited text that is not a SearchResult (a cited chunk, a baseline LangChain
+    document), in the shape `matches` needs."""
+
+    source_path: str
+    text: str
 
 
 def norm(s: str) -> str:

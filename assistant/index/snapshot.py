@@ -1,13 +1,18 @@
-"""BM25 over the same chunks as the dense index, persisted in the data dir.
+"""The corpus snapshot retrieval reads: every stored chunk's text, metadata and vector, with a
+BM25 index over them; built from the store and persisted per corpus version in the data dir.
 
 Dense retrieval misses exact terms (ECCNs such as 5D992, section numbers, defined terms); BM25
-catches them. The index is rebuilt from the store, never from files, so it always describes what
-is actually stored; a version stamp (a hash of the document ledger) tells when it is stale, which
-also keeps several API replicas over one Chroma server in step.
+catches them. The snapshot is rebuilt from the store, never from files, so it always describes
+what is actually stored; its version (a hash of the document ledger) tells when it is stale,
+which also keeps several API replicas over one Chroma server in step.
 
 BM25 scores depend on the whole indexed collection (term rarity, average length), so a caller
-limited to some access groups is served from a view: an index of exactly the chunks those groups
-may read, in a fixed order. Nothing outside it can move that caller's scores or ranks.
+limited to some access groups is served from a view: a snapshot of exactly the chunks those
+groups may read, in a fixed order. Nothing outside it can move that caller's scores or ranks.
+
+On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json,
+vectors.npy, bm25/), published complete or not at all; superseded versions are removed after a
+grace period.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
 
 
 class CorpusSnapshot:
-    """BM25 over every stored chunk, with the chunks' texts and metadata kept for filtering."""
+    """One corpus version in memory: chunk ids, texts, metadata and vectors (row i of each is
+    one chunk; `position` maps an id to its row) and BM25 over the chunks' `chunk_tokens`."""
 
     def __init__(
         self,
@@ -155,7 +161,7 @@ def corpus_version(store: Store) -> str:
     return ledger_version(store.document_records())
 
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # one load-or-build at a time in this process
 _VERSION_DIR = re.compile(r"^[0-9a-f]{16}$")
 _LEGACY = ("chunks.json", "vectors.npy", "bm25")  # the unversioned layout of earlier releases
 _OLD_VERSION_GRACE_S = 60.0  # a reader that chose an older version has this long to load it
@@ -298,6 +304,7 @@ def _clean_old(base: Path, keep: str) -> None:
 
 
 def _load(store: Store, version: str) -> CorpusSnapshot | None:
+    """The persisted snapshot of `version`, or None (absent, damaged, or of another version)."""
     folder = index_path(store, version)
     if not (folder / "chunks.json").is_file():
         return None

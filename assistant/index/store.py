@@ -369,7 +369,7 @@ class Store:
 
         Pages are not one snapshot: a write between two pages can shift offsets, so a chunk may
         be seen twice (kept once, first seen) or missed. Callers check each document against
-        its ledger record (count and hash), as `assistant.lexical.build` does."""
+        its ledger record (count and hash), as `assistant.index.snapshot.build` does."""
         size = page or CHUNK_PAGE
         ids: list[str] = []
         texts: list[str] = []

@@ -1,12 +1,14 @@
-"""Finding the passages for a question: dense + BM25, fused, with legal references honoured.
+"""Finding the passages for a question: dense and BM25 candidates, one fused score each.
 
 Why each step:
-- Dense (Chroma) finds paraphrases; BM25 finds exact terms (ECCNs, defined terms, "licence"
-  and "license" alike). Reciprocal-rank fusion combines them without calibrating scores.
+- Dense retrieval finds paraphrases; BM25 finds exact terms (ECCNs, defined terms, "licence"
+  and "license" alike). The candidates are the union of Chroma's 50 nearest chunks, the
+  snapshot's own 50 nearest (exact, over its vectors) and the 50 best BM25 chunks.
 - A legal reference in the question ("744.11", "§ 740.17(b)(3)", "84 FR 22961") is an explicit
-  request: chunks carrying that citation are ranked up.
-- Questions often need two passages from different documents; a mild per-document decay keeps
-  one long document from filling the whole top-k.
+  request: every chunk whose citation matches it joins the candidates and gains a bonus.
+- Each candidate gets one score (`assistant.retrieval.scoring`: cosine + weighted, normalised
+  BM25 + reference bonus) and the top k by that score are returned, as they rank: nothing
+  limits how many come from one document.
 Filters (doc_type, date range, access groups) apply inside both retrievers, so nothing outside
 them is ever scored, let alone returned. A caller limited to some groups goes further: every
 statistic behind their scores (BM25 term rarity and average length, the candidate cuts, the
@@ -17,7 +19,6 @@ document outside their groups cannot move their scores, ranks or abstention eith
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -30,50 +31,17 @@ from assistant.index.snapshot import CorpusSnapshot, corpus_version, load_or_bui
 from assistant.index.store import Store, StoreUnavailable
 from assistant.index.vocabulary import expand_query
 from assistant.models import Filters, SearchResult
+from assistant.retrieval.references import legal_references
+from assistant.retrieval.scoring import fused_scores, reference_bonus
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 50
-REFERENCE_BONUS = 0.3
-LEXICAL_WEIGHT = 0.6
+CANDIDATES = 50  # chunks each retriever contributes before fusion
 _RELOAD_CHECK_S = 5.0
-
-_SECTION_REF = re.compile(r"(?<![\d.])(\d{3})\.(\d{1,3}[a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", re.I)
-_FR_REF = re.compile(r"\b(\d{2,3})\s*FR\s*(\d{3,6})\b")
-
-
-def legal_references(question: str) -> list[str]:
-    """Citations named in a question, normalised to how chunks cite them ("744.11(a)")."""
-    refs = []
-    for m in _SECTION_REF.finditer(question):
-        paragraphs = re.sub(r"\s+", "", m.group(3) or "")
-        refs.append(f"{m.group(1)}.{m.group(2)}{paragraphs}")
-    refs += [f"{m.group(1)} FR {m.group(2)}" for m in _FR_REF.finditer(question)]
-    return refs
-
-
-def _citation_match(citation: str, ref: str) -> float:
-    """How closely a chunk's citation matches a reference named in the question: 1 for the
-    paragraph itself or one inside it, 0.8 for a paragraph that contains it (chunks pack small
-    paragraphs under their parent's citation), 0.4 for elsewhere in the same section."""
-    if not citation:
-        return 0.0
-    if " FR " in ref:
-        return 1.0 if ref in citation else 0.0
-    section = ref.split("(", 1)[0]
-    found = re.search(rf"(?<![\d.]){re.escape(section)}(?![\d])", citation)
-    if not found:
-        return 0.0
-    local = citation[found.start() :].split(" ", 1)[0]
-    if local.startswith(ref):
-        return 1.0
-    if ref.startswith(local) and local != section:
-        return 0.8
-    return 0.4
 
 
 class Retriever:
-    """Hybrid retrieval over one store; reloads its BM25 index when the corpus changes.
+    """Hybrid retrieval over one store; reloads its corpus snapshot when the corpus changes.
 
     The in-memory snapshot (texts, metadata, vectors, BM25) is what results are made of, so a
     request sees one consistent corpus. Every few seconds one request checks the ledger's
@@ -88,6 +56,7 @@ class Retriever:
         self._dense_warned = False
 
     def lexical(self) -> CorpusSnapshot:
+        """The snapshot to serve from (loaded or rebuilt when the ledger's version changed)."""
         current = self._lexical
         if current is not None and time.monotonic() - self._checked <= _RELOAD_CHECK_S:
             return current
@@ -169,8 +138,8 @@ class Retriever:
         # added since, while the snapshot, rebuilt from the ledger, does.
         nearest = lexical.top(cos_all, CANDIDATES, allowed)
 
-        # Candidates from both retrievers (and from legal references), then one score each:
-        # cosine similarity plus the normalised BM25 score plus a bonus for a cited reference.
+        # Candidates from both retrievers and from legal references, then one score each
+        # (`fused_scores`: cosine + normalised BM25 + the reference bonus).
         candidates: set[int] = set()
         for cid, _text, meta, _score in dense:
             if filters.admits(meta) and cid in lexical.position:
@@ -183,18 +152,15 @@ class Retriever:
             for i, meta in enumerate(lexical.metas):
                 if allowed is not None and i not in allowed:
                     continue
-                match = max(_citation_match(str(meta.get("citation", "")), r) for r in refs)
-                if match:
+                gain = reference_bonus(str(meta.get("citation", "")), refs)
+                if gain:
                     candidates.add(i)
-                    bonus[i] = REFERENCE_BONUS * match
+                    bonus[i] = gain
         if not candidates:
             return []
         idx = np.fromiter(sorted(candidates), dtype=np.int64)
         cos = cos_all[idx]
-        bm = bm_all[idx]
-        top_bm = float(bm.max()) if len(bm) else 0.0
-        bm_norm = bm / top_bm if top_bm > 0 else bm
-        total = cos + LEXICAL_WEIGHT * bm_norm + np.array([bonus.get(int(i), 0.0) for i in idx])
+        total = fused_scores(cos, bm_all[idx], np.array([bonus.get(int(i), 0.0) for i in idx]))
         order = np.argsort(-total)[:k]
         return [
             _result(

@@ -7,9 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-# Fields a Document's metadata always has after loading (None when unknown).
-METADATA_FIELDS = ("title", "citation", "doc_type", "agency", "date", "source_url", "access")
-
 
 class LoadError(Exception):
     """A file that cannot become a Document; the message is the reason shown to the user."""

@@ -1,0 +1,50 @@
+"""Legal references in a question ("744.11", "§ 740.17(b)(3)", "84 FR 22961"), and how closely a
+chunk's citation matches one.
+
+A reference is an explicit request for a passage, so retrieval pulls the chunks carrying it in
+and up (the bonus itself is in `assistant.retrieval.scoring`). Parsing lives here alone, so the
+question side and the chunk side agree on one normal form: "744.11(a)(1)", "84 FR 22961".
+"""
+
+from __future__ import annotations
+
+import re
+
+# "744.11", "740.17(b)(3)", "740.17 (b) (3)": three digits, a dot, a section, paragraph markers;
+# not a piece of a longer number ("1744.11", "10.744.11").
+_SECTION_REF = re.compile(r"(?<![\d.])(\d{3})\.(\d{1,3}[a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", re.I)
+# "84 FR 22961", "84FR22961": volume, FR, page.
+_FR_REF = re.compile(r"\b(\d{2,3})\s*FR\s*(\d{3,6})\b")
+
+
+def legal_references(question: str) -> list[str]:
+    """Citations named in a question, normalised to how chunks cite them ("744.11(a)"), in the
+    order they appear (sections first, then Federal Register pages)."""
+    refs = []
+    for m in _SECTION_REF.finditer(question):
+        paragraphs = re.sub(r"\s+", "", m.group(3) or "")
+        refs.append(f"{m.group(1)}.{m.group(2)}{paragraphs}")
+    refs += [f"{m.group(1)} FR {m.group(2)}" for m in _FR_REF.finditer(question)]
+    return refs
+
+
+def citation_match(citation: str, ref: str) -> float:
+    """How closely a chunk's citation matches a reference named in the question: 1 for the
+    paragraph itself or one inside it, 0.8 for a paragraph that contains it (chunks pack small
+    paragraphs under their parent's citation), 0.4 for elsewhere in the same section, 0 for
+    anything else (another section, "744.1" for "744.11", no citation at all). A Federal Register
+    reference matches (1) only a citation that contains it."""
+    if not citation:
+        return 0.0
+    if " FR " in ref:
+        return 1.0 if ref in citation else 0.0
+    section = ref.split("(", 1)[0]
+    found = re.search(rf"(?<![\d.]){re.escape(section)}(?![\d])", citation)
+    if not found:
+        return 0.0
+    local = citation[found.start() :].split(" ", 1)[0]
+    if local.startswith(ref):
+        return 1.0
+    if ref.startswith(local) and local != section:
+        return 0.8
+    return 0.4
