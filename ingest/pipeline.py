@@ -22,9 +22,9 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,8 @@ from ingest.chunking import chunk_document
 from ingest.documents import Document
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.loaders.common import read_sidecar, sidecar_path
-from ingest.sources import Source, access_problem, is_http_url, load_sources, sources_by_path
+from ingest.metadata import PINNED, AccessError, document_metadata
+from ingest.sources import Source, load_sources, sources_by_path
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,6 @@ log = logging.getLogger(__name__)
 # the content hash, so exactly the documents whose access or source_url comes out different
 # are re-ingested, and the rest keep their vectors.)
 PIPELINE_VERSION = "3"
-PUBLIC = "public"
-# Fields only the sidecar and the catalogue decide, after checking; a loader may not set them.
-_PINNED = ("access", "source_url")
 _EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
 # length, so bigger calls pad less (throughput within a few % of one call over everything)
 
@@ -163,120 +161,6 @@ def _targets(paths: list[Path], exclude: list[str], report: IngestReport) -> lis
         else:
             report.failures.append(Failure(str(raw), "no such file or directory"))
     return targets
-
-
-class AccessError(LoadError):
-    """A document whose access cannot be decided safely: it is not stored (nor kept) at all."""
-
-
-Warn = Callable[[str], None]
-
-
-def _unique(groups: list[str]) -> list[str]:
-    return list(dict.fromkeys(groups))
-
-
-def _sidecar_access(sidecar: dict[str, Any], name: str) -> list[str] | None:
-    """The sidecar's groups; None when it has no `access` key (states nothing).
-
-    A comma-separated string is accepted as a list; anything empty or malformed (`[]`, `""`,
-    `null`, `","`, a non-string or blank group) is refused, never read as public."""
-    if "access" not in sidecar:
-        return None
-    raw = sidecar["access"]
-    groups = raw.split(",") if isinstance(raw, str) else raw
-    problem = access_problem(groups)
-    if problem:
-        raise AccessError(
-            f"sidecar {name}: field 'access' is {json.dumps(raw)} and {problem}; "
-            "name the groups that may read it (or leave the key out for the default)"
-        )
-    return _unique([str(g).strip() for g in groups])
-
-
-def _narrowest(first: list[str], second: list[str]) -> list[str]:
-    """Both statements at once: the intersection, `public` standing for everyone."""
-    if PUBLIC in first and PUBLIC not in second:
-        return list(second)
-    if PUBLIC in second and PUBLIC not in first:
-        return list(first)
-    return [g for g in first if g in second]
-
-
-def _merge_access(
-    sidecar: list[str] | None, source: Source | None, side_name: str, warn: Warn
-) -> list[str]:
-    """The most restrictive of what sidecar and catalogue say; public when neither says."""
-    catalogue = _unique(source.access) if source and source.access is not None else None
-    if sidecar is None:
-        return catalogue or [PUBLIC]
-    if catalogue is None or source is None:
-        return sidecar
-    stated = (
-        f"sidecar {side_name} says {sidecar}, sources.toml entry {source.id!r} says {catalogue}"
-    )
-    merged = _narrowest(sidecar, catalogue)
-    if not merged:
-        raise AccessError(f"access conflict: {stated}; they share no group (fix one of them)")
-    if set(sidecar) != set(catalogue):
-        warn(f"access differs: {stated}; using the more restrictive {merged}")
-    return merged
-
-
-def _checked_url(value: Any, where: str, warn: Warn) -> str | None:
-    """An http(s) URL with a host, or None; anything else is dropped with a warning."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and is_http_url(value.strip()):
-        return value.strip()
-    warn(f"{where} {json.dumps(value)} is not an http(s) URL with a host; dropped")
-    return None
-
-
-def _source_url(
-    source: Source | None, sidecar: dict[str, Any], side_name: str, warn: Warn
-) -> str | None:
-    """Catalogue URL over the sidecar's `source_url` over its `url`; each one checked."""
-    found = [
-        _checked_url(source.url if source else None, "sources.toml url", warn),
-        _checked_url(sidecar.get("source_url"), f"sidecar {side_name} source_url", warn),
-        _checked_url(sidecar.get("url"), f"sidecar {side_name} url", warn),
-    ]
-    return next((url for url in found if url), None)
-
-
-def _metadata(
-    source: Source | None, sidecar: dict[str, Any], path: Path, warn: Warn
-) -> dict[str, Any]:
-    """Catalogue entry over sidecar; what neither gives is derived later by the loader.
-
-    Except access, where the most restrictive statement wins (see `_merge_access`), and
-    `source_url`, kept only when it is an http(s) link. Raises AccessError when access is
-    malformed or the two statements leave nobody."""
-    side_name = sidecar_path(path).name
-    meta: dict[str, Any] = {
-        "title": sidecar.get("title"),
-        "citation": sidecar.get("citation"),
-        "doc_type": sidecar.get("doc_type"),
-        "agency": sidecar.get("issuing_agency")
-        or sidecar.get("agency")
-        or sidecar.get("publisher"),
-        "date": sidecar.get("date"),
-    }
-    if source is not None:
-        meta.update(
-            {
-                k: v
-                for k, v in source.metadata().items()
-                if k not in _PINNED and v not in (None, "", [])
-            }
-        )
-    meta["source_url"] = _source_url(source, sidecar, side_name, warn)
-    meta["access"] = _merge_access(_sidecar_access(sidecar, side_name), source, side_name, warn)
-    if not meta.get("date"):
-        meta["date"] = date.fromtimestamp(path.stat().st_mtime).isoformat()
-        meta["derived"] = ["date"]
-    return meta
 
 
 def _content_hash(path: Path, meta: dict[str, Any], settings: Settings) -> str:
@@ -404,7 +288,7 @@ def _plan(
         if doc_id in seen:
             raise LoadError(f"doc_id {doc_id!r} is already used by {seen[doc_id]}")
         seen[doc_id] = rel
-        meta = _metadata(source, sidecar, path, warn)
+        meta = document_metadata(source, sidecar, path, warn)
         digest = _content_hash(path, meta, settings)
     except AccessError as exc:
         # Fail closed: a version stored under an earlier reading of its access goes too.
@@ -424,7 +308,7 @@ def _plan(
         return None
     try:
         doc = load_document(path, doc_id, {**meta, "source_path": rel})
-        doc.metadata.update({key: meta[key] for key in _PINNED})  # no loader widens access
+        doc.metadata.update({key: meta[key] for key in PINNED})  # no loader widens access
         chunks = chunk_document(
             doc, count_tokens, settings.chunk_max_tokens, settings.chunk_target_tokens
         )

@@ -13,7 +13,7 @@ import pytest
 from assistant.access import OPERATOR, Caller, access_groups
 from assistant.index.store import chunk_metadata
 from assistant.models import Chunk
-from ingest.pipeline import AccessError, _metadata
+from ingest.metadata import AccessError, document_metadata
 from ingest.sources import Source
 
 
@@ -31,7 +31,7 @@ def merge(
     tmp_path: Path, sidecar: dict[str, Any], source: Source | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
-    meta = _metadata(source, sidecar, _doc(tmp_path), warnings.append)
+    meta = document_metadata(source, sidecar, _doc(tmp_path), warnings.append)
     return meta, warnings
 
 
