@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.screening.csv_format import parse_csl  # noqa: E402
+from assistant.screening.csv_format import PUBLISHED_COLUMNS, parse_csl  # noqa: E402
 from assistant.screening.layout import META_FILE  # noqa: E402
 from assistant.screening.models import ScreeningList  # noqa: E402
 from assistant.screening.parties import find_parties  # noqa: E402
@@ -43,13 +43,7 @@ from assistant.screening.repository import load_list  # noqa: E402
 GOAL = 0.95
 GOAL_FIND_MS = 50.0
 
-HEADER = (
-    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,"
-    "start_date,end_date,standard_order,license_requirement,license_policy,call_sign,"
-    "vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,"
-    "source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,"
-    "source_information_url,ids"
-).split(",")
+HEADER = PUBLISHED_COLUMNS
 
 EL = "Entity List (EL) - Bureau of Industry and Security"
 SDN = "Specially Designated Nationals (SDN) - Treasury Department"

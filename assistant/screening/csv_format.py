@@ -17,6 +17,15 @@ from datetime import date, datetime
 from assistant.screening.models import ScreeningEntry, ScreeningError
 from assistant.screening.names import country_code
 
+# The published header of trade.gov's consolidated CSV (29 columns), in order: what test
+# fixtures and the screening bench write, so they stay in the real layout.
+PUBLISHED_COLUMNS = (
+    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,"
+    "start_date,end_date,standard_order,license_requirement,license_policy,call_sign,"
+    "vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,"
+    "source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,"
+    "source_information_url,ids"
+).split(",")
 # Columns every CSL export has and screening relies on; the published header has more.
 REQUIRED_COLUMNS = (
     "source",

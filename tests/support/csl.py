@@ -8,13 +8,9 @@ import csv
 import io
 import random
 
-HEADER = (
-    "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,"
-    "start_date,end_date,standard_order,license_requirement,license_policy,call_sign,"
-    "vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,"
-    "source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,"
-    "source_information_url,ids"
-).split(",")
+from assistant.screening.csv_format import PUBLISHED_COLUMNS
+
+HEADER = PUBLISHED_COLUMNS
 EL = "Entity List (EL) - Bureau of Industry and Security"
 SDN = "Specially Designated Nationals (SDN) - Treasury Department"
 EL_URL = "https://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-concern"
