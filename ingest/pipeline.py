@@ -47,10 +47,12 @@ log = logging.getLogger(__name__)
 
 # Bump when loaders, chunking or what is stored per chunk change: every document is then
 # re-ingested. 3: chunks carry their document version's hash (`doc_hash`), for consistent reads.
+# 4: paragraph designators are parsed by their sequence, so chunk citations name paragraphs that
+# exist (lists inside definitions no longer start new top-level paragraphs).
 # (How sidecar and catalogue metadata are merged needs no bump: the merged metadata is part of
 # the content hash, so exactly the documents whose access or source_url comes out different
 # are re-ingested, and the rest keep their vectors.)
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 _EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
 # length, so bigger calls pad less (throughput within a few % of one call over everything)
 

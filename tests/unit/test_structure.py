@@ -84,6 +84,9 @@ def test_paragraph_spans_respects_start_and_end() -> None:
         ("(A)(<I>2</I>) mixed", ["A", "2"]),
         ("(aa) Long list", ["aa"]),
         ("(b) Title. (1) Text", ["b"]),
+        ("(e) *Appeals* - (1) *Filing.* (i) A respondent", ["e", "1", "i"]),
+        ("(9) - (11) [Reserved]", ["9"]),
+        ("( 4 ) through ( 8 ) will be reviewed", []),
         ("(a) See paragraph (c) of this section and (d)(1).", ["a"]),
         ("A license is required (see paragraph (a) of this section).", []),
         ("Note to paragraph (a)(4):", []),
@@ -278,6 +281,176 @@ def test_cfr_sections_letter_i_with_its_own_numbered_children() -> None:
         "(i)(2)",
         "(j)",
     ]
+
+
+def test_cfr_sections_list_restarting_inside_a_definition_is_not_top_level() -> None:
+    # "(a) ... 'Foo' means: (1) x (2) y" then "(b)": the definition's list keeps (a)(2)'s
+    # citation, and its "(b)" is not the section's (b).
+    assert _suffixes(
+        [
+            "(a) Definitions.",
+            "(1) Bar. 'Bar' means a bar.",
+            "(2) Foo. 'Foo' means any of the following:",
+            "(a) An x; or",
+            "(b) A y.",
+            "(3) Baz.",
+            "(b) Scope.",
+        ]
+    ) == ["(a)", "(a)(1)", "(a)(2)", "(a)(2)", "(a)(2)", "(a)(3)", "(b)"]
+
+
+def test_cfr_sections_list_after_an_unmarked_definition_keeps_its_citation() -> None:
+    # Definitions sections (772.1): "*Bank.* Means any of the following:" then (a), (b), ...
+    assert _suffixes(
+        [
+            "The following definitions apply.",
+            "*Bank.* Means any of the following:",
+            "(a) A bank; or",
+            "(b) A branch of one.",
+            "*Business Unit.* Means a unit that has:",
+            "(a) A distinct structure;",
+            "(b) A distinct set of accounts; and",
+            "(c) Separate facilities.",
+            "*Camming.* Axial displacement.",
+        ]
+    ) == ["", "", "", "", "", "", "", "", ""]
+
+
+def test_cfr_sections_definition_list_ends_where_the_section_resumes() -> None:
+    assert _suffixes(
+        [
+            "(a) Definitions.",
+            "'Foo' means any of the following:",
+            "(1) An x; or",
+            "(2) A y.",
+            "(b) Scope.",
+            "(1) One.",
+        ]
+    ) == ["(a)", "(a)", "(a)", "(a)", "(b)", "(b)(1)"]
+
+
+def test_cfr_sections_h_i_j_or_i_ii_iii_decided_by_the_sequence() -> None:
+    # (i) after (h) is a letter when (j) follows ...
+    assert _suffixes(["(g) G.", "(h) H.", "(i) I.", "(1) One.", "(j) J."]) == [
+        "(g)",
+        "(h)",
+        "(i)",
+        "(i)(1)",
+        "(j)",
+    ]
+    # ... and roman when (ii) follows, even where the letter would fit: the section's (i)
+    # comes later.
+    assert _suffixes(
+        ["(h) H.", "(1) One.", "(i) R1.", "(ii) R2.", "(iii) R3.", "(i) I.", "(1) One."]
+    ) == ["(h)", "(h)(1)", "(h)(1)(i)", "(h)(1)(ii)", "(h)(1)(iii)", "(i)", "(i)(1)"]
+
+
+def test_cfr_sections_examples_restarting_romans_after_a_heading() -> None:
+    # 760.3: "Examples of ..." then (i), (ii) again: a new group of (h)(2), not the letter (i).
+    assert _suffixes(
+        [
+            "(h) H.",
+            "(1) One.",
+            "(2) Two.",
+            "(i) Example one.",
+            "(ii) Example two.",
+            "Examples of Something",
+            "(i) Another example.",
+            "(ii) And another.",
+            "(i) *Letter i.* (1) Text.",
+            "(2) Two.",
+        ]
+    ) == [
+        "(h)",
+        "(h)(1)",
+        "(h)(2)",
+        "(h)(2)(i)",
+        "(h)(2)(ii)",
+        "(h)(2)(ii)",
+        "(h)(2)",
+        "(h)(2)",
+        "(i)(1)",
+        "(i)(2)",
+    ]
+
+
+def test_cfr_sections_g_inside_a_definition_list_without_a_top_level_g() -> None:
+    # 740.17: a definition inside (b)(2)(i)(A)(2) lists (a)..(g); the section has (a)..(f)
+    # only, and its "(g) Trunked." is no top-level (g) (nor is anything after it under (g)).
+    _, sections = _sections(
+        [
+            "(a) A.",
+            "(b) B.",
+            "(1) One.",
+            "(2) Two.",
+            "(i) Roman.",
+            "(A) Upper.",
+            "(1) One.",
+            "(2) Two.",
+            "2. 'Network infrastructure' means any of the following communications:",
+            "(a) Wide Area Network (WAN);",
+            "(b) Metropolitan Area Network (MAN);",
+            "(c) Virtual Private Network (VPN);",
+            "(d) Satellite;",
+            "(e) Digital packet telephony;",
+            "(f) Cellular; or",
+            "(g) Trunked.",
+            "(B) Other.",
+            "(ii) Cryptanalytic.",
+            "(c) C.",
+            "(d) D.",
+            "(1) One.",
+            "(2) Two.",
+            "(iii) BIS may require.",
+            "(e) E.",
+            "(f) F.",
+        ]
+    )
+    cites = [s.citation.removeprefix(BASE) for s in sections]
+    inner = "(b)(2)(i)(A)(2)"
+    assert cites[6:8] == ["(b)(2)(i)(A)(1)", inner]
+    assert cites[8:16] == [inner] * 8
+    assert cites[16:] == [
+        "(b)(2)(i)(B)",
+        "(b)(2)(ii)",
+        "(c)",
+        "(d)",
+        "(d)(1)",
+        "(d)(2)",
+        "(d)(2)(iii)",
+        "(e)",
+        "(f)",
+    ]
+    assert not any(c.startswith("(g)") for c in cites)
+
+
+def test_cfr_sections_list_that_skips_a_level() -> None:
+    # 740.29(f): a consignee statement lists (i)..(iv) right under (f).
+    assert _suffixes(["(f) Statement:", "(i) Is aware;", "(ii) Agrees.", "(g) G."]) == [
+        "(f)",
+        "(f)(i)",
+        "(f)(ii)",
+        "(g)",
+    ]
+
+
+def test_cfr_sections_bracketed_placeholder_is_not_amendment_history() -> None:
+    assert _suffixes(
+        ["(d) D.", "(1) One.", "(2) Two.", "[INSERT NAME OF CONSIGNEE]:", "(i) Is aware;"]
+    ) == ["(d)", "(d)(1)", "(d)(2)", "(d)(2)", "(d)(2)(i)"]
+
+
+def test_cfr_sections_sentence_broken_at_a_range_is_no_paragraph() -> None:
+    # 746.8(b)(3): "... paragraphs (a)(1), (2), (3), and" / "( 4 ) through ( 8 ) will be ...".
+    assert _suffixes(
+        [
+            "( b ) Policy.",
+            "( 3 ) Applications under paragraphs (a)(1), (2), (3), and",
+            "( 4 ) through ( 8 ) will be reviewed case by case:",
+            "( i ) First;",
+            "( v ) Fifth.",
+        ]
+    )[1:] == ["(b)(3)", "(b)(3)", "(b)(3)(i)", "(b)(3)(v)"]
 
 
 def test_cfr_sections_unmarked_notes_inherit_previous_citation() -> None:
