@@ -22,7 +22,7 @@ from assistant.answering.service import Assistant
 from assistant.answering.verify import verify
 from assistant.models import Answer
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.support.csl import ROWS, csl_text
+from tests.support.csl import ROWS, write_list
 from tests.support.fake_openai import FakeOpenAI
 
 pytestmark = requires_mirror
@@ -40,9 +40,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("bounds-data")
     run_ingest([corpus], make_settings(data), progress=False)
     folder = data / "screening"
-    folder.mkdir()
-    (folder / "csl.csv").write_text(csl_text(ROWS), encoding="utf-8")
-    (folder / "csl.meta.json").write_text(json.dumps({"version": "2026-02-10", "url": "test"}))
+    write_list(folder, ROWS, {"version": "2026-02-10", "url": "test"})
     return data
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from assistant.models import NOT_COVERED
 from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
-from tests.support.csl import ROWS, csl_text
+from tests.support.csl import ROWS, write_list
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import api_server
 
@@ -52,9 +52,7 @@ def base(tmp_path_factory: pytest.TempPathFactory, fake: FakeOpenAI) -> Iterator
     data = tmp_path_factory.mktemp("streams-data")
     run_ingest([corpus], make_settings(data), progress=False)
     folder = data / "screening"
-    folder.mkdir()
-    (folder / "csl.csv").write_text(csl_text(ROWS), encoding="utf-8")
-    (folder / "csl.meta.json").write_text(json.dumps({"version": "2026-02-10", "url": "test"}))
+    write_list(folder, ROWS, {"version": "2026-02-10", "url": "test"})
     env = {
         "TPA_DATA_DIR": str(data),
         "TPA_LLM": "openai",

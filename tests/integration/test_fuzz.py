@@ -58,12 +58,10 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 def api_base(corpus_store: CorpusStore) -> Iterator[str]:
     # A screening list, so /v1/screen is fuzzed past its "no list synced" 503 (removed after:
     # the corpus data dir is shared by the session).
-    from tests.support.csl import ROWS, csl_text
+    from tests.support.csl import ROWS, write_list
 
     folder = corpus_store.settings.data_dir / "screening"
-    folder.mkdir(exist_ok=True)
-    (folder / "csl.csv").write_text(csl_text(ROWS), encoding="utf-8")
-    (folder / "csl.meta.json").write_text(json.dumps({"version": "2026-02-10"}))
+    write_list(folder, ROWS, {"version": "2026-02-10"})
     env = {
         "TPA_DATA_DIR": str(corpus_store.settings.data_dir),
         "TPA_API_KEYS": json.dumps({KEY: {"name": "fuzzer", "groups": ["public"]}}),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, CorpusStore, cli_env
-from tests.support.csl import ROWS, csl_text
+from tests.support.csl import ROWS, write_list
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +27,7 @@ def data_dir(corpus_store: CorpusStore) -> Iterator[Path]:
     """The session's corpus with a screening list beside it, removed afterwards (shared dir)."""
     data = corpus_store.settings.data_dir
     folder = data / "screening"
-    folder.mkdir(exist_ok=True)
-    (folder / "csl.csv").write_text(csl_text(ROWS), encoding="utf-8")
-    (folder / "csl.meta.json").write_text(json.dumps({"version": "2026-02-10", "url": "test"}))
+    write_list(folder, ROWS, {"version": "2026-02-10", "url": "test"})
     yield data
     for name in ("csl.csv", "csl.meta.json"):
         (folder / name).unlink(missing_ok=True)

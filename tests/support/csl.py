@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
+from pathlib import Path
 
 from assistant.screening.csv_format import PUBLISHED_COLUMNS
 
@@ -126,3 +128,11 @@ def synthetic_rows(n: int) -> list[dict[str, str]]:
             {"_id": f"s{i}", "source": EL, "type": "Entity", "name": name, "alt_names": alt}
         )
     return rows
+
+
+def write_list(folder: Path, rows: list[dict[str, str]], meta: dict[str, str]) -> None:
+    """A screening list as data dirs of the first release hold it (both files directly in
+    `screening/`, still read): how a test gives answers a list without running a sync."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "csl.csv").write_text(csl_text(rows), encoding="utf-8")
+    (folder / "csl.meta.json").write_text(json.dumps(meta))
