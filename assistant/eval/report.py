@@ -77,42 +77,18 @@ def format_table(result: dict[str, Any]) -> str:
     for k in HEADLINE_KS:
         rows.append([f"recall@{k}", _fmt(s.get(f"recall@{k}")), _fmt(b.get(f"recall@{k}"))])
     rows.append(["mrr@10", _fmt(s.get("mrr@10")), _fmt(b.get("mrr@10"))])
-    rows.append(
-        [
-            f"abstain accuracy (all {result['questions']})",
-            _fmt(s.get("abstain_accuracy")),
-            "-",
-        ]
-    )
-    rows.append(
-        [
-            f"abstention accuracy (n={s.get('n_abstain', 0)})",
-            _fmt(s.get("abstention_accuracy")),
-            "-",
-        ]
-    )
-    rows.append(
-        [
-            f"false-abstention rate (n={s.get('n_answerable', 0)})",
-            _fmt(s.get("false_abstention_rate")),
-            "-",
-        ]
-    )
-    rows.append(["answer fact recall", _fmt(s.get("answer_fact_recall")), "-"])
-    rows.append(
-        [
+    system_only = [
+        (f"abstain accuracy (all {result['questions']})", "abstain_accuracy"),
+        (f"abstention accuracy (n={s.get('n_abstain', 0)})", "abstention_accuracy"),
+        (f"false-abstention rate (n={s.get('n_answerable', 0)})", "false_abstention_rate"),
+        ("answer fact recall", "answer_fact_recall"),
+        (
             f"citation validity ({s.get('citations_valid', 0)}/{s.get('citations', 0)})",
-            _fmt(s.get("citation_validity")),
-            "-",
-        ]
-    )
-    rows.append(
-        [
-            f"cited relevant (n={s.get('cited_relevant_n', 0)})",
-            _fmt(s.get("cited_relevant")),
-            "-",
-        ]
-    )
+            "citation_validity",
+        ),
+        (f"cited relevant (n={s.get('cited_relevant_n', 0)})", "cited_relevant"),
+    ]
+    rows += [[label, _fmt(s.get(key)), "-"] for label, key in system_only]
     lat = s.get("latency_ms", {})
     rows.append(["latency p50 (ms)", f"{lat.get('p50', 0):.1f}", "-"])
     rows.append(["latency p95 (ms)", f"{lat.get('p95', 0):.1f}", "-"])
