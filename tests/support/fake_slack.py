@@ -16,7 +16,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -231,6 +231,17 @@ class FakeSlack:
         return {"ok": True, "messages": thread, "has_more": False}
 
 
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object of a Block Kit tree, parents before their children, in order."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _objects(item)
+    elif isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _objects(value)
+
+
 def active_markup(message: Any) -> list[str]:
     """What Slack would make clickable or notify in a message body (a chat.postMessage body, a
     response_url payload): the `<...>` sequences of its mrkdwn (the top-level `text` and every
@@ -245,25 +256,16 @@ def active_markup(message: Any) -> list[str]:
             plain = _CONTROL.sub(" ", text)
             found.extend(m.group(0) for m in _BARE_URL.finditer(plain) if "//" in m.group(0))
 
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict):
-            return
-        kind = node.get("type")
-        if kind == "mrkdwn":
-            mrkdwn(str(node.get("text", "")), bool(node.get("verbatim")))
-        elif kind in _RICH_ACTIVE:
-            found.append(f"{kind}:{node.get('url') or node.get('user_id') or node.get('range')}")
-        for value in node.values():
-            if isinstance(value, dict | list):
-                walk(value)
-
     if isinstance(message, dict):
         found.extend(m.group(1) for m in _CONTROL.finditer(str(message.get("text") or "")))
-        walk(message.get("blocks") or [])
+        for node in _objects(message.get("blocks") or []):
+            kind = node.get("type")
+            if kind == "mrkdwn":
+                mrkdwn(str(node.get("text", "")), bool(node.get("verbatim")))
+            elif kind in _RICH_ACTIVE:
+                found.append(
+                    f"{kind}:{node.get('url') or node.get('user_id') or node.get('range')}"
+                )
     return found
 
 
@@ -271,25 +273,11 @@ def shown_text(message: Any) -> str:
     """Roughly what a reader sees of a message's blocks: mrkdwn with its links shown by label
     and its entities decoded, rich and plain text as written (one line per text object)."""
     lines: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict):
-            return
+    for node in _objects(message.get("blocks") or [] if isinstance(message, dict) else []):
         kind = node.get("type")
         if kind == "mrkdwn":
             text = _CONTROL.sub(lambda m: m.group(1).split("|", 1)[-1], str(node.get("text", "")))
             lines.append(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-            return
-        if kind in ("plain_text", "text") and isinstance(node.get("text"), str):
+        elif kind in ("plain_text", "text") and isinstance(node.get("text"), str):
             lines.append(node["text"])
-            return
-        for value in node.values():
-            if isinstance(value, dict | list):
-                walk(value)
-
-    walk(message.get("blocks") or [] if isinstance(message, dict) else [])
     return "\n".join(lines)
