@@ -10,11 +10,28 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 _NO_ACCESS = "tpa_no_access"  # a metadata key no stored chunk has
+
+
+Authority = Literal["regulation", "federal_register", "guidance", "news"]
+AUTHORITY_ORDER: dict[str, int] = {"regulation": 0, "federal_register": 1, "guidance": 2, "news": 3}
+DOC_TYPE_AUTHORITY: dict[str, Authority] = {
+    "regulation": "regulation",
+    "federal_register": "federal_register",
+    "press_release": "guidance",
+    "guidance": "guidance",
+    "article": "news",
+    "news": "news",
+}
+
+
+def authority_of(doc_type: str | None) -> Authority:
+    """The authority rank a document type carries; unknown types rank with news (secondary)."""
+    return DOC_TYPE_AUTHORITY.get(doc_type or "", "news")
 
 
 class Citation(BaseModel):
@@ -32,6 +49,41 @@ class Citation(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     score: float = 0.0
+    authority: Authority = Field(
+        "regulation",
+        description="Where the source stands in the authority order: regulation, then the "
+        "Federal Register rule, then BIS guidance, then news.",
+    )
+    secondary: bool = Field(
+        False, description="True for news and republished material: context, not authority."
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Legal-status notes for the cited text (stays, effective dates, amendments).",
+    )
+
+
+class DeterminationLine(BaseModel):
+    """One fixed-words line of a determination, e.g. label "Licence required", text "yes"."""
+
+    label: str
+    text: str
+    citations: list[int] = Field(default_factory=list, description="[n] markers it rests on.")
+    screening: list[str] = Field(default_factory=list, description="Screening refs, e.g. S1.")
+
+
+class Determination(BaseModel):
+    """The bottom line of a licence question and the basis it rests on."""
+
+    outcome: Literal["yes", "no", "depends"] = Field(
+        description="Licence required: yes, no, or depends on a fact the question did not give."
+    )
+    rule: str = Field(description='The rule applied, e.g. "Entity List (15 CFR 744.11)".')
+    lines: list[DeterminationLine] = Field(default_factory=list)
+    citations: list[int] = Field(default_factory=list)
+    missing_facts: list[str] = Field(
+        default_factory=list, description="Facts the question did not give that decide it."
+    )
 
 
 class Claim(BaseModel):
@@ -146,6 +198,15 @@ NOT_COVERED = "The corpus does not cover this question."
 class Answer(BaseModel):
     answer: str
     abstained: bool = False
+    lead: str = Field(
+        "", description="The bottom line: the determination's first line or one sentence."
+    )
+    determination: Determination | None = Field(
+        None, description="For licence questions: the outcome and the rule and passages behind it."
+    )
+    partial: bool = Field(
+        False, description="True when the closest provisions may not settle the question."
+    )
     citations: list[Citation] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)

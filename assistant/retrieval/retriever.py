@@ -29,10 +29,20 @@ import numpy as np
 from assistant.index.embeddings import embed_query
 from assistant.index.snapshot import CorpusSnapshot, corpus_version, load_or_build
 from assistant.index.store import Store, StoreUnavailable
+from assistant.index.term_stats import term_stats
+from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
 from assistant.models import Filters, SearchResult
+from assistant.retrieval.features import (
+    authority_score,
+    defined_terms,
+    defines,
+    definitions_pattern,
+    heading_match,
+    heading_terms,
+)
 from assistant.retrieval.references import legal_references
-from assistant.retrieval.scoring import fused_scores, reference_bonus
+from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, reference_match
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +123,34 @@ class Retriever:
         filters: Filters | None = None,
         vector: Sequence[float] | None = None,
         index: CorpusSnapshot | None = None,
+        weights: Weights = WEIGHTS,
     ) -> list[SearchResult]:
         """Top-k passages; `index` pins the snapshot (one answer uses one corpus version)."""
+        found = self.candidates(query, filters, vector, index)
+        if found is None:
+            return []
+        view, idx, features = found
+        order, total = rank(features, k, weights)
+        return [
+            _result(
+                view.ids[int(idx[o])],
+                float(total[o]),
+                view.texts[int(idx[o])],
+                view.metas[int(idx[o])],
+                float(features.cosine[o]),
+            )
+            for o in order
+        ]
+
+    def candidates(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        vector: Sequence[float] | None = None,
+        index: CorpusSnapshot | None = None,
+    ) -> tuple[CorpusSnapshot, np.ndarray, Features] | None:
+        """The view searched, the candidates' rows in it and their features (None: no
+        candidate). Separate from ranking so the weights can be evaluated without re-searching."""
         filters = filters or Filters()
         if vector is None:
             vector = embed_query(query)
@@ -130,7 +166,8 @@ class Retriever:
             if filters != Filters()
             else None
         )
-        bm_all = lexical.scores(expand_query(query))  # one BM25 pass serves both uses below
+        lexical_query = expand_query(query)
+        bm_all = lexical.scores(lexical_query)  # one BM25 pass serves both uses below
         sparse = lexical.top(bm_all, CANDIDATES, allowed)
         cos_all = lexical.vectors @ q if has_vectors else np.zeros(len(lexical.ids), np.float32)
         # The snapshot's own nearest neighbours too (exact, and cheap at this size): an embedded
@@ -138,40 +175,42 @@ class Retriever:
         # added since, while the snapshot, rebuilt from the ledger, does.
         nearest = lexical.top(cos_all, CANDIDATES, allowed)
 
-        # Candidates from both retrievers and from legal references, then one score each
-        # (`fused_scores`: cosine + normalised BM25 + the reference bonus).
+        # Candidates from both retrievers and from legal references.
         candidates: set[int] = set()
         for cid, _text, meta, _score in dense:
             if filters.admits(meta) and cid in lexical.position:
                 candidates.add(lexical.position[cid])
         candidates.update(sparse)
         candidates.update(nearest)
-        bonus: dict[int, float] = {}
+        ref_match: dict[int, float] = {}
         refs = legal_references(query)
         if refs:
             for i, meta in enumerate(lexical.metas):
                 if allowed is not None and i not in allowed:
                     continue
-                gain = reference_bonus(str(meta.get("citation", "")), refs)
+                gain = reference_match(str(meta.get("citation", "")), refs)
                 if gain:
                     candidates.add(i)
-                    bonus[i] = gain
+                    ref_match[i] = gain
         if not candidates:
-            return []
+            return None
         idx = np.fromiter(sorted(candidates), dtype=np.int64)
-        cos = cos_all[idx]
-        total = fused_scores(cos, bm_all[idx], np.array([bonus.get(int(i), 0.0) for i in idx]))
-        order = np.argsort(-total)[:k]
-        return [
-            _result(
-                lexical.ids[int(idx[o])],
-                float(total[o]),
-                lexical.texts[int(idx[o])],
-                lexical.metas[int(idx[o])],
-                float(cos[o]),
-            )
-            for o in order
-        ]
+        metas = [lexical.metas[int(i)] for i in idx]
+        stats = term_stats(lexical, None)
+        query_terms = tokenize(lexical_query)
+        pattern = definitions_pattern(defined_terms(query))
+        features = Features(
+            cosine=cos_all[idx],
+            bm25=bm_all[idx],
+            reference=np.array([ref_match.get(int(i), 0.0) for i in idx]),
+            heading=np.array(
+                [heading_match(query_terms, heading_terms(m), stats.idf) for m in metas]
+            ),
+            authority=np.array([authority_score(m) for m in metas]),
+            definition=np.array([defines(lexical.texts[int(i)], pattern) for i in idx]),
+            doc=[str(m.get("doc_id", "")) for m in metas],
+        )
+        return lexical, idx, features
 
 
 def _result(

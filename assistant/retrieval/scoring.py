@@ -1,25 +1,60 @@
-"""The one score a retrieved passage gets: dense similarity, BM25 and a legal-reference bonus.
+"""The one score a retrieved passage gets, and the order the top k are returned in.
 
-    score = cosine + LEXICAL_WEIGHT * bm25 / max(bm25 over the candidates) + reference bonus
+    score = cosine
+          + lexical   * bm25 / max(bm25 over the candidates)
+          + reference bonus (a legal reference named in the question: up to `reference`)
+          + heading   * share of the question's terms in the chunk's heading path
+          + authority * (1 regulation, 2/3 Federal Register, 1/3 guidance, 0 news)
+          + definition * (1 when a definitional question's term is defined in the chunk)
 
-Cosine similarity (the embedding model's vectors are normalised) counts in full; the BM25 score
-is divided by the best one among the candidates, so it adds at most LEXICAL_WEIGHT whatever the
-query's length or the corpus's size; a chunk whose citation matches a reference named in the
-question gains up to REFERENCE_BONUS. Pure functions over arrays: the retriever gathers the
-candidates and their raw scores, this module alone decides how they add up. (Abstention reads a
-result's `similarity`, the cosine alone, not this score.)
+Cosine similarity (the embedding model's vectors are normalised) counts in full; BM25 is divided
+by the best among the candidates, so it adds at most `lexical` whatever the query's length or
+the corpus's size. Then no document takes more than `per_doc` of the first `k` places while
+others have candidates: a question that needs two provisions gets both rather than five
+paragraphs of one. Pure functions over arrays: the retriever gathers the candidates and their
+features (`assistant.retrieval.features`), this module alone decides how they add up.
+
+Every weight was chosen by k-fold cross-validation on the dev questions (tune on some folds,
+measure on the others; `bench/retrieval_folds.py` prints both) and checked on the practitioner
+set, which no weight was tuned on. (Abstention reads a result's `similarity`, the cosine alone.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.retrieval.references import citation_match
 
-LEXICAL_WEIGHT = 0.6  # what the best BM25 match among the candidates adds
-REFERENCE_BONUS = 0.3  # what a chunk carrying a cited reference exactly adds
+
+@dataclass(frozen=True)
+class Weights:
+    lexical: float = 0.8  # what the best BM25 match among the candidates adds
+    reference: float = 0.3  # what a chunk carrying a cited reference exactly adds
+    heading: float = 0.2  # what a heading path holding every question term adds
+    authority: float = 0.1  # what regulation text adds over news
+    definition: float = 0.2  # what defining the asked-about term adds
+    per_doc: int = 3  # most places one document takes in the top k (0: no limit)
+
+
+WEIGHTS = Weights()
+LEXICAL_WEIGHT = WEIGHTS.lexical
+REFERENCE_BONUS = WEIGHTS.reference
+
+
+@dataclass(frozen=True)
+class Features:
+    """The candidates' raw signals, one array entry per candidate (same order throughout)."""
+
+    cosine: np.ndarray
+    bm25: np.ndarray
+    reference: np.ndarray  # citation_match of the best reference (0..1)
+    heading: np.ndarray
+    authority: np.ndarray
+    definition: np.ndarray
+    doc: Sequence[str]  # each candidate's document id
 
 
 def normalise_bm25(bm25: np.ndarray) -> np.ndarray:
@@ -29,17 +64,47 @@ def normalise_bm25(bm25: np.ndarray) -> np.ndarray:
     return bm25 / top if top > 0 else bm25
 
 
-def reference_bonus(citation: str, refs: Sequence[str]) -> float:
-    """REFERENCE_BONUS times the best `citation_match` of a chunk's citation among the question's
-    references (0 when there are none or none matches)."""
+def reference_match(citation: str, refs: Sequence[str]) -> float:
+    """The best `citation_match` of a chunk's citation among the question's references (0 when
+    there are none or none matches)."""
     if not refs:
         return 0.0
-    return REFERENCE_BONUS * max(citation_match(citation, ref) for ref in refs)
+    return max(citation_match(citation, ref) for ref in refs)
 
 
-def fused_scores(cosine: np.ndarray, bm25: np.ndarray, bonus: np.ndarray) -> np.ndarray:
-    """The candidates' final scores, in their order: the formula of the module docstring.
+def reference_bonus(citation: str, refs: Sequence[str], weights: Weights = WEIGHTS) -> float:
+    return weights.reference * reference_match(citation, refs)
 
-    `cosine` and `bm25` are the candidates' raw scores (float32); `bonus` their reference
-    bonuses (float64, 0 for most), so the result is float64."""
-    return cosine + LEXICAL_WEIGHT * normalise_bm25(bm25) + bonus
+
+def fused_scores(f: Features, weights: Weights = WEIGHTS) -> np.ndarray:
+    """The candidates' final scores, in their order: the formula of the module docstring."""
+    return (
+        f.cosine.astype(np.float64)
+        + weights.lexical * normalise_bm25(f.bm25)
+        + weights.reference * f.reference
+        + weights.heading * f.heading
+        + weights.authority * f.authority
+        + weights.definition * f.definition
+    )
+
+
+def rank(f: Features, k: int, weights: Weights = WEIGHTS) -> tuple[list[int], np.ndarray]:
+    """Positions (into the candidate arrays) of the top k, best first, and every score.
+
+    With `per_doc`, a document's candidates beyond its share wait until every other document's
+    candidates have had their turn, so the limit never leaves a place empty."""
+    total = fused_scores(f, weights)
+    order = [int(i) for i in np.argsort(-total, kind="stable")]
+    if weights.per_doc <= 0:
+        return order[:k], total
+    taken: dict[str, int] = {}
+    first: list[int] = []
+    later: list[int] = []
+    for i in order:
+        doc = f.doc[i]
+        if taken.get(doc, 0) < weights.per_doc:
+            taken[doc] = taken.get(doc, 0) + 1
+            first.append(i)
+        else:
+            later.append(i)
+    return (first + later)[:k], total

@@ -16,14 +16,38 @@ from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scoring import (
     LEXICAL_WEIGHT,
     REFERENCE_BONUS,
-    fused_scores,
+    Features,
+    Weights,
     normalise_bm25,
+    rank,
     reference_bonus,
 )
+from assistant.retrieval.scoring import fused_scores as _fused
+
+ONLY_TEXT = Weights(heading=0.0, authority=0.0, definition=0.0, per_doc=0)
 
 
 def _f32(*values: float) -> np.ndarray:
     return np.array(values, dtype=np.float32)
+
+
+def _features(
+    cos: np.ndarray, bm: np.ndarray, ref: np.ndarray | None = None, **extra: Any
+) -> Features:
+    zero = np.zeros(len(cos))
+    fields: dict[str, Any] = {
+        "heading": zero,
+        "authority": zero,
+        "definition": zero,
+        "doc": [str(i) for i in range(len(cos))],
+    }
+    fields.update(extra)
+    return Features(cosine=cos, bm25=bm, reference=zero if ref is None else ref, **fields)
+
+
+def fused_scores(cos: np.ndarray, bm: np.ndarray, bonus: np.ndarray) -> np.ndarray:
+    """The score of cosine, BM25 and an absolute reference bonus alone (the other features 0)."""
+    return _fused(_features(cos, bm, bonus / REFERENCE_BONUS), ONLY_TEXT)
 
 
 # ---- references -------------------------------------------------------------------------------
@@ -209,3 +233,92 @@ def test_the_returned_score_is_the_fused_score_and_similarity_the_cosine() -> No
     assert top.similarity == pytest.approx(cosine)
     assert top.score == pytest.approx(cosine + LEXICAL_WEIGHT), "the best BM25 match adds 0.6"
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+# ---- the features beyond text: authority, headings, definitions, one document's share ----------
+
+
+def test_between_equal_passages_the_higher_authority_comes_first() -> None:
+    from assistant.retrieval.features import authority_score
+
+    cos, bm = _f32(0.6, 0.6, 0.6, 0.6), _f32(1.0, 1.0, 1.0, 1.0)
+    types = ["article", "press_release", "federal_register", "regulation"]
+    authority = np.array([authority_score({"doc_type": t}) for t in types])
+    order, _ = rank(_features(cos, bm, authority=authority), 4)
+    assert [types[i] for i in order] == [
+        "regulation",
+        "federal_register",
+        "press_release",
+        "article",
+    ]
+    assert authority_score({"doc_type": "something-new"}) == 0.0, "unknown sources rank as news"
+
+
+def test_authority_does_not_beat_a_clearly_better_passage() -> None:
+    from assistant.retrieval.features import authority_score
+
+    cos, bm = _f32(0.80, 0.55), _f32(9.0, 2.0)
+    authority = np.array([authority_score({"doc_type": "article"}), 1.0])
+    order, _ = rank(_features(cos, bm, authority=authority), 2)
+    assert order == [0, 1]
+
+
+def test_one_document_takes_at_most_its_share_of_the_top_places() -> None:
+    cos = _f32(0.9, 0.89, 0.88, 0.87, 0.86, 0.5, 0.4)
+    docs = ["a", "a", "a", "a", "a", "b", "c"]
+    f = _features(cos, np.zeros(7, np.float32), doc=docs)
+    order, _ = rank(f, 5, Weights(per_doc=3))
+    assert [docs[i] for i in order] == ["a", "a", "a", "b", "c"]
+    order, _ = rank(f, 7, Weights(per_doc=3))
+    assert len(order) == 7, "the limit reorders, it never leaves a place empty"
+    only_a = _features(cos[:5], np.zeros(5, np.float32), doc=docs[:5])
+    assert rank(only_a, 5, Weights(per_doc=3))[0] == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("What exactly is a 'License Exception'?", ["License Exception"]),
+        ("What counts as a deemed export?", ["deemed export"]),
+        ('What does "knowledge" mean under the EAR?', ["knowledge"]),
+        ("Is our London branch a 'U.S. person'? And a French engineer?", ["U.S. person"]),
+        ("What is 15 CFR 744.11?", []),
+        ("What is 84 FR 22961 about?", []),
+        ("Can we ship to Canada?", []),
+        ("Huawei's affiliates", []),
+    ],
+)
+def test_the_terms_a_question_asks_the_meaning_of(question: str, terms: list[str]) -> None:
+    from assistant.retrieval.features import defined_terms
+
+    assert defined_terms(question) == terms
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "defines"),
+    [
+        ("License Exception", "( a ) Scope. A “License Exception” is an authorization", True),
+        ("accessory", "*Accessories.* These are associated items", True),
+        ("U.S. person", "*U.S. person.* (1) Any individual who is a citizen", True),
+        ("deemed export", "a deemed export means any release of technology", True),
+        ("License Exception", "You may use a License Exception TSU for software.", False),
+        ("knowledge", "without knowledge of the violation the exporter", False),
+    ],
+)
+def test_a_definition_is_found_in_the_corpus_s_own_forms(
+    term: str, text: str, defines: bool
+) -> None:
+    from assistant.retrieval.features import definition_pattern
+
+    assert bool(definition_pattern(term).search(text)) is defines
+
+
+def test_the_heading_path_carries_the_part_name() -> None:
+    from assistant.retrieval.features import heading_match, heading_terms
+
+    meta = {"citation": "15 CFR 740.1(a)", "title": "§ 740.1 Introduction."}
+    terms = heading_terms(meta)
+    assert {"exception", "introduction"} <= terms
+    assert heading_match(["license", "exception"], terms, lambda t: 1.0) == 1.0
+    assert heading_match(["entity", "exception"], terms, lambda t: 1.0) == 0.5
+    assert heading_match([], terms, lambda t: 1.0) == 0.0

@@ -1,0 +1,155 @@
+"""What retrieval knows about a candidate besides its body text: where it sits (its heading
+path), how much authority its source carries, and whether it defines the term a question asks
+about. Each feature is a number in [0, 1] per candidate; `assistant.retrieval.scoring` weighs them.
+
+Why each one:
+- Heading match. A section's heading and its part's name say what the whole section is about
+  ("License Exceptions", "Restrictions on all License Exceptions"), but BM25 over a long chunk
+  drowns a heading word in the body's. The share of the question's (rarity-weighted) terms that
+  appear in the chunk's heading path is a separate, field-level signal.
+- Authority. The EAR's text is the law, a Federal Register rule made it, BIS guidance explains
+  it, news reports it. Between two passages that answer equally well the higher authority comes
+  first (the answer lists them in that order too).
+- Definitions. "What is / what counts as / what exactly is X" asks for the place X is defined:
+  a passage where X is followed by "means", "is defined", or "is a/an" (the EAR writes its
+  definitions that way, quoted or not), or part 772's glossary paragraph headed "*X.*".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from assistant.index.tokenize import tokenize
+from assistant.models import AUTHORITY_ORDER, authority_of
+
+# The names of the EAR's parts (15 CFR chapter VII, subchapter C): the table of contents, so a
+# chunk of § 740.1 carries "License Exceptions" in its heading path like the eCFR shows it.
+EAR_PARTS: dict[str, str] = {
+    "730": "General Information",
+    "732": "Steps for Using the EAR",
+    "734": "Scope of the Export Administration Regulations",
+    "736": "General Prohibitions",
+    "738": "Commerce Control List Overview and the Country Chart",
+    "740": "License Exceptions",
+    "742": "Control Policy—CCL Based Controls",
+    "743": "Special Reporting and Notification",
+    "744": "Control Policy: End-User and End-Use Based",
+    "745": "Chemical Weapons Convention Requirements",
+    "746": "Embargoes and Other Special Controls",
+    "747": "Special Iraq Reconstruction License",
+    "748": "Applications (Classification, Advisory, and License) and Documentation",
+    "750": "Application Processing, Issuance, and Denial",
+    "752": "Special Comprehensive License",
+    "754": "Short Supply Controls",
+    "756": "Appeals",
+    "758": "Export Clearance Requirements",
+    "760": "Restrictive Trade Practices or Boycotts",
+    "762": "Recordkeeping",
+    "764": "Enforcement and Protective Measures",
+    "766": "Administrative Enforcement Proceedings",
+    "768": "Foreign Availability Determination Procedures and Criteria",
+    "770": "Interpretations",
+    "772": "Definitions of Terms",
+    "774": "The Commerce Control List",
+}
+_CFR_PART = re.compile(r"\b15 CFR (?:part )?(7\d\d)\b", re.I)
+
+
+def heading_text(meta: Mapping[str, Any]) -> str:
+    """The chunk's heading path as words: citation, title, section path, and the EAR part's
+    name (from the metadata when ingest recorded it, else from the citation's part number)."""
+    citation = str(meta.get("citation", ""))
+    part_name = str(meta.get("part_name") or "")
+    if not part_name:
+        found = _CFR_PART.search(citation)
+        part_name = EAR_PARTS.get(found.group(1), "") if found else ""
+    return " ".join(
+        str(v) for v in (citation, meta.get("title", ""), meta.get("section_path", ""), part_name)
+    )
+
+
+def heading_match(
+    query_terms: Sequence[str], heading_terms: frozenset[str], idf: Callable[[str], float]
+) -> float:
+    """The rarity-weighted share of the question's terms found in the heading path."""
+    weights = {t: idf(t) for t in set(query_terms)}
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in heading_terms) / total
+
+
+def heading_terms(meta: Mapping[str, Any]) -> frozenset[str]:
+    return _terms_of(heading_text(meta))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _terms_of(text: str) -> frozenset[str]:
+    """Cached: a corpus has a few thousand distinct heading paths, asked for again and again."""
+    return frozenset(tokenize(text))
+
+
+def authority_score(meta: Mapping[str, Any]) -> float:
+    """1 for regulation text, 2/3 for a Federal Register rule, 1/3 for guidance, 0 for news."""
+    rank = AUTHORITY_ORDER[authority_of(str(meta.get("doc_type") or ""))]
+    return 1.0 - rank / (len(AUTHORITY_ORDER) - 1)
+
+
+# "what is X", "what exactly is a 'X'", "what counts as X", "what does X mean", "define X",
+# "definition of X", "meaning of X", anywhere in the question ("... is our branch a 'U.S.
+# person'? What does 'knowledge' mean under the EAR?")
+_DEFINITION_QUESTION = re.compile(
+    r"(?:^|[.?!]\s+)\s*(?:what\s+(?:exactly\s+)?(?:is|are|counts?\s+as|does\s+(?P<mean>.+?)\s+mean)"
+    r"|define|definition\s+of|meaning\s+of|what\s+is\s+meant\s+by)\b\s*(?P<rest>[^?]*)",
+    re.I | re.S,
+)
+_QUOTED = re.compile(r"(?:^|(?<=[\s(]))[\"“‘']([^\"”’']{3,60})[\"”’'](?=[\s?.,;:)!]|$)")
+_LEAD_ARTICLE = re.compile(r"^(?:an?|the)\s+", re.I)
+
+
+def defined_terms(question: str) -> list[str]:
+    """The terms a question asks the meaning of: every quoted term (quoting a word is how people
+    point at a defined term: "is our London branch a 'U.S. person'?") and the X of "what is X",
+    "what counts as X", "what does X mean". Section and rule numbers are lookups, not terms."""
+    terms = [m.group(1).strip() for m in _QUOTED.finditer(question)]
+    for m in _DEFINITION_QUESTION.finditer(question):
+        rest = m.group("mean") or m.group("rest") or ""
+        if re.search(r"\d{3}\.\d|\bFR\b|\bpart\s+\d", rest):
+            continue
+        rest = re.split(r"[?,;:.(]|\b(?:under|in|for|according|when|if|and|that)\b", rest)[0]
+        rest = _LEAD_ARTICLE.sub("", rest.strip()).strip("\"“”‘’' ")
+        if rest and len(rest.split()) <= 6 and rest.lower() not in (t.lower() for t in terms):
+            terms.append(rest)
+    return [t for t in terms if not re.fullmatch(r"[\d\s.()a-z]{0,3}", t, re.I)]
+
+
+def definition_pattern(term: str) -> re.Pattern[str]:
+    """Matches a passage defining `term`: the term (quoted or not, plural or not), then
+    "means", "is defined as", "is a/an", "refers to", "includes" within a few characters."""
+    words = [re.escape(w) for w in re.findall(r"[\w-]+", term)]
+    if not words:
+        return re.compile(r"(?!x)x")
+    # the last word in any number: "accessory" finds "Accessories", "exceptions" "Exception"
+    last = re.sub(r"(?:ies|es|s|y)$", "", words[-1]) or words[-1]
+    body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
+    return re.compile(
+        rf"[\"“‘]?\b{body}\b[.,]?[\"”’]?\s*(?:\([^)]{{0,40}}\)\s*)?"
+        r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
+        # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...")
+        rf"|^\s*\*{body}\.?\*",
+        re.I | re.M,
+    )
+
+
+def definitions_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """One pattern matching a definition of any of `terms` (None when there are none)."""
+    if not terms:
+        return None
+    return re.compile("|".join(f"(?:{definition_pattern(t).pattern})" for t in terms), re.I | re.M)
+
+
+def defines(text: str, pattern: re.Pattern[str] | None) -> float:
+    return 1.0 if pattern is not None and pattern.search(text) else 0.0
