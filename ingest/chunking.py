@@ -8,15 +8,19 @@ Why these rules:
 - Splits fall between paragraphs, else between sentences, else between clauses, else between
   words, so a quoted phrase is never cut in half.
 - Offsets index the stored document text: `doc.text[start:end] == chunk.text` always.
+- A chunk whose text a legal-status note affects (a stay of the paragraph it quotes, an amendment
+  the section's text does not include) carries that note in `status_notes`, so wherever the
+  chunk is cited the note can be shown (`assistant.status.notes_for`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.models import Chunk
+from assistant.status import dump_notes
 from assistant.text import SENTENCE_END, boundaries, rstrip_end
 from ingest.documents import Document, Section
 from ingest.structure import common_citation
@@ -135,7 +139,20 @@ def chunk_document(
             for a, b, pn in _split_span(doc.text, section.start, section.end, budget, count):
                 group.append(_Unit(a, b, section, pn))
     flush()
-    return _enforce_limit(doc, chunks, count, max_tokens)
+    return _with_notes(doc, _enforce_limit(doc, chunks, count, max_tokens))
+
+
+def _with_notes(doc: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """Each chunk with the notes that touch its span (the note itself, or text it affects)."""
+    if not doc.notes:
+        return chunks
+    out: list[Chunk] = []
+    for chunk in chunks:
+        value = dump_notes(n for n in doc.notes if n.touches(chunk.start, chunk.end))
+        out.append(
+            replace(chunk, metadata={**chunk.metadata, "status_notes": value}) if value else chunk
+        )
+    return out
 
 
 def _pack(

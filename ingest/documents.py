@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.status import StatusNote
+
 
 @dataclass(frozen=True)
 class Section:
@@ -30,12 +32,17 @@ class Section:
 
 @dataclass
 class Document:
-    """One source document, as loaded: its stored text, metadata and structure."""
+    """One source document, as loaded: its stored text, metadata and structure.
+
+    `notes` are what a regulation says about its own legal status (stays, amendments not in
+    the text), each with the spans it affects; chunking puts them on the chunks they touch.
+    They are read from `text`, so the content hash needs nothing more to cover them."""
 
     doc_id: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
+    notes: list[StatusNote] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +130,40 @@ def document_metadata(
         )
     meta["source_url"] = _source_url(source, sidecar, side_name, warn)
     meta["access"] = _merge_access(_sidecar_access(sidecar, side_name), source, side_name, warn)
-    if not meta.get("date"):
-        meta["date"] = date.fromtimestamp(path.stat().st_mtime).isoformat()
-        meta["derived"] = ["date"]
+    meta.update(_dating(meta.get("date"), sidecar))
     return meta
+
+
+def _date_basis(kind: Any) -> str:
+    """What a stated date means, from the sidecar's free-text `date_kind`, tried in this order
+    ("publication date ...; effective April 11, 2022" is a publication date)."""
+    text = str(kind or "").lower()
+    for needle, basis in (
+        ("point-in-time", "version"),
+        ("last amendment", "amended_through"),
+        ("publication", "publication"),
+        ("effective", "effective"),
+        ("filed", "filed"),
+    ):
+        if needle in text:
+            return basis
+    return "stated"
+
+
+def _dating(stated: Any, sidecar: dict[str, Any]) -> dict[str, Any]:
+    """`date_basis` for a stated date, plus the sidecar's other dating facts.
+
+    A document nobody dates keeps no date here: the loader may read one from the text (a
+    Federal Register header, a CFR source note); otherwise it is unknown, and shown as
+    unknown. The file's own timestamp is never used: it is the day the file was copied, and
+    passing it off as the document's date dropped in-force rules from as-of answers."""
+    out: dict[str, Any] = {}
+    if stated:
+        same = str(stated) == str(sidecar.get("date") or "")
+        out["date_basis"] = _date_basis(sidecar.get("date_kind")) if same else "stated"
+    if filed := sidecar.get("fr_doc_filed_date"):
+        out["filed"] = str(filed)
+    note = str(sidecar.get("version_note") or "")
+    if sidecar.get("superseded") is True or note.startswith("HISTORICAL"):
+        out["superseded"] = True
+    return out

@@ -49,10 +49,13 @@ log = logging.getLogger(__name__)
 # re-ingested. 3: chunks carry their document version's hash (`doc_hash`), for consistent reads.
 # 4: paragraph designators are parsed by their sequence, so chunk citations name paragraphs that
 # exist (lists inside definitions no longer start new top-level paragraphs).
+# 5: chunks carry the legal-status notes affecting them (`status_notes`: stays, amendments not in
+# the text) and how their date was established (`date_basis`, `effective`, `amended_through`);
+# an undated document is no longer given the file's date.
 # (How sidecar and catalogue metadata are merged needs no bump: the merged metadata is part of
 # the content hash, so exactly the documents whose access or source_url comes out different
 # are re-ingested, and the rest keep their vectors.)
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 _EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
 # length, so bigger calls pad less (throughput within a few % of one call over everything)
 
@@ -87,6 +90,7 @@ class IngestReport:
     embedded: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[IngestWarning] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files of a type no loader reads
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +109,7 @@ class IngestReport:
             },
             "failures": [asdict(f) for f in self.failures],
             "warnings": [asdict(w) for w in self.warnings],
+            "skipped": list(self.skipped),
             "seconds": round(self.seconds, 3),
         }
 
@@ -129,8 +134,9 @@ def _slug(rel_path: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "-", stem.lower()).strip("-.") or "document"
 
 
-def _discover(path: Path, exclude: list[str]) -> list[Path]:
-    """Supported files under a folder; hidden paths, sidecars and collection notes are skipped."""
+def _discover(path: Path, exclude: list[str], skipped: list[str]) -> list[Path]:
+    """Supported files under a folder; hidden paths, sidecars and collection notes are skipped,
+    and files of other types are added to `skipped` (so the report can name them)."""
     files = []
     for p in sorted(path.rglob("*")):
         rel_parts = p.relative_to(path).parts
@@ -144,6 +150,8 @@ def _discover(path: Path, exclude: list[str]) -> list[Path]:
             and not p.name.endswith(".meta.json")
         ):
             files.append(p)
+        elif p.is_file() and not p.name.endswith(".meta.json"):
+            skipped.append(str(p))
     return files
 
 
@@ -152,7 +160,7 @@ def _targets(paths: list[Path], exclude: list[str], report: IngestReport) -> lis
     for raw in paths:
         path = raw.expanduser().resolve()
         if path.is_dir():
-            targets.append(_Target(path, _discover(path, exclude), prune=True))
+            targets.append(_Target(path, _discover(path, exclude, report.skipped), prune=True))
         elif path.is_file():
             if path.name.endswith(".meta.json"):
                 report.failures.append(
@@ -174,10 +182,7 @@ def _content_hash(path: Path, meta: dict[str, Any], settings: Settings) -> str:
     side = sidecar_path(path)
     if side.is_file():
         h.update(side.read_bytes())
-    stable = {
-        k: v for k, v in meta.items() if not (k == "date" and "date" in meta.get("derived", []))
-    }
-    h.update(json.dumps(stable, sort_keys=True, default=str).encode())
+    h.update(json.dumps(meta, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
 

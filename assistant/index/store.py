@@ -28,6 +28,7 @@ from chromadb.config import Settings as ChromaSettings
 from assistant.config import Settings
 from assistant.index.embeddings import ChromaEmbedding
 from assistant.models import Chunk
+from assistant.status import STATUS_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,8 @@ def chunk_metadata(
         "end": chunk.end,
         "access": access,
     }
+    # Legal status and what the date means (assistant.status reads them back).
+    flat.update({key: meta.get(key) for key in STATUS_KEYS})
     # One boolean per group, so retrieval can filter "any of the caller's groups" in Chroma.
     flat.update({f"access_{group}": True for group in access})
     return _clean(flat)

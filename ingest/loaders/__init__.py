@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.documents import Document
-from ingest.loaders.common import LoadError, read_text
+from ingest.loaders.common import LoadError, read_text, set_derived
+from ingest.notes import amendment_history, find_notes
 
 Loader = Callable[[Path, str, dict[str, Any]], Document]
 
@@ -76,7 +77,26 @@ def load_document(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document
     if not doc.text.strip():
         raise LoadError("no text could be extracted")
     doc.metadata.setdefault("format", kind)
+    if doc.metadata.get("doc_type") == "regulation":
+        _regulation_status(doc)
     return doc
+
+
+def _regulation_status(doc: Document) -> None:
+    """A regulation's stays and amendment notes, and the dates its source note gives.
+
+    Whatever the format, the notes are read from the stored text and resolved against the
+    sections the loader found. A section whose metadata has no date takes the date of its
+    latest listed amendment ("as amended through"), the only date its text carries; when the
+    amendments are not listed the date stays unknown, never the file's."""
+    doc.notes = find_notes(doc.text, doc.sections)
+    _, through = amendment_history(doc.text)
+    if through is None:
+        return
+    set_derived(doc.metadata, "amended_through", through.isoformat())
+    if not doc.metadata.get("date"):
+        set_derived(doc.metadata, "date", through.isoformat())
+        doc.metadata["date_basis"] = "amended_through"
 
 
 __all__ = ["LoadError", "SUPPORTED_SUFFIXES", "detect_format", "load_document"]

@@ -73,7 +73,9 @@ def _check_invariants(doc: Document, chunks: list[Chunk] | tuple[Chunk, ...]) ->
         assert chunk.chunk_id == Chunk.make_id(doc.doc_id, chunk.start, chunk.end, chunk.text)
         assert chunk.embed_text.endswith(chunk.text)
         assert chunk.embed_text.startswith(chunk.citation)
-        assert chunk.metadata == doc.metadata
+        notes = chunk.metadata.get("status_notes")
+        assert {k: v for k, v in chunk.metadata.items() if k != "status_notes"} == doc.metadata
+        assert bool(notes) == any(n.touches(chunk.start, chunk.end) for n in doc.notes)
         touched = _overlapping(doc, chunk)
         if doc.sections:
             assert touched, chunk
