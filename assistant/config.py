@@ -6,6 +6,7 @@ settings instead of patching the environment module by module.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -62,6 +63,24 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="Never try the official URLs; copy from the mirror.")
     sync_timeout: float = Field(10.0, gt=0, description="Seconds per HTTP attempt during sync.")
     sync_retries: int = Field(2, ge=0, description="Extra attempts per source after a failure.")
+    ecfr_url: str = Field(
+        "https://www.ecfr.gov",
+        description="Base URL of the eCFR API (the EAR's text); tests and mirrors point elsewhere.",
+    )
+    federal_register_url: str = Field(
+        "https://www.federalregister.gov",
+        description="Base URL of the Federal Register API (BIS rules and notices).",
+    )
+    ecfr_parts: str | None = Field(
+        None,
+        description='Sync only these EAR parts, e.g. "744" or "734,740-744" (default: the '
+        "catalogue's scope, parts 730-774).",
+    )
+    federal_register_since: date | None = Field(
+        None,
+        description="Sync Federal Register documents published from this date (YYYY-MM-DD; "
+        "default: the catalogue's, 2019-01-01).",
+    )
 
     chroma_host: str | None = Field(
         None, description="Use a Chroma server instead of the embedded store."
@@ -188,6 +207,15 @@ class Settings(BaseSettings):
         for channel, groups in value.items():
             if not [g for g in groups if g.strip()]:
                 raise ValueError(f"channel {channel!r} maps to no access group")
+        return value
+
+    @field_validator("ecfr_url", "federal_register_url", mode="after")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        # Every request is built as base + "/api/...": one form, whatever the user typed.
+        value = value.strip().rstrip("/")
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
     @field_validator("data_dir", "sources_file", mode="after")

@@ -1,10 +1,15 @@
 """The default corpus list, `corpus/sources.toml`: which documents exist, where they come from.
 
-Each `[[source]]` table names one document: a stable `id` (becomes the `doc_id`), the `path` it
-has both in the offline mirror and in the synced corpus directory, its metadata, and the official
-`url`. The file is checked strictly when read (unknown keys, duplicate ids or paths, paths that
-could escape the corpus directory), because a typo here would otherwise surface much later as a
-missing or silently duplicated document in search results.
+Two official APIs deliver most of the corpus, each declared once rather than document by
+document: `[ecfr]` (the EAR, title 15, by part, from the eCFR API) and `[federal_register]`
+(BIS documents by query, from the Federal Register API). Each `[[source]]` table names one
+further document: a stable `id` (becomes the `doc_id`), the `path` it has both in the offline
+mirror and in the synced corpus directory, its metadata, and the official `url`. A `[[source]]`
+whose path lies under an API's `mirror` folders is that API's offline stand-in: copied from the
+mirror only when the API could not deliver its content. The file is checked strictly when read
+(unknown keys, duplicate ids or paths, paths that could escape the corpus directory), because a
+typo here would otherwise surface much later as a missing or silently duplicated document in
+search results.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime
 import re
 import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,6 +85,11 @@ class Source(BaseModel):
     access: list[str] | None = Field(
         default=None,
         description="Groups that may read it; None states nothing (the sidecar's, else public).",
+    )
+    accept_html: bool = Field(
+        default=False,
+        description="`url` is a web page: when it serves HTML, keep the page (NAME.html beside "
+        "`path`) instead of refusing it for the wrong format.",
     )
 
     @field_validator("id")
@@ -151,6 +162,123 @@ class Source(BaseModel):
         }
 
 
+_PART = re.compile(r"[0-9]+[A-Za-z]?")
+
+
+def parse_parts(value: str | list[Any]) -> list[str]:
+    """Part numbers from "730-774", "734,740-744" or a TOML list such as [734, "740-744"].
+
+    Ranges expand to every number between (unassigned part numbers are simply absent at the
+    source); the result is sorted numerically, without duplicates."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    parts: set[str] = set()
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        low, sep, high = text.partition("-")
+        low, high = low.strip(), high.strip()
+        if sep:
+            if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
+                raise ValueError(f"{text!r} is not a range of part numbers like 730-774")
+            if int(high) - int(low) > 1000:
+                raise ValueError(f"{text!r} spans more than 1,000 parts")
+            parts.update(str(n) for n in range(int(low), int(high) + 1))
+        elif _PART.fullmatch(low):
+            parts.add(low)
+        else:
+            raise ValueError(f"{text!r} is not a part number")
+    if not parts:
+        raise ValueError("names no part")
+    return sorted(parts, key=lambda p: (int(re.sub(r"\D", "", p)), p))
+
+
+def _mirror_prefixes(value: list[str]) -> list[str]:
+    out = []
+    for prefix in value:
+        clean = PurePosixPath(prefix.strip()).as_posix() if prefix.strip() else ""
+        if not clean or clean.startswith("/") or ".." in PurePosixPath(clean).parts:
+            raise ValueError(f"mirror folder {prefix!r} must be a relative path")
+        out.append(clean.rstrip("/") + "/")
+    return out
+
+
+class EcfrScope(BaseModel):
+    """`[ecfr]`: the EAR as eCFR content, one document per section and supplement."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: int = Field(15, ge=1, le=50, description="CFR title number.")
+    parts: list[str] = Field(
+        default_factory=lambda: parse_parts("730-774"), description="Parts to sync."
+    )
+    agency: str = "Bureau of Industry and Security, U.S. Department of Commerce"
+    mirror: list[str] = Field(
+        default_factory=lambda: ["regulation/"],
+        description="Mirror folders whose [[source]] entries stand in for this API offline.",
+    )
+
+    @field_validator("parts", mode="before")
+    @classmethod
+    def _parts(cls, value: Any) -> list[str]:
+        return parse_parts(value)
+
+    @field_validator("mirror")
+    @classmethod
+    def _mirror(cls, value: list[str]) -> list[str]:
+        return _mirror_prefixes(value)
+
+
+FR_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
+
+
+class FederalRegisterQuery(BaseModel):
+    """`[federal_register]`: the documents.json query whose results are synced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agencies: list[str] = Field(default_factory=lambda: ["industry-and-security-bureau"])
+    types: list[str] = Field(default_factory=lambda: ["RULE", "PRORULE", "NOTICE"])
+    since: datetime.date = datetime.date(2019, 1, 1)
+    agency: str = "Bureau of Industry and Security, U.S. Department of Commerce"
+    mirror: list[str] = Field(default_factory=lambda: ["federal_register/"])
+
+    @field_validator("agencies")
+    @classmethod
+    def _agencies(cls, value: list[str]) -> list[str]:
+        if not value or not all(re.fullmatch(r"[a-z0-9-]+", a) for a in value):
+            raise ValueError(
+                "agencies must be Federal Register slugs like industry-and-security-bureau"
+            )
+        return value
+
+    @field_validator("types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        bad = [t for t in value if t not in FR_TYPES]
+        if not value or bad:
+            raise ValueError(f"types must be some of {', '.join(FR_TYPES)}")
+        return value
+
+    @field_validator("mirror")
+    @classmethod
+    def _mirror(cls, value: list[str]) -> list[str]:
+        return _mirror_prefixes(value)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All of `sources.toml`: the API sources (None when not declared) and the documents."""
+
+    sources: list[Source]
+    ecfr: EcfrScope | None = None
+    federal_register: FederalRegisterQuery | None = None
+
+    def stand_ins(self, prefixes: list[str]) -> list[Source]:
+        """The [[source]] entries under any of these mirror folders."""
+        return [s for s in self.sources if any(s.path.startswith(p) for p in prefixes)]
+
+
 def _describe(index: int, entry: Any) -> str:
     """How an entry is named in error messages: its position, and its id when it has one."""
     name = f"[[source]] #{index + 1}"
@@ -169,6 +297,22 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def load_sources(path: Path) -> list[Source]:
+    """The `[[source]]` entries of `sources.toml`, checked (see `load_catalogue`)."""
+    return load_catalogue(path).sources
+
+
+def _table(path: Path, data: dict[str, Any], key: str, model: type[BaseModel]) -> Any:
+    if key not in data:
+        return None
+    if not isinstance(data[key], dict):
+        raise SourcesError(f"{path}: '{key}' must be a table ([{key}])")
+    try:
+        return model.model_validate(data[key])
+    except ValidationError as exc:
+        raise SourcesError(f"{path}: [{key}]: {_validation_message(exc)}") from exc
+
+
+def load_catalogue(path: Path) -> Catalogue:
     """Read and check `sources.toml`; raise `SourcesError` naming the file and entry on problems."""
     try:
         raw = path.read_bytes()
@@ -181,12 +325,14 @@ def load_sources(path: Path) -> list[Source]:
     except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"{path}: invalid TOML: {exc}") from exc
 
-    unknown = sorted(set(data) - {"source"})
+    unknown = sorted(set(data) - {"source", "ecfr", "federal_register"})
     if unknown:
         raise SourcesError(
             f"{path}: unexpected top-level key(s) {', '.join(unknown)}; "
-            "documents go in [[source]] tables"
+            "documents go in [[source]] tables, the APIs in [ecfr] and [federal_register]"
         )
+    ecfr = _table(path, data, "ecfr", EcfrScope)
+    federal_register = _table(path, data, "federal_register", FederalRegisterQuery)
     entries = data.get("source", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise SourcesError(f"{path}: 'source' must be an array of tables ([[source]])")
@@ -215,9 +361,16 @@ def load_sources(path: Path) -> list[Source]:
         seen_ids[source.id] = index
         seen_paths[path_key] = index
         sources.append(source)
-    return sources
+    return Catalogue(sources, ecfr, federal_register)
 
 
 def sources_by_path(sources: Iterable[Source]) -> dict[str, Source]:
-    """Sources keyed by their relative POSIX path, to find the entry for a file on disk."""
-    return {source.path: source for source in sources}
+    """Sources keyed by their relative POSIX path, to find the entry for a file on disk.
+
+    A source with `accept_html` is also found at NAME.html, where sync keeps its fetched page."""
+    out: dict[str, Source] = {}
+    for source in sources:
+        if source.accept_html and PurePosixPath(source.path).suffix != ".html":
+            out.setdefault(PurePosixPath(source.path).with_suffix(".html").as_posix(), source)
+        out[source.path] = source
+    return out

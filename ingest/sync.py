@@ -1,4 +1,7 @@
-"""Bring the default corpus into `settings.corpus_dir`: from the official URL, else the mirror.
+"""Bring the catalogue's `[[source]]` documents into `settings.corpus_dir`: URL, else mirror.
+
+(The two official APIs, eCFR and the Federal Register, are synced by `ingest/ecfr_sync.py` and
+`ingest/federal_register_sync.py`; `ingest/corpus_sync.py` runs everything in order.)
 
 Why it works the way it does:
 
@@ -7,6 +10,10 @@ Why it works the way it does:
 * Many official URLs are web pages, not the file format of `path` (the eCFR section URL serves
   an HTML page, not the plain text we keep). A body whose Content-Type does not fit the target
   suffix is refused rather than stored under a misleading name; the mirror copy is used instead.
+  A source marked `accept_html` (a press release or guidance page) keeps the page as NAME.html
+  instead, and only one of the two copies is ever in the corpus directory.
+* A source that stands in for an official API (`mirror_only`) is copied from the mirror without
+  asking its `url`, a web page: the API could not deliver its content.
 * Without a network (or with `offline`), the mirror keeps `tpa sync` working, and one source that
   cannot be obtained never stops the others: it is reported as "failed".
 * Files are written to a temporary name and renamed (`ingest/http.py`, which also does the
@@ -196,6 +203,7 @@ class _Fetched:
     body: bytes
     etag: str | None
     last_modified: str | None
+    html: bool = False  # a web page kept as NAME.html (`Source.accept_html`)
 
 
 @dataclass(frozen=True)
@@ -231,10 +239,13 @@ def _conditional_headers(
     return http.conditional_headers(entry.get("etag"), entry.get("last_modified"))
 
 
-def _read_body(response: httpx.Response, suffix: str) -> _FetchResult:
+def _read_body(response: httpx.Response, suffix: str, accept_html: bool = False) -> _FetchResult:
     """A 200's body, if it is the kind of file asked for, not empty and not too big."""
     content_type = response.headers.get("content-type")
-    if not _type_fits(suffix, content_type):
+    html = (
+        accept_html and not _type_fits(suffix, content_type) and _type_fits(".html", content_type)
+    )
+    if not html and not _type_fits(suffix, content_type):
         return _FetchFailed(
             f"{response.url} served Content-Type {content_type or '(none)'!r}, "
             f"which is not a {suffix} file"
@@ -249,17 +260,31 @@ def _read_body(response: httpx.Response, suffix: str) -> _FetchResult:
         body=body,
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
+        html=html,
     )
 
 
 def _fetch(
-    client: httpx.Client, url: str, suffix: str, conditional: dict[str, str], retries: int
+    client: httpx.Client,
+    url: str,
+    suffix: str,
+    conditional: dict[str, str],
+    retries: int,
+    accept_html: bool = False,
 ) -> _FetchResult:
     """GET `url` (retried on transient failures only: a 404 or a wrong content type will not
     change on a second try, so those fail at once)."""
-    headers = {"Accept": _ACCEPT_HEADER.get(suffix, "*/*"), **conditional}
+    accept = _ACCEPT_HEADER.get(suffix, "*/*")
+    if accept_html and suffix not in (".html", ".htm"):
+        accept = f"{accept.split(', */*')[0]}, text/html;q=0.8, */*;q=0.1"
+    headers = {"Accept": accept, **conditional}
     got = http.get(
-        client, url, headers, retries, bool(conditional), lambda r: _read_body(r, suffix)
+        client,
+        url,
+        headers,
+        retries,
+        bool(conditional),
+        lambda r: _read_body(r, suffix, accept_html),
     )
     if isinstance(got, http.Failed):
         return _FetchFailed(got.describe(with_url=True))
@@ -284,6 +309,17 @@ def _target_path(corpus_dir: Path, source: Source) -> Path:
     return target
 
 
+def _html_target(target: Path) -> Path:
+    """Where a web page fetched for a text source is kept: NAME.html beside NAME.txt."""
+    return target.with_suffix(".html")
+
+
+def _remove_file(target: Path) -> None:
+    """Delete a document file, if there (NAME.txt and NAME.html share NAME.meta.json)."""
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+
+
 def _copy_sidecar(source: Source, settings: Settings, target: Path) -> str | None:
     """Copy the mirror's `.meta.json` beside the target; return a problem to report, if any."""
     if settings.corpus_mirror is None:
@@ -305,21 +341,34 @@ def _sync_one(
     settings: Settings,
     client: httpx.Client | None,
     entry: dict[str, str] | None,
+    mirror_only: str | None = None,
 ) -> _Outcome:
-    """Steps for one source: network (unless offline), else mirror, else failed."""
-    target = _target_path(settings.corpus_dir, source)
+    """Steps for one source: network (unless offline), else mirror, else failed.
+
+    `mirror_only` (the reason) skips the network: the source stands in for an official API
+    that could not deliver its content, and its `url` is a web page, not the file."""
+    plain_target = _target_path(settings.corpus_dir, source)
+    html_target = _html_target(plain_target)
+    as_html = entry is not None and entry.get("stored") == "html" and source.accept_html
+    target = html_target if as_html else plain_target
     current = _read_if_file(target)
     url = source.download_url or source.url
     notes: list[str] = []
 
     def done(outcome: Outcome, detail: str, state: dict[str, str] | None) -> _Outcome:
-        sidecar_problem = _copy_sidecar(source, settings, target) if outcome != "failed" else None
+        kept = html_target if state and state.get("stored") == "html" else plain_target
+        sidecar_problem = _copy_sidecar(source, settings, kept) if outcome != "failed" else None
+        if outcome != "failed" and source.accept_html:
+            # One copy of the document: the page fetched or the mirror's text, never both.
+            _remove_file(plain_target if kept == html_target else html_target)
         parts = [detail, *notes] + ([sidecar_problem] if sidecar_problem else [])
         result = SourceResult(source.id, source.path, outcome, "; ".join(p for p in parts if p))
         return _Outcome(result, state)
 
     # 1. The network.
-    if settings.offline:
+    if mirror_only is not None:
+        why_not_fetched = mirror_only
+    elif settings.offline:
         why_not_fetched = "offline"
     elif url is None:
         why_not_fetched = "no URL"
@@ -327,31 +376,41 @@ def _sync_one(
         why_not_fetched = "no HTTP client"
     else:
         conditional = _conditional_headers(entry, url, current)
-        fetched = _fetch(client, url, target.suffix.lower(), conditional, settings.sync_retries)
+        fetched = _fetch(
+            client,
+            url,
+            plain_target.suffix.lower(),
+            conditional,
+            settings.sync_retries,
+            source.accept_html,
+        )
         if isinstance(fetched, http.NotModified):
             return done("not_modified", f"304 from {url}", entry)
         if isinstance(fetched, _Fetched):
-            written = _write_if_changed(target, fetched.body)
+            written = _write_if_changed(html_target if fetched.html else plain_target, fetched.body)
             state = {"url": url, "sha256": _sha256(fetched.body)}
+            if fetched.html:
+                state["stored"] = "html"
             if fetched.etag:
                 state["etag"] = fetched.etag
             if fetched.last_modified:
                 state["last_modified"] = fetched.last_modified
             return done("fetched", f"from {url}" + ("" if written else " (unchanged)"), state)
         why_not_fetched = fetched.reason
-        logger.info("%s: not fetched, trying the mirror: %s", source.id, why_not_fetched)
+        logger.debug("%s: not fetched, trying the mirror: %s", source.id, why_not_fetched)
 
     # A copy fetched earlier from the same URL is newer than the mirror snapshot: keep it
     # rather than step back to the mirror because the network is down today.
     if (
-        entry is not None
+        mirror_only is None
+        and entry is not None
         and current is not None
         and entry.get("url") == url
         and entry.get("sha256") == _sha256(current)
     ):
         detail = f"kept the copy fetched earlier from {url} ({why_not_fetched})"
         return done("not_modified", detail, entry)
-    if url is not None and why_not_fetched != "offline":
+    if url is not None and why_not_fetched != "offline" and mirror_only is None:
         notes.append(f"not fetched: {why_not_fetched}")
 
     # 2. The mirror.
@@ -363,9 +422,9 @@ def _sync_one(
         if data is None:
             mirror_problem = f"not in the mirror ({mirror_file})"
         else:
-            written = _write_if_changed(target, data)
+            written = _write_if_changed(plain_target, data)
             detail = "copied from the mirror" if written else "unchanged"
-            if why_not_fetched in ("offline", "no URL"):
+            if why_not_fetched in ("offline", "no URL") or mirror_only is not None:
                 detail += f" ({why_not_fetched})"
             return done("mirror", detail, None)
 
@@ -378,12 +437,16 @@ def _sync_one(
 
 
 def _sync_one_safely(
-    source: Source, settings: Settings, client: httpx.Client | None, entry: dict[str, str] | None
+    source: Source,
+    settings: Settings,
+    client: httpx.Client | None,
+    entry: dict[str, str] | None,
+    mirror_only: str | None = None,
 ) -> _Outcome:
     """Turn any unexpected error (disk full, permissions) into a "failed" result for this source
     only, so one bad source never aborts the run."""
     try:
-        return _sync_one(source, settings, client, entry)
+        return _sync_one(source, settings, client, entry, mirror_only)
     except Exception as exc:
         logger.exception("%s: sync failed", source.id)
         detail = f"{type(exc).__name__}: {exc}"
@@ -394,7 +457,10 @@ def _sync_one_safely(
 
 
 def sync_sources(
-    sources: Sequence[Source], settings: Settings, progress: bool = True
+    sources: Sequence[Source],
+    settings: Settings,
+    progress: bool = True,
+    mirror_only: dict[str, str] | None = None,
 ) -> SyncReport:
     """Put every source into `settings.corpus_dir` (same relative layout as the mirror).
 
@@ -406,11 +472,14 @@ def sync_sources(
     corpus_dir.mkdir(parents=True, exist_ok=True)
     state = _SyncState(corpus_dir / STATE_FILE)
     results: dict[int, SourceResult] = {}
+    mirror_only = mirror_only or {}
     workers = max(1, min(MAX_WORKERS, len(sources)))
-    needs_network = not settings.offline and any(s.download_url or s.url for s in sources)
+    needs_network = not settings.offline and any(
+        (s.download_url or s.url) and s.id not in mirror_only for s in sources
+    )
     if settings.corpus_mirror is None:
-        logger.info("no corpus mirror configured; sources that cannot be fetched will fail")
-    logger.info(
+        logger.debug("no corpus mirror configured; sources that cannot be fetched will fail")
+    logger.debug(
         "syncing %d sources into %s (%s)",
         len(sources),
         corpus_dir,
@@ -429,14 +498,17 @@ def sync_sources(
         futures: dict[Future[_Outcome], int] = {}
         for index, source in enumerate(sources):
             entry = dict(state.get(source.id) or {}) or None
-            futures[pool.submit(_sync_one_safely, source, settings, client, entry)] = index
+            job = pool.submit(
+                _sync_one_safely, source, settings, client, entry, mirror_only.get(source.id)
+            )
+            futures[job] = index
         try:
             for future in as_completed(futures):
                 outcome = future.result()
                 result = outcome.result
                 results[futures[future]] = result
-                log = logger.warning if result.outcome == "failed" else logger.debug
-                log("%s: %s (%s)", result.id, result.outcome, result.detail)
+                # The report lists failures once; the log keeps the details at debug level.
+                logger.debug("%s: %s (%s)", result.id, result.outcome, result.detail)
                 if state.set(result.id, outcome.state):
                     try:
                         state.save()
@@ -449,5 +521,5 @@ def sync_sources(
         task.note("done")
 
     report = SyncReport([results[index] for index in range(len(sources))])
-    (logger.info if report.ok else logger.warning)("sync finished: %s", report.summary())
+    logger.debug("sync finished: %s", report.summary())
     return report
