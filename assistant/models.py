@@ -160,6 +160,9 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     groups: list[str] | None = field(default=None)
+    # The day an answer speaks for: documents in force then (assistant.status.in_force_on:
+    # regulation texts always, with a version note; others once effective or published).
+    as_of: date | None = None
 
     def where(self) -> dict[str, Any] | None:
         """The same filter as a Chroma `where` (dates are filtered after the query)."""
@@ -188,6 +191,11 @@ class Filters:
             if self.date_from and when < self.date_from:
                 return False
             if self.date_to and when > self.date_to:
+                return False
+        if self.as_of is not None:
+            from assistant.status import in_force_on
+
+            if not in_force_on(meta, self.as_of):
                 return False
         return True
 

@@ -79,6 +79,9 @@ ABBREVIATIONS = frozenset(
         "subpt",
         "cl",
         "ex",
+        "ft",
+        "para",
+        "subpara",
     ]
 )
 

@@ -97,12 +97,15 @@ def rich_text_blocks(text: str, limit: int = SECTION_LIMIT) -> list[dict[str, An
 
 def source_line(c: Citation) -> str:
     """One entry of the sources list: citation, title and date escaped (they come from the
-    document's metadata), and a link only the bot makes, only to a safe URL."""
+    document's metadata), news marked secondary (context, not authority), and a link only the
+    bot makes, only to a safe URL."""
     line = f"*[{c.n}]* {escape(clip(c.citation))}"
     if c.title:
         line += f" — {escape(clip(c.title))}"
     if c.date:
         line += f" ({escape(clip(c.date, 40))})"
+    if c.secondary:
+        line += " · _secondary source (news)_"
     link = mrkdwn_link(c.source_url, "official source")
     if link:
         line += f" · {link}"

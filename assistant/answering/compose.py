@@ -9,8 +9,12 @@ lead and the screening block, whose 15 CFR 744.11 citation is numbered only once
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
+from assistant.answering.bottom_line import Citer, bottom_line
+from assistant.answering.determination import Lookup, determine
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.screening_lead import (
     SCREENING_ONLY,
@@ -22,6 +26,7 @@ from assistant.answering.verify import verified_extractive
 from assistant.config import Settings
 from assistant.index.term_stats import TermStats
 from assistant.models import Answer, SearchResult
+from assistant.status import notes_for
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -33,6 +38,28 @@ LLM_PASSAGES = 6  # passages given to the model
 TextOf = Callable[[str], str | None]  # doc_id -> the stored text (None when it is gone)
 
 
+@dataclass
+class Checks:
+    """What both answerers check spans against: the store's text (read once per document per
+    answer), and the legal-status notes judged for the answer's day."""
+
+    text_of: TextOf
+    on: date | None = None
+    _texts: dict[str, str | None] = field(default_factory=dict)
+
+    def stored(self, doc_id: str) -> str | None:
+        if doc_id not in self._texts:
+            self._texts[doc_id] = self.text_of(doc_id)
+        return self._texts[doc_id]
+
+    def verify_span(self, p: SearchResult, a: int, b: int) -> bool:
+        text = self.stored(p.doc_id)
+        return text is not None and text[a:b] == p.text[a - p.start : b - p.start]
+
+    def notes_of(self, p: SearchResult, a: int, b: int) -> list[str]:
+        return notes_for(p.metadata, a, b, self.on)
+
+
 def extractive_answer(
     question: str,
     passages: list[SearchResult],
@@ -41,9 +68,15 @@ def extractive_answer(
     settings: Settings,
     terms: TermStats,
     text_of: TextOf,
+    lookup: Lookup | None = None,
+    on: date | None = None,
 ) -> Answer:
-    """Sentences quoted from the passages, only those whose citation the store verifies, after
-    `head` and the screening block (whose 744.11 citation is numbered after the passages')."""
+    """The bottom line, then the screening block, then the quoted provisions: every span
+    checked against the store before it is used, and again once the answer is whole.
+
+    `lookup` lets the determination rules fetch the sentence they rest on when retrieval did
+    not bring it; `on` (the as-of day, else today) is the day legal-status notes are judged for."""
+    checks = Checks(text_of, on)
     answer = compose_extractive(
         question,
         passages,
@@ -51,11 +84,22 @@ def extractive_answer(
         min_relevance_unknown_name=settings.min_relevance_unknown_name,
         is_known=terms.knows,
         idf=terms.idf,
+        hits=screen.screening.hits if screen is not None else (),
+        lookup=lookup,
+        verify_span=checks.verify_span,
+        notes_of=checks.notes_of,
     )
-    answer = verified_extractive(answer, text_of)
+    answer = verified_extractive(answer, checks.stored)
     if screen is not None:
-        answer, cited_n = with_screening(answer, screen, text_of)
-        head += screen.text(cited_n)
+        answer, cited_n = with_screening(answer, screen, checks.stored)
+        block = screen.text(cited_n)
+        # After the bottom line's block (the determination, or the lead sentence), before the
+        # quoted provisions.
+        opening, sep, rest = answer.answer.partition("\n\n")
+        if answer.lead and opening.startswith(answer.lead):
+            answer.answer = f"{opening}\n\n{block}{rest}" if sep else f"{opening}\n\n{block}"
+        else:
+            answer.answer = block + answer.answer
     answer.answer = head + answer.answer
     return answer
 
@@ -69,24 +113,35 @@ def llm_answer(
     cfg: LLMConfig,
     text_of: TextOf,
     sent: list[str],
+    lookup: Lookup | None = None,
+    on: date | None = None,
 ) -> Generator[str, None, Answer]:
     """Stream the model's answer as it passes the checks (appending what goes out to `sent`)
     and return the Answer, screening block included.
 
-    The screening block goes first, its 15 CFR 744.11 citation verified before it is shown
-    (numbered [1], the passages from [2]); the model's sentences follow one by one once they
-    pass. An answer that ends up abstaining sends nothing of what the model wrote: the
-    caller sends the abstention."""
+    The same shape as the extractive answer: a licence question's determination first (the
+    rules' lines, each span verified before it is shown, numbered from [1]), then the screening
+    block, its 15 CFR 744.11 citation verified too (numbered next), then the model's sentences,
+    their passages numbered after those, one by one once they pass. An answer
+    that ends up abstaining sends nothing of what the model wrote: the caller sends the
+    abstention (or, after a determination, says the passages do not answer the rest)."""
     from assistant.answering.llm.stream import stream_with_llm
 
-    meaning = verified_meaning(screen, 1, text_of) if screen is not None else None
-    head += screen.text(1 if meaning else None) if screen is not None else ""
+    checks = Checks(text_of, on)
+    citer = Citer(checks.verify_span, checks.notes_of)
+    hits = screen.screening.hits if screen is not None else ()
+    opening = bottom_line(determine(question, passages, hits, lookup), citer)
+    meaning_n = citer.first + len(citer.citations)
+    meaning = verified_meaning(screen, meaning_n, checks.stored) if screen is not None else None
+    if opening.lines:
+        head += "\n".join(opening.lines) + "\n\n"
+    head += screen.text(meaning_n if meaning else None) if screen is not None else ""
     if head:
         sent.append(head)
         yield head
     answer: Answer | None = None
     given = passages[:LLM_PASSAGES]
-    first_n = 2 if meaning else 1
+    first_n = meaning_n + 1 if meaning else meaning_n
     for part in stream_with_llm(question, given, model, cfg, text_of, first_n):
         if isinstance(part, Answer):
             answer = part
@@ -94,10 +149,13 @@ def llm_answer(
             sent.append(part)
             yield part
     assert answer is not None
-    if screen is not None:
+    if screen is not None or opening.determination is not None:
         if answer.abstained:
             answer = Answer(answer=SCREENING_ONLY)
-        answer.citations = [*([meaning] if meaning else []), *answer.citations]
-        answer.screening = screen.screening
+        answer.citations = [*citer.citations, *([meaning] if meaning else []), *answer.citations]
+        answer.claims = [*opening.claims, *answer.claims]
+        answer.determination = opening.determination
+        answer.lead = opening.lines[0] if opening.lines else ""
+        answer.screening = screen.screening if screen is not None else None
     answer.answer = head + answer.answer
     return answer

@@ -1,9 +1,11 @@
 """The default answerer, which needs no LLM: it only ever says what a passage says.
 
-Each line of the answer is one sentence quoted from a retrieved passage, and its citation's span
-is that sentence's span in the stored document, so a reviewer can check it character by
-character. It abstains when no passage is relevant enough (the thresholds are Settings'
-`min_relevance` and `min_relevance_unknown_name`, calibrated as the README says).
+The answer opens with its bottom line: a licence question's determination in fixed words
+(`determination` + `bottom_line`), any other question's best sentence. Then up to four quoted
+provisions, each a whole paragraph with the list it introduces (`quotes`), in the authority
+order, news marked secondary. Every citation's span is the quoted text's span in the stored
+document, so a reviewer can check it character by character. It refuses only when the corpus
+is silent (`abstention`: similarity, lexical coverage and named sections together).
 """
 
 from __future__ import annotations
@@ -12,47 +14,82 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.abstention import Evidence
+from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
+from assistant.answering.determination import Lookup, determine
+from assistant.answering.quotes import display, provision_span, worth_quoting
 from assistant.index.tokenize import tokenize
-from assistant.models import Answer, Citation, Claim, SearchResult, not_covered
+from assistant.models import (
+    AUTHORITY_ORDER,
+    Answer,
+    Citation,
+    Claim,
+    ScreeningHit,
+    SearchResult,
+    authority_of,
+    not_covered,
+)
+from assistant.retrieval.references import citation_match, legal_references
 from assistant.text import sentence_spans
 
-_LINE_MARKER = re.compile(r" \[(\d+)\]$")
+_MARKER = re.compile(r" ?\[(\d+)\]")
 
 
 def keep_cited(answer: Answer, kept: Sequence[Citation]) -> Answer:
     """The extractive answer with only the citations in `kept`, numbered 1..N again.
 
-    Each line of an extractive answer quotes one sentence and ends with its one marker, so a
-    citation that is left out takes its line and its claim with it; the remaining markers,
-    claims and citations are renumbered alike, in order, so none points at nothing."""
+    Every line of an extractive answer ends with the markers of the passages it quotes or rests
+    on, so a line whose markers all go is left out with its claim; the remaining markers, claims,
+    determination lines and citations are renumbered alike, in order, so none points at
+    nothing. A determination whose first line loses its basis goes entirely (a bottom line is
+    never shown without one), and its lead with it."""
     numbers = {c.n: i for i, c in enumerate(sorted(kept, key=lambda c: c.n), start=1)}
+
+    def renumber(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"{m.group(0)[: -len(m.group(0).lstrip())]}[{numbers[n]}]" if n in numbers else ""
+
     lines = []
     for line in answer.answer.split("\n"):
-        m = _LINE_MARKER.search(line)
-        if m is None:
-            lines.append(line)
-        elif int(m.group(1)) in numbers:
-            lines.append(f"{line[: m.start()]} [{numbers[int(m.group(1))]}]")
+        found = [int(n) for n in _MARKER.findall(line)]
+        if found and not any(n in numbers for n in found):
+            continue
+        lines.append(_MARKER.sub(renumber, line))
     claims = [
         c.model_copy(update={"citations": [numbers[n] for n in c.citations if n in numbers]})
         for c in answer.claims
         if any(n in numbers for n in c.citations)
     ]
     citations = [c.model_copy(update={"n": numbers[c.n]}) for c in kept]
-    return answer.model_copy(
-        update={
-            "answer": "\n".join(lines),
-            "citations": sorted(citations, key=lambda c: c.n),
-            "claims": claims,
-        }
-    )
+    update: dict[str, object] = {
+        "answer": "\n".join(lines),
+        "citations": sorted(citations, key=lambda c: c.n),
+        "claims": claims,
+    }
+    d = answer.determination
+    if d is not None:
+        if d.lines and not any(n in numbers for n in d.lines[0].citations):
+            update["determination"] = None
+            update["lead"] = ""
+        else:
+            update["determination"] = d.model_copy(
+                update={
+                    "citations": [numbers[n] for n in d.citations if n in numbers],
+                    "lines": [
+                        ln.model_copy(
+                            update={"citations": [numbers[n] for n in ln.citations if n in numbers]}
+                        )
+                        for ln in d.lines
+                    ],
+                }
+            )
+    if answer.lead:
+        update["lead"] = _MARKER.sub(renumber, str(update.get("lead", answer.lead)))
+    return answer.model_copy(update=update)
 
 
 # ---- the default, extractive answerer -----------------------------------------------------
 
-LEAD = "From the corpus:"
-MAX_SENTENCES = 7
-PER_PASSAGE = 2
 PASSAGES = 6
 OVERLAP_WEIGHT = 0.5
 # "Do we need a licence?" is answered by a sentence that states a requirement or a prohibition.
@@ -108,27 +145,6 @@ def score_sentences(
     return out
 
 
-def select_sentences(scored: list[_Sentence]) -> list[_Sentence]:
-    """The best sentences in passage order: at most MAX_SENTENCES, at most PER_PASSAGE from a
-    passage, none scoring under half the best."""
-    ranked = sorted(scored, key=lambda s: -s.score)
-    if not ranked:
-        return []
-    best = ranked[0].score
-    chosen: list[_Sentence] = []
-    per_passage: dict[int, int] = {}
-    for s in ranked:
-        if len(chosen) >= MAX_SENTENCES:
-            break
-        if per_passage.get(s.passage, 0) >= PER_PASSAGE:
-            continue
-        if s.score < 0.5 * best:
-            continue
-        chosen.append(s)
-        per_passage[s.passage] = per_passage.get(s.passage, 0) + 1
-    return sorted(chosen, key=lambda s: (s.passage, s.start))
-
-
 def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
     """Names in the question (capitalised words, acronyms) that the corpus never mentions."""
     names = []
@@ -137,23 +153,6 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
         if tokens and not all(is_known(t) for t in tokens):
             names.append(m.group(1))
     return names
-
-
-def should_abstain(
-    question: str,
-    best_similarity: float,
-    is_known: Callable[[str], bool] | None = None,
-    *,
-    min_relevance: float,
-    min_relevance_unknown_name: float,
-) -> bool:
-    """Whether no passage is relevant enough: below `min_relevance`, or below
-    `min_relevance_unknown_name` when the question names something the corpus never mentions."""
-    if best_similarity < min_relevance:
-        return True
-    if is_known is not None and best_similarity < min_relevance_unknown_name:
-        return bool(unknown_names(question, is_known))
-    return False
 
 
 def _display(sentence: str) -> str:
@@ -170,6 +169,64 @@ def _label(p: SearchResult) -> str:
     return p.citation
 
 
+SUPPORT_LINES = 6  # quoted provisions under the bottom line (5-fold CV on dev fact recall)
+PER_DOCUMENT = 3  # of them from one document
+PARTIAL_NOTE = "These are the closest provisions in the corpus; they may not settle the question."
+
+
+@dataclass(frozen=True)
+class _Line:
+    passage: int
+    start: int  # the quoted provision (document offsets)
+    end: int
+    score: float
+    sentence: str  # the sentence that won it its place
+
+
+def select_lines(
+    scored: list[_Sentence], passages: Sequence[SearchResult], limit: int = SUPPORT_LINES
+) -> list[_Line]:
+    """Fewer, better lines: the best sentences' whole provisions, one per passage, none from a
+    passage whose provision repeats one already chosen (the same rule text in the regulation
+    and in the Federal Register rule that added it), none under half the best score."""
+    ranked = sorted(scored, key=lambda x: -x.score)
+    if not ranked:
+        return []
+    best = ranked[0].score
+    chosen: list[_Line] = []
+    seen_text: list[str] = []
+    used: set[int] = set()
+    per_doc: dict[str, int] = {}
+    for sent in ranked:
+        if len(chosen) >= limit or sent.score < 0.5 * best:
+            break
+        p = passages[sent.passage]
+        if sent.passage in used or per_doc.get(p.doc_id, 0) >= PER_DOCUMENT:
+            continue
+        a, b = provision_span(p, sent.start, sent.end)
+        key = " ".join(tokenize(p.text[a - p.start : b - p.start]))
+        if any(key in k or k in key for k in seen_text if min(len(key), len(k)) > 40):
+            continue
+        chosen.append(_Line(sent.passage, a, b, sent.score, sent.text))
+        seen_text.append(key)
+        used.add(sent.passage)
+        per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
+    return chosen
+
+
+def _source_label(p: SearchResult) -> str:
+    label = _label(p)
+    return f"{label} (secondary source)" if authority_of(_doc_type(p)) == "news" else label
+
+
+def _rank_of(p: SearchResult) -> int:
+    return AUTHORITY_ORDER[authority_of(_doc_type(p))]
+
+
+def _doc_type(p: SearchResult) -> str:
+    return str(p.metadata.get("doc_type") or "")
+
+
 def compose_extractive(
     question: str,
     passages: Sequence[SearchResult],
@@ -178,26 +235,81 @@ def compose_extractive(
     min_relevance_unknown_name: float,
     is_known: Callable[[str], bool] | None = None,
     idf: Callable[[str], float] | None = None,
+    hits: Sequence[ScreeningHit] = (),
+    lookup: Lookup | None = None,
+    verify_span: VerifySpan | None = None,
+    notes_of: NotesOf | None = None,
 ) -> Answer:
-    """An answer made only of sentences quoted from the passages, each with its citation."""
-    scored = score_sentences(question, passages, idf)
+    """The bottom line first, then the provisions it rests on, each quoted whole and cited.
+
+    A licence question gets a determination in fixed words (`assistant.answering.determination`);
+    any other question opens with the sentence that best answers it. The support lines follow
+    in the authority order (regulation, Federal Register, guidance, news marked secondary).
+    `verify_span(passage, start, end)` checks a span against the store before it is used."""
+    scored = [s for s in score_sentences(question, passages, idf) if worth_quoting(s.text)]
     best = max((s.similarity for s in scored), default=0.0)
-    if should_abstain(
-        question,
-        best,
-        is_known,
-        min_relevance=min_relevance,
-        min_relevance_unknown_name=min_relevance_unknown_name,
-    ):
+    evidence = Evidence.of(question, passages, best, is_known, idf)
+    if evidence.abstain(min_relevance, min_relevance_unknown_name):
         return not_covered()
-    chosen = select_sentences(scored)
-    citations: list[Citation] = []
-    claims: list[Claim] = []
-    lines = [LEAD]
-    for n, s in enumerate(chosen, 1):
-        p = passages[s.passage]
-        citations.append(p.cite(n, s.start, s.end, round(s.score, 4)))
-        sentence = _display(s.text)
-        claims.append(Claim(text=sentence, citations=[n], supported=True))
-        lines.append(f"- {_label(p)}: {sentence} [{n}]")
-    return Answer(answer="\n".join(lines), abstained=False, citations=citations, claims=claims)
+    citer = Citer(verify_span, notes_of)
+    opening = bottom_line(determine(question, passages, hits, lookup), citer)
+    lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
+    cite = citer.cite
+
+    chosen = select_lines(scored, passages)
+    if not chosen and not lead_lines:
+        return not_covered()
+    if not lead_lines and chosen:
+        # A question naming a section is answered from that section first: its opening
+        # sentence (the scope or the rule), the paragraph it names before the rest.
+        refs = legal_references(question)
+
+        def named(x: _Sentence) -> float:
+            cited = passages[x.passage].citation
+            return max((citation_match(cited, r) for r in refs), default=0.0)
+
+        in_named = [x for x in scored if named(x) >= 0.4]
+        top = (
+            min(in_named, key=lambda x: (-named(x), x.start))
+            if in_named
+            else max(scored, key=lambda x: x.score)
+        )
+        p = passages[top.passage]
+        n = cite(p, top.start, top.end, top.score)
+        if n is not None:
+            shown = _display(top.text)
+            lead_lines.append(f"**{shown}** [{n}]")
+            claims.append(Claim(text=shown, citations=[n]))
+    chosen.sort(
+        key=lambda ln: (AUTHORITY_ORDER[authority_of(_doc_type(passages[ln.passage]))], -ln.score)
+    )
+    support: list[str] = []
+    lead_cited = {c.n for c in citer.citations}
+    for sup in chosen:
+        p = passages[sup.passage]
+        n = cite(p, sup.start, sup.end, sup.score)
+        if n is None or n in lead_cited:
+            continue  # unverifiable, or the very span the bottom line already quotes
+        quote = display(p.text[sup.start - p.start : sup.end - p.start])
+        quote = _POWER_OF_TEN.sub(r"10^\1", quote)
+        support.append(f"- {_source_label(p)}: {quote} [{n}]")
+        support.extend(f"  - Status: {note}" for note in citer.get(n).notes)
+        claims.append(Claim(text=quote, citations=[n]))
+    citations = citer.citations
+    if not citations:
+        return not_covered()
+    parts = ["\n".join(lead_lines)]
+    if evidence.partial(min_relevance):
+        parts.append(PARTIAL_NOTE)
+    if support:
+        parts.append("\n".join(support))
+    lead = lead_lines[0] if lead_lines else ""
+    return Answer(
+        answer="\n\n".join(p for p in parts if p),
+        abstained=False,
+        lead=lead,
+        determination=determination,
+        partial=evidence.partial(min_relevance),
+        citations=citations,
+        claims=claims,
+    )

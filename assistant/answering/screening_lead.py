@@ -133,6 +133,27 @@ class ScreeningStep:
         self._lookups: dict[tuple[int, str, str, str], list[SearchResult]] = {}
         self._lock = threading.Lock()
 
+    def lookup_for(
+        self, filters: Filters | None, caller: Caller, index: CorpusSnapshot
+    ) -> Callable[[str], list[SearchResult]]:
+        """Retrieval by a fixed query (the screening block's and the determination rules'),
+        limited like the answer, cached once per snapshot and filter."""
+        restricted = caller.restrict(filters)
+
+        def lookup(query: str) -> list[SearchResult]:
+            key = (id(index), index.version, query, repr(restricted))
+            with self._lock:
+                found = self._lookups.get(key)
+            if found is None:
+                found = self.retriever.retrieve(query, 8, restricted, index=index)
+                with self._lock:
+                    if len(self._lookups) >= MAX_LOOKUPS:
+                        self._lookups.clear()
+                    self._lookups[key] = found
+            return found
+
+        return lookup
+
     def lead(
         self,
         question: str,
@@ -147,21 +168,7 @@ class ScreeningStep:
         except ScreeningError as exc:
             log.warning("screening list unusable, answering without it: %s", exc)
             return None
-        restricted = caller.restrict(filters)
-
-        def lookup(query: str) -> list[SearchResult]:
-            # The same fixed query for every screened answer: once per snapshot and filter.
-            key = (id(index), index.version, query, repr(restricted))
-            with self._lock:
-                found = self._lookups.get(key)
-            if found is None:
-                found = self.retriever.retrieve(query, 8, restricted, index=index)
-                with self._lock:
-                    if len(self._lookups) >= MAX_LOOKUPS:
-                        self._lookups.clear()
-                    self._lookups[key] = found
-            return found
-
+        lookup = self.lookup_for(filters, caller, index)
         return screening_lead(question, listed, as_of, lookup)
 
 

@@ -176,7 +176,16 @@ class Assistant:
         if self._llm is not None and self._llm_config is not None and passages:
             model, cfg = self._llm, self._llm_config
             composing = llm_answer(
-                standalone, passages, head, screen, model, cfg, self._text_of, sent
+                standalone,
+                passages,
+                head,
+                screen,
+                model,
+                cfg,
+                self._text_of,
+                sent,
+                lookup=self.screening.lookup_for(scope, caller, snapshot),
+                on=as_of or date.today(),
             )
             try:
                 answer = yield from composing
@@ -188,7 +197,15 @@ class Assistant:
         else:
             terms = term_stats(snapshot, caller.groups)
             answer = extractive_answer(
-                standalone, passages, head, screen, self.settings, terms, self._text_of
+                standalone,
+                passages,
+                head,
+                screen,
+                self.settings,
+                terms,
+                self._text_of,
+                lookup=self.screening.lookup_for(scope, caller, snapshot),
+                on=as_of or date.today(),
             )
         t2 = time.perf_counter()
         answer.timings_ms = {
@@ -216,9 +233,7 @@ class Assistant:
 
 
 def until(filters: Filters | None, as_of: date | None) -> Filters | None:
-    """Filters that also leave out every document dated after `as_of`."""
+    """Filters that also leave out what was not in force on `as_of` (see `Filters.as_of`)."""
     if as_of is None:
         return filters
-    filters = filters or Filters()
-    latest = min(filters.date_to, as_of) if filters.date_to else as_of
-    return replace(filters, date_to=latest)
+    return replace(filters or Filters(), as_of=as_of)

@@ -116,11 +116,15 @@ def _score_system(
             for name, ms in answer.timings_ms.items():
                 timings.setdefault(name, []).append(ms)
 
-            top_ids = {r.chunk_id for r in ranked}
             ranked_texts = {r.chunk_id: r.text for r in ranked}
             for c in answer.citations:
+                # Checkable: the chunk is stored and the quote is the document's text at its
+                # span (a determination may rest on a passage its rule looked up, not only on
+                # the question's own top k).
                 n_citations += 1
-                if c.chunk_id in top_ids and verify(c, text_of(c.doc_id)):
+                if chunk_text(c.chunk_id, ranked_texts) is not None and verify(
+                    c, text_of(c.doc_id)
+                ):
                     n_valid += 1
 
             facts = fact_recall(answer.answer, item.answer_contains) if item.answerable else None

@@ -74,8 +74,10 @@ def heading_text(meta: Mapping[str, Any]) -> str:
 def heading_match(
     query_terms: Sequence[str], heading_terms: frozenset[str], idf: Callable[[str], float]
 ) -> float:
-    """The rarity-weighted share of the question's terms found in the heading path."""
-    weights = {t: idf(t) for t in set(query_terms)}
+    """The rarity-weighted share of the question's words found in the heading path."""
+    # Section numbers are the references' business (a bonus of their own); counted here too,
+    # "744.11" would lift every chunk of part 744.
+    weights = {t: idf(t) for t in set(query_terms) if not t[0].isdigit()}
     total = sum(weights.values())
     if total <= 0:
         return 0.0

@@ -47,6 +47,7 @@ from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, refere
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50  # chunks each retriever contributes before fusion
+OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
 _RELOAD_CHECK_S = 5.0
 
 
@@ -184,6 +185,7 @@ class Retriever:
         candidates.update(nearest)
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
+        whole_section = any("(" not in r and " FR " not in r for r in refs)
         if refs:
             for i, meta in enumerate(lexical.metas):
                 if allowed is not None and i not in allowed:
@@ -191,6 +193,10 @@ class Retriever:
                 gain = reference_match(str(meta.get("citation", "")), refs)
                 if gain:
                     candidates.add(i)
+                    # A section named without a paragraph is asked about as a whole: its opening
+                    # chunk (heading, scope) stands for it before any paragraph deep inside.
+                    if gain == 1.0 and int(meta.get("start", -1)) == 0 and whole_section:
+                        gain += OPENING_GAIN
                     ref_match[i] = gain
         if not candidates:
             return None

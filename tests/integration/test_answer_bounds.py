@@ -28,7 +28,7 @@ from tests.support.fake_openai import FakeOpenAI
 pytestmark = requires_mirror
 
 AUDIT_LINE_BOUND = 32 * 1024  # see assistant/answering/audit_bounds.py, AUDIT_ANSWER_CHARS
-QUESTION = "Do sales to Entity List parties need a licence?"
+QUESTION = "What do the rules say about sales to Entity List parties?"
 MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -174,15 +174,16 @@ def test_an_unverifiable_extractive_citation_takes_its_line_and_the_numbers_clos
     shown = " ".join(stale.quote.split())  # as the answer displays a quoted sentence
     assert shown in before.answer and shown not in after.answer
     _consistent(after)
-    lines = after.answer.splitlines()[1:]
-    assert [_markers(line) for line in lines] == [[n] for n in range(1, len(lines) + 1)]
+    # Each quoted line carries its own marker, in order, and its claim cites that one.
+    lines = [line for line in after.answer.splitlines() if _markers(line)]
+    assert [m for line in lines for m in _markers(line)] == list(range(1, len(after.citations) + 1))
     assert [c.citations for c in after.claims] == [[n] for n in range(1, len(lines) + 1)]
     # The rest is what it was, renumbered: [3] is now [2], and so on.
     assert [c.quote for c in after.citations] == [
         c.quote for c in before.citations if c.n != stale.n
     ]
     for c in after.citations:
-        assert verify(c, changed)
+        assert verify(c, changed if c.doc_id == stale.doc_id else _stored(assistant, c.doc_id))
 
 
 # ---- 11: the LLM stream with the screening block -------------------------------------------
@@ -201,21 +202,28 @@ def _stream(assistant: Assistant, question: str) -> tuple[str, Answer]:
 def test_the_streamed_screening_block_numbers_only_a_verified_744_11_citation(
     llm_assistant: Assistant, fake: FakeOpenAI
 ) -> None:
-    reply = "A license is required for items subject to the EAR [1][2][3][4][5][6]. Trust me [9]."
+    # [99] is no passage's number, however many the determination and the block take.
+    reply = "A license is required for items subject to the EAR [1][2][3][4][5][6]. Trust me [99]."
     fake.push(reply)
     streamed, answer = _stream(llm_assistant, SCREENED)
     assert streamed == answer.answer
-    assert answer.answer.startswith("Screening against the Consolidated Screening List")
-    assert "[9]" not in streamed
-    head, _, body = answer.answer.partition("\n\n")
-    assert "What an Entity List entry means:" in head and head.endswith("[1]")
-    assert answer.citations[0].citation.startswith("15 CFR 744.11")
-    assert min(_markers(body)) == 2  # the passages follow the block's [1]
+    # The determination first, then the screening block, then the model's checked sentences.
+    assert answer.answer.startswith("**Licence required: yes")
+    assert answer.determination is not None
+    assert "[99]" not in streamed
+    blocks = answer.answer.split("\n\n")
+    at = next(i for i, b in enumerate(blocks) if b.startswith("Screening against the Consolidated"))
+    screening = blocks[at]
+    assert "What an Entity List entry means:" in screening
+    meaning_n = _markers(screening)[-1]
+    assert answer.citations[meaning_n - 1].citation.startswith("15 CFR 744.11")
+    body = "\n\n".join(blocks[at + 1 :])
+    assert min(_markers(body)) == meaning_n + 1  # the model's passages follow the block's
     _consistent(answer)
 
-    # Now the store no longer holds the 744.11 text the block would quote: no number for it,
-    # in the stream or in the answer, and no citation of that document anywhere.
-    meaning_doc = answer.citations[0].doc_id
+    # Now the store no longer holds the 744.11 text the block and the determination would
+    # quote: no number for it, in the stream or in the answer, and no citation of it anywhere.
+    meaning_doc = answer.citations[meaning_n - 1].doc_id
     original = _stored(llm_assistant, meaning_doc)
     _replace_stored_text(llm_assistant, meaning_doc, "x" + original)
     fake.push(reply)
@@ -224,8 +232,9 @@ def test_the_streamed_screening_block_numbers_only_a_verified_744_11_citation(
     finally:
         _replace_stored_text(llm_assistant, meaning_doc, original)
     assert streamed == answer.answer
-    head, _, body = answer.answer.partition("\n\n")
-    assert "What an Entity List entry means:" not in head and not _markers(head)
+    assert "What an Entity List entry means:" not in answer.answer
+    # A bottom line may still rest on the list entry [S1], never on the text that is gone.
+    assert answer.determination is None or answer.determination.lines[0].screening
     assert all(c.doc_id != meaning_doc for c in answer.citations)
     _consistent(answer)
 

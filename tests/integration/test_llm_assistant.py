@@ -25,7 +25,7 @@ def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> Non
         assistant = Assistant(settings)
 
         fake.push("A licence is required for listed parties [1]. Also see this [7]. Trust me.")
-        parts = list(assistant.stream("Do sales to Entity List parties need a licence?"))
+        parts = list(assistant.stream("What do the rules say about sales to Entity List parties?"))
         answer = parts[-1]
         assert isinstance(answer, Answer) and not answer.abstained
         assert any(isinstance(p, str) for p in parts[:-1]), "text is streamed before the answer"
@@ -38,6 +38,20 @@ def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> Non
         assert any(not claim.supported for claim in answer.claims), "uncited claim is flagged"
         prompt = fake.chat_requests[-1]["messages"]
         assert "<passage" in prompt[-1]["content"]
+
+        # A licence question opens with the determination, its spans verified like the rest; the
+        # model's passages are numbered after the determination's.
+        fake.push("The passages cover it [1].")
+        licence = assistant.ask("Do sales to Entity List parties need a licence?")
+        assert licence.determination is not None
+        assert licence.answer.startswith("**Licence required")
+        assert [c.n for c in licence.citations] == list(range(1, len(licence.citations) + 1))
+        for c in licence.citations:
+            stored = assistant.store.get_document(c.doc_id)
+            assert stored is not None and verify(c, stored.text)
+        given = fake.chat_requests[-1]["messages"][-1]["content"]
+        first_given = len(licence.determination.citations) + 1
+        assert f'n="{first_given}"' in given or f"[{first_given}]" in given
 
         fake.push("Do sales to Huawei affiliates on the Entity List need a licence?")
         fake.push("Yes, affiliates are covered too [1].")

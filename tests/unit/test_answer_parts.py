@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.answering.abstention import Evidence
 from assistant.answering.conversation import (
     MAX_QUESTION_CHARS,
     QuestionError,
@@ -10,7 +11,7 @@ from assistant.answering.conversation import (
     rewrite_deterministic,
     validate_question,
 )
-from assistant.answering.extractive import should_abstain, unknown_names
+from assistant.answering.extractive import unknown_names
 from assistant.config import Settings
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
@@ -76,19 +77,49 @@ def test_questions_are_validated() -> None:
     assert validate_question("  ok?  ") == "ok?"
 
 
+def _evidence(
+    similarity: float,
+    coverage: float = 0.0,
+    names_section: bool = False,
+    unknown: tuple[str, ...] = (),
+) -> Evidence:
+    return Evidence(similarity, coverage, names_section, unknown)
+
+
 def test_abstention_rules() -> None:
     # The thresholds as configured by default (Settings is where they are defined).
-    bars = {
-        name: Settings.model_fields[name].default
+    low, unknown_bar = (
+        Settings.model_fields[name].default
         for name in ("min_relevance", "min_relevance_unknown_name")
-    }
+    )
     known = {"huawei", "entity", "list", "bis"}.__contains__
     assert unknown_names("What fine did BIS impose on Seagate for Huawei?", known) == ["Seagate"]
-    assert should_abstain("anything", 0.30, **bars)
-    assert not should_abstain("anything", 0.80, **bars)
+    # Far from everything and none of the question's words in the passages: silent.
+    assert _evidence(low - 0.1, coverage=0.1).abstain(low, unknown_bar)
+    assert not _evidence(low + 0.3).abstain(low, unknown_bar)
+    # Not similar, but the passages hold the question's rare words: answered, marked partial.
+    plain = _evidence(low - 0.05, coverage=0.8)
+    assert not plain.abstain(low, unknown_bar) and plain.partial(low)
+    # A section the question names, found: never refused, however far the embedding.
+    assert not _evidence(0.1, names_section=True).abstain(low, unknown_bar)
     # Moderately similar, but about something the corpus never names: abstain.
-    assert should_abstain("What fine did BIS impose on Seagate?", 0.57, known, **bars)
-    assert not should_abstain("What did BIS say about Huawei?", 0.57, known, **bars)
+    assert _evidence(unknown_bar - 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
+    assert not _evidence(unknown_bar + 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
+
+
+def test_evidence_reads_coverage_and_named_sections_from_the_passages() -> None:
+    from assistant.models import SearchResult
+
+    def passage(citation: str, text: str) -> SearchResult:
+        return SearchResult("c", "d", "p", citation, "", text, 0, len(text), 0.3, {})
+
+    tools = passage("15 CFR 740.9(a)(2)", "Tools of trade and baggage may be taken abroad.")
+    e = Evidence.of("Can I take tools of trade abroad?", [tools], 0.3, None, None)
+    assert e.coverage > 0.6 and not e.names_section
+    named = Evidence.of("What is 15 CFR 740.9?", [tools], 0.2, None, None)
+    assert named.names_section
+    other = Evidence.of("What is 15 CFR 744.11?", [tools], 0.2, None, None)
+    assert not other.names_section
 
 
 def test_filters_admit_by_type_date_and_group() -> None:

@@ -142,3 +142,25 @@ def test_a_span_outside_the_cited_chunk_is_not_vouched_for() -> None:
     assert not passage_unchanged(stored, CHUNK, 0, 20)
     assert not passage_unchanged(stored, CHUNK, 40, 60)
     assert not passage_unchanged(stored, CHUNK, 20, 20)
+
+
+def test_news_is_marked_secondary_in_the_sources_and_the_bottom_line_is_bold() -> None:
+    news = Citation(
+        n=1, chunk_id="n" * 32, doc_id="cpi", quote="Microsoft got a licence.", start=0, end=24,
+        citation="CPI Financial, 24 November 2019", doc_type="article", authority="news",
+        secondary=True,
+    )  # fmt: skip
+    rule = news.model_copy(
+        update={"n": 2, "doc_id": "744", "citation": "15 CFR 744.11(a)", "doc_type": "regulation",
+                "authority": "regulation", "secondary": False}
+    )  # fmt: skip
+    answer = Answer(
+        answer="**Licence required: yes: for any item subject to the EAR.** [2]\n\n"
+        "- CPI Financial (secondary source): Microsoft got a licence. [1]",
+        citations=[news, rule],
+    )
+    blocks = answer_blocks(answer, "k")
+    sources = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert "secondary" in sources[0] and "secondary" not in sources[1]
+    first = blocks[0]["elements"][0]["elements"][0]
+    assert first["style"] == {"bold": True} and first["text"].startswith("Licence required: yes")

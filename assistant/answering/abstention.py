@@ -1,0 +1,82 @@
+"""Whether the corpus is silent on a question, decided from all the evidence retrieval has.
+
+Dense similarity alone refuses plain-worded questions whose provisions use other words ("take
+my company laptop to China" vs "tools of trade"), and questions that name a section ("What is
+15 CFR 744.11?") whose text is far from the question's embedding. So abstention weighs:
+- the best passage's cosine similarity (the thresholds in Settings, as before);
+- lexical coverage: the rarity-weighted share of the question's terms (with the everyday-word
+  vocabulary's regulatory terms) found in the top passages: a question whose rare words the
+  passages contain is not off-corpus;
+- references: a question naming a section or FR page that a retrieved passage carries is never
+  refused;
+- names: a capitalised name the corpus never mentions lowers confidence (the stricter threshold).
+Between "clearly covered" and "silent" the answer is given with the closest provisions and
+marked partial: they may not settle the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.index.tokenize import tokenize
+from assistant.index.vocabulary import expand_query
+from assistant.models import SearchResult
+from assistant.retrieval.references import citation_match, legal_references
+
+COVERAGE_PASSAGES = 3  # top passages whose words count as the corpus's answer
+COVERAGE_ANSWERS = 0.3  # this share of the question's weighted terms found: covered
+MARGIN = 0.06  # below min_relevance + MARGIN the answer is marked partial
+
+
+@dataclass(frozen=True)
+class Evidence:
+    similarity: float  # best cosine of a passage
+    coverage: float  # rarity-weighted share of question terms in the top passages
+    names_section: bool  # a reference in the question is carried by a retrieved passage
+    unknown_names: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls,
+        question: str,
+        passages: Sequence[SearchResult],
+        similarity: float,
+        is_known: Callable[[str], bool] | None,
+        idf: Callable[[str], float] | None,
+    ) -> Evidence:
+        from assistant.answering.extractive import unknown_names
+
+        weight = idf or (lambda _t: 1.0)
+        terms = set(tokenize(expand_query(question)))
+        asked = set(tokenize(question))
+        found: set[str] = set()
+        for p in passages[:COVERAGE_PASSAGES]:
+            found |= set(tokenize(f"{p.citation} {p.title} {p.text}"))
+        # The question's own words count in full; vocabulary terms help, never hurt.
+        total = sum(weight(t) for t in asked) or 1.0
+        covered = (
+            sum(weight(t) for t in asked & found)
+            + sum(weight(t) for t in (terms - asked) & found) * 0.5
+        )
+        refs = legal_references(question)
+        names_section = any(
+            citation_match(p.citation, ref) >= 0.4 for p in passages for ref in refs
+        )
+        names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
+        return cls(similarity, min(1.0, covered / total), names_section, names)
+
+    def abstain(self, min_relevance: float, min_relevance_unknown_name: float) -> bool:
+        """Refuse only when the corpus is silent: no named section found, and neither the
+        similarity nor the lexical coverage says the passages speak to the question."""
+        if self.names_section:
+            return False
+        if self.unknown_names and self.similarity < min_relevance_unknown_name:
+            return True
+        if self.similarity >= min_relevance:
+            return False
+        return self.coverage < COVERAGE_ANSWERS
+
+    def partial(self, min_relevance: float) -> bool:
+        """Answered, but from provisions that may not settle it."""
+        return not self.names_section and self.similarity < min_relevance + MARGIN

@@ -1,0 +1,126 @@
+"""The determination block an answer opens with, and the numbering of the passages it cites.
+
+Both answerers open the same way: the extractive one before its quoted provisions, the LLM one
+before the model's reply (which then numbers its passages after these). `Citer` numbers each
+distinct span once, checking it against the store first; `bottom_line` turns the rules'
+`Finding` into the fixed-words lines, the structured `Determination` and their claims. A line
+whose basis does not verify is left out; when the first line (the outcome) loses its basis,
+there is no determination at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.answering.determination import Finding
+from assistant.models import (
+    Citation,
+    Claim,
+    Determination,
+    DeterminationLine,
+    SearchResult,
+    authority_of,
+)
+
+VerifySpan = Callable[[SearchResult, int, int], bool]
+NotesOf = Callable[[SearchResult, int, int], list[str]]
+
+
+def with_authority(c: Citation) -> Citation:
+    authority = authority_of(c.doc_type)
+    return c.model_copy(update={"authority": authority, "secondary": authority == "news"})
+
+
+@dataclass
+class Citer:
+    """Numbers cited spans from `first` on, each distinct span once, verified before use."""
+
+    verify_span: VerifySpan | None = None
+    notes_of: NotesOf | None = None
+    first: int = 1
+    citations: list[Citation] = field(default_factory=list)
+    _numbered: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def cite(self, p: SearchResult, a: int, b: int, score: float) -> int | None:
+        key = (p.chunk_id, a, b)
+        if key not in self._numbered:
+            if self.verify_span is not None and not self.verify_span(p, a, b):
+                return None
+            n = self.first + len(self.citations)
+            cited = with_authority(p.cite(n, a, b, round(score, 4)))
+            if self.notes_of is not None:
+                cited.notes = self.notes_of(p, a, b)
+            self.citations.append(cited)
+            self._numbered[key] = n
+        return self._numbered[key]
+
+    def get(self, n: int) -> Citation:
+        return self.citations[n - self.first]
+
+    def mark(self) -> int:
+        return len(self.citations)
+
+    def rollback(self, mark: int) -> None:
+        """Forget the citations numbered after `mark` (a block that was not used)."""
+        for c in self.citations[mark:]:
+            self._numbered.pop((c.chunk_id, c.start, c.end), None)
+        del self.citations[mark:]
+
+
+@dataclass
+class BottomLine:
+    lines: list[str]
+    determination: Determination | None
+    claims: list[Claim]
+
+
+def bottom_line(finding: Finding | None, citer: Citer) -> BottomLine:
+    """The determination's lines ("**Licence required: yes: ...** [1]", the rule applied, the
+    status of what it cites, the facts the question did not give), or nothing."""
+    if finding is None:
+        return BottomLine([], None, [])
+    mark = citer.mark()
+    det_lines: list[DeterminationLine] = []
+    for i, line in enumerate(finding.lines):
+        ns = [
+            n
+            for basis in line.basis
+            if (n := citer.cite(basis.passage, basis.start, basis.end, 1.0)) is not None
+        ]
+        if not ns and not line.screening:
+            if i == 0:
+                break  # the outcome has lost its basis: no determination at all
+            continue
+        det_lines.append(
+            DeterminationLine(
+                label=line.label, text=line.text, citations=ns, screening=line.screening
+            )
+        )
+    if not det_lines or det_lines[0].label != finding.lines[0].label:
+        citer.rollback(mark)
+        return BottomLine([], None, [])
+    determination = Determination(
+        outcome=finding.outcome,
+        rule=finding.rule,
+        lines=det_lines,
+        citations=sorted({n for ln in det_lines for n in ln.citations}),
+        missing_facts=finding.missing_facts,
+    )
+    lines: list[str] = []
+    claims: list[Claim] = []
+    for ln in det_lines:
+        marks = "".join(f" [{n}]" for n in ln.citations) + "".join(f" [{r}]" for r in ln.screening)
+        text = f"{ln.label}: {ln.text}."
+        lines.append(f"**{text}**{marks}" if ln is det_lines[0] else f"{text}{marks}")
+        claims.append(Claim(text=f"{ln.label}: {ln.text}", citations=ln.citations))
+    lines.append(f"Rule applied: {finding.rule}.")
+    status = [
+        f"Status of {citer.get(n).citation}: {note}"
+        for n in determination.citations
+        for note in citer.get(n).notes
+    ]
+    lines.extend(dict.fromkeys(status))
+    if finding.missing_facts:
+        lines.append("Facts the question does not give: " + "; ".join(finding.missing_facts) + ".")
+    return BottomLine(lines, determination, claims)

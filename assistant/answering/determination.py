@@ -1,0 +1,389 @@
+"""The bottom line of a licence question, from the EAR's own reasoning, each line cited.
+
+"Can we sell X to Y?" turns on a few facts the EAR names: is a party on a restricted list
+(15 CFR 744.11 and the screening list), is the destination embargoed (part 746), which ECCN the
+item has and where it goes (the general prohibitions of 736.2 and the Country Chart). Each rule
+here is small and documented: when its facts are in the question (or the screening hits), it
+states the outcome in fixed words and names the sentence of the regulation it rests on; that
+sentence must be among the passages retrieved for the question (or found by the rule's own
+lookup), so a determination never rests on text the caller may not read or the store cannot
+verify. A rule whose sentence cannot be found states nothing. "No licence required" is never
+said by a rule: at most "depends on" the facts the question did not give.
+
+The rules return `Finding`s; the composer numbers their citations with the rest of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.models import ScreeningHit, SearchResult
+from assistant.text import sentence_spans
+
+Lookup = Callable[[str], list[SearchResult]]
+
+# Does the question ask whether something needs a licence, is allowed, or can use an exception?
+ASKS_LICENCE = re.compile(
+    r"\b(?:need|needs|require[sd]?|required|must we|allowed|permitted|prohibited|"
+    r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception)\b",
+    re.I,
+)
+_SAYS_LISTED = re.compile(
+    r"\b(?:is|are|was|were|been|got|gets|being)\s+(?:\w+\s+){0,2}(?:on|added to)\s+the\s+"
+    r"Entity List|Entity[- ]List(?:ed)?\s+(?:company|companies|firm|party|parties|entity|"
+    r"entities|customer)|\blisted (?:entity|company|party|firm)",
+    re.I,
+)
+_MENTIONS_ENTITY_LIST = re.compile(r"\bentity[- ]list", re.I)
+_ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\bEAR99\b")
+_END_USE = re.compile(
+    r"\b(?:military|nuclear|missile|weapons?|chemical|biological|intelligence|"
+    r"supercomputer|end[- ]use|end[- ]user)\b",
+    re.I,
+)
+
+# Destinations under an embargo or special controls in part 746, and the section for each.
+EMBARGOES: dict[str, tuple[str, str]] = {
+    "cuba": ("746.2", "Cuba"),
+    "cuban": ("746.2", "Cuba"),
+    "iran": ("746.7", "Iran"),
+    "iranian": ("746.7", "Iran"),
+    "north korea": ("746.4", "North Korea"),
+    "dprk": ("746.4", "North Korea"),
+    "syria": ("746.9", "Syria"),
+    "syrian": ("746.9", "Syria"),
+    "russia": ("746.8", "Russia"),
+    "russian": ("746.8", "Russia"),
+    "belarus": ("746.8", "Belarus"),
+    "crimea": ("746.6", "the Crimea region of Ukraine"),
+    "donetsk": ("746.6", "the covered regions of Ukraine"),
+    "luhansk": ("746.6", "the covered regions of Ukraine"),
+}
+# Other destinations, only to tell whether the question names one.
+_DESTINATIONS = re.compile(
+    r"\b(?:china|chinese|hong kong|macau|india|japan|korea|taiwan|singapore|malaysia|vietnam|"
+    r"thailand|indonesia|philippines|pakistan|afghanistan|iraq|israel|saudi|uae|dubai|emirates|"
+    r"qatar|turkey|egypt|germany|german|france|french|uk|britain|british|london|canada|mexico|"
+    r"brazil|argentina|australia|ukraine|kazakhstan|venezuela|nicaragua|myanmar|burma|cambodia|"
+    r"laos|mongolia|europe|eu|abroad|overseas|worldwide|foreign)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A sentence of a passage a line rests on (document offsets)."""
+
+    passage: SearchResult
+    start: int
+    end: int
+
+
+@dataclass
+class FindingLine:
+    label: str
+    text: str
+    basis: list[Basis] = field(default_factory=list)
+    screening: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Finding:
+    outcome: Literal["yes", "depends"]
+    rule: str
+    lines: list[FindingLine]
+    missing_facts: list[str] = field(default_factory=list)
+
+
+def find_sentence(
+    passages: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
+) -> Basis | None:
+    """The first sentence (in rank order) of a passage citing `citation_prefix` that matches."""
+    for p in passages:
+        if not p.citation.startswith(citation_prefix):
+            continue
+        for a, b in sentence_spans(p.text):
+            if pattern.search(p.text[a:b]):
+                return Basis(p, p.start + a, p.start + b)
+    return None
+
+
+def _sought(
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
+    citation_prefix: str,
+    pattern: re.Pattern[str],
+    query: str,
+) -> Basis | None:
+    found = find_sentence(passages, citation_prefix, pattern)
+    if found is None and lookup is not None:
+        found = find_sentence(lookup(query), citation_prefix, pattern)
+    return found
+
+
+_ADDED = re.compile(r"\b(?:add(?:s|ed|ing)?|placed|placing|list(?:s|ed|ing))\b", re.I)
+_CAPITALISED = re.compile(r"\b([A-Z][A-Za-z0-9&-]{2,}(?:\s+[A-Z][A-Za-z0-9&-]{2,}){0,3})\b")
+_NOT_PARTIES = frozenset(
+    "Entity List EAR BIS Commerce Department License Exception Do Does Can May Must Should "
+    "Our We The Are Is What Which When How Under United States U.S".split()
+)
+
+
+def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
+    """A party the question names that a retrieved passage says was added to the Entity List:
+    the name and that sentence (Federal Register rules before press releases and news)."""
+    names = [
+        m.group(1)
+        for m in _CAPITALISED.finditer(question)
+        if not set(m.group(1).split()) <= _NOT_PARTIES and m.start() > 0
+    ]
+    if not names:
+        return None
+    ranked = sorted(
+        passages,
+        key=lambda p: (
+            ["regulation", "federal_register"].index(t)
+            if (t := str(p.metadata.get("doc_type"))) in ("regulation", "federal_register")
+            else 2
+        ),
+    )
+    for p in ranked:
+        for a, b in sentence_spans(p.text):
+            sentence = p.text[a:b]
+            if "Entity List" not in sentence or not _ADDED.search(sentence):
+                continue
+            for name in names:
+                if re.search(rf"\b{re.escape(name)}\b", sentence):
+                    return name, Basis(p, p.start + a, p.start + b)
+    return None
+
+
+# ---- the rules --------------------------------------------------------------------------------
+
+_EL_REQUIRED = re.compile(r"\blicen[sc]e is required\b.*\bEntity List\b", re.I | re.S)
+_EL_EXCEPTIONS = re.compile(r"\bLicense exceptions may not be used\b", re.I)
+_EL_POLICY = re.compile(r"\breview polic(?:y|ies)\b", re.I)
+
+
+def entity_list_rule(
+    question: str,
+    passages: Sequence[SearchResult],
+    hits: Sequence[ScreeningHit],
+    lookup: Lookup | None,
+) -> Finding | None:
+    """A party on the Entity List: a licence for every item subject to the EAR, to the extent
+    the entry says (744.11(a)); no licence exception unless the entry allows one; the entry's
+    review policy. "yes" when the screening list or the question says the party is listed,
+    otherwise "depends" on whether it is."""
+    el_hits = [h for h in hits if "entity list" in h.source.lower()]
+    corpus_says = None if el_hits else listed_in_corpus(question, passages)
+    listed = bool(el_hits) or bool(_SAYS_LISTED.search(question)) or corpus_says is not None
+    if not listed and not _MENTIONS_ENTITY_LIST.search(question):
+        return None
+    required = _sought(
+        passages,
+        lookup,
+        "15 CFR 744.11",
+        _EL_REQUIRED,
+        "15 CFR 744.11 A license is required, to the extent specified on the Entity List, "
+        "to export any item subject to the EAR when an entity listed is a party",
+    )
+    if required is None:
+        return None
+    lines = [
+        FindingLine(
+            "Licence required",
+            ("yes" if listed else "depends on whether a party is on the Entity List")
+            + ": for any item subject to the EAR, to the extent the party's Entity List "
+            "entry specifies",
+            [required],
+            [h.ref for h in el_hits],
+        )
+    ]
+    if corpus_says is not None:
+        name, basis = corpus_says
+        lines.append(
+            FindingLine(
+                "Listed",
+                f"{name} was added to the Entity List (per the corpus; screen the party "
+                "against the current list)",
+                [basis],
+            )
+        )
+    exceptions = _sought(
+        passages,
+        lookup,
+        "15 CFR 744.11",
+        _EL_EXCEPTIONS,
+        "15 CFR 744.11 License exceptions may not be used unless authorized in the Entity List "
+        "entry",
+    )
+    if exceptions is not None:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "none, unless the Entity List entry authorizes one",
+                [exceptions],
+            )
+        )
+    policies = [h.license_policy for h in el_hits if h.license_policy]
+    policy = find_sentence(passages, "15 CFR 744.11", _EL_POLICY)
+    if policies or policy is not None:
+        lines.append(
+            FindingLine(
+                "Review policy",
+                "; ".join(dict.fromkeys(p.strip().rstrip(".") for p in policies))
+                if policies
+                else "as stated in the party's Entity List entry",
+                [policy] if policy is not None else [],
+                [h.ref for h in el_hits if h.license_policy],
+            )
+        )
+    missing = [] if listed else ["whether a party to the transaction is on the Entity List"]
+    return Finding("yes" if listed else "depends", "Entity List (15 CFR 744.11)", lines, missing)
+
+
+_LICENSE_IS_REQUIRED = re.compile(
+    r"\b(?:a license is required|you (?:will )?need a license)\b", re.I
+)
+# a requirement stated, not one lifted ("do not require a license")
+_REQUIRES = re.compile(
+    r"(?<!not )\b(?:license is required|requires? a license|license requirements? (?:set|in|of))\b",
+    re.I,
+)
+
+
+def embargo_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An embargoed or specially controlled destination (part 746): a licence is required for
+    the items the section names; which items depends on the item's classification."""
+    lowered = question.lower()
+    found = next(
+        ((name, sec) for name, sec in EMBARGOES.items() if re.search(rf"\b{name}\b", lowered)),
+        None,
+    )
+    if found is None:
+        return None
+    section, place = found[1]
+    query = f"15 CFR {section} a license is required for {place}"
+    basis = _sought(passages, lookup, f"15 CFR {section}", _LICENSE_IS_REQUIRED, query) or (
+        _sought(passages, lookup, f"15 CFR {section}", _REQUIRES, query)
+    )
+    if basis is None:
+        return None
+    has_eccn = bool(_ECCN.search(question))
+    outcome: Literal["yes", "depends"] = (
+        "yes" if section in ("746.2", "746.4", "746.7", "746.9") else "depends"
+    )
+    text = (
+        f"yes for most items subject to the EAR going to {place}"
+        if outcome == "yes"
+        else f"depends on the item: {place} is under the special controls of 15 CFR {section}"
+    )
+    return Finding(
+        outcome,
+        f"Embargoes and special controls (15 CFR {section})",
+        [FindingLine("Licence required", text, [basis])],
+        [] if has_eccn else ["the item's ECCN (or EAR99)"],
+    )
+
+
+_PROHIBITS = re.compile(
+    r"\b(?:you may not|may not|is required|are required|requires?|must not|prohibit\w*)\b", re.I
+)
+
+
+def general_rule(question: str, passages: Sequence[SearchResult]) -> Finding | None:
+    """Any other licence question: it depends on the facts 736.2 names (the item's
+    classification, the destination, the end user and end use). States which of them the
+    question did not give, resting on the best retrieved regulation sentence that states a
+    requirement or a prohibition."""
+    basis = None
+    for p in passages[:5]:
+        if p.metadata.get("doc_type") != "regulation":
+            continue
+        for a, b in sentence_spans(p.text):
+            if _PROHIBITS.search(p.text[a:b]) and b - a > 40:
+                basis = Basis(p, p.start + a, p.start + b)
+                break
+        if basis is not None:
+            break
+    exception = licence_exception_line(passages) if basis is None else None
+    if basis is None and exception is None:
+        return None
+    missing = []
+    if not _ECCN.search(question):
+        missing.append("the item's ECCN (or EAR99)")
+    if not _DESTINATIONS.search(question) and not any(
+        re.search(rf"\b{n}\b", question.lower()) for n in EMBARGOES
+    ):
+        missing.append("the destination")
+    if not _END_USE.search(question) and not _MENTIONS_ENTITY_LIST.search(question):
+        missing.append("the end user and end use")
+    if basis is None and exception is not None:
+        # No requirement among the passages, but a License Exception: whether one is needed
+        # still turns on the facts, and the exception is where to look.
+        text = "depends on " + (", ".join(missing) if missing else "the item and destination")
+        text += "; a License Exception may authorize it without one"
+        return Finding(
+            "depends",
+            "License Exceptions (15 CFR part 740)",
+            [FindingLine("Licence required", text, exception.basis), exception],
+            missing,
+        )
+    assert basis is not None
+    rule_cite = basis.passage.citation.split("(", 1)[0]
+    text = "depends on " + (
+        ", ".join(missing) if missing else "whether the provision quoted below covers the case"
+    )
+    return Finding(
+        "depends", f"{rule_cite}", [FindingLine("Licence required", text, [basis])], missing
+    )
+
+
+def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | None:
+    """The best-ranked License Exception among the passages (part 740), by its authorizing
+    sentence: what the answer names as the exception to look at."""
+    pattern = re.compile(r"\b(?:authoriz\w*|License Exception [A-Z]{3}|may be exported)\b", re.I)
+    for p in passages[:5]:
+        if not p.citation.startswith("15 CFR 740."):
+            continue
+        for a, b in sentence_spans(p.text):
+            if pattern.search(p.text[a:b]) and b - a > 40:
+                section = p.citation.split("(", 1)[0]
+                title = re.sub(r"^§\s*[\d.]+\s*", "", p.title).rstrip(".")
+                return FindingLine(
+                    "Licence exceptions",
+                    f"see {title} ({section}), if its conditions are met",
+                    [Basis(p, p.start + a, p.start + b)],
+                )
+    return None
+
+
+def determine(
+    question: str,
+    passages: Sequence[SearchResult],
+    hits: Sequence[ScreeningHit] = (),
+    lookup: Lookup | None = None,
+) -> Finding | None:
+    """The determination for a licence question, or None (not a licence question, or no rule's
+    basis found). Rules are tried in the EAR's order of precedence: restricted parties, then
+    embargoed destinations, then the general case."""
+    if not ASKS_LICENCE.search(question) and not hits:
+        return None
+    finding = entity_list_rule(question, passages, hits, lookup) or embargo_rule(
+        question, passages, lookup
+    )
+    if finding is None:
+        finding = general_rule(question, passages)
+    if finding is None:
+        return None
+    if not any(line.label == "Licence exceptions" for line in finding.lines):
+        exception = licence_exception_line(passages)
+        if exception is not None:
+            finding.lines.append(exception)
+    return finding

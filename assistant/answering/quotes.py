@@ -1,0 +1,131 @@
+"""What makes a quoted line worth showing, and how far a quote reaches.
+
+A reviewer reads the operative provision, not a fragment of it: when a regulation or rule
+paragraph is the hit, the quote is its whole paragraph with the list items it introduces (up to
+MAX_QUOTE characters, cut at a sentence end), never a sentence that stops at a colon. And some
+sentences are never worth a line: a paragraph heading on its own ("( b ) License exceptions."),
+certification templates ("[INSERT ...]"), the furniture of a news site ("Font Size Share this
+article"). Pure functions over a passage's text; every span returned lies inside the passage,
+so the citation's quote is still the stored text at that span.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.models import SearchResult
+from assistant.text import paragraph_spans, sentence_spans
+
+MAX_QUOTE = 900  # characters of one quoted provision
+# A paragraph designator opening a block: "( b )", "(2)", "( iii )", "(A)".
+_MARKER = re.compile(r"^\(\s*([a-z]{1,4}|\d{1,3}|[A-Z])\s*\)\s*")
+_HEADING_ONLY = re.compile(
+    r"^(?:#+\s*.*|(?:\(\s*\w{1,4}\s*\)|§+\s*[\d.]+[a-z]?|Supplement No\.\s*\d+[^.]*\.?)\s*"
+    r"[^.:;]{0,90}[.—–:-]?\s*|\[\d+ FR [^\]]*\]\.?)$"
+)
+_SOURCE_NOTE = re.compile(r"^\[\d+ FR [^\]]*\]\.?$")
+_FURNITURE = re.compile(
+    r"\[INSERT\b|Font Size|Print Friendly|Share this article|Click here|Subscribe to"
+    r"|All rights reserved|Sign up for|Cookie",
+    re.I,
+)
+_INTRODUCES_LIST = re.compile(r"[:—–-]\s*$")
+
+
+def is_heading(sentence: str) -> bool:
+    """A designator and a few words ("( b ) License exceptions."), or a title in title case
+    without a full stop ("Department of Commerce Adds Dozens of New Huawei Affiliates to the
+    Entity List"): a label, not a statement."""
+    words = sentence.split()
+    stripped = sentence.strip()
+    if stripped.startswith("#") or _SOURCE_NOTE.match(stripped):
+        return True  # a Markdown heading, or a "[81 FR 35604, June 3, 2016, ...]" source note
+    if bool(_HEADING_ONLY.match(stripped)) and len(words) <= 12:
+        return True
+    long_words = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    capitalised = sum(1 for w in long_words if w[0].isupper())
+    return (
+        len(long_words) >= 4
+        and capitalised >= 0.8 * len(long_words)
+        and not sentence.rstrip().endswith((".", "?", "!", '."', ".”'"))
+    )
+
+
+def is_furniture(sentence: str) -> bool:
+    """Template or site text: nothing a reviewer should be shown as the corpus's word."""
+    return bool(_FURNITURE.search(sentence))
+
+
+def worth_quoting(sentence: str) -> bool:
+    return len(sentence.strip()) >= 12 and not is_heading(sentence) and not is_furniture(sentence)
+
+
+def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
+    """The span (document offsets) of the provision around the sentence [start, end) of
+    passage `p`: its block (paragraph), and when that block is only a heading or introduces a
+    list, the blocks that follow, as far as MAX_QUOTE allows, ending at a block or sentence end.
+
+    Returns the sentence itself when its block is longer than MAX_QUOTE (a long paragraph is
+    quoted by its best sentence rather than cut mid-way)."""
+    text = p.text
+    a, b = start - p.start, end - p.start
+    blocks = paragraph_spans(text)
+    at = next((i for i, (s, e) in enumerate(blocks) if s <= a < e), None)
+    if at is None:
+        return start, end
+    s, e = blocks[at]
+    if e - s > MAX_QUOTE:
+        return start, end
+    j = at
+    while j + 1 < len(blocks):
+        current = text[s:e]
+        ns, ne = blocks[j + 1]
+        heading_only = is_heading(current) or len(current) < 40
+        opens_list = bool(_INTRODUCES_LIST.search(current)) or bool(
+            _MARKER.match(text[ns:ne])
+            and _sub_level(text[blocks[at][0] : blocks[at][1]], text[ns:ne])
+        )
+        if not (heading_only or opens_list) or ne - s > MAX_QUOTE:
+            break
+        e = ne
+        j += 1
+    if _INTRODUCES_LIST.search(text[s:e]) and e - s < MAX_QUOTE:
+        # still ends at a colon: better the sentence alone than a list cut off
+        return start, end
+    return p.start + min(s, a), p.start + max(e, b)
+
+
+def _sub_level(parent: str, child: str) -> bool:
+    """Whether `child` opens with a designator of a deeper level than `parent`'s: (a) > (1) >
+    (i) > (A). A block without a designator counts as the top."""
+    return _level(child) > _level(parent)
+
+
+def _level(block: str) -> int:
+    m = _MARKER.match(block)
+    if not m:
+        return 0
+    d = m.group(1)
+    if d.isdigit():
+        return 2
+    if d.isupper():
+        return 4
+    return 3 if d in _ROMAN else 1
+
+
+_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split())
+
+
+def sentence_at(p: SearchResult, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence spans (document offsets) inside [start, end) of passage `p`."""
+    a, b = start - p.start, end - p.start
+    return [(p.start + x, p.start + y) for x, y in sentence_spans(p.text, a, b)]
+
+
+def display(text: str) -> str:
+    """A quote as shown in a line: whitespace collapsed, doubled quote marks single, spaced
+    designators closed up ("( b )" -> "(b)")."""
+    shown = " ".join(text.split())
+    shown = re.sub(r"\(\s+(\w{1,4})\s+\)", r"(\1)", shown)
+    shown = re.sub(r"([\"“”])\1", r"\1", shown)
+    return shown

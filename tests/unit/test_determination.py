@@ -1,0 +1,181 @@
+"""The bottom line of a licence question: which rule fires, the outcome in fixed words, and the
+sentence of the regulation each line rests on; and the shape of the extractive answer around it
+(determination first, provisions whole, authority order, news marked secondary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.answering.determination import determine, listed_in_corpus
+from assistant.answering.extractive import compose_extractive
+from assistant.answering.quotes import is_furniture, is_heading, provision_span
+from assistant.models import SearchResult
+
+EL_TEXT = (
+    "( a ) General. A license is required, to the extent specified on the Entity List, to export "
+    "any item subject to the EAR when an entity that is listed on the Entity List is a party to "
+    "the transaction. License exceptions may not be used unless authorized in the Entity List "
+    "entry for the entity or entities involved."
+)
+FR_TEXT = (
+    "This final rule adds Huawei Technologies Co., Ltd. (Huawei) to the Entity List. "
+    "The listing imposes a license requirement for all items subject to the EAR."
+)
+NEWS_TEXT = (
+    "Microsoft said the Commerce Department granted its request for a licence to export "
+    "mass-market software to Huawei on 20 November 2019."
+)
+RUSSIA_TEXT = (
+    "( a ) License requirements — ( 1 ) A license is required for the export to Russia of any "
+    "item subject to the EAR listed on the CCL."
+)
+
+
+def _p(
+    n: int, citation: str, text: str, doc_type: str, sim: float = 0.6, **meta: Any
+) -> SearchResult:
+    return SearchResult(
+        chunk_id=f"c{n}",
+        doc_id=f"d{n}",
+        source_path=f"p{n}",
+        citation=citation,
+        title=meta.pop("title", ""),
+        text=text,
+        start=0,
+        end=len(text),
+        score=sim,
+        metadata={"doc_type": doc_type, **meta},
+        similarity=sim,
+    )
+
+
+EL = _p(1, "15 CFR 744.11(a)", EL_TEXT, "regulation", title="§ 744.11 License requirements.")
+FR = _p(2, "84 FR 22961", FR_TEXT, "federal_register")
+NEWS = _p(3, "CPI Financial, 24 November 2019", NEWS_TEXT, "article", sim=0.7)
+
+
+def test_a_party_the_corpus_lists_gets_yes_with_the_entity_list_rule_and_its_basis() -> None:
+    finding = determine("Do mass-market software sales to Huawei need a licence?", [NEWS, EL, FR])
+    assert finding is not None
+    assert finding.outcome == "yes" and "744.11" in finding.rule
+    first = finding.lines[0]
+    assert first.label == "Licence required" and first.text.startswith("yes")
+    assert (
+        first.basis
+        and "A license is required" in EL_TEXT[first.basis[0].start : first.basis[0].end]
+    )
+    labels = [line.label for line in finding.lines]
+    assert "Listed" in labels and "Licence exceptions" in labels
+    listed = listed_in_corpus("Do sales to Huawei need a licence?", [NEWS, EL, FR])
+    assert listed is not None and listed[1].passage is FR, "the FR rule, not the news, says so"
+
+
+def test_without_the_regulation_sentence_no_determination_is_made() -> None:
+    assert determine("Huawei is on the Entity List. Can we ship to it?", [NEWS, FR]) is None
+
+
+def test_the_entity_list_rule_looks_up_its_sentence_when_retrieval_missed_it() -> None:
+    asked: list[str] = []
+
+    def lookup(query: str) -> list[SearchResult]:
+        asked.append(query)
+        return [EL]
+
+    finding = determine("Huawei is on the Entity List. Can we ship to it?", [NEWS], lookup=lookup)
+    assert finding is not None and finding.outcome == "yes" and asked
+
+
+def test_an_unnamed_party_depends_on_whether_it_is_listed() -> None:
+    finding = determine(
+        "Under the Entity List rules, do we need a licence to sell to a distributor?", [EL]
+    )
+    assert finding is not None and finding.outcome == "depends"
+    assert finding.missing_facts == ["whether a party to the transaction is on the Entity List"]
+
+
+def test_an_embargoed_destination_cites_its_part_746_section() -> None:
+    russia = _p(4, "15 CFR 746.8(a)(1)", RUSSIA_TEXT, "regulation")
+    finding = determine("Can we sell smartphones to Russia?", [russia])
+    assert finding is not None and "746.8" in finding.rule
+    assert finding.outcome == "depends" and "the item's ECCN (or EAR99)" in finding.missing_facts
+
+
+def test_other_licence_questions_name_the_facts_they_lack_and_never_say_no() -> None:
+    prohibition = _p(
+        5,
+        "15 CFR 736.2(b)(1)",
+        "You may not export any item subject to the EAR without a "
+        "license if one is required by the Country Chart.",
+        "regulation",
+    )
+    finding = determine("Do we need a licence to ship our product?", [prohibition])
+    assert finding is not None and finding.outcome == "depends"
+    assert finding.missing_facts == [
+        "the item's ECCN (or EAR99)",
+        "the destination",
+        "the end user and end use",
+    ]
+    given = determine(
+        "Do we need a licence to ship 5A002 routers to a military end user in China?", [prohibition]
+    )
+    assert given is not None and given.missing_facts == []
+    assert determine("What does the Entity List say about addresses?", [EL]) is None, "not asked"
+
+
+def test_the_answer_opens_with_the_determination_and_orders_sources_by_authority() -> None:
+    answer = compose_extractive(
+        "Do mass-market software sales to Huawei need a licence?",
+        [NEWS, EL, FR],
+        min_relevance=0.45,
+        min_relevance_unknown_name=0.5,
+    )
+    assert answer.answer.startswith("**Licence required: yes")
+    assert answer.determination is not None and answer.determination.outcome == "yes"
+    assert answer.lead and answer.answer.startswith(answer.lead)
+    support = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    kinds = [next(c.authority for c in answer.citations if f"[{c.n}]" in line) for line in support]
+    assert kinds == sorted(kinds, key=["regulation", "federal_register", "guidance", "news"].index)
+    news_lines = [line for line in support if line.startswith("- CPI Financial")]
+    assert news_lines and all("(secondary source)" in line for line in news_lines)
+    assert all(c.secondary == (c.authority == "news") for c in answer.citations)
+    for c in answer.citations:  # every quote is the passage's text at its span
+        src = {p.chunk_id: p for p in (NEWS, EL, FR)}[c.chunk_id]
+        assert src.text[c.start : c.end] == c.quote
+
+
+def test_an_unverifiable_basis_drops_the_determination_not_the_answer() -> None:
+    answer = compose_extractive(
+        "Do mass-market software sales to Huawei need a licence?",
+        [NEWS, EL, FR],
+        min_relevance=0.45,
+        min_relevance_unknown_name=0.5,
+        verify_span=lambda p, a, b: p is not EL,
+    )
+    assert answer.determination is None and not answer.abstained
+    assert "Licence required" not in answer.answer
+    assert all(c.chunk_id != EL.chunk_id for c in answer.citations)
+
+
+def test_headings_templates_and_site_furniture_are_not_lines() -> None:
+    assert is_heading("( b ) License exceptions.")
+    assert is_heading("§ 744.1 General provisions.")
+    assert is_heading("[78 FR 61902, Oct. 4, 2013]")
+    assert not is_heading("( b ) A license is required for all items subject to the EAR.")
+    assert is_furniture("Font Size Share this article Print Friendly Version")
+    assert is_furniture("[INSERT GENERAL DESCRIPTION OF ITEMS]")
+    assert not is_furniture("A license is required.")
+
+
+def test_a_provision_is_quoted_with_the_list_it_introduces() -> None:
+    text = (
+        "( a ) Scope. The following five types of facts determine your obligations:\n\n"
+        "( 1 ) The classification of the item;\n\n( 2 ) The destination;\n\n"
+        "( 3 ) The end user;\n\n( 4 ) The end use; and\n\n( 5 ) The conduct.\n\n"
+        "( b ) Another paragraph entirely."
+    )
+    p = _p(6, "15 CFR 736.2(a)", text, "regulation")
+    sentence_end = text.index(":") + 1
+    a, b = provision_span(p, 0, sentence_end)
+    quoted = text[a:b]
+    assert quoted.startswith("( a ) Scope.") and quoted.endswith("The conduct.")
+    assert "( b ) Another" not in quoted
