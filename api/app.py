@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.openai.errors import OpenAIErrors
 from api.routes import ask, documents, health, openai, screen, search
 from api.security.auth import Authenticate, RateLimiter, check_exposure, load_keys
 from api.security.limits import BodySizeLimit, ConcurrencyLimit
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # comes from a proxy named in TPA_FORWARDED_ALLOW_IPS; `tpa serve` turns uvicorn's own
         # rewrite off, which would otherwise believe any loopback client.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    # Outermost: every error under /v1/chat/completions and /v1/models, whichever layer sent it
+    # (auth, limits, validation, the routes), in OpenAI's shape; other routes keep {"detail"}.
+    app.add_middleware(OpenAIErrors)
     app.include_router(health.router)
     app.include_router(ask.router)
     app.include_router(openai.router)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,12 +14,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from assistant import __version__
 from assistant.access import Caller
 from assistant.config import Settings, get_settings
 from assistant.logs import setup_logging
 from assistant.models import Answer
 
 if TYPE_CHECKING:
+    from assistant.index.store import Store
     from ingest.screening_sync import FetchResult
 
 app = typer.Typer(
@@ -24,13 +29,47 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+# Piped output is not wrapped at 80 columns (a URL cut in two is no longer a link); on a
+# terminal rich wraps at word boundaries.
+out = Console(soft_wrap=not sys.stdout.isatty())
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"tpa {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _setup() -> None:
-    setup_logging(get_settings())
+def _setup(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Debug logs and the model libraries' progress bars on stderr."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    settings = get_settings()
+    if verbose:
+        settings = settings.model_copy(update={"log_level": "DEBUG"})
+    else:
+        # The model libraries draw a "Loading weights" bar each time the model loads: noise on
+        # every command. They read these when first imported, which is after this point.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    setup_logging(settings)
+    # bm25s sets its own logger to DEBUG, and records propagate to the root handler whatever the
+    # root's level: the handler itself must hold the line.
+    root = logging.getLogger()
+    for handler in root.handlers:
+        handler.setLevel(root.level)
 
 
 GroupsOption = Annotated[
@@ -86,31 +125,37 @@ def sync(
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Fetch the default corpus (corpus/sources.toml) into the data dir, or copy the mirror."""
-    from ingest.sources import SourcesError, load_sources
-    from ingest.sync import sync_sources
+    """Fetch the corpus (the EAR from eCFR, BIS documents from the Federal Register, the rest
+    of corpus/sources.toml) into the data dir; the mirror stands in for what cannot be fetched."""
+    from rich.markup import escape
+
+    from ingest.corpus_sync import sync_corpus
+    from ingest.sources import SourcesError, load_catalogue, parse_parts
 
     settings = get_settings()
     if offline:
         settings = settings.model_copy(update={"offline": True})
     try:
-        sources = load_sources(settings.sources_file)
-    except SourcesError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        catalogue = load_catalogue(settings.sources_file)
+        if settings.ecfr_parts:
+            parse_parts(settings.ecfr_parts)
+    except (SourcesError, ValueError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    report = sync_sources(sources, settings, progress=not json_out)
+    report = sync_corpus(catalogue, settings, progress=not json_out)
     screening = _sync_screening_list(settings)
     if json_out:
         out.print_json(json.dumps({**report.as_dict(), "screening": screening.as_dict()}))
     else:
-        for r in report.results:
-            style = "red" if r.outcome == "failed" else "green"
-            out.print(f"[{style}]{r.outcome:>12}[/]  {r.path}  {r.detail or ''}")
+        # One line per entry, unwrapped: the whole report stays short enough to read.
+        for style, line in report.lines():
+            out.print(f"[{style}]{escape(line)}[/]", highlight=False, soft_wrap=True)
         style = "green" if screening.status in ("fetched", "not_modified") else "yellow"
         out.print(
-            f"[{style}]{screening.status:>12}[/]  screening/current/csl.csv  {screening.detail}"
+            f"[{style}]{screening.status:>12}[/]  screening/current/csl.csv  {screening.detail}",
+            soft_wrap=True,
         )
-        out.print(report.summary())
+        out.print(report.summary(), soft_wrap=True)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -238,7 +283,36 @@ def ingest(
             err.print(f"[red]failed:[/] {escape(f.path)}: {escape(f.reason)}")
         for w in report.warnings:
             err.print(f"[yellow]warning:[/] {escape(w.path)}: {escape(w.message)}")
+        if report.skipped:
+            kinds = sorted({Path(p).suffix.lower() or "(no suffix)" for p in report.skipped})
+            err.print(
+                f"[yellow]skipped:[/] {len(report.skipped)} file(s) of a type ingest does not "
+                f"read ({', '.join(kinds)}):"
+            )
+            for path in report.skipped:
+                err.print(f"  {escape(path)}", highlight=False)
     raise typer.Exit(1 if report.failures else 0)
+
+
+def _check_doc_types(store: Store, doc_types: list[str] | None) -> None:
+    """Exit 2 naming the valid types when a --doc-type matches no stored document's type."""
+    if not doc_types:
+        return
+    import difflib
+
+    valid = sorted(
+        {str(r["doc_type"]) for r in store.document_records().values() if r.get("doc_type")}
+    )
+    unknown = [t for t in doc_types if t not in valid]
+    if not valid or not unknown:
+        return  # an empty store is reported by the command itself
+    close = difflib.get_close_matches(unknown[0], valid, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    err.print(
+        f"[red]error:[/] unknown --doc-type {unknown[0]!r}{hint}; valid types: {', '.join(valid)}",
+        highlight=False,
+    )
+    raise typer.Exit(2)
 
 
 @app.command()
@@ -259,9 +333,10 @@ def search(
     if not query.strip():
         err.print("[red]error:[/] the query is empty")
         raise typer.Exit(2)
-    filters = _cli_caller(groups).restrict(Filters(doc_types=doc_type, date_to=_date_option(as_of)))
+    filters = _cli_caller(groups).restrict(Filters(doc_types=doc_type, as_of=_date_option(as_of)))
     try:
         store = Store(get_settings())
+        _check_doc_types(store, doc_type)
         if dense:
             results = dense_search(store, query, k, filters)
         else:
@@ -281,24 +356,45 @@ def search(
         out.print(f"   {snippet[:400]}{'…' if len(snippet) > 400 else ''}\n", highlight=False)
 
 
+_QUOTE_MARKS = "\"'“”‘’«»"
+
+
+def _quoted(text: str) -> str:
+    """The quote in quotation marks, unless it already starts or ends with one of its own."""
+    flat = " ".join(text.split())
+    if flat[:1] in _QUOTE_MARKS or flat[-1:] in _QUOTE_MARKS:
+        return flat
+    return f"“{flat}”"
+
+
 def _print_answer(answer: Answer) -> None:
-    out.print(answer.answer, highlight=False)
+    from rich.markup import escape  # titles and quotes are document text: never markup
+
+    # The answer's own **bold** (its lead) shows as bold on a terminal, as plain text in a pipe.
+    out.print(re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(answer.answer)), highlight=False)
     if answer.citations or answer.screening:
         out.print("\n[bold]Sources[/]")
     if answer.screening:
         for hit in answer.screening.hits:
             out.print(
-                f"[{hit.ref}] [bold]{hit.source}[/] — {hit.name} "
+                f"[{hit.ref}] [bold]{escape(hit.source)}[/] — {escape(hit.name)} "
                 f"(list version {answer.screening.list_version})",
                 highlight=False,
             )
             if hit.source_url:
-                out.print(f"    [dim]{hit.source_url}[/]")
+                out.print(f"    [dim]{escape(hit.source_url)}[/]", highlight=False)
+    shown = " ".join(answer.answer.split())
     for c in answer.citations:
+        name = " ".join((c.citation or c.title).split())
+        title = " ".join(c.title.split())
+        about = f" — {escape(title)}" if title and title.casefold() != name.casefold() else ""
         when = f", {c.date}" if c.date else ""
-        out.print(f"[{c.n}] [bold]{c.citation}[/] — {c.title}{when}", highlight=False)
-        out.print(f"    “{' '.join(c.quote.split())}”", highlight=False)
-        out.print(f"    [dim]{c.doc_id} chars {c.start}-{c.end}  {c.source_url or ''}[/]")
+        second = " (secondary)" if c.secondary else ""
+        out.print(f"[{c.n}] [bold]{escape(name)}[/]{about}{when}{second}", highlight=False)
+        if " ".join(c.quote.split()) not in shown:  # each quote once
+            out.print(f"    {_quoted(c.quote)}", highlight=False, markup=False)
+        where = f"{c.doc_id} chars {c.start}-{c.end}  {c.source_url or ''}".rstrip()
+        out.print(f"    [dim]{escape(where)}[/]", highlight=False)
 
 
 @app.command()
@@ -319,7 +415,9 @@ def ask(
     caller = _cli_caller(groups)
     when = _date_option(as_of)
     try:
-        answer = Assistant(get_settings()).ask(
+        assistant = Assistant(get_settings())
+        _check_doc_types(assistant.store, doc_type)
+        answer = assistant.ask(
             question, filters=Filters(doc_types=doc_type), caller=caller, as_of=when
         )
     except QuestionError as exc:

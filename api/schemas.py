@@ -175,14 +175,65 @@ class ChatMessage(BaseModel):
         return ""
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = Field(
+        False, description="Send a last chunk with `usage` (and no choices) before [DONE]."
+    )
+
+
 class ChatCompletionRequest(BaseModel):
-    """The subset of OpenAI's request we use; other fields are accepted and ignored."""
+    """The part of OpenAI's request this server honours (README, "OpenAI-compatible"); other
+    fields (temperature, top_p, stop, seed, tools, ...) are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")
 
     model: str = Field("trade-policy-assistant", max_length=200)
-    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    # Chat UIs resend the whole conversation: a long chat has hundreds of messages (only the
+    # last turns are read; the body-size cap bounds the rest).
+    messages: list[ChatMessage] = Field(min_length=1, max_length=1000)
     stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: int | None = Field(
+        None, ge=1, description="Cut the reply after this many tokens (finish_reason `length`)."
+    )
+    max_completion_tokens: int | None = Field(None, ge=1, description="As max_tokens.")
+    n: int | None = Field(None, ge=1, le=128, description="Only 1 is served (400 otherwise).")
     as_of: IsoDate | None = Field(None, description="As in /v1/ask (an extension).")
 
     _text = field_validator("model")(_valid_text)
+
+    def token_limit(self) -> int | None:
+        limits = [v for v in (self.max_tokens, self.max_completion_tokens) if v is not None]
+        return min(limits) if limits else None
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str = Field(examples=["invalid_request_error"])
+    param: str | None = Field(None, examples=["messages[0].content"])
+    code: str | None = Field(None, examples=["invalid_api_key"])
+
+
+class OpenAIError(BaseModel):
+    """The error shape of the OpenAI-compatible routes (the others answer {"detail": ...})."""
+
+    error: OpenAIErrorDetail
+
+
+OPENAI_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": OpenAIError} for code in (400, 401, 404, 413, 422, 429, 503)
+}
+
+
+class ModelOut(BaseModel):
+    id: str = Field(examples=["trade-policy-assistant"])
+    object: Literal["model"] = "model"
+    created: int = Field(description="Unix time the server started.")
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]

@@ -1,9 +1,11 @@
 """Limits as pure ASGI middleware (BaseHTTPMiddleware would buffer streamed answers).
 
 BodySizeLimit: a 64 KiB cap is checked before any parsing, on the declared length and on what
-actually arrives (chunked bodies declare none). The body is read here, up to the cap, and
-replayed to the app: raising from inside the app's own body reading would be swallowed by
-FastAPI's parser as a 400.
+actually arrives (chunked bodies declare none). /v1/chat/completions gets 1 MiB: chat UIs resend
+the whole conversation with every message, answers and sources included (20 exchanges pass
+64 KiB; 1 MiB holds well over 100), and only the last turns of it are read. The body is read
+here, up to the cap, and replayed to the app: raising from inside the app's own body reading
+would be swallowed by FastAPI's parser as a 400.
 
 ConcurrencyLimit: the endpoints that embed and rank (answers, search, screening) are CPU work;
 at most `max_concurrency` run at once, others wait up to `queue_timeout` seconds for a slot and
@@ -25,20 +27,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_CHAT_BODY_BYTES = 1024 * 1024
+# Paths with a cap of their own (exact match).
+BODY_LIMITS = {"/v1/chat/completions": MAX_CHAT_BODY_BYTES}
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        path_limits: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = BODY_LIMITS if path_limits is None else path_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        cap = self.path_limits.get(str(scope.get("path", "")), self.max_bytes)
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._reject(send)
+            if name == b"content-length" and value.isdigit() and int(value) > cap:
+                await self._reject(send, cap)
                 return
         chunks: list[bytes] = []
         size = 0
@@ -48,8 +60,8 @@ class BodySizeLimit:
                 return
             body = message.get("body", b"")
             size += len(body)
-            if size > self.max_bytes:
-                await self._reject(send)
+            if size > cap:
+                await self._reject(send, cap)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -65,8 +77,8 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body larger than {self.max_bytes} bytes"}).encode()
+    async def _reject(self, send: Send, cap: int) -> None:
+        body = json.dumps({"detail": f"request body larger than {cap} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",

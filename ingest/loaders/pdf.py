@@ -3,6 +3,12 @@
 A PDF has no reliable paragraph structure, but it has pages, and "p. 3" is what a reader needs to
 find a quote. Each page's text is split into blocks on blank lines (and at line breaks when a
 block is too long to retrieve well); every block is cited by its page.
+
+What the file does not say is read from its first page: the title from its first heading line
+when the PDF's own title is missing or junk (a producer's placeholder such as "about:blank",
+"Untitled" or a file name: what a browser's "Save as PDF" leaves), skipping a printed page's
+header lines (a URL, a print date, a page number); the date from the first date written in
+words ("May 21, 2019").
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
+from ingest.dates import parse_date
 from ingest.documents import Document, Section
 from ingest.loaders.common import LoadError, first_heading, read_bytes, set_derived
 
@@ -25,9 +32,18 @@ MAX_BLOCK = 1500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n")
-# Producer-generated titles that name a file, not the document.
+# Producer-generated titles that name a file, a blank page or a URL, not the document.
 _JUNK_TITLE = re.compile(
-    r"^(untitled|microsoft (word|powerpoint)\b|document\d*$)|\.(docx?|pdf)$", re.IGNORECASE
+    r"^(untitled|microsoft (word|powerpoint)\b|document\d*$|about:|(https?|file)://|"
+    r"(none|null|unknown|title|print|blank)$)|\.(docx?|pdf|html?)$",
+    re.IGNORECASE,
+)
+# Lines a printed web page or a header puts above the heading: a print date and time, a URL,
+# a page number ("1/3", "Page 1 of 3"), or no words at all.
+_HEADER_LINE = re.compile(
+    r"^(\d{1,2}/\d{1,2}/\d{2,4}\b.*|\d{1,2}:\d{2}\s*(am|pm)?\b.*|(https?|file)://\S*|about:\S*|"
+    r"(page\s+)?\d+\s*(/|of)\s*\d+|[\W\d_]*)$",
+    re.IGNORECASE,
 )
 
 
@@ -94,6 +110,15 @@ def _metadata_title(reader: PdfReader) -> str:
     return "" if _JUNK_TITLE.search(title) else title
 
 
+def _heading(blocks: list[str]) -> str | None:
+    """The first line of the first page that is not a printed header's (see _HEADER_LINE)."""
+    for block in blocks:
+        for line in block.split("\n"):
+            if not _HEADER_LINE.match(line.strip()):
+                return first_heading(line)
+    return first_heading(blocks[0]) if blocks else None
+
+
 def load(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document:
     """Load one PDF: its text, page by page, each block cited by its page number."""
     meta = dict(metadata)
@@ -107,7 +132,10 @@ def load(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document:
     if not pages:
         raise LoadError("PDF has no extractable text (scanned image?)")
 
-    set_derived(meta, "title", _metadata_title(reader) or first_heading(pages[0][1][0]))
+    first_page = pages[0][1]
+    set_derived(meta, "title", _metadata_title(reader) or _heading(first_page))
+    written = parse_date("\n".join(first_page))
+    set_derived(meta, "date", written.isoformat() if written else None)
     title = str(meta.get("title") or "")
     label = str(meta.get("citation") or title)
     parts: list[str] = []

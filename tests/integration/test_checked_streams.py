@@ -2,7 +2,8 @@
 OpenAI-protocol server on loopback) over real HTTP. What a client assembles from the `/v1/chat`
 SSE deltas, or from the OpenAI-compatible stream, is the final checked answer: no invented
 [n], no dropped sentence, nothing of a reply that ends up abstaining; the screening block's
-citation is numbered only once verified. Also: an over-long earlier OpenAI message is refused."""
+citation is numbered only once verified. Also: an over-long earlier OpenAI message is read by its
+last sentence, never passed on whole."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from tests.support.servers import api_server
 
 pytestmark = requires_mirror
 
-QUESTION = "Do sales to Entity List parties need a licence?"
+QUESTION = "What do the rules say about sales to Entity List parties?"
 SCREENED = "Can we sell mass-market encryption software to Huawei Technologies?"
 # Cites passages 1 and 2, invents [7] and [9], and says one thing no passage supports.
 REPLY = (
@@ -110,13 +111,13 @@ def _completion(base: str, messages: list[dict[str, str]]) -> httpx.Response:
     return httpx.post(f"{base}/v1/chat/completions", json=body, timeout=120)
 
 
-def _sources(citations: list[dict[str, Any]]) -> str:
-    return "\n\nSources:\n" + "\n".join(
-        f'[{c["n"]}] {c["citation"]}: "{" ".join(c["quote"].split())}" {c["source_url"]}'
-        if c.get("source_url")
-        else f'[{c["n"]}] {c["citation"]}: "{" ".join(c["quote"].split())}"'
-        for c in citations
-    )
+def _assert_sources(tail: str, citations: list[dict[str, Any]]) -> None:
+    """The Markdown Sources list after the answer: every citation numbered, and its quote (the
+    model's sentences quote nothing) shown once."""
+    assert tail.startswith("\n\n**Sources**\n\n- "), tail[:80]
+    for c in citations:
+        assert f"[{c['n']}]" in tail
+        assert tail.count(" ".join(c["quote"].split()).strip('"“”')) == 1
 
 
 def test_chat_sse_sends_only_checked_sentences(base: str, fake: FakeOpenAI) -> None:
@@ -136,7 +137,8 @@ def test_openai_stream_assembles_the_same_checked_answer_as_the_plain_reply(
     fake.push(REPLY)
     contents, last = _completion_stream(base, messages)
     assembled = "".join(contents)
-    assert assembled == CHECKED + _sources(last["citations"])
+    assert assembled.startswith(CHECKED)
+    _assert_sources(assembled[len(CHECKED) :], last["citations"])
     assert not any(bad in c for c in contents for bad in UNCHECKED)
     assert last["abstained"] is False and last["choices"][0]["finish_reason"] == "stop"
 
@@ -169,9 +171,13 @@ def test_the_screening_block_cites_744_11_as_verified_before_the_passages(
     deltas, final = _sse(base, {"question": SCREENED})
     text = final["answer"]
     assert "".join(deltas) == text
-    assert deltas[0].startswith("Screening against the Consolidated Screening List")
-    head, _, body = text.partition("\n\n")
-    assert head.endswith("[1]") and "What an Entity List entry means:" in head
+    # The determination first (a listed party: licence required), then the screening block.
+    assert deltas[0].startswith("**Licence required: yes")
+    assert final["determination"]["outcome"] == "yes"
+    blocks = text.split("\n\n")
+    screening = next(b for b in blocks if b.startswith("Screening against the Consolidated"))
+    assert "What an Entity List entry means:" in screening
+    assert re.search(r"\[\d+\]$", screening.rstrip())
     assert final["citations"][0]["citation"].startswith("15 CFR 744.11")
     numbers = [c["n"] for c in final["citations"]]
     assert numbers == list(range(1, len(numbers) + 1))
@@ -179,22 +185,22 @@ def test_the_screening_block_cites_744_11_as_verified_before_the_passages(
     assert "Trust me" not in text
 
 
-def test_an_over_long_earlier_openai_message_is_refused(base: str, fake: FakeOpenAI) -> None:
-    long_question = "Is Huawei listed? " * 3300  # about 60 KB, under the body limit
+def test_an_over_long_earlier_openai_message_is_read_by_its_last_sentence(
+    base: str, fake: FakeOpenAI
+) -> None:
+    long_question = "Is Huawei listed? " * 3300  # about 60 KB, one paragraph
     messages = [
         {"role": "user", "content": long_question},
         {"role": "assistant", "content": "Yes [1]."},
         {"role": "user", "content": "and its affiliates?"},
     ]
-    for stream in (False, True):
-        r = httpx.post(
-            f"{base}/v1/chat/completions",
-            json={"model": "tpa", "messages": messages, "stream": stream},
-            timeout=60,
-        )
-        assert r.status_code == 422, r.text[:300]
-        assert "messages[0]" in r.text and "2000" in r.text
-    assert fake.chat_requests == []  # refused before any model call
+    fake.push("Are Huawei affiliates on the Entity List subject to a licence requirement?")
+    fake.push(CHECKED)
+    r = _completion(base, messages)
+    assert r.status_code == 200, r.text[:300]
+    rewrite_prompt = json.dumps(fake.chat_requests[0]["messages"])
+    assert "Is Huawei listed?" in rewrite_prompt and len(rewrite_prompt) < 10_000
+    fake.reset()
 
     # Our own earlier answers may be long (sources included): accepted, and only what is
     # needed of them is passed on to the rewriter.

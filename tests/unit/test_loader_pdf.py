@@ -110,3 +110,32 @@ def test_truncated_pdf_is_refused(tmp_path: Path, cut: float) -> None:
 def test_garbage_is_refused(tmp_path: Path, data: bytes) -> None:
     with pytest.raises(LoadError):
         load(_write(tmp_path, data), "bad", {})
+
+
+@pytest.mark.parametrize("junk", ["about:blank", "", "Untitled", "report.docx", "https://x.test/a"])
+def test_junk_metadata_title_gives_way_to_the_first_heading(tmp_path: Path, junk: str) -> None:
+    # What a browser's "Save as PDF" leaves: a placeholder title, then the printed page's header
+    # (print date, URL) above the page's own heading.
+    page = (
+        "11/24/19, 10:30 AM\n"
+        "https://www.bis.doc.gov/index.php/guidance\n"
+        "Guidance on Entity List Licensing\n\n"
+        f"Issued May 21, 2019. {PAGE_1}"
+    )
+    doc = load(_write(tmp_path, _pdf([page], title=junk or None)), "g", {})
+    assert doc.metadata["title"] == "Guidance on Entity List Licensing"
+    assert doc.metadata["date"] == "2019-05-21"
+    assert set(doc.metadata["derived"]) == {"title", "date"}
+
+
+def test_stated_title_and_date_win_over_the_text(tmp_path: Path) -> None:
+    page = f"Guidance on Entity List Licensing\n\nIssued May 21, 2019. {PAGE_1}"
+    doc = load(_write(tmp_path, _pdf([page], title="BIS Guidance")), "g", {"date": "2020-01-02"})
+    assert doc.metadata["title"] == "BIS Guidance"
+    assert doc.metadata["date"] == "2020-01-02"
+    assert doc.metadata["derived"] == ["title"]
+
+
+def test_no_date_in_the_text_leaves_the_date_unknown(tmp_path: Path) -> None:
+    doc = load(_write(tmp_path, _pdf([PAGE_1])), "g", {})
+    assert "date" not in doc.metadata
