@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.answering.bottom_line import Citer, bottom_line
+from assistant.answering.bottom_line import Citer, bottom_line, with_authority
 from assistant.answering.determination import Lookup, determine
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.screening_lead import (
@@ -149,6 +149,19 @@ def llm_answer(
             sent.append(part)
             yield part
     assert answer is not None
+    # The model's citations carry what the extractive ones do: their authority, and the legal
+    # status of the cited text, which the answer states after the model's words.
+    by_chunk = {p.chunk_id: p for p in given}
+    status: list[str] = []
+    for i, c in enumerate(answer.citations):
+        p = by_chunk.get(c.chunk_id)
+        cited = with_authority(c)
+        if p is not None:
+            cited.notes = checks.notes_of(p, c.start, c.end)
+            status += [f"Status of {c.citation} [{c.n}]: {note}" for note in cited.notes]
+        answer.citations[i] = cited
+    if status and not answer.abstained:
+        answer.answer += "\n\n" + "\n".join(dict.fromkeys(status))
     if screen is not None or opening.determination is not None:
         if answer.abstained:
             answer = Answer(answer=SCREENING_ONLY)

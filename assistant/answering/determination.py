@@ -197,7 +197,7 @@ def entity_list_rule(
         FindingLine(
             "Licence required",
             ("yes" if listed else "depends on whether a party is on the Entity List")
-            + ": for any item subject to the EAR, to the extent the party's Entity List "
+            + " — for any item subject to the EAR, to the extent the party's Entity List "
             "entry specifies",
             [required],
             [h.ref for h in el_hits],

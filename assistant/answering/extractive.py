@@ -169,8 +169,9 @@ def _label(p: SearchResult) -> str:
     return p.citation
 
 
-SUPPORT_LINES = 6  # quoted provisions under the bottom line (5-fold CV on dev fact recall)
+SUPPORT_LINES = 7  # quoted provisions under the bottom line (5-fold CV on dev fact recall)
 PER_DOCUMENT = 3  # of them from one document
+PER_PASSAGE = 2  # of them from one passage (different paragraphs)
 PARTIAL_NOTE = "These are the closest provisions in the corpus; they may not settle the question."
 
 
@@ -186,30 +187,34 @@ class _Line:
 def select_lines(
     scored: list[_Sentence], passages: Sequence[SearchResult], limit: int = SUPPORT_LINES
 ) -> list[_Line]:
-    """Fewer, better lines: the best sentences' whole provisions, one per passage, none from a
-    passage whose provision repeats one already chosen (the same rule text in the regulation
-    and in the Federal Register rule that added it), none under half the best score."""
+    """Fewer, better lines: the best sentences' whole provisions, at most PER_PASSAGE (not
+    overlapping) from a passage and PER_DOCUMENT from a document, none repeating one already
+    chosen (the same rule text in the regulation and in the Federal Register rule that added
+    it), none under half the best score."""
     ranked = sorted(scored, key=lambda x: -x.score)
     if not ranked:
         return []
     best = ranked[0].score
     chosen: list[_Line] = []
     seen_text: list[str] = []
-    used: set[int] = set()
+    spans: dict[int, list[tuple[int, int]]] = {}
     per_doc: dict[str, int] = {}
     for sent in ranked:
         if len(chosen) >= limit or sent.score < 0.5 * best:
             break
         p = passages[sent.passage]
-        if sent.passage in used or per_doc.get(p.doc_id, 0) >= PER_DOCUMENT:
+        taken = spans.setdefault(sent.passage, [])
+        if len(taken) >= PER_PASSAGE or per_doc.get(p.doc_id, 0) >= PER_DOCUMENT:
             continue
         a, b = provision_span(p, sent.start, sent.end)
+        if any(a < y and x < b for x, y in taken):
+            continue
         key = " ".join(tokenize(p.text[a - p.start : b - p.start]))
         if any(key in k or k in key for k in seen_text if min(len(key), len(k)) > 40):
             continue
         chosen.append(_Line(sent.passage, a, b, sent.score, sent.text))
         seen_text.append(key)
-        used.add(sent.passage)
+        taken.append((a, b))
         per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
     return chosen
 
@@ -279,6 +284,7 @@ def compose_extractive(
         if n is not None:
             shown = _display(top.text)
             lead_lines.append(f"**{shown}** [{n}]")
+            lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
             claims.append(Claim(text=shown, citations=[n]))
     chosen.sort(
         key=lambda ln: (AUTHORITY_ORDER[authority_of(_doc_type(passages[ln.passage]))], -ln.score)

@@ -56,8 +56,20 @@ def is_furniture(sentence: str) -> bool:
     return bool(_FURNITURE.search(sentence))
 
 
+# A statement ends like one: a full stop, a question or exclamation mark, or the colon, semicolon
+# or dash of a list item (closing quotes, brackets and footnote markers after it allowed).
+_ENDS_LIKE_A_STATEMENT = re.compile(r"[.?!;:—–-][\"”’')\]]*(?:\[\d+\])?\s*$")
+
+
 def worth_quoting(sentence: str) -> bool:
-    return len(sentence.strip()) >= 12 and not is_heading(sentence) and not is_furniture(sentence)
+    """A statement a reviewer can read on its own: not a heading, a headline without a full stop,
+    a fragment cut at a chunk's edge, a template or site furniture."""
+    return (
+        len(sentence.strip()) >= 12
+        and not is_heading(sentence)
+        and not is_furniture(sentence)
+        and bool(_ENDS_LIKE_A_STATEMENT.search(sentence))
+    )
 
 
 def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:

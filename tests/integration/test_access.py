@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.config import Settings
 from tests.conftest import REPO, SMALL_DOCS, cli_env, make_settings, run_cli, small_corpus
 from tests.support.fake_slack import FakeSlack
 from tests.support.servers import api_server
@@ -378,7 +379,7 @@ def test_every_answer_appends_one_audit_line(base: str, data_dir: Path) -> None:
         answer = r.json()
         assert line["answer"] == answer["answer"] and line["abstained"] == answer["abstained"]
         assert len(line["corpus_version"]) == 16
-        assert line["settings"]["min_relevance"] == 0.53
+        assert line["settings"]["min_relevance"] == Settings.model_fields["min_relevance"].default
         assert [c["doc_id"] for c in line["citations"]] == [
             c["doc_id"] for c in answer["citations"]
         ]
@@ -575,11 +576,17 @@ def test_web_page_asks_for_a_key_and_shows_what_it_allows(base: str) -> None:
             assert '<img src=x onerror="window.__pwned=1">' in text  # shown, as text
 
             expect(page.locator("#key-status")).to_have_text("Key saved for this tab.")
+            # The key control collapses once a key is saved; "API key" opens it again.
+            expect(page.locator("#key-form")).to_be_hidden()
+            page.click("#key-toggle")
             page.fill("#api-key", "legal-key-456")
             page.click("#key-save")
+            shown = page.locator("article.answer:not(.pending)").count()
             page.fill("#question", QUESTION)
             page.press("#question", "Enter")
-            expect(page.locator("article.answer:not(.pending)")).to_have_count(3, timeout=90_000)
+            expect(page.locator("article.answer:not(.pending)")).to_have_count(
+                shown + 1, timeout=90_000
+            )
             legal = page.locator("article.answer").last
             expect(legal).to_contain_text("Falconridge")
             # The memo's citation opens its passage, fetched with the key.

@@ -4,6 +4,7 @@ OpenAI-compatible one through the official client, and every kind of bad input."
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -226,7 +227,7 @@ def test_as_of_changes_the_answer_with_the_date(client: httpx.Client) -> None:
         c["date"] <= "2019-11-20" for c in before["citations"] if c["doc_type"] != "regulation"
     )
     assert "granted Microsoft" not in before["answer"]
-    assert "granted Microsoft" in " ".join(after["answer"].split())
+    assert re.search(r"granted Microsoft|Microsoft granted", " ".join(after["answer"].split()))
     assert any(c["date"] == "2019-11-24" for c in after["citations"])
 
     found = client.get("/v1/search", params={"q": MICROSOFT, "k": 20, "as_of": "2019-11-20"})

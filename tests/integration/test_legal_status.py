@@ -168,3 +168,25 @@ def test_as_of_keeps_the_rules_in_force_that_day(ingested: tuple[Any, Path]) -> 
     _, meta = next((t, m) for t, m in _chunks(settings, "15-cfr-744.11") if m["citation"] == A1)
     assert any("later than Aug. 1, 2024" in n for n in notes_for(meta, on=day))
     assert any(n.startswith("Stayed later:") for n in notes_for(meta, on=day))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is the 50 percent affiliates rule in 744.11(a)(1) stayed?",
+        "Do Entity List restrictions reach a distributor owned 60% by a listed company?",
+    ],
+)
+def test_an_answer_citing_744_11_a_1_shows_its_stay(
+    ingested: tuple[Any, Path], question: str
+) -> None:
+    """Whatever the answer's shape, a citation of (a)(1) carries the stay in its notes and the
+    answer text shows it beside the quote (or the bottom line) that cites it."""
+    settings, _ = ingested
+    answer = Assistant(settings).ask(question)
+    assert not answer.abstained
+    cited = [c for c in answer.citations if c.citation.startswith(A1) or A1_OPENING in c.quote]
+    assert cited, [c.citation for c in answer.citations]
+    for c in cited:
+        assert any("90 FR 50857" in note and "Nov. 9, 2026" in note for note in c.notes), c
+    assert "Status" in answer.answer and "90 FR 50857 (Nov. 12, 2025)" in answer.answer
