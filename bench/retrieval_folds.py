@@ -27,8 +27,8 @@ from assistant.config import Settings
 from assistant.eval.metrics import load_eval, recall_at, reciprocal_rank
 from assistant.index.store import Store
 from assistant.models import SearchResult
-from assistant.retrieval.retriever import Retriever, _result
-from assistant.retrieval.scoring import WEIGHTS, Weights, rank
+from assistant.retrieval.retriever import Retriever, ranked
+from assistant.retrieval.scoring import WEIGHTS, Weights
 
 GRID: dict[str, list[Any]] = {
     "lexical": [0.4, 0.6, 0.8],
@@ -52,16 +52,7 @@ def _searched(retriever: Retriever, items: list[Any]) -> dict[str, Any]:
 
 
 def _ranked(found: Any, weights: Weights, k: int = 10) -> list[SearchResult]:
-    if found is None:
-        return []
-    view, idx, features = found
-    order, total = rank(features, k, weights)
-    return [
-        _result(
-            view.ids[int(idx[o])], float(total[o]), view.texts[int(idx[o])], view.metas[int(idx[o])]
-        )
-        for o in order
-    ]
+    return ranked(found, k, weights)
 
 
 def score(items: list[Any], searched: dict[str, Any], weights: Weights) -> dict[str, float]:

@@ -127,21 +127,7 @@ class Retriever:
         weights: Weights = WEIGHTS,
     ) -> list[SearchResult]:
         """Top-k passages; `index` pins the snapshot (one answer uses one corpus version)."""
-        found = self.candidates(query, filters, vector, index)
-        if found is None:
-            return []
-        view, idx, features = found
-        order, total = rank(features, k, weights)
-        return [
-            _result(
-                view.ids[int(idx[o])],
-                float(total[o]),
-                view.texts[int(idx[o])],
-                view.metas[int(idx[o])],
-                float(features.cosine[o]),
-            )
-            for o in order
-        ]
+        return ranked(self.candidates(query, filters, vector, index), k, weights)
 
     def candidates(
         self,
@@ -149,7 +135,7 @@ class Retriever:
         filters: Filters | None = None,
         vector: Sequence[float] | None = None,
         index: CorpusSnapshot | None = None,
-    ) -> tuple[CorpusSnapshot, np.ndarray, Features] | None:
+    ) -> Found | None:
         """The view searched, the candidates' rows in it and their features (None: no
         candidate). Separate from ranking so the weights can be evaluated without re-searching."""
         filters = filters or Filters()
@@ -217,6 +203,28 @@ class Retriever:
             doc=[str(m.get("doc_id", "")) for m in metas],
         )
         return lexical, idx, features
+
+
+Found = tuple[CorpusSnapshot, np.ndarray, Features]  # what `Retriever.candidates` returns
+
+
+def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[SearchResult]:
+    """The top k of searched candidates as results, best first (kept apart from the search so
+    `bench/retrieval_folds.py` ranks one search under many weights)."""
+    if found is None:
+        return []
+    view, idx, features = found
+    order, total = rank(features, k, weights)
+    return [
+        _result(
+            view.ids[int(idx[o])],
+            float(total[o]),
+            view.texts[int(idx[o])],
+            view.metas[int(idx[o])],
+            float(features.cosine[o]),
+        )
+        for o in order
+    ]
 
 
 def _result(
