@@ -163,7 +163,13 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
 
 # ---- the rules --------------------------------------------------------------------------------
 
-_EL_REQUIRED = re.compile(r"\blicen[sc]e is required\b.*\bEntity List\b", re.I | re.S)
+# What an Entity List entry means, in 744.11(a)'s words, and the query that finds it: shared with
+# the screening block (answering/screening_lead.py), so one cached lookup serves both.
+EL_REQUIRED = re.compile(r"\blicen[sc]e is required\b.*\bEntity List\b", re.I | re.S)
+EL_QUERY = (
+    "15 CFR 744.11 A license is required, to the extent specified on the Entity List, to export "
+    "any item subject to the EAR when an entity listed on the Entity List is a party"
+)
 _EL_EXCEPTIONS = re.compile(r"\bLicense exceptions may not be used\b", re.I)
 _EL_POLICY = re.compile(r"\breview polic(?:y|ies)\b", re.I)
 
@@ -187,9 +193,8 @@ def entity_list_rule(
         passages,
         lookup,
         "15 CFR 744.11",
-        _EL_REQUIRED,
-        "15 CFR 744.11 A license is required, to the extent specified on the Entity List, "
-        "to export any item subject to the EAR when an entity listed is a party",
+        EL_REQUIRED,
+        EL_QUERY,
     )
     if required is None:
         return None

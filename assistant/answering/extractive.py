@@ -1,7 +1,7 @@
 """The default answerer, which needs no LLM: it only ever says what a passage says.
 
 The answer opens with its bottom line: a licence question's determination in fixed words
-(`determination` + `bottom_line`), any other question's best sentence. Then up to four quoted
+(`determination` + `bottom_line`), any other question's best sentence. Then up to seven quoted
 provisions, each a whole paragraph with the list it introduces (`quotes`), in the authority
 order, news marked secondary. Every citation's span is the quoted text's span in the stored
 document, so a reviewer can check it character by character. It refuses only when the corpus
@@ -181,7 +181,6 @@ class _Line:
     start: int  # the quoted provision (document offsets)
     end: int
     score: float
-    sentence: str  # the sentence that won it its place
 
 
 def select_lines(
@@ -212,7 +211,7 @@ def select_lines(
         key = " ".join(tokenize(p.text[a - p.start : b - p.start]))
         if any(key in k or k in key for k in seen_text if min(len(key), len(k)) > 40):
             continue
-        chosen.append(_Line(sent.passage, a, b, sent.score, sent.text))
+        chosen.append(_Line(sent.passage, a, b, sent.score))
         seen_text.append(key)
         taken.append((a, b))
         per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
@@ -286,9 +285,7 @@ def compose_extractive(
             lead_lines.append(f"**{shown}** [{n}]")
             lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
             claims.append(Claim(text=shown, citations=[n]))
-    chosen.sort(
-        key=lambda ln: (AUTHORITY_ORDER[authority_of(_doc_type(passages[ln.passage]))], -ln.score)
-    )
+    chosen.sort(key=lambda ln: (_rank_of(passages[ln.passage]), -ln.score))
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
     for sup in chosen:
@@ -304,8 +301,9 @@ def compose_extractive(
     citations = citer.citations
     if not citations:
         return not_covered()
+    partial = evidence.partial(min_relevance)
     parts = ["\n".join(lead_lines)]
-    if evidence.partial(min_relevance):
+    if partial:
         parts.append(PARTIAL_NOTE)
     if support:
         parts.append("\n".join(support))
@@ -315,7 +313,7 @@ def compose_extractive(
         abstained=False,
         lead=lead,
         determination=determination,
-        partial=evidence.partial(min_relevance),
+        partial=partial,
         citations=citations,
         claims=claims,
     )

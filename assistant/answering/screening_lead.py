@@ -12,13 +12,13 @@ and `verified_meaning` attach it to a composed answer.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from assistant.access import Caller
+from assistant.answering.determination import EL_QUERY, EL_REQUIRED, find_sentence
 from assistant.answering.verify import keep_verified
 from assistant.config import Settings
 from assistant.index.snapshot import CorpusSnapshot
@@ -27,18 +27,12 @@ from assistant.retrieval.retriever import Retriever
 from assistant.screening.models import ScreeningError, ScreeningList
 from assistant.screening.parties import find_parties
 from assistant.screening.repository import load_list
-from assistant.text import sentence_spans
 
 log = logging.getLogger(__name__)
 
 SCREENING_ONLY = "The corpus passages do not answer the rest of this question."
 MAX_LOOKUPS = 256  # cached screening lookups (per snapshot and filter)
 SHOWN = 3  # entries spelled out in the block; the rest are counted
-MEANING_QUERY = (
-    "15 CFR 744.11 A license is required, to the extent specified on the Entity List, to export "
-    "any item subject to the EAR when an entity listed on the Entity List is a party"
-)
-_MEANING = re.compile(r"\blicen[sc]e is required\b.*\bEntity List\b", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -89,14 +83,9 @@ def _bare(value: str) -> str:
 
 def _meaning(results: list[SearchResult]) -> tuple[SearchResult, tuple[int, int]] | None:
     """The first 744.11 sentence (in rank order) saying a licence is required for a listed
-    entity."""
-    for r in results:
-        if not r.citation.startswith("15 CFR 744.11"):
-            continue
-        for a, b in sentence_spans(r.text):
-            if _MEANING.search(r.text[a:b]):
-                return r, (r.start + a, r.start + b)
-    return None
+    entity: the sentence the Entity List determination rests on too."""
+    found = find_sentence(results, "15 CFR 744.11", EL_REQUIRED)
+    return (found.passage, (found.start, found.end)) if found else None
 
 
 def screening_lead(
@@ -114,7 +103,7 @@ def screening_lead(
     hits = [m.to_hit(f"S{i}") for i, m in enumerate(matches[:SHOWN], 1)]
     meaning = None
     if any("entity list" in h.source.lower() for h in hits):
-        meaning = _meaning(retrieve(MEANING_QUERY))
+        meaning = _meaning(retrieve(EL_QUERY))
     return ScreeningLead(
         screening=Screening(list_version=screening_list.version, hits=hits),
         more=max(0, len(matches) - SHOWN),
