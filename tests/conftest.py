@@ -86,7 +86,12 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusSto
 
 
 def small_corpus(dest: Path, names: list[str]) -> Path:
-    """Copy a few mirror documents (with sidecars) into a folder a test may change."""
+    """Copy a few mirror documents (with sidecars) into a folder a test may change.
+
+    Without the mirror (a contributor's clone with no ../shared beside it) the test that asked
+    is skipped, saying why, rather than run on an empty or partial corpus."""
+    if not MIRROR.is_dir():
+        pytest.skip(f"the offline corpus mirror {MIRROR} is absent")
     for rel in names:
         for src in (MIRROR / rel, (MIRROR / rel).with_name(Path(rel).stem + ".meta.json")):
             if src.exists():
