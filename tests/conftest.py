@@ -1,5 +1,10 @@
 """Shared fixtures. The whole corpus is embedded once per test run (about 3 minutes here) and
 shared read-only by every test that needs it; tests that change a store build their own small one.
+
+Two tiers. With the offline mirror beside the checkout (`../shared/corpus`, our machines and CI)
+the corpus tests run on the real documents. Without it (a contributor's fresh clone) they run on
+the suite's own small corpus in `tests/fixtures/corpus`, written in the mirror's layout; only the
+tests that need a document or figure that exists in the mirror alone are skipped, each saying so.
 """
 
 from __future__ import annotations
@@ -21,10 +26,16 @@ from assistant.config import Settings  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = REPO.parent / "shared" / "corpus"
 EVAL_DEV = REPO.parent / "shared" / "eval" / "dev.jsonl"
+OWN_CORPUS = REPO / "tests" / "fixtures" / "corpus"
+HAVE_MIRROR = MIRROR.is_dir()
+CORPUS = MIRROR if HAVE_MIRROR else OWN_CORPUS
+"""The corpus the corpus tests run on: the mirror when present, else the suite's own."""
 
 requires_mirror = pytest.mark.skipif(
-    not MIRROR.is_dir(), reason=f"the offline corpus mirror {MIRROR} is absent"
+    not HAVE_MIRROR, reason=f"the offline corpus mirror {MIRROR} is absent"
 )
+"""For tests about the mirror's own documents or figures, which the suite's corpus cannot stand
+in for; everything else runs on `CORPUS`."""
 
 
 def free_port() -> int:
@@ -55,17 +66,16 @@ def run_cli(
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(
-        data_dir=data_dir, corpus_mirror=MIRROR if MIRROR.is_dir() else None, **overrides
-    )
+    return Settings(data_dir=data_dir, corpus_mirror=MIRROR if HAVE_MIRROR else None, **overrides)
 
 
 class CorpusStore:
-    """The session's ingested copy of the real corpus."""
+    """The session's ingested copy of `CORPUS` (the mirror, or the suite's own corpus)."""
 
     def __init__(self, settings: Settings, report: dict[str, object]) -> None:
         self.settings = settings
         self.report = report
+        self.mirror = HAVE_MIRROR
 
     @property
     def store(self):  # type: ignore[no-untyped-def]
@@ -76,26 +86,32 @@ class CorpusStore:
 
 @pytest.fixture(scope="session")
 def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusStore]:
-    if not MIRROR.is_dir():
-        pytest.skip(f"the offline corpus mirror {MIRROR} is absent")
     from ingest.pipeline import run_ingest
 
     settings = make_settings(tmp_path_factory.mktemp("corpus-data"))
-    report = run_ingest([MIRROR], settings, progress=False)
+    report = run_ingest([CORPUS], settings, progress=False)
     yield CorpusStore(settings, report.to_dict())
 
 
-def small_corpus(dest: Path, names: list[str]) -> Path:
-    """Copy a few mirror documents (with sidecars) into a folder a test may change.
+def corpus_file(rel: str) -> Path:
+    """`CORPUS / rel`, or a skip saying the document exists only in the absent mirror."""
+    path = CORPUS / rel
+    if not path.is_file():
+        pytest.skip(f"{rel} is only in the offline corpus mirror {MIRROR}, which is absent")
+    return path
 
-    Without the mirror (a contributor's clone with no ../shared beside it) the test that asked
-    is skipped, saying why, rather than run on an empty or partial corpus."""
-    if not MIRROR.is_dir():
-        pytest.skip(f"the offline corpus mirror {MIRROR} is absent")
+
+def small_corpus(dest: Path, names: list[str]) -> Path:
+    """Copy a few `CORPUS` documents (with sidecars) into a folder a test may change.
+
+    A name only the mirror has, asked for without the mirror, skips the test, saying which
+    document is missing, rather than running it on a partial corpus."""
     for rel in names:
-        for src in (MIRROR / rel, (MIRROR / rel).with_name(Path(rel).stem + ".meta.json")):
+        corpus_file(rel)
+    for rel in names:
+        for src in (CORPUS / rel, (CORPUS / rel).with_name(Path(rel).stem + ".meta.json")):
             if src.exists():
-                target = dest / src.relative_to(MIRROR)
+                target = dest / src.relative_to(CORPUS)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(src.read_bytes())
     return dest

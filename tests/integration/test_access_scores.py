@@ -19,10 +19,8 @@ import assistant.retrieval.retriever as retrieval
 from assistant.access import Caller
 from assistant.answering.service import Assistant
 from assistant.config import Settings
-from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.servers import api_server
-
-pytestmark = requires_mirror
 
 MEMO_ID = "memo-falconridge"
 MEMO_BEFORE = """# Privileged memo: Project Falconridge

@@ -21,11 +21,9 @@ from assistant.answering.screening_lead import SCREENING_ONLY
 from assistant.answering.service import Assistant
 from assistant.answering.verify import verify
 from assistant.models import Answer
-from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.csl import ROWS, write_list
 from tests.support.fake_openai import FakeOpenAI
-
-pytestmark = requires_mirror
 
 AUDIT_LINE_BOUND = 32 * 1024  # see assistant/answering/audit_bounds.py, AUDIT_ANSWER_CHARS
 QUESTION = "What do the rules say about sales to Entity List parties?"

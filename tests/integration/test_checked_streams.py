@@ -16,12 +16,10 @@ import httpx
 import pytest
 
 from assistant.models import NOT_COVERED
-from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.csl import ROWS, write_list
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.servers import api_server
-
-pytestmark = requires_mirror
 
 QUESTION = "What do the rules say about sales to Entity List parties?"
 SCREENED = "Can we sell mass-market encryption software to Huawei Technologies?"

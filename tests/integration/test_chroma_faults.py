@@ -24,12 +24,11 @@ from tests.conftest import (
     cli_env,
     free_port,
     make_settings,
-    requires_mirror,
     small_corpus,
 )
 from tests.support.servers import _stop, api_server, start_chroma
 
-pytestmark = [requires_mirror, pytest.mark.server]
+pytestmark = pytest.mark.server
 
 QUESTIONS = [
     "Do mass-market software sales to Huawei need a licence?",

@@ -9,10 +9,10 @@ import pytest
 from assistant.index.store import Store
 from assistant.retrieval.retriever import Retriever
 from ingest.pipeline import run_ingest
-from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.servers import chroma_server
 
-pytestmark = [requires_mirror, pytest.mark.server]
+pytestmark = pytest.mark.server
 
 
 def test_ingest_and_search_through_a_chroma_server(tmp_path: Path) -> None:

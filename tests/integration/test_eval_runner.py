@@ -14,15 +14,10 @@ import pytest
 
 from assistant.answering.audit import AuditLog
 from assistant.config import Settings
+from tests.conftest import REPO, small_corpus
 
-REPO = Path(__file__).resolve().parents[2]
-MIRROR = REPO.parent / "shared" / "corpus"
 # A line someone's real question left in the production audit trail before the eval ran.
 PRODUCTION_LINE = {"caller": "alice", "question": "Do we need a licence for Huawei?"}
-
-pytestmark = pytest.mark.skipif(
-    not MIRROR.is_dir(), reason=f"the offline corpus mirror {MIRROR} is absent"
-)
 
 DOCS = [
     "regulation/ecfr/15-CFR-744.11.txt",
@@ -90,27 +85,12 @@ QUESTIONS: list[dict[str, Any]] = [
 ]
 
 
-def _copy_docs(dest: Path) -> Path:
-    for rel in DOCS:
-        src = MIRROR / rel
-        sidecar = src.with_name(src.stem + ".meta.json")
-        for path in (src, sidecar):
-            if path.exists():
-                target = dest / path.relative_to(MIRROR)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(path.read_bytes())
-    return dest
-
-
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     from ingest.pipeline import run_ingest
 
     tmp = tmp_path_factory.mktemp("eval-runner")
-    for rel in DOCS:
-        if not (MIRROR / rel).is_file():
-            pytest.skip(f"mirror file {rel} is absent")
-    folder = _copy_docs(tmp / "corpus")
+    folder = small_corpus(tmp / "corpus", DOCS)
     settings = Settings(data_dir=tmp / "data")
     report = run_ingest([folder], settings, progress=False)
     assert not report.failures

@@ -18,12 +18,9 @@ from tests.conftest import (
     SMALL_DOCS,
     cli_env,
     make_settings,
-    requires_mirror,
     run_cli,
     small_corpus,
 )
-
-pytestmark = requires_mirror
 
 
 def _chunk_ids(store: Store) -> dict[str, str]:

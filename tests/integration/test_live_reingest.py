@@ -28,12 +28,9 @@ from tests.conftest import (
     SMALL_DOCS,
     cli_env,
     make_settings,
-    requires_mirror,
     run_cli,
     small_corpus,
 )
-
-pytestmark = requires_mirror
 
 ARTICLE = "article/2019-11-24-microsoft-huawei-export-licence.txt"
 ENTITY_LIST = "regulation/ecfr/15-CFR-744.11.txt"

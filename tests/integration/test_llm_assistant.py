@@ -9,10 +9,8 @@ from assistant.answering.service import Assistant
 from assistant.answering.verify import verify
 from assistant.models import Answer
 from ingest.pipeline import run_ingest
-from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.fake_openai import FakeOpenAI
-
-pytestmark = requires_mirror
 
 
 def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> None:

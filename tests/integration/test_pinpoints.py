@@ -30,23 +30,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from assistant.index.embeddings import count_tokens
 from assistant.models import Chunk
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 from ingest.loaders.common import read_sidecar
+from tests.conftest import CORPUS  # noqa: E402
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-REGULATION_FILES = (
-    sorted((MIRROR / "regulation" / "ecfr").glob("*.txt"))
-    + sorted((MIRROR / "regulation" / "ecfr_md").glob("*.md"))
-    if MIRROR.is_dir()
-    else []
+REGULATION_FILES = sorted((CORPUS / "regulation" / "ecfr").glob("*.txt")) + sorted(
+    (CORPUS / "regulation" / "ecfr_md").glob("*.md")
 )
-
-pytestmark = pytest.mark.skipif(not REGULATION_FILES, reason=f"no CFR sections under {MIRROR}")
 
 _LINE_MARKER = re.compile(r"\(\s*\*?\s*([A-Za-z]{1,5}|[0-9]{1,3})\s*\*?\s*\)")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -246,7 +239,7 @@ def _path(citation: str, base: str) -> list[str] | None:
 @cache
 def _checked(path: Path) -> tuple[list[str], int]:
     """Failures ("citation @ offset: text") and the number of chunks checked."""
-    rel = path.relative_to(MIRROR).as_posix()
+    rel = path.relative_to(CORPUS).as_posix()
     doc = load_document(path, rel, read_sidecar(path))
     chunks: list[Chunk] = chunk_document(doc, count_tokens)
     base = str(doc.metadata.get("citation"))

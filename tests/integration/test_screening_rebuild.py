@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.config import Settings
-from tests.conftest import SMALL_DOCS, make_settings, requires_mirror, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.csl import NEWCO, csl_text, synthetic_rows
 from tests.support.servers import QuietHandler, http_server
 
@@ -50,7 +50,6 @@ def sync(settings: Settings, rows: list[dict[str, str]], last_modified: str) -> 
     assert result.status == "fetched", result
 
 
-@requires_mirror
 def test_answers_during_a_rebuild_use_the_list_in_use_at_once(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

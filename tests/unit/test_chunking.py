@@ -17,14 +17,13 @@ from ingest.chunking import SPECIAL_TOKENS, chunk_document
 from ingest.documents import Document, Section
 from ingest.loaders import load_document
 from ingest.loaders.common import read_sidecar
+from tests.conftest import EVAL_DEV, MIRROR, corpus_file
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-MIRROR = SHARED / "corpus"
-EVAL_DEV = SHARED / "eval" / "dev.jsonl"
 MAX_TOKENS = 256
 
 needs_mirror = pytest.mark.skipif(
-    not MIRROR.is_dir(), reason=f"offline corpus mirror not found at {MIRROR}"
+    not EVAL_DEV.is_file(),
+    reason=f"the eval set beside the offline corpus mirror {MIRROR} is absent",
 )
 
 ECFR_744_11 = "regulation/ecfr/15-CFR-744.11.txt"
@@ -51,7 +50,7 @@ def _load(path: Path, doc_id: str = "doc", metadata: dict[str, Any] | None = Non
 
 @cache
 def _mirror(rel: str) -> tuple[Document, tuple[Chunk, ...]]:
-    doc = _load(MIRROR / rel, rel)
+    doc = _load(corpus_file(rel), rel)
     return doc, tuple(chunk_document(doc, count_tokens))
 
 
@@ -257,14 +256,12 @@ def test_whitespace_free_run_longer_than_budget_is_cut() -> None:
 # --- the real mirror -------------------------------------------------------------------------
 
 
-@needs_mirror
 @pytest.mark.parametrize("rel", REAL_DOCS)
 def test_real_document_chunk_invariants(rel: str) -> None:
     doc, chunks = _mirror(rel)
     _check_invariants(doc, chunks)
 
 
-@needs_mirror
 def test_real_744_11_no_chunk_spans_two_top_level_paragraphs() -> None:
     doc, chunks = _mirror(ECFR_744_11)
     top_starts = {s.start: s.citation for s in doc.sections if s.level == 1}
@@ -275,7 +272,6 @@ def test_real_744_11_no_chunk_spans_two_top_level_paragraphs() -> None:
         assert not ("( a ) License requirement" in chunk.text and "( b ) Criteria" in chunk.text)
 
 
-@needs_mirror
 def test_real_744_11_citation_of_entity_list_sentence() -> None:
     _, chunks = _mirror(ECFR_744_11)
     phrase = "A license is required, to the extent specified on the Entity List"
@@ -286,7 +282,6 @@ def test_real_744_11_citation_of_entity_list_sentence() -> None:
     assert found[0].embed_text.startswith("15 CFR 744.11(a) — ")
 
 
-@needs_mirror
 def test_real_740_17_and_734_3_citations() -> None:
     _, chunks_740 = _mirror("regulation/ecfr/15-CFR-740.17.txt")
     individual = [c for c in chunks_740 if "An individual who is not acting on behalf" in c.text]
@@ -299,10 +294,9 @@ def test_real_740_17_and_734_3_citations() -> None:
     assert len(origin) == 1 and origin[0].citation.startswith("15 CFR 734.3(a)")
 
 
-@needs_mirror
 def test_real_chunking_is_deterministic() -> None:
     doc, chunks = _mirror(ECFR_744_11)
-    again = chunk_document(_load(MIRROR / ECFR_744_11, ECFR_744_11), count_tokens)
+    again = chunk_document(_load(corpus_file(ECFR_744_11), ECFR_744_11), count_tokens)
     assert [c.chunk_id for c in again] == [c.chunk_id for c in chunks]
 
 

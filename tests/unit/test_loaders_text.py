@@ -10,12 +10,9 @@ import pytest
 from ingest.documents import Document
 from ingest.loaders import LoadError, detect_format, load_document
 from ingest.loaders.common import read_sidecar, sidecar_path
+from tests.conftest import CORPUS, MIRROR, requires_mirror
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-
-needs_mirror = pytest.mark.skipif(
-    not MIRROR.is_dir(), reason=f"offline corpus mirror not found at {MIRROR}"
-)
+needs_mirror = requires_mirror
 
 ECFR_TEXT = """§ 744.11 License requirements that apply to entities acting contrary to U.S. policy.
 
@@ -372,33 +369,30 @@ def test_read_sidecar_invalid_raises_load_error(tmp_path: Path, content: str) ->
 # --- the real mirror -------------------------------------------------------------------------
 
 
-def _mirror_files() -> list[Path]:
-    if not MIRROR.is_dir():
-        return []
+def _corpus_files() -> list[Path]:
     return sorted(
         p
-        for p in MIRROR.rglob("*")
+        for p in CORPUS.rglob("*")
         if p.is_file() and p.suffix in (".txt", ".md") and sidecar_path(p).is_file()
     )
 
 
-MIRROR_FILES = _mirror_files()
+CORPUS_FILES = _corpus_files()
 
 
 @needs_mirror
 def test_mirror_has_every_folder() -> None:
-    folders = {p.relative_to(MIRROR).parts[0] for p in MIRROR_FILES}
+    folders = {p.relative_to(MIRROR).parts[0] for p in CORPUS_FILES}
     assert {"article", "federal_register", "press_release", "regulation"} <= folders
-    assert len(MIRROR_FILES) > 50
+    assert len(CORPUS_FILES) > 50
 
 
-@needs_mirror
 @pytest.mark.parametrize(
-    "path", MIRROR_FILES, ids=[str(p.relative_to(MIRROR)) for p in MIRROR_FILES]
+    "path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES]
 )
-def test_mirror_file_loads_with_sane_sections(path: Path) -> None:
+def test_corpus_file_loads_with_sane_sections(path: Path) -> None:
     meta = read_sidecar(path)
-    doc = load_document(path, str(path.relative_to(MIRROR)), meta)
+    doc = load_document(path, str(path.relative_to(CORPUS)), meta)
     assert doc.text == path.read_text(encoding="utf-8").replace("\r\n", "\n")
     assert doc.sections
     _check_sections(doc)
@@ -420,10 +414,9 @@ def test_mirror_744_11_citations() -> None:
     assert _section_at(doc, "[ 87 FR 61973").citation == "15 CFR 744.11"
 
 
-@needs_mirror
-def test_mirror_govinfo_excerpt_citation() -> None:
+def test_govinfo_excerpt_citation() -> None:
     path = (
-        MIRROR
+        CORPUS
         / "federal_register"
         / "govinfo_excerpts"
         / "FR-2019-17920_84FR43487_opening-excerpt.txt"
