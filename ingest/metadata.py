@@ -150,6 +150,21 @@ def _date_basis(kind: Any) -> str:
     return "stated"
 
 
+CARRIED = (
+    ("effective_on", "effective"),
+    ("amendment_date", "amended_through"),
+    ("version", "version"),
+    ("part_name", "part_name"),
+    ("document_number", "document_number"),
+    ("federal_register_document_number", "document_number"),
+    ("publication_date", "published"),
+    ("cfr_references", "cfr_references"),
+)
+"""Sidecar facts kept as document metadata, under the name the rest of the code reads: the
+official APIs state them (eCFR's version and amendment dates, the Federal Register's
+effective date, document number and CFR references), so they are not re-derived from text."""
+
+
 def _dating(stated: Any, sidecar: dict[str, Any]) -> dict[str, Any]:
     """`date_basis` for a stated date, plus the sidecar's other dating facts.
 
@@ -163,6 +178,12 @@ def _dating(stated: Any, sidecar: dict[str, Any]) -> dict[str, Any]:
         out["date_basis"] = _date_basis(sidecar.get("date_kind")) if same else "stated"
     if filed := sidecar.get("fr_doc_filed_date"):
         out["filed"] = str(filed)
+    for field, key in CARRIED:
+        value = sidecar.get(field)
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value if v not in (None, ""))
+        if value not in (None, "") and key not in out:
+            out[key] = str(value)
     note = str(sidecar.get("version_note") or "")
     if sidecar.get("superseded") is True or note.startswith("HISTORICAL"):
         out["superseded"] = True

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.config import Settings
+from assistant.index.store import Store
 from tests.conftest import REPO
 from tests.support.csl import ROWS, csl_text
 from tests.support.fake_ecfr import FakeEcfr, fake_ecfr
@@ -144,6 +146,13 @@ def test_fresh_clone_syncs_ingests_and_answers_from_the_official_apis(
     fr_hits = [r for r in results if r["doc_id"] == "fr-2019-17920"]
     assert fr_hits and fr_hits[0]["source_path"].startswith("official/federal-register/")
     assert fr_hits[0]["citation"] == "84 FR 43487"
+    # What the APIs state is kept with the document, not re-derived from its text.
+    records = Store(Settings(data_dir=tmp_path / "data")).document_records()
+    fr_doc = fr.documents["2019-17920"]
+    assert records["fr-2019-17920"]["document_number"] == "2019-17920"
+    assert records["fr-2019-17920"]["effective"] == fr_doc["effective_on"]
+    assert records["15-cfr-744.11"]["version"] == ecfr.latest_issue_date
+    assert records["15-cfr-744.11"]["part_name"]
 
     # Nothing changed at the source: no body downloaded, nothing re-embedded.
     ecfr.requests.clear()

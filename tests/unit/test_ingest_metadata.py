@@ -153,3 +153,45 @@ def test_chunks_without_groups_carry_no_access_flag() -> None:
     assert flags({}) == []
     assert flags({"access": []}) == []
     assert flags({"access": ["legal", "export"]}) == ["access_export", "access_legal"]
+
+
+# ---- facts the official APIs state ----------------------------------------------------------
+
+
+def test_federal_register_api_facts_are_kept(tmp_path: Path) -> None:
+    """What `tpa sync` writes from the Federal Register API reaches the document: its effective
+    date (so an as-of answer knows when the rule took effect), number and CFR parts."""
+    meta, _ = merge(
+        tmp_path,
+        {
+            "doc_type": "federal_register",
+            "date": "2020-08-20",
+            "date_kind": "publication date in the Federal Register",
+            "publication_date": "2020-08-20",
+            "effective_on": "2020-08-17",
+            "document_number": "2020-18213",
+            "cfr_references": ["15 CFR part 744", "15 CFR part 762"],
+        },
+    )
+    assert meta["date_basis"] == "publication"
+    assert meta["effective"] == "2020-08-17" and meta["published"] == "2020-08-20"
+    assert meta["document_number"] == "2020-18213"
+    assert meta["cfr_references"] == "15 CFR part 744; 15 CFR part 762"
+
+
+def test_ecfr_api_facts_are_kept_and_blanks_are_not(tmp_path: Path) -> None:
+    meta, _ = merge(
+        tmp_path,
+        {
+            "doc_type": "regulation",
+            "date": "2026-11-27",
+            "version": "2026-11-27",
+            "amendment_date": "2025-09-29",
+            "part_name": "Control Policy: End-User and End-Use Based",
+            "effective_on": "",
+            "cfr_references": [],
+        },
+    )
+    assert meta["version"] == "2026-11-27" and meta["amended_through"] == "2025-09-29"
+    assert meta["part_name"] == "Control Policy: End-User and End-Use Based"
+    assert "effective" not in meta and "cfr_references" not in meta
