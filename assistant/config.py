@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Port of the Chroma server.")
     chroma_ssl: bool = Field(False, description="Talk HTTPS to the Chroma server.")
     collection: str = Field("chunks", description="Name of the Chroma collection holding chunks.")
+    dense_exact_max_chunks: int = Field(
+        50_000,
+        ge=0,
+        description="Up to this many chunks each replica holds every vector and finds dense "
+        "candidates by an exact scan; above it, from Chroma's index (no vectors held).",
+    )
 
     ingest_exclude: list[str] = Field(
         default=["README*", "MANIFEST*", "LICENSE*", "CHANGELOG*"],

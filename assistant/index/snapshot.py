@@ -13,6 +13,11 @@ groups may read, in a fixed order. Nothing outside it can move that caller's sco
 On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json,
 vectors.npy, bm25/), published complete or not at all; superseded versions are removed after a
 grace period.
+
+Scale: above `Settings.dense_exact_max_chunks` chunks a snapshot holds no vectors (dense
+candidates then come from Chroma's index, `assistant.retrieval.retriever`), and once a replica
+has a snapshot, the next one is a refresh (`refresh`): only the documents whose ledger hash
+changed are read again, the rest is carried over, BM25 is re-indexed over the result.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -35,12 +41,20 @@ import bm25s
 import numpy as np
 
 from assistant.access import readable
+from assistant.index.bm25_index import Terms, Vocabulary, build_index
 from assistant.index.store import Store
 from assistant.index.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
 MAX_VIEWS = 16  # group sets whose views one snapshot keeps (least recently used dropped)
+# Up to this many chunks the candidates are cut from a full sort (its order among equal scores
+# is the one the retrieval weights were fitted with); above, from a linear-time partition.
+_FULL_SORT_MAX = 50_000
+# What a citation is indexed by for `citing`: every "NNN." (a part number) and "NN FR " (a
+# Federal Register volume), overlapping ones too, so that any citation containing a reference's
+# section or FR page holds the reference's own key.
+_CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR ))")
 
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
@@ -61,9 +75,12 @@ class CorpusSnapshot:
         vectors: np.ndarray | None = None,
         bm25: bm25s.BM25 | None = None,
         tokens: list[list[str]] | None = None,
+        terms: list[Terms] | None = None,
+        vocabulary: Vocabulary | None = None,
     ):
         """Indexes the texts, unless `bm25` is an index of them already (loaded from disk);
-        `tokens` are the texts' `chunk_tokens` when the caller has them (a view's parent)."""
+        `tokens` are the texts' `chunk_tokens` and `terms` their counts under `vocabulary`
+        when the caller has them (a view's parent, the snapshot a refresh starts from)."""
         self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
         self.position = {cid: i for i, cid in enumerate(ids)}
@@ -72,17 +89,56 @@ class CorpusSnapshot:
         self.complete = True
         self.chunks_seen = len(ids)
         self._tokens = tokens
+        self._terms = terms
+        self._citing: dict[str, list[int]] | None = None
+        self.vocabulary = vocabulary or Vocabulary()
         self._views: OrderedDict[frozenset[str], CorpusSnapshot] = OrderedDict()
         self._views_lock = threading.Lock()
-        self.bm25 = bm25 or bm25s.BM25()
-        # bm25s cannot index a collection without a single term (a view of one "[Reserved]"
-        # chunk): such an index scores nothing, which is what it knows.
-        self._indexed = bm25 is not None
-        if ids and bm25 is None:
-            corpus = self.tokens()
-            if any(corpus):
-                self.bm25.index(corpus, show_progress=False)
-                self._indexed = True
+        # A collection without a single term (a view of one "[Reserved]" chunk) has no index:
+        # it scores nothing, which is what it knows.
+        built = build_index(self.terms(), self.vocabulary) if ids and bm25 is None else None
+        self.bm25 = bm25 or built or bm25s.BM25()
+        self._indexed = bm25 is not None or built is not None
+
+    def citing(self, refs: Iterable[str]) -> list[int]:
+        """Rows whose citation may match one of the legal references (`assistant.retrieval.
+        references`: "744.11(a)", "84 FR 22961"), in row order: every row whose citation holds
+        the reference's part number ("744.") or Federal Register volume ("84 FR "), a superset
+        the caller checks exactly, found from an index instead of a pass over every chunk."""
+        if self._citing is None:
+            keys: dict[str, list[int]] = {}
+            for i, meta in enumerate(self.metas):
+                citation = str(meta.get("citation", "") or "")
+                for key in set(_CITATION_KEY.findall(citation)):
+                    keys.setdefault(key, []).append(i)
+            self._citing = keys
+        rows: set[int] = set()
+        for ref in refs:
+            for key in set(_CITATION_KEY.findall(ref)):
+                rows.update(self._citing.get(key, ()))
+        return sorted(rows)
+
+    def terms(self) -> list[Terms]:
+        """Every chunk's term counts under `vocabulary`, computed once (views and refreshed
+        snapshots reuse them, so their indexes cost arithmetic, not tokenizing)."""
+        if self._terms is None:
+            self._terms = [self.vocabulary.encode(t) for t in self.tokens()]
+        return self._terms
+
+    def served(self) -> dict[str, str | None]:
+        """doc_id -> the content hash of the version of it this snapshot serves (its chunks'
+        `doc_hash`, None for chunks written before chunks carried one): what a refresh compares
+        with the ledger to find what changed."""
+        out: dict[str, str | None] = {}
+        for meta in self.metas:
+            doc_hash = meta.get("doc_hash")
+            out[str(meta.get("doc_id", ""))] = str(doc_hash) if doc_hash is not None else None
+        return out
+
+    @property
+    def has_vectors(self) -> bool:
+        """Whether every chunk's vector is held (small corpora: exact dense scan)."""
+        return self.vectors.shape[1:] != (0,) and len(self.vectors) == len(self.ids)
 
     def tokens(self) -> list[list[str]]:
         """Every chunk's `chunk_tokens`, computed once (views are built from them)."""
@@ -127,7 +183,7 @@ class CorpusSnapshot:
         )
         if rows == list(range(len(self.ids))):
             return self  # every chunk, already in that order: the same index, not a copy
-        tokens = self.tokens()
+        tokens, terms = self.tokens(), self.terms()
         made = CorpusSnapshot(
             [self.ids[i] for i in rows],
             [self.texts[i] for i in rows],
@@ -135,6 +191,8 @@ class CorpusSnapshot:
             self.version,
             self.vectors[rows] if len(self.vectors) == len(self.ids) else None,
             tokens=[tokens[i] for i in rows],
+            terms=[terms[i] for i in rows],
+            vocabulary=self.vocabulary,
         )
         made.complete, made.chunks_seen = self.complete, self.chunks_seen
         return made
@@ -145,7 +203,12 @@ class CorpusSnapshot:
             mask = np.full(len(self.ids), -np.inf, dtype=np.float32)
             mask[np.fromiter(allowed, dtype=np.int64)] = 0.0
             scores = scores + mask
-        return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
+        if len(scores) <= _FULL_SORT_MAX or k >= len(scores):
+            return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
+        # A large corpus: the k best found in linear time, then only they are sorted.
+        best = np.argpartition(-scores, k)[:k]
+        best = best[np.argsort(-scores[best])]
+        return [int(i) for i in best if scores[i] > 0]
 
 
 def ledger_version(records: dict[str, dict[str, Any]]) -> str:
@@ -157,8 +220,30 @@ def ledger_version(records: dict[str, dict[str, Any]]) -> str:
 
 
 def corpus_version(store: Store) -> str:
-    """The version of what the store holds now (see `ledger_version`)."""
-    return ledger_version(store.document_records())
+    """The version of what the store holds now (see `ledger_version`). The ledger read is kept
+    for a moment: a refresh that follows at once (the version changed) starts from it instead
+    of reading the whole ledger again."""
+    records = store.document_records()
+    with _recent_lock:
+        _recent_ledgers[store] = (time.monotonic(), records)
+    return ledger_version(records)
+
+
+def _ledger(store: Store) -> dict[str, dict[str, Any]]:
+    """The ledger `corpus_version` just read, once, if it is at most _LEDGER_REUSE_S old (an
+    older ledger is still read before the chunks, so nothing is ever half), else a fresh read."""
+    with _recent_lock:
+        seen = _recent_ledgers.pop(store, None)
+    if seen is not None and time.monotonic() - seen[0] <= _LEDGER_REUSE_S:
+        return seen[1]
+    return store.document_records()
+
+
+_recent_lock = threading.Lock()
+_recent_ledgers: weakref.WeakKeyDictionary[Store, tuple[float, dict[str, dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_LEDGER_REUSE_S = 2.0
 
 
 _lock = threading.Lock()  # one load-or-build at a time in this process
@@ -205,6 +290,12 @@ def _consistent_rows(
     return keep, partial
 
 
+def holds_vectors(store: Store) -> bool:
+    """Whether snapshots of this store keep every vector (exact dense scan in each replica):
+    only up to `Settings.dense_exact_max_chunks` chunks; above, Chroma's index serves."""
+    return store.count() <= store.settings.dense_exact_max_chunks
+
+
 def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapshot:
     """Rebuild from the store, and persist it when it describes a consistent store.
 
@@ -215,7 +306,8 @@ def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapsho
     readers rebuild it when the ledger or the number of stored chunks changes (a killed ingest
     that changes neither is not rebuilt over and over)."""
     records = store.document_records()  # the ledger first: chunks are written before it
-    ids, texts, metas, vectors = store.all_chunks()
+    vectors_too = holds_vectors(store)
+    ids, texts, metas, vectors = store.all_chunks(vectors=vectors_too)
     version = ledger_version(records)
     keep, partial = _consistent_rows(records, metas)
     out_ids = [ids[i] for i in keep]
@@ -232,25 +324,157 @@ def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapsho
             out_metas += [previous.metas[i] for i in carried]
             if carried:
                 blocks.append(previous.vectors[carried])
-    try:
-        out_vectors = np.concatenate(blocks) if blocks else np.zeros((0, 0), np.float32)
-    except ValueError:  # the previous snapshot's vectors have another width: none for any
-        out_vectors = np.zeros((len(out_ids), 0), np.float32)
-    # Rows in chunk-id order, the order of every view (see `CorpusSnapshot.view`): a caller who
-    # may read everything is then served from this index itself, no copy.
-    order = sorted(range(len(out_ids)), key=out_ids.__getitem__)
-    index = CorpusSnapshot(
-        [out_ids[i] for i in order],
-        [out_texts[i] for i in order],
-        [out_metas[i] for i in order],
-        version,
-        out_vectors[order] if len(out_vectors) == len(out_ids) else out_vectors,
-    )
+    index = _assemble(out_ids, out_texts, out_metas, blocks, version, vectors_too)
     index.complete = not partial
     index.chunks_seen = len(ids)
     if index.complete:
         _persist(store, index)
     return index
+
+
+def _assemble(
+    ids: list[str],
+    texts: list[str],
+    metas: list[dict[str, Any]],
+    blocks: list[np.ndarray],
+    version: str,
+    vectors_too: bool,
+    tokens: list[list[str]] | None = None,
+    terms: list[Terms] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> CorpusSnapshot:
+    """A snapshot of these rows, in chunk-id order (the order of every view, see
+    `CorpusSnapshot.view`: a caller who may read everything is served from it, no copy)."""
+    try:
+        vectors = np.concatenate(blocks) if blocks and vectors_too else None
+    except ValueError:  # the previous snapshot's vectors have another width: none for any
+        vectors = None
+    if vectors is None or len(vectors) != len(ids):
+        vectors = np.zeros((len(ids), 0), np.float32)
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    return CorpusSnapshot(
+        [ids[i] for i in order],
+        [texts[i] for i in order],
+        [metas[i] for i in order],
+        version,
+        vectors[order],
+        tokens=[tokens[i] for i in order] if tokens is not None else None,
+        terms=[terms[i] for i in order] if terms is not None else None,
+        vocabulary=vocabulary,
+    )
+
+
+def refresh(store: Store, previous: CorpusSnapshot) -> CorpusSnapshot:
+    """The next snapshot from `previous`, reading only the documents whose ledger hash differs
+    from the version `previous` serves (added, changed, or left out as half-written); removed
+    documents are dropped, every other row is carried over as it is (texts, metadata, vectors
+    and BM25 terms). What is read is checked like a full build (`_consistent_rows`): a document
+    still mid-update is served as `previous` served it, or left out. An unchanged ledger hash
+    means `previous` serves that document whole, so nothing is ever half.
+
+    Complete (and persisted, in the background) only when the store is quiescent: every ledger
+    record's chunks are all there and nothing else is stored (count = sum of chunk counts)."""
+    records = _ledger(store)
+    version = ledger_version(records)
+    vectors_too = previous.has_vectors
+    served = previous.served()
+    changed = [
+        doc_id
+        for doc_id, record in records.items()
+        if doc_id not in served or served[doc_id] != record.get("content_hash")
+    ]
+    dropped = set(changed) | (set(served) - set(records))
+    ids, texts, metas, vectors = store.chunks_of(changed, vectors=vectors_too)
+    total = store.count()
+    keep, partial = _consistent_rows({d: records[d] for d in changed}, metas)
+    carry = set(partial)
+    old_rows = [
+        i
+        for i, m in enumerate(previous.metas)
+        if (doc := str(m.get("doc_id", ""))) not in dropped or (doc in carry and doc in records)
+    ]
+    old_tokens, old_terms = previous.tokens(), previous.terms()
+    new_tokens = [chunk_tokens(texts[i], metas[i]) for i in keep]
+    new_terms = [previous.vocabulary.encode(t) for t in new_tokens]
+    blocks = [previous.vectors[old_rows]] if vectors_too and old_rows else []
+    if vectors_too and keep:
+        blocks.append(vectors[keep])
+    index = _assemble(
+        [previous.ids[i] for i in old_rows] + [ids[i] for i in keep],
+        [previous.texts[i] for i in old_rows] + [texts[i] for i in keep],
+        [previous.metas[i] for i in old_rows] + [metas[i] for i in keep],
+        blocks,
+        version,
+        vectors_too,
+        tokens=[old_tokens[i] for i in old_rows] + new_tokens,
+        terms=[old_terms[i] for i in old_rows] + new_terms,
+        vocabulary=previous.vocabulary,
+    )
+    # The views callers used are made now, by the refreshing request, not by the next callers.
+    with previous._views_lock:
+        used = list(previous._views)
+    for groups in used:
+        index.view(groups)
+    expected = sum(int(r.get("chunk_count", 0) or 0) for r in records.values())
+    index.complete = not partial and total == expected
+    index.chunks_seen = total
+    log.info(
+        "snapshot refreshed: %d document(s) re-read, %d removed, %d chunk(s)",
+        len(changed),
+        len(set(served) - set(records)),
+        len(index.ids),
+    )
+    if index.complete:
+        _publisher.publish(store, index)
+    return index
+
+
+class _Publisher:
+    """Persists refreshed snapshots on a background thread, the newest pending one only: a
+    replica serves its refresh at once, and other processes find a recent version on disk."""
+
+    def __init__(self) -> None:
+        self._pending: tuple[Store, CorpusSnapshot] | None = None
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def publish(self, store: Store, index: CorpusSnapshot) -> None:
+        with self._cond:
+            self._pending = (store, index)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="snapshot-publisher", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._pending is None:
+                    self._thread = None
+                    return
+                store, index = self._pending
+                self._pending = None
+            _persist(store, index)
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Until nothing is pending (tests, and a bench that times publishing apart)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._cond:
+                thread = self._thread
+            if thread is None:
+                return
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+_publisher = _Publisher()
+
+
+def wait_for_publishing(timeout: float = 60.0) -> None:
+    """Block until refreshed snapshots queued for persisting are written."""
+    _publisher.wait(timeout)
 
 
 def _persist(store: Store, index: CorpusSnapshot) -> None:
@@ -265,7 +489,8 @@ def _persist(store: Store, index: CorpusSnapshot) -> None:
             tmp.mkdir(parents=True)
             if index.ids:
                 index.bm25.save(str(tmp / "bm25"), show_progress=False)
-                np.save(tmp / "vectors.npy", index.vectors)
+                if index.has_vectors:
+                    np.save(tmp / "vectors.npy", index.vectors)
             (tmp / "chunks.json").write_text(
                 json.dumps(
                     {
@@ -304,7 +529,8 @@ def _clean_old(base: Path, keep: str) -> None:
 
 
 def _load(store: Store, version: str) -> CorpusSnapshot | None:
-    """The persisted snapshot of `version`, or None (absent, damaged, or of another version)."""
+    """The persisted snapshot of `version`, or None (absent, damaged, or of another version;
+    or without the vectors this store's size asks a replica to hold)."""
     folder = index_path(store, version)
     if not (folder / "chunks.json").is_file():
         return None
@@ -313,12 +539,17 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         if data.get("version") != version:
             return None
         ids = data["ids"]
+        vectors = None
+        if ids and holds_vectors(store):
+            if not (folder / "vectors.npy").is_file():
+                return None  # persisted by a replica of a larger store: build with vectors
+            vectors = np.load(folder / "vectors.npy")
         return CorpusSnapshot(
             ids,
             data["texts"],
             data["metas"],
             version,
-            np.load(folder / "vectors.npy") if ids else None,
+            vectors,
             bm25s.BM25.load(str(folder / "bm25"), load_corpus=False) if ids else None,
         )
     except Exception as exc:  # removed under us by a newer writer, or damaged: build instead
@@ -329,9 +560,12 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
 def load_or_build(
     store: Store, version: str | None = None, previous: CorpusSnapshot | None = None
 ) -> CorpusSnapshot:
-    """The persisted index of the store's current version if there is one, else a fresh build
-    (which may describe a newer version than `version`, if the store moved on meanwhile)."""
+    """The next snapshot: a refresh of `previous` when there is one (only changed documents are
+    read), else the persisted index of the store's current version if there is one, else a
+    fresh build (which may describe a newer version than `version`, if the store moved on)."""
     with _lock:
+        if previous is not None and previous.ids and previous.has_vectors == holds_vectors(store):
+            return refresh(store, previous)
         version = version or corpus_version(store)
         loaded = _load(store, version)
         if loaded is not None:

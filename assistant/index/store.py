@@ -33,6 +33,11 @@ from assistant.status import STATUS_KEYS
 log = logging.getLogger(__name__)
 
 _PAGE = 2000
+# How wide Chroma's HNSW search is (its default, 100, found 90% of the exact 50 nearest on the
+# synthetic corpora of bench/scale.py; 400 found 99%, at a few ms). Set when the collection is
+# created; an existing collection keeps its own (Chroma applies a change after a restart).
+HNSW_EF_SEARCH = 400
+_DOCS_PER_FILTER = 200  # document ids in one `$in` filter when reading some documents' chunks
 # Chunks with their texts and vectors are read this many at a time: one call for the whole
 # collection outgrows the read timeout (and the server's response size) on a larger corpus.
 CHUNK_PAGE = 1000
@@ -244,7 +249,7 @@ class Store:
             self.chunks: Collection = self.client.get_or_create_collection(
                 self.settings.collection,
                 embedding_function=ChromaEmbedding(),  # type: ignore[arg-type]
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
             )
             # Document texts need no vectors; a constant 1-d vector keeps Chroma happy.
             self.documents: Collection = self.client.get_or_create_collection(
@@ -294,6 +299,13 @@ class Store:
         docs = got["documents"] or [""]
         metas = got["metadatas"] or [{}]
         return StoredDocument(doc_id=doc_id, text=docs[0] or "", metadata=dict(metas[0] or {}))
+
+    @_guarded
+    def document_texts(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The stored texts of these documents (those that exist), in one read: an answer's
+        citation checks need several, and each read of the store costs ~2 ms however small."""
+        got = self.documents.get(ids=list(doc_ids), include=["documents"])
+        return {i: t or "" for i, t in zip(got["ids"], got["documents"] or [], strict=False)}
 
     @_guarded
     def write_document(
@@ -366,14 +378,38 @@ class Store:
 
     @_guarded
     def all_chunks(
-        self, page: int | None = None
+        self, page: int | None = None, vectors: bool = True
     ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
-        """Every chunk: ids, texts, metadata and embeddings, read `page` (CHUNK_PAGE) at a time.
+        """Every chunk: ids, texts, metadata and embeddings (shape (n, 0) when `vectors` is
+        False), read `page` (CHUNK_PAGE) at a time.
 
         Pages are not one snapshot: a write between two pages can shift offsets, so a chunk may
         be seen twice (kept once, first seen) or missed. Callers check each document against
         its ledger record (count and hash), as `assistant.index.snapshot.build` does."""
-        size = page or CHUNK_PAGE
+        return self._read_chunks(None, page or CHUNK_PAGE, vectors)
+
+    @_guarded
+    def chunks_of(
+        self, doc_ids: Sequence[str], page: int | None = None, vectors: bool = True
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        """The chunks of some documents (what an incremental snapshot refresh re-reads), in the
+        shape of `all_chunks`, paged the same way, a bounded number of documents per filter."""
+        out: tuple[list[str], list[str], list[dict[str, Any]], list[np.ndarray]] = ([], [], [], [])
+        wanted = sorted(set(doc_ids))
+        for i in range(0, len(wanted), _DOCS_PER_FILTER):
+            part = wanted[i : i + _DOCS_PER_FILTER]
+            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
+            ids, texts, metas, block = self._read_chunks(where, page or CHUNK_PAGE, vectors)
+            out[0].extend(ids)
+            out[1].extend(texts)
+            out[2].extend(metas)
+            out[3].append(block)
+        return out[0], out[1], out[2], _stack(out[3], len(out[0]), vectors)
+
+    def _read_chunks(
+        self, where: dict[str, Any] | None, size: int, vectors: bool
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
@@ -381,26 +417,34 @@ class Store:
         seen: set[str] = set()
         offset = 0
         while True:
-            got = self.chunks.get(
-                limit=size, offset=offset, include=["documents", "metadatas", "embeddings"]
-            )
+            got = self.chunks.get(where=where, limit=size, offset=offset, include=include)  # type: ignore[arg-type]
             page_ids = list(got["ids"])
             if not page_ids:
                 break
             docs = got["documents"] or [""] * len(page_ids)
             page_metas = got["metadatas"] or [{}] * len(page_ids)
-            page_vectors = np.asarray(got["embeddings"], np.float32)
             keep = [i for i, cid in enumerate(page_ids) if cid not in seen]
             seen.update(page_ids)
             ids += [page_ids[i] for i in keep]
             texts += [docs[i] or "" for i in keep]
             metas += [dict(page_metas[i] or {}) for i in keep]
-            blocks.append(page_vectors[keep])
+            if vectors:
+                blocks.append(np.asarray(got["embeddings"], np.float32)[keep])
             if len(page_ids) < size:
                 break
             offset += len(page_ids)
-        vectors = np.concatenate(blocks) if ids else np.zeros((0, 0), np.float32)
-        return ids, texts, metas, vectors
+        return ids, texts, metas, _stack(blocks, len(ids), vectors)
+
+    @_guarded
+    def embeddings_of(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of some chunks by id (those no longer stored are absent)."""
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=list(chunk_ids), include=["embeddings"])
+        found = got["embeddings"]
+        if found is None or not got["ids"]:
+            return {}
+        return {cid: np.asarray(v, np.float32) for cid, v in zip(got["ids"], found, strict=True)}
 
     @_guarded
     def count(self) -> int:
@@ -428,6 +472,23 @@ class Store:
             for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
         ]
 
+    @_guarded
+    def nearest(
+        self, embedding: Sequence[float] | np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Chroma's approximate nearest chunks (its HNSW index, `where` applied inside it):
+        (chunk_id, cosine similarity) only, for a caller that holds the texts already."""
+        if k <= 0:
+            return []
+        res = self.chunks.query(
+            query_embeddings=np.asarray([embedding], dtype=np.float32),
+            n_results=k,
+            where=where,
+            include=["distances"],
+        )
+        dists = (res["distances"] or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], dists, strict=True)]
+
     def _pages(
         self, collection: Collection, include: list[str]
     ) -> Iterator[tuple[list[str], list[Any]]]:
@@ -442,3 +503,11 @@ class Store:
             if len(ids) < _PAGE:
                 return
             offset += len(ids)
+
+
+def _stack(blocks: list[np.ndarray], rows: int, vectors: bool) -> np.ndarray:
+    """Pages of vectors as one array of `rows` rows; (rows, 0) when vectors were not read."""
+    blocks = [b for b in blocks if len(b)]
+    if not vectors or not blocks:
+        return np.zeros((rows if not vectors else 0, 0), np.float32)
+    return np.concatenate(blocks)

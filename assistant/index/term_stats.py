@@ -18,15 +18,25 @@ from assistant.index.tokenize import tokenize
 
 
 class TermStats:
-    def __init__(self, texts: list[str], labels: list[str]) -> None:
+    def __init__(
+        self, texts: list[str], labels: list[str], tokens: list[list[str]] | None = None
+    ) -> None:
+        """Document frequencies of the texts' terms. `tokens`, when given, are each chunk's
+        `chunk_tokens` (its label's terms, then its text's), which the snapshot holds already:
+        the text's terms are what follows the label's, so nothing is tokenized again."""
+        label_terms = [tokenize(label) for label in labels]
+        if tokens is None:
+            text_terms: Iterable[list[str]] = (tokenize(text) for text in texts)
+        else:
+            text_terms = (t[len(lt) :] for t, lt in zip(tokens, label_terms, strict=True))
         df: dict[str, int] = {}
-        for text in texts:
-            for t in set(tokenize(text)):
+        for terms in text_terms:
+            for t in set(terms):
                 df[t] = df.get(t, 0) + 1
         self._df = df
         self._n = len(texts) or 1
         # A name in a citation or title counts as known, as it does for the BM25 vocabulary.
-        self._known = set(df).union(*(tokenize(label) for label in labels))
+        self._known = set(df).union(*label_terms)
 
     def idf(self, token: str) -> float:
         d = self._df.get(token, 0)
@@ -53,7 +63,9 @@ def term_stats(index: CorpusSnapshot, groups: Iterable[str] | None) -> TermStats
         return stats
     # Computed outside the lock: other answers go on meanwhile (two may compute the same once).
     stats = TermStats(
-        view.texts, [f"{m.get('citation', '')} {m.get('title', '')}" for m in view.metas]
+        view.texts,
+        [f"{m.get('citation', '')} {m.get('title', '')}" for m in view.metas],
+        view.tokens(),
     )
     with _lock:
         return _cache.setdefault(view, stats)

@@ -19,9 +19,11 @@ document outside their groups cannot move their scores, ranks or abstention eith
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,13 @@ log = logging.getLogger(__name__)
 CANDIDATES = 50  # chunks each retriever contributes before fusion
 OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
 _RELOAD_CHECK_S = 5.0
+# Large corpora, dense candidates from Chroma without a `where` (see `Retriever._dense`): ask
+# for this many times the neighbours the caller's share of the corpus needs, at most so many,
+# and only when that share is at least this (a narrower view gets the `where` query).
+_DENSE_OVERFETCH = 1.5
+_DENSE_FETCH_MAX = 400
+_DENSE_UNFILTERED_MIN_SHARE = 0.25
+_DOC_TYPE_SHARE = 0.25  # assumed share of a document-type filter (unknown to the snapshot)
 
 
 class Retriever:
@@ -100,10 +109,23 @@ class Retriever:
             self._building.release()
 
     def _dense(
-        self, vector: Sequence[float], filters: Filters
-    ) -> list[tuple[str, str, dict[str, Any], float]]:
+        self, vector: Sequence[float] | np.ndarray, filters: Filters, share: float | None = None
+    ) -> list[tuple[str, float]]:
+        """Chroma's nearest chunks: (chunk_id, cosine).
+
+        `share` None: under the filters' `where` (small corpora, a caller who reads everything).
+        Else (large corpora, no vectors held) the index is asked without a `where`, for enough
+        neighbours that about CANDIDATES of them fall in the caller's view (`share` of the
+        chunks): Chroma evaluates a metadata filter over every matching record before its
+        search (over 100 ms at 10k chunks here, growing with the corpus), while the search
+        alone takes a few. Ids outside the view are dropped by the caller, and no text comes
+        from Chroma, so nothing unreadable is ever a candidate. A narrow view (under a quarter
+        of the corpus, a document-type filter counted as a quarter) gets the `where` query."""
         try:
-            return self.store.query(vector, CANDIDATES, where=filters.where())
+            if share is None or share < _DENSE_UNFILTERED_MIN_SHARE:
+                return self.store.nearest(vector, CANDIDATES, where=filters.where())
+            wanted = math.ceil(CANDIDATES * _DENSE_OVERFETCH / share)
+            return self.store.nearest(vector, min(_DENSE_FETCH_MAX, wanted))
         except StoreUnavailable:
             raise
         except Exception as exc:
@@ -117,12 +139,32 @@ class Retriever:
                 log.warning("embedded Chroma query failed (%s); using the snapshot's vectors", exc)
             return []
 
+    def _cosines(
+        self,
+        lexical: CorpusSnapshot,
+        idx: np.ndarray,
+        q: np.ndarray,
+        dense: list[tuple[str, float]],
+    ) -> np.ndarray:
+        """Candidates' cosine similarity when the snapshot holds no vectors: Chroma's for its own
+        hits, and the stored vectors of the others (BM25 and reference candidates) read by id
+        in one request. Chunk ids name their text, so a stored vector is the snapshot's own; a
+        chunk deleted since the snapshot was taken (its document re-ingested) scores 0."""
+        known = dict(dense)
+        ids = [lexical.ids[int(i)] for i in idx]
+        missing = [cid for cid in ids if cid not in known]
+        if missing:
+            for cid, vec in self.store.embeddings_of(missing).items():
+                if vec.shape == q.shape:
+                    known[cid] = float(vec @ q)
+        return np.array([known.get(cid, 0.0) for cid in ids], dtype=np.float32)
+
     def retrieve(
         self,
         query: str,
         k: int = 10,
         filters: Filters | None = None,
-        vector: Sequence[float] | None = None,
+        vector: Sequence[float] | np.ndarray | None = None,
         index: CorpusSnapshot | None = None,
         weights: Weights = WEIGHTS,
     ) -> list[SearchResult]:
@@ -133,7 +175,7 @@ class Retriever:
         self,
         query: str,
         filters: Filters | None = None,
-        vector: Sequence[float] | None = None,
+        vector: Sequence[float] | np.ndarray | None = None,
         index: CorpusSnapshot | None = None,
     ) -> Found | None:
         """The view searched, the candidates' rows in it and their features (None: no
@@ -142,38 +184,54 @@ class Retriever:
         if vector is None:
             vector = embed_query(query)
         q = np.asarray(vector, dtype=np.float32)
-        lexical = (index or self.lexical()).view(filters.groups)
-        has_vectors = lexical.vectors.shape[1:] == q.shape
-        # Chroma's approximate search walks a graph built over every vector, restricted ones
-        # too, so which readable chunks it finds depends on them: a caller limited to groups
-        # gets the view's exact neighbours alone (Chroma only stands in when there are none).
-        dense = self._dense(vector, filters) if filters.groups is None or not has_vectors else []
+        whole = index or self.lexical()
+        lexical = whole.view(filters.groups)
+        exact = lexical.has_vectors and lexical.vectors.shape[1:] == q.shape
+        # Small corpora (the snapshot holds every vector): exact neighbours over the view, and
+        # Chroma's approximate search only for a caller who may read everything, since its graph
+        # is built over every vector, restricted ones too, so which readable chunks it finds
+        # depends on them. Large corpora (no vectors held): Chroma's index for every caller,
+        # over-fetched and cut to the caller's view (a narrow view asks with its `where`; see
+        # `_dense`), so nothing unreadable is ever a candidate.
+        if exact:
+            dense = self._dense(vector, filters) if filters.groups is None else []
+        else:
+            share = len(lexical.ids) / max(1, len(whole.ids))
+            if filters.doc_types:
+                share *= _DOC_TYPE_SHARE
+            dense = self._dense(vector, filters, share)
+        # Every row of the caller's view is readable by its groups: only the other filters
+        # (type, dates, as-of) need a pass over the rows (at a million chunks, a costly one).
         allowed = (
             {i for i, m in enumerate(lexical.metas) if filters.admits(m)}
-            if filters != Filters()
+            if replace(filters, groups=None) != Filters()
             else None
         )
         lexical_query = expand_query(query)
         bm_all = lexical.scores(lexical_query)  # one BM25 pass serves both uses below
         sparse = lexical.top(bm_all, CANDIDATES, allowed)
-        cos_all = lexical.vectors @ q if has_vectors else np.zeros(len(lexical.ids), np.float32)
+        cos_all = lexical.vectors @ q if exact else None
         # The snapshot's own nearest neighbours too (exact, and cheap at this size): an embedded
         # Chroma opened by this process does not see vectors another process (`tpa ingest`)
         # added since, while the snapshot, rebuilt from the ledger, does.
-        nearest = lexical.top(cos_all, CANDIDATES, allowed)
+        nearest = lexical.top(cos_all, CANDIDATES, allowed) if cos_all is not None else []
 
         # Candidates from both retrievers and from legal references.
         candidates: set[int] = set()
-        for cid, _text, meta, _score in dense:
-            if filters.admits(meta) and cid in lexical.position:
-                candidates.add(lexical.position[cid])
+        for cid, _score in dense:  # nearest first; at most CANDIDATES the caller may have
+            pos = lexical.position.get(cid)
+            if pos is not None and filters.admits(lexical.metas[pos]):
+                candidates.add(pos)
+                if len(candidates) >= CANDIDATES:
+                    break
         candidates.update(sparse)
         candidates.update(nearest)
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
         whole_section = any("(" not in r and " FR " not in r for r in refs)
         if refs:
-            for i, meta in enumerate(lexical.metas):
+            for i in lexical.citing(refs):
+                meta = lexical.metas[i]
                 if allowed is not None and i not in allowed:
                     continue
                 gain = reference_match(str(meta.get("citation", "")), refs)
@@ -187,12 +245,13 @@ class Retriever:
         if not candidates:
             return None
         idx = np.fromiter(sorted(candidates), dtype=np.int64)
+        cosines = cos_all[idx] if cos_all is not None else self._cosines(lexical, idx, q, dense)
         metas = [lexical.metas[int(i)] for i in idx]
         stats = term_stats(lexical, None)
         query_terms = tokenize(lexical_query)
         pattern = definitions_pattern(defined_terms(query))
         features = Features(
-            cosine=cos_all[idx],
+            cosine=cosines,
             bm25=bm_all[idx],
             reference=np.array([ref_match.get(int(i), 0.0) for i in idx]),
             heading=np.array(

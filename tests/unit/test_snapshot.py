@@ -62,6 +62,7 @@ class FakeStore:
         self.records: dict[str, dict[str, Any]] = {}
         self.rows: dict[str, tuple[str, dict[str, Any]]] = {}
         self.reads = 0
+        self.partial_reads: list[list[str]] = []
 
     def put(self, doc: str, cids: list[str], content_hash: str | None = None) -> None:
         """A document written completely: its chunks, then its ledger record."""
@@ -73,11 +74,30 @@ class FakeStore:
     def document_records(self) -> dict[str, dict[str, Any]]:
         return {k: dict(v) for k, v in self.records.items()}
 
-    def all_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+    def count(self) -> int:
+        return len(self.rows)
+
+    def all_chunks(
+        self, vectors: bool = True
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
         self.reads += 1
-        ids = list(reversed(self.rows))  # not in id order: the snapshot sorts
-        vectors = np.stack([_vector(c) for c in ids]) if ids else np.zeros((0, DIM), np.float32)
-        return ids, [self.rows[c][0] for c in ids], [self.rows[c][1] for c in ids], vectors
+        return self._rows(list(reversed(self.rows)), vectors)  # not in id order: it sorts
+
+    def chunks_of(
+        self, doc_ids: list[str], vectors: bool = True
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        self.partial_reads.append(sorted(doc_ids))
+        wanted = set(doc_ids)
+        return self._rows([c for c in self.rows if self.rows[c][1]["doc_id"] in wanted], vectors)
+
+    def _rows(
+        self, ids: list[str], vectors: bool
+    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
+        if not vectors:
+            block = np.zeros((len(ids), 0), np.float32)
+        else:
+            block = np.stack([_vector(c) for c in ids]) if ids else np.zeros((0, DIM), np.float32)
+        return ids, [self.rows[c][0] for c in ids], [self.rows[c][1] for c in ids], block
 
 
 @pytest.fixture
