@@ -181,6 +181,11 @@ class Settings(BaseSettings):
     queue_timeout: float = Field(
         2.0, ge=0, description="Seconds a request waits for a free slot before 503."
     )
+    embed_process: bool = Field(
+        True,
+        description="`tpa serve` embeds questions in a child process (one more model in "
+        "memory), so the model does not wait for the GIL while other requests run Python.",
+    )
     forwarded_allow_ips: list[str] = Field(
         default_factory=list,
         description="Proxy addresses whose X-Forwarded-For/-Proto are trusted (JSON list).",

@@ -125,6 +125,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 def tpa_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, dict]]:
     """`tpa serve` on a free loopback port with `env`, its output in `log`: the base URL and
     the /readyz body once it is ready; always stopped."""
+    with tpa_serve_process(env, log) as (base, ready, _proc):
+        yield base, ready
+
+
+@contextmanager
+def tpa_serve_process(
+    env: dict[str, str], log: Path
+) -> Iterator[tuple[str, dict, subprocess.Popen[bytes]]]:
+    """As `tpa_serve`, with the server's process too (a profiler attaches to its pid)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     print(f"server: starting `tpa serve` at {base} on {env.get('TPA_DATA_DIR')} (log {log})")
@@ -138,7 +147,7 @@ def tpa_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, dict]]:
             cwd=REPO,
         )
         try:
-            yield base, wait_ready(base, proc, log)
+            yield base, wait_ready(base, proc, log), proc
         finally:
             stop(proc)
             print(f"server: stopped (exit code {proc.returncode})")

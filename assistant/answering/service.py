@@ -6,13 +6,19 @@ limited to what the caller may read), compose (extractive, or the LLM's reply as
 checks, with the screening block first), verify (no citation the store cannot confirm is
 shown) and audit (the answer is logged before it is given). The steps live in their own
 modules; this one only puts them in order.
+
+Answers given at the same time share work without sharing results: the question's embedding
+shares a model call with questions asked meanwhile (`embeddings.query_vector`), and audit lines
+share one flush to disk (`audit.JsonlWriter`), each answer still waiting for its own line to be
+on disk before it is sent. An answer reads its passages' documents from the store in one call
+for its citation checks (`_texts_for`).
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -33,7 +39,7 @@ from assistant.answering.conversation import (
 )
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
-from assistant.index.embeddings import embed_texts
+from assistant.index.embeddings import query_vector
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.store import Store
 from assistant.index.term_stats import term_stats
@@ -93,7 +99,7 @@ class Assistant:
         caller: Caller = OPERATOR,
         index: CorpusSnapshot | None = None,
     ) -> tuple[np.ndarray, list[SearchResult]]:
-        vector = embed_texts([question])[0]
+        vector = query_vector(question)
         filters = caller.restrict(filters)
         return vector, self.retriever.retrieve(question, k, filters, vector=vector, index=index)
 
@@ -156,6 +162,7 @@ class Assistant:
         t1 = time.perf_counter()
         screen = self.screening.lead(standalone, as_of, scope, caller, snapshot)
         head = f"As of {as_of.isoformat()}: " if as_of else ""
+        text_of = self._texts_for(passages)
 
         def audit(answer: Answer, **extra: object) -> None:
             record = answer_record(
@@ -182,7 +189,7 @@ class Assistant:
                 screen,
                 model,
                 cfg,
-                self._text_of,
+                text_of,
                 sent,
                 lookup=self.screening.lookup_for(scope, caller, snapshot),
                 on=as_of or date.today(),
@@ -203,7 +210,7 @@ class Assistant:
                 screen,
                 self.settings,
                 terms,
-                self._text_of,
+                text_of,
                 lookup=self.screening.lookup_for(scope, caller, snapshot),
                 on=as_of or date.today(),
             )
@@ -227,9 +234,22 @@ class Assistant:
             self.memory.remember(caller, conversation_id, question, standalone, answer.answer)
         yield answer
 
-    def _text_of(self, doc_id: str) -> str | None:
-        stored = self.store.get_document(doc_id)
-        return stored.text if stored else None
+    def _texts_for(self, passages: list[SearchResult]) -> Callable[[str], str | None]:
+        """`doc_id -> stored text` for one answer's citation checks: the store as it is during
+        this answer, as one read per document would give, but the documents of all its
+        passages are read at once, on the first check (each read of the store costs about as
+        much whatever it holds); any other document is read when it is first checked."""
+        wanted = list(dict.fromkeys(p.doc_id for p in passages))
+        read: dict[str, str | None] = {}
+
+        def text_of(doc_id: str) -> str | None:
+            if doc_id not in read:
+                ids = [d for d in wanted if d not in read] if doc_id in wanted else [doc_id]
+                found = self.store.document_texts(ids)
+                read.update({d: found.get(d) for d in ids})
+            return read[doc_id]
+
+        return text_of
 
 
 def until(filters: Filters | None, as_of: date | None) -> Filters | None:

@@ -1,0 +1,88 @@
+"""The embedding process a server asks its questions' vectors from: it computes bit for bit what
+the server's own model would, comes back after being killed, and never outlives its server,
+however the server ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.index.embeddings import embed_texts
+from assistant.index.model_process import ModelProcess
+from tests.conftest import REPO
+
+QUESTIONS = [
+    "Do mass-market software sales to Huawei need a licence?",
+    "What is License Exception TSU?",
+    "Which items are subject to the Export Administration Regulations?",
+]
+
+
+def _gone(pid: int, within: float = 20.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state == "Z":  # ended, waiting for its parent to collect it
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="module")
+def process() -> Iterator[ModelProcess]:
+    child = ModelProcess()
+    child.start()
+    yield child
+    child.close()
+
+
+def test_the_process_computes_what_this_process_computes(process: ModelProcess) -> None:
+    assert process.pid is not None and process.pid != os.getpid()
+    for batch in (QUESTIONS[:1], QUESTIONS):
+        assert np.array_equal(process(batch), embed_texts(batch))
+
+
+def test_a_killed_process_is_started_again_for_the_next_batch(process: ModelProcess) -> None:
+    old = process.pid
+    assert old is not None
+    os.kill(old, signal.SIGKILL)
+    assert _gone(old)
+    assert np.array_equal(process(QUESTIONS), embed_texts(QUESTIONS))  # retried, not failed
+    assert process.pid not in (None, old) and process.starts >= 2
+
+
+def test_the_process_ends_with_its_owner_even_when_the_owner_is_killed() -> None:
+    owner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from assistant.index.model_process import ModelProcess\n"
+            "p = ModelProcess(); p.start(); print(p.pid, flush=True)\n"
+            "import time; time.sleep(600)\n",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    try:
+        assert owner.stdout is not None
+        child = int(owner.stdout.readline())
+        assert not _gone(child, within=0.5)
+        owner.kill()  # no clean shutdown: the pipe closing is all the child learns
+        owner.wait(10)
+        assert _gone(child), "the embedding process outlived the server that started it"
+    finally:
+        if owner.poll() is None:
+            owner.kill()
