@@ -14,18 +14,20 @@ non-2xx answers or exceptions, counted by kind) and the load average seen; write
 bench/results/api_load.json.
 
 The embedding bound: an answer embeds its question once, so no server can answer faster than
-one process embeds single questions in a loop. The bench measures that rate itself, in its own
-process, with the server started and idle, just before and just after the /v1/ask phases (the
-machine is shared: the two figures show how much the rest of it moved meanwhile), and reports
-/v1/ask's requests/s at 8 clients as a ratio of their mean. Goals: at 8 clients >= 0.8 x the
-bound, p95 <= 250 ms and 0 errors; at 32 clients no error but the documented 503 (server busy).
+one process embeds single questions in a loop. The bench measures that rate itself, in fresh
+processes (OpenMP's idle threads spinning and sleeping, torch's default thread count and one
+thread: the best of the four), with the server started and idle, just before and just after
+the /v1/ask phases (the machine is shared: the two figures show how much the rest of it moved
+meanwhile), and reports /v1/ask's requests/s at 8 clients as a ratio of their mean. Goals: at
+8 clients >= 0.8 x the bound, p95 <= 250 ms and 0 errors; at 32 clients no error but the
+documented 503 (server busy).
 
-Server settings for the bench (say so when quoting figures): the `tpa serve` it starts has
-TPA_RATE_LIMIT_PER_MINUTE=1000000, because every client shares one loopback address and the
-default 120/min would answer most requests with 429: the bench measures the handlers, not the
-limiter. Other limits stay at their defaults. When more than half of all requests are rejected
-(any non-2xx), the bench says so and exits 1, since its latencies would then describe refusals;
-so does a single /v1/ask phase where most requests fail.
+Server settings for the bench (say so when quoting figures; `--set TPA_NAME=VALUE` adds one):
+the `tpa serve` it starts has TPA_RATE_LIMIT_PER_MINUTE=1000000, because every client shares one
+loopback address and the default 120/min would answer most requests with 429: the bench
+measures the handlers, not the limiter. Other limits stay at their defaults. When more than
+half of all requests are rejected (any non-2xx), the bench says so and exits 1, since its
+latencies would then describe refusals; so does a single /v1/ask phase where most requests fail.
 
     TPA_DATA_DIR=data python bench/api_load.py [--url http://127.0.0.1:8000] [--seconds 20]
 """
@@ -255,8 +257,8 @@ def server(
     print(
         "server settings: "
         + ", ".join(f"{k}={v}" for k, v in chosen.items())
-        + "; every other TPA_ at its default (TPA_MAX_CONCURRENCY, TPA_QUEUE_TIMEOUT: the "
-        "documented 503s when busy)"
+        + "; every other TPA_ at its default (TPA_MAX_CONCURRENCY and TPA_QUEUE_TIMEOUT give "
+        "the documented 503s when busy)"
     )
     with tpa_serve(env, log) as (base, ready):
         yield base, ready

@@ -127,7 +127,11 @@ STAGES: list[tuple[str, Rule]] = [
     ),
     (
         "citation check: document text from the store",
-        lambda f: f.at("answering/service", "_text_of") or f.at("answering/verify"),
+        lambda f: (
+            f.at("index/store", "get_document")
+            or f.at("index/store", "document_texts")
+            or f.at("answering/verify")
+        ),
     ),
     (
         "compose (extractive, determination)",
