@@ -75,4 +75,5 @@ def test_ingest_lists_skipped_files_and_verbose_shows_the_debug_lines(tmp_path: 
     env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
     loud = run_cli(env, "--verbose", "ingest", str(folder))
     assert loud.returncode == 0, loud.stderr
-    assert "Loading weights" in loud.stderr and "DEBUG bm25s" in loud.stderr
+    assert "Loading weights" in loud.stderr, loud.stderr
+    assert re.search(r" DEBUG [\w.]+: ", loud.stderr), loud.stderr  # the project's debug lines
