@@ -23,6 +23,9 @@ What becomes a block:
   not part of any section.
 
 A reserved section ("§ 744.5 [Reserved]", nothing under its heading) yields no document.
+
+The XML flattening it shares with the eCFR XML loader (whitespace, inline text, inline runs and
+block-level children, safe parsing) comes from `ingest/loaders/ecfr_xml.py`.
 """
 
 from __future__ import annotations
@@ -32,9 +35,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
-
-from ingest.loaders.ecfr_xml import section_citation
+from ingest.loaders.ecfr_xml import (
+    DIV,
+    collapse,
+    inline_text,
+    is_element,
+    local_tag,
+    parse_xml,
+    section_citation,
+    split_blocks,
+)
 
 _INLINE = frozenset(
     {"I", "E", "B", "SU", "FR", "AC", "FTREF", "SUB", "SUP", "SMALLCAPS", "XREF", "A", "PRTPAGE"}
@@ -43,7 +53,6 @@ _INLINE = frozenset(
 _NOTES = frozenset({"NOTE", "NOTES", "EDNOTE", "EFFDNOTE", "FTNT"})
 _LABELS = frozenset({"HED", "HD", "HEAD"})
 _TABLES = frozenset({"GPOTABLE", "TABLE", "table"})
-_DIV = re.compile(r"DIV\d")
 _SUPPLEMENT_NO = re.compile(r"supplement\s+no\.?\s*(\w+)", re.IGNORECASE)
 
 
@@ -84,47 +93,30 @@ class PartText:
     sections: list[SectionText] = field(default_factory=list)
 
 
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _is_element(node: Any) -> bool:
-    return isinstance(node.tag, str)
-
-
-def _tag(el: Any) -> str:
-    return str(el.tag).split("}", 1)[-1]
-
-
 def _inline_text(el: Any) -> str:
-    parts = [el.text or ""] if _is_element(el) else []
-    for child in el:
-        if _is_element(child):
-            parts.append(" " if _tag(child) == "br" else _inline_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+    return inline_text(el, br=" ")
 
 
 def _is_inline(el: Any) -> bool:
-    if not _is_element(el):
+    if not is_element(el):
         return True
-    return _tag(el) in _INLINE or not _collapse(_inline_text(el))
+    return local_tag(el) in _INLINE or not collapse(_inline_text(el))
 
 
 def _head(el: Any) -> str:
-    head = next((c for c in el if _is_element(c) and _tag(c) == "HEAD"), None)
-    return _collapse(_inline_text(head)) if head is not None else ""
+    head = next((c for c in el if is_element(c) and local_tag(c) == "HEAD"), None)
+    return collapse(_inline_text(head)) if head is not None else ""
 
 
 def _blocks(el: Any) -> Iterator[str]:
     """The blocks of one element of a section's body."""
-    tag = _tag(el)
+    tag = local_tag(el)
     if tag in _TABLES:
         yield from _table(el)
     elif tag in _NOTES:
         yield from _note(el)
     elif tag == "SECAUTH":
-        if text := _collapse(" ".join(_parts(el))):
+        if text := collapse(" ".join(_parts(el))):
             yield text
     else:
         yield from _parts(el)
@@ -132,19 +124,7 @@ def _blocks(el: Any) -> Iterator[str]:
 
 def _parts(el: Any) -> Iterator[str]:
     """Inline runs of `el` as blocks, with its block-level children as their own blocks."""
-    run = [el.text or ""]
-    for child in el:
-        if _is_inline(child):
-            if _is_element(child):
-                run.append(" " if _tag(child) == "br" else _inline_text(child))
-            run.append(child.tail or "")
-            continue
-        if text := _collapse("".join(run)):
-            yield text
-        yield from _blocks(child)
-        run = [child.tail or ""]
-    if text := _collapse("".join(run)):
-        yield text
+    return split_blocks(el, _is_inline, _blocks, br=" ")
 
 
 def _note(el: Any) -> Iterator[str]:
@@ -152,13 +132,13 @@ def _note(el: Any) -> Iterator[str]:
     label = ""
     body: list[str] = []
     for child in el:
-        if not _is_element(child):
+        if not is_element(child):
             continue
-        if _tag(child) in _LABELS and not label and not body:
-            label = _collapse(_inline_text(child))
+        if local_tag(child) in _LABELS and not label and not body:
+            label = collapse(_inline_text(child))
         else:
             body.extend(_blocks(child))
-    if not body and (tail := _collapse(el.text or "")):
+    if not body and (tail := collapse(el.text or "")):
         body.append(tail)
     if label and body:
         body[0] = f"{label} {body[0]}"
@@ -169,9 +149,9 @@ def _note(el: Any) -> Iterator[str]:
 
 def _cells(row: Any) -> list[str]:
     return [
-        _collapse(_inline_text(c))
+        collapse(_inline_text(c))
         for c in row
-        if _is_element(c) and _tag(c) in ("ENT", "CHED", "td", "th", "TD", "TH")
+        if is_element(c) and local_tag(c) in ("ENT", "CHED", "td", "th", "TD", "TH")
     ]
 
 
@@ -180,11 +160,11 @@ def _table(el: Any) -> Iterator[str]:
     above: str = ""
     header_done = False
     for node in el.iter():
-        if not _is_element(node) or node is el:
+        if not is_element(node) or node is el:
             continue
-        tag = _tag(node)
+        tag = local_tag(node)
         if tag in ("TTITLE", "TDESC", "TNOTE", "caption"):
-            if text := _collapse(_inline_text(node)):
+            if text := collapse(_inline_text(node)):
                 yield text
         elif tag == "BOXHD" and not header_done:
             header_done = True
@@ -202,17 +182,17 @@ def _table(el: Any) -> Iterator[str]:
 
 
 def _section(el: Any, title: int, part: str, subpart: tuple[str, str] | None) -> SectionText | None:
-    kind = "section" if _tag(el) == "DIV8" else "appendix"
+    kind = "section" if local_tag(el) == "DIV8" else "appendix"
     heading = _head(el)
     citation = section_citation(el, str(title), part)
     if kind == "section":
         identifier = citation.split(" CFR ", 1)[-1]
     else:
-        identifier = _collapse((el.get("N") or "").strip()) or heading.split("—")[0].strip()
+        identifier = collapse((el.get("N") or "").strip()) or heading.split("—")[0].strip()
     body = [
         block
         for child in el
-        if _is_element(child) and _tag(child) != "HEAD"
+        if is_element(child) and local_tag(child) != "HEAD"
         for block in _blocks(child)
     ]
     if not body:
@@ -233,34 +213,23 @@ def _walk(
     el: Any, title: int, part: str, subpart: tuple[str, str] | None, out: list[SectionText]
 ) -> None:
     for child in el:
-        if not _is_element(child):
+        if not is_element(child):
             continue
-        tag = _tag(child)
+        tag = local_tag(child)
         if tag in ("DIV8", "DIV9"):
             if (section := _section(child, title, part, subpart)) is not None:
                 out.append(section)
         elif tag == "DIV6":
             n = (child.get("N") or "").strip()
             _walk(child, title, part, (n, _head(child)) if n else subpart, out)
-        elif _DIV.fullmatch(tag) or tag == "div":
+        elif DIV.fullmatch(tag) or tag == "div":
             _walk(child, title, part, subpart, out)
-
-
-def _parse(data: bytes) -> Any:
-    # No entity expansion, no DTD, no network: XML from a server must not read local files.
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ConversionError(f"not well-formed XML: {exc}") from exc
 
 
 def convert_part(data: bytes, title: int, part: str) -> PartText:
     """The sections and supplements of part `part` in `data` (a part, or a title holding it)."""
-    root = _parse(data)
-    parts = [root] if _tag(root) == "DIV5" else root.xpath(".//DIV5")
+    root = parse_xml(data, ConversionError, huge_tree=True)  # a whole part can be large
+    parts = [root] if local_tag(root) == "DIV5" else root.xpath(".//DIV5")
     chosen = [p for p in parts if (p.get("N") or "").strip() == part] or (
         parts if len(parts) == 1 and not (parts[0].get("N") or "").strip() else []
     )

@@ -4,13 +4,17 @@ The XML is the most faithful form of the regulation we can get: sections (DIV8) 
 paragraphs (P) arrive already separated, so every paragraph becomes one block of the stored text
 and gets its CFR citation ("15 CFR 744.11(a)(1)") from the shared marker logic in
 `ingest.structure`.
+
+The XML flattening both eCFR readers need (whitespace, inline text, splitting an element into
+blocks, safe parsing) is defined here once; `ingest/ecfr_sections.py`, the sync-side splitter,
+imports it (this loader imports nothing of sync, so the import runs one way).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,42 +36,88 @@ _JOINED = frozenset({"AUTH", "SOURCE", "SECAUTH", "EDNOTE"})
 _CITATION_TITLE = re.compile(r"^\s*(\d+)\s*CFR\b", re.IGNORECASE)
 _SECTION_HEAD = re.compile(r"^\s*§+\s*(\d+[\w.\-]*\d\w*)")
 _SUPPLEMENT = re.compile(r"^(.*?)\s+to\s+part\s+(\S+?)\.?\s*$", re.IGNORECASE)
-_DIV = re.compile(r"DIV\d")
+DIV = re.compile(r"DIV\d")
 
 
-def _collapse(text: str) -> str:
+def collapse(text: str) -> str:
     """Undo XML pretty-printing: one space between words, no newlines inside a block."""
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _is_element(node: Any) -> bool:
-    # Comments, processing instructions and (unresolved) entities have a non-string tag.
+def is_element(node: Any) -> bool:
+    """Whether `node` is an element: comments, processing instructions and (unresolved)
+    entities have a non-string tag."""
     return isinstance(node.tag, str)
 
 
-def _inline_text(el: Any) -> str:
-    """Text of an element and its descendants; comments and entity references contribute none."""
-    parts = [el.text or ""] if _is_element(el) else []
+def local_tag(el: Any) -> str:
+    """The tag without its namespace ("{urn:x}P" -> "P")."""
+    return str(el.tag).split("}", 1)[-1]
+
+
+def _child_text(child: Any, br: str | None) -> str:
+    return br if br is not None and local_tag(child) == "br" else inline_text(child, br)
+
+
+def inline_text(el: Any, br: str | None = None) -> str:
+    """Text of an element and its descendants; comments and entity references contribute none.
+    With `br`, a `br` element reads as `br` (HTML cells in the eCFR API's XML break lines)."""
+    parts = [el.text or ""] if is_element(el) else []
     for child in el:
-        if _is_element(child):
-            parts.append(_inline_text(child))
+        if is_element(child):
+            parts.append(_child_text(child, br))
         parts.append(child.tail or "")
     return "".join(parts)
 
 
+def split_blocks(
+    el: Any,
+    is_inline: Callable[[Any], bool],
+    blocks: Callable[[Any], Iterator[str]],
+    br: str | None = None,
+) -> Iterator[str]:
+    """Inline runs of `el` as blocks, each block-level child (not `is_inline`) as `blocks` of
+    its own: the reader decides what inline means and what a block-level element becomes."""
+    run = [el.text or ""]
+    for child in el:
+        if is_inline(child):
+            if is_element(child):
+                run.append(_child_text(child, br))
+            run.append(child.tail or "")
+            continue
+        if text := collapse("".join(run)):
+            yield text
+        yield from blocks(child)
+        run = [child.tail or ""]
+    if text := collapse("".join(run)):
+        yield text
+
+
+def parse_xml(data: bytes, error: type[Exception], *, huge_tree: bool = False) -> Any:
+    """The root of `data`; malformed XML raises `error`. No entity expansion, no DTD, no network:
+    a regulation file or a server's reply must not read local files (XXE)."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=huge_tree
+    )
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise error(f"not well-formed XML: {exc}") from exc
+
+
 def _is_inline(el: Any) -> bool:
-    if not _is_element(el):
+    if not is_element(el):
         return True
     if el.tag in _INLINE:
         return True
     # An empty element (a page marker, an image) must not split the paragraph it sits in.
-    return not _collapse(_inline_text(el))
+    return not collapse(inline_text(el))
 
 
 def _blocks(el: Any) -> Iterator[str]:
     """The blocks of an element: itself if it holds only inline content, else its parts."""
     if el.tag in _ROWS:
-        cells = [_collapse(_inline_text(c)) for c in el if _is_element(c)]
+        cells = [collapse(inline_text(c)) for c in el if is_element(c)]
         joined = " | ".join(c for c in cells if c)
     elif el.tag in _JOINED:
         joined = " ".join(_parts(el))
@@ -79,24 +129,12 @@ def _blocks(el: Any) -> Iterator[str]:
 
 
 def _parts(el: Any) -> Iterator[str]:
-    run = [el.text or ""]
-    for child in el:
-        if _is_inline(child):
-            if _is_element(child):
-                run.append(_inline_text(child))
-            run.append(child.tail or "")
-            continue
-        if text := _collapse("".join(run)):
-            yield text
-        yield from _blocks(child)
-        run = [child.tail or ""]
-    if text := _collapse("".join(run)):
-        yield text
+    return split_blocks(el, _is_inline, _blocks)
 
 
 def _head(el: Any) -> str:
     head = el.find("HEAD")
-    return _collapse(_inline_text(head)) if head is not None else ""
+    return collapse(inline_text(head)) if head is not None else ""
 
 
 class _Builder:
@@ -133,11 +171,11 @@ class _Builder:
             citation = f"{self.title_no} CFR chapter {n}"
         heading = _head(el)
         for child in el:
-            if not _is_element(child):
+            if not is_element(child):
                 continue
             if child.tag == "DIV8" or child.tag == "DIV9":
                 self.section(child, part)
-            elif _DIV.fullmatch(child.tag):
+            elif DIV.fullmatch(child.tag):
                 self.division(child, citation, part)
             else:
                 for text in _blocks(child):
@@ -154,7 +192,7 @@ class _Builder:
         # (CITA) belongs to the whole section.
         blocks: list[tuple[int, str, str]] = []  # (start, text, kind)
         for child in el:
-            if not _is_element(child) or child.tag == "HEAD":
+            if not is_element(child) or child.tag == "HEAD":
                 continue
             if child.tag == "CITA":
                 kind = "section"
@@ -199,22 +237,11 @@ def section_citation(el: Any, title_no: str, part: str | None) -> str:
     return f"{title_no} CFR part {part}, {label}" if part else f"{title_no} CFR {label}"
 
 
-def _parse(data: bytes) -> Any:
-    # No entity expansion, no DTD, no network: a regulation file must not read local files (XXE).
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise LoadError(f"not well-formed XML: {exc}") from exc
-
-
 def _top_divisions(el: Any) -> Iterator[Any]:
     """The outermost DIV elements, skipping wrappers and their bookkeeping (GPO's FDSYS data)."""
     for child in el:
-        if _is_element(child):
-            if _DIV.fullmatch(child.tag):
+        if is_element(child):
+            if DIV.fullmatch(child.tag):
                 yield child
             else:
                 yield from _top_divisions(child)
@@ -232,8 +259,8 @@ def _title_number(root: Any, metadata: dict[str, Any]) -> str:
 def load(path: Path, doc_id: str, metadata: dict[str, Any]) -> Document:
     """Load one eCFR XML file (a title, a part or a single section) as one Document."""
     meta = dict(metadata)
-    root = _parse(read_bytes(path))
-    tops = [root] if _DIV.fullmatch(root.tag) else list(_top_divisions(root))
+    root = parse_xml(read_bytes(path), LoadError)
+    tops = [root] if DIV.fullmatch(root.tag) else list(_top_divisions(root))
     if not tops:
         raise LoadError("not eCFR XML: no DIV1..DIV9 (title, part or section) elements")
     title_no = _title_number(root, meta)
