@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REPO, SMALL_DOCS, cli_env, free_port, make_settings, small_corpus
+from tests.conftest import SMALL_DOCS, make_settings, small_corpus
+from tests.support.servers import api_process
 
 pytestmark = pytest.mark.slow
 
@@ -53,36 +53,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("throughput-data")
     run_ingest([corpus], make_settings(data), progress=False)
     log = data / "serve.log"
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            # 8 at once on 2 busy cores: no request may give up waiting for a slot.
-            env=cli_env(data, TPA_RATE_LIMIT_PER_MINUTE="100000", TPA_QUEUE_TIMEOUT="60"),
-            cwd=REPO,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
-            assert time.monotonic() < deadline, "tpa serve did not start"
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+    env = {
+        "TPA_DATA_DIR": str(data),
+        # 8 at once on 2 busy cores: no request may give up waiting for a slot.
+        "TPA_RATE_LIMIT_PER_MINUTE": "100000",
+        "TPA_QUEUE_TIMEOUT": "60",
+    }
+    # Ready means the model is loaded; stopping waits for the embedding process to end too.
+    serving = api_process(env, log=log, ready="/readyz", start_timeout=240, stop_timeout=30)
+    with serving as (url, proc):
         yield Server(url, data, log, proc)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 def _ask(url: str, question: str) -> httpx.Response:

@@ -33,10 +33,10 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def _stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
     proc.terminate()
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=15)
@@ -76,31 +76,47 @@ def chroma_server(path: Path) -> Iterator[int]:
 
 
 @contextmanager
-def api_server(env: dict[str, str]) -> Iterator[str]:
+def api_process(
+    env: dict[str, str],
+    *,
+    log: Path | None = None,
+    ready: str = "/healthz",
+    start_timeout: float = 90,
+    stop_timeout: float = 15,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`tpa serve` on a free port with `env` over this machine's (minus its TPA_): the base URL
+    once `ready` answers, and the process, for tests that watch it or its children. Output goes
+    to `log` when given (its tail is added to a failed start); a server whose embedding process
+    must end first may need a longer `stop_timeout`."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TPA_")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**clean, "HF_HUB_OFFLINE": "1", **env},
-        cwd=REPO,
-    )
+    command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with open(log or os.devnull, "wb") as out:
+        proc = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**clean, "HF_HUB_OFFLINE": "1", **env},
+            cwd=REPO,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(f"{base}/healthz", proc)
-        yield base
+        try:
+            _wait(f"{base}{ready}", proc, start_timeout)
+        except (RuntimeError, TimeoutError) as exc:
+            if log is not None:
+                exc.add_note(log.read_text(errors="replace")[-2000:])
+            raise
+        yield base, proc
     finally:
-        _stop(proc)
+        _stop(proc, stop_timeout)
+
+
+@contextmanager
+def api_server(env: dict[str, str]) -> Iterator[str]:
+    """`tpa serve` with `env`, answering: its base URL (see `api_process`)."""
+    with api_process(env) as (base, _):
+        yield base
 
 
 class QuietHandler(BaseHTTPRequestHandler):

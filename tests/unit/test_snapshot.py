@@ -8,12 +8,9 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, cast
 
 import numpy as np
-import pytest
 
-from assistant.config import Settings
 from assistant.index.snapshot import (
     MAX_VIEWS,
     CorpusSnapshot,
@@ -24,94 +21,7 @@ from assistant.index.snapshot import (
     ledger_version,
     load_or_build,
 )
-from assistant.index.store import Store
-
-DIM = 4
-TEXTS = {
-    "a-0": "A license is required to export encryption items to parties on the Entity List.",
-    "a-1": "License Exception ENC authorizes exports of mass-market encryption software.",
-    "b-0": "Tools of trade may stay abroad for no longer than one year (License Exception TMP).",
-    "c-0": "Counsel's note on the Falconridge review: no further licence is needed.",
-}
-ACCESS = {"a": ["public"], "b": ["public"], "c": ["legal"]}
-
-
-def _meta(cid: str, doc_hash: str | None = None) -> dict[str, Any]:
-    doc = cid.split("-")[0]
-    groups = ACCESS[doc]
-    return {
-        "doc_id": doc,
-        "doc_hash": doc_hash or f"hash-{doc}",
-        "citation": f"15 CFR 740.{ord(doc) - 96}",
-        "title": f"Document {doc}",
-        "access": ",".join(groups),
-        **{f"access_{g}": True for g in groups},
-    }
-
-
-def _vector(cid: str) -> np.ndarray:
-    v = np.random.default_rng(sum(map(ord, cid))).normal(size=DIM).astype(np.float32)
-    return v / np.linalg.norm(v)
-
-
-class FakeStore:
-    """What `build`, persistence and versions read of a store: the ledger and every chunk."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.settings = Settings(data_dir=data_dir)
-        self.records: dict[str, dict[str, Any]] = {}
-        self.rows: dict[str, tuple[str, dict[str, Any]]] = {}
-        self.reads = 0
-        self.partial_reads: list[list[str]] = []
-
-    def put(self, doc: str, cids: list[str], content_hash: str | None = None) -> None:
-        """A document written completely: its chunks, then its ledger record."""
-        content_hash = content_hash or f"hash-{doc}"
-        for cid in cids:
-            self.rows[cid] = (TEXTS[cid], _meta(cid, content_hash))
-        self.records[doc] = {"content_hash": content_hash, "chunk_count": len(cids)}
-
-    def document_records(self) -> dict[str, dict[str, Any]]:
-        return {k: dict(v) for k, v in self.records.items()}
-
-    def count(self) -> int:
-        return len(self.rows)
-
-    def all_chunks(
-        self, vectors: bool = True
-    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
-        self.reads += 1
-        return self._rows(list(reversed(self.rows)), vectors)  # not in id order: it sorts
-
-    def chunks_of(
-        self, doc_ids: list[str], vectors: bool = True
-    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
-        self.partial_reads.append(sorted(doc_ids))
-        wanted = set(doc_ids)
-        return self._rows([c for c in self.rows if self.rows[c][1]["doc_id"] in wanted], vectors)
-
-    def _rows(
-        self, ids: list[str], vectors: bool
-    ) -> tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]:
-        if not vectors:
-            block = np.zeros((len(ids), 0), np.float32)
-        else:
-            block = np.stack([_vector(c) for c in ids]) if ids else np.zeros((0, DIM), np.float32)
-        return ids, [self.rows[c][0] for c in ids], [self.rows[c][1] for c in ids], block
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> FakeStore:
-    fake = FakeStore(tmp_path / "data")
-    fake.put("a", ["a-0", "a-1"])
-    fake.put("b", ["b-0"])
-    fake.put("c", ["c-0"])
-    return fake
-
-
-def _as_store(fake: FakeStore) -> Store:
-    return cast(Store, fake)
-
+from tests.unit.conftest import TEXTS, FakeStore, as_store, chunk_meta, chunk_vector
 
 # ---- versions ---------------------------------------------------------------------------------
 
@@ -133,26 +43,26 @@ def test_the_version_names_the_ledger_and_changes_with_any_document() -> None:
 
 
 def test_a_build_holds_every_stored_chunk_in_id_order(store: FakeStore) -> None:
-    index = build(_as_store(store))
+    index = build(as_store(store))
     assert index.ids == sorted(TEXTS)
     assert index.texts == [TEXTS[c] for c in index.ids]
     assert [m["doc_id"] for m in index.metas] == ["a", "a", "b", "c"]
-    assert np.array_equal(index.vectors, np.stack([_vector(c) for c in index.ids]))
+    assert np.array_equal(index.vectors, np.stack([chunk_vector(c) for c in index.ids]))
     assert index.position == {cid: i for i, cid in enumerate(index.ids)}
-    assert index.version == corpus_version(_as_store(store))
+    assert index.version == corpus_version(as_store(store))
     assert index.complete and index.chunks_seen == 4
 
 
 def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore) -> None:
-    built = build(_as_store(store))
-    folder = index_path(_as_store(store), built.version)
+    built = build(as_store(store))
+    folder = index_path(as_store(store), built.version)
     assert folder == store.settings.data_dir / "lexical" / "chunks" / built.version
     assert {p.name for p in folder.iterdir()} == {"chunks.json", "vectors.npy", "bm25"}
-    assert index_exists(_as_store(store))
+    assert index_exists(as_store(store))
     assert not list(folder.parent.glob(".tmp-*")), "no half-written folder left"
 
     reads = store.reads
-    loaded = load_or_build(_as_store(store))
+    loaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk, not rebuilt from the store"
     assert (loaded.ids, loaded.texts, loaded.metas) == (built.ids, built.texts, built.metas)
     assert np.array_equal(loaded.vectors, built.vectors)
@@ -162,52 +72,52 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
 
 
 def test_a_new_version_replaces_the_old_one_after_a_grace_period(store: FakeStore) -> None:
-    old = build(_as_store(store))
-    old_folder = index_path(_as_store(store), old.version)
+    old = build(as_store(store))
+    old_folder = index_path(as_store(store), old.version)
     store.put("b", ["b-0"], content_hash="hash-b2")
-    new = build(_as_store(store))
+    new = build(as_store(store))
     assert new.version != old.version
     assert old_folder.is_dir(), "a reader that chose the old version may still load it"
-    assert index_exists(_as_store(store))
+    assert index_exists(as_store(store))
 
     long_ago = time.time() - 3600
     os.utime(old_folder, (long_ago, long_ago))
     store.put("b", ["b-0"], content_hash="hash-b3")
-    newest = build(_as_store(store))
+    newest = build(as_store(store))
     assert not old_folder.exists(), "superseded long ago: removed"
-    assert index_path(_as_store(store), new.version).is_dir(), "recent: kept for now"
-    assert index_path(_as_store(store), newest.version).is_dir()
+    assert index_path(as_store(store), new.version).is_dir(), "recent: kept for now"
+    assert index_path(as_store(store), newest.version).is_dir()
 
 
 def test_a_damaged_persisted_version_is_rebuilt(store: FakeStore) -> None:
-    built = build(_as_store(store))
-    chunks = index_path(_as_store(store), built.version) / "chunks.json"
+    built = build(as_store(store))
+    chunks = index_path(as_store(store), built.version) / "chunks.json"
     chunks.write_text("{not json")
     reads = store.reads
-    again = load_or_build(_as_store(store))
+    again = load_or_build(as_store(store))
     assert store.reads == reads + 1, "rebuilt from the store"
     assert again.ids == built.ids
 
 
 def test_a_persisted_file_of_another_version_is_not_trusted(store: FakeStore) -> None:
-    built = build(_as_store(store))
-    chunks = index_path(_as_store(store), built.version) / "chunks.json"
+    built = build(as_store(store))
+    chunks = index_path(as_store(store), built.version) / "chunks.json"
     data = json.loads(chunks.read_text())
     chunks.write_text(json.dumps({**data, "version": "0" * 16}))
     reads = store.reads
-    load_or_build(_as_store(store))
+    load_or_build(as_store(store))
     assert store.reads == reads + 1
 
 
 def test_a_document_mid_update_is_served_as_before_and_nothing_is_persisted(
     store: FakeStore,
 ) -> None:
-    before = build(_as_store(store))
+    before = build(as_store(store))
     shutil.rmtree(store.settings.data_dir / "lexical")  # so a persisted file would be this one's
     # An ingest replacing "a": new chunk written, old ones deleted, ledger not yet updated.
     del store.rows["a-1"]
-    store.rows["a-0"] = (TEXTS["a-0"] + " Amended.", _meta("a-0", "hash-a2"))
-    carried = build(_as_store(store), previous=before)
+    store.rows["a-0"] = (TEXTS["a-0"] + " Amended.", chunk_meta("a-0", "hash-a2"))
+    carried = build(as_store(store), previous=before)
     assert not carried.complete and carried.chunks_seen == 3
     rows = [
         (c, t)
@@ -216,26 +126,26 @@ def test_a_document_mid_update_is_served_as_before_and_nothing_is_persisted(
     ]
     assert rows == [("a-0", TEXTS["a-0"]), ("a-1", TEXTS["a-1"])], "the old version, whole"
     assert carried.ids == sorted(carried.ids)
-    assert not index_exists(_as_store(store)), "an incomplete snapshot is never persisted"
+    assert not index_exists(as_store(store)), "an incomplete snapshot is never persisted"
 
-    fresh = build(_as_store(store))  # a reader that never saw "a": left out, not half
+    fresh = build(as_store(store))  # a reader that never saw "a": left out, not half
     assert [m["doc_id"] for m in fresh.metas] == ["b", "c"]
     assert not fresh.complete
 
 
 def test_an_empty_store_builds_an_empty_snapshot(tmp_path: Path) -> None:
     empty = FakeStore(tmp_path / "data")
-    index = build(_as_store(empty))
+    index = build(as_store(empty))
     assert index.ids == [] and index.complete
     assert index.scores("license").tolist() == []
-    assert load_or_build(_as_store(empty)).ids == []
+    assert load_or_build(as_store(empty)).ids == []
 
 
 # ---- views --------------------------------------------------------------------------------
 
 
 def test_a_view_scores_like_a_snapshot_of_only_the_readable_chunks(store: FakeStore) -> None:
-    index = build(_as_store(store))
+    index = build(as_store(store))
     public = index.view(["public"])
     assert public.ids == ["a-0", "a-1", "b-0"]
     alone = CorpusSnapshot(
@@ -248,7 +158,7 @@ def test_a_view_scores_like_a_snapshot_of_only_the_readable_chunks(store: FakeSt
 
 
 def test_top_keeps_positive_scores_among_the_allowed(store: FakeStore) -> None:
-    index = build(_as_store(store))
+    index = build(as_store(store))
     scores = np.array([0.5, 0.0, 0.9, 0.2], dtype=np.float32)
     assert index.top(scores, 10) == [2, 0, 3], "best first, zero scores left out"
     assert index.top(scores, 2) == [2, 0]
@@ -257,7 +167,7 @@ def test_top_keeps_positive_scores_among_the_allowed(store: FakeStore) -> None:
 
 
 def test_views_are_kept_per_group_set_and_bounded(store: FakeStore) -> None:
-    index = build(_as_store(store))
+    index = build(as_store(store))
     assert index.view(None) is index
     assert index.view(["public", "legal"]) is index, "every chunk: the index itself"
     first = index.view(["public"])
@@ -272,7 +182,7 @@ def test_the_unversioned_layout_of_earlier_releases_is_removed(store: FakeStore)
     base.mkdir(parents=True)
     (base / "chunks.json").write_text("{}")  # an earlier release's unversioned layout
     (base / "bm25").mkdir()
-    build(_as_store(store))
+    build(as_store(store))
     assert not (base / "chunks.json").exists() and not (base / "bm25").exists()
-    assert [p.name for p in base.iterdir()] == [corpus_version(_as_store(store))]
-    assert index_exists(_as_store(store))
+    assert [p.name for p in base.iterdir()] == [corpus_version(as_store(store))]
+    assert index_exists(as_store(store))

@@ -1,14 +1,11 @@
 """A snapshot refresh after a small ingest reads only the documents whose ledger hash changed,
 and serves exactly what a full build would (same rows, vectors and BM25 scores), each document
 before or after its update, never half. Above `dense_exact_max_chunks` a snapshot holds no
-vectors. Hand-made chunks and the stand-in store of test_snapshot (no model, no Chroma)."""
+vectors. Hand-made chunks and the stand-in store of tests/unit/conftest.py (no model, no Chroma)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from assistant.config import Settings
 from assistant.index.snapshot import (
@@ -18,18 +15,9 @@ from assistant.index.snapshot import (
     refresh,
     wait_for_publishing,
 )
-from tests.unit.test_snapshot import TEXTS, FakeStore, _as_store, _meta
+from tests.unit.conftest import TEXTS, FakeStore, as_store, chunk_meta
 
 QUERIES = ("license encryption", "tools of trade one year", "740.2", "falconridge counsel")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> FakeStore:
-    fake = FakeStore(tmp_path / "data")
-    fake.put("a", ["a-0", "a-1"])
-    fake.put("b", ["b-0"])
-    fake.put("c", ["c-0"])
-    return fake
 
 
 def _same(one: object, other: object) -> None:
@@ -53,47 +41,47 @@ def _same(one: object, other: object) -> None:
 def test_a_refresh_reads_only_the_changed_document_and_equals_a_full_build(
     store: FakeStore,
 ) -> None:
-    before = build(_as_store(store))
+    before = build(as_store(store))
     TEXTS["b-1"] = "Tools of trade returned within one year need no further licence."
     try:
         store.put("b", ["b-0", "b-1"], content_hash="hash-b2")
         reads = store.reads
-        after = refresh(_as_store(store), before)
+        after = refresh(as_store(store), before)
         assert store.reads == reads, "no full read of the store"
         assert store.partial_reads == [["b"]], "only the changed document is read"
         assert after.complete and after.version != before.version
-        _same(after, build(_as_store(store)))
+        _same(after, build(as_store(store)))
     finally:
         del TEXTS["b-1"]
 
 
 def test_a_removed_document_is_dropped_and_an_added_one_read(store: FakeStore) -> None:
-    before = build(_as_store(store))
+    before = build(as_store(store))
     del store.records["c"], store.rows["c-0"]
-    after = refresh(_as_store(store), before)
+    after = refresh(as_store(store), before)
     assert store.partial_reads == [[]], "nothing to read for a removal"
     assert [m["doc_id"] for m in after.metas] == ["a", "a", "b"]
-    _same(after, build(_as_store(store)))
+    _same(after, build(as_store(store)))
 
     store.put("c", ["c-0"])
-    again = refresh(_as_store(store), after)
+    again = refresh(as_store(store), after)
     assert store.partial_reads[-1] == ["c"]
-    _same(again, build(_as_store(store)))
+    _same(again, build(as_store(store)))
 
 
 def test_a_document_mid_update_is_served_whole_as_before(store: FakeStore) -> None:
-    before = build(_as_store(store))
+    before = build(as_store(store))
     # An ingest replacing "a": new chunks written, old ones deleted, ledger not updated yet.
     del store.rows["a-1"]
-    store.rows["a-0"] = (TEXTS["a-0"] + " Amended.", _meta("a-0", "hash-a2"))
-    same_ledger = refresh(_as_store(store), before)
+    store.rows["a-0"] = (TEXTS["a-0"] + " Amended.", chunk_meta("a-0", "hash-a2"))
+    same_ledger = refresh(as_store(store), before)
     rows = [(c, t) for c, t in zip(same_ledger.ids, same_ledger.texts, strict=True)]
     assert rows[:2] == [("a-0", TEXTS["a-0"]), ("a-1", TEXTS["a-1"])], "the old version, whole"
     assert not same_ledger.complete, "the store holds fewer chunks than the ledger counts"
 
     # The ledger moved to a version whose chunks are not all there yet: still the old one.
     store.records["a"] = {"content_hash": "hash-a3", "chunk_count": 2}
-    moved = refresh(_as_store(store), same_ledger)
+    moved = refresh(as_store(store), same_ledger)
     assert [t for c, t in zip(moved.ids, moved.texts, strict=True) if c.startswith("a-")] == [
         TEXTS["a-0"],
         TEXTS["a-1"],
@@ -102,8 +90,8 @@ def test_a_document_mid_update_is_served_whole_as_before(store: FakeStore) -> No
 
     # The ingest finishes: the new version, whole.
     store.put("a", ["a-0"], content_hash="hash-a3")
-    store.rows["a-0"] = (TEXTS["a-0"] + " Amended.", _meta("a-0", "hash-a3"))
-    done = refresh(_as_store(store), moved)
+    store.rows["a-0"] = (TEXTS["a-0"] + " Amended.", chunk_meta("a-0", "hash-a3"))
+    done = refresh(as_store(store), moved)
     assert done.complete and [t for c, t in zip(done.ids, done.texts, strict=True)][0] == (
         TEXTS["a-0"] + " Amended."
     )
@@ -111,30 +99,30 @@ def test_a_document_mid_update_is_served_whole_as_before(store: FakeStore) -> No
 
 
 def test_load_or_build_refreshes_a_snapshot_in_hand_and_publishes_it(store: FakeStore) -> None:
-    before = build(_as_store(store))
+    before = build(as_store(store))
     store.put("b", ["b-0"], content_hash="hash-b2")
     reads = store.reads
-    after = load_or_build(_as_store(store), previous=before)
+    after = load_or_build(as_store(store), previous=before)
     assert store.reads == reads and store.partial_reads == [["b"]]
     wait_for_publishing()
-    assert (index_path(_as_store(store), after.version) / "chunks.json").is_file()
-    reloaded = load_or_build(_as_store(store))
+    assert (index_path(as_store(store), after.version) / "chunks.json").is_file()
+    reloaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk"
     _same(reloaded, after)
 
 
 def test_above_the_threshold_a_snapshot_holds_no_vectors(store: FakeStore) -> None:
     store.settings = Settings(data_dir=store.settings.data_dir, dense_exact_max_chunks=3)
-    index = build(_as_store(store))
+    index = build(as_store(store))
     assert not index.has_vectors and index.vectors.shape == (4, 0)
     assert index.view(["public"]).vectors.shape == (3, 0)
-    folder = index_path(_as_store(store), index.version)
+    folder = index_path(as_store(store), index.version)
     assert not (folder / "vectors.npy").exists()
     store.put("b", ["b-0"], content_hash="hash-b2")
-    after = load_or_build(_as_store(store), previous=index)
+    after = load_or_build(as_store(store), previous=index)
     assert store.partial_reads == [["b"]] and not after.has_vectors
 
     # Back under the threshold: the next snapshot is a full build with every vector.
     del store.records["c"], store.rows["c-0"]
-    small = load_or_build(_as_store(store), previous=after)
+    small = load_or_build(as_store(store), previous=after)
     assert small.has_vectors and small.vectors.shape == (3, 4)
