@@ -253,9 +253,10 @@ class Screening(BaseModel):
 Answer.model_rebuild()
 
 
-def not_covered() -> Answer:
-    """The one shape of "the corpus does not answer this": abstained, nothing cited."""
-    return Answer(answer=NOT_COVERED, abstained=True)
+def not_covered(reason: str = "") -> Answer:
+    """The one shape of "the corpus does not answer this": abstained, nothing cited (and why,
+    when the reason is known: "It asks about the ITAR; the corpus holds ...")."""
+    return Answer(answer=f"{NOT_COVERED} {reason}" if reason else NOT_COVERED, abstained=True)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
 from assistant.answering.determination import Lookup, determine
 from assistant.answering.quotes import display, provision_span, worth_quoting
+from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.index.tokenize import tokenize
 from assistant.models import (
     AUTHORITY_ORDER,
@@ -250,6 +251,9 @@ def compose_extractive(
     any other question opens with the sentence that best answers it. The support lines follow
     in the authority order (regulation, Federal Register, guidance, news marked secondary).
     `verify_span(passage, start, end)` checks a span against the store before it is used."""
+    regime = unaddressed_regime(question)
+    if regime is not None:
+        return not_covered(outside_corpus(regime))
     scored = [s for s in score_sentences(question, passages, idf) if worth_quoting(s.text)]
     best = max((s.similarity for s in scored), default=0.0)
     evidence = Evidence.of(question, passages, best, is_known, idf)

@@ -37,6 +37,7 @@ from assistant.answering.conversation import (
     rewrite_deterministic,
     validate_question,
 )
+from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
 from assistant.index.embeddings import query_vector
@@ -180,7 +181,14 @@ class Assistant:
         # Compose and verify: the LLM's checked sentences stream as they pass; an extractive
         # answer is composed at once.
         sent: list[str] = []  # the text the client has been sent so far
-        if self._llm is not None and self._llm_config is not None and passages:
+        # A question about another regime (the ITAR, OFAC's licences, EU law) is refused by
+        # the extractive path, naming the regime, without spending a model call on it.
+        if (
+            self._llm is not None
+            and self._llm_config is not None
+            and passages
+            and unaddressed_regime(standalone) is None
+        ):
             model, cfg = self._llm, self._llm_config
             composing = llm_answer(
                 standalone,

@@ -96,6 +96,23 @@ def test_out_of_corpus_question_abstains(assistant: Assistant) -> None:
     assert "does not cover" in answer.answer
 
 
+def test_question_about_another_regime_is_refused_naming_it(assistant: Assistant) -> None:
+    # The passages retrieved for it are EAR licence provisions, close in wording: quoting them
+    # would answer a question about the ITAR with the EAR.
+    answer = assistant.ask(
+        "Which USML category covers our thermal weapon sight, and which DDTC form?"
+    )
+    assert answer.abstained and answer.citations == []
+    assert "does not cover" in answer.answer and "the ITAR" in answer.answer
+    # Named in passing, while asking about the EAR: answered from it.
+    answered = assistant.ask(
+        "OFAC gave us a specific licence for a deal with Huawei. Do we also need a BIS licence "
+        "to sell it mass-market software?"
+    )
+    assert not answered.abstained and answered.citations
+    assert any("744.11" in c.citation for c in answered.citations)
+
+
 def test_legal_reference_in_question_ranks_that_section_first(assistant: Assistant) -> None:
     results = assistant.retriever.retrieve("What does 740.9 say?", 5)
     assert results[0].citation.startswith("15 CFR 740.9")

@@ -57,3 +57,19 @@ def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> Non
         assert follow.question == "Do sales to Huawei affiliates on the Entity List need a licence?"
         rewrite_request = fake.chat_requests[-2]["messages"]
         assert "Entity List" in " ".join(str(m.get("content")) for m in rewrite_request)
+
+
+def test_llm_is_not_asked_about_another_regime(tmp_path: Path) -> None:
+    """A question about the ITAR gets the refusal that names it, and costs no model call."""
+    corpus = small_corpus(tmp_path / "corpus", SMALL_DOCS)
+    with FakeOpenAI() as fake:
+        settings = make_settings(
+            tmp_path / "data", llm="openai", llm_base_url=f"{fake.url}/v1", llm_model="fake"
+        )
+        run_ingest([corpus], settings, progress=False)
+        assistant = Assistant(settings)
+        fake.push("The USML category is XII [1].")
+        answer = assistant.ask("Which USML category covers our thermal weapon sight?")
+        assert answer.abstained and answer.citations == []
+        assert "does not cover" in answer.answer and "the ITAR" in answer.answer
+        assert fake.chat_requests == []

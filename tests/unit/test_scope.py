@@ -1,0 +1,84 @@
+"""Questions about another regime than the EAR are refused, naming it; questions that name one
+in passing while asking about the EAR are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.extractive import compose_extractive
+from assistant.answering.scope import outside_corpus, unaddressed_regime
+from assistant.models import NOT_COVERED, SearchResult
+
+ELSEWHERE = {
+    "Which USML category covers our night-vision goggles?": "ITAR",
+    "Do we file a DSP-5 with DDTC for the prototype?": "ITAR",
+    "Which OFAC general license covers wind-down payments to the bank?": "OFAC",
+    "Is there a specific licence from OFAC for remittances to Cuba?": "OFAC",
+    "Does OFAC's Syria General License 25 still cover the payments?": "OFAC",
+    "What does Article 2 of Regulation 428/2009 say about brokering?": "EU",
+    "Which entry of Switzerland's Export Control List covers it?": "countries",
+    "Does Article 4 of Regulation (EU) 2021/821 apply to our Dutch subsidiary?": "EU",
+    "Do we need an EU export authorisation for the Lyon shipment?": "EU",
+    "Can we use the UK's open general export licence for this?": "UK",
+    "How long does the Export Control Joint Unit take on a SIEL?": "UK",
+    "Under Japan's Foreign Exchange and Foreign Trade Act, is a notification needed?": "countries",
+    "Does China's Export Control Law reach our Shenzhen plant?": "countries",
+    "Is a 5% stake by a Gulf fund a mandatory CFIUS declaration?": "CFIUS",
+    "Which HTS code and Section 301 duty apply to our solar inverters?": "tariffs",
+    "Which Schedule B number do we report for lithium cells?": "tariffs",
+    "Does a Part 810 authorization cover reactor software sent to Brazil?": "nuclear",
+}
+
+ABOUT_THE_EAR = [
+    # a regime named in passing, the question about the EAR
+    "OFAC gave us a specific licence for the deal. Do we also need a BIS licence?",
+    "Is an ITAR-controlled part in our radar also subject to the EAR?",
+    "Our UK subsidiary resells US chips: does the de minimis rule apply?",
+    "Does License Exception ENC cover encryption software sent to our EU customers?",
+    # a country or agency named as a fact, not as the law asked about
+    "Can our London branch take a company laptop to China?",
+    "Is a Japanese bank a government end user for License Exception ENC?",
+    "We sell tariff-planning software to a Chinese firm. Does it need a licence?",
+    "Our German affiliate adds 20% US content to a machine for Iran: is that a problem?",
+    "We hold a DDTC licence for the aircraft; how early must we tell Commerce about the parts?",
+]
+
+
+@pytest.mark.parametrize("question", list(ELSEWHERE))
+def test_a_question_about_another_regime_names_it(question: str) -> None:
+    regime = unaddressed_regime(question)
+    assert regime is not None, question
+    assert ELSEWHERE[question] in regime.name or ELSEWHERE[question] in regime.name.split()[0:3]
+
+
+@pytest.mark.parametrize("question", ABOUT_THE_EAR)
+def test_a_question_about_the_ear_is_not_refused_for_naming_another(question: str) -> None:
+    assert unaddressed_regime(question) is None
+
+
+def test_the_refusal_says_which_regime_and_what_the_corpus_holds() -> None:
+    passage = SearchResult(
+        chunk_id="c1",
+        doc_id="15-cfr-734.3",
+        source_path="regulation/ecfr/15-CFR-734.3.txt",
+        citation="15 CFR 734.3(b)(1)",
+        title="Items subject to the EAR",
+        text="(1) Items that are exclusively controlled for export by the Department of State "
+        "under the International Traffic in Arms Regulations.",
+        start=0,
+        end=120,
+        score=1.0,
+        metadata={"doc_type": "regulation"},
+        similarity=0.9,
+    )
+    answer = compose_extractive(
+        "Which USML category covers our thermal weapon sight?",
+        [passage],
+        min_relevance=0.48,
+        min_relevance_unknown_name=0.5,
+    )
+    assert answer.abstained and answer.citations == []
+    assert answer.answer.startswith(NOT_COVERED)
+    assert "the ITAR" in answer.answer and "EAR (15 CFR parts 730-774)" in answer.answer
+    regime = unaddressed_regime("Which USML category covers our thermal weapon sight?")
+    assert regime is not None and outside_corpus(regime) in answer.answer
