@@ -34,6 +34,14 @@ def authority_of(doc_type: str | None) -> Authority:
     return DOC_TYPE_AUTHORITY.get(doc_type or "", "news")
 
 
+def is_secondary(doc_type: str | None, citation: str) -> bool:
+    """News, and official text as carried by a third party ("U.S. Department of Commerce press
+    release ... (as republished by EMSNow)"): context, not authority. A republished release keeps
+    its place in the authority order (its words are BIS's), but the copy is not BIS's own, so a
+    reviewer is told to check the original before relying on it."""
+    return authority_of(doc_type) == "news" or "republished" in citation.lower()
+
+
 class Citation(BaseModel):
     """One cited passage, checkable by anyone: quote == document_text[start:end]."""
 

@@ -105,7 +105,7 @@ def source_line(c: Citation) -> str:
     if c.date:
         line += f" ({escape(clip(c.date, 40))})"
     if c.secondary:
-        line += " · _secondary source (news)_"
+        line += " · _secondary source_"
     link = mrkdwn_link(c.source_url, "official source")
     if link:
         line += f" · {link}"

@@ -21,6 +21,7 @@ from assistant.models import (
     DeterminationLine,
     SearchResult,
     authority_of,
+    is_secondary,
 )
 
 VerifySpan = Callable[[SearchResult, int, int], bool]
@@ -29,7 +30,8 @@ NotesOf = Callable[[SearchResult, int, int], list[str]]
 
 def with_authority(c: Citation) -> Citation:
     authority = authority_of(c.doc_type)
-    return c.model_copy(update={"authority": authority, "secondary": authority == "news"})
+    secondary = is_secondary(c.doc_type, c.citation)
+    return c.model_copy(update={"authority": authority, "secondary": secondary})
 
 
 @dataclass

@@ -28,6 +28,7 @@ from assistant.models import (
     ScreeningHit,
     SearchResult,
     authority_of,
+    is_secondary,
     not_covered,
 )
 from assistant.retrieval.references import citation_match, legal_references
@@ -221,7 +222,7 @@ def select_lines(
 
 def _source_label(p: SearchResult) -> str:
     label = _label(p)
-    return f"{label} (secondary source)" if authority_of(_doc_type(p)) == "news" else label
+    return f"{label} (secondary source)" if is_secondary(_doc_type(p), p.citation) else label
 
 
 def _rank_of(p: SearchResult) -> int:
