@@ -9,13 +9,19 @@ my company laptop to China" vs "tools of trade"), and questions that name a sect
   passages contain is not off-corpus;
 - references: a question naming a section or FR page that a retrieved passage carries is never
   refused;
-- names: a capitalised name the corpus never mentions lowers confidence (the stricter threshold).
+- names: a capitalised name the corpus never mentions lowers confidence (the stricter threshold);
+  and a question asking what happened to such a name ("When did BIS add YMTC...", "How much did
+  Cadence pay...", "Has ... revoked ...") is refused outright: the corpus cannot say what it
+  never mentions, and the closest passages (the Entity List's rules, other penalties) would be
+  quoted as if they answered it. Two-letter capitals ("HS codes", "OS", "EU") are terms as often
+  as names, so this rule leaves them to the thresholds.
 Between "clearly covered" and "silent" the answer is given with the closest provisions and
 marked partial: they may not settle the question.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +33,12 @@ from assistant.retrieval.references import citation_match, legal_references
 COVERAGE_PASSAGES = 3  # top passages whose words count as the corpus's answer
 COVERAGE_ANSWERS = 0.3  # this share of the question's weighted terms found: covered
 MARGIN = 0.06  # below min_relevance + MARGIN the answer is marked partial
+# A question about an event or a figure: when, how much/many/large, did/has/was...
+_ASKS_WHAT_HAPPENED = re.compile(
+    r"^\s*(?:when\b|how\s+(?:much|many|large|big|long\s+ago)\b|did\b|has\b|have\b|was\b|were\b"
+    r"|what\s+(?:penalty|fine|date)\b)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class Evidence:
     coverage: float  # rarity-weighted share of question terms in the top passages
     names_section: bool  # a reference in the question is carried by a retrieved passage
     unknown_names: tuple[str, ...]
+    asks_what_happened: bool = False  # "When did / how much did / has ..." (see the docstring)
 
     @classmethod
     def of(
@@ -64,13 +77,28 @@ class Evidence:
             citation_match(p.citation, ref) >= 0.4 for p in passages for ref in refs
         )
         names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
-        return cls(similarity, min(1.0, covered / total), names_section, names)
+        asks = bool(_ASKS_WHAT_HAPPENED.search(question))
+        return cls(similarity, min(1.0, covered / total), names_section, names, asks)
+
+    @property
+    def unknown_subject(self) -> str | None:
+        """The name the corpus never mentions that a what-happened question asks about."""
+        if not self.asks_what_happened:
+            return None
+        return next((n for n in self.unknown_names if len(n) >= 3), None)
+
+    def reason(self) -> str:
+        """Why the corpus is silent, when it can be said: the name no document mentions."""
+        name = self.unknown_subject
+        return f"No document in it mentions {name}." if name else ""
 
     def abstain(self, min_relevance: float, min_relevance_unknown_name: float) -> bool:
         """Refuse only when the corpus is silent: no named section found, and neither the
         similarity nor the lexical coverage says the passages speak to the question."""
         if self.names_section:
             return False
+        if self.unknown_subject is not None:
+            return True
         if self.unknown_names and self.similarity < min_relevance_unknown_name:
             return True
         if self.similarity >= min_relevance:

@@ -259,7 +259,7 @@ def compose_extractive(
     best = max((s.similarity for s in scored), default=0.0)
     evidence = Evidence.of(question, passages, best, is_known, idf)
     if evidence.abstain(min_relevance, min_relevance_unknown_name):
-        return not_covered()
+        return not_covered(evidence.reason())
     citer = Citer(verify_span, notes_of)
     opening = bottom_line(determine(question, passages, hits, lookup), citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims

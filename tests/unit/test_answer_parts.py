@@ -107,6 +107,28 @@ def test_abstention_rules() -> None:
     assert not _evidence(unknown_bar + 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
 
 
+def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_refused() -> None:
+    from assistant.models import SearchResult
+
+    known = {"bis", "add", "entity", "list", "when", "did", "drone", "maker", "code"}
+    rules = SearchResult(
+        "c", "d", "p", "15 CFR 744.11", "", "Entities are added to the Entity List.", 0, 38, 0.9, {}
+    )
+
+    def evidence(question: str) -> Evidence:
+        return Evidence.of(question, [rules], 0.75, known.__contains__, None)
+
+    # Close passages (0.75) about the Entity List, but none can say when DJI was added.
+    dji = evidence("When did BIS add the drone maker DJI to the Entity List?")
+    assert dji.abstain(0.48, 0.5) and dji.reason() == "No document in it mentions DJI."
+    assert evidence("How much did Zorblax pay BIS?").abstain(0.48, 0.5)
+    # The same name in a question about the rules, or a known name, is answered.
+    assert not evidence("Can we sell drones to DJI without a licence?").abstain(0.48, 0.5)
+    assert not evidence("When did BIS add the drone maker to the Entity List?").abstain(0.48, 0.5)
+    # Two capitals are a term as often as a name ("HS codes"): left to the thresholds.
+    assert not evidence("How many HS codes did BIS add to the Entity List?").abstain(0.48, 0.5)
+
+
 def test_evidence_reads_coverage_and_named_sections_from_the_passages() -> None:
     from assistant.models import SearchResult
 
