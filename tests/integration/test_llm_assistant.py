@@ -3,6 +3,8 @@ OpenAI-protocol server: the model's [n] are checked, follow-ups are rewritten by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.answering.service import Assistant
@@ -13,15 +15,20 @@ from tests.conftest import SMALL_DOCS, make_settings, small_corpus
 from tests.support.fake_openai import FakeOpenAI
 
 
-def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> None:
+@contextmanager
+def llm_assistant(tmp_path: Path) -> Iterator[tuple[Assistant, FakeOpenAI]]:
+    """An Assistant with TPA_LLM=openai over the small corpus, and the model server it calls."""
     corpus = small_corpus(tmp_path / "corpus", SMALL_DOCS)
     with FakeOpenAI() as fake:
         settings = make_settings(
             tmp_path / "data", llm="openai", llm_base_url=f"{fake.url}/v1", llm_model="fake"
         )
         run_ingest([corpus], settings, progress=False)
-        assistant = Assistant(settings)
+        yield Assistant(settings), fake
 
+
+def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> None:
+    with llm_assistant(tmp_path) as (assistant, fake):
         fake.push("A licence is required for listed parties [1]. Also see this [7]. Trust me.")
         parts = list(assistant.stream("What do the rules say about sales to Entity List parties?"))
         answer = parts[-1]
@@ -61,13 +68,7 @@ def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> Non
 
 def test_llm_is_not_asked_about_another_regime(tmp_path: Path) -> None:
     """A question about the ITAR gets the refusal that names it, and costs no model call."""
-    corpus = small_corpus(tmp_path / "corpus", SMALL_DOCS)
-    with FakeOpenAI() as fake:
-        settings = make_settings(
-            tmp_path / "data", llm="openai", llm_base_url=f"{fake.url}/v1", llm_model="fake"
-        )
-        run_ingest([corpus], settings, progress=False)
-        assistant = Assistant(settings)
+    with llm_assistant(tmp_path) as (assistant, fake):
         fake.push("The USML category is XII [1].")
         answer = assistant.ask("Which USML category covers our thermal weapon sight?")
         assert answer.abstained and answer.citations == []
