@@ -11,7 +11,7 @@ my company laptop to China" vs "tools of trade"), and questions that name a sect
   refused;
 - names: a capitalised name the corpus never mentions lowers confidence (the stricter threshold);
   and a question asking what happened to such a name ("When did BIS add YMTC...", "How much did
-  Cadence pay...", "Has ... revoked ...") is refused outright: the corpus cannot say what it
+  Cadence pay...") is refused outright: the corpus cannot say what it
   never mentions, and the closest passages (the Entity List's rules, other penalties) would be
   quoted as if they answered it. Two-letter capitals ("HS codes", "OS", "EU") are terms as often
   as names, so this rule leaves them to the thresholds.
@@ -33,10 +33,17 @@ from assistant.retrieval.references import citation_match, legal_references
 COVERAGE_PASSAGES = 3  # top passages whose words count as the corpus's answer
 COVERAGE_ANSWERS = 0.3  # this share of the question's weighted terms found: covered
 MARGIN = 0.06  # below min_relevance + MARGIN the answer is marked partial
-# A question about an event or a figure: when, how much/many/large, did/has/was...
+# A question about a past event or a figure: "When did/was...", "How much/many/large...",
+# "What penalty/fine/date...". Not "Did we need a licence to ship to Acme?" or "When do we need
+# a licence...": a question about what the rules require of a party is answered from the rules,
+# whatever the party's name.
 _ASKS_WHAT_HAPPENED = re.compile(
-    r"^\s*(?:when\b|how\s+(?:much|many|large|big|long\s+ago)\b|did\b|has\b|have\b|was\b|were\b"
+    r"^\s*(?:when\s+(?:did|was|were|has|have|had)\b|how\s+(?:much|many|large|big)\b"
     r"|what\s+(?:penalty|fine|date)\b)",
+    re.I,
+)
+_ASKS_WHAT_IS_REQUIRED = re.compile(
+    r"\b(?:need|needs|needed|require[sd]?|allowed|permitted|(?:can|may|must)\s+(?:we|i|they))\b",
     re.I,
 )
 
@@ -77,7 +84,9 @@ class Evidence:
             citation_match(p.citation, ref) >= 0.4 for p in passages for ref in refs
         )
         names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
-        asks = bool(_ASKS_WHAT_HAPPENED.search(question))
+        asks = bool(_ASKS_WHAT_HAPPENED.search(question)) and not _ASKS_WHAT_IS_REQUIRED.search(
+            question
+        )
         return cls(similarity, min(1.0, covered / total), names_section, names, asks)
 
     @property

@@ -125,6 +125,10 @@ def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_r
     # The same name in a question about the rules, or a known name, is answered.
     assert not evidence("Can we sell drones to DJI without a licence?").abstain(0.48, 0.5)
     assert not evidence("When did BIS add the drone maker to the Entity List?").abstain(0.48, 0.5)
+    # About what the rules require of a party, whatever its name: answered from the rules.
+    assert not evidence("Did we need a licence to ship drones to Zorblax?").abstain(0.48, 0.5)
+    assert not evidence("When did Zorblax need a licence for drones?").abstain(0.48, 0.5)
+    assert not evidence("Was our sale to Zorblax legal?").abstain(0.48, 0.5)
     # Two capitals are a term as often as a name ("HS codes"): left to the thresholds.
     assert not evidence("How many HS codes did BIS add to the Entity List?").abstain(0.48, 0.5)
 
