@@ -40,6 +40,7 @@ _COUNTRY = (
 class Regime:
     name: str  # how the answer names it
     asked: re.Pattern[str]  # the question asks about it
+    same_numbers: bool = False  # its control list numbers items as the CCL does (Wassenaar)
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -70,6 +71,7 @@ REGIMES: tuple[Regime, ...] = (
             # the EU's citation forms: Regulation (EU) 2021/821, Regulation 833/2014
             r"|\(E[CU]\) (?:No\.? )?\d+/\d+|\bRegulation (?:No\.? )?\d+/\d{4}\b"
         ),
+        same_numbers=True,
     ),
     Regime(
         "UK export-control law",
@@ -77,6 +79,7 @@ REGIMES: tuple[Regime, ...] = (
             r"\b(?:UK|British)(?:'s|’s)?\s+(?:[\w-]+\s+){0,3}(?:export (?:licen[cs]e|control)"
             r"|sanctions|licen[cs]e)|Export Control Joint Unit|\bECJU\b|\bOGELs?\b|\bSIELs?\b"
         ),
+        same_numbers=True,
     ),
     Regime(
         "other countries' export-control and investment laws",
@@ -85,6 +88,7 @@ REGIMES: tuple[Regime, ...] = (
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
             r"|\b(?:METI|MOFCOM|BAFA)\b"
         ),
+        same_numbers=True,
     ),
     Regime(
         "CFIUS review of foreign investment (31 CFR part 800)",
@@ -110,6 +114,9 @@ _ASKS_ABOUT_EAR = _rx(
     r"|\b15 CFR\b|(?<![\d.])7[3-7]\d\.\d+|\bECCN\b|\bEAR99\b|\bLicen[cs]e Exception|Entity List"
     r"|Commerce Control List|\bCCL\b|[Dd]e minimis|[Dd]irect [Pp]roduct|[Dd]eemed export"
 )
+# An ECCN ("5D002", "9A515", "600 series") says the item is classified under the EAR, except
+# beside a foreign export-control law: the EU's and the UK's lists use the same Wassenaar numbers.
+_ECCN = _rx(r"\b\d[A-Ea-e]\d{3}\b|\b600[- ]series\b")
 
 
 def unaddressed_regime(question: str) -> Regime | None:
@@ -117,7 +124,11 @@ def unaddressed_regime(question: str) -> Regime | None:
     asks about the EAR too)."""
     if _ASKS_ABOUT_EAR.search(question):
         return None
-    return next((r for r in REGIMES if r.asked.search(question)), None)
+    eccn = bool(_ECCN.search(question))
+    for regime in REGIMES:
+        if regime.asked.search(question) and not (eccn and not regime.same_numbers):
+            return regime
+    return None
 
 
 def outside_corpus(regime: Regime) -> str:

@@ -19,6 +19,7 @@ ELSEWHERE = {
     "Which entry of Switzerland's Export Control List covers it?": "countries",
     "Does Article 4 of Regulation (EU) 2021/821 apply to our Dutch subsidiary?": "EU",
     "Do we need an EU export authorisation for the Lyon shipment?": "EU",
+    "Under Regulation (EU) 2021/821, does our Paris office need a licence for 5A002 items?": "EU",
     "Can we use the UK's open general export licence for this?": "UK",
     "How long does the Export Control Joint Unit take on a SIEL?": "UK",
     "Under Japan's Foreign Exchange and Foreign Trade Act, is a notification needed?": "countries",
@@ -41,6 +42,7 @@ ABOUT_THE_EAR = [
     "We sell tariff-planning software to a Chinese firm. Does it need a licence?",
     "Our German affiliate adds 20% US content to a machine for Iran: is that a problem?",
     "We hold a DDTC licence for the aircraft; how early must we tell Commerce about the parts?",
+    "The satellite is under an ITAR licence; does the 5D002 ground software need more?",
 ]
 
 
