@@ -33,19 +33,25 @@ from assistant.retrieval.references import citation_match, legal_references
 COVERAGE_PASSAGES = 3  # top passages whose words count as the corpus's answer
 COVERAGE_ANSWERS = 0.3  # this share of the question's weighted terms found: covered
 MARGIN = 0.06  # below min_relevance + MARGIN the answer is marked partial
-# A question about a past event or a figure: "When did/was...", "How much/many/large...",
-# "What penalty/fine/date...". Not "Did we need a licence to ship to Acme?" or "When do we need
-# a licence...": a question about what the rules require of a party is answered from the rules,
-# whatever the party's name.
+# A question about a past event or figure: "When did/was...", "How much did...", "How large
+# was...", "What penalty was...", "What year did...", "On what date was...". Not "How much could
+# Acme be fined?" (what the rules provide), and not "Did we need a licence to ship to Acme?" or
+# "When do we need a licence...": a question about what the rules require of a party is answered
+# from the rules, whatever the party's name.
+_PAST = r"(?:did|was|were|has|have|had)\b"
 _ASKS_WHAT_HAPPENED = re.compile(
-    r"^\s*(?:when\s+(?:did|was|were|has|have|had)\b|how\s+(?:much|many|large|big)\b"
-    r"|what\s+(?:penalty|fine|date)\b)",
+    rf"\b(?:when\s+{_PAST}|how\s+(?:much|many|large|big)\b[^.?!;]{{0,60}}?\b{_PAST}"
+    rf"|what\s+(?:penalty|fine|date|year|month)\b[^.?!;]{{0,40}}?\b{_PAST}"
+    rf"|on\s+what\s+date\s+{_PAST})",
     re.I,
 )
 _ASKS_WHAT_IS_REQUIRED = re.compile(
-    r"\b(?:need|needs|needed|require[sd]?|allowed|permitted|(?:can|may|must)\s+(?:we|i|they))\b",
+    r"\b(?:need|needs|needed|require[sd]?|allowed|permitted|(?:can|may|must)\s+(?:we|i|they)"
+    r"|without\s+an?\s+licen[cs]e)\b",
     re.I,
 )
+# The clause the event question is in ends at a question mark, semicolon or ", and ...".
+_CLAUSE_END = re.compile(r"[?;!]|,\s+(?:and|or|but)\b|\.\s")
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Evidence:
     coverage: float  # rarity-weighted share of question terms in the top passages
     names_section: bool  # a reference in the question is carried by a retrieved passage
     unknown_names: tuple[str, ...]
-    asks_what_happened: bool = False  # "When did / how much did / has ..." (see the docstring)
+    event_clause: str = ""  # the clause asking "When did / how much did ..." (see the docstring)
 
     @classmethod
     def of(
@@ -84,17 +90,16 @@ class Evidence:
             citation_match(p.citation, ref) >= 0.4 for p in passages for ref in refs
         )
         names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
-        asks = bool(_ASKS_WHAT_HAPPENED.search(question)) and not _ASKS_WHAT_IS_REQUIRED.search(
-            question
+        return cls(
+            similarity, min(1.0, covered / total), names_section, names, event_clause(question)
         )
-        return cls(similarity, min(1.0, covered / total), names_section, names, asks)
 
     @property
     def unknown_subject(self) -> str | None:
         """The name the corpus never mentions that a what-happened question asks about."""
-        if not self.asks_what_happened:
+        if not self.event_clause:
             return None
-        return next((n for n in self.unknown_names if len(n) >= 3), None)
+        return next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)
 
     def reason(self) -> str:
         """Why the corpus is silent, when it can be said: the name no document mentions."""
@@ -117,3 +122,15 @@ class Evidence:
     def partial(self, min_relevance: float) -> bool:
         """Answered, but from provisions that may not settle it."""
         return not self.names_section and self.similarity < min_relevance + MARGIN
+
+
+def event_clause(question: str) -> str:
+    """The clause of `question` that asks what happened ("When did BIS add YMTC to the Entity
+    List"), or "" when none does, or when the question asks what the rules require."""
+    if _ASKS_WHAT_IS_REQUIRED.search(question):
+        return ""
+    found = _ASKS_WHAT_HAPPENED.search(question)
+    if not found:
+        return ""
+    end = _CLAUSE_END.search(question, found.end())
+    return question[found.start() : end.start() if end else len(question)]

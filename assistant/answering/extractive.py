@@ -104,7 +104,10 @@ _STATES_REQUIREMENT = re.compile(
     r"license requirements?|licence requirements?)\b",
     re.I,
 )
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,})\b")
+# An atomic group: without it a long run of letters and digits backtracks quadratically.
+_NAME = re.compile(
+    r"(?<![.?!]\s)(?<!^)\b((?>[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*)|[A-Z][a-z]{2,})\b"
+)
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
 )
@@ -148,7 +151,11 @@ def score_sentences(
 
 
 def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
-    """Names in the question (capitalised words, acronyms) that the corpus never mentions."""
+    """Names in the question (capitalised words, acronyms) that the corpus never mentions. A
+    question typed in capitals has no telling capitals: none."""
+    letters = [c for c in question if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return []
     names = []
     for m in _NAME.finditer(question):
         tokens = tokenize(m.group(1))

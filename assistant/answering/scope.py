@@ -5,21 +5,26 @@ that made it, BIS guidance and news about them. Practitioners also ask about the
 it: the ITAR, OFAC's sanctions licences, other countries' export laws, CFIUS, customs
 classification and tariffs, nuclear export rules. Those questions share the EAR's vocabulary
 ("licence", "export", "general licence", "category"), so the passages retrieved for them look
-close (cosine 0.5-0.7, like answerable questions) and an answer would quote EAR provisions as if
-they settled a question about another law. What tells them apart is the regime the question
-names: when the question names one of the regimes below and none of the passages retrieved for
-it speaks of that regime, the corpus is silent on it and the answer says so, naming the regime.
+close (cosine 0.5-0.7, like answerable questions), and the EAR mentions most of these regimes in
+passing (734.3 on items "subject to the ITAR", 744.8 on OFAC's lists), so neither similarity nor
+the passages' words tell them apart. What does is what the question asks for: another regime's
+own instrument (a USML category, a DDTC licence, an OFAC licence, an EU authorisation, a
+Schedule B number, a CFIUS filing), and nothing of the EAR's. Then the corpus is silent and the
+answer says so, naming the regime.
 
-A question that names a regime the passages do speak of is answered: the EAR says what happens
-to items "subject to the ITAR" (15 CFR 734.3(b)(1)) and to parties on OFAC's lists (744.8), so
-"Is an ITAR-controlled part subject to the EAR?" finds 734.3 and is answered from it. The list is
-of regimes (statutes, agencies, their instruments), written from what the corpus does not hold,
-and no entry names a question's facts.
+A question that names a regime while asking about the EAR is answered: "OFAC licensed the deal;
+do we also need a BIS licence?", "Is an ITAR part counted in the de minimis calculation?",
+"Does our UK subsidiary need a licence to re-export a U.S.-origin controller?". A country or
+bloc named as a place ("a customer in the European Union") is not a regime. The lists are of
+regimes (statutes, agencies, their instruments), written from what the corpus does not hold, and
+no entry names a question's facts. When in doubt the rule does not refuse: a wrong refusal of an
+answerable question costs more than an answer marked partial.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 CORPUS_SCOPE = (
@@ -28,46 +33,63 @@ CORPUS_SCOPE = (
 )
 
 # Countries whose own export-control or investment laws are asked about ("Japan's Foreign
-# Exchange and Foreign Trade Act", "Germany's BAFA licence", "China's Export Control Law").
+# Exchange and Foreign Trade Act", "China's Export Control Law", "Canada's Export Control List").
 _COUNTRY = (
     r"(?:Japan(?:ese)?|China|Chinese|German(?:y)?|Dutch|Netherlands|France|French|Canad(?:a|ian)"
     r"|Australia(?:n)?|Korea(?:n)?|India(?:n)?|Taiwan(?:ese)?|Singapore(?:an)?|Swiss|Switzerland"
-    r"|Israel(?:i)?|Ital(?:y|ian)|Swed(?:en|ish)|Norw(?:ay|egian))"
+    r"|Israel(?:i)?|Ital(?:y|ian)|Swed(?:en|ish)|Norw(?:ay|egian)|Russia(?:n)?|Mexic(?:o|an)"
+    r"|Brazil(?:ian)?|Turk(?:ey|ish|iye)|Ukrain(?:e|ian)|Vietnam(?:ese)?|Malaysia(?:n)?)"
 )
+_POSSESSIVE = r"(?:'s|’s)?"
+_LICENCE = r"(?i:licen[cs]es?|authori[sz]ations?|permits?)"
 
 
 @dataclass(frozen=True)
 class Regime:
     name: str  # how the answer names it
-    asked: re.Pattern[str]  # the question asks about it
+    asked: re.Pattern[str]  # the question asks for one of its instruments
     same_numbers: bool = False  # its control list numbers items as the CCL does (Wassenaar)
+    # words that, beside this regime, ask about the EAR's licensing (an OFAC question that also
+    # asks whether an export licence is needed; a tariff question asking about a licence)
+    ear_words: re.Pattern[str] | None = None
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_EXPORT_LICENCE = _rx(r"(?i:export licen[cs]e|export authori[sz]ation)")
+
+
 REGIMES: tuple[Regime, ...] = (
     Regime(
         "the ITAR (22 CFR parts 120-130: the U.S. Munitions List, DDTC licensing)",
         _rx(
-            r"\bITAR\b|\bUSML\b|\bDDTC\b|Munitions List|International Traffic in Arms"
-            r"|Directorate of Defense Trade Controls|\b22 CFR\b|\bDSP-\d+"
+            r"\bUSML\s+(?i:categor(?:y|ies))|(?i:munitions list categor(?:y|ies))"
+            rf"|\bDDTC\b|Directorate of Defense Trade Controls|\bDSP-\d+|\b22 CFR\b"
+            rf"|\bITAR{_POSSESSIVE}\s+(?i:registration|exemption|licen[cs]e|fee)"
+            rf"|(?i:state department)\s+(?:\(ITAR\)\s+)?{_LICENCE}"
+            r"|(?i:technical assistance agreement|manufacturing license agreement)"
+            r"|(?i:arms export control act)"
         ),
     ),
     Regime(
         "OFAC's sanctions licensing (31 CFR chapter V)",
         _rx(
-            r"\bOFAC\b[^.?!]{0,60}\b(?i:general|specific)\s+(?i:licen[cs]es?)\b"
-            r"|\b(?i:general|specific)\s+(?i:licen[cs]es?)\b[^.?!]{0,40}\bOFAC\b"
-            r"|\b31 CFR (?:part )?5\d\d\b"
+            rf"\bOFAC{_POSSESSIVE}\s+(?:[\w-]+\s+){{0,3}}?(?i:general\s+|specific\s+)?(?i:licen[cs]e)"
+            r"|(?i:general|specific)\s+(?i:licen[cs]e)\s+(?:no\.\s*)?\d+[A-Z]?\b(?![^.?!]*\b(?:EAR|BIS)\b)"
+            r"|(?i:licen[cs]e)s?\s+from\s+(?:the\s+)?OFAC\b"
+            r"|\b31 CFR (?:part )?5\d\d\b|(?i:blocked property report)"
+            r"|\b[A-Z]\w+ (?:Sanctions|Assets Control|Transactions and Sanctions) Regulations\b"
         ),
+        ear_words=_EXPORT_LICENCE,
     ),
     Regime(
         "EU export-control law",
         _rx(
-            r"\bEU\b[^.?!]{0,20}\b(?:[Dd]ual-[Uu]se [Rr]egulation|[Rr]egulation|authori[sz]ation"
-            r"|export licen[cs]e|sanctions)|European Union"
+            rf"\bEU{_POSSESSIVE}\s+(?i:dual-use|regulation|export authori[sz]ation|authori[sz]ation"
+            r"|export licen[cs]e|sanctions|annex|control list|catch-all)"
+            rf"|European Union{_POSSESSIVE}\s+(?i:dual-use|regulation|sanctions|export)"
             # the EU's citation forms: Regulation (EU) 2021/821, Regulation 833/2014
             r"|\(E[CU]\) (?:No\.? )?\d+/\d+|\bRegulation (?:No\.? )?\d+/\d{4}\b"
         ),
@@ -76,58 +98,83 @@ REGIMES: tuple[Regime, ...] = (
     Regime(
         "UK export-control law",
         _rx(
-            r"\b(?:UK|British)(?:'s|’s)?\s+(?:[\w-]+\s+){0,3}(?:export (?:licen[cs]e|control)"
-            r"|sanctions|licen[cs]e)|Export Control Joint Unit|\bECJU\b|\bOGELs?\b|\bSIELs?\b"
+            rf"\b(?:UK|U\.K\.|United Kingdom|Britain|British){_POSSESSIVE}\s+"
+            r"(?i:export licen[cs]e|export control|strategic export|sanctions|open general"
+            r"|licen[cs]e)"
+            r"|Export Control Joint Unit|\bECJU\b|\bOGELs?\b|\bSIELs?\b"
         ),
         same_numbers=True,
     ),
     Regime(
         "other countries' export-control and investment laws",
         _rx(
-            rf"\b{_COUNTRY}(?:'s|’s)?\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
+            rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
-            r"|\b(?:METI|MOFCOM|BAFA)\b"
+            r"|\b(?:METI|MOFCOM|BAFA)\b|(?i:ministry of commerce|white (?:country|list))"
         ),
         same_numbers=True,
     ),
     Regime(
         "CFIUS review of foreign investment (31 CFR part 800)",
-        _rx(r"\bCFIUS\b|Committee on Foreign Investment|\b31 CFR (?:part )?80\d\b"),
+        _rx(
+            r"\bCFIUS\b|Committee on Foreign Investment|\b31 CFR (?:part )?8[05]\d\b"
+            r"|(?i:outbound investment)"
+        ),
+        ear_words=_EXPORT_LICENCE,
     ),
     Regime(
         "customs classification and tariffs (the HTS, Schedule B, Section 232 and 301 duties)",
         _rx(
-            r"\bSchedule B\b|\bHTS(?:US)?\b|Harmonized Tariff|\bSection (?:232|301)\b"
-            r"|\btariffs? (?:rate|code|classification|heading|line)s?\b|\btariffs? (?:on|for)\b"
+            r"\bSchedule B\b|\bHTS(?:US)?\s+(?i:subheading|heading|classification|code|number)"
+            r"|Harmonized Tariff|\bSection (?:232|301)\b|(?i:anti-dumping|countervailing dut)"
+            r"|(?i:tariffs? (?:rate|code|classification|heading|line)s?\b|tariffs? (?:on|for)\b)"
+            r"|(?i:reciprocal tariff|import dut(?:y|ies)|dut(?:y|ies) rate)"
         ),
+        ear_words=_rx(r"(?i:licen[cs]e)"),
     ),
     Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",
-        _rx(r"\bNRC\b|Nuclear Regulatory Commission|\b10 CFR (?:part )?(?:110|810)\b|\bPart 810\b"),
+        _rx(
+            rf"\bNRC{_POSSESSIVE}\s+(?:general\s+|specific\s+)?{_LICENCE}"
+            rf"|Nuclear Regulatory Commission{_POSSESSIVE}\s+(?:general\s+|specific\s+)?{_LICENCE}"
+            rf"|\b10 CFR (?:part )?(?:110|810)\b|\bPart 810\b|\bDOE{_POSSESSIVE}\s+(?:specific\s+)?"
+            r"(?i:authori[sz]ation)"
+        ),
     ),
 )
 
 # The question also asks about the EAR itself ("OFAC has licensed the deal: do we also need a
-# BIS licence?", "Is our ITAR part subject to the EAR?"): then the corpus speaks to it.
+# BIS licence?", "Is our ITAR part counted for de minimis?"): then the corpus speaks to it.
 _ASKS_ABOUT_EAR = _rx(
-    r"\bEAR\b|\bBIS\b|\bCommerce\b|Export Administration"
-    r"|\b15 CFR\b|(?<![\d.])7[3-7]\d\.\d+|\bECCN\b|\bEAR99\b|\bLicen[cs]e Exception|Entity List"
-    r"|Commerce Control List|\bCCL\b|[Dd]e minimis|[Dd]irect [Pp]roduct|[Dd]eemed export"
+    r"\bEAR\b|\bBIS\b|(?<!Ministry of )\bCommerce\b|\bECCN\b|\bEAR99\b|\bCCL\b|\bMEU\b|\bUVL\b"
+    r"|\b15 CFR\b|(?<![\d.])7[3-7]\d\.\d+"
+    r"|\b(?:STA|ENC|TMP|LVS|GBS|TSU|TSR)\b"
+    r"|(?i:export administration|licen[cs]e exception|commerce control list"
+    r"|unverified list|military end[- ]user|de minimis|direct product|deemed export"
+    r"|u\.?s\.?[- ]origin|u\.?s\.? content|u\.?s\.? (?:export )?licen[cs]e|re-?export)"
+    r"|(?<!Unreliable )(?i:entity list)"
 )
-# An ECCN ("5D002", "9A515", "600 series") says the item is classified under the EAR, except
-# beside a foreign export-control law: the EU's and the UK's lists use the same Wassenaar numbers.
-_ECCN = _rx(r"\b\d[A-Ea-e]\d{3}\b|\b600[- ]series\b")
+# An ECCN ("5D002", "9A515", "0x5zz", "600 series") says the item is classified under the EAR,
+# except beside a foreign export-control law: the EU's and the UK's lists use the same numbers.
+_ECCN = _rx(r"\b\d[A-Ea-e]\d{3}\b|\b\d[xX]\d{3}\b|\b\d[xX]5(?:\d\d|zz)\b|\b600[- ]series\b")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 def unaddressed_regime(question: str) -> Regime | None:
-    """The regime other than the EAR that the question asks about (None: it names none, or it
-    asks about the EAR too)."""
-    if _ASKS_ABOUT_EAR.search(question):
+    """The regime other than the EAR that the question asks about (None: it asks about none,
+    or it asks about the EAR too)."""
+    text = unicodedata.normalize("NFKC", question).translate(_INVISIBLE)
+    if _ASKS_ABOUT_EAR.search(text):
         return None
-    eccn = bool(_ECCN.search(question))
+    eccn = bool(_ECCN.search(text))
     for regime in REGIMES:
-        if regime.asked.search(question) and not (eccn and not regime.same_numbers):
-            return regime
+        if not regime.asked.search(text):
+            continue
+        if (eccn and not regime.same_numbers) or (
+            regime.ear_words is not None and regime.ear_words.search(text)
+        ):
+            continue
+        return regime
     return None
 
 

@@ -129,6 +129,16 @@ def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_r
     assert not evidence("Did we need a licence to ship drones to Zorblax?").abstain(0.48, 0.5)
     assert not evidence("When did Zorblax need a licence for drones?").abstain(0.48, 0.5)
     assert not evidence("Was our sale to Zorblax legal?").abstain(0.48, 0.5)
+    # What the rules provide for a named party, not what happened to it: answered.
+    assert not evidence("How much could Zorblax be fined for a drone export?").abstain(0.48, 0.5)
+    assert not evidence("What fine applies if Zorblax exports drones?").abstain(0.48, 0.5)
+    # Asked anywhere in the question, about the name in that clause only.
+    assert evidence("So what year did BIS add Zorblax to the Entity List?").abstain(0.48, 0.5)
+    assert not evidence(
+        "When did BIS add the drone maker to the Entity List, and is Zorblax a drone maker?"
+    ).abstain(0.48, 0.5)
+    # Typed in capitals: no telling names.
+    assert not evidence("WHEN DID BIS ADD THE DRONE MAKER, ROUGHLY?").abstain(0.48, 0.5)
     # Two capitals are a term as often as a name ("HS codes"): left to the thresholds.
     assert not evidence("How many HS codes did BIS add to the Entity List?").abstain(0.48, 0.5)
 
