@@ -28,6 +28,11 @@ ELSEWHERE = {
     "Which HTS code and Section 301 duty apply to our solar inverters?": "tariffs",
     "Which Schedule B number do we report for lithium cells?": "tariffs",
     "Does a Part 810 authorization cover reactor software sent to Brazil?": "nuclear",
+    "Does China’s Ministry of Commerce require a licence to export gallium?": "countries",
+    "Do we need an OFAC license to pay an invoice to a Cuban supplier?": "OFAC",
+    "What is on the UK Strategic Export Control List?": "UK",
+    "Do I need a State Department licence to export a rifle scope?": "ITAR",
+    "Which USML\u200b category covers the sight?": "ITAR",
 }
 
 ABOUT_THE_EAR = [
@@ -43,6 +48,14 @@ ABOUT_THE_EAR = [
     "Our German affiliate adds 20% US content to a machine for Iran: is that a problem?",
     "We hold a DDTC licence for the aircraft; how early must we tell Commerce about the parts?",
     "The satellite is under an ITAR licence; does the 5D002 ground software need more?",
+    # found by an attack on the first version: each a class of wrong refusal
+    "Does our UK subsidiary need a licence to re-export a US-origin controller to Turkey?",
+    "Do we need an export licence for a 5A002 item going to a customer in the European Union?",
+    "If OFAC grants a specific license for the Iran shipment, is an export licence still needed?",
+    "Are ITAR-listed spacecraft parts counted when calculating US content of a foreign satellite?",
+    "Does a license exception apply to ITAR-controlled parts in a foreign item?",
+    "Does HTS code 8471.30 require a licence for export to Russia?",
+    "Can we sell 3A090 chips to a customer on the Military End User List?",
 ]
 
 
