@@ -75,13 +75,21 @@ def heading_match(
     query_terms: Sequence[str], heading_terms: frozenset[str], idf: Callable[[str], float]
 ) -> float:
     """The rarity-weighted share of the question's words found in the heading path."""
+    return heading_matches(query_terms, [heading_terms], idf)[0]
+
+
+def heading_matches(
+    query_terms: Sequence[str], headings: Sequence[frozenset[str]], idf: Callable[[str], float]
+) -> list[float]:
+    """`heading_match` for each of many heading paths, the question's weights computed once
+    (an answer scores about a hundred candidates)."""
     # Section numbers are the references' business (a bonus of their own); counted here too,
     # "744.11" would lift every chunk of part 744.
     weights = {t: idf(t) for t in set(query_terms) if not t[0].isdigit()}
     total = sum(weights.values())
     if total <= 0:
-        return 0.0
-    return sum(w for t, w in weights.items() if t in heading_terms) / total
+        return [0.0] * len(headings)
+    return [sum(w for t, w in weights.items() if t in terms) / total for terms in headings]
 
 
 def heading_terms(meta: Mapping[str, Any]) -> frozenset[str]:

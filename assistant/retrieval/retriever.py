@@ -2,8 +2,9 @@
 
 Why each step:
 - Dense retrieval finds paraphrases; BM25 finds exact terms (ECCNs, defined terms, "licence"
-  and "license" alike). The candidates are the union of Chroma's 50 nearest chunks, the
-  snapshot's own 50 nearest (exact, over its vectors) and the 50 best BM25 chunks.
+  and "license" alike). The candidates are the union of the 50 nearest chunks (exact, over the
+  snapshot's vectors; from Chroma's index above TPA_DENSE_EXACT_MAX_CHUNKS) and the 50 best
+  BM25 chunks.
 - A legal reference in the question ("744.11", "§ 740.17(b)(3)", "84 FR 22961") is an explicit
   request: every chunk whose citation matches it joins the candidates and gains a bonus.
 - Each candidate gets one score (`assistant.retrieval.scoring`: cosine + weighted, normalised
@@ -40,7 +41,7 @@ from assistant.retrieval.features import (
     defined_terms,
     defines,
     definitions_pattern,
-    heading_match,
+    heading_matches,
     heading_terms,
 )
 from assistant.retrieval.references import legal_references
@@ -187,14 +188,14 @@ class Retriever:
         whole = index or self.lexical()
         lexical = whole.view(filters.groups)
         exact = lexical.has_vectors and lexical.vectors.shape[1:] == q.shape
-        # Small corpora (the snapshot holds every vector): exact neighbours over the view, and
-        # Chroma's approximate search only for a caller who may read everything, since its graph
-        # is built over every vector, restricted ones too, so which readable chunks it finds
-        # depends on them. Large corpora (no vectors held): Chroma's index for every caller,
+        # Small corpora (the snapshot holds every vector): the exact neighbours over the view
+        # (below), which hold Chroma's approximate ones, so Chroma is not asked (it cost an
+        # answer 3 ms for candidates the exact scan had already; the eval's rankings are the
+        # same without it). Large corpora (no vectors held): Chroma's index for every caller,
         # over-fetched and cut to the caller's view (a narrow view asks with its `where`; see
         # `_dense`), so nothing unreadable is ever a candidate.
         if exact:
-            dense = self._dense(vector, filters) if filters.groups is None else []
+            dense: list[tuple[str, float]] = []
         else:
             share = len(lexical.ids) / max(1, len(whole.ids))
             if filters.doc_types:
@@ -255,7 +256,7 @@ class Retriever:
             bm25=bm_all[idx],
             reference=np.array([ref_match.get(int(i), 0.0) for i in idx]),
             heading=np.array(
-                [heading_match(query_terms, heading_terms(m), stats.idf) for m in metas]
+                heading_matches(query_terms, [heading_terms(m) for m in metas], stats.idf)
             ),
             authority=np.array([authority_score(m) for m in metas]),
             definition=np.array([defines(lexical.texts[int(i)], pattern) for i in idx]),
