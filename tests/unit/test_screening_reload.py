@@ -40,6 +40,9 @@ def replace_csv(path: Path, text: str) -> None:
     os.replace(part, path)
 
 
+PROMPT_S = 0.3  # a load_list call that returns the list in use, at once
+
+
 def has_newco(screening_list: ScreeningList) -> bool:
     return any(e.name == "Newco Drones Ltd" for e in screening_list.entries)
 
@@ -52,6 +55,11 @@ def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
     old = load_list(settings)  # the first load: nothing to answer with yet, so it waits
     first_build = time.perf_counter() - started
     assert old is not None and len(old) > 10_000 and not has_newco(old)
+    alone = 0.0  # screening the question with nothing else running, the slowest of three
+    for _ in range(3):
+        t0 = time.perf_counter()
+        find_parties(QUESTION, old)
+        alone = max(alone, time.perf_counter() - t0)
 
     calls: list[tuple[float, float, bool]] = []  # (load_list s, load + find_parties s, new?)
     stop = threading.Event()
@@ -87,16 +95,22 @@ def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
     during = [c for c in calls if not c[2]]
     assert calls, "no call returned"
     slowest = max(c[0] for c in calls)
-    assert slowest < 0.1, f"a load_list call took {slowest:.3f} s (rebuild {rebuild:.2f} s)"
+    # Not waiting for the rebuild (seconds), though a garbage collection its allocations set off
+    # can land in any thread: up to 0.16 s has been seen here.
+    assert slowest < PROMPT_S, f"a load_list call took {slowest:.3f} s (rebuild {rebuild:.2f} s)"
     assert any(c[2] for c in calls), f"the new list was not in use after {rebuild:.1f} s"
     # Answers went on during the rebuild, with the old list, each at once.
     assert len(during) >= 10, f"only {len(during)} calls during a {rebuild:.2f} s rebuild"
     slowest_load = max(c[0] for c in during)
     slowest_screen = max(c[1] for c in during)
-    assert slowest_load < 0.1, f"load_list took {slowest_load:.3f} s during the rebuild"
-    assert slowest_screen < min(1.0, rebuild / 3), (
+    assert slowest_load < PROMPT_S, f"load_list took {slowest_load:.3f} s during the rebuild"
+    # Screening works on the list in use, so it never waits for the rebuild, but it shares the
+    # interpreter with it and with the garbage collections its allocations set off: a call that
+    # takes a few ms alone has taken 0.15-0.35 x the rebuild here (never more; a shorter switch
+    # interval during the build did not help). One that waited would take about all of it.
+    assert slowest_screen < 0.75 * rebuild, (
         f"screening an answer took {slowest_screen:.3f} s during a {rebuild:.2f} s rebuild "
-        f"(first build {first_build:.2f} s)"
+        f"({alone:.3f} s alone; first build {first_build:.2f} s)"
     )
     # Then the new list, for every caller, and it stays (no second rebuild).
     new = load_list(settings)
