@@ -11,9 +11,9 @@ my company laptop to China" vs "tools of trade"), and questions that name a sect
   refused;
 - names: a capitalised name the corpus never mentions lowers confidence (the stricter threshold);
   and a question asking what happened to such a name ("When did BIS add YMTC...", "How much did
-  Cadence pay...") is refused outright: the corpus cannot say what it
-  never mentions, and the closest passages (the Entity List's rules, other penalties) would be
-  quoted as if they answered it. Two-letter capitals ("HS codes", "OS", "EU") are terms as often
+  Cadence pay...") is refused outright: the corpus cannot say what it never mentions, and the
+  closest passages (the Entity List's rules, other penalties) would be quoted as if they
+  answered it. Two-letter capitals ("HS codes", "OS", "EU") are terms as often
   as names, so this rule leaves them to the thresholds.
 Between "clearly covered" and "silent" the answer is given with the closest provisions and
 marked partial: they may not settle the question.

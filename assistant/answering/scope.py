@@ -54,17 +54,13 @@ class Regime:
     ear_words: re.Pattern[str] | None = None
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-_EXPORT_LICENCE = _rx(r"(?i:export licen[cs]e|export authori[sz]ation)")
+_EXPORT_LICENCE = re.compile(r"(?i:export licen[cs]e|export authori[sz]ation)")
 
 
 REGIMES: tuple[Regime, ...] = (
     Regime(
         "the ITAR (22 CFR parts 120-130: the U.S. Munitions List, DDTC licensing)",
-        _rx(
+        re.compile(
             r"\bUSML\s+(?i:categor(?:y|ies))|(?i:munitions list categor(?:y|ies))"
             rf"|\bDDTC\b|Directorate of Defense Trade Controls|\bDSP-\d+|\b22 CFR\b"
             rf"|\bITAR{_POSSESSIVE}\s+(?i:registration|exemption|licen[cs]e|fee)"
@@ -75,9 +71,9 @@ REGIMES: tuple[Regime, ...] = (
     ),
     Regime(
         "OFAC's sanctions licensing (31 CFR chapter V)",
-        _rx(
+        re.compile(
             rf"\bOFAC{_POSSESSIVE}\s+(?:[\w-]+\s+){{0,3}}?(?i:general\s+|specific\s+)?(?i:licen[cs]e)"
-            r"|(?i:general|specific)\s+(?i:licen[cs]e)\s+(?:no\.\s*)?\d+[A-Z]?\b(?![^.?!]*\b(?:EAR|BIS)\b)"
+            r"|(?i:general|specific)\s+(?i:licen[cs]e)\s+(?:no\.\s*)?\d+[A-Z]?\b"
             r"|(?i:licen[cs]e)s?\s+from\s+(?:the\s+)?OFAC\b"
             r"|\b31 CFR (?:part )?5\d\d\b|(?i:blocked property report)"
             r"|\b[A-Z]\w+ (?:Sanctions|Assets Control|Transactions and Sanctions) Regulations\b"
@@ -86,7 +82,7 @@ REGIMES: tuple[Regime, ...] = (
     ),
     Regime(
         "EU export-control law",
-        _rx(
+        re.compile(
             rf"\bEU{_POSSESSIVE}\s+(?i:dual-use|regulation|export authori[sz]ation|authori[sz]ation"
             r"|export licen[cs]e|sanctions|annex|control list|catch-all)"
             rf"|European Union{_POSSESSIVE}\s+(?i:dual-use|regulation|sanctions|export)"
@@ -97,7 +93,7 @@ REGIMES: tuple[Regime, ...] = (
     ),
     Regime(
         "UK export-control law",
-        _rx(
+        re.compile(
             rf"\b(?:UK|U\.K\.|United Kingdom|Britain|British){_POSSESSIVE}\s+"
             r"(?i:export licen[cs]e|export control|strategic export|sanctions|open general"
             r"|licen[cs]e)"
@@ -107,7 +103,7 @@ REGIMES: tuple[Regime, ...] = (
     ),
     Regime(
         "other countries' export-control and investment laws",
-        _rx(
+        re.compile(
             rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
             r"|\b(?:METI|MOFCOM|BAFA)\b|(?i:ministry of commerce|white (?:country|list))"
@@ -116,7 +112,7 @@ REGIMES: tuple[Regime, ...] = (
     ),
     Regime(
         "CFIUS review of foreign investment (31 CFR part 800)",
-        _rx(
+        re.compile(
             r"\bCFIUS\b|Committee on Foreign Investment|\b31 CFR (?:part )?8[05]\d\b"
             r"|(?i:outbound investment)"
         ),
@@ -124,17 +120,17 @@ REGIMES: tuple[Regime, ...] = (
     ),
     Regime(
         "customs classification and tariffs (the HTS, Schedule B, Section 232 and 301 duties)",
-        _rx(
+        re.compile(
             r"\bSchedule B\b|\bHTS(?:US)?\s+(?i:subheading|heading|classification|code|number)"
             r"|Harmonized Tariff|\bSection (?:232|301)\b|(?i:anti-dumping|countervailing dut)"
             r"|(?i:tariffs? (?:rate|code|classification|heading|line)s?\b|tariffs? (?:on|for)\b)"
             r"|(?i:reciprocal tariff|import dut(?:y|ies)|dut(?:y|ies) rate)"
         ),
-        ear_words=_rx(r"(?i:licen[cs]e)"),
+        ear_words=re.compile(r"(?i:licen[cs]e)"),
     ),
     Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",
-        _rx(
+        re.compile(
             rf"\bNRC{_POSSESSIVE}\s+(?:general\s+|specific\s+)?{_LICENCE}"
             rf"|Nuclear Regulatory Commission{_POSSESSIVE}\s+(?:general\s+|specific\s+)?{_LICENCE}"
             rf"|\b10 CFR (?:part )?(?:110|810)\b|\bPart 810\b|\bDOE{_POSSESSIVE}\s+(?:specific\s+)?"
@@ -145,7 +141,7 @@ REGIMES: tuple[Regime, ...] = (
 
 # The question also asks about the EAR itself ("OFAC has licensed the deal: do we also need a
 # BIS licence?", "Is our ITAR part counted for de minimis?"): then the corpus speaks to it.
-_ASKS_ABOUT_EAR = _rx(
+_ASKS_ABOUT_EAR = re.compile(
     r"\bEAR\b|\bBIS\b|(?<!Ministry of )\bCommerce\b|\bECCN\b|\bEAR99\b|\bCCL\b|\bMEU\b|\bUVL\b"
     r"|\b15 CFR\b|(?<![\d.])7[3-7]\d\.\d+"
     r"|\b(?:STA|ENC|TMP|LVS|GBS|TSU|TSR)\b"
@@ -156,7 +152,7 @@ _ASKS_ABOUT_EAR = _rx(
 )
 # An ECCN ("5D002", "9A515", "0x5zz", "600 series") says the item is classified under the EAR,
 # except beside a foreign export-control law: the EU's and the UK's lists use the same numbers.
-_ECCN = _rx(r"\b\d[A-Ea-e]\d{3}\b|\b\d[xX]\d{3}\b|\b\d[xX]5(?:\d\d|zz)\b|\b600[- ]series\b")
+_ECCN = re.compile(r"\b\d[A-Ea-e]\d{3}\b|\b\d[xX]\d{3}\b|\b\d[xX]5(?:\d\d|zz)\b|\b600[- ]series\b")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 

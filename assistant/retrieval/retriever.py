@@ -110,20 +110,18 @@ class Retriever:
             self._building.release()
 
     def _dense(
-        self, vector: Sequence[float] | np.ndarray, filters: Filters, share: float | None = None
+        self, vector: Sequence[float] | np.ndarray, filters: Filters, share: float
     ) -> list[tuple[str, float]]:
-        """Chroma's nearest chunks: (chunk_id, cosine).
-
-        `share` None: under the filters' `where` (small corpora, a caller who reads everything).
-        Else (large corpora, no vectors held) the index is asked without a `where`, for enough
-        neighbours that about CANDIDATES of them fall in the caller's view (`share` of the
-        chunks): Chroma evaluates a metadata filter over every matching record before its
-        search (over 100 ms at 10k chunks here, growing with the corpus), while the search
-        alone takes a few. Ids outside the view are dropped by the caller, and no text comes
-        from Chroma, so nothing unreadable is ever a candidate. A narrow view (under a quarter
-        of the corpus, a document-type filter counted as a quarter) gets the `where` query."""
+        """Chroma's nearest chunks, (chunk_id, cosine), for large corpora (the snapshot holds no
+        vectors). The index is asked without a `where`, for enough neighbours that about
+        CANDIDATES of them fall in the caller's view (`share` of the chunks): Chroma evaluates a
+        metadata filter over every matching record before its search (over 100 ms at 10k
+        chunks here, growing with the corpus), while the search alone takes a few. Ids outside
+        the view are dropped by the caller, and no text comes from Chroma, so nothing
+        unreadable is ever a candidate. A narrow view (under a quarter of the corpus, a
+        document-type filter counted as a quarter) gets the `where` query."""
         try:
-            if share is None or share < _DENSE_UNFILTERED_MIN_SHARE:
+            if share < _DENSE_UNFILTERED_MIN_SHARE:
                 return self.store.nearest(vector, CANDIDATES, where=filters.where())
             wanted = math.ceil(CANDIDATES * _DENSE_OVERFETCH / share)
             return self.store.nearest(vector, min(_DENSE_FETCH_MAX, wanted))
@@ -134,10 +132,10 @@ class Retriever:
                 raise
             # An embedded Chroma keeps its vector index per process: after another process
             # (`tpa ingest`) replaced chunks, this one's can point at deleted records ("Error
-            # finding id"). The snapshot's exact neighbours below stand in for it.
+            # finding id"). BM25 and reference candidates still answer, their cosines read by id.
             if not self._dense_warned:
                 self._dense_warned = True
-                log.warning("embedded Chroma query failed (%s); using the snapshot's vectors", exc)
+                log.warning("embedded Chroma query failed (%s); no dense candidates", exc)
             return []
 
     def _cosines(
@@ -212,9 +210,9 @@ class Retriever:
         bm_all = lexical.scores(lexical_query)  # one BM25 pass serves both uses below
         sparse = lexical.top(bm_all, CANDIDATES, allowed)
         cos_all = lexical.vectors @ q if exact else None
-        # The snapshot's own nearest neighbours too (exact, and cheap at this size): an embedded
-        # Chroma opened by this process does not see vectors another process (`tpa ingest`)
-        # added since, while the snapshot, rebuilt from the ledger, does.
+        # Small corpora: the exact nearest neighbours over the view (cheap at this size; an
+        # embedded Chroma opened by this process would not even see vectors another process,
+        # `tpa ingest`, added since, while the snapshot, rebuilt from the ledger, does).
         nearest = lexical.top(cos_all, CANDIDATES, allowed) if cos_all is not None else []
 
         # Candidates from both retrievers and from legal references.
