@@ -43,6 +43,7 @@ class Citer:
     first: int = 1
     citations: list[Citation] = field(default_factory=list)
     _numbered: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    _sources: dict[int, SearchResult] = field(default_factory=dict)
 
     def cite(self, p: SearchResult, a: int, b: int, score: float) -> int | None:
         key = (p.chunk_id, a, b)
@@ -55,10 +56,15 @@ class Citer:
                 cited.notes = self.notes_of(p, a, b)
             self.citations.append(cited)
             self._numbered[key] = n
+            self._sources[n] = p
         return self._numbered[key]
 
     def get(self, n: int) -> Citation:
         return self.citations[n - self.first]
+
+    def source(self, n: int) -> SearchResult:
+        """The passage citation `n` quotes (retrieved, or fetched by a determination rule)."""
+        return self._sources[n]
 
     def mark(self) -> int:
         return len(self.citations)
@@ -67,6 +73,7 @@ class Citer:
         """Forget the citations numbered after `mark` (a block that was not used)."""
         for c in self.citations[mark:]:
             self._numbered.pop((c.chunk_id, c.start, c.end), None)
+            self._sources.pop(c.n, None)
         del self.citations[mark:]
 
 

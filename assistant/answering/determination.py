@@ -96,6 +96,9 @@ class Finding:
     rule: str
     lines: list[FindingLine]
     missing_facts: list[str] = field(default_factory=list)
+    # The regulation sentences it rests on are the rule itself (744.11, part 746), worth
+    # quoting whole under the bottom line; the general case rests on the best sentence found.
+    operative: bool = False
 
 
 def find_sentence(
@@ -109,6 +112,24 @@ def find_sentence(
             if pattern.search(p.text[a:b]):
                 return Basis(p, p.start + a, p.start + b)
     return None
+
+
+def _first_in_section(
+    passages: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
+) -> Basis | None:
+    """The matching sentence that comes first in the section, wherever its passage ranked: a
+    section states its general requirement before its special cases ("(a) License
+    requirements. ... a license is required as specified under paragraphs (a)(1) through (8)"
+    before (a)(4)(i)'s oil-and-gas rule), and a "depends on the item" line rests on the
+    general one."""
+    found = [
+        Basis(p, p.start + a, p.start + b)
+        for p in passages
+        if p.citation.startswith(citation_prefix)
+        for a, b in sentence_spans(p.text)
+        if pattern.search(p.text[a:b])
+    ]
+    return min(found, key=lambda x: (x.passage.doc_id, x.start), default=None)
 
 
 def _sought(
@@ -248,7 +269,9 @@ def entity_list_rule(
             )
         )
     missing = [] if listed else ["whether a party to the transaction is on the Entity List"]
-    return Finding("yes" if listed else "depends", "Entity List (15 CFR 744.11)", lines, missing)
+    return Finding(
+        "yes" if listed else "depends", "Entity List (15 CFR 744.11)", lines, missing, True
+    )
 
 
 _LICENSE_IS_REQUIRED = re.compile(
@@ -274,9 +297,12 @@ def embargo_rule(
     if found is None:
         return None
     section, place = found[1]
-    query = f"15 CFR {section} a license is required for {place}"
-    basis = _sought(passages, lookup, f"15 CFR {section}", _LICENSE_IS_REQUIRED, query) or (
-        _sought(passages, lookup, f"15 CFR {section}", _REQUIRES, query)
+    # Part 746's sections open with "(a) License requirements": asked for, that paragraph is
+    # among the passages and `_first_in_section` rests the line on it.
+    query = f"15 CFR {section}(a) license requirements: a license is required for {place}"
+    pool = [*passages, *(lookup(query) if lookup is not None else [])]
+    basis = _first_in_section(pool, f"15 CFR {section}", _LICENSE_IS_REQUIRED) or (
+        _first_in_section(pool, f"15 CFR {section}", _REQUIRES)
     )
     if basis is None:
         return None
@@ -294,6 +320,7 @@ def embargo_rule(
         f"Embargoes and special controls (15 CFR {section})",
         [FindingLine("Licence required", text, [basis])],
         [] if has_eccn else ["the item's ECCN (or EAR99)"],
+        operative=True,
     )
 
 

@@ -25,6 +25,7 @@ from assistant.models import (
     Answer,
     Citation,
     Claim,
+    Determination,
     ScreeningHit,
     SearchResult,
     authority_of,
@@ -227,6 +228,38 @@ def select_lines(
     return chosen
 
 
+def _operative_lines(
+    determination: Determination | None, citer: Citer, passages: list[SearchResult]
+) -> list[_Line]:
+    """The regulation provisions a determination rests on, each to be quoted whole at the head
+    of the support: the fixed words of the bottom line paraphrase the rule, and a reviewer
+    wants the rule's own text under it (the determination cites only its deciding sentence).
+    A basis passage retrieval did not bring (a rule fetched it) is appended to `passages`."""
+    if determination is None:
+        return []
+    lines: list[_Line] = []
+    for n in determination.citations:
+        c = citer.get(n)
+        if c.authority != "regulation" or c.secondary:
+            continue
+        p = citer.source(n)
+        i = next((j for j, q in enumerate(passages) if q.chunk_id == p.chunk_id), None)
+        if i is None:
+            passages.append(p)
+            i = len(passages) - 1
+        a, b = provision_span(p, c.start, c.end)
+        if any(x.passage == i and a < x.end and x.start < b for x in lines):
+            continue  # another of these lines quotes it already
+        lines.append(_Line(i, a, b, 1.0))
+    return lines
+
+
+def _overlaps(line: _Line, other: _Line, passages: Sequence[SearchResult]) -> bool:
+    """Whether two lines quote overlapping text of one document."""
+    same_doc = passages[line.passage].doc_id == passages[other.passage].doc_id
+    return same_doc and line.start < other.end and other.start < line.end
+
+
 def _source_label(p: SearchResult) -> str:
     label = _label(p)
     return f"{label} (secondary source)" if is_secondary(_doc_type(p), p.citation) else label
@@ -268,11 +301,17 @@ def compose_extractive(
     if evidence.abstain(min_relevance, min_relevance_unknown_name):
         return not_covered(evidence.reason())
     citer = Citer(verify_span, notes_of)
-    opening = bottom_line(determine(question, passages, hits, lookup), citer)
+    finding = determine(question, passages, hits, lookup)
+    opening = bottom_line(finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
     cite = citer.cite
 
-    chosen = select_lines(scored, passages)
+    passages = list(passages)  # a determination's basis may join them (`_operative_lines`)
+    operative = (
+        _operative_lines(determination, citer, passages) if finding and finding.operative else []
+    )
+    chosen = select_lines(scored, passages, SUPPORT_LINES - len(operative))
+    chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines:
         return not_covered()
     if not lead_lines and chosen:
@@ -300,10 +339,10 @@ def compose_extractive(
     chosen.sort(key=lambda ln: (_rank_of(passages[ln.passage]), -ln.score))
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
-    for sup in chosen:
+    for sup in [*operative, *chosen]:
         p = passages[sup.passage]
         n = cite(p, sup.start, sup.end, sup.score)
-        if n is None or n in lead_cited:
+        if n is None or (n in lead_cited and sup not in operative):
             continue  # unverifiable, or the very span the bottom line already quotes
         quote = display(p.text[sup.start - p.start : sup.end - p.start])
         quote = _POWER_OF_TEN.sub(r"10^\1", quote)

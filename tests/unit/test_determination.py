@@ -4,6 +4,7 @@ sentence of the regulation each line rests on; and the shape of the extractive a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from assistant.answering.determination import determine, listed_in_corpus
@@ -100,6 +101,37 @@ def test_an_embargoed_destination_cites_its_part_746_section() -> None:
     assert finding.outcome == "depends" and "the item's ECCN (or EAR99)" in finding.missing_facts
 
 
+def test_a_depends_line_rests_on_the_sections_general_requirement_not_a_special_case() -> None:
+    """A "depends on the item" line rests on the paragraph that states the section's general
+    licence requirement, even when a special case (oil and gas) ranked above it."""
+    special = (
+        "( i ) Certain exploration or production of oil or gas. A license is required to export "
+        "items listed in supplement no. 2 when you know they will be used in Russian deepwater."
+    )
+    late = replace(
+        _p(6, "15 CFR 746.8(a)(4)(i)", special, "regulation"),
+        doc_id="d746",
+        start=900,
+        end=900 + len(special),
+    )
+    general = replace(
+        _p(7, "15 CFR 746.8(a)", RUSSIA_TEXT, "regulation"),
+        doc_id="d746",
+        start=40,
+        end=40 + len(RUSSIA_TEXT),
+    )
+    asked: list[str] = []
+
+    def lookup(query: str) -> list[SearchResult]:
+        asked.append(query)
+        return [late, general]
+
+    finding = determine("Can we sell smartphones to Russia?", [late], lookup=lookup)
+    assert finding is not None and asked and "746.8(a)" in asked[0]
+    basis = finding.lines[0].basis[0]
+    assert basis.passage is general, "the general requirement, not the oil-and-gas case"
+
+
 def test_other_licence_questions_name_the_facts_they_lack_and_never_say_no() -> None:
     prohibition = _p(
         5,
@@ -141,6 +173,24 @@ def test_the_answer_opens_with_the_determination_and_orders_sources_by_authority
     for c in answer.citations:  # every quote is the passage's text at its span
         src = {p.chunk_id: p for p in (NEWS, EL, FR)}[c.chunk_id]
         assert src.text[c.start : c.end] == c.quote
+
+
+def test_the_support_opens_with_the_provision_the_determination_rests_on() -> None:
+    """The bottom line paraphrases the rule in fixed words; the rule's own text comes first
+    under it, quoted whole with its pinpoint, even when retrieval did not bring it (the rule
+    looked it up) and the news ranked first."""
+    answer = compose_extractive(
+        "Do mass-market software sales to Huawei need a licence?",
+        [NEWS, FR],
+        min_relevance=0.45,
+        min_relevance_unknown_name=0.5,
+        lookup=lambda _query: [EL],
+    )
+    support = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert support[0].startswith("- 15 CFR 744.11(a)")
+    first = next(c for c in answer.citations if support[0].endswith(f"[{c.n}]"))
+    assert first.quote == EL_TEXT, "the whole paragraph, not only its deciding sentence"
+    assert sum("A license is required, to the extent" in line for line in support) == 1
 
 
 def test_an_unverifiable_basis_drops_the_determination_not_the_answer() -> None:
