@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
@@ -32,7 +32,7 @@ from assistant.models import (
     is_secondary,
     not_covered,
 )
-from assistant.retrieval.references import citation_match, legal_references
+from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.text import sentence_spans
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
@@ -109,6 +109,7 @@ _STATES_REQUIREMENT = re.compile(
 _NAME = re.compile(
     r"(?<![.?!]\s)(?<!^)\b((?>[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*)|[A-Z][a-z]{2,})\b"
 )
+_SECTION_HEADING = re.compile(r"\s*(?:#+\s*)?§\s*\d")
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
 )
@@ -228,6 +229,25 @@ def select_lines(
     return chosen
 
 
+def _in_section_order(
+    scored: list[_Sentence], passages: Sequence[SearchResult], refs: list[str]
+) -> list[_Sentence]:
+    """A question about a whole section ("What is 15 CFR 744.11?") is answered by what the
+    section says first (what it imposes, on whom, how): its sentences rank ahead of all others,
+    in the section's order; sentences elsewhere keep their scores."""
+    # The section's heading ("§ 744.11 License requirements that apply to ...") names it; every
+    # line's label repeats it, so it is not a line of its own.
+    scored = [x for x in scored if not _SECTION_HEADING.match(x.text)]
+    ranked = sorted(
+        (x for x in scored if max(citation_match(passages[x.passage].citation, r) for r in refs)),
+        key=lambda x: x.start,
+    )
+    top = max((x.score for x in scored), default=0.0)
+    # Just above every other sentence, in order: the rest still compete for the lines left.
+    lifted = {id(x): top + 0.01 * (len(ranked) - i) for i, x in enumerate(ranked)}
+    return [replace(x, score=lifted.get(id(x), x.score)) for x in scored]
+
+
 def _operative_lines(
     determination: Determination | None, citer: Citer, passages: list[SearchResult]
 ) -> list[_Line]:
@@ -296,6 +316,8 @@ def compose_extractive(
     if regime is not None:
         return not_covered(outside_corpus(regime))
     scored = [s for s in score_sentences(question, passages, idf) if worth_quoting(s.text)]
+    if asks_about_whole(question):
+        scored = _in_section_order(scored, passages, legal_references(question))
     best = max((s.similarity for s in scored), default=0.0)
     evidence = Evidence.of(question, passages, best, is_known, idf)
     if evidence.abstain(min_relevance, min_relevance_unknown_name):

@@ -48,3 +48,25 @@ def citation_match(citation: str, ref: str) -> float:
     if ref.startswith(local) and local != section:
         return 0.8
     return 0.4
+
+
+# Words that ask about a section as a whole and add nothing to find inside it.
+_ABOUT_WHOLE = frozenset(
+    """section sections sec part cfr title ear explain me say says tell cover covers mean means
+    summarize summarise summary describe overview about provide provides contain contains
+    purpose scope regulate regulates deal deals govern governs""".split()
+)
+
+
+def asks_about_whole(question: str) -> bool:
+    """Whether the question names whole sections and asks nothing more specific about them
+    ("What is 15 CFR 744.11?", "Explain § 746.8"): its terms, once the references and the
+    words that ask about a whole go, are numbers only. Such a question is answered by the
+    section's opening paragraphs (what it imposes, on whom), in the section's own order."""
+    from assistant.index.tokenize import tokenize  # a leaf module: no cycle
+
+    refs = legal_references(question)
+    if not refs or any("(" in r or " FR " in r for r in refs):
+        return False
+    rest = _SECTION_REF.sub(" ", question)
+    return all(t.isdigit() or t in _ABOUT_WHOLE for t in tokenize(rest))

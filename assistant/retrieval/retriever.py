@@ -44,13 +44,18 @@ from assistant.retrieval.features import (
     heading_matches,
     heading_terms,
 )
-from assistant.retrieval.references import legal_references
+from assistant.retrieval.references import asks_about_whole, legal_references
 from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, reference_match
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50  # chunks each retriever contributes before fusion
 OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
+# A section asked about as a whole: its first chunk gains this (times the reference weight,
+# so 1.2 at 0.3: more than the cosines of its chunks differ by for a question with no words to
+# match), each later one this share of the one before, so they come in the section's order.
+_ORDER_GAIN = 4.0
+_ORDER_DECAY = 0.8
 _RELOAD_CHECK_S = 5.0
 # Large corpora, dense candidates from Chroma without a `where` (see `Retriever._dense`): ask
 # for this many times the neighbours the caller's share of the corpus needs, at most so many,
@@ -228,6 +233,10 @@ class Retriever:
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
         whole_section = any("(" not in r and " FR " not in r for r in refs)
+        # "What is 15 CFR 744.11?" asks for nothing inside the section: its chunks come in the
+        # section's own order (heading, then what it imposes and on whom), ahead of whatever
+        # paragraph the few words left happen to match.
+        in_order = asks_about_whole(query)
         if refs:
             for i in lexical.citing(refs):
                 meta = lexical.metas[i]
@@ -239,8 +248,17 @@ class Retriever:
                     # A section named without a paragraph is asked about as a whole: its opening
                     # chunk (heading, scope) stands for it before any paragraph deep inside.
                     if gain == 1.0 and int(meta.get("start", -1)) == 0 and whole_section:
-                        gain += OPENING_GAIN
+                        gain += 0.0 if in_order else OPENING_GAIN
                     ref_match[i] = gain
+            if in_order:
+                by_start = sorted(ref_match, key=lambda i: int(lexical.metas[i].get("start", 0)))
+                for place, i in enumerate(by_start):
+                    ref_match[i] += _ORDER_GAIN * _ORDER_DECAY**place
+                # Its only terms are the reference's, which `reference` scores already: within
+                # the section BM25 would favour the chunks that repeat the number (source notes,
+                # cross-references). Elsewhere it still finds the sections that cite it.
+                bm_all = bm_all.copy()
+                bm_all[by_start] = 0.0
         if not candidates:
             return None
         idx = np.fromiter(sorted(candidates), dtype=np.int64)

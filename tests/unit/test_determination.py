@@ -229,3 +229,35 @@ def test_a_provision_is_quoted_with_the_list_it_introduces() -> None:
     quoted = text[a:b]
     assert quoted.startswith("( a ) Scope.") and quoted.endswith("The conduct.")
     assert "( b ) Another" not in quoted
+
+
+def test_a_question_about_a_whole_section_is_answered_by_its_opening_in_order() -> None:
+    """ "What is 15 CFR 744.11?" opens with what the section does, then quotes its opening
+    provisions in the section's order, ahead of a deep paragraph that matched better; the
+    section's heading is not a line of its own (every line's label names the section)."""
+    heading = "§ 744.11 License requirements that apply to entities."
+    opening = (
+        "BIS may impose license requirements and set license application review policy "
+        "based on the criteria in this section."
+    )
+    deep = "( v ) Footnote 5 entities. You may not export advanced-node items to them."
+    title = {"title": heading}
+    second = "Requirements are imposed by adding an entity to the Entity List."
+    text = f"{heading}\n\n{opening}\n\n{second}"
+    top = replace(_p(8, "15 CFR 744.11", text, "regulation", sim=0.5, **title), doc_id="d744.11")
+    later = replace(
+        _p(9, "15 CFR 744.11(a)(2)", deep, "regulation", sim=0.7, **title),
+        doc_id="d744.11",
+        start=5000,
+        end=5000 + len(deep),
+    )
+    answer = compose_extractive(
+        "What is 15 CFR 744.11?", [later, top], min_relevance=0.45, min_relevance_unknown_name=0.5
+    )
+    assert answer.lead.startswith("**BIS may impose license requirements")
+    support = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert [("Requirements are imposed" in ln, "Footnote 5" in ln) for ln in support] == [
+        (True, False),
+        (False, True),
+    ], "the opening's next paragraph, then the deep one that matched better"
+    assert not any(line.split(": ", 1)[1].startswith("§") for line in support)

@@ -322,3 +322,69 @@ def test_the_heading_path_carries_the_part_name() -> None:
     assert heading_match(["license", "exception"], terms, lambda t: 1.0) == 1.0
     assert heading_match(["entity", "exception"], terms, lambda t: 1.0) == 0.5
     assert heading_match([], terms, lambda t: 1.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "whole"),
+    [
+        ("What is 15 CFR 744.11?", True),
+        ("Explain § 746.8 to me", True),
+        ("What does section 740.9 cover?", True),
+        ("Summarize 734.3 for me.", True),
+        ("What does section 740.17(b)(1) allow?", False),  # a paragraph: asked for itself
+        ("What does 744.22 say about Russia?", False),  # something inside it
+        ("Is 744.11 stayed?", False),
+        ("What is 84 FR 22961?", False),  # a rule, not a section
+        ("Summarize part 744", False),  # no section
+    ],
+)
+def test_a_question_about_a_whole_section_is_told_apart(question: str, whole: bool) -> None:
+    from assistant.retrieval.references import asks_about_whole
+
+    assert asks_about_whole(question) is whole
+
+
+def _at(cosine: float) -> np.ndarray:
+    """A unit vector at this cosine to the question's (`_unit(1, 0, 0, 0)`)."""
+    return _unit(cosine, (1 - cosine**2) ** 0.5, 0, 0)
+
+
+def _section_snapshot() -> CorpusSnapshot:
+    """One section in five chunks, and a section that cites it. The vectors favour the late
+    chunks (a deep paragraph, the source note) by as much as a bare question's embedding
+    does on the mirror (about 0.2)."""
+    rows = [
+        ("s0", "§ 744.11 License requirements that apply to entities.", 0, _at(0.5)),
+        ("s1", "License requirements will be imposed by adding an entity.", 60, _at(0.5)),
+        ("s2", "BIS may remove an entity from the Entity List.", 200, _at(0.5)),
+        ("s3", "( v ) Footnote 5 entities under 744.11.", 900, _at(0.7)),
+        ("s4", "[ 87 FR 61973 , Oct. 13, 2022 ] see § 744.11.", 1500, _at(0.7)),
+        ("x", "Section 744.11 imposes license requirements on listed entities.", 0, _at(0.6)),
+    ]
+    metas = []
+    for cid, _text, start, _v in rows:
+        meta = _meta(cid, "15 CFR 744.1(a)(1)" if cid == "x" else "15 CFR 744.11")
+        meta.update(doc_id="d744.1" if cid == "x" else "d744.11", start=start)
+        metas.append(meta)
+    return CorpusSnapshot(
+        [r[0] for r in rows], [r[1] for r in rows], metas, "v1", np.stack([r[3] for r in rows])
+    )
+
+
+def test_a_whole_section_comes_in_its_own_order_and_its_citers_still_count() -> None:
+    vector = _unit(1, 0, 0, 0)
+    retriever = Retriever(cast(Store, None))
+    snap = _section_snapshot()
+    asked = [
+        r.chunk_id for r in retriever.retrieve("What is 15 CFR 744.11?", 6, PUBLIC, vector, snap)
+    ]
+    assert asked[:2] == ["s0", "s1"], "heading, then what it imposes"
+    assert asked.index("s2") < asked.index("s4"), "its opening before its source note"
+    assert "x" in asked, "the section that cites it is still found (BM25 outside the section)"
+    inside = [
+        r.chunk_id
+        for r in retriever.retrieve(
+            "What does 744.11 say about footnote 5?", 3, PUBLIC, vector, snap
+        )
+    ]
+    assert inside[0] == "s3", "a question about something inside it is not reordered"
