@@ -284,6 +284,122 @@ _REQUIRES = re.compile(
 )
 
 
+# A person denied export privileges: General Prohibition Four (736.2(b)(4)) in its own words.
+_DENIAL = re.compile(
+    r"\b(?:(?:temporary\s+)?denial\s+orders?|denied\s+(?:persons?|part(?:y|ies)|export\s+"
+    r"privileges)|TDOs?)\b",
+    re.I,
+)
+_GP4 = re.compile(r"\bmay not take any action that is prohibited by a denial order\b", re.I)
+_GP4_NO_EXCEPTIONS = re.compile(
+    r"\bno License Exceptions\b.*\bGeneral Prohibition Four\b", re.I | re.S
+)
+_GP4_QUERY = (
+    "15 CFR 736.2(b)(4) General Prohibition Four (Denial Orders): you may not take any action "
+    "that is prohibited by a denial order; no License Exceptions authorize conduct prohibited"
+)
+
+
+def denial_order_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A party under a denial order: General Prohibition Four forbids any action the order
+    prohibits, whatever the item or destination (736.2(b)(4)(i)), and no License Exception
+    authorizes it (736.2(b)(4)(ii)). It comes before every other rule: a licence or exception
+    that would otherwise cover the item does not help."""
+    if not _DENIAL.search(question):
+        return None
+    prohibited = _sought(passages, lookup, "15 CFR 736.2", _GP4, _GP4_QUERY)
+    if prohibited is None:
+        return None
+    lines = [
+        FindingLine(
+            "Licence required",
+            "the transaction is prohibited — no one may take an action a denial order "
+            "prohibits (General Prohibition Four), whatever the item or destination",
+            [prohibited],
+        )
+    ]
+    none = _sought(passages, lookup, "15 CFR 736.2", _GP4_NO_EXCEPTIONS, _GP4_QUERY)
+    if none is not None:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "none: no License Exception authorizes what a denial order prohibits",
+                [none],
+            )
+        )
+    return Finding(
+        "yes",
+        "Denial orders: General Prohibition Four (15 CFR 736.2(b)(4))",
+        lines,
+        ["the terms of the denial order (published in the Federal Register)"],
+        operative=True,
+    )
+
+
+# A party on the Unverified List (744.15): a statement before any shipment that needs no licence,
+# and no License Exception (740.2(a)(17)).
+_UVL = re.compile(r"\b(?:unverified\s+list|UVL)\b", re.I)
+_UVL_STATEMENT = re.compile(r"\bmust obtain a UVL statement\b", re.I)
+_UVL_ELSEWHERE = re.compile(r"\bRequirements found elsewhere in the EAR also apply\b", re.I)
+_UVL_NO_EXCEPTIONS = re.compile(r"\blisted on the Unverified List\b", re.I)
+_NO_LICENCE_NEEDED = re.compile(
+    r"\bNLR\b|\bno licen[cs]e (?:is )?(?:required|needed)\b"
+    r"|\b(?:doesn't|does not|don't|do not|won't|will not)\s+(?:need|require)\s+an?\s+licen[cs]e\b",
+    re.I,
+)
+
+
+def unverified_list_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A party on the Unverified List: the listing adds no licence requirement of its own
+    (those elsewhere in the EAR still apply, 744.15(a)), but a shipment that needs no licence
+    may go only once the listed party has given a UVL statement (744.15(b)), and no License
+    Exception may be used (740.2(a)(17))."""
+    if not _UVL.search(question):
+        return None
+    query = "15 CFR 744.15(b) UVL statement: before proceeding you must obtain a UVL statement"
+    statement = _sought(passages, lookup, "15 CFR 744.15", _UVL_STATEMENT, query)
+    if statement is None:
+        return None
+    elsewhere = _sought(passages, lookup, "15 CFR 744.15", _UVL_ELSEWHERE, query)
+    lines = [
+        FindingLine(
+            "Licence required",
+            "depends on the item and destination (licence requirements elsewhere in the EAR "
+            "still apply); a shipment that needs no licence may go only after you obtain a UVL "
+            "statement from the listed party",
+            [statement, *([elsewhere] if elsewhere is not None else [])],
+        )
+    ]
+    none = _sought(
+        passages,
+        lookup,
+        "15 CFR 740.2",
+        _UVL_NO_EXCEPTIONS,
+        "15 CFR 740.2(a)(17) restrictions on all License Exceptions: a party to the transaction "
+        "is listed on the Unverified List",
+    )
+    if none is not None:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "none while a party to the transaction is on the Unverified List",
+                [none],
+            )
+        )
+    given = _NO_LICENCE_NEEDED.search(question) or _ECCN.search(question)
+    return Finding(
+        "depends",
+        "Unverified List (15 CFR 744.15)",
+        lines,
+        [] if given else ["whether the item needs a licence to that destination"],
+        operative=True,
+    )
+
+
 def embargo_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -403,12 +519,15 @@ def determine(
     lookup: Lookup | None = None,
 ) -> Finding | None:
     """The determination for a licence question, or None (not a licence question, or no rule's
-    basis found). Rules are tried in the EAR's order of precedence: restricted parties, then
-    embargoed destinations, then the general case."""
+    basis found). Rules are tried in the EAR's order of precedence: denial orders, restricted
+    parties, embargoed destinations, then the general case."""
     if not ASKS_LICENCE.search(question) and not hits:
         return None
-    finding = entity_list_rule(question, passages, hits, lookup) or embargo_rule(
-        question, passages, lookup
+    finding = (
+        denial_order_rule(question, passages, lookup)
+        or entity_list_rule(question, passages, hits, lookup)
+        or unverified_list_rule(question, passages, lookup)
+        or embargo_rule(question, passages, lookup)
     )
     if finding is None:
         finding = general_rule(question, passages)

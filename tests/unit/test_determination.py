@@ -261,3 +261,59 @@ def test_a_question_about_a_whole_section_is_answered_by_its_opening_in_order() 
         (False, True),
     ], "the opening's next paragraph, then the deep one that matched better"
     assert not any(line.split(": ", 1)[1].startswith("§") for line in support)
+
+
+GP4_TEXT = (
+    "( 4 ) General Prohibition Four (Denial Orders)—Engaging in actions prohibited by a denial "
+    "order.\n\n( i ) You may not take any action that is prohibited by a denial order issued "
+    "under part 766 of the EAR.\n\n( ii ) There are no License Exceptions described in part 740 "
+    "of the EAR that authorize conduct prohibited by this General Prohibition Four."
+)
+UVL_TEXT = (
+    "( b ) UVL statement. Before proceeding with any export that is not subject to a license "
+    "requirement, involving a person listed on the Unverified List, an exporter must obtain a "
+    "UVL statement from such person."
+)
+UVL_EXCEPTIONS = (
+    "( 17 ) A party to the transaction is listed on the Unverified List in supplement no. 6 to "
+    "part 744."
+)
+
+
+def test_a_denial_order_prohibits_the_transaction_and_no_exception_helps() -> None:
+    gp4 = _p(10, "15 CFR 736.2(b)(4)", GP4_TEXT, "regulation")
+    asked: list[str] = []
+
+    def lookup(query: str) -> list[SearchResult]:
+        asked.append(query)
+        return [gp4]
+
+    question = "Our forwarder was named in a BIS denial order. Is there a license exception?"
+    finding = determine(question, [EL], lookup=lookup)
+    assert finding is not None and "736.2(b)(4)" in finding.rule and asked
+    assert finding.lines[0].text.startswith("the transaction is prohibited")
+    assert [line.label for line in finding.lines] == ["Licence required", "Licence exceptions"]
+    none = finding.lines[1].basis[0]
+    assert "no License Exceptions" in GP4_TEXT[none.start : none.end]
+    assert determine(question, [EL], lookup=lambda _q: []) is not None, "the Entity List rule"
+    answer = compose_extractive(
+        question, [EL], min_relevance=0.45, min_relevance_unknown_name=0.5, lookup=lookup
+    )
+    support = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert support[0].startswith("- 15 CFR 736.2(b)(4)"), "the prohibition quoted first"
+
+
+def test_an_unverified_list_party_needs_a_statement_and_gets_no_exception() -> None:
+    uvl = _p(11, "15 CFR 744.15(b)", UVL_TEXT, "regulation")
+    no_exc = _p(12, "15 CFR 740.2(a)", UVL_EXCEPTIONS, "regulation")
+    question = "Our distributor just showed up on the Unverified List. Can we keep shipping?"
+    finding = determine(question, [uvl, no_exc])
+    assert finding is not None and finding.outcome == "depends" and "744.15" in finding.rule
+    assert "UVL statement" in finding.lines[0].text
+    assert finding.lines[1].label == "Licence exceptions" and finding.lines[1].basis
+    assert finding.missing_facts == ["whether the item needs a licence to that destination"]
+    nlr = determine("Our goods are NLR; can we keep shipping to a UVL party?", [uvl, no_exc])
+    assert nlr is not None and nlr.missing_facts == []
+    said = determine("A UVL buyer; the item doesn't need a licence. Can we ship?", [uvl, no_exc])
+    assert said is not None and said.missing_facts == []
+    assert determine(question, [no_exc]) is None, "no basis for the statement: nothing said"
