@@ -512,6 +512,61 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
     return None
 
 
+# What may take information or software outside the EAR altogether (15 CFR 734.3(b)(3),
+# 734.7-734.10): published, fundamental research, patents, standards-related releases.
+_MAY_BE_OUTSIDE_EAR = re.compile(
+    r"\b(?:publish\w*|open[- ]source|github|public domain|publicly available|"
+    r"standards?[- ](?:related|body|bodies|organi[sz]ations?|setting|development|"
+    r"working groups?|contributions?)|3GPP|IETF|IEEE|ETSI|fundamental research|patents?|"
+    r"patent applications?|catalog course)\b",
+    re.I,
+)
+_NOT_SUBJECT = re.compile(r"\bnot subject to the EAR\b", re.I)
+_NOT_SUBJECT_QUERY = (
+    "15 CFR 734.3(b)(3) information and software that are published, arise from fundamental "
+    "research, appear in patents or are released for a standards-related activity are not "
+    "subject to the EAR"
+)
+SUBJECT_FACT = (
+    "whether what is released is subject to the EAR at all (published, fundamental research, "
+    "patent or standards-related: 15 CFR part 734)"
+)
+
+
+def outside_ear_line(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> FindingLine | None:
+    """The first question of the EAR (732.2(a)): is it subject to the EAR at all? When the
+    question involves publishing, standards work, research or patents, what is released may
+    not be, and then no rule about parties or destinations reaches it: the line names the
+    provision that says so."""
+    if not _MAY_BE_OUTSIDE_EAR.search(question):
+        return None
+    # Part 734 says it in general; 742.15(b) for published encryption source code.
+    basis = _sought(passages, lookup, "15 CFR 7", _NOT_SUBJECT, _NOT_SUBJECT_QUERY)
+    if basis is None:
+        return None
+    return FindingLine(
+        "Subject to the EAR",
+        "not if it is published, arises from fundamental research, appears in a patent or is "
+        "released for a standards-related activity, on the terms the provision cited sets; "
+        "then no licence rule reaches it",
+        [basis],
+    )
+
+
+def _subject_to_the_ear_first(finding: Finding, line: FindingLine) -> None:
+    """A "yes" about parties or destinations holds only for items subject to the EAR: it
+    becomes "depends" on that, with the provision saying what is not."""
+    first = finding.lines[0]
+    if finding.outcome == "yes":
+        finding.outcome = "depends"
+        first.text = f"depends on whether it is subject to the EAR; if it is: {first.text}"
+    finding.lines.insert(1, line)
+    if SUBJECT_FACT not in finding.missing_facts:
+        finding.missing_facts.insert(0, SUBJECT_FACT)
+
+
 def determine(
     question: str,
     passages: Sequence[SearchResult],
@@ -531,6 +586,19 @@ def determine(
     )
     if finding is None:
         finding = general_rule(question, passages)
+    outside = outside_ear_line(question, passages, lookup)
+    if finding is None and outside is not None:
+        # No rule about parties, places or items applies: whether it is subject to the EAR
+        # at all is the deciding fact.
+        text = f"depends on whether it is subject to the EAR: {outside.text}"
+        finding = Finding(
+            "depends",
+            "Scope of the EAR (15 CFR part 734)",
+            [FindingLine("Licence required", text, outside.basis)],
+            [SUBJECT_FACT],
+        )
+    elif finding is not None and outside is not None:
+        _subject_to_the_ear_first(finding, outside)
     if finding is None:
         return None
     if not any(line.label == "Licence exceptions" for line in finding.lines):

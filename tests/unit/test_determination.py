@@ -317,3 +317,41 @@ def test_an_unverified_list_party_needs_a_statement_and_gets_no_exception() -> N
     said = determine("A UVL buyer; the item doesn't need a licence. Can we ship?", [uvl, no_exc])
     assert said is not None and said.missing_facts == []
     assert determine(question, [no_exc]) is None, "no basis for the statement: nothing said"
+
+
+STANDARDS_TEXT = (
+    "( b ) Standards-related activity. When released for a standards-related activity, "
+    "technology or software is not subject to the EAR provided it meets the conditions below."
+)
+
+
+def test_a_release_that_may_be_outside_the_ear_makes_a_listed_party_depend_on_that() -> None:
+    """Standards work with a listed party: the Entity List rule holds only for what is subject
+    to the EAR, so "yes" becomes "depends" on that, with part 734's provision beside it."""
+    standards = _p(13, "15 CFR 734.10(b)", STANDARDS_TEXT, "regulation")
+    question = "Can our engineers present draft contributions in a 3GPP standards body with Huawei?"
+    finding = determine(question, [EL, FR, standards])
+    assert finding is not None and finding.outcome == "depends" and "744.11" in finding.rule
+    assert finding.lines[0].text.startswith("depends on whether it is subject to the EAR")
+    assert finding.lines[1].label == "Subject to the EAR"
+    assert finding.lines[1].basis[0].passage is standards
+    assert finding.missing_facts[0].startswith("whether what is released is subject to the EAR")
+    plain = determine("Can we sell laptops to Huawei?", [EL, FR, standards])
+    assert plain is not None and plain.outcome == "yes", "no hint of a release: unchanged"
+
+
+def test_with_no_other_rule_being_subject_to_the_ear_is_the_deciding_fact() -> None:
+    published = _p(
+        14,
+        "15 CFR 742.15(b)",
+        "( 1 ) Publicly available encryption source code classified under ECCN 5D002 is not "
+        "subject to the EAR.",
+        "regulation",
+    )
+    finding = determine("Can we publish our crypto source code on GitHub?", [published])
+    assert finding is not None and finding.outcome == "depends"
+    assert finding.lines[0].text.startswith("depends on whether it is subject to the EAR: not if")
+    assert finding.lines[0].basis[0].passage is published
+    other = determine("Can we publish our source code on GitHub?", [EL])
+    assert other is not None and "Subject to the EAR" not in [ln.label for ln in other.lines]
+    assert not other.lines[0].text.startswith("depends on whether it is subject"), "no basis"
