@@ -1,5 +1,6 @@
 """The eval's scoring rules, as pure functions: reading an eval file (format:
-shared/eval/README.md), relevance, recall@k, reciprocal rank, answer fact recall.
+shared/eval/README.md), relevance, recall@k, reciprocal rank, answer fact recall, authority
+cited.
 
 `assistant.eval.runner` runs the system and the baseline over a file; what counts as a hit is
 decided here alone, for both. Relevance follows the published rule exactly: a retrieved chunk
@@ -50,6 +51,30 @@ class EvalItem:
     answerable: bool
     relevant: list[dict[str, str]]
     answer_contains: list[str] = field(default_factory=list)
+    # The authorities a correct answer cites (a practitioner set's field, optional): a section
+    # ("15 CFR 740.9(a)(1)"), a Federal Register rule ("FR Doc. 2024-15810 (89 FR 58273)",
+    # "84 FR 43487"), or a document path of the corpus.
+    authority: list[str] = field(default_factory=list)
+
+
+def cites_authority(cited: Sequence[tuple[str, str]], authorities: Sequence[str]) -> bool:
+    """Whether any (citation, source path) the answer cites is one of the authorities: the
+    same section (any paragraph of it: the authority is the provision a reviewer looks up, the
+    pinpoint is checked elsewhere), the same Federal Register document or page citation, or
+    the same corpus document."""
+    from assistant.retrieval.references import citation_match, legal_references
+
+    for authority in authorities:
+        refs = legal_references(authority)
+        fr_doc = authority.split(" (", 1)[0] if authority.startswith("FR Doc.") else ""
+        for citation, source in cited:
+            if refs and any(citation_match(citation, r) >= 0.4 for r in refs if " FR " not in r):
+                return True
+            if fr_doc and citation.startswith(fr_doc):
+                return True
+            if authority in citation or (source and source.endswith(authority)):
+                return True
+    return False
 
 
 def load_eval(path: Path) -> list[EvalItem]:
@@ -67,6 +92,7 @@ def load_eval(path: Path) -> list[EvalItem]:
                     answerable=bool(raw.get("answerable", True)),
                     relevant=list(raw.get("relevant", [])),
                     answer_contains=list(raw.get("answer_contains", [])),
+                    authority=list(raw.get("authority", [])),
                 )
             )
         except (ValueError, KeyError) as exc:

@@ -88,6 +88,8 @@ def format_table(result: dict[str, Any]) -> str:
         ),
         (f"cited relevant (n={s.get('cited_relevant_n', 0)})", "cited_relevant"),
     ]
+    if s.get("authority_cited_n"):
+        system_only.append((f"authority cited (n={s['authority_cited_n']})", "authority_cited"))
     rows += [[label, _fmt(s.get(key)), "-"] for label, key in system_only]
     lat = s.get("latency_ms", {})
     rows.append(["latency p50 (ms)", f"{lat.get('p50', 0):.1f}", "-"])

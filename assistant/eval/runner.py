@@ -29,6 +29,7 @@ from assistant.eval.metrics import (
     EvalItem,
     Passage,
     Retrieved,
+    cites_authority,
     fact_recall,
     load_eval,
     matches,
@@ -101,6 +102,7 @@ def _score_system(
     n_citations = 0
     n_valid = 0
     cited_relevant_flags: list[bool] = []
+    authority_flags: list[bool] = []
     fact_scores: list[float] = []
     timings: dict[str, list[float]] = {}
 
@@ -142,6 +144,16 @@ def _score_system(
                         break
                 cited_relevant_flags.append(hit)
 
+            authority_cited = None
+            if item.answerable and item.authority:
+                authority_cited = cites_authority(
+                    [
+                        (c.citation, str(records.get(c.doc_id, {}).get("source_path", "")))
+                        for c in answer.citations
+                    ],
+                    item.authority,
+                )
+                authority_flags.append(authority_cited)
             first = answer.citations[0] if answer.citations else None
             per_question.append(
                 {
@@ -152,6 +164,7 @@ def _score_system(
                     "recall@5": (recall_at(ranked, item.relevant, 5) if item.answerable else None),
                     "rr": reciprocal_rank(ranked, item.relevant) if item.answerable else None,
                     "fact_recall": facts,
+                    "authority_cited": authority_cited,
                     "first_citation": (
                         {
                             "citation": first.citation,
@@ -186,6 +199,9 @@ def _score_system(
     system["citation_validity"] = n_valid / n_citations if n_citations else 1.0
     system["cited_relevant"] = _share(cited_relevant_flags)
     system["cited_relevant_n"] = len(cited_relevant_flags)
+    # Questions that name their authorities (a practitioner set): the answer cites one of them.
+    system["authority_cited"] = _share(authority_flags) if authority_flags else None
+    system["authority_cited_n"] = len(authority_flags)
     system["latency_ms"] = {
         "p50": round(_percentile(latencies, 50), 1),
         "p95": round(_percentile(latencies, 95), 1),

@@ -58,6 +58,8 @@ QUESTIONS: list[dict[str, Any]] = [
             }
         ],
         "answer_contains": ["one year"],
+        # Another paragraph of the section the answer quotes: the authority is the section.
+        "authority": ["15 CFR 740.9(a)(1)", "FR Doc. 2024-15810"],
     },
     {
         "id": "t-003",
@@ -135,6 +137,11 @@ def test_system_metrics(result: dict[str, Any]) -> None:
         assert key in s, key
         _unit(s[key])
     assert s["n_answerable"] == 3 and s["n_abstain"] == 1
+    # Only t-002 names its authorities; its answer cites 740.9.
+    assert s["authority_cited_n"] == 1 and s["authority_cited"] == 1.0
+    named = next(q for q in s["per_question"] if q["id"] == "t-002")
+    assert named["authority_cited"] is True
+    assert all(q["authority_cited"] is None for q in s["per_question"] if q["id"] != "t-002")
     assert s["citation_validity"] == 1.0
     curve = s["recall_curve"]
     assert len(curve) == 10
