@@ -34,16 +34,77 @@ ASKS_LICENCE = re.compile(
 _SAYS_LISTED = re.compile(
     r"\b(?:is|are|was|were|been|got|gets|being)\s+(?:\w+\s+){0,2}(?:on|added to)\s+the\s+"
     r"Entity List|Entity[- ]List(?:ed)?\s+(?:company|companies|firm|party|parties|entity|"
-    r"entities|customer)|\blisted (?:entity|company|party|firm)",
+    r"entities|customer)|\blisted (?:entity|company|party|firm)|\bentity[- ]listed\b",
     re.I,
 )
-_MENTIONS_ENTITY_LIST = re.compile(r"\bentity[- ]list", re.I)
+_MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
 _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\bEAR99\b")
 _END_USE = re.compile(
     r"\b(?:military|nuclear|missile|weapons?|chemical|biological|intelligence|"
     r"supercomputer|end[- ]use|end[- ]user)\b",
     re.I,
 )
+
+# A party or place the question mentions only to deny it ("is not on the Entity List", "was
+# removed from the Unverified List", "none of the parties are denied persons", "we do not sell
+# to Russia"): the words that negate the clause it is in.
+_NEGATION_BEFORE = re.compile(r"\b(?:not|never|no|none|nothing|former(?:ly)?)\b|n't\b", re.I)
+_NEGATION_ANYWHERE = re.compile(
+    r"\b(?:no longer|until|removed|delisted|de-listed|taken off|screened clean|expired|lifted|"
+    r"rescinded)\b",
+    re.I,
+)
+_CLAUSE = re.compile(r"[^.;?!]+")
+# The EAR governs exports, reexports and transfers: a question about what is done with an item
+# (or to a party), not about importing or buying.
+_TRANSACTION = re.compile(
+    r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
+    r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
+    r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
+    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|licen[cs]e exceptions?)\b",
+    re.I,
+)
+_IMPORT = re.compile(
+    r"\b(?:import\w*|buy\w*|purchas\w*|bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|"
+    r"United States))\b",
+    re.I,
+)
+_EXPORT_LICENCE = re.compile(r"\bexport (?:licen[cs]es?|controls?|permission)\b", re.I)
+_MONTHS = frozenset(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
+
+
+def _negated(question: str, at: int, end: int | None = None) -> bool:
+    """Whether the clause holding position `at` denies what it mentions: a negation shortly
+    before it or inside the mention up to `end` ("is not on", "none of the parties are", "we
+    do not sell to"), or words anywhere
+    in the clause saying it has ended ("was on the Entity List until BIS removed it")."""
+    for m in _CLAUSE.finditer(question):
+        if m.start() <= at < m.end():
+            before = question[max(m.start(), at - 30) : end or at]
+            return bool(_NEGATION_BEFORE.search(before) or _NEGATION_ANYWHERE.search(m.group(0)))
+    return False
+
+
+def _asserted(pattern: re.Pattern[str], question: str) -> bool:
+    """Whether `pattern` occurs in a clause that does not deny it."""
+    return any(not _negated(question, m.start(), m.end()) for m in pattern.finditer(question))
+
+
+def _place(question: str) -> re.Match[str] | None:
+    """The first embargoed place the question sends something to: not one it denies ("nothing
+    goes to Crimea"), and not a word made of it ("Iranian-born", "Cuban-American",
+    "Russian-made": a person's origin or an item's, not a destination)."""
+    lowered = question.lower()
+    for name in EMBARGOES:
+        for m in re.finditer(rf"\b{name}\b(?!-)", lowered):
+            if lowered[max(0, m.start() - 1) : m.start()] == "-" or _negated(question, m.start()):
+                continue
+            return m
+    return None
+
 
 # Destinations under an embargo or special controls in part 746, and the section for each.
 EMBARGOES: dict[str, tuple[str, str]] = {
@@ -153,13 +214,22 @@ _NOT_PARTIES = frozenset(
 )
 
 
+# A name right after these is a place ("a customer in Shenzhen", "located in China"), not a party.
+_AS_PLACE = re.compile(r"\b(?:in|located in|based in)\s+(?:the\s+)?$", re.I)
+
+
 def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
     """A party the question names that a retrieved passage says was added to the Entity List:
     the name and that sentence (Federal Register rules before press releases and news)."""
     names = [
         m.group(1)
         for m in _CAPITALISED.finditer(question)
-        if not set(m.group(1).split()) <= _NOT_PARTIES and m.start() > 0
+        if not set(m.group(1).split()) <= _NOT_PARTIES | _MONTHS
+        and m.start() > 0
+        and not _DESTINATIONS.fullmatch(m.group(1))
+        and m.group(1).lower() not in EMBARGOES
+        and not _negated(question, m.start())
+        and not _AS_PLACE.search(question[max(0, m.start() - 12) : m.start()])
     ]
     if not names:
         return None
@@ -177,7 +247,8 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
             if "Entity List" not in sentence or not _ADDED.search(sentence):
                 continue
             for name in names:
-                if re.search(rf"\b{re.escape(name)}\b", sentence):
+                at = re.search(rf"\b{re.escape(name)}\b", sentence)
+                if at and not _AS_PLACE.search(sentence[max(0, at.start() - 12) : at.start()]):
                     return name, Basis(p, p.start + a, p.start + b)
     return None
 
@@ -207,7 +278,8 @@ def entity_list_rule(
     otherwise "depends" on whether it is."""
     el_hits = [h for h in hits if "entity list" in h.source.lower()]
     corpus_says = None if el_hits else listed_in_corpus(question, passages)
-    listed = bool(el_hits) or bool(_SAYS_LISTED.search(question)) or corpus_says is not None
+    said = _asserted(_SAYS_LISTED, question)
+    listed = bool(el_hits) or said or corpus_says is not None
     if not listed and not _MENTIONS_ENTITY_LIST.search(question):
         return None
     required = _sought(
@@ -312,11 +384,17 @@ def denial_order_rule(
     prohibited = _sought(passages, lookup, "15 CFR 736.2", _GP4, _GP4_QUERY)
     if prohibited is None:
         return None
+    # "Our forwarder was named in a denial order": prohibited. "None of the parties are denied
+    # persons", "the order expired in 2022": only whether one is in force decides.
+    denied = _asserted(_DENIAL, question)
     lines = [
         FindingLine(
             "Licence required",
             "the transaction is prohibited — no one may take an action a denial order "
-            "prohibits (General Prohibition Four), whatever the item or destination",
+            "prohibits (General Prohibition Four), whatever the item or destination"
+            if denied
+            else "depends on whether a party is subject to a denial order in force: no one may "
+            "take an action such an order prohibits (General Prohibition Four)",
             [prohibited],
         )
     ]
@@ -330,10 +408,12 @@ def denial_order_rule(
             )
         )
     return Finding(
-        "yes",
+        "yes" if denied else "depends",
         "Denial orders: General Prohibition Four (15 CFR 736.2(b)(4))",
         lines,
-        ["the terms of the denial order (published in the Federal Register)"],
+        ["the terms of the denial order (published in the Federal Register)"]
+        if denied
+        else ["whether a party to the transaction is subject to a denial order in force"],
         operative=True,
     )
 
@@ -358,8 +438,8 @@ def unverified_list_rule(
     (those elsewhere in the EAR still apply, 744.15(a)), but a shipment that needs no licence
     may go only once the listed party has given a UVL statement (744.15(b)), and no License
     Exception may be used (740.2(a)(17))."""
-    if not _UVL.search(question):
-        return None
+    if not _asserted(_UVL, question):
+        return None  # not mentioned, or only to say the party is not (or no longer) on it
     query = "15 CFR 744.15(b) UVL statement: before proceeding you must obtain a UVL statement"
     statement = _sought(passages, lookup, "15 CFR 744.15", _UVL_STATEMENT, query)
     if statement is None:
@@ -405,14 +485,10 @@ def embargo_rule(
 ) -> Finding | None:
     """An embargoed or specially controlled destination (part 746): a licence is required for
     the items the section names; which items depends on the item's classification."""
-    lowered = question.lower()
-    found = next(
-        ((name, sec) for name, sec in EMBARGOES.items() if re.search(rf"\b{name}\b", lowered)),
-        None,
-    )
-    if found is None:
+    m = _place(question)
+    if m is None:
         return None
-    section, place = found[1]
+    section, place = EMBARGOES[m.group(0)]
     # Part 746's sections open with "(a) License requirements": asked for, that paragraph is
     # among the passages and `_first_in_section` rests the line on it.
     query = f"15 CFR {section}(a) license requirements: a license is required for {place}"
@@ -522,6 +598,13 @@ _MAY_BE_OUTSIDE_EAR = re.compile(
     re.I,
 )
 _NOT_SUBJECT = re.compile(r"\bnot subject to the EAR\b", re.I)
+_OFFICIAL_PUBLISHING = re.compile(
+    r"\b(?:BIS|Commerce|Department|agency|government)\s+(?:has\s+|had\s+)?publish\w*"
+    r"|\bpublish\w*\s+(?:in|by)\s+the\s+Federal Register|\bpublish\w*\s+(?:a|the|its)\s+"
+    r"(?:\w+\s+){0,2}rule|\brule\s+\w*\s*publish\w*|\bpatent\s+(?:attorney|lawyer|counsel)",
+    re.I,
+)
+_HARDWARE_ECCN = re.compile(r"\b\d[A-C]\d{3}\b")
 _NOT_SUBJECT_QUERY = (
     "15 CFR 734.3(b)(3) information and software that are published, arise from fundamental "
     "research, appear in patents or are released for a standards-related activity are not "
@@ -540,8 +623,13 @@ def outside_ear_line(
     question involves publishing, standards work, research or patents, what is released may
     not be, and then no rule about parties or destinations reaches it: the line names the
     provision that says so."""
-    if not _MAY_BE_OUTSIDE_EAR.search(question):
-        return None
+    hints = [
+        m
+        for m in _MAY_BE_OUTSIDE_EAR.finditer(question)
+        if not _OFFICIAL_PUBLISHING.search(question[max(0, m.start() - 30) : m.end() + 30])
+    ]
+    if not hints or _HARDWARE_ECCN.search(question):
+        return None  # a rule BIS published, or a commodity: nothing of it is "published"
     # Part 734 says it in general; 742.15(b) for published encryption source code.
     basis = _sought(passages, lookup, "15 CFR 7", _NOT_SUBJECT, _NOT_SUBJECT_QUERY)
     if basis is None:
@@ -577,6 +665,15 @@ def determine(
     basis found). Rules are tried in the EAR's order of precedence: denial orders, restricted
     parties, embargoed destinations, then the general case."""
     if not ASKS_LICENCE.search(question) and not hits:
+        return None
+    acts = _EXPORT_LICENCE.sub(" ", question)  # "an export licence" is no export
+    if not _TRANSACTION.search(acts) or (
+        _IMPORT.search(acts)
+        and not re.search(r"\b(?:export|re-?export|ship|sell|send)", acts, re.I)
+    ):
+        # Not about doing something with an item or for a party (screening practice, how long
+        # an order lasts, comments on a rule), or only about importing or buying: no rule's
+        # bottom line fits.
         return None
     finding = (
         denial_order_rule(question, passages, lookup)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from assistant.answering.determination import determine, listed_in_corpus
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.quotes import is_furniture, is_heading, provision_span
@@ -355,3 +357,94 @@ def test_with_no_other_rule_being_subject_to_the_ear_is_the_deciding_fact() -> N
     other = determine("Can we publish our source code on GitHub?", [EL])
     assert other is not None and "Subject to the EAR" not in [ln.label for ln in other.lines]
     assert not other.lines[0].text.startswith("depends on whether it is subject"), "no basis"
+
+
+CUBA_TEXT = "( a ) License requirements. You will need a license to export all items to Cuba."
+SHENZHEN_EL = _p(
+    15,
+    "89 FR 1000",
+    "This rule adds Acme Optics, located in Shenzhen, China, to the Entity List.",
+    "federal_register",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "rule"),
+    [
+        # a denial order mentioned, not asserted of a party, or no transaction at all
+        ("How long does a temporary denial order last? Can we expect BIS to renew it?", None, ""),
+        (
+            "Our freight forwarder confirmed none of the parties are denied persons. Can we ship "
+            "4A994 computers to Japan?",
+            "depends",
+            "Denial orders",
+        ),
+        (
+            "Our distributor's denial order expired in 2022. Do we need a licence to ship them "
+            "EAR99 parts?",
+            "depends",
+            "Denial orders",
+        ),
+        (
+            "Our forwarder was named in a denial order. Can we keep shipping through them?",
+            "yes",
+            "Denial orders",
+        ),
+        # the Entity List: negated, ended, a place taken for a party, buying rather than selling
+        (
+            "Our customer in Shenzhen is not on the Entity List. Do we need a licence to ship "
+            "EAR99 printers to them?",
+            "depends",
+            "Entity List",
+        ),
+        (
+            "Our customer was on the Entity List until BIS removed it. Do we need a licence to "
+            "ship to them now?",
+            "depends",
+            "Entity List",
+        ),
+        (
+            "Do we need a licence to ship EAR99 printers to a customer in Shenzhen?",
+            "depends",
+            "736.2",
+        ),
+        (
+            "Do we need an export licence to buy components from a supplier on the Entity List?",
+            None,
+            "",
+        ),
+        (
+            "Our customer got Entity-listed last week; can we still ship the pending orders?",
+            "yes",
+            "Entity List",
+        ),
+        # places: an origin, a negation, an import
+        (
+            "Is a licence required for our Cuban-American engineer to access 5E002 technology?",
+            "depends",
+            "736.2",
+        ),
+        (
+            "We do not sell to Cuba. Do we need a licence to ship 5A992 software to France?",
+            "depends",
+            "736.2",
+        ),
+        ("Is it legal to bring Cuban cigars bought in Europe back into the US?", None, ""),
+        ("Do we need a licence to ship EAR99 goods to Cuba?", "yes", "746.2"),
+    ],
+)
+def test_a_rule_fires_only_on_what_the_question_asserts(
+    question: str, outcome: str | None, rule: str
+) -> None:
+    gp4 = _p(10, "15 CFR 736.2(b)(4)", GP4_TEXT, "regulation")
+    gp = _p(
+        16,
+        "15 CFR 736.2(b)(1)",
+        "You may not export any item subject to the EAR without a license if one is required.",
+        "regulation",
+    )
+    cuba = _p(17, "15 CFR 746.2(a)", CUBA_TEXT, "regulation")
+    finding = determine(question, [gp4, EL, SHENZHEN_EL, cuba, gp])
+    assert (finding.outcome if finding else None) == outcome
+    if finding is not None:
+        assert rule in finding.rule
