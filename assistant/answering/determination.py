@@ -122,6 +122,17 @@ EMBARGOES: dict[str, tuple[str, str]] = {
     "crimea": ("746.6", "the Crimea region of Ukraine"),
     "donetsk": ("746.6", "the covered regions of Ukraine"),
     "luhansk": ("746.6", "the covered regions of Ukraine"),
+    # their people and capitals, as questions name them
+    "north korean": ("746.4", "North Korea"),
+    "pyongyang": ("746.4", "North Korea"),
+    "havana": ("746.2", "Cuba"),
+    "tehran": ("746.7", "Iran"),
+    "damascus": ("746.9", "Syria"),
+    "moscow": ("746.8", "Russia"),
+    "belarusian": ("746.8", "Belarus"),
+    "minsk": ("746.8", "Belarus"),
+    "sevastopol": ("746.6", "the Crimea region of Ukraine"),
+    "simferopol": ("746.6", "the Crimea region of Ukraine"),
 }
 # Other destinations, only to tell whether the question names one.
 _DESTINATIONS = re.compile(
@@ -359,7 +370,7 @@ _REQUIRES = re.compile(
 # A person denied export privileges: General Prohibition Four (736.2(b)(4)) in its own words.
 _DENIAL = re.compile(
     r"\b(?:(?:temporary\s+)?denial\s+orders?|denied\s+(?:persons?|part(?:y|ies)|export\s+"
-    r"privileges)|TDOs?)\b",
+    r"privileges)|TDOs?|DPL|export privileges (?:were|have been|are|was) (?:denied|revoked))\b",
     re.I,
 )
 _GP4 = re.compile(r"\bmay not take any action that is prohibited by a denial order\b", re.I)
@@ -420,7 +431,7 @@ def denial_order_rule(
 
 # A party on the Unverified List (744.15): a statement before any shipment that needs no licence,
 # and no License Exception (740.2(a)(17)).
-_UVL = re.compile(r"\b(?:unverified\s+list|UVL)\b", re.I)
+_UVL = re.compile(r"\b(?:unver\w*\s+(?:part\w*\s+)?list|UVL)\b", re.I)
 _UVL_STATEMENT = re.compile(r"\bmust obtain a UVL statement\b", re.I)
 _UVL_ELSEWHERE = re.compile(r"\bRequirements found elsewhere in the EAR also apply\b", re.I)
 _UVL_NO_EXCEPTIONS = re.compile(r"\blisted on the Unverified List\b", re.I)

@@ -431,6 +431,8 @@ SHENZHEN_EL = _p(
         ),
         ("Is it legal to bring Cuban cigars bought in Europe back into the US?", None, ""),
         ("Do we need a licence to ship EAR99 goods to Cuba?", "yes", "746.2"),
+        ("Can we ship EAR99 goods to a hotel in Havana?", "yes", "746.2"),  # its capital
+        ("Our buyer is on the DPL. Can we still ship to them?", "yes", "Denial orders"),
     ],
 )
 def test_a_rule_fires_only_on_what_the_question_asserts(
