@@ -37,6 +37,11 @@ _SAYS_LISTED = re.compile(
     r"entities|customer)|\blisted (?:entity|company|party|firm)|\bentity[- ]listed\b",
     re.I,
 )
+_OWNERSHIP = re.compile(
+    r"\b(?:shareholders?|owners?|owns|owned|ownership|parent|stake|subsidiar\w*|percent)\b"
+    r"|\d+\s*%",
+    re.I,
+)
 _MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
 _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\bEAR99\b")
 _END_USE = re.compile(
@@ -290,7 +295,10 @@ def entity_list_rule(
     el_hits = [h for h in hits if "entity list" in h.source.lower()]
     corpus_says = None if el_hits else listed_in_corpus(question, passages)
     said = _asserted(_SAYS_LISTED, question)
-    listed = bool(el_hits) or said or corpus_says is not None
+    # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
+    # listing reaches it only through the affiliates rule's ownership test.
+    through_owner = said and bool(_OWNERSHIP.search(question))
+    listed = bool(el_hits) or (said and not through_owner) or corpus_says is not None
     if not listed and not _MENTIONS_ENTITY_LIST.search(question):
         return None
     required = _sought(
@@ -305,7 +313,14 @@ def entity_list_rule(
     lines = [
         FindingLine(
             "Licence required",
-            ("yes" if listed else "depends on whether a party is on the Entity List")
+            (
+                "yes"
+                if listed
+                else "depends on whether a party is on the Entity List, or owned 50 percent or "
+                "more by listed entities"
+                if through_owner
+                else "depends on whether a party is on the Entity List"
+            )
             + " — for any item subject to the EAR, to the extent the party's Entity List "
             "entry specifies",
             [required],
@@ -351,7 +366,16 @@ def entity_list_rule(
                 [h.ref for h in el_hits if h.license_policy],
             )
         )
-    missing = [] if listed else ["whether a party to the transaction is on the Entity List"]
+    missing = (
+        []
+        if listed
+        else [
+            "whether a party to the transaction is itself on the Entity List, or owned 50 "
+            "percent or more by listed entities (15 CFR 744.11(a)(1))"
+        ]
+        if through_owner
+        else ["whether a party to the transaction is on the Entity List"]
+    )
     return Finding(
         "yes" if listed else "depends", "Entity List (15 CFR 744.11)", lines, missing, True
     )
@@ -605,7 +629,7 @@ _MAY_BE_OUTSIDE_EAR = re.compile(
     r"\b(?:publish\w*|open[- ]source|github|public domain|publicly available|"
     r"standards?[- ](?:related|body|bodies|organi[sz]ations?|setting|development|"
     r"working groups?|contributions?)|3GPP|IETF|IEEE|ETSI|fundamental research|patents?|"
-    r"patent applications?|catalog course)\b",
+    r"patent applications?|catalog course|arxiv|preprints?|journal|conference papers?)\b",
     re.I,
 )
 _NOT_SUBJECT = re.compile(r"\bnot subject to the EAR\b", re.I)

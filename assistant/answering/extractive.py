@@ -110,6 +110,7 @@ _NAME = re.compile(
     r"(?<![.?!]\s)(?<!^)\b((?>[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*)|[A-Z][a-z]{2,})\b"
 )
 _SECTION_HEADING = re.compile(r"\s*(?:#+\s*)?§\s*\d")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near)\s+(?:our\s+|the\s+|a\s+)?$", re.I)
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
 )
@@ -160,6 +161,8 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
         return []
     names = []
     for m in _NAME.finditer(question):
+        if _PLACE_BEFORE.search(question[max(0, m.start() - 16) : m.start()]):
+            continue  # "a distributor in Sevastopol", "presenting it in Beijing": where, not what
         tokens = tokenize(m.group(1))
         if tokens and not all(is_known(t) for t in tokens):
             names.append(m.group(1))
@@ -320,10 +323,17 @@ def compose_extractive(
         scored = _in_section_order(scored, passages, legal_references(question))
     best = max((s.similarity for s in scored), default=0.0)
     evidence = Evidence.of(question, passages, best, is_known, idf)
-    if evidence.abstain(min_relevance, min_relevance_unknown_name):
+    finding = determine(question, passages, hits, lookup)
+    # A party or destination rule that found the regulation sentence it rests on means the
+    # corpus speaks to the question, however far its words are from the passages' (a Dubai
+    # company on the DPL, a distributor in Sevastopol); what happened to an unknown name is
+    # still refused.
+    decided = finding is not None and finding.operative
+    if evidence.unknown_subject is not None or (
+        not decided and evidence.abstain(min_relevance, min_relevance_unknown_name)
+    ):
         return not_covered(evidence.reason())
     citer = Citer(verify_span, notes_of)
-    finding = determine(question, passages, hits, lookup)
     opening = bottom_line(finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
     cite = citer.cite

@@ -433,6 +433,12 @@ SHENZHEN_EL = _p(
         ("Do we need a licence to ship EAR99 goods to Cuba?", "yes", "746.2"),
         ("Can we ship EAR99 goods to a hotel in Havana?", "yes", "746.2"),  # its capital
         ("Our buyer is on the DPL. Can we still ship to them?", "yes", "Denial orders"),
+        # the owner is listed, not the party: the ownership test decides
+        (
+            "Can we sell routers to a distributor whose 20% shareholder is on the Entity List?",
+            "depends",
+            "Entity List",
+        ),
     ],
 )
 def test_a_rule_fires_only_on_what_the_question_asserts(
