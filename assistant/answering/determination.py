@@ -66,7 +66,8 @@ _TRANSACTION = re.compile(
     r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
     r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
     r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
-    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|licen[cs]e exceptions?)\b",
+    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|"
+    r"licen[cs]e exceptions?)\b",
     re.I,
 )
 _IMPORT = re.compile(
@@ -515,6 +516,46 @@ def unverified_list_rule(
     )
 
 
+# A party said to be restricted without naming the list ("blacklisted", "debarred", "a
+# restricted party"): which list decides the rule.
+_RESTRICTED = re.compile(
+    r"\b(?:black-?listed|blacklist|debarred|restricted part(?:y|ies)|sanctioned (?:company|"
+    r"companies|firm|firms|party|parties|entity|entities|customer))\b",
+    re.I,
+)
+
+
+def restricted_party_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A party called "blacklisted" or "debarred": the EAR has several lists, each with its own
+    rule, so the outcome depends on which one names the party. The Entity List's licence
+    requirement (744.11(a)) and General Prohibition Four (736.2(b)(4)) are cited as the two
+    that reach every item."""
+    if not _asserted(_RESTRICTED, question):
+        return None
+    el = _sought(passages, lookup, "15 CFR 744.11", EL_REQUIRED, EL_QUERY)
+    gp4 = _sought(passages, lookup, "15 CFR 736.2", _GP4, _GP4_QUERY)
+    basis = [b for b in (el, gp4) if b is not None]
+    if not basis:
+        return None
+    return Finding(
+        "depends",
+        "Restricted parties (15 CFR 744.11, 736.2(b)(4))",
+        [
+            FindingLine(
+                "Licence required",
+                "depends on which list names the party: on the Entity List a licence is "
+                "required for any item subject to the EAR; under a denial order the "
+                "transaction is prohibited",
+                basis,
+            )
+        ],
+        ["which list names the party (screen it against the Consolidated Screening List)"],
+        operative=True,
+    )
+
+
 def embargo_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -629,7 +670,8 @@ _MAY_BE_OUTSIDE_EAR = re.compile(
     r"\b(?:publish\w*|open[- ]source|github|public domain|publicly available|"
     r"standards?[- ](?:related|body|bodies|organi[sz]ations?|setting|development|"
     r"working groups?|contributions?)|3GPP|IETF|IEEE|ETSI|fundamental research|patents?|"
-    r"patent applications?|catalog course|arxiv|preprints?|journal|conference papers?)\b",
+    r"patent applications?|catalog course|arxiv|preprints?|journal|conference papers?|gitlab|"
+    r"for anyone to download)\b",
     re.I,
 )
 _NOT_SUBJECT = re.compile(r"\bnot subject to the EAR\b", re.I)
@@ -714,6 +756,7 @@ def determine(
         denial_order_rule(question, passages, lookup)
         or entity_list_rule(question, passages, hits, lookup)
         or unverified_list_rule(question, passages, lookup)
+        or restricted_party_rule(question, passages, lookup)
         or embargo_rule(question, passages, lookup)
     )
     if finding is None:

@@ -439,6 +439,12 @@ SHENZHEN_EL = _p(
             "depends",
             "Entity List",
         ),
+        # a party called blacklisted: which list names it decides
+        (
+            "Can we ship EAR99 parts to a company Commerce blacklisted last year?",
+            "depends",
+            "Restricted parties",
+        ),
     ],
 )
 def test_a_rule_fires_only_on_what_the_question_asserts(
