@@ -66,8 +66,8 @@ _TRANSACTION = re.compile(
     r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
     r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
     r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
-    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|"
-    r"licen[cs]e exceptions?)\b",
+    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
+    r"assist\w*|wants?|go(?:es)? to|exceptions?|(?<!denial )orders?(?:ed)?)\b",
     re.I,
 )
 _IMPORT = re.compile(
