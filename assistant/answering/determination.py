@@ -20,6 +20,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.answering.question_facts import (
+    DESTINATIONS,
+    EMBARGOES,
+    MONTHS,
+    about_an_export,
+    asserted,
+    negated,
+    place_sent_to,
+)
 from assistant.models import ScreeningHit, SearchResult
 from assistant.text import sentence_spans
 
@@ -47,106 +56,6 @@ _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\bEAR99\b")
 _END_USE = re.compile(
     r"\b(?:military|nuclear|missile|weapons?|chemical|biological|intelligence|"
     r"supercomputer|end[- ]use|end[- ]user)\b",
-    re.I,
-)
-
-# A party or place the question mentions only to deny it ("is not on the Entity List", "was
-# removed from the Unverified List", "none of the parties are denied persons", "we do not sell
-# to Russia"): the words that negate the clause it is in.
-_NEGATION_BEFORE = re.compile(r"\b(?:not|never|no|none|nothing|former(?:ly)?)\b|n't\b", re.I)
-_NEGATION_ANYWHERE = re.compile(
-    r"\b(?:no longer|until|removed|delisted|de-listed|taken off|screened clean|expired|lifted|"
-    r"rescinded)\b",
-    re.I,
-)
-_CLAUSE = re.compile(r"[^.;?!]+")
-# The EAR governs exports, reexports and transfers: a question about what is done with an item
-# (or to a party), not about importing or buying.
-_TRANSACTION = re.compile(
-    r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
-    r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
-    r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
-    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
-    r"assist\w*|wants?|go(?:es)? to|exceptions?|(?<!denial )orders?(?:ed)?)\b",
-    re.I,
-)
-_IMPORT = re.compile(
-    r"\b(?:import\w*|buy\w*|purchas\w*|bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|"
-    r"United States))\b",
-    re.I,
-)
-_EXPORT_LICENCE = re.compile(r"\bexport (?:licen[cs]es?|controls?|permission)\b", re.I)
-_MONTHS = frozenset(
-    "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-)
-
-
-def _negated(question: str, at: int, end: int | None = None) -> bool:
-    """Whether the clause holding position `at` denies what it mentions: a negation shortly
-    before it or inside the mention up to `end` ("is not on", "none of the parties are", "we
-    do not sell to"), or words anywhere
-    in the clause saying it has ended ("was on the Entity List until BIS removed it")."""
-    for m in _CLAUSE.finditer(question):
-        if m.start() <= at < m.end():
-            before = question[max(m.start(), at - 30) : end or at]
-            return bool(_NEGATION_BEFORE.search(before) or _NEGATION_ANYWHERE.search(m.group(0)))
-    return False
-
-
-def _asserted(pattern: re.Pattern[str], question: str) -> bool:
-    """Whether `pattern` occurs in a clause that does not deny it."""
-    return any(not _negated(question, m.start(), m.end()) for m in pattern.finditer(question))
-
-
-def _place(question: str) -> re.Match[str] | None:
-    """The first embargoed place the question sends something to: not one it denies ("nothing
-    goes to Crimea"), and not a word made of it ("Iranian-born", "Cuban-American",
-    "Russian-made": a person's origin or an item's, not a destination)."""
-    lowered = question.lower()
-    for name in EMBARGOES:
-        for m in re.finditer(rf"\b{name}\b(?!-)", lowered):
-            if lowered[max(0, m.start() - 1) : m.start()] == "-" or _negated(question, m.start()):
-                continue
-            return m
-    return None
-
-
-# Destinations under an embargo or special controls in part 746, and the section for each.
-EMBARGOES: dict[str, tuple[str, str]] = {
-    "cuba": ("746.2", "Cuba"),
-    "cuban": ("746.2", "Cuba"),
-    "iran": ("746.7", "Iran"),
-    "iranian": ("746.7", "Iran"),
-    "north korea": ("746.4", "North Korea"),
-    "dprk": ("746.4", "North Korea"),
-    "syria": ("746.9", "Syria"),
-    "syrian": ("746.9", "Syria"),
-    "russia": ("746.8", "Russia"),
-    "russian": ("746.8", "Russia"),
-    "belarus": ("746.8", "Belarus"),
-    "crimea": ("746.6", "the Crimea region of Ukraine"),
-    "donetsk": ("746.6", "the covered regions of Ukraine"),
-    "luhansk": ("746.6", "the covered regions of Ukraine"),
-    # their people and capitals, as questions name them
-    "north korean": ("746.4", "North Korea"),
-    "pyongyang": ("746.4", "North Korea"),
-    "havana": ("746.2", "Cuba"),
-    "tehran": ("746.7", "Iran"),
-    "damascus": ("746.9", "Syria"),
-    "moscow": ("746.8", "Russia"),
-    "belarusian": ("746.8", "Belarus"),
-    "minsk": ("746.8", "Belarus"),
-    "sevastopol": ("746.6", "the Crimea region of Ukraine"),
-    "simferopol": ("746.6", "the Crimea region of Ukraine"),
-}
-# Other destinations, only to tell whether the question names one.
-_DESTINATIONS = re.compile(
-    r"\b(?:china|chinese|hong kong|macau|india|japan|korea|taiwan|singapore|malaysia|vietnam|"
-    r"thailand|indonesia|philippines|pakistan|afghanistan|iraq|israel|saudi|uae|dubai|emirates|"
-    r"qatar|turkey|egypt|germany|german|france|french|uk|britain|british|london|canada|mexico|"
-    r"brazil|argentina|australia|ukraine|kazakhstan|venezuela|nicaragua|myanmar|burma|cambodia|"
-    r"laos|mongolia|europe|eu|abroad|overseas|worldwide|foreign)\b",
     re.I,
 )
 
@@ -241,11 +150,11 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
     names = [
         m.group(1)
         for m in _CAPITALISED.finditer(question)
-        if not set(m.group(1).split()) <= _NOT_PARTIES | _MONTHS
+        if not set(m.group(1).split()) <= _NOT_PARTIES | MONTHS
         and m.start() > 0
-        and not _DESTINATIONS.fullmatch(m.group(1))
+        and not DESTINATIONS.fullmatch(m.group(1))
         and m.group(1).lower() not in EMBARGOES
-        and not _negated(question, m.start())
+        and not negated(question, m.start())
         and not _AS_PLACE.search(question[max(0, m.start() - 12) : m.start()])
     ]
     if not names:
@@ -295,7 +204,7 @@ def entity_list_rule(
     otherwise "depends" on whether it is."""
     el_hits = [h for h in hits if "entity list" in h.source.lower()]
     corpus_says = None if el_hits else listed_in_corpus(question, passages)
-    said = _asserted(_SAYS_LISTED, question)
+    said = asserted(_SAYS_LISTED, question)
     # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
     # listing reaches it only through the affiliates rule's ownership test.
     through_owner = said and bool(_OWNERSHIP.search(question))
@@ -422,7 +331,7 @@ def denial_order_rule(
         return None
     # "Our forwarder was named in a denial order": prohibited. "None of the parties are denied
     # persons", "the order expired in 2022": only whether one is in force decides.
-    denied = _asserted(_DENIAL, question)
+    denied = asserted(_DENIAL, question)
     lines = [
         FindingLine(
             "Licence required",
@@ -474,7 +383,7 @@ def unverified_list_rule(
     (those elsewhere in the EAR still apply, 744.15(a)), but a shipment that needs no licence
     may go only once the listed party has given a UVL statement (744.15(b)), and no License
     Exception may be used (740.2(a)(17))."""
-    if not _asserted(_UVL, question):
+    if not asserted(_UVL, question):
         return None  # not mentioned, or only to say the party is not (or no longer) on it
     query = "15 CFR 744.15(b) UVL statement: before proceeding you must obtain a UVL statement"
     statement = _sought(passages, lookup, "15 CFR 744.15", _UVL_STATEMENT, query)
@@ -532,7 +441,7 @@ def restricted_party_rule(
     rule, so the outcome depends on which one names the party. The Entity List's licence
     requirement (744.11(a)) and General Prohibition Four (736.2(b)(4)) are cited as the two
     that reach every item."""
-    if not _asserted(_RESTRICTED, question):
+    if not asserted(_RESTRICTED, question):
         return None
     el = _sought(passages, lookup, "15 CFR 744.11", EL_REQUIRED, EL_QUERY)
     gp4 = _sought(passages, lookup, "15 CFR 736.2", _GP4, _GP4_QUERY)
@@ -561,7 +470,7 @@ def embargo_rule(
 ) -> Finding | None:
     """An embargoed or specially controlled destination (part 746): a licence is required for
     the items the section names; which items depends on the item's classification."""
-    m = _place(question)
+    m = place_sent_to(question)
     if m is None:
         return None
     section, place = EMBARGOES[m.group(0)]
@@ -618,7 +527,7 @@ def general_rule(question: str, passages: Sequence[SearchResult]) -> Finding | N
     missing = []
     if not _ECCN.search(question):
         missing.append("the item's ECCN (or EAR99)")
-    if not _DESTINATIONS.search(question) and not any(
+    if not DESTINATIONS.search(question) and not any(
         re.search(rf"\b{n}\b", question.lower()) for n in EMBARGOES
     ):
         missing.append("the destination")
@@ -743,11 +652,7 @@ def determine(
     parties, embargoed destinations, then the general case."""
     if not ASKS_LICENCE.search(question) and not hits:
         return None
-    acts = _EXPORT_LICENCE.sub(" ", question)  # "an export licence" is no export
-    if not _TRANSACTION.search(acts) or (
-        _IMPORT.search(acts)
-        and not re.search(r"\b(?:export|re-?export|ship|sell|send)", acts, re.I)
-    ):
+    if not about_an_export(question):
         # Not about doing something with an item or for a party (screening practice, how long
         # an order lasts, comments on a rule), or only about importing or buying: no rule's
         # bottom line fits.

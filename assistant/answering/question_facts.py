@@ -1,0 +1,128 @@
+"""What a licence question asserts, read before any rule applies: where it sends something,
+whether it is about exporting at all, and which of its mentions it denies.
+
+Why apart from the rules (`assistant.answering.determination`): a wrong bottom line mostly came
+from reading the question wrong, not from the rules: "Our customer in Shenzhen is not on the
+Entity List" read as a listed party, "an Iranian-born engineer" as a shipment to Iran, "How
+long does a TDO last?" as a transaction with a denied party. These functions are the one place
+that reading is done, and tested with the attacks that found those cases.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A party or place the question mentions only to deny it ("is not on the Entity List", "was
+# removed from the Unverified List", "none of the parties are denied persons", "we do not sell
+# to Russia"): the words that negate the clause it is in.
+_NEGATION_BEFORE = re.compile(r"\b(?:not|never|no|none|nothing|former(?:ly)?)\b|n't\b", re.I)
+_NEGATION_ANYWHERE = re.compile(
+    r"\b(?:no longer|until|removed|delisted|de-listed|taken off|screened clean|expired|lifted|"
+    r"rescinded)\b",
+    re.I,
+)
+# A clause ends at a full stop, question mark or semicolon, or at ", but" ("it is not listed,
+# but its parent is").
+_CLAUSE = re.compile(r"(?:[^.;?!,]|,(?!\s*(?:but|although|though|whereas)\b))+")
+# The EAR governs exports, reexports and transfers: a question about what is done with an item
+# (or to a party), not about importing or buying.
+_TRANSACTION = re.compile(
+    r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
+    r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
+    r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
+    r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
+    r"assist\w*|wants?|go(?:es)? to|exceptions?|(?<!denial )orders?(?:ed)?)\b",
+    re.I,
+)
+_IMPORT = re.compile(
+    r"\b(?:import\w*|buy\w*|purchas\w*|bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|"
+    r"United States))\b",
+    re.I,
+)
+_EXPORT_LICENCE = re.compile(r"\bexport (?:licen[cs]es?|controls?|permission)\b", re.I)
+MONTHS = frozenset(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
+
+
+def negated(question: str, at: int, end: int | None = None) -> bool:
+    """Whether the clause holding position `at` denies what it mentions: a negation shortly
+    before it or inside the mention up to `end` ("is not on", "none of the parties are", "we
+    do not sell to"), or words anywhere in the clause saying it has ended ("was on the Entity
+    List until BIS removed it")."""
+    for m in _CLAUSE.finditer(question):
+        if m.start() <= at < m.end():
+            before = question[max(m.start(), at - 30) : end or at]
+            return bool(_NEGATION_BEFORE.search(before) or _NEGATION_ANYWHERE.search(m.group(0)))
+    return False
+
+
+def asserted(pattern: re.Pattern[str], question: str) -> bool:
+    """Whether `pattern` occurs in a clause that does not deny it."""
+    return any(not negated(question, m.start(), m.end()) for m in pattern.finditer(question))
+
+
+def place_sent_to(question: str) -> re.Match[str] | None:
+    """The first embargoed place the question sends something to: not one it denies ("nothing
+    goes to Crimea"), and not a word made of it ("Iranian-born", "Cuban-American",
+    "Russian-made": a person's origin or an item's, not a destination)."""
+    lowered = question.lower()
+    for name in EMBARGOES:
+        for m in re.finditer(rf"\b{name}\b(?!-)", lowered):
+            if lowered[max(0, m.start() - 1) : m.start()] == "-" or negated(question, m.start()):
+                continue
+            return m
+    return None
+
+
+# Destinations under an embargo or special controls in part 746, and the section for each.
+EMBARGOES: dict[str, tuple[str, str]] = {
+    "cuba": ("746.2", "Cuba"),
+    "cuban": ("746.2", "Cuba"),
+    "iran": ("746.7", "Iran"),
+    "iranian": ("746.7", "Iran"),
+    "north korea": ("746.4", "North Korea"),
+    "dprk": ("746.4", "North Korea"),
+    "syria": ("746.9", "Syria"),
+    "syrian": ("746.9", "Syria"),
+    "russia": ("746.8", "Russia"),
+    "russian": ("746.8", "Russia"),
+    "belarus": ("746.8", "Belarus"),
+    "crimea": ("746.6", "the Crimea region of Ukraine"),
+    "donetsk": ("746.6", "the covered regions of Ukraine"),
+    "luhansk": ("746.6", "the covered regions of Ukraine"),
+    # their people and capitals, as questions name them
+    "north korean": ("746.4", "North Korea"),
+    "pyongyang": ("746.4", "North Korea"),
+    "havana": ("746.2", "Cuba"),
+    "tehran": ("746.7", "Iran"),
+    "damascus": ("746.9", "Syria"),
+    "moscow": ("746.8", "Russia"),
+    "belarusian": ("746.8", "Belarus"),
+    "minsk": ("746.8", "Belarus"),
+    "sevastopol": ("746.6", "the Crimea region of Ukraine"),
+    "simferopol": ("746.6", "the Crimea region of Ukraine"),
+}
+# Other destinations, only to tell whether the question names one.
+DESTINATIONS = re.compile(
+    r"\b(?:china|chinese|hong kong|macau|india|japan|korea|taiwan|singapore|malaysia|vietnam|"
+    r"thailand|indonesia|philippines|pakistan|afghanistan|iraq|israel|saudi|uae|dubai|emirates|"
+    r"qatar|turkey|egypt|germany|german|france|french|uk|britain|british|london|canada|mexico|"
+    r"brazil|argentina|australia|ukraine|kazakhstan|venezuela|nicaragua|myanmar|burma|cambodia|"
+    r"laos|mongolia|europe|eu|abroad|overseas|worldwide|foreign)\b",
+    re.I,
+)
+
+
+def about_an_export(question: str) -> bool:
+    """Whether the question asks about doing something the EAR governs (exporting, shipping,
+    selling, releasing, taking abroad, publishing, using an exception ...) rather than about
+    screening practice, how long an order lasts, or only importing or buying: "an export
+    licence" names a licence, not an export."""
+    acts = _EXPORT_LICENCE.sub(" ", question)
+    if not _TRANSACTION.search(acts):
+        return False
+    return not _IMPORT.search(acts) or bool(
+        re.search(r"\b(?:export|re-?export|ship|sell|send)", acts, re.I)
+    )

@@ -1,0 +1,59 @@
+"""Reading a licence question before any rule applies (the cases an attack on the rules found)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answering.question_facts import EMBARGOES, about_an_export, asserted, place_sent_to
+
+LISTED = re.compile(r"\bon the Entity List\b", re.I)
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("Our customer is on the Entity List. Can we ship?", True),
+        ("Our customer is not on the Entity List. Can we ship?", False),
+        ("Our customer was on the Entity List until BIS removed it.", False),
+        ("None of our customers are on the Entity List.", False),
+        ("It is not listed, but its parent is on the Entity List.", True),  # another clause
+    ],
+)
+def test_a_mention_counts_only_where_its_clause_does_not_deny_it(question: str, said: bool) -> None:
+    assert asserted(LISTED, question) is said
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("Can we ship EAR99 goods to Cuba?", "Cuba"),
+        ("Can we ship to a hotel in Havana?", "Cuba"),
+        ("A North Korean company in Pyongyang wants toner.", "North Korea"),
+        ("Our Iranian-born engineer, now a green card holder, works on 3E001.", None),
+        ("A Cuban-American engineer needs access to 5E002 technology.", None),
+        ("We do not sell to Russia. Can we ship to France?", None),
+        ("Can we ship to Kyiv? Nothing goes to Crimea.", None),
+    ],
+)
+def test_the_place_a_question_sends_something_to(question: str, place: str | None) -> None:
+    m = place_sent_to(question)
+    assert (EMBARGOES[m.group(0)][1] if m else None) == place
+
+
+@pytest.mark.parametrize(
+    ("question", "export"),
+    [
+        ("Do mass-market software sales to Huawei need a licence?", True),
+        ("Can I take my company laptop to China?", True),
+        ("A clinic in Moscow wants one of our ultrasound units. Do we need a licence?", True),
+        ("Can we use License Exception STA instead of ENC?", True),
+        ("How long does a temporary denial order last?", False),
+        ("Can I screen customers against the Denied Persons List myself?", False),
+        ("Do we need an export licence to buy parts from a listed supplier?", False),
+        ("Is it legal to bring Cuban cigars bought in Europe back into the US?", False),
+    ],
+)
+def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> None:
+    assert about_an_export(question) is export
