@@ -16,7 +16,7 @@ The rules return `Finding`s; the composer numbers their citations with the rest 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -92,13 +92,20 @@ def find_sentence(
     passages: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
 ) -> Basis | None:
     """The first sentence (in rank order) of a passage citing `citation_prefix` that matches."""
+    return next(_matching(passages, citation_prefix, pattern), None)
+
+
+def _matching(
+    passages: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
+) -> Iterator[Basis]:
+    """Every sentence matching `pattern` in the passages citing `citation_prefix`, in rank
+    order, then in each passage's order."""
     for p in passages:
         if not p.citation.startswith(citation_prefix):
             continue
         for a, b in sentence_spans(p.text):
             if pattern.search(p.text[a:b]):
-                return Basis(p, p.start + a, p.start + b)
-    return None
+                yield Basis(p, p.start + a, p.start + b)
 
 
 def _first_in_section(
@@ -109,13 +116,7 @@ def _first_in_section(
     requirements. ... a license is required as specified under paragraphs (a)(1) through (8)"
     before (a)(4)(i)'s oil-and-gas rule), and a "depends on the item" line rests on the
     general one."""
-    found = [
-        Basis(p, p.start + a, p.start + b)
-        for p in passages
-        if p.citation.startswith(citation_prefix)
-        for a, b in sentence_spans(p.text)
-        if pattern.search(p.text[a:b])
-    ]
+    found = _matching(passages, citation_prefix, pattern)
     return min(found, key=lambda x: (x.passage.doc_id, x.start), default=None)
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from assistant.retrieval.references import citation_match, legal_references
+
 RETRIEVE_K = 10  # passages retrieved per question, by the system and the baseline alike
 CURVE_KS = tuple(range(1, 11))  # the ks of the recall@k curve (result "recall_curve", the plot)
 
@@ -62,8 +64,6 @@ def cites_authority(cited: Sequence[tuple[str, str]], authorities: Sequence[str]
     same section (any paragraph of it: the authority is the provision a reviewer looks up, the
     pinpoint is checked elsewhere), the same Federal Register document or page citation, or
     the same corpus document."""
-    from assistant.retrieval.references import citation_match, legal_references
-
     for authority in authorities:
         refs = legal_references(authority)
         fr_doc = authority.split(" (", 1)[0] if authority.startswith("FR Doc.") else ""

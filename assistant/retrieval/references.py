@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.index.tokenize import tokenize
+
 # "744.11", "740.17(b)(3)", "740.17 (b) (3)": three digits, a dot, a section, paragraph markers;
 # not a piece of a longer number ("1744.11", "10.744.11").
 _SECTION_REF = re.compile(r"(?<![\d.])(\d{3})\.(\d{1,3}[a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", re.I)
@@ -63,8 +65,6 @@ def asks_about_whole(question: str) -> bool:
     ("What is 15 CFR 744.11?", "Explain § 746.8"): its terms, once the references and the
     words that ask about a whole go, are numbers only. Such a question is answered by the
     section's opening paragraphs (what it imposes, on whom), in the section's own order."""
-    from assistant.index.tokenize import tokenize  # a leaf module: no cycle
-
     refs = legal_references(question)
     if not refs or any("(" in r or " FR " in r for r in refs):
         return False

@@ -247,8 +247,10 @@ class Retriever:
                     candidates.add(i)
                     # A section named without a paragraph is asked about as a whole: its opening
                     # chunk (heading, scope) stands for it before any paragraph deep inside.
-                    if gain == 1.0 and int(meta.get("start", -1)) == 0 and whole_section:
-                        gain += 0.0 if in_order else OPENING_GAIN
+                    # (Asked about as nothing else, every chunk of it is ordered below.)
+                    opening = gain == 1.0 and int(meta.get("start", -1)) == 0
+                    if opening and whole_section and not in_order:
+                        gain += OPENING_GAIN
                     ref_match[i] = gain
             if in_order:
                 by_start = sorted(ref_match, key=lambda i: int(lexical.metas[i].get("start", 0)))
