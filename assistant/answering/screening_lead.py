@@ -124,24 +124,24 @@ class ScreeningStep:
 
     def lookup_for(
         self, filters: Filters | None, caller: Caller, index: CorpusSnapshot
-    ) -> Callable[[str], list[SearchResult]]:
+    ) -> CachedLookup:
         """Retrieval by a fixed query (the screening block's and the determination rules'),
-        limited like the answer, cached once per snapshot and filter."""
-        restricted = caller.restrict(filters)
+        and a section's chunks in order, limited like the answer, cached once per snapshot and
+        filter."""
+        return CachedLookup(self, caller.restrict(filters), index)
 
-        def lookup(query: str) -> list[SearchResult]:
-            key = (id(index), index.version, query, repr(restricted))
+    def cached(
+        self, key: tuple[int, str, str, str], find: Callable[[], list[SearchResult]]
+    ) -> list[SearchResult]:
+        with self._lock:
+            found = self._lookups.get(key)
+        if found is None:
+            found = find()
             with self._lock:
-                found = self._lookups.get(key)
-            if found is None:
-                found = self.retriever.retrieve(query, 8, restricted, index=index)
-                with self._lock:
-                    if len(self._lookups) >= MAX_LOOKUPS:
-                        self._lookups.clear()
-                    self._lookups[key] = found
-            return found
-
-        return lookup
+                if len(self._lookups) >= MAX_LOOKUPS:
+                    self._lookups.clear()
+                self._lookups[key] = found
+        return found
 
     def lead(
         self,
@@ -182,3 +182,26 @@ def with_screening(
     answer.citations = [*answer.citations, *([meaning] if meaning else [])]
     answer.screening = screen.screening
     return answer, (n if meaning else None)
+
+
+@dataclass(frozen=True)
+class CachedLookup:
+    """What the determination rules may fetch besides the answer's passages, under the
+    caller's filters and the answer's snapshot: a fixed query's top passages (call it), or
+    one section's chunks in order (`section`)."""
+
+    step: ScreeningStep
+    restricted: Filters
+    index: CorpusSnapshot
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        key = (id(self.index), self.index.version, query, repr(self.restricted))
+        return self.step.cached(
+            key, lambda: self.step.retriever.retrieve(query, 8, self.restricted, index=self.index)
+        )
+
+    def section(self, section: str) -> list[SearchResult]:
+        key = (id(self.index), self.index.version, f"§ {section}", repr(self.restricted))
+        return self.step.cached(
+            key, lambda: self.step.retriever.section(section, self.restricted, self.index)
+        )

@@ -44,7 +44,7 @@ from assistant.retrieval.features import (
     heading_matches,
     heading_terms,
 )
-from assistant.retrieval.references import asks_about_whole, legal_references
+from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, reference_match
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,32 @@ class Retriever:
     ) -> list[SearchResult]:
         """Top-k passages; `index` pins the snapshot (one answer uses one corpus version)."""
         return ranked(self.candidates(query, filters, vector, index), k, weights)
+
+    def section(
+        self,
+        section: str,
+        filters: Filters | None = None,
+        index: CorpusSnapshot | None = None,
+        limit: int = 40,
+    ) -> list[SearchResult]:
+        """The chunks of one regulation section ("746.2") the caller may read, in the
+        section's own order, at most `limit`. Not a ranking: a rule that quotes what a section
+        says in its paragraph on licence exceptions or review policy needs that paragraph
+        whatever a query would rank first (the limit on places per document keeps most of a
+        section out of any top k)."""
+        filters = filters or Filters()
+        view = (index or self.lexical()).view(filters.groups)
+        rows = [
+            i
+            for i in view.citing([section])
+            if citation_match(str(view.metas[i].get("citation", "")), section) == 1.0
+            and view.metas[i].get("doc_type") == "regulation"
+            and filters.admits(view.metas[i])
+        ]
+        rows.sort(
+            key=lambda i: (str(view.metas[i].get("doc_id", "")), int(view.metas[i].get("start", 0)))
+        )
+        return [_result(view.ids[i], 0.0, view.texts[i], view.metas[i], 0.0) for i in rows[:limit]]
 
     def candidates(
         self,
