@@ -30,6 +30,7 @@ from assistant.answering.question_facts import (
     place_sent_to,
 )
 from assistant.models import ScreeningHit, SearchResult
+from assistant.retrieval.features import defined_terms
 from assistant.text import sentence_spans
 
 Lookup = Callable[[str], list[SearchResult]]
@@ -466,6 +467,9 @@ def restricted_party_rule(
     )
 
 
+_OFAC_EMBARGO = re.compile(r"\bOffice of Foreign Assets Control\b.{0,80}\bembargo\b", re.I)
+
+
 def embargo_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -475,10 +479,9 @@ def embargo_rule(
     if m is None:
         return None
     section, place = EMBARGOES[m.group(0)]
-    # Part 746's sections open with "(a) License requirements": asked for, that paragraph is
-    # among the passages and `_first_in_section` rests the line on it.
-    query = f"15 CFR {section}(a) license requirements: a license is required for {place}"
-    pool = [*passages, *(lookup(query) if lookup is not None else [])]
+    # Part 746's sections open with their licence requirements: with the section's chunks
+    # among the passages, `_first_in_section` rests the line on the general requirement.
+    pool = [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
     basis = _first_in_section(pool, f"15 CFR {section}", _LICENSE_IS_REQUIRED) or (
         _first_in_section(pool, f"15 CFR {section}", _REQUIRES)
     )
@@ -486,19 +489,194 @@ def embargo_rule(
         return None
     has_eccn = bool(_ECCN.search(question))
     outcome: Literal["yes", "depends"] = (
-        "yes" if section in ("746.2", "746.4", "746.7", "746.9") else "depends"
+        "yes" if section in ("746.2", "746.4", "746.6", "746.7", "746.9") else "depends"
     )
+    bases = [basis]
     text = (
         f"yes for most items subject to the EAR going to {place}"
         if outcome == "yes"
         else f"depends on the item: {place} is under the special controls of 15 CFR {section}"
     )
+    ofac = _first_in_section(pool, f"15 CFR {section}", _OFAC_EMBARGO)
+    if ofac is not None:
+        # Iran: the embargo is OFAC's (31 CFR part 560) and reaches EAR99 items too; the EAR's
+        # own licence covers only the items 746.7(a)(1) lists. "A BIS licence for most items"
+        # would send an exporter of EAR99 goods to the wrong agency.
+        bases = [ofac, basis]
+        text = (
+            f"yes: OFAC's embargo covers exports to {place}, EAR99 items included, and the EAR "
+            f"adds a licence requirement for the items 15 CFR {section}(a) lists"
+        )
+    lines = [FindingLine("Licence required", text, bases)]
+    lines += _section_terms(section, pool)
     return Finding(
         outcome,
         f"Embargoes and special controls (15 CFR {section})",
-        [FindingLine("Licence required", text, [basis])],
+        lines,
         [] if has_eccn else ["the item's ECCN (or EAR99)"],
         operative=True,
+    )
+
+
+# What part 746's sections say about License Exceptions and how applications are reviewed:
+# "No license exceptions may be used for exports or reexports to Iran", "No License Exceptions
+# ... are available ..., except the following", "You may export or reexport without a license
+# if your transaction meets ... any of the following License Exceptions"; "subject to a
+# general policy of denial", "reviewed on a case-by-case basis", "presumption of approval".
+_NO_EXCEPTIONS = re.compile(r"\bNo License Exceptions?\b", re.I)
+_LISTED_EXCEPTIONS = re.compile(
+    r"\bwithout a license if your transaction meets\b.{0,80}\blicense exception", re.I
+)
+_REVIEW_POLICY = re.compile(
+    r"\b(?:policy of denial|case-by-case|presumption of (?:approval|denial))\b", re.I
+)
+
+
+def _sentence(basis: Basis) -> str:
+    offset = basis.passage.start
+    return basis.passage.text[basis.start - offset : basis.end - offset]
+
+
+def section_chunks(lookup: Lookup, section: str) -> list[SearchResult]:
+    """A section's chunks in its own order when the lookup can read them (the service's
+    `CachedLookup.section`), else what a query naming the section finds (a plain callable)."""
+    reader = getattr(lookup, "section", None)
+    return list(reader(section)) if reader is not None else lookup(f"15 CFR {section}")
+
+
+def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLine]:
+    """The section's own "Licence exceptions" and "Review policy" lines, each resting on the
+    first sentence of the section that states them (part 746's sections put them in paragraphs
+    (b) and (c)). A section that states neither gets neither line."""
+    cite = f"15 CFR {section}"
+    lines = []
+    exceptions = _first_in_section(pool, cite, _NO_EXCEPTIONS) or _first_in_section(
+        pool, cite, _LISTED_EXCEPTIONS
+    )
+    if exceptions is not None:
+        sentence = _sentence(exceptions)
+        where = exceptions.passage.citation
+        text = (
+            f"none (see {where})"
+            if _NO_EXCEPTIONS.search(sentence) and not re.search(r"\bexcept\b", sentence)
+            else f"only those {where} lists, on their conditions"
+        )
+        lines.append(FindingLine("Licence exceptions", text, [exceptions]))
+    policy = _first_in_section(pool, cite, _REVIEW_POLICY)
+    if policy is not None:
+        sentence = _sentence(policy)
+        found = _REVIEW_POLICY.search(sentence)
+        kind = found.group(0).lower() if found else "as stated"
+        where = policy.passage.citation
+        text = (
+            f"{kind}, except as {where} lists"
+            if re.search(r"\bexcept\b", sentence)
+            else f"{kind} for the applications {where} describes"
+        )
+        lines.append(FindingLine("Review policy", text, [policy]))
+    return lines
+
+
+# End uses and end users that need a licence for items the CCL alone would not catch, most
+# specific first ("the intelligence directorate of the armed forces" is a military-intelligence
+# end user before it is a military one): section, what the question must say, what it is.
+_END_USES: list[tuple[str, re.Pattern[str], str]] = [
+    (
+        "744.22",
+        re.compile(
+            r"\bmilitary[- ]intelligence\b|\bintelligence\s+(?:service|agenc|directorate|"
+            r"unit|arm|branch|command)\w*|\b(?:armed forces|military|army)\b[^.?!]{0,40}"
+            r"\bintelligence\b|\bintelligence\b[^.?!]{0,40}\b(?:armed forces|military|army)\b",
+            re.I,
+        ),
+        "a military-intelligence end use or end user",
+    ),
+    (
+        "744.2",
+        re.compile(
+            r"\bnuclear\s+(?:explosive|weapon|reactor|facilit|fuel|program|propulsion)\w*|"
+            r"\bunsafeguarded\b|\b(?:research|power|nuclear)\s+reactors?\b|"
+            r"\b(?:uranium\s+)?enrichment\b|\breprocessing\b",
+            re.I,
+        ),
+        "a nuclear end use",
+    ),
+    (
+        "744.3",
+        re.compile(r"\b(?:ballistic\s+)?missiles?\b|\brocket\s+systems?\b", re.I),
+        "a rocket system or unmanned aerial vehicle end use",
+    ),
+    (
+        "744.4",
+        re.compile(r"\b(?:chemical|biological)\s+(?:or\s+biological\s+)?weapons?\b|\bCBW\b", re.I),
+        "a chemical or biological weapons end use",
+    ),
+    (
+        "744.21",
+        re.compile(
+            r"\bmilitary\s+end[- ]us(?:e|er)s?\b|\b(?:armed forces|army|navy|air force|"
+            r"People's Liberation Army|PLA|military)\b",
+            re.I,
+        ),
+        "a military end use or end user",
+    ),
+]
+_GENERAL_PROHIBITION = re.compile(r"\byou may not export\b", re.I)
+_SUPPLEMENT_2 = re.compile(r"\bsupp(?:lement|\.)?\s*(?:no\.?\s*)?2\b", re.I)
+_RUSSIA_BELARUS = re.compile(r"\b(?:russia|russian|belarus|belarusian|moscow|minsk)\b", re.I)
+
+
+def end_use_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An end use or end user the question states (part 744's end-use rules): a licence for
+    items the CCL alone would not require, once you know of it, resting on the section's own
+    "(a) General prohibition". The military end-use rule (744.21) reaches only the items in
+    supplement no. 2 to part 744, except for Russia and Belarus (any item subject to the EAR):
+    elsewhere it depends on the item."""
+    stated = next(
+        ((sec, what) for sec, pattern, what in _END_USES if asserted(pattern, question)), None
+    )
+    if stated is None:
+        return None
+    section, what = stated
+    cite = f"15 CFR {section}"
+    pool = [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
+    basis = _first_in_section(pool, cite, _GENERAL_PROHIBITION)
+    if basis is None:
+        return None
+    military = section == "744.21"
+    known = not military or bool(_SUPPLEMENT_2.search(question) or _RUSSIA_BELARUS.search(question))
+    scope = (
+        "any item subject to the EAR"
+        if not military or _RUSSIA_BELARUS.search(question)
+        else "the items in supplement no. 2 to part 744"
+    )
+    text = (
+        f"yes — for {scope}, whatever its classification, when you know of {what} "
+        f"in a destination {cite}(a) covers"
+        if known
+        else f"depends on whether the item is in supplement no. 2 to part 744 — a licence is "
+        f"required when you know of {what} ({cite}(a))"
+    )
+    return Finding(
+        "yes" if known else "depends",
+        f"End-use controls ({cite})",
+        [FindingLine("Licence required", text, [basis]), *_section_terms(section, pool)],
+        [] if known else ["whether the item is in supplement no. 2 to part 744"],
+        operative=True,
+    )
+
+
+def asks_whether(question: str) -> bool:
+    """Whether a question asks if something needs a licence or is allowed, the general rule's
+    only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
+    exception or procedure to use ("How do we report this to BIS?")."""
+    if defined_terms(question):
+        return False
+    return any(
+        not re.fullmatch(r"licen[cs]e exception", m.group(0), re.I)
+        for m in ASKS_LICENCE.finditer(question)
     )
 
 
@@ -663,9 +841,10 @@ def determine(
         or entity_list_rule(question, passages, hits, lookup)
         or unverified_list_rule(question, passages, lookup)
         or restricted_party_rule(question, passages, lookup)
+        or end_use_rule(question, passages, lookup)
         or embargo_rule(question, passages, lookup)
     )
-    if finding is None:
+    if finding is None and asks_whether(question):
         finding = general_rule(question, passages)
     outside = outside_ear_line(question, passages, lookup)
     if finding is None and outside is not None:
@@ -682,8 +861,15 @@ def determine(
         _subject_to_the_ear_first(finding, outside)
     if finding is None:
         return None
-    if not any(line.label == "Licence exceptions" for line in finding.lines):
+    listed = next((line for line in finding.lines if line.label == "Licence exceptions"), None)
+    if listed is None or listed.text.startswith("only those"):
         exception = licence_exception_line(passages)
-        if exception is not None:
+        if exception is None:
+            pass
+        elif listed is None:
             finding.lines.append(exception)
+        else:
+            # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
+            listed.text += f"; {exception.text}"
+            listed.basis += exception.basis
     return finding

@@ -110,6 +110,10 @@ _NAME = re.compile(
     r"(?<![.?!]\s)(?<!^)\b((?>[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*)|[A-Z][a-z]{2,})\b"
 )
 _SECTION_HEADING = re.compile(r"\s*(?:#+\s*)?§\s*\d")
+# A nationality is not a name the corpus must mention ("Turkish", "Vietnamese", "Brazilian":
+# the corpus names the country). Acronyms stay names: "DJI" is a party, "TLS" a protocol, and
+# nothing tells them apart.
+_NOT_A_NAME = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean)")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near)\s+(?:our\s+|the\s+|a\s+)?$", re.I)
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
@@ -163,6 +167,8 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
     for m in _NAME.finditer(question):
         if _PLACE_BEFORE.search(question[max(0, m.start() - 16) : m.start()]):
             continue  # "a distributor in Sevastopol", "presenting it in Beijing": where, not what
+        if _NOT_A_NAME.fullmatch(m.group(1)):
+            continue  # "nine Turkish companies": a nationality, not a party
         tokens = tokenize(m.group(1))
         if tokens and not all(is_known(t) for t in tokens):
             names.append(m.group(1))
@@ -186,6 +192,11 @@ def _label(p: SearchResult) -> str:
 SUPPORT_LINES = 7  # quoted provisions under the bottom line (5-fold CV on dev fact recall)
 PER_DOCUMENT = 3  # of them from one document
 PER_PASSAGE = 2  # of them from one passage (different paragraphs)
+# Of the provisions a determination rests on (quoted first), at most this many take the place
+# of a retrieved line: a rule resting on its requirement, exceptions and review policy would
+# otherwise leave room for little of what retrieval found (License Exception CCD for phones to
+# Russia under the 746.8 lines).
+OPERATIVE_BUDGET = 2
 PARTIAL_NOTE = "These are the closest provisions in the corpus; they may not settle the question."
 
 
@@ -342,7 +353,7 @@ def compose_extractive(
     operative = (
         _operative_lines(determination, citer, passages) if finding and finding.operative else []
     )
-    chosen = select_lines(scored, passages, SUPPORT_LINES - len(operative))
+    chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines:
         return not_covered()

@@ -31,12 +31,15 @@ _TRANSACTION = re.compile(
     r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
     r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
-    r"assist\w*|wants?|go(?:es)? to|exceptions?|(?<!denial )orders?(?:ed)?)\b",
+    r"assist\w*|wants?|asks? (?:us )?for|go(?:es|ing)? to|headed to|bound for|destined|exceptions?|"
+    r"(?<!denial )orders?(?:ed)?)\b",
     re.I,
 )
+# Importing, or buying by us ("we buy parts from a listed supplier"); a foreign customer who
+# "wants to buy" from us is a sale.
 _IMPORT = re.compile(
-    r"\b(?:import\w*|buy\w*|purchas\w*|bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|"
-    r"United States))\b",
+    r"\b(?:import\w*|(?:we|i|us|our company)\b[^.;?!]{0,25}\b(?:buy\w*|purchas\w*)|"
+    r"bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|United States))\b",
     re.I,
 )
 _EXPORT_LICENCE = re.compile(r"\bexport (?:licen[cs]es?|controls?|permission)\b", re.I)

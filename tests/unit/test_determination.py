@@ -129,7 +129,7 @@ def test_a_depends_line_rests_on_the_sections_general_requirement_not_a_special_
         return [late, general]
 
     finding = determine("Can we sell smartphones to Russia?", [late], lookup=lookup)
-    assert finding is not None and asked and "746.8(a)" in asked[0]
+    assert finding is not None and asked and "746.8" in asked[0]
     basis = finding.lines[0].basis[0]
     assert basis.passage is general, "the general requirement, not the oil-and-gas case"
 
@@ -297,7 +297,9 @@ def test_a_denial_order_prohibits_the_transaction_and_no_exception_helps() -> No
     assert [line.label for line in finding.lines] == ["Licence required", "Licence exceptions"]
     none = finding.lines[1].basis[0]
     assert "no License Exceptions" in GP4_TEXT[none.start : none.end]
-    assert determine(question, [EL], lookup=lambda _q: []) is not None, "the Entity List rule"
+    # Without General Prohibition Four's sentence no rule fits: "is there a license exception?"
+    # is not the general rule's question (it asks whether a licence is needed).
+    assert determine(question, [EL], lookup=lambda _q: []) is None
     answer = compose_extractive(
         question, [EL], min_relevance=0.45, min_relevance_unknown_name=0.5, lookup=lookup
     )
@@ -462,3 +464,180 @@ def test_a_rule_fires_only_on_what_the_question_asserts(
     assert (finding.outcome if finding else None) == outcome
     if finding is not None:
         assert rule in finding.rule
+
+
+IRAN_INTRO = (
+    "The Treasury Department's Office of Foreign Assets Control (OFAC) administers a "
+    "comprehensive trade and investment embargo against Iran. This embargo includes prohibitions "
+    "on exports and certain reexport transactions involving Iran."
+)
+IRAN_A = (
+    "( i ) CCL-based license requirements. A license is required under the EAR to export or "
+    "reexport to Iran any item on the CCL containing an NS Column 1 or AT Column 1 entry."
+)
+IRAN_B = (
+    "( b ) Licensing policy. Applications for licenses for transactions for humanitarian reasons "
+    "will be considered on a case-by-case basis. Licenses for other purposes generally will be "
+    "denied."
+)
+IRAN_C = "( c ) License exceptions. No license exceptions may be used for exports to Iran."
+
+
+def _section_of(texts: list[tuple[str, str]]) -> list[SearchResult]:
+    """One section's chunks in order, as `CachedLookup.section` returns them."""
+    out, start = [], 0
+    for n, (citation, text) in enumerate(texts):
+        out.append(
+            replace(
+                _p(40 + n, citation, text, "regulation"),
+                doc_id="d746.7",
+                start=start,
+                end=start + len(text),
+            )
+        )
+        start += len(text) + 2
+    return out
+
+
+class _SectionLookup:
+    """A lookup that can read a section's chunks in order (like the service's)."""
+
+    def __init__(self, chunks: list[SearchResult]) -> None:
+        self.chunks = chunks
+        self.sections: list[str] = []
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        return []
+
+    def section(self, section: str) -> list[SearchResult]:
+        self.sections.append(section)
+        return [c for c in self.chunks if c.citation.startswith(f"15 CFR {section}")]
+
+
+IRAN = _section_of(
+    [
+        ("15 CFR 746.7", IRAN_INTRO),
+        ("15 CFR 746.7(a)(1)(i)", IRAN_A),
+        ("15 CFR 746.7(b)", IRAN_B),
+        ("15 CFR 746.7(c)", IRAN_C),
+    ]
+)
+
+
+def test_iran_names_ofacs_embargo_beside_the_ears_own_licence_requirement() -> None:
+    """EAR99 goods to Iran need OFAC's authorization, not a BIS licence: the bottom line says
+    whose embargo it is and rests on that sentence as well as the EAR's requirement."""
+    lookup = _SectionLookup(IRAN)
+    finding = determine("Can we ship EAR99 office furniture to Tehran?", [], lookup=lookup)
+    assert finding is not None and finding.outcome == "yes" and lookup.sections == ["746.7"]
+    first = finding.lines[0]
+    assert "OFAC" in first.text and "EAR99 items included" in first.text
+    quoted = [
+        b.passage.text[b.start - b.passage.start : b.end - b.passage.start] for b in first.basis
+    ]
+    assert quoted[0].startswith("The Treasury Department's Office of Foreign Assets Control")
+    assert "A license is required under the EAR" in quoted[1]
+
+
+def test_an_embargo_states_the_sections_exceptions_and_review_policy_from_its_own_text() -> None:
+    finding = determine(
+        "Can we ship EAR99 office furniture to Tehran?", [], lookup=_SectionLookup(IRAN)
+    )
+    assert finding is not None
+    lines = {line.label: line for line in finding.lines}
+    assert lines["Licence exceptions"].text == "none (see 15 CFR 746.7(c))"
+    policy = lines["Review policy"]
+    assert policy.text.startswith("case-by-case") and "746.7(b)" in policy.text
+    assert policy.basis[0].passage.citation == "15 CFR 746.7(b)"
+
+
+def test_a_section_listing_its_exceptions_is_not_summarised_as_none() -> None:
+    syria = [
+        replace(c, citation=c.citation.replace("746.7", "746.9"))
+        for c in _section_of(
+            [
+                (
+                    "15 CFR 746.7(a)",
+                    "( a ) License requirements. A license is required for the "
+                    "export or reexport to Syria of all items subject to the EAR, except food.",
+                ),
+                (
+                    "15 CFR 746.7(b)",
+                    "( b ) License Exceptions. No License Exceptions are available "
+                    "for exports or reexports to Syria, except the following: ( 1 ) SPP.",
+                ),
+            ]
+        )
+    ]
+    finding = determine(
+        "Do we need a licence to send laptops to Syria?", [], lookup=_SectionLookup(syria)
+    )
+    assert finding is not None
+    lines = {line.label: line.text for line in finding.lines}
+    assert lines["Licence exceptions"] == "only those 15 CFR 746.9(b) lists, on their conditions"
+    assert "Review policy" not in lines, "the section states none: no line"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does 'knowledge' under the export rules only mean we actually knew, or can we be on the "
+        "hook for things we suspected?",
+        "We used the wrong licence exception on a few shipments. How do we report this to BIS?",
+        "Which licence exception could cover a demo unit we hand-carry to a trade show in Tokyo?",
+    ],
+)
+def test_the_general_rule_answers_only_whether_a_licence_is_needed(question: str) -> None:
+    """A definition, a procedure or a choice of exception gets no "Licence required: depends"
+    line resting on whatever regulation sentence ranked first."""
+    prohibition = _p(
+        5,
+        "15 CFR 764.5(a)",
+        "You may not export without a license if one is required by the EAR.",
+        "regulation",
+    )
+    assert determine(question, [prohibition]) is None
+
+
+END_USE_TEXT = (
+    "( a ) General prohibition. In addition to the license requirements for items specified on "
+    "the CCL, you may not export, reexport, or transfer (in-country) any item subject to the EAR "
+    "without a license from BIS if you have knowledge that the item is intended for a "
+    "military-intelligence end use or end user."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "outcome"),
+    [
+        (
+            "The intelligence directorate of Venezuela's armed forces wants to buy office laptops "
+            "(EAR99) through a distributor. Do we need BIS authorization?",
+            "744.22",
+            "yes",
+        ),
+        (
+            "Our EAR99 valves will maintain a research reactor. Can we ship without a licence?",
+            "744.2",
+            "yes",
+        ),
+        ("Can we sell EAR99 sensors to a Chinese army unit?", "744.21", "depends"),
+        ("Can we sell EAR99 sensors to a Russian army unit?", "744.21", "yes"),
+    ],
+)
+def test_an_end_use_the_question_states_needs_a_licence_whatever_the_items_class(
+    question: str, section: str, outcome: str
+) -> None:
+    chunk = _p(30, f"15 CFR {section}(a)", END_USE_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and section in finding.rule and finding.outcome == outcome
+    assert finding.lines[0].basis[0].passage is chunk
+    if outcome == "depends":
+        assert finding.missing_facts == ["whether the item is in supplement no. 2 to part 744"]
+
+
+def test_an_end_use_the_question_denies_is_no_end_use() -> None:
+    chunk = _p(30, "15 CFR 744.21(a)", END_USE_TEXT, "regulation")
+    question = "Our buyer is not the military. Can we sell EAR99 sensors to it?"
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is None or "744.21" not in finding.rule

@@ -49,6 +49,8 @@ def test_the_place_a_question_sends_something_to(question: str, place: str | Non
         ("Can I take my company laptop to China?", True),
         ("A clinic in Moscow wants one of our ultrasound units. Do we need a licence?", True),
         ("Can we use License Exception STA instead of ENC?", True),
+        ("Do we need a licence for pumps going to North Korea?", True),
+        ("Are spare parts bound for Syria covered?", True),
         ("How long does a temporary denial order last?", False),
         ("Can I screen customers against the Denied Persons List myself?", False),
         ("Do we need an export licence to buy parts from a listed supplier?", False),
