@@ -668,6 +668,42 @@ def end_use_rule(
     )
 
 
+_MASS_MARKET = re.compile(r"\bmass[- ]market\b", re.I)
+_MASS_MARKET_BASIS = re.compile(
+    r"\bself-classification\b.{0,200}\bmass market\b.{0,80}\b5A992 or 5D992\b", re.I
+)
+
+
+def mass_market_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """Mass-market encryption (742.15(a)(1)): once classified or self-classified as mass
+    market, an item is 5A992 or 5D992 and out of the encryption (EI) licence requirement; what
+    is left turns on the destination and the parties (embargoes and lists are rules of their
+    own, tried first). Never "no licence": the Country Chart is not in the corpus."""
+    if not asserted(_MASS_MARKET, question):
+        return None
+    pool = [*passages, *(section_chunks(lookup, "742.15") if lookup is not None else [])]
+    basis = _first_in_section(pool, "15 CFR 742.15", _MASS_MARKET_BASIS)
+    if basis is None:
+        return None
+    missing = ["whether the item is classified or self-classified as mass market (740.17)"]
+    if not DESTINATIONS.search(question) and place_sent_to(question) is None:
+        missing.append("the destination")
+    text = (
+        "depends on the destination and the parties — classified or self-classified as mass "
+        "market, the item is 5A992 or 5D992 and no longer under the encryption licence "
+        "requirement of 15 CFR 742.15(a)(1)"
+    )
+    return Finding(
+        "depends",
+        "Mass-market encryption (15 CFR 742.15(a)(1))",
+        [FindingLine("Licence required", text, [basis])],
+        missing,
+        operative=True,
+    )
+
+
 def asks_whether(question: str) -> bool:
     """Whether a question asks if something needs a licence or is allowed, the general rule's
     only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
@@ -843,6 +879,7 @@ def determine(
         or restricted_party_rule(question, passages, lookup)
         or end_use_rule(question, passages, lookup)
         or embargo_rule(question, passages, lookup)
+        or mass_market_rule(question, passages, lookup)
     )
     if finding is None and asks_whether(question):
         finding = general_rule(question, passages)

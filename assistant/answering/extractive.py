@@ -114,6 +114,13 @@ _SECTION_HEADING = re.compile(r"\s*(?:#+\s*)?§\s*\d")
 # the corpus names the country). Acronyms stay names: "DJI" is a party, "TLS" a protocol, and
 # nothing tells them apart.
 _NOT_A_NAME = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean)")
+# ... but an acronym naming the kind of thing after it is a technology ("TLS encryption", "SSH
+# protocol", "AES algorithm"), which the corpus describes in words, not a party it must name.
+_TECHNICAL_NOUN = re.compile(
+    r"[\s-]+(?:encryption|protocols?|standards?|algorithms?|ciphers?|librar(?:y|ies)|"
+    r"firmware|chipsets?|interfaces?)\b",
+    re.I,
+)
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near)\s+(?:our\s+|the\s+|a\s+)?$", re.I)
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
@@ -169,6 +176,8 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
             continue  # "a distributor in Sevastopol", "presenting it in Beijing": where, not what
         if _NOT_A_NAME.fullmatch(m.group(1)):
             continue  # "nine Turkish companies": a nationality, not a party
+        if _TECHNICAL_NOUN.match(question, m.end()):
+            continue  # "standard TLS encryption", "the AES algorithm": a technology, not a party
         tokens = tokenize(m.group(1))
         if tokens and not all(is_known(t) for t in tokens):
             names.append(m.group(1))
@@ -395,7 +404,9 @@ def compose_extractive(
     citations = citer.citations
     if not citations:
         return not_covered()
-    partial = evidence.partial(min_relevance)
+    # A rule that rests on the provision deciding the case (a party, end-use, destination or
+    # mass-market rule) settles what it states, however far the question's words are.
+    partial = not decided and evidence.partial(min_relevance)
     parts = ["\n".join(lead_lines)]
     if partial:
         parts.append(PARTIAL_NOTE)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.determination import determine, listed_in_corpus
+from assistant.answering.determination import Finding, determine, listed_in_corpus
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.quotes import is_furniture, is_heading, provision_span
 from assistant.models import SearchResult
@@ -641,3 +641,32 @@ def test_an_end_use_the_question_denies_is_no_end_use() -> None:
     question = "Our buyer is not the military. Can we sell EAR99 sensors to it?"
     finding = determine(question, [], lookup=_SectionLookup([chunk]))
     assert finding is None or "744.21" not in finding.rule
+
+
+MASS_MARKET_TEXT = (
+    "( 1 ) Licensing requirements. A license is required to export encryption items classified "
+    "under ECCN 5A002 to all destinations, except Canada. Following classification or "
+    "self-classification, items that meet the criteria of Note 3 to Category 5—Part 2 of the "
+    "Commerce Control List (the “mass market” note), are classified under ECCN 5A992 or 5D992 "
+    "and are no longer subject to this Section (see § 740.17 of the EAR)."
+)
+
+
+def test_mass_market_encryption_depends_on_destination_and_parties_never_no() -> None:
+    chunk = _p(50, "15 CFR 742.15(a)(1)", MASS_MARKET_TEXT, "regulation")
+    question = "Our app uses TLS and is mass-market. Do we need a licence to sell it?"
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and finding.outcome == "depends" and "742.15" in finding.rule
+    basis = finding.lines[0].basis[0]
+    assert "5A992 or 5D992" in MASS_MARKET_TEXT[basis.start : basis.end]
+    assert "the destination" in finding.missing_facts
+    # a listed party or an embargoed place decides first
+    cuba_text = "( a ) License requirements. You will need a license to export all items to Cuba."
+    cuba_chunk = _p(51, "15 CFR 746.2(a)", cuba_text, "regulation")
+    to_cuba = question.replace("?", " to Cuba?")
+    cuba = determine(to_cuba, [], lookup=_SectionLookup([chunk, cuba_chunk]))
+    assert cuba is not None and "746.2" in cuba.rule
+    alone = determine(to_cuba, [], lookup=_SectionLookup([chunk]))
+    assert alone is not None and "the destination" not in alone.missing_facts
+    denied = "Our app is not mass-market. Do we need a licence to sell it?"
+    assert (determine(denied, [chunk]) or Finding("depends", "", [])).rule != finding.rule
