@@ -32,6 +32,7 @@ from assistant.models import (
     is_secondary,
     not_covered,
 )
+from assistant.retrieval.features import defined_terms, definitions_pattern
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.text import sentence_spans
 
@@ -308,6 +309,24 @@ def _source_label(p: SearchResult) -> str:
     return f"{label} (secondary source)" if is_secondary(_doc_type(p), p.citation) else label
 
 
+# The bottom line of a question no rule decides: the best sentence, unless one of higher
+# authority (the regulation over the Federal Register rule, that over guidance and news) scores
+# within this share of it, or, for "what is X", one that defines X does.
+LEAD_AUTHORITY_MARGIN = 0.9
+
+
+def _lead_sentence(
+    question: str, scored: list[_Sentence], passages: Sequence[SearchResult]
+) -> _Sentence:
+    best = max(scored, key=lambda x: x.score)
+    near = [x for x in scored if x.score >= LEAD_AUTHORITY_MARGIN * best.score]
+    pattern = definitions_pattern(defined_terms(question))
+    if pattern is not None:
+        defining = [x for x in near if pattern.search(x.text)]
+        near = defining or near
+    return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score))
+
+
 def _rank_of(p: SearchResult) -> int:
     return AUTHORITY_ORDER[authority_of(_doc_type(p))]
 
@@ -379,7 +398,7 @@ def compose_extractive(
         top = (
             min(in_named, key=lambda x: (-named(x), x.start))
             if in_named
-            else max(scored, key=lambda x: x.score)
+            else _lead_sentence(question, scored, passages)
         )
         p = passages[top.passage]
         n = cite(p, top.start, top.end, top.score)

@@ -670,3 +670,34 @@ def test_mass_market_encryption_depends_on_destination_and_parties_never_no() ->
     assert alone is not None and "the destination" not in alone.missing_facts
     denied = "Our app is not mass-market. Do we need a licence to sell it?"
     assert (determine(denied, [chunk]) or Finding("depends", "", [])).rule != finding.rule
+
+
+def test_the_bottom_line_of_an_undecided_question_prefers_authority_and_the_definition() -> None:
+    """A Federal Register commenter's sentence that scores a little higher (it repeats more of
+    the question's words) does not open the answer over the regulation's definition."""
+    fr = _p(
+        60,
+        "89 FR 58263",
+        "One commenter suggested that the EAR's definition of “published” should be expanded "
+        "to include sharing information within conformity assessment procedures.",
+        "federal_register",
+        sim=0.60,
+    )
+    reg = _p(
+        61,
+        "15 CFR 734.7(a)",
+        "“Published” means made available to the public without restrictions upon its further "
+        "dissemination.",
+        "regulation",
+        sim=0.70,
+    )
+    question = "What does 'published' mean under the EAR?"
+
+    def lead(passages: list[SearchResult]) -> str:
+        return compose_extractive(
+            question, passages, min_relevance=0.3, min_relevance_unknown_name=0.3
+        ).lead
+
+    assert lead([fr, reg]).startswith("**“Published” means")
+    far = replace(reg, similarity=0.5)  # no longer within 90% of the best: the best opens
+    assert lead([fr, far]).startswith("**One commenter")
