@@ -394,7 +394,8 @@ def compose_extractive(
             cited = passages[x.passage].citation
             return max((citation_match(cited, r) for r in refs), default=0.0)
 
-        in_named = [x for x in scored if named(x) >= 0.4]
+        # (not its "§ 744.15 Restrictions on ..." heading: every line's label repeats it)
+        in_named = [x for x in scored if named(x) >= 0.4 and not _SECTION_HEADING.match(x.text)]
         top = (
             min(in_named, key=lambda x: (-named(x), x.start))
             if in_named

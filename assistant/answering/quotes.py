@@ -32,6 +32,9 @@ _FURNITURE = re.compile(
 _INTRODUCES_LIST = re.compile(r"[:—–-]\s*$")
 
 
+_SECTION_TITLE = re.compile(r"§\s*\d{3}\.\d+[a-z]?\s+[A-Z]")
+
+
 def is_heading(sentence: str) -> bool:
     """A designator and a few words ("( b ) License exceptions."), or a title in title case
     without a full stop ("Department of Commerce Adds Dozens of New Huawei Affiliates to the
@@ -42,6 +45,8 @@ def is_heading(sentence: str) -> bool:
         return True  # a Markdown heading, or a "[81 FR 35604, June 3, 2016, ...]" source note
     if bool(_HEADING_ONLY.match(stripped)) and len(words) <= 12:
         return True
+    if _SECTION_TITLE.match(stripped) and len(words) <= 30:
+        return True  # "§ 744.15 Restrictions on exports ... listed on the unverified list."
     long_words = [w for w in words if len(w) > 3 and w[0].isalpha()]
     capitalised = sum(1 for w in long_words if w[0].isupper())
     return (

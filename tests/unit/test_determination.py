@@ -212,6 +212,12 @@ def test_headings_templates_and_site_furniture_are_not_lines() -> None:
     assert is_heading("( b ) License exceptions.")
     assert is_heading("§ 744.1 General provisions.")
     assert is_heading("[78 FR 61902, Oct. 4, 2013]")
+    long_title = (
+        "§ 744.15 Restrictions on exports, reexports and transfers (in-country) to persons "
+        "listed on the unverified list."
+    )
+    assert is_heading(long_title), "a long section title is still a title"
+    assert not is_heading("Section 744.15 requires a UVL statement before any shipment.")
     assert not is_heading("( b ) A license is required for all items subject to the EAR.")
     assert is_furniture("Font Size Share this article Print Friendly Version")
     assert is_furniture("[INSERT GENERAL DESCRIPTION OF ITEMS]")
