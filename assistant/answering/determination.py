@@ -704,6 +704,27 @@ def mass_market_rule(
     )
 
 
+# "Which licence exception could cover this?", "Is there a license exception for ...?"
+_ASKS_EXCEPTION = re.compile(
+    r"\b(?:which|what|any|is there an?|can we use an?)\s+(?:licen[cs]e\s+)?exceptions?\b", re.I
+)
+
+
+def exception_rule(passages: Sequence[SearchResult]) -> Finding | None:
+    """Which License Exception may cover the case: the best-ranked one among the passages (by
+    its authorizing sentence), on its conditions. Only for a question asking for one, when no
+    party or destination rule decided it."""
+    exception = licence_exception_line(passages)
+    if exception is None:
+        return None
+    return Finding(
+        "depends",
+        "License Exceptions (15 CFR part 740)",
+        [exception],
+        ["whether the exception's conditions are met"],
+    )
+
+
 def asks_whether(question: str) -> bool:
     """Whether a question asks if something needs a licence or is allowed, the general rule's
     only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
@@ -883,6 +904,8 @@ def determine(
     )
     if finding is None and asks_whether(question):
         finding = general_rule(question, passages)
+    elif finding is None and _ASKS_EXCEPTION.search(question):
+        finding = exception_rule(passages)
     outside = outside_ear_line(question, passages, lookup)
     if finding is None and outside is not None:
         # No rule about parties, places or items applies: whether it is subject to the EAR

@@ -707,3 +707,20 @@ def test_the_bottom_line_of_an_undecided_question_prefers_authority_and_the_defi
     assert lead([fr, reg]).startswith("**“Published” means")
     far = replace(reg, similarity=0.5)  # no longer within 90% of the best: the best opens
     assert lead([fr, far]).startswith("**One commenter")
+
+
+def test_a_question_asking_which_exception_gets_the_best_ranked_one_on_its_conditions() -> None:
+    tmp = _p(
+        70,
+        "15 CFR 740.9(a)(5)",
+        "( 5 ) Exhibition and demonstration. This paragraph (a)(5) authorizes exports of "
+        "commodities and software for exhibition or demonstration in all destinations.",
+        "regulation",
+        title="§ 740.9 Temporary imports, exports, reexports, and transfers (in-country) (TMP).",
+    )
+    question = "We hand-carry a demo unit to a trade show in Tokyo. Which licence exception fits?"
+    finding = determine(question, [tmp])
+    assert finding is not None and finding.outcome == "depends"
+    assert [line.label for line in finding.lines] == ["Licence exceptions"]
+    assert "(TMP) (15 CFR 740.9)" in finding.lines[0].text
+    assert determine("What does TMP stand for?", [tmp]) is None
