@@ -50,6 +50,7 @@ _ASKS_WHAT_IS_REQUIRED = re.compile(
     r"|without\s+an?\s+licen[cs]e)\b",
     re.I,
 )
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
 _CLAUSE_END = re.compile(r"[?;!]|,\s+(?:and|or|but)\b|\.\s")
 
@@ -61,6 +62,8 @@ class Evidence:
     names_section: bool  # a reference in the question is carried by a retrieved passage
     unknown_names: tuple[str, ...]
     event_clause: str = ""  # the clause asking "When did / how much did ..." (see the docstring)
+    # a year the what-happened clause names ("its 2023 settlement") that no top passage mentions
+    unseen_year: str = ""
 
     @classmethod
     def of(
@@ -90,20 +93,29 @@ class Evidence:
             citation_match(p.citation, ref) >= 0.4 for p in passages for ref in refs
         )
         names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
-        return cls(
-            similarity, min(1.0, covered / total), names_section, names, event_clause(question)
+        clause = event_clause(question)
+        seen = " ".join(
+            f"{p.citation} {p.title} {p.text} {p.metadata.get('date', '')}"
+            for p in passages[:COVERAGE_PASSAGES]
         )
+        unseen = next((y for y in _YEAR.findall(clause) if y not in seen), "")
+        return cls(similarity, min(1.0, covered / total), names_section, names, clause, unseen)
 
     @property
     def unknown_subject(self) -> str | None:
-        """The name the corpus never mentions that a what-happened question asks about."""
+        """What a what-happened question asks about that the corpus cannot speak to: a name it
+        never mentions, or the year the clause names ("How much did Microsoft pay in its 2023
+        settlement?") when none of the closest passages mentions that year."""
         if not self.event_clause:
             return None
-        return next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)
+        name = next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)
+        return name or (self.unseen_year or None)
 
     def reason(self) -> str:
         """Why the corpus is silent, when it can be said: the name no document mentions."""
         name = self.unknown_subject
+        if name and name == self.unseen_year:
+            return f"None of the closest documents speaks of {name}."
         return f"No document in it mentions {name}." if name else ""
 
     def abstain(self, min_relevance: float, min_relevance_unknown_name: float) -> bool:

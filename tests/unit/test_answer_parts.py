@@ -169,3 +169,33 @@ def test_filters_admit_by_type_date_and_group() -> None:
     assert not Filters(date_to=date(2023, 12, 31)).admits(meta)
     assert not Filters(groups=["legal"]).admits(meta)
     assert Filters(groups=["legal", "public"]).admits(meta)
+
+
+def test_a_what_happened_question_naming_a_year_no_close_passage_mentions_is_refused() -> None:
+    from assistant.models import SearchResult
+
+    known = {"how", "much", "did", "microsoft", "pay", "bis", "settlement", "when", "huawei"}
+    news = SearchResult(
+        "c",
+        "d",
+        "p",
+        "CPI Financial, 24 November 2019",
+        "",
+        "Microsoft received a licence in November 2019 to sell software to Huawei.",
+        0,
+        70,
+        0.8,
+        {"date": "2019-11-24"},
+    )
+
+    def evidence(question: str) -> Evidence:
+        return Evidence.of(question, [news], 0.7, known.__contains__, None)
+
+    settled = evidence("How much did Microsoft pay BIS in its 2023 settlement?")
+    assert settled.abstain(0.48, 0.5)
+    assert settled.reason() == "None of the closest documents speaks of 2023."
+    # the year the passages speak of, or no year at all: answered as before
+    assert not evidence("When did Microsoft get its Huawei licence in 2019?").abstain(0.48, 0.5)
+    assert not evidence("How much did Microsoft pay BIS?").abstain(0.48, 0.5)
+    # a year in a question about what the rules require is not an event
+    assert not evidence("Do we need a licence for Huawei under the 2023 rules?").abstain(0.48, 0.5)
