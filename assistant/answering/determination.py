@@ -159,7 +159,8 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
         and not negated(question, m.start())
         and not _AS_PLACE.search(question[max(0, m.start() - 12) : m.start()])
     ]
-    if not names:
+    typed_lower = question == question.lower()
+    if not names and not typed_lower:
         return None
     ranked = sorted(
         passages,
@@ -174,11 +175,39 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
             sentence = p.text[a:b]
             if "Entity List" not in sentence or not _ADDED.search(sentence):
                 continue
-            for name in names:
+            for name in names or _named_lower(question, sentence):
                 at = re.search(rf"\b{re.escape(name)}\b", sentence)
                 if at and not _AS_PLACE.search(sentence[max(0, at.start() - 12) : at.start()]):
                     return name, Basis(p, p.start + a, p.start + b)
     return None
+
+
+# Words that start company names but also everyday questions ("our technology company").
+_GENERIC_NAME_WORDS = frozenset(
+    "company companies corporation group limited international trading technology technologies "
+    "industries industry science research institute university academy national state china "
+    "chinese entity entities bureau department commerce federal register rule final".split()
+)
+
+
+def _named_lower(question: str, sentence: str) -> list[str]:
+    """For a question typed in lower case ("can we sell laptops to huawei?"): the names the
+    sentence capitalises that the question holds as words, as the sentence spells them."""
+    words = question.lower()
+    out = []
+    for m in _CAPITALISED.finditer(sentence):
+        first = m.group(1).split()[0]
+        key = first.lower()
+        if len(key) < 4 or key in _GENERIC_NAME_WORDS or first in _NOT_PARTIES | MONTHS:
+            continue
+        at = re.search(rf"\b{re.escape(key)}\b", words)
+        if (
+            at
+            and not negated(question, at.start())
+            and not _AS_PLACE.search(words[max(0, at.start() - 12) : at.start()])
+        ):
+            out.append(first)
+    return out
 
 
 # ---- the rules --------------------------------------------------------------------------------
@@ -742,13 +771,20 @@ _PROHIBITS = re.compile(
 )
 
 
-def general_rule(question: str, passages: Sequence[SearchResult]) -> Finding | None:
+_FIVE_FACTS = re.compile(r"\bfive types of facts determine your obligations\b", re.I)
+
+
+def general_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
+) -> Finding | None:
     """Any other licence question: it depends on the facts 736.2 names (the item's
     classification, the destination, the end user and end use). States which of them the
-    question did not give, resting on the best retrieved regulation sentence that states a
-    requirement or a prohibition."""
-    basis = None
-    for p in passages[:5]:
+    question did not give, resting on 736.2(a), the sentence that says so ("The following five
+    types of facts determine your obligations ..."), or without it on the best retrieved
+    regulation sentence that states a requirement or a prohibition."""
+    pool = [*passages, *(section_chunks(lookup, "736.2") if lookup is not None else [])]
+    basis = _first_in_section(pool, "15 CFR 736.2", _FIVE_FACTS)
+    for p in passages[:5] if basis is None else ():
         if p.metadata.get("doc_type") != "regulation":
             continue
         for a, b in sentence_spans(p.text):
@@ -903,7 +939,7 @@ def determine(
         or mass_market_rule(question, passages, lookup)
     )
     if finding is None and asks_whether(question):
-        finding = general_rule(question, passages)
+        finding = general_rule(question, passages, lookup)
     elif finding is None and _ASKS_EXCEPTION.search(question):
         finding = exception_rule(passages)
     outside = outside_ear_line(question, passages, lookup)

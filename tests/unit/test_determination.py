@@ -724,3 +724,38 @@ def test_a_question_asking_which_exception_gets_the_best_ranked_one_on_its_condi
     assert [line.label for line in finding.lines] == ["Licence exceptions"]
     assert "(TMP) (15 CFR 740.9)" in finding.lines[0].text
     assert determine("What does TMP stand for?", [tmp]) is None
+
+
+def test_a_party_typed_in_lower_case_is_still_found_on_the_entity_list() -> None:
+    finding = determine("can we sell laptops to huawei?", [NEWS, EL, FR])
+    assert finding is not None and "744.11" in finding.rule and finding.outcome == "yes"
+    listed = listed_in_corpus("can we sell laptops to huawei?", [FR])
+    assert listed is not None and listed[0] == "Huawei"
+    # a company word the rule capitalises is not a party the question names
+    assert listed_in_corpus("can our technology company ship to a customer?", [FR]) is None
+    assert listed_in_corpus("we do not sell to huawei. can we ship to acme?", [FR]) is None
+
+
+FIVE_FACTS_TEXT = (
+    "( a ) Information or facts that determine the applicability of the general prohibitions. "
+    "The following five types of facts determine your obligations under the ten general "
+    "prohibitions and the EAR generally:"
+)
+
+
+def test_the_general_rule_rests_on_the_five_facts_of_736_2_not_any_sentence() -> None:
+    other = _p(
+        80,
+        "15 CFR 760.3(e)(4)",
+        "As a condition of securing an export license from Y, A may not ship any of its "
+        "products to country X or to companies that Y lists.",
+        "regulation",
+    )
+    facts = _p(81, "15 CFR 736.2(a)", FIVE_FACTS_TEXT, "regulation")
+    question = "Can we ship routers to a customer in Germany?"
+    finding = determine(question, [other], lookup=_SectionLookup([facts]))
+    assert finding is not None and finding.rule == "15 CFR 736.2"
+    assert finding.lines[0].basis[0].passage is facts
+    # without the lookup, the best retrieved requirement as before
+    alone = determine(question, [other])
+    assert alone is not None and alone.rule == "15 CFR 760.3"
