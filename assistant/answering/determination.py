@@ -397,6 +397,7 @@ def denial_order_rule(
 # A party on the Unverified List (744.15): a statement before any shipment that needs no licence,
 # and no License Exception (740.2(a)(17)).
 _UVL = re.compile(r"\b(?:unver\w*\s+(?:part\w*\s+)?list|UVL)\b", re.I)
+_UVL_LIST = re.compile(r"\b(?:unver\w*\s+(?:part\w*\s+)?list|UVL)\b(?!\s+statements?)", re.I)
 _UVL_STATEMENT = re.compile(r"\bmust obtain a UVL statement\b", re.I)
 _UVL_ELSEWHERE = re.compile(r"\bRequirements found elsewhere in the EAR also apply\b", re.I)
 _UVL_NO_EXCEPTIONS = re.compile(r"\blisted on the Unverified List\b", re.I)
@@ -414,8 +415,13 @@ def unverified_list_rule(
     (those elsewhere in the EAR still apply, 744.15(a)), but a shipment that needs no licence
     may go only once the listed party has given a UVL statement (744.15(b)), and no License
     Exception may be used (740.2(a)(17))."""
-    if not asserted(_UVL, question):
-        return None  # not mentioned, or only to say the party is not (or no longer) on it
+    # Not mentioned, or only to say the party is not (or no longer) on it: "was removed from
+    # the Unverified List ... do we still need a UVL statement?" asks about a statement for a
+    # party the question says is off the list.
+    listed = asserted(_UVL_LIST, question)
+    denied = any(negated(question, m.start(), m.end()) for m in _UVL_LIST.finditer(question))
+    if not listed and (denied or not asserted(_UVL, question)):
+        return None
     query = "15 CFR 744.15(b) UVL statement: before proceeding you must obtain a UVL statement"
     statement = _sought(passages, lookup, "15 CFR 744.15", _UVL_STATEMENT, query)
     if statement is None:

@@ -327,6 +327,14 @@ def test_an_unverified_list_party_needs_a_statement_and_gets_no_exception() -> N
     said = determine("A UVL buyer; the item doesn't need a licence. Can we ship?", [uvl, no_exc])
     assert said is not None and said.missing_facts == []
     assert determine(question, [no_exc]) is None, "no basis for the statement: nothing said"
+    removed = (
+        "Our customer was removed from the Unverified List last month. Do we still need a UVL "
+        "statement before we ship?"
+    )
+    after = determine(removed, [uvl, no_exc])
+    assert after is None or "744.15" not in after.rule, "the question says it is off the list"
+    asked = determine("Do we need a UVL statement before we ship to this buyer?", [uvl, no_exc])
+    assert asked is not None and "744.15" in asked.rule, "a statement asked about: the rule"
 
 
 STANDARDS_TEXT = (
