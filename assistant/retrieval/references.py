@@ -27,7 +27,20 @@ def legal_references(question: str) -> list[str]:
         paragraphs = re.sub(r"\s+", "", m.group(3) or "")
         refs.append(f"{m.group(1)}.{m.group(2)}{paragraphs}")
     refs += [f"{m.group(1)} FR {m.group(2)}" for m in _FR_REF.finditer(question)]
+    for m in _GENERAL_PROHIBITION.finditer(question):
+        number = m.group(1).lower()
+        n = _NUMBERS.index(number) + 1 if number in _NUMBERS else int(number)
+        if 1 <= n <= 10 and f"736.2(b)({n})" not in refs:
+            refs.append(f"736.2(b)({n})")
     return refs
+
+
+# The EAR names its ten general prohibitions "General Prohibition One ... Ten" and states each
+# in 736.2(b)(1)-(10): a name as explicit as the citation.
+_NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_GENERAL_PROHIBITION = re.compile(
+    rf"\bGeneral\s+Prohibition\s+(?:No\.\s*)?({'|'.join(_NUMBERS)}|10|[1-9])\b", re.I
+)
 
 
 def citation_match(citation: str, ref: str) -> float:

@@ -31,6 +31,10 @@ def test_legal_references_are_normalised() -> None:
     assert legal_references("what does 744.11 say") == ["744.11"]
     assert legal_references("the rule at 84 FR 22961") == ["84 FR 22961"]
     assert legal_references("no reference here, 10.5 percent") == []
+    # the EAR's own names for the general prohibitions of 736.2(b)
+    assert legal_references("What is General Prohibition Ten about?") == ["736.2(b)(10)"]
+    assert legal_references("general prohibition 4 and § 744.11") == ["744.11", "736.2(b)(4)"]
+    assert legal_references("the general prohibitions in general") == []
 
 
 def test_everyday_words_gain_regulatory_terms_on_the_lexical_side() -> None:
