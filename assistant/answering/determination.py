@@ -30,7 +30,6 @@ from assistant.answering.question_facts import (
     place_sent_to,
 )
 from assistant.models import ScreeningHit, SearchResult
-from assistant.retrieval.features import defined_terms
 from assistant.text import sentence_spans
 
 Lookup = Callable[[str], list[SearchResult]]
@@ -38,7 +37,8 @@ Lookup = Callable[[str], list[SearchResult]]
 # Does the question ask whether something needs a licence, is allowed, or can use an exception?
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|require[sd]?|required|must we|allowed|permitted|prohibited|"
-    r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception)\b",
+    r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception|"
+    r"(?:which|what|any) (?:licen[cs]e )?exceptions?)\b",
     re.I,
 )
 _SAYS_LISTED = re.compile(
@@ -136,6 +136,8 @@ def _sought(
 
 _ADDED = re.compile(r"\b(?:add(?:s|ed|ing)?|placed|placing|list(?:s|ed|ing))\b", re.I)
 _CAPITALISED = re.compile(r"\b([A-Z][A-Za-z0-9&-]{2,}(?:\s+[A-Z][A-Za-z0-9&-]{2,}){0,3})\b")
+# "UAVs", "ICBMs", "GPUs": things, not parties
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
 _NOT_PARTIES = frozenset(
     "Entity List EAR BIS Commerce Department License Exception Do Does Can May Must Should "
     "Our We The Are Is What Which When How Under United States U.S".split()
@@ -158,6 +160,7 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
         and m.group(1).lower() not in EMBARGOES
         and not negated(question, m.start())
         and not _AS_PLACE.search(question[max(0, m.start() - 12) : m.start()])
+        and not _PLURAL_ACRONYM.fullmatch(m.group(1))
     ]
     typed_lower = question == question.lower()
     if not names and not typed_lower:
@@ -175,7 +178,7 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
             sentence = p.text[a:b]
             if "Entity List" not in sentence or not _ADDED.search(sentence):
                 continue
-            for name in names or _named_lower(question, sentence):
+            for name in names or _named_lower(question, sentence, passages):
                 at = re.search(rf"\b{re.escape(name)}\b", sentence)
                 if at and not _AS_PLACE.search(sentence[max(0, at.start() - 12) : at.start()]):
                     return name, Basis(p, p.start + a, p.start + b)
@@ -190,15 +193,19 @@ _GENERIC_NAME_WORDS = frozenset(
 )
 
 
-def _named_lower(question: str, sentence: str) -> list[str]:
+def _named_lower(question: str, sentence: str, passages: Sequence[SearchResult]) -> list[str]:
     """For a question typed in lower case ("can we sell laptops to huawei?"): the names the
-    sentence capitalises that the question holds as words, as the sentence spells them."""
+    sentence capitalises that the question holds as words, as the sentence spells them. Not a
+    word the passages also write in lower case ("Security" of the Bureau of Industry and
+    Security is "security" elsewhere; "steel" too): a name is capitalised wherever it appears."""
     words = question.lower()
     out = []
     for m in _CAPITALISED.finditer(sentence):
         first = m.group(1).split()[0]
         key = first.lower()
         if len(key) < 4 or key in _GENERIC_NAME_WORDS or first in _NOT_PARTIES | MONTHS:
+            continue
+        if any(re.search(rf"\b{re.escape(key)}\b", p.text) for p in passages):
             continue
         at = re.search(rf"\b{re.escape(key)}\b", words)
         if (
@@ -510,7 +517,7 @@ def embargo_rule(
 ) -> Finding | None:
     """An embargoed or specially controlled destination (part 746): a licence is required for
     the items the section names; which items depends on the item's classification."""
-    m = place_sent_to(question)
+    m = place_sent_to(" ".join(_sentences_about_an_export(question)))
     if m is None:
         return None
     section, place = EMBARGOES[m.group(0)]
@@ -619,9 +626,9 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     (
         "744.22",
         re.compile(
-            r"\bmilitary[- ]intelligence\b|\bintelligence\s+(?:service|agenc|directorate|"
-            r"unit|arm|branch|command)\w*|\b(?:armed forces|military|army)\b[^.?!]{0,40}"
-            r"\bintelligence\b|\bintelligence\b[^.?!]{0,40}\b(?:armed forces|military|army)\b",
+            r"\bmilitary[- ]intelligence\b|\bintelligence\s+(?:agenc\w*|directorate|"
+            r"service|branch|command)\s+of\b|\b(?:armed forces|military|army)\b[^.?!;]{0,40}"
+            r"\bintelligence\b|\bintelligence\b[^.?!;]{0,40}\b(?:armed forces|military|army)\b",
             re.I,
         ),
         "a military-intelligence end use or end user",
@@ -631,27 +638,39 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
         re.compile(
             r"\bnuclear\s+(?:explosive|weapon|reactor|facilit|fuel|program|propulsion)\w*|"
             r"\bunsafeguarded\b|\b(?:research|power|nuclear)\s+reactors?\b|"
-            r"\b(?:uranium\s+)?enrichment\b|\breprocessing\b",
+            r"\buranium\s+enrichment\b|\benrichment\s+(?:plant|facilit\w*|cascade)|"
+            r"\breprocessing\s+(?:plant|facilit\w*)|\bheavy[- ]water\b",
             re.I,
         ),
         "a nuclear end use",
     ),
     (
         "744.3",
-        re.compile(r"\b(?:ballistic\s+)?missiles?\b|\brocket\s+systems?\b", re.I),
+        # lower case: "Missile Command" is a product; "ICBMs" are what 744.3 is about
+        re.compile(
+            r"(?<![A-Za-z])(?:ballistic |cruise )?missiles?\b|\bICBMs?\b|"
+            r"\b(?i:rocket\s+systems?)\b"
+        ),
         "a rocket system or unmanned aerial vehicle end use",
     ),
     (
         "744.4",
-        re.compile(r"\b(?:chemical|biological)\s+(?:or\s+biological\s+)?weapons?\b|\bCBW\b", re.I),
+        re.compile(
+            r"\b(?:chemical|biological)\s+(?:or\s+biological\s+)?weapons?\b"
+            r"(?!\s+(?:detect|defen[cs]|protect|decontam|sensor))|\bCBW\b",
+            re.I,
+        ),
         "a chemical or biological weapons end use",
     ),
     (
         "744.21",
+        # a military party the item goes to, not "military-grade", "our army of sales reps"
+        # or the "Swiss Army" knife
         re.compile(
-            r"\bmilitary\s+end[- ]us(?:e|er)s?\b|\b(?:armed forces|army|navy|air force|"
-            r"People's Liberation Army|PLA|military)\b",
-            re.I,
+            r"\b(?i:military)\s+end[- ]us(?:e|er)s?\b|"
+            r"\b(?i:to|for|by|with|from)\s+(?:(?i:the|a|an|its|their)\s+)?(?:[\w'-]+\s+){0,3}"
+            r"(?:(?i:armed forces|navy|air force|military)(?![- ]grade)|(?-i:army|Army)(?!\s+of)|"
+            r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b"
         ),
         "a military end use or end user",
     ),
@@ -659,6 +678,22 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
 _GENERAL_PROHIBITION = re.compile(r"\byou may not export\b", re.I)
 _SUPPLEMENT_2 = re.compile(r"\bsupp(?:lement|\.)?\s*(?:no\.?\s*)?2\b", re.I)
 _RUSSIA_BELARUS = re.compile(r"\b(?:russia|russian|belarus|belarusian|moscow|minsk)\b", re.I)
+
+
+def _sentences_about_an_export(question: str) -> list[str]:
+    """The question's sentences that may state the end use of what it asks about: not a past
+    deal ("We sold radar parts to the Air Force in 2019."), someone's background ("Our sales
+    director served in the Army.") or another company's business ("Our competitor sells to the
+    Russian army")."""
+    parts = [p for p in re.split(r"(?<=[.?!;])\s+", question) if p.strip()]
+    return [p for p in parts if not _NOT_THIS_DEAL.search(p)]
+
+
+_NOT_THIS_DEAL = re.compile(
+    r"\b(?:sold|shipped|exported|supplied|delivered)\b[^.?!;]*\b(?:in (?:19|20)\d\d|last year|"
+    r"years ago)\b|\b(?:served|serves|worked|retired|veteran)\b|\b(?:competitors?|rivals?)\b",
+    re.I,
+)
 
 
 def end_use_rule(
@@ -670,21 +705,43 @@ def end_use_rule(
     supplement no. 2 to part 744, except for Russia and Belarus (any item subject to the EAR):
     elsewhere it depends on the item."""
     stated = next(
-        ((sec, what) for sec, pattern, what in _END_USES if asserted(pattern, question)), None
+        (
+            (sec, what, sentence)
+            for sec, pattern, what in _END_USES
+            for sentence in _sentences_about_an_export(question)
+            if asserted(pattern, sentence)
+        ),
+        None,
     )
     if stated is None:
         return None
-    section, what = stated
+    section, what, sentence = stated
     cite = f"15 CFR {section}"
     pool = [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
     basis = _first_in_section(pool, cite, _GENERAL_PROHIBITION)
     if basis is None:
         return None
     military = section == "744.21"
-    known = not military or bool(_SUPPLEMENT_2.search(question) or _RUSSIA_BELARUS.search(question))
+    russia = bool(_RUSSIA_BELARUS.search(sentence))
+    if section == "744.2":
+        # 744.2(a) excludes the countries of supplement no. 3 to part 744 (allies with
+        # safeguards), which the corpus does not list: the destination decides.
+        text = (
+            "depends on the destination — unless it is a country of supplement no. 3 to part "
+            f"744, a licence is required for any item subject to the EAR when you know of {what} "
+            f"({cite}(a))"
+        )
+        return Finding(
+            "depends",
+            f"End-use controls ({cite})",
+            [FindingLine("Licence required", text, [basis]), *_section_terms(section, pool)],
+            ["whether the destination is a country of supplement no. 3 to part 744"],
+            operative=True,
+        )
+    known = not military or bool(_SUPPLEMENT_2.search(question) or russia)
     scope = (
         "any item subject to the EAR"
-        if not military or _RUSSIA_BELARUS.search(question)
+        if not military or russia
         else "the items in supplement no. 2 to part 744"
     )
     text = (
@@ -704,6 +761,9 @@ def end_use_rule(
 
 
 _MASS_MARKET = re.compile(r"\bmass[- ]market\b", re.I)
+_ENCRYPTION = re.compile(
+    r"\b(?:encrypt\w*|crypto\w*|cipher\w*|TLS|SSL|HTTPS|AES|VPN|5[AD]99[12]|5[AD]002)\b", re.I
+)
 _MASS_MARKET_BASIS = re.compile(
     r"\bself-classification\b.{0,200}\bmass market\b.{0,80}\b5A992 or 5D992\b", re.I
 )
@@ -716,8 +776,8 @@ def mass_market_rule(
     market, an item is 5A992 or 5D992 and out of the encryption (EI) licence requirement; what
     is left turns on the destination and the parties (embargoes and lists are rules of their
     own, tried first). Never "no licence": the Country Chart is not in the corpus."""
-    if not asserted(_MASS_MARKET, question):
-        return None
+    if not asserted(_MASS_MARKET, question) or not _ENCRYPTION.search(question):
+        return None  # not said, denied ("non-mass-market"), or not about encryption (drones)
     pool = [*passages, *(section_chunks(lookup, "742.15") if lookup is not None else [])]
     basis = _first_in_section(pool, "15 CFR 742.15", _MASS_MARKET_BASIS)
     if basis is None:
@@ -760,15 +820,27 @@ def exception_rule(passages: Sequence[SearchResult]) -> Finding | None:
     )
 
 
+# What a term means ("Does 'knowledge' mean ...?"), not a quoted product name ("our 'Falcon'
+# router"); how to do something ("How do we apply for a licence in SNAP-R?").
+_ASKS_MEANING = re.compile(
+    r"\bmean(?:s|ing|t)?\b|\bdefin(?:e|ed|ition)\b|\bcounts? as\b|\bwhat (?:exactly )?is an?\b",
+    re.I,
+)
+_ASKS_PROCEDURE = re.compile(
+    r"\bhow (?:do|can|should|would) (?:we|i)\s+(?:apply|file|submit|report|register|disclose|"
+    r"notify|request)\b",
+    re.I,
+)
+
+
 def asks_whether(question: str) -> bool:
     """Whether a question asks if something needs a licence or is allowed, the general rule's
     only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
     exception or procedure to use ("How do we report this to BIS?")."""
-    if defined_terms(question):
+    if _ASKS_MEANING.search(question) or _ASKS_PROCEDURE.search(question):
         return False
     return any(
-        not re.fullmatch(r"licen[cs]e exception", m.group(0), re.I)
-        for m in ASKS_LICENCE.finditer(question)
+        not re.search(r"exception", m.group(0), re.I) for m in ASKS_LICENCE.finditer(question)
     )
 
 

@@ -118,7 +118,7 @@ _NOT_A_NAME = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean)")
 # ... but an acronym naming the kind of thing after it is a technology ("TLS encryption", "SSH
 # protocol", "AES algorithm"), which the corpus describes in words, not a party it must name.
 _TECHNICAL_NOUN = re.compile(
-    r"[\s-]+(?:encryption|protocols?|standards?|algorithms?|ciphers?|librar(?:y|ies)|"
+    r"[\s-]+(?:\d+[\s-]+)?(?:encryption|protocols?|standards?|algorithms?|ciphers?|librar(?:y|ies)|"
     r"firmware|chipsets?|interfaces?)\b",
     re.I,
 )
@@ -368,8 +368,10 @@ def compose_extractive(
     # company on the DPL, a distributor in Sevastopol); what happened to an unknown name is
     # still refused.
     decided = finding is not None and finding.operative
+    # Any determination found its basis in the corpus (the general rule: 736.2(a)'s five
+    # facts), so a licence question is answered, marked partial when the passages are far.
     if evidence.unknown_subject is not None or (
-        not decided and evidence.abstain(min_relevance, min_relevance_unknown_name)
+        finding is None and evidence.abstain(min_relevance, min_relevance_unknown_name)
     ):
         return not_covered(evidence.reason())
     citer = Citer(verify_span, notes_of)

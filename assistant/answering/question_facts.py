@@ -15,10 +15,12 @@ import re
 # A party or place the question mentions only to deny it ("is not on the Entity List", "was
 # removed from the Unverified List", "none of the parties are denied persons", "we do not sell
 # to Russia"): the words that negate the clause it is in.
-_NEGATION_BEFORE = re.compile(r"\b(?:not|never|no|none|nothing|former(?:ly)?)\b|n't\b", re.I)
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:not|never|no|none|nothing|without|former(?:ly)?)\b|n't\b|\bnon-", re.I
+)
 _NEGATION_ANYWHERE = re.compile(
     r"\b(?:no longer|until|removed|delisted|de-listed|taken off|screened clean|expired|lifted|"
-    r"rescinded)\b",
+    r"rescinded|refused|declined|stopped|ceased)\b",
     re.I,
 )
 # A clause ends at a full stop, question mark or semicolon, or at ", but" ("it is not listed,
@@ -31,14 +33,17 @@ _TRANSACTION = re.compile(
     r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
     r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
-    r"assist\w*|wants?|asks? (?:us )?for|go(?:es|ing)? to|headed to|bound for|destined|exceptions?|"
+    r"assist\w*|wants?|asks? (?:us )?for|receiv\w*|go(?:es|ing)? to|headed to|bound for|"
+    r"destined|exceptions?|"
     r"(?<!denial )orders?(?:ed)?)\b",
     re.I,
 )
 # Importing, or buying by us ("we buy parts from a listed supplier"); a foreign customer who
 # "wants to buy" from us is a sale.
 _IMPORT = re.compile(
-    r"\b(?:import\w*|(?:we|i|us|our company)\b[^.;?!]{0,25}\b(?:buy\w*|purchas\w*)|"
+    r"\b(?:import\w*|(?:we|i|us|our(?:\s+\w+)?\s+(?:company|subsidiary|office|plant|team|"
+    r"firm|affiliate|branch|purchasing|procurement))\b[^.;?!]{0,25}\b(?:buy\w*|purchas\w*)|"
+    r"sell\w*\s+(?:to\s+)?us\b|"
     r"bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|United States))\b",
     re.I,
 )
@@ -66,15 +71,29 @@ def asserted(pattern: re.Pattern[str], question: str) -> bool:
     return any(not negated(question, m.start(), m.end()) for m in pattern.finditer(question))
 
 
+# A nationality word names a destination only when it describes a party ("a Russian
+# distributor", "an Iranian bank"), not a thing ("Syrian hamsters", "the Russian manual").
+_DEMONYMS = frozenset(["cuban", "iranian", "syrian", "russian", "belarusian", "north korean"])
+_PARTY_NOUN = re.compile(
+    r"\s+(?:[a-z-]+\s+){0,2}(?:compan\w*|firms?|customers?|buyers?|distributors?|entit\w*|"
+    r"end[- ]users?|nationals?|citizens?|governments?|military|army|bank\w*|universit\w*|"
+    r"ministr\w*|clients?|resellers?|importers?|partners?|subsidiar\w*|government|agenc\w*|"
+    r"institutes?|hospitals?|clinics?|airlines?|operators?|manufacturers?|factor\w*|plants?|"
+    r"persons?|individuals?|engineers?|students?|researchers?|consignees?|parties|party)\b"
+)
+
+
 def place_sent_to(question: str) -> re.Match[str] | None:
     """The first embargoed place the question sends something to: not one it denies ("nothing
     goes to Crimea"), and not a word made of it ("Iranian-born", "Cuban-American",
     "Russian-made": a person's origin or an item's, not a destination)."""
     lowered = question.lower()
     for name in EMBARGOES:
-        for m in re.finditer(rf"\b{name}\b(?!-)", lowered):
+        for m in re.finditer(rf"\b{name}\b(?!-(?!based\b))", lowered):
             if lowered[max(0, m.start() - 1) : m.start()] == "-" or negated(question, m.start()):
                 continue
+            if name in _DEMONYMS and not _PARTY_NOUN.match(lowered, m.end()):
+                continue  # "Syrian hamsters", "our Russian translation": a thing's origin
             return m
     return None
 
@@ -127,5 +146,5 @@ def about_an_export(question: str) -> bool:
     if not _TRANSACTION.search(acts):
         return False
     return not _IMPORT.search(acts) or bool(
-        re.search(r"\b(?:export|re-?export|ship|sell|send)", acts, re.I)
+        re.search(r"\b(?:export|re-?export|ship|sell(?!\w*\s+(?:to\s+)?us\b)|send)", acts, re.I)
     )

@@ -633,7 +633,7 @@ END_USE_TEXT = (
         (
             "Our EAR99 valves will maintain a research reactor. Can we ship without a licence?",
             "744.2",
-            "yes",
+            "depends",
         ),
         ("Can we sell EAR99 sensors to a Chinese army unit?", "744.21", "depends"),
         ("Can we sell EAR99 sensors to a Russian army unit?", "744.21", "yes"),
@@ -647,7 +647,12 @@ def test_an_end_use_the_question_states_needs_a_licence_whatever_the_items_class
     assert finding is not None and section in finding.rule and finding.outcome == outcome
     assert finding.lines[0].basis[0].passage is chunk
     if outcome == "depends":
-        assert finding.missing_facts == ["whether the item is in supplement no. 2 to part 744"]
+        # the military rule turns on the item, the nuclear rule on the destination
+        assert finding.missing_facts == [
+            "whether the item is in supplement no. 2 to part 744"
+            if section == "744.21"
+            else "whether the destination is a country of supplement no. 3 to part 744"
+        ]
 
 
 def test_an_end_use_the_question_denies_is_no_end_use() -> None:
@@ -767,3 +772,67 @@ def test_the_general_rule_rests_on_the_five_facts_of_736_2_not_any_sentence() ->
     # without the lookup, the best retrieved requirement as before
     alone = determine(question, [other])
     assert alone is not None and alone.rule == "15 CFR 760.3"
+
+
+def _all_rules_lookup() -> _SectionLookup:
+    """Every end-use section's general prohibition and an embargo requirement, so a rule that
+    fires wrongly has its basis: what decides is the reading of the question."""
+    chunks = [
+        _p(90 + n, f"15 CFR {sec}(a)", END_USE_TEXT, "regulation")
+        for n, sec in enumerate(["744.2", "744.3", "744.4", "744.21", "744.22"])
+    ]
+    for n, sec in enumerate(["746.6", "746.7", "746.8", "746.9"]):
+        text = f"( a ) License requirements. A license is required for all items ({sec})."
+        chunks.append(_p(100 + n, f"15 CFR {sec}(a)", text, "regulation"))
+    chunks.append(_p(110, "15 CFR 742.15(a)(1)", MASS_MARKET_TEXT, "regulation"))
+    return _SectionLookup(chunks)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we export military-grade AES-256 encryption software (5D002) to a bank in Germany?",
+        "Our army of sales reps in Mexico wants to sell EAR99 office chairs there; need a licence?",
+        "Do we need a licence to ship Missile Command arcade cabinets (EAR99) to Canada?",
+        "Can we sell Swiss Army knives to a retailer in Brazil?",
+        "Can we sell PLA filament for 3D printers to a hobby shop in Mexico?",
+        "Do we need a licence to sell our customer-data enrichment software to a retailer?",
+        "Can we sell our threat intelligence service subscription to a bank in Singapore?",
+        "Can we export this non-military civilian drone camera to a farm in Turkey?",
+        "Can we ship GPS receivers to Malaysia, to be used without any military application?",
+        "Our sales director served in the Army; can we now sell laptops to a university in Brazil?",
+        "We sold radar parts to the Air Force in 2019. Do we need a licence to ship printers?",
+        "Can we sell chemical weapons detection kits to a fire department in Canada?",
+        "Our competitor sells to the Russian army; can we sell EAR99 furniture to a school?",
+        "Can we ship Syrian hamsters to a research lab in Canada?",
+        "Can we sell our Russian translation of the user manual to a distributor in Kazakhstan?",
+        "We refused an order from Iran last year. Can we sell EAR99 pumps to a customer in Canada?",
+        "Can we export a non-mass-market encryption appliance (5A002) to a bank in India?",
+        "Can we export mass-market consumer drones to a retailer in Vietnam?",
+    ],
+)
+def test_words_that_only_look_like_an_end_use_or_a_destination_fire_no_such_rule(
+    question: str,
+) -> None:
+    """From an attack on the rules: each of these got an end-use, embargo or mass-market
+    bottom line it should not have."""
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert finding is None or not any(
+        s in finding.rule for s in ("End-use", "Embargoes", "Mass-market")
+    ), finding.rule
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("Can we sell servers to the Ministry of Defence of Venezuela?", "744.21"),
+        ("Our pumps are bound for a heavy-water plant in India; do we need a licence?", "744.2"),
+        ("The customer asks us for gyroscopes to put in its ICBMs; is that allowed?", "744.3"),
+        ("Can our subsidiary in Donetsk receive EAR99 software updates from us?", "746"),
+        ("Is it legal to let a Tehran-based firm download our EAR99 app?", "746.7"),
+        ("A Russian distributor wants our EAR99 pumps. Can we ship?", "746.8"),
+    ],
+)
+def test_an_end_use_or_destination_in_unusual_words_still_fires(question: str, rule: str) -> None:
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert finding is not None and rule in finding.rule
