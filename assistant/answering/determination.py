@@ -549,14 +549,14 @@ def embargo_rule(
             f"yes: OFAC's embargo covers exports to {place}, EAR99 items included, and the EAR "
             f"adds a licence requirement for the items 15 CFR {section}(a) lists"
         )
-    lines = [FindingLine("Licence required", text, bases)]
-    lines += _section_terms(section, pool)
-    return Finding(
+    return _operative(
         outcome,
         f"Embargoes and special controls (15 CFR {section})",
-        lines,
+        text,
+        bases,
+        section,
+        pool,
         [] if has_eccn else ["the item's ECCN (or EAR99)"],
-        operative=True,
     )
 
 
@@ -721,43 +721,54 @@ def end_use_rule(
     basis = _first_in_section(pool, cite, _GENERAL_PROHIBITION)
     if basis is None:
         return None
-    military = section == "744.21"
     russia = bool(_RUSSIA_BELARUS.search(sentence))
+    outcome: Literal["yes", "depends"] = "yes"
+    missing: list[str] = []
     if section == "744.2":
         # 744.2(a) excludes the countries of supplement no. 3 to part 744 (allies with
         # safeguards), which the corpus does not list: the destination decides.
+        outcome, missing = "depends", [_SUPPLEMENT_3_FACT]
         text = (
             "depends on the destination — unless it is a country of supplement no. 3 to part "
             f"744, a licence is required for any item subject to the EAR when you know of {what} "
             f"({cite}(a))"
         )
-        return Finding(
-            "depends",
-            f"End-use controls ({cite})",
-            [FindingLine("Licence required", text, [basis]), *_section_terms(section, pool)],
-            ["whether the destination is a country of supplement no. 3 to part 744"],
-            operative=True,
+    elif section == "744.21" and not (_SUPPLEMENT_2.search(question) or russia):
+        outcome, missing = "depends", [_SUPPLEMENT_2_FACT]
+        text = (
+            "depends on whether the item is in supplement no. 2 to part 744 — a licence is "
+            f"required when you know of {what} ({cite}(a))"
         )
-    known = not military or bool(_SUPPLEMENT_2.search(question) or russia)
-    scope = (
-        "any item subject to the EAR"
-        if not military or russia
-        else "the items in supplement no. 2 to part 744"
-    )
-    text = (
-        f"yes — for {scope}, whatever its classification, when you know of {what} "
-        f"in a destination {cite}(a) covers"
-        if known
-        else f"depends on whether the item is in supplement no. 2 to part 744 — a licence is "
-        f"required when you know of {what} ({cite}(a))"
-    )
-    return Finding(
-        "yes" if known else "depends",
-        f"End-use controls ({cite})",
-        [FindingLine("Licence required", text, [basis]), *_section_terms(section, pool)],
-        [] if known else ["whether the item is in supplement no. 2 to part 744"],
-        operative=True,
-    )
+    else:
+        scope = (
+            "the items in supplement no. 2 to part 744"
+            if section == "744.21" and not russia
+            else "any item subject to the EAR"
+        )
+        text = (
+            f"yes — for {scope}, whatever its classification, when you know of {what} "
+            f"in a destination {cite}(a) covers"
+        )
+    return _operative(outcome, f"End-use controls ({cite})", text, [basis], section, pool, missing)
+
+
+_SUPPLEMENT_2_FACT = "whether the item is in supplement no. 2 to part 744"
+_SUPPLEMENT_3_FACT = "whether the destination is a country of supplement no. 3 to part 744"
+
+
+def _operative(
+    outcome: Literal["yes", "depends"],
+    rule: str,
+    text: str,
+    bases: list[Basis],
+    section: str,
+    pool: Sequence[SearchResult],
+    missing: list[str],
+) -> Finding:
+    """A finding resting on a section's own requirement, with the section's licence
+    exceptions and review policy lines after it (an end-use or destination rule)."""
+    lines = [FindingLine("Licence required", text, bases), *_section_terms(section, pool)]
+    return Finding(outcome, rule, lines, missing, operative=True)
 
 
 _MASS_MARKET = re.compile(r"\bmass[- ]market\b", re.I)
