@@ -38,7 +38,7 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception|"
-    r"(?:which|what|any) (?:licen[cs]e )?exceptions?)\b",
+    r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR)\b",
     re.I,
 )
 _SAYS_LISTED = re.compile(
@@ -148,10 +148,10 @@ _NOT_PARTIES = frozenset(
 _AS_PLACE = re.compile(r"\b(?:in|located in|based in)\s+(?:the\s+)?$", re.I)
 
 
-def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
-    """A party the question names that a retrieved passage says was added to the Entity List:
-    the name and that sentence (Federal Register rules before press releases and news)."""
-    names = [
+def party_names(question: str) -> list[str]:
+    """The capitalised names in a question that may be parties: not its first word, a month, a
+    place ("in Shenzhen"), an embargoed country, a denied mention or a plural acronym."""
+    return [
         m.group(1)
         for m in _CAPITALISED.finditer(question)
         if not set(m.group(1).split()) <= _NOT_PARTIES | MONTHS
@@ -162,6 +162,34 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
         and not _AS_PLACE.search(question[max(0, m.start() - 12) : m.start()])
         and not _PLURAL_ACRONYM.fullmatch(m.group(1))
     ]
+
+
+_REMOVED = re.compile(
+    r"\bremov\w*\b[^.;]{0,120}\bfrom the Entity List\b|\bremoving the entry for\b", re.I
+)
+
+
+def removed_in_corpus(
+    names: Sequence[str], passages: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[str, Basis] | None:
+    """A party the question names that a passage says was removed from the Entity List (a
+    screening note or a memory older than the removal): the name and that sentence."""
+    for name in names:
+        pool = [*passages, *(lookup(f"{name} removed from the Entity List") if lookup else [])]
+        for p in pool:
+            if name not in p.text:
+                continue
+            for a, b in sentence_spans(p.text):
+                sentence = p.text[a:b]
+                if name in sentence and _REMOVED.search(sentence):
+                    return name, Basis(p, p.start + a, p.start + b)
+    return None
+
+
+def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
+    """A party the question names that a retrieved passage says was added to the Entity List:
+    the name and that sentence (Federal Register rules before press releases and news)."""
+    names = party_names(question)
     typed_lower = question == question.lower()
     if not names and not typed_lower:
         return None
@@ -249,6 +277,15 @@ def entity_list_rule(
     listed = bool(el_hits) or (said and not through_owner) or corpus_says is not None
     if not listed and not _MENTIONS_ENTITY_LIST.search(question):
         return None
+    # Listed by the question or the corpus, but a later rule removed it ("our 2023 screening
+    # notes flag Sandvine"): whether it is still listed decides, not the old note.
+    removed = (
+        None
+        if el_hits or not listed
+        else removed_in_corpus(
+            [corpus_says[0]] if corpus_says else party_names(question), passages, lookup
+        )
+    )
     required = _sought(
         passages,
         lookup,
@@ -258,6 +295,23 @@ def entity_list_rule(
     )
     if required is None:
         return None
+    if removed is not None:
+        name, basis = removed
+        return Finding(
+            "depends",
+            "Entity List (15 CFR 744.11)",
+            [
+                FindingLine(
+                    "Licence required",
+                    f"depends on whether {name} is still on the Entity List: the corpus says it "
+                    "was removed (screen it against the current list); without a listing, the "
+                    "item, destination and end use decide",
+                    [basis, required],
+                )
+            ],
+            [f"whether {name} is on the current Entity List"],
+            True,
+        )
     lines = [
         FindingLine(
             "Licence required",
@@ -713,14 +767,28 @@ def end_use_rule(
         ),
         None,
     )
+    named = None
     if stated is None:
-        return None
+        named = _named_end_user(question, passages, lookup)
+        if named is None:
+            return None
+        stated = ("744.22", "a military-intelligence end use or end user", question)
     section, what, sentence = stated
     cite = f"15 CFR {section}"
     pool = [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
     basis = _first_in_section(pool, cite, _GENERAL_PROHIBITION)
     if basis is None:
         return None
+    if named is not None:
+        # "the end user is 'la DGCIM'": 744.22(f)(2) names it; the knowledge is the question's
+        name, listing = named
+        text = (
+            f"yes — for any item subject to the EAR, whatever its classification: {name} is a "
+            f"military-intelligence end user 15 CFR 744.22 names"
+        )
+        finding = _operative("yes", f"End-use controls ({cite})", text, [basis], section, pool, [])
+        finding.lines.insert(1, FindingLine("Listed", f"{name} (15 CFR 744.22)", [listing]))
+        return finding
     russia = bool(_RUSSIA_BELARUS.search(sentence))
     outcome: Literal["yes", "depends"] = "yes"
     missing: list[str] = []
@@ -750,6 +818,23 @@ def end_use_rule(
             f"in a destination {cite}(a) covers"
         )
     return _operative(outcome, f"End-use controls ({cite})", text, [basis], section, pool, missing)
+
+
+def _named_end_user(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[str, Basis] | None:
+    """A party the question names by the acronym 744.22 gives a military-intelligence end user
+    ("Main Intelligence Directorate (GRU)", "... Military Counterintelligence (DGCIM)"): the
+    name and the sentence naming it, read from the section itself."""
+    acronyms = [n for n in party_names(question) if re.fullmatch(r"[A-Z]{3,8}", n)]
+    if not acronyms or lookup is None:
+        return None
+    chunks = [*passages, *section_chunks(lookup, "744.22")]
+    for name in acronyms:
+        found = find_sentence(chunks, "15 CFR 744.22", re.compile(rf"\({re.escape(name)}\)"))
+        if found is not None:
+            return name, found
+    return None
 
 
 _SUPPLEMENT_2_FACT = "whether the item is in supplement no. 2 to part 744"
@@ -1002,6 +1087,21 @@ def _subject_to_the_ear_first(finding: Finding, line: FindingLine) -> None:
         finding.missing_facts.insert(0, SUBJECT_FACT)
 
 
+def _lists(listed: FindingLine, exception: FindingLine, passages: Sequence[SearchResult]) -> bool:
+    """Whether the section whose exceptions `listed` rests on names `exception`'s section
+    ("740.19") in the passages at hand: License Exception MED is no help for Crimea because
+    746.6(c) does not list it."""
+    section = re.search(r"740\.\d+", exception.text)
+    if section is None or not listed.basis:
+        return False
+    cited = listed.basis[0].passage.citation.split("(", 1)[0]
+    texts = [
+        listed.basis[0].passage.text,
+        *(p.text for p in passages if p.citation.startswith(cited)),
+    ]
+    return any(re.search(rf"\b{re.escape(section.group(0))}\b", t) for t in texts)
+
+
 def determine(
     question: str,
     passages: Sequence[SearchResult],
@@ -1053,7 +1153,7 @@ def determine(
             pass
         elif listed is None:
             finding.lines.append(exception)
-        else:
+        elif _lists(listed, exception, passages):
             # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
             listed.text += f"; {exception.text}"
             listed.basis += exception.basis

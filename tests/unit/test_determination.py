@@ -836,3 +836,60 @@ def test_words_that_only_look_like_an_end_use_or_a_destination_fire_no_such_rule
 def test_an_end_use_or_destination_in_unusual_words_still_fires(question: str, rule: str) -> None:
     finding = determine(question, [], lookup=_all_rules_lookup())
     assert finding is not None and rule in finding.rule
+
+
+REMOVAL_TEXT = (
+    "The ERC determined to remove Sandvine Incorporated from the Entity List, under the "
+    "destinations of Canada, India, Japan, Malaysia, Sweden, and the UAE."
+)
+
+
+def test_a_party_the_corpus_says_was_removed_depends_on_the_current_list_not_an_old_note() -> None:
+    removal = _p(120, "FR Doc. 2024-24562", REMOVAL_TEXT, "federal_register")
+    question = (
+        "Our screening notes from 2023 flag Sandvine Incorporated as an Entity List party. "
+        "Do we need a BIS licence to ship EAR99 cables to them because of the Entity List?"
+    )
+    asked: list[str] = []
+
+    def lookup(query: str) -> list[SearchResult]:
+        asked.append(query)
+        return [removal] if "removed" in query else [EL]
+
+    finding = determine(question, [EL], lookup=lookup)
+    assert finding is not None and finding.outcome == "depends" and "744.11" in finding.rule
+    assert "Sandvine Incorporated is still on the Entity List" in finding.lines[0].text
+    assert finding.lines[0].basis[0].passage is removal
+    assert not any(line.label == "Licence exceptions" for line in finding.lines)
+    # no removal anywhere: the note stands, "yes"
+    still = determine(question, [EL], lookup=lambda q: [] if "removed" in q else [EL])
+    assert still is not None and still.outcome == "yes"
+
+
+MI_LIST_TEXT = (
+    "( 2 ) Military-intelligence end users include: ( vii ) Russia. Main Intelligence "
+    "Directorate (GRU). ( ix ) Venezuela. General Directorate of Military Counterintelligence "
+    "(DGCIM)."
+)
+
+
+def test_a_party_named_by_the_acronym_744_22_lists_is_a_military_intelligence_end_user() -> None:
+    prohibition = _p(121, "15 CFR 744.22(a)", END_USE_TEXT, "regulation")
+    listing = _p(122, "15 CFR 744.22(f)(2)", MI_LIST_TEXT, "regulation")
+    question = "We got an order; the end user is 'la DGCIM'. EAR99 tablets, so no licence, right?"
+    finding = determine(question, [], lookup=_SectionLookup([prohibition, listing]))
+    assert finding is not None and finding.outcome == "yes" and "744.22" in finding.rule
+    listed = next(line for line in finding.lines if line.label == "Listed")
+    assert listed.basis[0].passage is listing and "DGCIM" in listed.text
+    other = determine(
+        "The end user is ACME in Caracas. Can we ship EAR99 tablets?",
+        [],
+        lookup=_SectionLookup([prohibition, listing]),
+    )
+    assert other is None or "744.22" not in other.rule
+
+
+def test_a_question_asking_to_confirm_no_licence_is_a_licence_question() -> None:
+    question = "A hotel in Sevastopol wants EAR99 dishwashers. No licence, correct?"
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert finding is not None and "746" in finding.rule and finding.outcome == "yes"
