@@ -17,11 +17,18 @@ grace period.
 Scale: above `Settings.dense_exact_max_chunks` chunks a snapshot holds no vectors (dense
 candidates then come from Chroma's index, `assistant.retrieval.retriever`), and once a replica
 has a snapshot, the next one is a refresh (`refresh`): only the documents whose ledger hash
-changed are read again, the rest is carried over, BM25 is re-indexed over the result.
+changed are read again. Nothing in a refresh is a Python loop over every chunk: the rows are
+spliced (list slices), BM25 term counts live in append-only postings by slot shared with the
+views and the next snapshots (`assistant.index.bm25_index`; BM25's and abstention's statistics
+are taken from them at query time), and what a snapshot derives from its rows (which slots a
+group set may read, the citation index) is patched with the chunks that changed (`Change`).
+tests/unit/test_snapshot_refresh.py holds a refresh to a full build's rows and scores; the
+time one takes at 100k-300k chunks is measured by bench/refresh_profile.py.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -33,15 +40,17 @@ import time
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import bm25s
 import numpy as np
 
 from assistant.access import readable
-from assistant.index.bm25_index import Terms, Vocabulary, build_index
+from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
 from assistant.index.store import Store
 from assistant.index.tokenize import tokenize
 
@@ -55,16 +64,136 @@ _FULL_SORT_MAX = 50_000
 # Federal Register volume), overlapping ones too, so that any citation containing a reference's
 # section or FR page holds the reference's own key.
 _CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR ))")
+# Slots (chunk numbers in the BM25 postings, never reused) per chunk served, past which a
+# refresh renumbers them: replaced chunks' slots cost memory in every per-slot array.
+_MAX_SLOTS_PER_ROW = 2
 
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
     """What BM25 indexes of a chunk: its citation and title too, so "744.11" finds its rule."""
-    return tokenize(f"{meta.get('citation', '')} {meta.get('title', '')} {text}")
+    return tokenize(f"{chunk_label(meta)} {text}")
+
+
+def chunk_label(meta: Mapping[str, Any]) -> str:
+    """A chunk's citation and title, as `chunk_tokens` puts them before its text."""
+    return f"{meta.get('citation', '')} {meta.get('title', '')}"
+
+
+def _count_terms(
+    vocabulary: Vocabulary, texts: Sequence[str], metas: Sequence[Mapping[str, Any]]
+) -> tuple[list[Terms], list[Terms]]:
+    """Each chunk's `chunk_tokens` counted, and its label's alone (no token spans the space
+    between label and text, so the label's tokens are the first ones: tokenized once)."""
+    terms: list[Terms] = []
+    labels: list[Terms] = []
+    for text, meta in zip(texts, metas, strict=True):
+        label = tokenize(chunk_label(meta))
+        terms.append(vocabulary.encode(label + tokenize(text)))
+        labels.append(vocabulary.encode(label))
+    return terms, labels
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a refresh changed: the chunks it stops serving and those it starts serving (with
+    the slots they were added at), how many slots the postings then number, and, when the
+    refresh renumbered the slots (`renumber`: old -> new, -1 for a slot no longer served), how.
+    What a snapshot derives from its rows is carried to the refreshed one patched with it
+    (`Derived.patched`)."""
+
+    removed_texts: list[str]
+    removed_metas: list[dict[str, Any]]
+    added_texts: list[str]
+    added_metas: list[dict[str, Any]]
+    added_slots: np.ndarray
+    n_slots: int
+    renumber: np.ndarray | None = None
+
+
+class Derived(Protocol):
+    """Something computed from a snapshot's rows that a refresh can patch (None: drop it)."""
+
+    def patched(self, change: Change) -> Derived | None: ...
+
+
+@dataclass(frozen=True)
+class _Members:
+    """Which slots one group set may read (True), over every slot of the postings."""
+
+    groups: frozenset[str]
+    mask: np.ndarray
+
+    def patched(self, change: Change) -> _Members:
+        mask = np.zeros(change.n_slots, dtype=bool)
+        mask[: len(self.mask)] = self.mask  # slots no longer served are never looked up
+        mask[change.added_slots] = [readable(m, self.groups) for m in change.added_metas]
+        if change.renumber is not None:
+            kept = change.renumber >= 0
+            renumbered = np.zeros(int(change.renumber.max(initial=-1)) + 1, dtype=bool)
+            renumbered[change.renumber[kept]] = mask[kept]
+            mask = renumbered
+        return _Members(self.groups, mask)
+
+
+@dataclass(frozen=True)
+class _Citing:
+    """Citation key ("744.", "84 FR ") -> the slots whose citation holds it."""
+
+    keys: dict[str, np.ndarray]
+
+    @staticmethod
+    def of(slots: Sequence[int], metas: Sequence[Mapping[str, Any]]) -> dict[str, list[int]]:
+        keys: dict[str, list[int]] = {}
+        for slot, meta in zip(slots, metas, strict=True):
+            for key in set(_CITATION_KEY.findall(str(meta.get("citation", "") or ""))):
+                keys.setdefault(key, []).append(slot)
+        return keys
+
+    def patched(self, change: Change) -> _Citing:
+        keys = dict(self.keys)  # slots no longer served stay: no row maps to them
+        for key, added in _Citing.of(change.added_slots.tolist(), change.added_metas).items():
+            old = keys.get(key)
+            new = np.asarray(added, dtype=np.int64)
+            keys[key] = new if old is None else np.concatenate([old, new])
+        if change.renumber is not None:
+            for key, slots in keys.items():
+                now = change.renumber[slots]
+                keys[key] = now[now >= 0]
+        return _Citing(keys)
+
+
+def _spliced(old: list[Any], new: list[Any], runs: list[tuple[int, int]]) -> list[Any]:
+    """The rows `runs` name ([a, b) ranges over old + new), copied slice by slice."""
+    n_old = len(old)
+    out: list[Any] = []
+    for a, b in runs:
+        if b <= n_old:
+            out.extend(old[a:b])
+        elif a >= n_old:
+            out.extend(new[a - n_old : b - n_old])
+        else:
+            out.extend(old[a:])
+            out.extend(new[: b - n_old])
+    return out
+
+
+def _runs(order: np.ndarray) -> list[tuple[int, int]]:
+    """`order` (row numbers) as maximal ranges of consecutive rows [a, b)."""
+    if not len(order):
+        return []
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(order)]])
+    return [(int(order[s]), int(order[e - 1]) + 1) for s, e in zip(starts, ends, strict=True)]
 
 
 class CorpusSnapshot:
     """One corpus version in memory: chunk ids, texts, metadata and vectors (row i of each is
-    one chunk; `position` maps an id to its row) and BM25 over the chunks' `chunk_tokens`."""
+    one chunk; `position` maps an id to its row) and BM25 over the chunks' `chunk_tokens`.
+
+    Row i is the chunk in slot `slot_of_row[i]` of BM25 postings shared with the snapshot's
+    views and the snapshots refreshed from it (a snapshot loaded from disk scores with its
+    persisted bm25s index until something needs postings, then counts its terms once)."""
 
     def __init__(
         self,
@@ -74,84 +203,158 @@ class CorpusSnapshot:
         version: str,
         vectors: np.ndarray | None = None,
         bm25: bm25s.BM25 | None = None,
-        tokens: list[list[str]] | None = None,
-        terms: list[Terms] | None = None,
+        *,
         vocabulary: Vocabulary | None = None,
+        postings: Postings | None = None,
+        labels: Postings | None = None,
+        slot_of_row: np.ndarray | None = None,
+        in_id_order: bool = False,
     ):
-        """Indexes the texts, unless `bm25` is an index of them already (loaded from disk);
-        `tokens` are the texts' `chunk_tokens` and `terms` their counts under `vocabulary`
-        when the caller has them (a view's parent, the snapshot a refresh starts from)."""
+        """Indexes the texts, unless `bm25` is an index of them already (loaded from disk) or
+        `postings` hold their term counts (a view's parent's, a refresh's) under `vocabulary`
+        at `slot_of_row`, and `labels` those of their citations and titles alone (what term
+        statistics tell apart, `assistant.index.term_stats`). `in_id_order`: the caller knows
+        the ids are sorted."""
         self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
-        self.position = {cid: i for i, cid in enumerate(ids)}
         # False when built while an ingest was mid-document (see `build`); `chunks_seen` is how
         # many chunks the store held then, so a reader can tell when it is worth rebuilding.
         self.complete = True
         self.chunks_seen = len(ids)
-        self._tokens = tokens
-        self._terms = terms
-        self._citing: dict[str, list[int]] | None = None
         self.vocabulary = vocabulary or Vocabulary()
+        self.slot_of_row = (
+            slot_of_row if slot_of_row is not None else np.arange(len(ids), dtype=np.int64)
+        )
+        self._n_slots = postings.n_slots if postings is not None else len(ids)
+        self._bm25 = bm25
+        self._ranker = Ranker(postings, self.slot_of_row) if postings is not None else None
+        self._labels = labels if labels is not None else Postings()
+        self._in_id_order: bool | None = True if in_id_order else None
+        self._position: dict[str, int] | None = None
+        self._row_of_slot: np.ndarray | None = None
+        self._served: dict[str, str | None] | None = None
+        self._doc_slots: dict[str, np.ndarray] | None = None
+        self._root = self  # whose derived citation index a view reads
+        self._derived: dict[Hashable, Derived] = {}
         self._views: OrderedDict[frozenset[str], CorpusSnapshot] = OrderedDict()
         self._views_lock = threading.Lock()
-        # A collection without a single term (a view of one "[Reserved]" chunk) has no index:
-        # it scores nothing, which is what it knows.
-        built = build_index(self.terms(), self.vocabulary) if ids and bm25 is None else None
-        self.bm25 = bm25 or built or bm25s.BM25()
-        self._indexed = bm25 is not None or built is not None
+        self._postings_lock = threading.Lock()
+        if postings is None and bm25 is None:
+            self.ranker()
+
+    @property
+    def position(self) -> dict[str, int]:
+        """Chunk id -> row, made on first use."""
+        if self._position is None:
+            self._position = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._position
+
+    def ranker(self) -> Ranker:
+        """BM25 over this snapshot's rows; the rows' terms are counted here only when no
+        postings came with them (a fresh build, a snapshot loaded from disk)."""
+        with self._postings_lock:
+            if self._ranker is None:
+                terms, labels = _count_terms(self.vocabulary, self.texts, self.metas)
+                self._labels = Postings().add(labels)
+                self._ranker = Ranker(Postings().add(terms), self.slot_of_row)
+            return self._ranker
+
+    def labels(self) -> Postings:
+        """The term counts of each slot's citation and title alone (their part of `ranker`'s)."""
+        self.ranker()
+        return self._labels
+
+    def row_of_slot(self) -> np.ndarray:
+        """Slot -> row (-1: a chunk this snapshot does not serve), made once."""
+        if self._ranker is not None:
+            return self._ranker.row_of_slot()
+        if self._row_of_slot is None:
+            rows = np.full(self._n_slots, -1, dtype=np.int64)
+            rows[self.slot_of_row] = np.arange(len(self.ids), dtype=np.int64)
+            self._row_of_slot = rows
+        return self._row_of_slot
+
+    def in_id_order(self) -> bool:
+        """Whether the rows are in chunk-id order (every snapshot built or refreshed here is)."""
+        if self._in_id_order is None:
+            self._in_id_order = all(a < b for a, b in pairwise(self.ids))
+        return self._in_id_order
+
+    def derived(self, key: Hashable, make: Callable[[], Derived]) -> Derived:
+        """What `make` computes from this snapshot's rows, once; a refresh carries it to the
+        next snapshot patched with what changed instead of computing it again."""
+        with self._views_lock:
+            found = self._derived.get(key)
+        if found is None:
+            made = make()  # outside the lock: other keys go on meanwhile
+            with self._views_lock:
+                found = self._derived.setdefault(key, made)
+        return found
 
     def citing(self, refs: Iterable[str]) -> list[int]:
         """Rows whose citation may match one of the legal references (`assistant.retrieval.
         references`: "744.11(a)", "84 FR 22961"), in row order: every row whose citation holds
         the reference's part number ("744.") or Federal Register volume ("84 FR "), a superset
         the caller checks exactly, found from an index instead of a pass over every chunk."""
-        if self._citing is None:
-            keys: dict[str, list[int]] = {}
-            for i, meta in enumerate(self.metas):
-                citation = str(meta.get("citation", "") or "")
-                for key in set(_CITATION_KEY.findall(citation)):
-                    keys.setdefault(key, []).append(i)
-            self._citing = keys
-        rows: set[int] = set()
-        for ref in refs:
-            for key in set(_CITATION_KEY.findall(ref)):
-                rows.update(self._citing.get(key, ()))
-        return sorted(rows)
+        root = self._root
 
-    def terms(self) -> list[Terms]:
-        """Every chunk's term counts under `vocabulary`, computed once (views and refreshed
-        snapshots reuse them, so their indexes cost arithmetic, not tokenizing)."""
-        if self._terms is None:
-            self._terms = [self.vocabulary.encode(t) for t in self.tokens()]
-        return self._terms
+        def make() -> _Citing:
+            keys = _Citing.of(root.slot_of_row.tolist(), root.metas)
+            return _Citing({k: np.asarray(v, dtype=np.int64) for k, v in keys.items()})
+
+        index = root.derived(("citing",), make)
+        assert isinstance(index, _Citing)
+        found = [
+            index.keys[key]
+            for ref in refs
+            for key in set(_CITATION_KEY.findall(ref))
+            if key in index.keys
+        ]
+        if not found:
+            return []
+        rows = self.row_of_slot()[np.concatenate(found)]
+        return [int(r) for r in np.unique(rows[rows >= 0])]
 
     def served(self) -> dict[str, str | None]:
         """doc_id -> the content hash of the version of it this snapshot serves (its chunks'
         `doc_hash`, None for chunks written before chunks carried one): what a refresh compares
         with the ledger to find what changed."""
-        out: dict[str, str | None] = {}
-        for meta in self.metas:
-            doc_hash = meta.get("doc_hash")
-            out[str(meta.get("doc_id", ""))] = str(doc_hash) if doc_hash is not None else None
-        return out
+        if self._served is None:
+            out: dict[str, str | None] = {}
+            for meta in self.metas:
+                doc_hash = meta.get("doc_hash")
+                out[str(meta.get("doc_id", ""))] = str(doc_hash) if doc_hash is not None else None
+            self._served = out
+        return self._served
+
+    def doc_slots(self) -> dict[str, np.ndarray]:
+        """doc_id -> the slots of its chunks here (what a refresh drops when it changes)."""
+        if self._doc_slots is None:
+            grouped: dict[str, list[int]] = {}
+            for slot, meta in zip(self.slot_of_row.tolist(), self.metas, strict=True):
+                grouped.setdefault(str(meta.get("doc_id", "")), []).append(slot)
+            self._doc_slots = {d: np.asarray(s, dtype=np.int64) for d, s in grouped.items()}
+        return self._doc_slots
 
     @property
     def has_vectors(self) -> bool:
         """Whether every chunk's vector is held (small corpora: exact dense scan)."""
         return self.vectors.shape[1:] != (0,) and len(self.vectors) == len(self.ids)
 
-    def tokens(self) -> list[list[str]]:
-        """Every chunk's `chunk_tokens`, computed once (views are built from them)."""
-        if self._tokens is None:
-            self._tokens = [chunk_tokens(t, m) for t, m in zip(self.texts, self.metas, strict=True)]
-        return self._tokens
-
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no term matches)."""
         tokens = tokenize(query)
-        if not self.ids or not tokens or not self._indexed:
+        if not self.ids or not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        if self._ranker is None and self._bm25 is not None:
+            return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        return self.ranker().scores(self.vocabulary.lookup(tokens))
+
+    def bm25s_index(self) -> bm25s.BM25 | None:
+        """bm25s's index of these rows (what is persisted; None: no row holds a term)."""
+        if self._bm25 is not None:
+            return self._bm25
+        return self.ranker().to_bm25s(self.vocabulary)
 
     def view(self, groups: Iterable[str] | None) -> CorpusSnapshot:
         """The index of exactly the chunks `groups` may read (None: this whole index).
@@ -178,22 +381,37 @@ class CorpusSnapshot:
         return found
 
     def _make_view(self, groups: frozenset[str]) -> CorpusSnapshot:
-        rows = sorted(
-            (i for i, m in enumerate(self.metas) if readable(m, groups)), key=self.ids.__getitem__
-        )
-        if rows == list(range(len(self.ids))):
-            return self  # every chunk, already in that order: the same index, not a copy
-        tokens, terms = self.tokens(), self.terms()
+        ranker = self.ranker()
+
+        def make() -> _Members:
+            mask = np.zeros(self._n_slots, dtype=bool)
+            mask[self.slot_of_row] = np.fromiter(
+                (readable(m, groups) for m in self.metas), dtype=bool, count=len(self.metas)
+            )
+            return _Members(groups, mask)
+
+        members = self.derived(("members", groups), make)
+        assert isinstance(members, _Members)
+        rows = np.flatnonzero(members.mask[self.slot_of_row])
+        if self.in_id_order():
+            if len(rows) == len(self.ids):
+                return self  # every chunk, already in that order: the same index, not a copy
+        else:
+            rows = np.asarray(sorted(rows.tolist(), key=self.ids.__getitem__), dtype=np.int64)
+        runs = _runs(rows)
         made = CorpusSnapshot(
-            [self.ids[i] for i in rows],
-            [self.texts[i] for i in rows],
-            [self.metas[i] for i in rows],
+            _spliced(self.ids, [], runs),
+            _spliced(self.texts, [], runs),
+            _spliced(self.metas, [], runs),
             self.version,
             self.vectors[rows] if len(self.vectors) == len(self.ids) else None,
-            tokens=[tokens[i] for i in rows],
-            terms=[terms[i] for i in rows],
             vocabulary=self.vocabulary,
+            postings=ranker.postings,
+            labels=self._labels,
+            slot_of_row=self.slot_of_row[rows],
+            in_id_order=True,
         )
+        made._root = self._root
         made.complete, made.chunks_seen = self.complete, self.chunks_seen
         return made
 
@@ -325,6 +543,8 @@ def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapsho
             if carried:
                 blocks.append(previous.vectors[carried])
     index = _assemble(out_ids, out_texts, out_metas, blocks, version, vectors_too)
+    index.served()  # what the first refresh starts from, made here with the rest
+    index.doc_slots()
     index.complete = not partial
     index.chunks_seen = len(ids)
     if index.complete:
@@ -339,9 +559,6 @@ def _assemble(
     blocks: list[np.ndarray],
     version: str,
     vectors_too: bool,
-    tokens: list[list[str]] | None = None,
-    terms: list[Terms] | None = None,
-    vocabulary: Vocabulary | None = None,
 ) -> CorpusSnapshot:
     """A snapshot of these rows, in chunk-id order (the order of every view, see
     `CorpusSnapshot.view`: a caller who may read everything is served from it, no copy)."""
@@ -358,19 +575,57 @@ def _assemble(
         [metas[i] for i in order],
         version,
         vectors[order],
-        tokens=[tokens[i] for i in order] if tokens is not None else None,
-        terms=[terms[i] for i in order] if terms is not None else None,
-        vocabulary=vocabulary,
+        in_id_order=True,
     )
+
+
+def _merge_order(previous: CorpusSnapshot, gone: np.ndarray, new_ids: list[str]) -> np.ndarray:
+    """The refreshed rows in chunk-id order, numbered over previous rows + new rows: the
+    previous rows but `gone` (sorted), with the new ones (sorted) inserted where they belong."""
+    n = len(previous.ids)
+    kept = np.delete(np.arange(n, dtype=np.int64), gone)
+    added = np.arange(n, n + len(new_ids), dtype=np.int64)
+    if previous.in_id_order():
+        at = [bisect.bisect_left(previous.ids, cid) for cid in new_ids]
+        return np.insert(kept, np.searchsorted(kept, at), added)
+    both = previous.ids + new_ids  # a snapshot made by hand: sorted once
+    return np.asarray(sorted([*kept.tolist(), *added.tolist()], key=both.__getitem__))
+
+
+def _documents_after(
+    served: dict[str, str | None],
+    doc_slots: dict[str, np.ndarray],
+    gone: set[str],
+    new_slots: np.ndarray,
+    new_metas: list[dict[str, Any]],
+    renumber: np.ndarray | None,
+) -> tuple[dict[str, str | None], dict[str, np.ndarray]]:
+    """`served` and `doc_slots` of a refreshed snapshot: copies without the documents whose
+    rows went, with the documents of the new rows."""
+    served, doc_slots = dict(served), dict(doc_slots)
+    for doc_id in gone:
+        served.pop(doc_id, None)
+        doc_slots.pop(doc_id, None)
+    grouped: dict[str, list[int]] = {}
+    for slot, meta in zip(new_slots.tolist(), new_metas, strict=True):
+        doc_id = str(meta.get("doc_id", ""))
+        grouped.setdefault(doc_id, []).append(slot)
+        doc_hash = meta.get("doc_hash")
+        served[doc_id] = str(doc_hash) if doc_hash is not None else None
+    doc_slots.update((d, np.asarray(s, dtype=np.int64)) for d, s in grouped.items())
+    if renumber is not None:
+        doc_slots = {d: renumber[s] for d, s in doc_slots.items()}
+    return served, doc_slots
 
 
 def refresh(store: Store, previous: CorpusSnapshot) -> CorpusSnapshot:
     """The next snapshot from `previous`, reading only the documents whose ledger hash differs
     from the version `previous` serves (added, changed, or left out as half-written); removed
     documents are dropped, every other row is carried over as it is (texts, metadata, vectors
-    and BM25 terms). What is read is checked like a full build (`_consistent_rows`): a document
-    still mid-update is served as `previous` served it, or left out. An unchanged ledger hash
-    means `previous` serves that document whole, so nothing is ever half.
+    and BM25 term counts, by slot). What is read is checked like a full build
+    (`_consistent_rows`): a document still mid-update is served as `previous` served it, or
+    left out. An unchanged ledger hash means `previous` serves that document whole, so nothing
+    is ever half. The work is the changed chunks' plus array and slice copies of the rest.
 
     Complete (and persisted, in the background) only when the store is quiescent: every ledger
     record's chunks are all there and nothing else is stored (count = sum of chunk counts)."""
@@ -383,36 +638,83 @@ def refresh(store: Store, previous: CorpusSnapshot) -> CorpusSnapshot:
         for doc_id, record in records.items()
         if doc_id not in served or served[doc_id] != record.get("content_hash")
     ]
-    dropped = set(changed) | (set(served) - set(records))
+    removed = set(served) - set(records)
     ids, texts, metas, vectors = store.chunks_of(changed, vectors=vectors_too)
     total = store.count()
     keep, partial = _consistent_rows({d: records[d] for d in changed}, metas)
-    carry = set(partial)
-    old_rows = [
-        i
-        for i, m in enumerate(previous.metas)
-        if (doc := str(m.get("doc_id", ""))) not in dropped or (doc in carry and doc in records)
-    ]
-    old_tokens, old_terms = previous.tokens(), previous.terms()
-    new_tokens = [chunk_tokens(texts[i], metas[i]) for i in keep]
-    new_terms = [previous.vocabulary.encode(t) for t in new_tokens]
-    blocks = [previous.vectors[old_rows]] if vectors_too and old_rows else []
-    if vectors_too and keep:
-        blocks.append(vectors[keep])
-    index = _assemble(
-        [previous.ids[i] for i in old_rows] + [ids[i] for i in keep],
-        [previous.texts[i] for i in old_rows] + [texts[i] for i in keep],
-        [previous.metas[i] for i in old_rows] + [metas[i] for i in keep],
-        blocks,
-        version,
-        vectors_too,
-        tokens=[old_tokens[i] for i in old_rows] + new_tokens,
-        terms=[old_terms[i] for i in old_rows] + new_terms,
-        vocabulary=previous.vocabulary,
+    # Documents whose previous rows go: removed ones, and changed ones now stored whole (one
+    # still mid-update keeps the rows `previous` served, if any).
+    gone_docs = (set(changed) - set(partial)) | removed
+    doc_slots = previous.doc_slots()
+    slots_gone = [doc_slots[d] for d in gone_docs if d in doc_slots]
+    gone = (
+        np.sort(previous.row_of_slot()[np.concatenate(slots_gone)])
+        if slots_gone
+        else np.zeros(0, dtype=np.int64)
     )
-    # The views callers used are made now, by the refreshing request, not by the next callers.
+    keep.sort(key=ids.__getitem__)
+    new_ids = [ids[i] for i in keep]
+    new_texts = [texts[i] for i in keep]
+    new_metas = [metas[i] for i in keep]
+    ranker = previous.ranker()
+    first = ranker.postings.n_slots
+    new_slots = np.arange(first, first + len(keep), dtype=np.int64)
+
+    order = _merge_order(previous, gone, new_ids)
+    runs = _runs(order)
+    slot_of_row = np.concatenate([previous.slot_of_row, new_slots])[order]
+    live = np.zeros(first + len(keep), dtype=bool)
+    live[slot_of_row] = True
+    new_terms, new_labels = _count_terms(previous.vocabulary, new_texts, new_metas)
+    postings = ranker.postings.add(new_terms, live)
+    labels = previous.labels().add(new_labels, live)
+    n_slots = postings.n_slots
+    renumber = None
+    if n_slots > _MAX_SLOTS_PER_ROW * len(slot_of_row):
+        # Replaced chunks' slots outnumber those served: one pass renumbers them 0..n-1.
+        renumber = np.full(n_slots, -1, dtype=np.int64)
+        renumber[slot_of_row] = np.arange(len(slot_of_row), dtype=np.int64)
+        postings, labels = postings.renumbered(renumber), labels.renumbered(renumber)
+        slot_of_row = renumber[slot_of_row]
+    out_vectors = None  # none for any chunk if the new ones have another width (a new model)
+    if vectors_too and not keep:
+        out_vectors = previous.vectors[order]
+    elif vectors_too and vectors.shape[1:] == previous.vectors.shape[1:]:
+        out_vectors = np.concatenate([previous.vectors, vectors[keep]])[order]
+    index = CorpusSnapshot(
+        _spliced(previous.ids, new_ids, runs),
+        _spliced(previous.texts, new_texts, runs),
+        _spliced(previous.metas, new_metas, runs),
+        version,
+        out_vectors,
+        vocabulary=previous.vocabulary,
+        postings=postings,
+        labels=labels,
+        slot_of_row=slot_of_row,
+        in_id_order=True,
+    )
+
+    # What `previous` derived from its rows, patched with what changed.
+    index._served, index._doc_slots = _documents_after(
+        served, doc_slots, gone_docs, new_slots, new_metas, renumber
+    )
+    change = Change(
+        [previous.texts[i] for i in gone.tolist()],
+        [previous.metas[i] for i in gone.tolist()],
+        new_texts,
+        new_metas,
+        new_slots,
+        n_slots,
+        renumber,
+    )
     with previous._views_lock:
+        derived = list(previous._derived.items())
         used = list(previous._views)
+    for key, value in derived:
+        patched = value.patched(change)
+        if patched is not None:
+            index._derived[key] = patched
+    # The views callers used are made now, by the refreshing request, not by the next callers.
     for groups in used:
         index.view(groups)
     expected = sum(int(r.get("chunk_count", 0) or 0) for r in records.values())
@@ -421,7 +723,7 @@ def refresh(store: Store, previous: CorpusSnapshot) -> CorpusSnapshot:
     log.info(
         "snapshot refreshed: %d document(s) re-read, %d removed, %d chunk(s)",
         len(changed),
-        len(set(served) - set(records)),
+        len(removed),
         len(index.ids),
     )
     if index.complete:
@@ -487,10 +789,11 @@ def _persist(store: Store, index: CorpusSnapshot) -> None:
     try:
         if not (final / "chunks.json").is_file():
             tmp.mkdir(parents=True)
-            if index.ids:
-                index.bm25.save(str(tmp / "bm25"), show_progress=False)
-                if index.has_vectors:
-                    np.save(tmp / "vectors.npy", index.vectors)
+            bm25 = index.bm25s_index() if index.ids else None
+            if bm25 is not None:
+                bm25.save(str(tmp / "bm25"), show_progress=False)
+            if index.ids and index.has_vectors:
+                np.save(tmp / "vectors.npy", index.vectors)
             (tmp / "chunks.json").write_text(
                 json.dumps(
                     {
@@ -550,7 +853,11 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
             data["metas"],
             version,
             vectors,
-            bm25s.BM25.load(str(folder / "bm25"), load_corpus=False) if ids else None,
+            # No bm25/: no chunk holds a term (the snapshot counts them again: nothing).
+            bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
+            if (folder / "bm25").is_dir()
+            else None,
+            in_id_order=True,  # as it was persisted
         )
     except Exception as exc:  # removed under us by a newer writer, or damaged: build instead
         log.warning("lexical index %s unreadable (%s); rebuilding", folder, exc)

@@ -2,70 +2,92 @@
 
 Abstention asks "does the corpus know this name?" and weighs question terms by rarity. Answering
 that from every chunk would let a restricted document change what a public caller is told (a
-side channel on its contents), so the statistics are computed over the chunks one set of groups
-may read (the view retrieval ranks with), once per lexical snapshot.
+side channel on its contents), so the statistics are those of the chunks one set of groups may
+read (the view retrieval ranks with). They are counted per question term, when asked, from the
+view's BM25 postings (`CorpusSnapshot.ranker`, `labels`), so neither a snapshot nor its refresh
+makes a pass over the corpus for them.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-import weakref
 from collections.abc import Iterable
 
-from assistant.index.snapshot import CorpusSnapshot
-from assistant.index.tokenize import tokenize
+import numpy as np
+
+from assistant.index.snapshot import Change, CorpusSnapshot
 
 
 class TermStats:
-    def __init__(
-        self, texts: list[str], labels: list[str], tokens: list[list[str]] | None = None
-    ) -> None:
-        """Document frequencies of the texts' terms. `tokens`, when given, are each chunk's
-        `chunk_tokens` (its label's terms, then its text's), which the snapshot holds already:
-        the text's terms are what follows the label's, so nothing is tokenized again."""
-        label_terms = [tokenize(label) for label in labels]
-        if tokens is None:
-            text_terms: Iterable[list[str]] = (tokenize(text) for text in texts)
-        else:
-            text_terms = (t[len(lt) :] for t, lt in zip(tokens, label_terms, strict=True))
-        df: dict[str, int] = {}
-        for terms in text_terms:
-            for t in set(terms):
-                df[t] = df.get(t, 0) + 1
-        self._df = df
-        self._n = len(texts) or 1
-        # A name in a citation or title counts as known, as it does for the BM25 vocabulary.
-        self._known = set(df).union(*label_terms)
+    """How many of the view's chunks hold a term in their text (citation and title left out),
+    and whether any holds it at all (a name in a citation or title counts as known, as it does
+    for the BM25 vocabulary). Counted per term on first use, then kept."""
+
+    def __init__(self, view: CorpusSnapshot) -> None:
+        self._ranker = view.ranker()
+        self._labels = view.labels()
+        self._vocabulary = view.vocabulary
+        self._n = len(view.ids) or 1
+        self._seen: dict[str, tuple[int, bool]] = {}
+        self._lock = threading.Lock()
 
     def idf(self, token: str) -> float:
-        d = self._df.get(token, 0)
+        d = self._counts(token)[0]
         return math.log(1 + (self._n - d + 0.5) / (d + 0.5))
 
     def knows(self, token: str) -> bool:
-        return token in self._known
+        return self._counts(token)[1]
 
+    def patched(self, change: Change) -> None:
+        """Nothing to carry to a refreshed snapshot: counting a term there is as cheap."""
+        return None
 
-_lock = threading.Lock()
-# Per view (weakly held: a replaced snapshot takes its views, and their statistics, with it).
-_cache: weakref.WeakKeyDictionary[CorpusSnapshot, TermStats] = weakref.WeakKeyDictionary()
+    def _counts(self, token: str) -> tuple[int, bool]:
+        with self._lock:
+            found = self._seen.get(token)
+        if found is None:
+            found = self._count(token)
+            with self._lock:
+                self._seen[token] = found
+        return found
+
+    def _count(self, token: str) -> tuple[int, bool]:
+        """(chunks whose text holds the token, whether any chunk holds it at all)."""
+        ids = self._vocabulary.lookup([token])
+        if not ids:
+            return 0, False
+        term = ids[0]
+        row_of_slot = self._ranker.row_of_slot()
+        in_labels = list(self._labels.of(term))
+        label_slots = np.concatenate([s for s, _ in in_labels]) if in_labels else None
+        label_tf = np.concatenate([c for _, c in in_labels]) if in_labels else None
+        if label_slots is not None and label_tf is not None:
+            order = np.argsort(label_slots)
+            label_slots, label_tf = label_slots[order], label_tf[order]
+        df, known = 0, False
+        for slots, tf in self._ranker.postings.of(term):
+            served = row_of_slot[slots] >= 0
+            slots, tf = slots[served], tf[served]
+            if not len(slots):
+                continue
+            known = True
+            if label_slots is None or label_tf is None:
+                df += len(slots)
+                continue
+            # A chunk's text holds the term when its count exceeds its label's.
+            at = np.minimum(np.searchsorted(label_slots, slots), len(label_slots) - 1)
+            in_label = np.where(label_slots[at] == slots, label_tf[at], 0)
+            df += int(np.count_nonzero(tf > in_label))
+        return df, known
 
 
 def term_stats(index: CorpusSnapshot, groups: Iterable[str] | None) -> TermStats:
-    """TermStats of the chunks `groups` may read (None: all), computed once per snapshot.
+    """TermStats of the chunks `groups` may read (None: all), one per snapshot and group set.
 
     They are the statistics of the same view retrieval ranks with (`CorpusSnapshot.view`): the
     chunks, and only those, that the caller may read."""
-    view = index.view(groups)
-    with _lock:
-        stats = _cache.get(view)
-    if stats is not None:
-        return stats
-    # Computed outside the lock: other answers go on meanwhile (two may compute the same once).
-    stats = TermStats(
-        view.texts,
-        [f"{m.get('citation', '')} {m.get('title', '')}" for m in view.metas],
-        view.tokens(),
-    )
-    with _lock:
-        return _cache.setdefault(view, stats)
+    key = frozenset(groups) if groups is not None else None
+    stats = index.derived(("term_stats", key), lambda: TermStats(index.view(key)))
+    assert isinstance(stats, TermStats)
+    return stats

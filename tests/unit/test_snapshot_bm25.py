@@ -1,6 +1,7 @@
-"""The snapshot's BM25 index (built from per-chunk term counts, `assistant.index.bm25_index`)
-scores exactly as bm25s's own index of the same chunks, bit for bit: for a whole corpus, for a
-subset (a view) sharing the vocabulary, and after terms were added by other chunks."""
+"""The snapshot's BM25 (built from per-chunk term counts, `assistant.index.bm25_index`) scores
+exactly as bm25s's own index of the same chunks, bit for bit: for a whole corpus, for a subset
+(a view) sharing the vocabulary, after terms were added by other chunks, and after chunks were
+replaced in the shared postings over many refreshes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import bm25s
 import numpy as np
 import pytest
 
-from assistant.index.bm25_index import Vocabulary, build_index
+from assistant.index import bm25_index
+from assistant.index.bm25_index import _MAX_SEGMENTS, Postings, Ranker, Vocabulary, build_index
 from assistant.index.tokenize import tokenize
 
 WORDS = (
@@ -71,3 +73,45 @@ def test_chunks_without_any_term_have_no_index() -> None:
     vocabulary = Vocabulary()
     assert build_index([vocabulary.encode([])], vocabulary) is None
     assert build_index([], vocabulary) is None
+
+
+@pytest.mark.parametrize("cached", [4_000_000, 0])
+def test_postings_score_as_bm25s_does_after_chunks_come_and_go(
+    cached: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refreshed snapshot's scorer (`Ranker` over shared postings, statistics at query time)
+    against bm25s's index of the rows it serves: chunks replaced over many refreshes (so that
+    segments are merged and slots no longer served are dropped), and a subset (a view); with
+    each term's scores kept between queries, and with none kept."""
+    monkeypatch.setattr(bm25_index, "_CACHED_POSTINGS", cached)
+    monkeypatch.setattr(bm25_index, "_CACHED_PER_ROW", 0)
+    docs = _corpus(300, 4)
+    vocabulary = Vocabulary()
+    postings = Postings().add([vocabulary.encode(d) for d in docs])
+    served = list(range(len(docs)))  # row -> slot
+    tokens_of = dict(enumerate(docs))  # slot -> tokens
+    rng = np.random.default_rng(5)
+    for step in range(2 * _MAX_SEGMENTS + 3):
+        fresh = _corpus(int(rng.integers(1, 6)), 100 + step)
+        replaced = sorted(rng.choice(len(served), len(fresh), replace=False).tolist())
+        slots = range(postings.n_slots, postings.n_slots + len(fresh))
+        for row, slot, tokens in zip(replaced, slots, fresh, strict=True):
+            served[row] = slot
+            tokens_of[slot] = tokens
+        live = np.zeros(postings.n_slots + len(fresh), dtype=bool)
+        live[served] = True
+        postings = postings.add([vocabulary.encode(t) for t in fresh], live)
+        assert len(postings.segments) <= _MAX_SEGMENTS
+    for rows in (list(range(len(served))), list(range(1, len(served), 4))):
+        reference = bm25s.BM25()
+        reference.index([tokens_of[served[i]] for i in rows], show_progress=False)
+        ranker = Ranker(postings, np.asarray([served[i] for i in rows], dtype=np.int64))
+        persisted = ranker.to_bm25s(vocabulary)
+        assert persisted is not None
+        for query in QUERIES:
+            tokens = tokenize(query)
+            if tokens:
+                expected = _bits(reference, query)
+                for _ in range(2):  # the second time from the kept scores, if kept
+                    assert ranker.scores(vocabulary.lookup(tokens)).tobytes() == expected, query
+                assert _bits(persisted, query) == expected, query
