@@ -935,9 +935,19 @@ def asks_whether(question: str) -> bool:
     exception or procedure to use ("How do we report this to BIS?")."""
     if _ASKS_MEANING.search(question) or _ASKS_PROCEDURE.search(question):
         return False
-    return any(
-        not re.search(r"exception", m.group(0), re.I) for m in ASKS_LICENCE.finditer(question)
-    )
+    for m in ASKS_LICENCE.finditer(question):
+        word = m.group(0)
+        if re.search(r"exception", word, re.I):
+            continue
+        # "need" or "required" of something else ("do we also need the emails?" about records)
+        around = question[max(0, m.start() - 40) : m.end() + 40]
+        if re.match(r"need|require", word, re.I) and not _AUTHORIZATION.search(around):
+            continue
+        return True
+    return False
+
+
+_AUTHORIZATION = re.compile(r"\blicen[cs]\w*|\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*|\bNLR\b", re.I)
 
 
 _PROHIBITS = re.compile(

@@ -599,6 +599,8 @@ def test_a_section_listing_its_exceptions_is_not_summarised_as_none() -> None:
         "hook for things we suspected?",
         "We used the wrong licence exception on a few shipments. How do we report this to BIS?",
         "Which licence exception could cover a demo unit we hand-carry to a trade show in Tokyo?",
+        "For our export files, is it enough to keep the invoice, or do we also need the emails "
+        "with the customer we ship to?",
     ],
 )
 def test_the_general_rule_answers_only_whether_a_licence_is_needed(question: str) -> None:
