@@ -94,11 +94,16 @@ class Evidence:
         )
         names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
         clause = event_clause(question)
-        seen = " ".join(
-            f"{p.citation} {p.title} {p.text} {p.metadata.get('date', '')}"
-            for p in passages[:COVERAGE_PASSAGES]
+        years = _YEAR.findall(clause)
+        seen = (
+            " ".join(
+                f"{p.citation} {p.title} {p.text} {p.metadata.get('date', '')}"
+                for p in passages[:COVERAGE_PASSAGES]
+            )
+            if years
+            else ""
         )
-        unseen = next((y for y in _YEAR.findall(clause) if y not in seen), "")
+        unseen = next((y for y in years if y not in seen), "")
         return cls(similarity, min(1.0, covered / total), names_section, names, clause, unseen)
 
     @property

@@ -176,13 +176,9 @@ def removed_in_corpus(
     screening note or a memory older than the removal): the name and that sentence."""
     for name in names:
         pool = [*passages, *(lookup(f"{name} removed from the Entity List") if lookup else [])]
-        for p in pool:
-            if name not in p.text:
-                continue
-            for a, b in sentence_spans(p.text):
-                sentence = p.text[a:b]
-                if name in sentence and _REMOVED.search(sentence):
-                    return name, Basis(p, p.start + a, p.start + b)
+        found = next((b for b in _matching(pool, "", _REMOVED) if name in _sentence(b)), None)
+        if found is not None:
+            return name, found
     return None
 
 
@@ -571,13 +567,13 @@ def embargo_rule(
 ) -> Finding | None:
     """An embargoed or specially controlled destination (part 746): a licence is required for
     the items the section names; which items depends on the item's classification."""
-    m = place_sent_to(" ".join(_sentences_about_an_export(question)))
+    m = place_sent_to(" ".join(_this_deal_sentences(question)))
     if m is None:
         return None
     section, place = EMBARGOES[m.group(0)]
     # Part 746's sections open with their licence requirements: with the section's chunks
     # among the passages, `_first_in_section` rests the line on the general requirement.
-    pool = [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
+    pool = _with_section(passages, lookup, section)
     basis = _first_in_section(pool, f"15 CFR {section}", _LICENSE_IS_REQUIRED) or (
         _first_in_section(pool, f"15 CFR {section}", _REQUIRES)
     )
@@ -638,6 +634,14 @@ def section_chunks(lookup: Lookup, section: str) -> list[SearchResult]:
     `CachedLookup.section`), else what a query naming the section finds (a plain callable)."""
     reader = getattr(lookup, "section", None)
     return list(reader(section)) if reader is not None else lookup(f"15 CFR {section}")
+
+
+def _with_section(
+    passages: Sequence[SearchResult], lookup: Lookup | None, section: str
+) -> list[SearchResult]:
+    """The passages, then the section's own chunks when there is a lookup: where a rule looks
+    for the sentence it rests on."""
+    return [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
 
 
 def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLine]:
@@ -734,8 +738,9 @@ _SUPPLEMENT_2 = re.compile(r"\bsupp(?:lement|\.)?\s*(?:no\.?\s*)?2\b", re.I)
 _RUSSIA_BELARUS = re.compile(r"\b(?:russia|russian|belarus|belarusian|moscow|minsk)\b", re.I)
 
 
-def _sentences_about_an_export(question: str) -> list[str]:
-    """The question's sentences that may state the end use of what it asks about: not a past
+def _this_deal_sentences(question: str) -> list[str]:
+    """The question's sentences that may state where the item it asks about goes and for
+    what end use: not a past
     deal ("We sold radar parts to the Air Force in 2019."), someone's background ("Our sales
     director served in the Army.") or another company's business ("Our competitor sells to the
     Russian army")."""
@@ -758,11 +763,12 @@ def end_use_rule(
     "(a) General prohibition". The military end-use rule (744.21) reaches only the items in
     supplement no. 2 to part 744, except for Russia and Belarus (any item subject to the EAR):
     elsewhere it depends on the item."""
+    sentences = _this_deal_sentences(question)
     stated = next(
         (
             (sec, what, sentence)
             for sec, pattern, what in _END_USES
-            for sentence in _sentences_about_an_export(question)
+            for sentence in sentences
             if asserted(pattern, sentence)
         ),
         None,
@@ -775,7 +781,7 @@ def end_use_rule(
         stated = ("744.22", "a military-intelligence end use or end user", question)
     section, what, sentence = stated
     cite = f"15 CFR {section}"
-    pool = [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
+    pool = _with_section(passages, lookup, section)
     basis = _first_in_section(pool, cite, _GENERAL_PROHIBITION)
     if basis is None:
         return None
@@ -829,7 +835,7 @@ def _named_end_user(
     acronyms = [n for n in party_names(question) if re.fullmatch(r"[A-Z]{3,8}", n)]
     if not acronyms or lookup is None:
         return None
-    chunks = [*passages, *section_chunks(lookup, "744.22")]
+    chunks = _with_section(passages, lookup, "744.22")
     for name in acronyms:
         found = find_sentence(chunks, "15 CFR 744.22", re.compile(rf"\({re.escape(name)}\)"))
         if found is not None:
@@ -874,7 +880,7 @@ def mass_market_rule(
     own, tried first). Never "no licence": the Country Chart is not in the corpus."""
     if not asserted(_MASS_MARKET, question) or not _ENCRYPTION.search(question):
         return None  # not said, denied ("non-mass-market"), or not about encryption (drones)
-    pool = [*passages, *(section_chunks(lookup, "742.15") if lookup is not None else [])]
+    pool = _with_section(passages, lookup, "742.15")
     basis = _first_in_section(pool, "15 CFR 742.15", _MASS_MARKET_BASIS)
     if basis is None:
         return None
@@ -966,7 +972,7 @@ def general_rule(
     question did not give, resting on 736.2(a), the sentence that says so ("The following five
     types of facts determine your obligations ..."), or without it on the best retrieved
     regulation sentence that states a requirement or a prohibition."""
-    pool = [*passages, *(section_chunks(lookup, "736.2") if lookup is not None else [])]
+    pool = _with_section(passages, lookup, "736.2")
     basis = _first_in_section(pool, "15 CFR 736.2", _FIVE_FACTS)
     for p in passages[:5] if basis is None else ():
         if p.metadata.get("doc_type") != "regulation":
@@ -1157,14 +1163,15 @@ def determine(
     if finding is None:
         return None
     listed = next((line for line in finding.lines if line.label == "Licence exceptions"), None)
-    if listed is None or listed.text.startswith("only those"):
-        exception = licence_exception_line(passages)
-        if exception is None:
-            pass
-        elif listed is None:
-            finding.lines.append(exception)
-        elif _lists(listed, exception, passages):
-            # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
-            listed.text += f"; {exception.text}"
-            listed.basis += exception.basis
+    exception = (
+        licence_exception_line(passages)
+        if listed is None or listed.text.startswith("only those")
+        else None
+    )
+    if exception is not None and listed is None:
+        finding.lines.append(exception)
+    elif exception is not None and listed is not None and _lists(listed, exception, passages):
+        # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
+        listed.text += f"; {exception.text}"
+        listed.basis += exception.basis
     return finding
