@@ -14,17 +14,26 @@ my company laptop to China" vs "tools of trade"), and questions that name a sect
   Cadence pay...") is refused outright: the corpus cannot say what it never mentions, and the
   closest passages (the Entity List's rules, other penalties) would be quoted as if they
   answered it. Two-letter capitals ("HS codes", "OS", "EU") are terms as often
-  as names, so this rule leaves them to the thresholds.
+  as names, so this rule leaves them to the thresholds. The same holds for a specific name the
+  corpus does mention but none of the closest passages does ("Has BIS revoked the licences that
+  let Intel and Qualcomm sell to Huawei?": Intel is in a list of companies in one rule, and the
+  closest passages are about Microsoft's licence), and for a year the clause names that none of
+  them mentions;
+- the kind of answer: a question asking for a dollar figure ("the maximum civil penalty, in
+  dollars") when none of the closest passages states an amount is refused: quoting "a penalty
+  not to exceed the amount set forth in the EAA" would pass off a pointer as the figure.
 Between "clearly covered" and "silent" the answer is given with the closest provisions and
 marked partial: they may not settle the question.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.question_facts import names_a_place
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
 from assistant.models import SearchResult
@@ -50,7 +59,32 @@ _ASKS_WHAT_IS_REQUIRED = re.compile(
     r"|without\s+an?\s+licen[cs]e)\b",
     re.I,
 )
+# ... or a yes/no question about what a third party did: "Has BIS revoked ...", "Did the ERC
+# grant ...", "Was Huawei added ...". Not "Was our sale legal?" or "Did we ...": about us, which
+# the rules answer.
+_ASKS_IF_IT_HAPPENED = re.compile(
+    r"(?:^|[.?!]\s+|[,:;]\s*(?:so\s+|and\s+|but\s+)?)(?:has|have|had|did|was|were)\s+"
+    r"(?!(?:we|i|you|our|my|us|it|this|that|these|those|there|they|he|she|any|anyone|anybody|"
+    r"something|anything|nothing)\b)",
+    re.I,
+)
+# Names this rare (a share of the caller's view) are specific parties; BIS, the EAR, Commerce
+# and the ERC run through much of the corpus and are implied by passages that do not write them.
+SPECIFIC_NAME_SHARE = 0.01
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+# A question demanding a dollar figure: "what is the maximum penalty, in dollars?", "above what
+# dollar value ...?". Not "how much could we be fined?" (answered from the rules on penalties,
+# with or without a figure), nor a question stating its own ("a shipment with a dollar value of
+# $900").
+_ASKS_AMOUNT = re.compile(
+    r"\b(?:what|which|how\s+(?:much|high|large))\b[^.?!;$]{0,100}?"
+    r"\b(?:in\s+(?:u\.?s\.?\s+)?dollars|dollar\s+(?:value|amount|figure|limit|cap|threshold)s?)\b",
+    re.I,
+)
+_AMOUNT = re.compile(
+    r"\bin\s+(?:u\.?s\.?\s+)?dollars\b|\bdollar\s+(?:value|amount|figure|limit|cap)s?\b", re.I
+)
+_AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:dollars|million|billion)\b", re.I)
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
 _CLAUSE_END = re.compile(r"[?;!]|,\s+(?:and|or|but)\b|\.\s")
 
@@ -64,6 +98,10 @@ class Evidence:
     event_clause: str = ""  # the clause asking "When did / how much did ..." (see the docstring)
     # a year the what-happened clause names ("its 2023 settlement") that no top passage mentions
     unseen_year: str = ""
+    # a specific name the what-happened clause names that no top passage mentions
+    unseen_name: str = ""
+    # the question asks for a dollar figure and no top passage states one
+    unstated_amount: bool = False
 
     @classmethod
     def of(
@@ -104,24 +142,56 @@ class Evidence:
             else ""
         )
         unseen = next((y for y in years if y not in seen), "")
-        return cls(similarity, min(1.0, covered / total), names_section, names, clause, unseen)
+        unseen_name = ""
+        if clause and idf is not None:
+            specific = math.log(1 / SPECIFIC_NAME_SHARE)
+            unseen_name = next(
+                (
+                    n
+                    for n in unknown_names(clause, found.__contains__)
+                    if len(n) >= 3
+                    and not names_a_place(n)
+                    and all(idf(t) >= specific for t in tokenize(n) if t not in found)
+                ),
+                "",
+            )
+        unstated_amount = bool(_ASKS_AMOUNT.search(question)) and not any(
+            _AMOUNT.search(p.text) for p in passages[:COVERAGE_PASSAGES]
+        )
+        return cls(
+            similarity,
+            min(1.0, covered / total),
+            names_section,
+            names,
+            clause,
+            unseen,
+            unseen_name,
+            unstated_amount,
+        )
 
     @property
     def unknown_subject(self) -> str | None:
-        """What a what-happened question asks about that the corpus cannot speak to: a name it
-        never mentions, or the year the clause names ("How much did Microsoft pay in its 2023
-        settlement?") when none of the closest passages mentions that year."""
+        """What a question asks about that the corpus cannot speak to: in a what-happened
+        clause, a name it never mentions, then a year ("How much did Microsoft pay in its 2023
+        settlement?") or a specific name none of the closest passages mentions; or the dollar
+        figure a question demands when none of them states one."""
+        if self.unstated_amount and not self.names_section:
+            return "a dollar amount"
         if not self.event_clause:
             return None
         name = next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)
-        return name or (self.unseen_year or None)
+        return name or self.unseen_year or self.unseen_name or None
 
     def reason(self) -> str:
         """Why the corpus is silent, when it can be said: the name no document mentions."""
-        name = self.unknown_subject
-        if name and name == self.unseen_year:
-            return f"None of the closest documents speaks of {name}."
-        return f"No document in it mentions {name}." if name else ""
+        subject = self.unknown_subject
+        if subject is None:
+            return ""
+        if subject == "a dollar amount":
+            return "None of the closest documents states a dollar amount."
+        if subject in self.unknown_names:
+            return f"No document in it mentions {subject}."
+        return f"None of the closest documents speaks of {subject}."
 
     def abstain(self, min_relevance: float, min_relevance_unknown_name: float) -> bool:
         """Refuse only when the corpus is silent: no named section found, and neither the
@@ -146,7 +216,7 @@ def event_clause(question: str) -> str:
     List"), or "" when none does, or when the question asks what the rules require."""
     if _ASKS_WHAT_IS_REQUIRED.search(question):
         return ""
-    found = _ASKS_WHAT_HAPPENED.search(question)
+    found = _ASKS_WHAT_HAPPENED.search(question) or _ASKS_IF_IT_HAPPENED.search(question)
     if not found:
         return ""
     end = _CLAUSE_END.search(question, found.end())

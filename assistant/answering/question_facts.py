@@ -137,6 +137,12 @@ DESTINATIONS = re.compile(
 )
 
 
+def names_a_place(name: str) -> bool:
+    """Whether `name` ("Nicaragua", "Dubai", "North Korea") is a destination the rules reach
+    through country groups and part 746, so a passage about its rule need not write it."""
+    return bool(DESTINATIONS.fullmatch(name)) or name.lower() in EMBARGOES
+
+
 def about_an_export(question: str) -> bool:
     """Whether the question asks about doing something the EAR governs (exporting, shipping,
     selling, releasing, taking abroad, publishing, using an exception ...) rather than about

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from assistant.answering.abstention import Evidence
 from assistant.answering.conversation import (
     MAX_QUESTION_CHARS,
@@ -203,3 +205,69 @@ def test_a_what_happened_question_naming_a_year_no_close_passage_mentions_is_ref
     assert not evidence("How much did Microsoft pay BIS?").abstain(0.48, 0.5)
     # a year in a question about what the rules require is not an event
     assert not evidence("Do we need a licence for Huawei under the 2023 rules?").abstain(0.48, 0.5)
+
+
+def test_a_yes_no_question_about_a_specific_party_no_close_passage_mentions_is_refused() -> None:
+    """ "Has BIS revoked the licences of Intel?": the corpus names Intel once, in a list, and
+    the closest passages are about another company's licence; quoting them would answer a
+    different question. A name much of the corpus carries (BIS) or a destination is left alone."""
+    from assistant.models import SearchResult
+
+    known = {"bis", "huawei", "intel", "microsoft", "licence", "revoke", "nicaragua", "change"}
+    share = {"bis": 0.3, "huawei": 0.005, "intel": 0.001, "nicaragua": 0.009}
+    news = SearchResult(
+        "c",
+        "d",
+        "p",
+        "CPI Financial",
+        "",
+        "BIS granted Microsoft a licence for Huawei.",
+        0,
+        42,
+        0.8,
+        {},
+    )
+
+    def evidence(question: str) -> Evidence:
+        def idf(t: str) -> float:
+            return math.log(1 / share.get(t, 0.0005))
+
+        return Evidence.of(question, [news], 0.7, known.__contains__, idf)
+
+    revoked = evidence("Has BIS revoked the licences that let Intel sell chips to Huawei?")
+    assert revoked.abstain(0.48, 0.5)
+    assert revoked.reason() == "None of the closest documents speaks of Intel."
+    # the party the passages do speak of, or only a name much of the corpus carries: answered
+    assert not evidence("Has BIS revoked the licence that let Microsoft sell to Huawei?").abstain(
+        0.48, 0.5
+    )
+    assert not evidence("Did BIS revoke that licence?").abstain(0.48, 0.5)
+    # a destination's rule need not write its name; an indefinite or first-person subject asks
+    # about the rules, not about what a party did
+    assert not evidence("Was Nicaragua moved to another country group?").abstain(0.48, 0.5)
+    assert not evidence("We ship to Managua. Did something change for Intel?").abstain(0.48, 0.5)
+    assert not evidence("Was our sale to Intel legal?").abstain(0.48, 0.5)
+    # the same name in a question about what the rules require: answered from the rules
+    assert not evidence("Do we need a licence to sell chips to Intel?").abstain(0.48, 0.5)
+
+
+def test_a_question_demanding_a_dollar_figure_no_close_passage_states_is_refused() -> None:
+    from assistant.models import SearchResult
+
+    def passage(text: str) -> SearchResult:
+        return SearchResult("c", "d", "p", "15 CFR 764.3(a)", "", text, 0, len(text), 0.8, {})
+
+    pointer = passage(
+        "A civil penalty not to exceed the amount set forth in the EAA may be imposed."
+    )
+    figure = passage("A civil penalty of up to $300,000 per violation may be imposed.")
+    question = "What is the maximum civil penalty per violation, in dollars?"
+    refused = Evidence.of(question, [pointer], 0.8, None, None)
+    assert refused.abstain(0.48, 0.5)
+    assert refused.reason() == "None of the closest documents states a dollar amount."
+    assert not Evidence.of(question, [figure], 0.8, None, None).abstain(0.48, 0.5)
+    # without asking for the figure, the rule on penalties answers it
+    asked = "How much could we be fined per violation?"
+    assert not Evidence.of(asked, [pointer], 0.8, None, None).abstain(0.48, 0.5)
+    stated = "Do we need a licence for a shipment with a dollar value of $900?"
+    assert not Evidence.of(stated, [pointer], 0.8, None, None).unstated_amount
