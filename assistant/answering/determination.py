@@ -741,7 +741,8 @@ _RUSSIA_BELARUS = re.compile(r"\b(?:russia|russian|belarus|belarusian|moscow|min
 def _this_deal_sentences(question: str) -> list[str]:
     """The question's sentences that may state where the item it asks about goes and for
     what end use: not a past
-    deal ("We sold radar parts to the Air Force in 2019."), someone's background ("Our sales
+    deal ("We sold radar parts to the Air Force in 2019.", "records of our shipments to Iran last
+    year"), someone's background ("Our sales
     director served in the Army.") or another company's business ("Our competitor sells to the
     Russian army")."""
     parts = [p for p in re.split(r"(?<=[.?!;])\s+", question) if p.strip()]
@@ -749,7 +750,8 @@ def _this_deal_sentences(question: str) -> list[str]:
 
 
 _NOT_THIS_DEAL = re.compile(
-    r"\b(?:sold|shipped|exported|supplied|delivered)\b[^.?!;]*\b(?:in (?:19|20)\d\d|last year|"
+    r"\b(?:sold|shipped|exported|supplied|delivered|shipments|sales|exports|deliveries)\b"
+    r"[^.?!;]*\b(?:in (?:19|20)\d\d|last year|"
     r"years ago)\b|\b(?:served|serves|worked|retired|veteran)\b|\b(?:competitors?|rivals?)\b",
     re.I,
 )

@@ -94,8 +94,23 @@ def place_sent_to(question: str) -> re.Match[str] | None:
                 continue
             if name in _DEMONYMS and not _PARTY_NOUN.match(lowered, m.end()):
                 continue  # "Syrian hamsters", "our Russian translation": a thing's origin
+            if _US_STATE_AFTER.match(question, m.end()):
+                continue  # "Moscow, Idaho", "Havana, Illinois": an American town
             return m
     return None
+
+
+# A town named after a foreign city, followed by its state ("Moscow, Idaho", "Cuba, NY").
+_US_STATE_AFTER = re.compile(
+    r",?\s+(?i:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|"
+    r"georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|"
+    r"massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|"
+    r"new\s+hampshire|new\s+jersey|new\s+mexico|new\s+york|north\s+carolina|north\s+dakota|"
+    r"ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|"
+    r"tennessee|texas|utah|vermont|virginia|washington|west\s+virginia|wisconsin|wyoming)\b"
+    r"|,\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
+    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b",
+)
 
 
 # Destinations under an embargo or special controls in part 746, and the section for each.

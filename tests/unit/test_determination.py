@@ -811,6 +811,8 @@ def _all_rules_lookup() -> _SectionLookup:
         "We refused an order from Iran last year. Can we sell EAR99 pumps to a customer in Canada?",
         "Can we export a non-mass-market encryption appliance (5A002) to a bank in India?",
         "Can we export mass-market consumer drones to a retailer in Vietnam?",
+        "Can we ship 3A001 chips to the University of Idaho in Moscow, Idaho?",
+        "Police asked for records of our shipments to Iran last year; may we hand them over?",
     ],
 )
 def test_words_that_only_look_like_an_end_use_or_a_destination_fire_no_such_rule(
@@ -833,6 +835,8 @@ def test_words_that_only_look_like_an_end_use_or_a_destination_fire_no_such_rule
         ("Can our subsidiary in Donetsk receive EAR99 software updates from us?", "746"),
         ("Is it legal to let a Tehran-based firm download our EAR99 app?", "746.7"),
         ("A Russian distributor wants our EAR99 pumps. Can we ship?", "746.8"),
+        ("Can we ship EAR99 pumps to a customer in Moscow?", "746.8"),
+        ("Our shipments to Iran were stopped last year. Can we ship EAR99 pumps to Iran?", "746.7"),
     ],
 )
 def test_an_end_use_or_destination_in_unusual_words_still_fires(question: str, rule: str) -> None:
