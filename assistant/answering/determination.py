@@ -20,6 +20,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.answering.exception_limits import (
+    MIN_OVERLAP,
+    RESTRICTS,
+    distinctive,
+    named_exceptions,
+    question_facts,
+    restriction_overlap,
+)
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -30,6 +38,7 @@ from assistant.answering.question_facts import (
     place_sent_to,
 )
 from assistant.models import ScreeningHit, SearchResult
+from assistant.retrieval.features import defined_terms
 from assistant.text import sentence_spans
 
 Lookup = Callable[[str], list[SearchResult]]
@@ -1037,6 +1046,68 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
     return None
 
 
+def _in_section(p: SearchResult, section: str) -> bool:
+    cited = f"15 CFR {section}"
+    return p.citation == cited or p.citation.startswith(f"{cited}(")
+
+
+def _named_exceptions_first(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> list[SearchResult]:
+    """The passages of the exceptions the question names ("under TMP"), from its section when
+    retrieval did not bring them, then the rest: the exception the asker means to use is the one
+    to look at first, not whichever other part 740 section ranked best."""
+    named = [section for _, section in named_exceptions(question)]
+    pool = [*passages, *(c for s in named for c in _with_section([], lookup, s))]
+    first = [p for p in pool if any(_in_section(p, s) for s in named)]
+    return [*first, *passages]
+
+
+def exception_limit_line(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> FindingLine | None:
+    """The restriction in a named exception's own section that shares the question's facts
+    ("STA may not be used for any item that is controlled for reason of encryption items" for
+    5A002 routers under STA), read from the passages and the section itself; None when the
+    question names no exception, asks what a term means, or no restriction shares a fact with
+    it."""
+    if _ASKS_MEANING.search(question) or defined_terms(question):
+        return None  # what a term means under the exception ("lost 'effective control'?")
+    for code, section in named_exceptions(question):
+        cited = f"15 CFR {section}"
+        pool = list(
+            {
+                p.chunk_id: p
+                for p in _with_section(passages, lookup, section)
+                if _in_section(p, section)
+            }.values()
+        )
+        sentences = [p.text[a:b] for p in pool for a, b in sentence_spans(p.text)]
+        facts = distinctive(question_facts(question, code), sentences)
+        best: tuple[float, Basis] | None = None
+        for p in pool:
+            for a, b in sentence_spans(p.text):
+                sentence = p.text[a:b]
+                if not RESTRICTS.search(sentence):
+                    continue
+                score = restriction_overlap(sentence, facts)
+                if score >= MIN_OVERLAP and (best is None or score > best[0]):
+                    best = (score, Basis(p, p.start + a, p.start + b))
+        if best is not None:
+            basis = best[1]
+            quote = " ".join(
+                basis.passage.text[
+                    basis.start - basis.passage.start : basis.end - basis.passage.start
+                ].split()
+            )
+            return FindingLine(
+                "Exception limits",
+                f"check {code}'s own restriction in {cited}: “{quote.rstrip('.')}”",
+                [basis],
+            )
+    return None
+
+
 # What may take information or software outside the EAR altogether (15 CFR 734.3(b)(3),
 # 734.7-734.10): published, fundamental research, patents, standards-related releases.
 _MAY_BE_OUTSIDE_EAR = re.compile(
@@ -1162,11 +1233,19 @@ def determine(
         )
     elif finding is not None and outside is not None:
         _subject_to_the_ear_first(finding, outside)
+    limit = exception_limit_line(question, passages, lookup)
+    if finding is None and limit is not None:
+        finding = Finding(
+            "depends",
+            "License Exception restrictions (15 CFR part 740)",
+            [limit],
+            ["whether the restriction reaches the item, the parties and the destination"],
+        )
     if finding is None:
         return None
     listed = next((line for line in finding.lines if line.label == "Licence exceptions"), None)
     exception = (
-        licence_exception_line(passages)
+        licence_exception_line(_named_exceptions_first(question, passages, lookup))
         if listed is None or listed.text.startswith("only those")
         else None
     )
@@ -1176,4 +1255,6 @@ def determine(
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
         listed.text += f"; {exception.text}"
         listed.basis += exception.basis
+    if limit is not None and limit not in finding.lines:
+        finding.lines.append(limit)
     return finding

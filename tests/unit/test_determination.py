@@ -899,3 +899,81 @@ def test_a_question_asking_to_confirm_no_licence_is_a_licence_question() -> None
     question = "A hotel in Sevastopol wants EAR99 dishwashers. No licence, correct?"
     finding = determine(question, [], lookup=_all_rules_lookup())
     assert finding is not None and "746" in finding.rule and finding.outcome == "yes"
+
+
+STA_TEXTS = [
+    (
+        "15 CFR 740.20(a)",
+        "( a ) Scope. License Exception STA authorizes the export of items to the destinations "
+        "named in paragraph (c) of this section.",
+    ),
+    (
+        "15 CFR 740.20(b)(2)",
+        "( i ) License Exception STA may not be used in lieu of any license requirement imposed "
+        "by part 744. ( iii ) License Exception STA may not be used for any item that is "
+        "controlled for reason of encryption items (EI), short supply (SS), surreptitious "
+        "listening (SL), or chemical weapons (CW). ( v ) License Exception STA may not be used "
+        "for any item controlled by ECCN 1C351.",
+    ),
+]
+
+
+def _sta_lookup() -> _SectionLookup:
+    return _SectionLookup([_p(120 + n, c, t, "regulation") for n, (c, t) in enumerate(STA_TEXTS)])
+
+
+@pytest.mark.parametrize(
+    ("question", "restriction"),
+    [
+        ("Can we ship our 5A002 routers to Germany under STA? Is that the right exception?", "EI"),
+        ("Sales wants to send encrypted gateways to France under License Exception STA: OK?", "EI"),
+        ("Can we ship 1C351 samples to a lab in Japan under STA?", "1C351"),
+    ],
+)
+def test_an_exception_the_question_names_brings_its_own_restriction_for_the_case(
+    question: str, restriction: str
+) -> None:
+    """The restriction is read from the named exception's section, whatever retrieval ranked:
+    the one sharing the question's item (an encryption ECCN reads as encryption)."""
+    finding = determine(question, [], lookup=_sta_lookup())
+    assert finding is not None
+    limits = [ln for ln in finding.lines if ln.label == "Exception limits"]
+    assert len(limits) == 1 and "15 CFR 740.20" in limits[0].text
+    assert restriction in limits[0].text and "may not be used" in limits[0].text
+    basis = limits[0].basis[0]
+    quoted = basis.passage.text[basis.start - basis.passage.start : basis.end - basis.passage.start]
+    assert restriction in quoted  # the line cites the very sentence it quotes
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we ship 2B001 machine tools to Germany under STA?",  # no restriction shares a fact
+        "Can we ship our app's 5A002 update to Germany under ENC?",  # ENC's section not read
+        "Under License Exception STA, what does 'ultimate consignee' mean?",  # a meaning
+        "Can our app send 5A002 routers to Germany?",  # "app" is not License Exception APP
+    ],
+)
+def test_no_restriction_line_without_a_named_exception_and_a_shared_fact(question: str) -> None:
+    finding = determine(question, [], lookup=_sta_lookup())
+    assert finding is None or not any(ln.label == "Exception limits" for ln in finding.lines)
+
+
+def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
+    from assistant.answering.exception_limits import (
+        distinctive,
+        named_exceptions,
+        question_facts,
+    )
+
+    assert named_exceptions("Can we use STA instead of ENC?") == [
+        ("STA", "740.20"),
+        ("ENC", "740.17"),
+    ]
+    assert named_exceptions("Is our app covered by License Exception APP?") == [("APP", "740.7")]
+    assert named_exceptions("Can we put it in a bag? Is sta ok?") == []
+    stems, eccns = question_facts("a ministry buys 5A002 routers", "STA")
+    assert {"govern", "encryp", "router"} <= stems and eccns == {"5A002"}
+    # a word in most of the section's sentences tells none of them apart
+    sentences = ["Encryption items may be exported.", "Encryption software is eligible.", "x y"]
+    assert "encryp" not in distinctive((stems, eccns), sentences)[0]

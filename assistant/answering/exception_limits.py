@@ -1,0 +1,149 @@
+"""The License Exception a question names, and the sentence of its own section that may rule it
+out for the case at hand.
+
+"Can we ship our 5A002 routers to Germany under STA?" and "can we just ship under CCD?" name an
+exception the asker means to rely on. The EAR answers them in the exception's own section,
+with a restriction sentence: 740.20(b)(2)(iii) "License Exception STA may not be used for any
+item that is controlled for reason of encryption items (EI) ...", 740.19(c)(1)(ii) "...
+organizations administered or controlled by the Cuban Government ... are not eligible end
+users". Retrieval, ranking by the whole question, rarely brings that sentence to the top; this
+module finds it by reading the named section's restriction sentences and keeping the one that
+shares the question's facts (the item, the party, the destination).
+
+Pure text functions: `assistant.answering.determination` reads the section and cites the
+sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from assistant.index.tokenize import tokenize
+
+# Part 740's exceptions by symbol (the section headings' own "(STA)", "(CCD)" ...).
+EXCEPTION_SECTIONS: dict[str, str] = {
+    "LVS": "740.3",
+    "GBS": "740.4",
+    "SPP": "740.5",
+    "TSR": "740.6",
+    "APP": "740.7",
+    "NAC": "740.8",
+    "ACA": "740.8",
+    "TMP": "740.9",
+    "RPL": "740.10",
+    "GOV": "740.11",
+    "GFT": "740.12",
+    "TSU": "740.13",
+    "BAG": "740.14",
+    "AVS": "740.15",
+    "APR": "740.16",
+    "ENC": "740.17",
+    "AGR": "740.18",
+    "CCD": "740.19",
+    "STA": "740.20",
+    "SCP": "740.21",
+    "ACE": "740.22",
+    "MED": "740.23",
+    "IEC": "740.24",
+    "HBM": "740.25",
+    "RFF": "740.26",
+    "AIA": "740.27",
+    "ACM": "740.28",
+    "LPP": "740.29",
+}
+# Symbols that are also everyday words or abbreviations ("our app", "a bag", "med devices")
+# count only after "License Exception".
+_AMBIGUOUS = frozenset({"APP", "BAG", "MED", "ACE", "AGR", "AIA", "GOV"})
+_SYMBOL = re.compile(r"(?P<lead>\blicen[cs]e\s+exception\s+)?\b(?P<code>[A-Z]{3})\b", re.I)
+
+# A sentence that takes the exception away: "may not be used", "are not eligible end users",
+# "does not authorize", "is not available".
+RESTRICTS = re.compile(
+    r"\b(?:may\s+not\s+(?:be\s+)?used?|not\s+(?:be\s+)?eligible|ineligible|does\s+not\s+authori[sz]e|"
+    r"(?:is|are)\s+not\s+available|(?:is|are)\s+excluded|may\s+not\s+(?:be\s+)?(?:exported|"
+    r"reexported|transferred)\s+under)\b",
+    re.I,
+)
+# Words every sentence of a part 740 section shares with any question about it: they tell
+# nothing about which restriction reaches the case.
+_GENERIC = frozenset(
+    tokenize(
+        "license licence exception exceptions use used using may not can could we our us item "
+        "items export exports exported reexport reexported transfer transferred ship shipped "
+        "shipping sell sold send under any all this that which with for from into there their "
+        "they them customer customers controlled control reason reasons country countries "
+        "destination destinations paragraph section part ear eligible right just want wants "
+        "instead need needs required does do is are be been other such those these"
+    )
+)
+# A government body in plain words is a "government" end user in the EAR's ("a ministry",
+# "the embassy", "a state-owned operator").
+_GOVERNMENT_BODY = re.compile(
+    r"\b(?:ministr(?:y|ies)|embass(?:y|ies)|state-owned|government-owned|municipal\w*|"
+    r"police|armed\s+forces)\b",
+    re.I,
+)
+_ECCN = re.compile(r"\b\d[A-E]\d{3}\b", re.I)
+STEM = 6  # "encrypted" and "encryption" share their first six letters; "Cuba" is all of its own
+MIN_OVERLAP = 1.0  # at least one of the question's own facts in the sentence
+SECTION_COMMON = 0.2  # a word in more of the section's sentences than this decides nothing
+
+
+def named_exceptions(question: str) -> list[tuple[str, str]]:
+    """The exceptions the question names, by symbol, with their sections, in order: "STA",
+    "License Exception CCD"; "our app" is not APP."""
+    found: list[tuple[str, str]] = []
+    for m in _SYMBOL.finditer(question):
+        code = m.group("code")
+        if code not in EXCEPTION_SECTIONS or code != code.upper():
+            continue
+        if code in _AMBIGUOUS and not m.group("lead"):
+            continue
+        pair = (code, EXCEPTION_SECTIONS[code])
+        if pair not in found:
+            found.append(pair)
+    return found
+
+
+def _stems(tokens: Iterable[str]) -> set[str]:
+    return {t[:STEM] for t in tokens if len(t) >= 4 and t not in _GENERIC}
+
+
+# Category 5 part 2's ECCNs are the CCL's encryption items ("EI" reasons for control).
+_ENCRYPTION_ECCN = re.compile(r"\b5[ABDE](?:00[234]|992)\b", re.I)
+
+
+def question_facts(question: str, code: str) -> tuple[set[str], set[str]]:
+    """The question's own words that may decide a restriction (stems), and its ECCNs."""
+    text = _GOVERNMENT_BODY.sub(lambda m: f"{m.group(0)} government", question)
+    text = _ENCRYPTION_ECCN.sub(lambda m: f"{m.group(0)} encryption", text)
+    tokens = [t for t in tokenize(text) if t != code.lower()]
+    return _stems(tokens), {e.upper() for e in _ECCN.findall(question)}
+
+
+def distinctive(
+    facts: tuple[set[str], set[str]], sentences: Sequence[str]
+) -> tuple[set[str], set[str]]:
+    """The facts that tell the section's sentences apart: "encryption" decides among STA's
+    restrictions but is in most of ENC's sentences, where it picks out none."""
+    stems, eccns = facts
+    if not sentences:
+        return facts
+    held = [_stems(tokenize(s)) for s in sentences]
+
+    def share(q: str) -> float:
+        return sum(any(w.startswith(q) or q.startswith(w) for w in h) for h in held) / len(held)
+
+    return {q for q in stems if share(q) <= SECTION_COMMON}, eccns
+
+
+def restriction_overlap(sentence: str, facts: tuple[set[str], set[str]]) -> float:
+    """How much of the question's facts a restriction sentence shares: an ECCN it names counts
+    three times a word."""
+    stems, eccns = facts
+    words = _stems(tokenize(sentence))
+    # a stem shorter than STEM matches the longer forms ("cuba" the sentence's "cuban")
+    shared = {q for q in stems if any(w.startswith(q) or q.startswith(w) for w in words)}
+    named = {e for e in eccns if re.search(rf"\b{e}\b", sentence, re.I)}
+    return float(len(shared) + 3 * len(named))
