@@ -1074,38 +1074,44 @@ def exception_limit_line(
     if _ASKS_MEANING.search(question) or defined_terms(question):
         return None  # what a term means under the exception ("lost 'effective control'?")
     for code, section in named_exceptions(question):
-        cited = f"15 CFR {section}"
-        pool = list(
-            {
-                p.chunk_id: p
-                for p in _with_section(passages, lookup, section)
-                if _in_section(p, section)
-            }.values()
-        )
-        sentences = [p.text[a:b] for p in pool for a, b in sentence_spans(p.text)]
-        facts = distinctive(question_facts(question, code), sentences)
-        best: tuple[float, Basis] | None = None
-        for p in pool:
-            for a, b in sentence_spans(p.text):
-                sentence = p.text[a:b]
-                if not RESTRICTS.search(sentence):
-                    continue
-                score = restriction_overlap(sentence, facts)
-                if score >= MIN_OVERLAP and (best is None or score > best[0]):
-                    best = (score, Basis(p, p.start + a, p.start + b))
-        if best is not None:
-            basis = best[1]
-            quote = " ".join(
-                basis.passage.text[
-                    basis.start - basis.passage.start : basis.end - basis.passage.start
-                ].split()
-            )
+        pool = _with_section(passages, lookup, section)
+        basis = _sharing_facts(question, code, section, pool, RESTRICTS, MIN_OVERLAP)
+        if basis is not None:
+            quote = " ".join(_sentence(basis).split()).rstrip(".")
             return FindingLine(
                 "Exception limits",
-                f"check {code}'s own restriction in {cited}: “{quote.rstrip('.')}”",
+                f"check {code}'s own restriction in 15 CFR {section}: “{quote}”",
                 [basis],
             )
     return None
+
+
+def _sharing_facts(
+    question: str,
+    named: str,
+    section: str,
+    pool: Sequence[SearchResult],
+    pattern: re.Pattern[str] | None,
+    least: float,
+) -> Basis | None:
+    """The sentence of `section` (matching `pattern`, when given) that shares the most of the
+    question's distinctive facts, at least `least` of them, first in the section on a tie.
+    `named` is the word the question reaches the section by (an exception's symbol, a place):
+    not a fact that picks out one of its sentences."""
+    chunks = list({p.chunk_id: p for p in pool if _in_section(p, section)}.values())
+    chunks.sort(key=lambda p: (p.doc_id, p.start))
+    sentences = [p.text[a:b] for p in chunks for a, b in sentence_spans(p.text)]
+    facts = distinctive(question_facts(question, named), sentences)
+    best: tuple[float, Basis] | None = None
+    for p in chunks:
+        for a, b in sentence_spans(p.text):
+            sentence = p.text[a:b]
+            if pattern is not None and not pattern.search(sentence):
+                continue
+            score = restriction_overlap(sentence, facts)
+            if score >= least and (best is None or score > best[0]):
+                best = (score, Basis(p, p.start + a, p.start + b))
+    return best[1] if best is not None else None
 
 
 # What may take information or software outside the EAR altogether (15 CFR 734.3(b)(3),

@@ -115,10 +115,12 @@ _ENCRYPTION_ECCN = re.compile(r"\b5[ABDE](?:00[234]|992)\b", re.I)
 
 
 def question_facts(question: str, code: str) -> tuple[set[str], set[str]]:
-    """The question's own words that may decide a restriction (stems), and its ECCNs."""
+    """The question's own words that may decide a restriction (stems), and its ECCNs; `code`
+    (the exception's symbol, the place) is how the question names the section, not a fact."""
     text = _GOVERNMENT_BODY.sub(lambda m: f"{m.group(0)} government", question)
     text = _ENCRYPTION_ECCN.sub(lambda m: f"{m.group(0)} encryption", text)
-    tokens = [t for t in tokenize(text) if t != code.lower()]
+    named = set(tokenize(code))
+    tokens = [t for t in tokenize(text) if t not in named]
     return _stems(tokens), {e.upper() for e in _ECCN.findall(question)}
 
 
