@@ -138,9 +138,7 @@ def defined_terms(question: str) -> list[str]:
 
 def definition_pattern(term: str) -> re.Pattern[str]:
     """Matches a passage defining `term`: the term (quoted or not, plural or not), then
-    "means", "is defined as", "is a/an/any", "refers to", "includes" within a few characters, or
-    "means" after a short qualifier; a glossary paragraph the term heads in italics; or a
-    paragraph headed "Definition of <term>"."""
+    "means", "is defined as", "is a/an", "refers to", "includes" within a few characters."""
     words = [re.escape(w) for w in re.findall(r"[\w-]+", term)]
     if not words:
         return re.compile(r"(?!x)x")
@@ -149,17 +147,9 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
     return re.compile(
         rf"[\"“‘]?\b{body}\b[.,]?[\"”’]?\s*(?:\([^)]{{0,40}}\)\s*)?"
-        r"(?:means|is\s+defined|are\s+defined|is\s+an?y?\b|are\b|refers?\s+to|includes?)"
-        # "A major component of a plant located outside the United States means ...": a
-        # qualifier of a few words between the term and "means"
-        # (not through a clause: "... for parts that the exporter means to ship")
-        rf"|\b{body}\b(?:\s+(?!(?:which|that|this|who|if|when|where)\b)[\w’'-]+){{0,8}}?"
-        r"\s+means\b(?!\s+to\b)"
-        # a glossary paragraph headed by the term in italics ("*Accessories.*", "*Major
-        # Component:*", "*Government end user” (as applied to ...*)")
-        rf"|^\s*\*[\"“‘]?{body}\b"
-        # a paragraph headed "Definition of “Controlled in Fact”"
-        rf"|\bdefinition\s+of\s+(?:the\s+term\s+)?[\"“‘']*{body}\b",
+        r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
+        # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...")
+        rf"|^\s*\*{body}\.?\*",
         re.I | re.M,
     )
 
