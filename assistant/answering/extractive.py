@@ -101,6 +101,18 @@ REQUIREMENT_BONUS = 0.1
 _ASKS_REQUIREMENT = re.compile(
     r"\b(need|needs|required?|requires|must|allowed|permitted|can (?:we|i)|may (?:we|i))\b", re.I
 )
+# "How long does a temporary denial order last?" is answered by the sentence giving the period
+# ("issued for a period not exceeding 180 days"), not by the one sharing most of its words.
+DURATION_BONUS = 0.1
+_ASKS_DURATION = re.compile(
+    r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalid(?:ity)?\s+(?:for|period)\b",
+    re.I,
+)
+_STATES_DURATION = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)"
+    r"[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
+    re.I,
+)
 _STATES_REQUIREMENT = re.compile(
     r"\b(is required|are required|requires?|must|may not|prohibit\w*|not permitted|"
     r"license requirements?|licence requirements?)\b",
@@ -148,6 +160,7 @@ def score_sentences(
     weighted by how rare they are in the corpus."""
     weight = idf or (lambda _t: 1.0)
     asks_requirement = bool(_ASKS_REQUIREMENT.search(question))
+    asks_duration = bool(_ASKS_DURATION.search(question))
     q_tokens = set(tokenize(question))
     q_weight = sum(weight(t) for t in q_tokens) or 1.0
     out = []
@@ -161,6 +174,8 @@ def score_sentences(
             score = p.similarity + OVERLAP_WEIGHT * overlap + 0.04 / (rank + 1)
             if asks_requirement and _STATES_REQUIREMENT.search(text):
                 score += REQUIREMENT_BONUS
+            if asks_duration and _STATES_DURATION.search(text):
+                score += DURATION_BONUS
             out.append(_Sentence(rank, p.start + a, p.start + b, text, score, p.similarity))
     return out
 

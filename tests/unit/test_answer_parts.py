@@ -271,3 +271,25 @@ def test_a_question_demanding_a_dollar_figure_no_close_passage_states_is_refused
     assert not Evidence.of(asked, [pointer], 0.8, None, None).abstain(0.48, 0.5)
     stated = "Do we need a licence for a shipment with a dollar value of $900?"
     assert not Evidence.of(stated, [pointer], 0.8, None, None).unstated_amount
+
+
+def test_a_how_long_question_is_led_by_the_sentence_giving_the_period() -> None:
+    """The sentence sharing most of the question's words ("renewing the temporary denial
+    order") is not the answer to "how long"; the one giving the period is."""
+    from assistant.answering.extractive import score_sentences
+    from assistant.models import SearchResult
+
+    text = (
+        "The Assistant Secretary may issue the order renewing the temporary denial order without "
+        "a hearing. The temporary denial order will be issued for a period not exceeding 180 days."
+    )
+    tdo = SearchResult("c", "d", "p", "15 CFR 766.24(b)", "", text, 0, len(text), 0.8, {})
+    ask = "How long does a temporary denial order last before renewing?"
+    best = max(score_sentences(ask, [tdo]), key=lambda s: s.score)
+    assert "180 days" in best.text
+    # not asked how long: the words decide, as before
+    best = max(
+        score_sentences("Who issues an order renewing a denial order?", [tdo]),
+        key=lambda s: s.score,
+    )
+    assert "renewing" in best.text
