@@ -23,6 +23,12 @@ _HEADING_ONLY = re.compile(
     r"^(?:#+\s*.*|(?:\(\s*\w{1,4}\s*\)|§+\s*[\d.]+[a-z]?|Supplement No\.\s*\d+[^.]*\.?)\s*"
     r"[^.:;]{0,90}[.—–:-]?\s*|\[\d+ FR [^\]]*\]\.?)$"
 )
+# A designated line with a finite verb is a provision, however short ("(4) A temporary denial
+# order may be renewed more than once."), not a heading ("(e) Removal or modification requests.").
+_STATEMENT = re.compile(
+    r"^(?:\(\s*\w{1,4}\s*\)\s*)+(?=(?:\S+\s+){3,})[^.:;]*(?<!\bthat)(?<!\bwhich)(?<!\bwho)\s(?:is|are|was|were|may|must|shall|"
+    r"will|can|cannot|does|do|has|have|applies|apply|requires?|means)\b[^.:;]*\.$"
+)
 _SOURCE_NOTE = re.compile(r"^\[\d+ FR [^\]]*\]\.?$")
 _FURNITURE = re.compile(
     r"\[INSERT\b|Font Size|Print Friendly|Share this article|Click here|Subscribe to"
@@ -43,7 +49,7 @@ def is_heading(sentence: str) -> bool:
     stripped = sentence.strip()
     if stripped.startswith("#") or _SOURCE_NOTE.match(stripped):
         return True  # a Markdown heading, or a "[81 FR 35604, June 3, 2016, ...]" source note
-    if bool(_HEADING_ONLY.match(stripped)) and len(words) <= 12:
+    if bool(_HEADING_ONLY.match(stripped)) and len(words) <= 12 and not _STATEMENT.search(stripped):
         return True
     if _SECTION_TITLE.match(stripped) and len(words) <= 30:
         return True  # "§ 744.15 Restrictions on exports ... listed on the unverified list."

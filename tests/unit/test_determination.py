@@ -219,6 +219,11 @@ def test_headings_templates_and_site_furniture_are_not_lines() -> None:
     assert is_heading(long_title), "a long section title is still a title"
     assert not is_heading("Section 744.15 requires a UVL statement before any shipment.")
     assert not is_heading("( b ) A license is required for all items subject to the EAR.")
+    # a short designated provision with a verb is a statement; a titled paragraph is not
+    assert not is_heading("( 4 ) A temporary denial order may be renewed more than once.")
+    assert not is_heading("(ii) This paragraph applies to all exports.")
+    assert is_heading("(e) Removal or modification requests.")
+    assert is_heading("(2) Items that are not subject to the EAR.")
     assert is_furniture("Font Size Share this article Print Friendly Version")
     assert is_furniture("[INSERT GENERAL DESCRIPTION OF ITEMS]")
     assert not is_furniture("A license is required.")
