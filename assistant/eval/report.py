@@ -87,6 +87,7 @@ def format_table(result: dict[str, Any]) -> str:
             "citation_validity",
         ),
         (f"cited relevant (n={s.get('cited_relevant_n', 0)})", "cited_relevant"),
+        ("bottom line cites a relevant passage", "lead_relevant"),
     ]
     if s.get("authority_cited_n"):
         system_only.append((f"authority cited (n={s['authority_cited_n']})", "authority_cited"))

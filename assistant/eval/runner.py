@@ -102,6 +102,7 @@ def _score_system(
     n_citations = 0
     n_valid = 0
     cited_relevant_flags: list[bool] = []
+    lead_relevant_flags: list[bool] = []
     authority_flags: list[bool] = []
     fact_scores: list[float] = []
     timings: dict[str, list[float]] = {}
@@ -133,16 +134,18 @@ def _score_system(
             if facts is not None:
                 fact_scores.append(facts)
             if item.answerable and not answer.abstained:
-                hit = False
+                relevant = []
                 for c in answer.citations:
                     text = chunk_text(c.chunk_id, ranked_texts)
                     source = str(records.get(c.doc_id, {}).get("source_path", ""))
-                    if text is not None and any(
-                        matches(Passage(source, text), e) for e in item.relevant
-                    ):
-                        hit = True
-                        break
-                cited_relevant_flags.append(hit)
+                    relevant.append(
+                        text is not None
+                        and any(matches(Passage(source, text), e) for e in item.relevant)
+                    )
+                cited_relevant_flags.append(any(relevant))
+                # The bottom line is what a reader acts on: does its first citation quote a
+                # passage that answers the question?
+                lead_relevant_flags.append(bool(relevant) and relevant[0])
 
             authority_cited = None
             if item.answerable and item.authority:
@@ -199,6 +202,7 @@ def _score_system(
     system["citation_validity"] = n_valid / n_citations if n_citations else 1.0
     system["cited_relevant"] = _share(cited_relevant_flags)
     system["cited_relevant_n"] = len(cited_relevant_flags)
+    system["lead_relevant"] = _share(lead_relevant_flags)
     # Questions that name their authorities (a practitioner set): the answer cites one of them.
     system["authority_cited"] = _share(authority_flags) if authority_flags else None
     system["authority_cited_n"] = len(authority_flags)

@@ -133,9 +133,12 @@ def test_system_metrics(result: dict[str, Any]) -> None:
         "answer_fact_recall",
         "citation_validity",
         "cited_relevant",
+        "lead_relevant",
     ):
         assert key in s, key
         _unit(s[key])
+    # the bottom line is one of the cited passages: it cannot be relevant more often than they
+    assert s["lead_relevant"] <= s["cited_relevant"]
     assert s["n_answerable"] == 3 and s["n_abstain"] == 1
     # Only t-002 names its authorities; its answer cites 740.9.
     assert s["authority_cited_n"] == 1 and s["authority_cited"] == 1.0
