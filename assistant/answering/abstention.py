@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.question_facts import names_a_place
@@ -68,6 +68,8 @@ _ASKS_IF_IT_HAPPENED = re.compile(
     r"something|anything|nothing)\b)",
     re.I,
 )
+# "Was Brightwave, our Singapore subsidiary, in breach ...": a party of ours, about the rules.
+_OURS = re.compile(r"\b(?:our|we|us)\b", re.I)
 # Names this rare (a share of the caller's view) are specific parties; BIS, the EAR, Commerce
 # and the ERC run through much of the corpus and are implied by passages that do not write them.
 SPECIFIC_NAME_SHARE = 0.01
@@ -84,7 +86,7 @@ _ASKS_AMOUNT = re.compile(
 _AMOUNT = re.compile(
     r"\bin\s+(?:u\.?s\.?\s+)?dollars\b|\bdollar\s+(?:value|amount|figure|limit|cap)s?\b", re.I
 )
-_AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:dollars|million|billion)\b", re.I)
+_AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|USD)\b", re.I)
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
 _CLAUSE_END = re.compile(r"[?;!]|,\s+(?:and|or|but)\b|\.\s")
 
@@ -111,6 +113,7 @@ class Evidence:
         similarity: float,
         is_known: Callable[[str], bool] | None,
         idf: Callable[[str], float] | None,
+        documents: Callable[[str], Collection[str]] | None = None,
     ) -> Evidence:
         from assistant.answering.extractive import unknown_names
 
@@ -144,14 +147,24 @@ class Evidence:
         unseen = next((y for y in years if y not in seen), "")
         unseen_name = ""
         if clause and idf is not None:
+            mentioned = found
             specific = math.log(1 / SPECIFIC_NAME_SHARE)
+            # ... nor any other chunk of their documents: a rule's list naming the party
+            # ("approved IC designers: ... Nvidia Corporation") may rank below its other
+            # paragraphs
+            retrieved = {p.doc_id for p in passages[:COVERAGE_PASSAGES]}
             unseen_name = next(
                 (
                     n
-                    for n in unknown_names(clause, found.__contains__)
+                    for n in unknown_names(clause, mentioned.__contains__)
                     if len(n) >= 3
                     and not names_a_place(n)
-                    and all(idf(t) >= specific for t in tokenize(n) if t not in found)
+                    and all(idf(t) >= specific for t in tokenize(n) if t not in mentioned)
+                    and not any(
+                        retrieved.intersection(documents(t))
+                        for t in tokenize(n)
+                        if documents is not None and t not in mentioned
+                    )
                 ),
                 "",
             )
@@ -216,8 +229,11 @@ def event_clause(question: str) -> str:
     List"), or "" when none does, or when the question asks what the rules require."""
     if _ASKS_WHAT_IS_REQUIRED.search(question):
         return ""
-    found = _ASKS_WHAT_HAPPENED.search(question) or _ASKS_IF_IT_HAPPENED.search(question)
+    found = _ASKS_WHAT_HAPPENED.search(question)
+    yes_no = found is None
+    found = found or _ASKS_IF_IT_HAPPENED.search(question)
     if not found:
         return ""
     end = _CLAUSE_END.search(question, found.end())
-    return question[found.start() : end.start() if end else len(question)]
+    clause = question[found.start() : end.start() if end else len(question)]
+    return "" if yes_no and _OURS.search(clause) else clause

@@ -84,6 +84,7 @@ def extractive_answer(
         min_relevance_unknown_name=settings.min_relevance_unknown_name,
         is_known=terms.knows,
         idf=terms.idf,
+        documents=terms.documents,
         hits=screen.screening.hits if screen is not None else (),
         lookup=lookup,
         verify_span=checks.verify_span,

@@ -1261,6 +1261,8 @@ def determine(
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
         listed.text += f"; {exception.text}"
         listed.basis += exception.basis
-    if limit is not None and limit not in finding.lines:
+    barred = listed is not None and listed.text.startswith(("none", "no "))
+    if limit is not None and limit not in finding.lines and not barred:
+        # (no exception's limits where none may be used: a listed party, an embargo)
         finding.lines.append(limit)
     return finding

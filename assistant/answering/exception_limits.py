@@ -52,17 +52,29 @@ EXCEPTION_SECTIONS: dict[str, str] = {
     "ACM": "740.28",
     "LPP": "740.29",
 }
-# Symbols that are also everyday words or abbreviations ("our app", "a bag", "med devices")
-# count only after "License Exception".
-_AMBIGUOUS = frozenset({"APP", "BAG", "MED", "ACE", "AGR", "AIA", "GOV"})
-_SYMBOL = re.compile(r"(?P<lead>\blicen[cs]e\s+exception\s+)?\b(?P<code>[A-Z]{3})\b", re.I)
+# A symbol counts only where the question uses it as an exception: "License Exception STA",
+# "under TMP", "use ENC", "via CCD", "GBS-eligible", "the STA exception". Capitals alone say
+# nothing ("CCD image sensors", "AP and STA modes", "TMP (trimethyl phosphite)", "IEC 62443",
+# "a NAC appliance", "an ACM conference"); in that position case does not matter ("under sta").
+_CODES = "|".join(EXCEPTION_SECTIONS)
+_SYMBOL = re.compile(
+    rf"\blicen[cs]e\s+exceptions?\s+(?P<a>{_CODES})\b"
+    rf"|\b(?:under|use|using|via|claim|claiming|instead\s+of|rather\s+than|through|per|"
+    rf"qualify\s+for|eligible\s+for|covered\s+by|rely\s+on)\s+(?:the\s+)?(?P<b>{_CODES})\b"
+    rf"|\b(?P<c>{_CODES})(?:[\s-]+(?:licen[cs]e\s+)?exceptions?\b|-eligible\b|\s+eligibility\b"
+    r"|\s+(?:the\s+)?(?:right|correct|best|proper|appropriate)\s+(?:licen[cs]e\s+)?exception)",
+    re.I,
+)
+# The question's last clause names the exception the asker wants: "We normally use STA, but
+# ... so can we use ENC instead?" asks about ENC first; "STA instead of ENC" about STA.
+_LAST_QUESTION = re.compile(r"[^.?!;,]*\?")
+_ALTERNATIVE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+(?:the\s+)?$", re.I)
 
 # A sentence that takes the exception away: "may not be used", "are not eligible end users",
 # "does not authorize", "is not available".
 RESTRICTS = re.compile(
-    r"\b(?:may\s+not\s+(?:be\s+)?used?|not\s+(?:be\s+)?eligible|ineligible|does\s+not\s+authori[sz]e|"
-    r"(?:is|are)\s+not\s+available|(?:is|are)\s+excluded|may\s+not\s+(?:be\s+)?(?:exported|"
-    r"reexported|transferred)\s+under)\b",
+    r"\b(?:may\s+not|not\s+(?:be\s+)?eligible|ineligible|does\s+not\s+authori[sz]e|"
+    r"(?:is|are)\s+not\s+available|(?:is|are)\s+excluded|(?:is|are)\s+prohibited)\b",
     re.I,
 )
 # Words every sentence of a part 740 section shares with any question about it: they tell
@@ -74,7 +86,10 @@ _GENERIC = frozenset(
         "shipping sell sold send under any all this that which with for from into there their "
         "they them customer customers controlled control reason reasons country countries "
         "destination destinations paragraph section part ear eligible right just want wants "
-        "instead need needs required does do is are be been other such those these"
+        "instead need needs required does do is are be been other such those these "
+        # the nouns every exception speaks of: sharing one says nothing about the case
+        "software technology commodity commodities shipment shipments equipment product products "
+        "goods abroad foreign person persons company companies"
     )
 )
 # A government body in plain words is a "government" end user in the EAR's ("a ministry",
@@ -91,19 +106,22 @@ SECTION_COMMON = 0.2  # a word in more of the section's sentences than this deci
 
 
 def named_exceptions(question: str) -> list[tuple[str, str]]:
-    """The exceptions the question names, by symbol, with their sections, in order: "STA",
-    "License Exception CCD"; "our app" is not APP."""
-    found: list[tuple[str, str]] = []
+    """The exceptions the question names as exceptions, with their sections: those of its
+    question sentence first, then in order ("under STA", "License Exception CCD"; not "CCD
+    image sensors")."""
+    asked = [m.span() for m in _LAST_QUESTION.finditer(question)][-1:]
+    found: list[tuple[bool, int, str]] = []
     for m in _SYMBOL.finditer(question):
-        code = m.group("code")
-        if code not in EXCEPTION_SECTIONS or code != code.upper():
-            continue
-        if code in _AMBIGUOUS and not m.group("lead"):
-            continue
-        pair = (code, EXCEPTION_SECTIONS[code])
-        if pair not in found:
-            found.append(pair)
-    return found
+        code = (m.group("a") or m.group("b") or m.group("c")).upper()
+        at = m.start(m.lastgroup or 0)
+        asked_here = any(a <= m.start() < b for a, b in asked)
+        alternative = bool(_ALTERNATIVE.search(question[max(0, at - 20) : at]))
+        found.append((not asked_here or alternative, m.start(), code))
+    ordered: list[tuple[str, str]] = []
+    for _, _, code in sorted(found):
+        if (code, EXCEPTION_SECTIONS[code]) not in ordered:
+            ordered.append((code, EXCEPTION_SECTIONS[code]))
+    return ordered
 
 
 def _stems(tokens: Iterable[str]) -> set[str]:

@@ -11,7 +11,7 @@ is silent (`abstention`: similarity, lexical coverage and named sections togethe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering.abstention import Evidence
@@ -363,6 +363,7 @@ def compose_extractive(
     min_relevance_unknown_name: float,
     is_known: Callable[[str], bool] | None = None,
     idf: Callable[[str], float] | None = None,
+    documents: Callable[[str], Collection[str]] | None = None,
     hits: Sequence[ScreeningHit] = (),
     lookup: Lookup | None = None,
     verify_span: VerifySpan | None = None,
@@ -381,7 +382,7 @@ def compose_extractive(
     if asks_about_whole(question):
         scored = _in_section_order(scored, passages, legal_references(question))
     best = max((s.similarity for s in scored), default=0.0)
-    evidence = Evidence.of(question, passages, best, is_known, idf)
+    evidence = Evidence.of(question, passages, best, is_known, idf, documents)
     finding = determine(question, passages, hits, lookup)
     # A party or destination rule that found the regulation sentence it rests on means the
     # corpus speaks to the question, however far its words are from the passages' (a Dubai

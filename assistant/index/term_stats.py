@@ -29,7 +29,9 @@ class TermStats:
         self._labels = view.labels()
         self._vocabulary = view.vocabulary
         self._n = len(view.ids) or 1
+        self._metas = view.metas
         self._seen: dict[str, tuple[int, bool]] = {}
+        self._documents: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def idf(self, token: str) -> float:
@@ -38,6 +40,24 @@ class TermStats:
 
     def knows(self, token: str) -> bool:
         return self._counts(token)[1]
+
+    def documents(self, token: str) -> frozenset[str]:
+        """The documents (doc_id) of the view whose chunks hold the token, in text or label:
+        whether a name is in a document retrieval found, though not in the chunks it ranked."""
+        with self._lock:
+            found = self._documents.get(token)
+        if found is None:
+            ids = self._vocabulary.lookup([token])
+            row_of_slot = self._ranker.row_of_slot()
+            docs: set[str] = set()
+            for postings in (self._ranker.postings, self._labels):
+                for slots, _tf in postings.of(ids[0]) if ids else ():
+                    rows = row_of_slot[slots]
+                    docs.update(str(self._metas[r].get("doc_id", "")) for r in rows[rows >= 0])
+            found = frozenset(docs)
+            with self._lock:
+                self._documents[token] = found
+        return found
 
     def patched(self, change: Change) -> None:
         """Nothing to carry to a refreshed snapshot: counting a term there is as cheap."""

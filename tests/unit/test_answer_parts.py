@@ -249,6 +249,20 @@ def test_a_yes_no_question_about_a_specific_party_no_close_passage_mentions_is_r
     assert not evidence("Was our sale to Intel legal?").abstain(0.48, 0.5)
     # the same name in a question about what the rules require: answered from the rules
     assert not evidence("Do we need a licence to sell chips to Intel?").abstain(0.48, 0.5)
+    # a party of ours, however named, is a question about the rules
+    assert not evidence("Was Intel, our subsidiary, in breach when it resold chips?").abstain(
+        0.48, 0.5
+    )
+    # a name the closest passages' documents carry elsewhere (a rule's list of companies)
+    in_list = Evidence.of(
+        "Has BIS named Intel as an approved designer?",
+        [news],
+        0.7,
+        known.__contains__,
+        lambda t: math.log(1 / share.get(t, 0.0005)),
+        lambda t: {"d"} if t == "intel" else set(),
+    )
+    assert not in_list.abstain(0.48, 0.5)
 
 
 def test_a_question_demanding_a_dollar_figure_no_close_passage_states_is_refused() -> None:
@@ -269,6 +283,10 @@ def test_a_question_demanding_a_dollar_figure_no_close_passage_states_is_refused
     # without asking for the figure, the rule on penalties answers it
     asked = "How much could we be fined per violation?"
     assert not Evidence.of(asked, [pointer], 0.8, None, None).abstain(0.48, 0.5)
+    # a count is not an amount: "30 billion transistors"
+    count = passage("The threshold is 30 billion transistors per integrated circuit.")
+    asked_dollars = "What is the dollar value threshold for foundry due diligence?"
+    assert Evidence.of(asked_dollars, [count], 0.8, None, None).unstated_amount
     stated = "Do we need a licence for a shipment with a dollar value of $900?"
     assert not Evidence.of(stated, [pointer], 0.8, None, None).unstated_amount
 

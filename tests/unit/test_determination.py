@@ -977,6 +977,20 @@ def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
     ]
     assert named_exceptions("Is our app covered by License Exception APP?") == [("APP", "740.7")]
     assert named_exceptions("Can we put it in a bag? Is sta ok?") == []
+    # capitals alone are not an exception (from an attack on the rule)
+    for other in (
+        "Do we need a licence to export CCD image sensors (6A002.a.2) to Brazil?",
+        "Our Wi-Fi module supports AP and STA modes. Can we sell it to the UAE?",
+        "Do we need a licence to export TMP (trimethyl phosphite, 1C350) to India?",
+        "Our firewall is certified to IEC 62443; can we ship it to Saudi Arabia?",
+        "Our NAC appliance is classified 5A002; can we sell it to a bank?",
+        "Can we present our research at an ACM conference in Beijing?",
+    ):
+        assert named_exceptions(other) == [], other
+    assert named_exceptions("can we ship routers to germany under sta?") == [("STA", "740.20")]
+    # the exception the question sentence asks about comes first, not the one it replaces
+    wants_enc = "We normally use STA, but our items are EI-controlled, so can we use ENC instead?"
+    assert [c for c, _ in named_exceptions(wants_enc)] == ["ENC", "STA"]
     stems, eccns = question_facts("a ministry buys 5A002 routers", "STA")
     assert {"govern", "encryp", "router"} <= stems and eccns == {"5A002"}
     # a word in most of the section's sentences tells none of them apart

@@ -128,6 +128,11 @@ def test_term_statistics_of_a_group_set_ignore_what_it_cannot_read() -> None:
     assert not pub_before.knows("falconridge")
     assert term_stats(before, ("legal", "public")).knows("falconridge")
     assert term_stats(before, ("public", "legal")) is term_stats(before, ["legal", "public"])
+    # which documents hold a term: only those the groups may read
+    assert pub_before.documents("falconridge") == frozenset()
+    assert term_stats(before, ("legal", "public")).documents("falconridge") == {"s"}
+    assert pub_before.documents("encryption") == {"p"}
+    assert pub_before.documents("nosuchterm") == frozenset()
 
 
 def test_a_view_of_chunks_without_a_single_term_scores_nothing() -> None:
