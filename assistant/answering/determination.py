@@ -25,6 +25,7 @@ from assistant.answering.exception_limits import (
     RESTRICTS,
     distinctive,
     named_exceptions,
+    other_senses,
     question_facts,
     restriction_overlap,
 )
@@ -1032,8 +1033,10 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
     sentence: what the answer names as the exception to look at."""
     pattern = re.compile(r"\b(?:authoriz\w*|License Exception [A-Z]{3}|may be exported)\b", re.I)
     for p in passages[:5]:
-        if not p.citation.startswith("15 CFR 740."):
+        if not p.citation.startswith("15 CFR 740.") or _in_section(p, "740.1"):
             continue
+        if _in_section(p, "740.2"):
+            continue  # the restrictions on all License Exceptions, not one of them
         for a, b in sentence_spans(p.text):
             if pattern.search(p.text[a:b]) and b - a > 40:
                 section = p.citation.split("(", 1)[0]
@@ -1056,11 +1059,13 @@ def _named_exceptions_first(
 ) -> list[SearchResult]:
     """The passages of the exceptions the question names ("under TMP"), from its section when
     retrieval did not bring them, then the rest: the exception the asker means to use is the one
-    to look at first, not whichever other part 740 section ranked best."""
+    to look at first, not whichever other part 740 section ranked best; and none whose symbol the
+    question uses in another sense ("CCD image sensors")."""
     named = [section for _, section in named_exceptions(question)]
     pool = [*passages, *(c for s in named for c in _with_section([], lookup, s))]
-    first = [p for p in pool if any(_in_section(p, s) for s in named)]
-    return [*first, *passages]
+    first = [p for s in named for p in pool if _in_section(p, s)]
+    other = other_senses(question)
+    return [*first, *(p for p in passages if not any(_in_section(p, s) for s in other))]
 
 
 def exception_limit_line(

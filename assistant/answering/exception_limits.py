@@ -124,6 +124,17 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
     return ordered
 
 
+def other_senses(question: str) -> set[str]:
+    """Sections whose symbol the question writes in another sense ("CCD image sensors", "IEC
+    62443"): a passage of theirs that ranked on the shared letters is no exception to offer."""
+    named = {code for code, _ in named_exceptions(question)}
+    return {
+        section
+        for code, section in EXCEPTION_SECTIONS.items()
+        if code not in named and re.search(rf"\b{code}\b", question)
+    }
+
+
 def _stems(tokens: Iterable[str]) -> set[str]:
     return {t[:STEM] for t in tokens if len(t) >= 4 and t not in _GENERIC}
 

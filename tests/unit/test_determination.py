@@ -991,6 +991,10 @@ def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
     # the exception the question sentence asks about comes first, not the one it replaces
     wants_enc = "We normally use STA, but our items are EI-controlled, so can we use ENC instead?"
     assert [c for c, _ in named_exceptions(wants_enc)] == ["ENC", "STA"]
+    from assistant.answering.exception_limits import other_senses
+
+    assert other_senses("Can we export CCD image sensors under STA?") == {"740.19"}
+    assert other_senses("Can we ship it under CCD?") == set()
     stems, eccns = question_facts("a ministry buys 5A002 routers", "STA")
     assert {"govern", "encryp", "router"} <= stems and eccns == {"5A002"}
     # a word in most of the section's sentences tells none of them apart
