@@ -246,9 +246,19 @@ def _named_lower(question: str, sentence: str, passages: Sequence[SearchResult])
             at
             and not negated(question, at.start())
             and not _AS_PLACE.search(words[max(0, at.start() - 12) : at.start()])
+            and _AS_PARTY.search(words[max(0, at.start() - 30) : at.start()])
         ):
             out.append(first)
     return out
+
+
+# Where a question typed in lower case puts a party: "sell laptops to huawei", "for huawei",
+# "is huawei listed", not "sell steel design software to ..." (an item's word that some listed
+# company's name also starts with).
+_AS_PARTY = re.compile(
+    r"(?:^\s*|\b(?:to|for|with|from|by|is|are|was|does|did|do|can|may|will|would|should|named|"
+    r"called|customer|buyer|party|company|firm|and|or)\s+)(?:the\s+|a\s+|an\s+)?$"
+)
 
 
 # ---- the rules --------------------------------------------------------------------------------

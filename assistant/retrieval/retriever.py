@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -305,11 +306,25 @@ class Retriever:
             authority=np.array([authority_score(m) for m in metas]),
             definition=np.array([defines(lexical.texts[int(i)], pattern) for i in idx]),
             doc=[str(m.get("doc_id", "")) for m in metas],
+            off_regime=off_regime(query, [str(m.get("citation", "")) for m in metas]),
         )
         return lexical, idx, features
 
 
 Found = tuple[CorpusSnapshot, np.ndarray, Features]  # what `Retriever.candidates` returns
+
+# A question about the antiboycott rules says so: boycotts, Israel, the Arab League, part 760.
+_ASKS_BOYCOTT = re.compile(
+    r"\bboycott\w*|\banti-?boycott\w*|\bisrael\w*|\barab\s+league\b|\bpart\s+760\b|\b760\.\d",
+    re.I,
+)
+
+
+def off_regime(query: str, citations: Sequence[str]) -> np.ndarray:
+    """1 for each part 760 (antiboycott) citation when the question is not about boycotts."""
+    if _ASKS_BOYCOTT.search(query):
+        return np.zeros(len(citations))
+    return np.array([1.0 if c.startswith("15 CFR 760.") else 0.0 for c in citations])
 
 
 def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[SearchResult]:

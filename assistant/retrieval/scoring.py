@@ -36,6 +36,11 @@ class Weights:
     heading: float = 0.2  # what a heading path holding every question term adds
     authority: float = 0.1  # what regulation text adds over news
     definition: float = 0.2  # what defining the asked-about term adds
+    # what a passage of the antiboycott rules (part 760) loses for a question not about
+    # boycotts: their long worked examples share words with any question ("a U.S. company
+    # imports computers ..."), and a reader asking about a laptop or a licence exception is
+    # not asking about them
+    off_regime: float = 0.5
     per_doc: int = 3  # most places one document takes in the top k (0: no limit)
 
 
@@ -55,6 +60,8 @@ class Features:
     authority: np.ndarray
     definition: np.ndarray
     doc: Sequence[str]  # each candidate's document id
+    # 1 for a passage of a regime the question does not ask about (see Weights.off_regime)
+    off_regime: np.ndarray | None = None
 
 
 def normalise_bm25(bm25: np.ndarray) -> np.ndarray:
@@ -85,6 +92,7 @@ def fused_scores(f: Features, weights: Weights = WEIGHTS) -> np.ndarray:
         + weights.heading * f.heading
         + weights.authority * f.authority
         + weights.definition * f.definition
+        - (weights.off_regime * f.off_regime if f.off_regime is not None else 0.0)
     )
 
 

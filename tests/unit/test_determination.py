@@ -754,6 +754,12 @@ def test_a_party_typed_in_lower_case_is_still_found_on_the_entity_list() -> None
     # a company word the rule capitalises is not a party the question names
     assert listed_in_corpus("can our technology company ship to a customer?", [FR]) is None
     assert listed_in_corpus("we do not sell to huawei. can we ship to acme?", [FR]) is None
+    # an item's word that a listed name starts with is not a party ("Huawei Technologies ..."
+    # holds "huawei"; here the word only describes the software)
+    assert listed_in_corpus("can we sell huawei design software to a firm in egypt?", [FR]) is None
+    assert listed_in_corpus("is huawei on the entity list?", [FR]) is not None
+    assert listed_in_corpus("can huawei buy our laptops?", [FR]) is not None
+    assert listed_in_corpus("huawei wants our laptops. ok?", [FR]) is not None
 
 
 FIVE_FACTS_TEXT = (

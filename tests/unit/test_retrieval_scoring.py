@@ -388,3 +388,37 @@ def test_a_whole_section_comes_in_its_own_order_and_its_citers_still_count() -> 
         )
     ]
     assert inside[0] == "s3", "a question about something inside it is not reordered"
+
+
+def test_antiboycott_passages_step_back_for_a_question_not_about_boycotts() -> None:
+    """Part 760's worked examples share words with any question ("A imports computers ...");
+    asked about a laptop, they lose `off_regime`; asked about a boycott, nothing changes."""
+    import dataclasses
+
+    import numpy as np
+
+    from assistant.retrieval.retriever import off_regime
+    from assistant.retrieval.scoring import Features, fused_scores
+
+    citations = ["15 CFR 760.3(d)", "15 CFR 740.9(a)"]
+    laptop = off_regime("Can I take my company laptop to China?", citations)
+    assert laptop.tolist() == [1.0, 0.0]
+    assert off_regime("Can we answer a boycott questionnaire from Kuwait?", citations).tolist() == [
+        0.0,
+        0.0,
+    ]
+    assert off_regime("What does 15 CFR 760.2 prohibit?", citations).tolist() == [0.0, 0.0]
+    f = Features(
+        cosine=np.array([0.7, 0.6]),
+        bm25=np.array([1.0, 1.0]),
+        reference=np.zeros(2),
+        heading=np.zeros(2),
+        authority=np.ones(2),
+        definition=np.zeros(2),
+        doc=["760", "740"],
+        off_regime=laptop,
+    )
+    scores = fused_scores(f)
+    assert scores[1] > scores[0]
+    unmarked = fused_scores(dataclasses.replace(f, off_regime=None))
+    assert unmarked[0] > unmarked[1]  # without the mark the example would have ranked first
