@@ -56,7 +56,7 @@ _ASKS_WHAT_HAPPENED = re.compile(
 )
 _ASKS_WHAT_IS_REQUIRED = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|allowed|permitted|(?:can|may|must)\s+(?:we|i|they)"
-    r"|without\s+an?\s+licen[cs]e)\b",
+    r"|without\s+an?\s+licen[cs]e|eligible|covered|controlled|classified|subject\s+to)\b",
     re.I,
 )
 # ... or a yes/no question about what a third party did: "Has BIS revoked ...", "Did the ERC
@@ -69,7 +69,8 @@ _ASKS_IF_IT_HAPPENED = re.compile(
     re.I,
 )
 # "Was Brightwave, our Singapore subsidiary, in breach ...": a party of ours, about the rules.
-_OURS = re.compile(r"\b(?:our|we|us)\b", re.I)
+# ("US" in capitals is the country: "Did the US add Huawei ...")
+_OURS = re.compile(r"\b(?:[Oo]ur|[Ww]e|us)\b")
 # Names this rare (a share of the caller's view) are specific parties; BIS, the EAR, Commerce
 # and the ERC run through much of the corpus and are implied by passages that do not write them.
 SPECIFIC_NAME_SHARE = 0.01
@@ -83,12 +84,12 @@ _ASKS_AMOUNT = re.compile(
     r"\b(?:in\s+(?:u\.?s\.?\s+)?dollars|dollar\s+(?:value|amount|figure|limit|cap|threshold)s?)\b",
     re.I,
 )
-_AMOUNT = re.compile(
-    r"\bin\s+(?:u\.?s\.?\s+)?dollars\b|\bdollar\s+(?:value|amount|figure|limit|cap)s?\b", re.I
-)
 _AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|USD)\b", re.I)
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
-_CLAUSE_END = re.compile(r"[?;!]|,\s+(?:and|or|but)\b|\.\s")
+# (not the full stop of "U.S.", "Inc.", "Corp.", "Co." or "Ltd.")
+_CLAUSE_END = re.compile(
+    r"[?;!]|,\s+(?:and|or|but)\b|(?<![A-Z])(?<!\bInc)(?<!\bCorp)(?<!\bCo)(?<!\bLtd)\.\s"
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Evidence:
             # ("approved IC designers: ... Nvidia Corporation") may rank below its other
             # paragraphs
             retrieved = {p.doc_id for p in passages[:COVERAGE_PASSAGES]}
+            held_by = documents or (lambda _t: ())
             unseen_name = next(
                 (
                     n
@@ -161,16 +163,17 @@ class Evidence:
                     and not names_a_place(n)
                     and all(idf(t) >= specific for t in tokenize(n) if t not in mentioned)
                     and not any(
-                        retrieved.intersection(documents(t))
+                        retrieved.intersection(held_by(t))
                         for t in tokenize(n)
-                        if documents is not None and t not in mentioned
+                        if t not in mentioned
                     )
                 ),
                 "",
             )
-        unstated_amount = bool(_ASKS_AMOUNT.search(question)) and not any(
-            _AMOUNT.search(p.text) for p in passages[:COVERAGE_PASSAGES]
-        )
+        # (a question stating its own amount, "a dollar value of $4,000", asks something else)
+        unstated_amount = (
+            bool(_ASKS_AMOUNT.search(question)) and not _AMOUNT.search(question)
+        ) and not any(_AMOUNT.search(p.text) for p in passages[:COVERAGE_PASSAGES])
         return cls(
             similarity,
             min(1.0, covered / total),
@@ -196,7 +199,8 @@ class Evidence:
         return name or self.unseen_year or self.unseen_name or None
 
     def reason(self) -> str:
-        """Why the corpus is silent, when it can be said: the name no document mentions."""
+        """Why the corpus is silent, when it can be said: the name no document mentions, the
+        name or year none of the closest passages speaks of, or the dollar figure none states."""
         subject = self.unknown_subject
         if subject is None:
             return ""

@@ -24,9 +24,8 @@ from assistant.answering.exception_limits import (
     MIN_OVERLAP,
     RESTRICTS,
     distinctive,
+    exception_facts,
     named_exceptions,
-    other_senses,
-    question_facts,
     restriction_overlap,
 )
 from assistant.answering.question_facts import (
@@ -1005,7 +1004,11 @@ def general_rule(
                 break
         if basis is not None:
             break
-    exception = licence_exception_line(passages) if basis is None else None
+    exception = (
+        licence_exception_line(_named_exceptions_first(question, passages, lookup))
+        if basis is None
+        else None
+    )
     if basis is None and exception is None:
         return None
     missing = []
@@ -1043,10 +1046,10 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
     sentence: what the answer names as the exception to look at."""
     pattern = re.compile(r"\b(?:authoriz\w*|License Exception [A-Z]{3}|may be exported)\b", re.I)
     for p in passages[:5]:
-        if not p.citation.startswith("15 CFR 740.") or _in_section(p, "740.1"):
-            continue
-        if _in_section(p, "740.2"):
-            continue  # the restrictions on all License Exceptions, not one of them
+        if not p.citation.startswith("15 CFR 740.") or any(
+            _in_section(p, s) for s in ("740.1", "740.2")
+        ):
+            continue  # the introduction and the restrictions on all exceptions: not one of them
         for a, b in sentence_spans(p.text):
             if pattern.search(p.text[a:b]) and b - a > 40:
                 section = p.citation.split("(", 1)[0]
@@ -1069,13 +1072,11 @@ def _named_exceptions_first(
 ) -> list[SearchResult]:
     """The passages of the exceptions the question names ("under TMP"), from its section when
     retrieval did not bring them, then the rest: the exception the asker means to use is the one
-    to look at first, not whichever other part 740 section ranked best; and none whose symbol the
-    question uses in another sense ("CCD image sensors")."""
+    to look at first, not whichever other part 740 section ranked best."""
     named = [section for _, section in named_exceptions(question)]
     pool = [*passages, *(c for s in named for c in _with_section([], lookup, s))]
     first = [p for s in named for p in pool if _in_section(p, s)]
-    other = other_senses(question)
-    return [*first, *(p for p in passages if not any(_in_section(p, s) for s in other))]
+    return [*first, *passages]
 
 
 def exception_limit_line(
@@ -1116,7 +1117,7 @@ def _sharing_facts(
     chunks = list({p.chunk_id: p for p in pool if _in_section(p, section)}.values())
     chunks.sort(key=lambda p: (p.doc_id, p.start))
     sentences = [p.text[a:b] for p in chunks for a, b in sentence_spans(p.text)]
-    facts = distinctive(question_facts(question, named), sentences)
+    facts = distinctive(exception_facts(question, named), sentences)
     best: tuple[float, Basis] | None = None
     for p in chunks:
         for a, b in sentence_spans(p.text):
@@ -1240,7 +1241,7 @@ def determine(
     if finding is None and asks_whether(question):
         finding = general_rule(question, passages, lookup)
     elif finding is None and _ASKS_EXCEPTION.search(question):
-        finding = exception_rule(passages)
+        finding = exception_rule(_named_exceptions_first(question, passages, lookup))
     outside = outside_ear_line(question, passages, lookup)
     if finding is None and outside is not None:
         # No rule about parties, places or items applies: whether it is subject to the EAR

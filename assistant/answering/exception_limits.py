@@ -55,8 +55,10 @@ EXCEPTION_SECTIONS: dict[str, str] = {
 # A symbol counts only where the question uses it as an exception: "License Exception STA",
 # "under TMP", "use ENC", "via CCD", "GBS-eligible", "the STA exception". Capitals alone say
 # nothing ("CCD image sensors", "AP and STA modes", "TMP (trimethyl phosphite)", "IEC 62443",
-# "a NAC appliance", "an ACM conference"); in that position case does not matter ("under sta").
+# "a NAC appliance", "an ACM conference"). In that position a symbol may be typed in lower case
+# ("under sta"), unless it is also a word ("use the app", "in a bag"): those need capitals.
 _CODES = "|".join(EXCEPTION_SECTIONS)
+_WORDS = frozenset({"APP", "BAG", "MED", "GOV", "ACE", "APR", "AGR", "AIA", "ACM"})
 _SYMBOL = re.compile(
     rf"\blicen[cs]e\s+exceptions?\s+(?P<a>{_CODES})\b"
     rf"|\b(?:under|use|using|via|claim|claiming|instead\s+of|rather\s+than|through|per|"
@@ -112,7 +114,10 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
     asked = [m.span() for m in _LAST_QUESTION.finditer(question)][-1:]
     found: list[tuple[bool, int, str]] = []
     for m in _SYMBOL.finditer(question):
-        code = (m.group("a") or m.group("b") or m.group("c")).upper()
+        typed = m.group("a") or m.group("b") or m.group("c")
+        code = typed.upper()
+        if typed != code and code in _WORDS and not m.group("a"):
+            continue  # "use the app", "a bag under ..."
         at = m.start(m.lastgroup or 0)
         asked_here = any(a <= m.start() < b for a, b in asked)
         alternative = bool(_ALTERNATIVE.search(question[max(0, at - 20) : at]))
@@ -124,26 +129,16 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
     return ordered
 
 
-def other_senses(question: str) -> set[str]:
-    """Sections whose symbol the question writes in another sense ("CCD image sensors", "IEC
-    62443"): a passage of theirs that ranked on the shared letters is no exception to offer."""
-    named = {code for code, _ in named_exceptions(question)}
-    return {
-        section
-        for code, section in EXCEPTION_SECTIONS.items()
-        if code not in named and re.search(rf"\b{code}\b", question)
-    }
-
-
 def _stems(tokens: Iterable[str]) -> set[str]:
     return {t[:STEM] for t in tokens if len(t) >= 4 and t not in _GENERIC}
 
 
-# Category 5 part 2's ECCNs are the CCL's encryption items ("EI" reasons for control).
-_ENCRYPTION_ECCN = re.compile(r"\b5[ABDE](?:00[234]|992)\b", re.I)
+# Category 5 part 2's EI-controlled ECCNs (5A002, 5A004, 5B002, 5D002, 5E002): not 5A003
+# (non-cryptographic) nor the mass-market x992 entries.
+_ENCRYPTION_ECCN = re.compile(r"\b5[ABDE]00[24]\b", re.I)
 
 
-def question_facts(question: str, code: str) -> tuple[set[str], set[str]]:
+def exception_facts(question: str, code: str) -> tuple[set[str], set[str]]:
     """The question's own words that may decide a restriction (stems), and its ECCNs; `code`
     (the exception's symbol, the place) is how the question names the section, not a fact."""
     text = _GOVERNMENT_BODY.sub(lambda m: f"{m.group(0)} government", question)
@@ -151,6 +146,12 @@ def question_facts(question: str, code: str) -> tuple[set[str], set[str]]:
     named = set(tokenize(code))
     tokens = [t for t in tokenize(text) if t not in named]
     return _stems(tokens), {e.upper() for e in _ECCN.findall(question)}
+
+
+def _holds(words: set[str], stem: str) -> bool:
+    """Whether `words` (stems) hold `stem`: a stem shorter than STEM matches the longer forms
+    ("cuba" the sentence's "cuban")."""
+    return any(w.startswith(stem) or stem.startswith(w) for w in words)
 
 
 def distinctive(
@@ -164,7 +165,7 @@ def distinctive(
     held = [_stems(tokenize(s)) for s in sentences]
 
     def share(q: str) -> float:
-        return sum(any(w.startswith(q) or q.startswith(w) for w in h) for h in held) / len(held)
+        return sum(_holds(h, q) for h in held) / len(held)
 
     return {q for q in stems if share(q) <= SECTION_COMMON}, eccns
 
@@ -174,7 +175,6 @@ def restriction_overlap(sentence: str, facts: tuple[set[str], set[str]]) -> floa
     three times a word."""
     stems, eccns = facts
     words = _stems(tokenize(sentence))
-    # a stem shorter than STEM matches the longer forms ("cuba" the sentence's "cuban")
-    shared = {q for q in stems if any(w.startswith(q) or q.startswith(w) for w in words)}
+    shared = {q for q in stems if _holds(words, q)}
     named = {e for e in eccns if re.search(rf"\b{e}\b", sentence, re.I)}
     return float(len(shared) + 3 * len(named))

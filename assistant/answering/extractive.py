@@ -105,12 +105,12 @@ _ASKS_REQUIREMENT = re.compile(
 # ("issued for a period not exceeding 180 days"), not by the one sharing most of its words.
 DURATION_BONUS = 0.1
 _ASKS_DURATION = re.compile(
-    r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalid(?:ity)?\s+(?:for|period)\b",
+    r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
     re.I,
 )
 _STATES_DURATION = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)"
-    r"[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
+    r"(?:\s*\(\d+\))?[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
     re.I,
 )
 _STATES_REQUIREMENT = re.compile(

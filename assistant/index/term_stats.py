@@ -42,18 +42,19 @@ class TermStats:
         return self._counts(token)[1]
 
     def documents(self, token: str) -> frozenset[str]:
-        """The documents (doc_id) of the view whose chunks hold the token, in text or label:
-        whether a name is in a document retrieval found, though not in the chunks it ranked."""
+        """The documents (doc_id) of the view whose chunks hold the token (in text or label:
+        the BM25 postings hold both): whether a name is in a document retrieval found, though
+        not in the chunks it ranked. Costs one pass over the token's postings (about 0.4 µs a
+        chunk): meant for rare tokens (abstention asks only for names under 1% of the view)."""
         with self._lock:
             found = self._documents.get(token)
         if found is None:
             ids = self._vocabulary.lookup([token])
             row_of_slot = self._ranker.row_of_slot()
             docs: set[str] = set()
-            for postings in (self._ranker.postings, self._labels):
-                for slots, _tf in postings.of(ids[0]) if ids else ():
-                    rows = row_of_slot[slots]
-                    docs.update(str(self._metas[r].get("doc_id", "")) for r in rows[rows >= 0])
+            for slots, _tf in self._ranker.postings.of(ids[0]) if ids else ():
+                rows = row_of_slot[slots]
+                docs.update(str(self._metas[r].get("doc_id", "")) for r in rows[rows >= 0])
             found = frozenset(docs)
             with self._lock:
                 self._documents[token] = found

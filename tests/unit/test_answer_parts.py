@@ -213,8 +213,8 @@ def test_a_yes_no_question_about_a_specific_party_no_close_passage_mentions_is_r
     different question. A name much of the corpus carries (BIS) or a destination is left alone."""
     from assistant.models import SearchResult
 
-    known = {"bis", "huawei", "intel", "microsoft", "licence", "revoke", "nicaragua", "change"}
-    share = {"bis": 0.3, "huawei": 0.005, "intel": 0.001, "nicaragua": 0.009}
+    known = {"bis", "commerce", "huawei", "intel", "microsoft", "licence", "nicaragua", "change"}
+    share = {"bis": 0.3, "commerce": 0.07, "huawei": 0.005, "intel": 0.001, "nicaragua": 0.009}
     news = SearchResult(
         "c",
         "d",
@@ -242,6 +242,8 @@ def test_a_yes_no_question_about_a_specific_party_no_close_passage_mentions_is_r
         0.48, 0.5
     )
     assert not evidence("Did BIS revoke that licence?").abstain(0.48, 0.5)
+    # a name much of the corpus carries is implied by passages that do not write it
+    assert not evidence("Has Commerce revoked the licence of Microsoft?").abstain(0.48, 0.5)
     # a destination's rule need not write its name; an indefinite or first-person subject asks
     # about the rules, not about what a party did
     assert not evidence("Was Nicaragua moved to another country group?").abstain(0.48, 0.5)

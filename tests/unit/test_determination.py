@@ -973,8 +973,8 @@ def test_no_restriction_line_without_a_named_exception_and_a_shared_fact(questio
 def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
     from assistant.answering.exception_limits import (
         distinctive,
+        exception_facts,
         named_exceptions,
-        question_facts,
     )
 
     assert named_exceptions("Can we use STA instead of ENC?") == [
@@ -997,12 +997,51 @@ def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
     # the exception the question sentence asks about comes first, not the one it replaces
     wants_enc = "We normally use STA, but our items are EI-controlled, so can we use ENC instead?"
     assert [c for c, _ in named_exceptions(wants_enc)] == ["ENC", "STA"]
-    from assistant.answering.exception_limits import other_senses
-
-    assert other_senses("Can we export CCD image sensors under STA?") == {"740.19"}
-    assert other_senses("Can we ship it under CCD?") == set()
-    stems, eccns = question_facts("a ministry buys 5A002 routers", "STA")
+    # a symbol that is also a word needs capitals; one that is not may be typed in lower case
+    assert named_exceptions("Can our engineers use the app to send design files?") == []
+    assert named_exceptions("Can we ship it under APP?") == [("APP", "740.7")]
+    stems, eccns = exception_facts("a ministry buys 5A002 routers", "STA")
+    # only EI-controlled ECCNs read as encryption, not the mass-market 5A992
+    assert "encryp" not in exception_facts("mass market 5A992 routers", "STA")[0]
     assert {"govern", "encryp", "router"} <= stems and eccns == {"5A002"}
     # a word in most of the section's sentences tells none of them apart
     sentences = ["Encryption items may be exported.", "Encryption software is eligible.", "x y"]
     assert "encryp" not in distinctive((stems, eccns), sentences)[0]
+
+
+def test_the_exception_pointer_is_never_the_restrictions_on_all_exceptions() -> None:
+    """740.2 restricts every exception and 740.1 introduces them: neither is one to offer."""
+    restrictions = _p(
+        130,
+        "15 CFR 740.2(a)",
+        "( a ) The authorization to use a License Exception is subject to the restrictions of "
+        "this section, which authorize nothing by themselves.",
+        "regulation",
+        title="§ 740.2 Restrictions on all License Exceptions.",
+    )
+    tmp = _p(
+        131,
+        "15 CFR 740.9(a)",
+        "( a ) License Exception TMP authorizes exports of items for temporary use abroad.",
+        "regulation",
+        title="§ 740.9 Temporary imports, exports, reexports, and transfers (in-country) (TMP).",
+    )
+    finding = determine("Which licence exception fits a demo unit for a fair?", [restrictions, tmp])
+    assert finding is not None
+    assert "(TMP) (15 CFR 740.9)" in finding.lines[0].text
+
+
+def test_the_exception_pointer_follows_the_exception_the_question_asks_about() -> None:
+    sta = _p(132, "15 CFR 740.20(a)", STA_TEXTS[0][1], "regulation", title="§ 740.20 STA.")
+    enc = _p(
+        133,
+        "15 CFR 740.17(a)",
+        "( a ) License Exception ENC authorizes exports of encryption items to most destinations.",
+        "regulation",
+        title="§ 740.17 Encryption commodities, software, and technology (ENC).",
+    )
+    question = "We normally use STA, but our routers are EI items, so can we use ENC instead?"
+    finding = determine(question, [sta, enc])
+    assert finding is not None
+    pointer = next(ln for ln in finding.lines if ln.label == "Licence exceptions")
+    assert "15 CFR 740.17" in pointer.text

@@ -131,7 +131,9 @@ def test_term_statistics_of_a_group_set_ignore_what_it_cannot_read() -> None:
     # which documents hold a term: only those the groups may read
     assert pub_before.documents("falconridge") == frozenset()
     assert term_stats(before, ("legal", "public")).documents("falconridge") == {"s"}
-    assert pub_before.documents("encryption") == {"p"}
+    assert pub_after.documents("encryption") == {"p"}  # not the legal chunk that has it too
+    assert term_stats(after, ("legal",)).documents("encryption") == {"s"}
+    assert pub_before.documents("document") == {"p"}  # a word of the titles only
     assert pub_before.documents("nosuchterm") == frozenset()
 
 
