@@ -110,7 +110,7 @@ _ASKS_DURATION = re.compile(
 )
 _STATES_DURATION = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)"
-    r"(?:\s*\(\d+\))?[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
+    r"[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
     re.I,
 )
 _STATES_REQUIREMENT = re.compile(
