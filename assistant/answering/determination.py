@@ -27,6 +27,7 @@ from assistant.answering.exception_limits import (
     exception_facts,
     named_exceptions,
     restriction_overlap,
+    sentence_words,
 )
 from assistant.answering.question_facts import (
     DESTINATIONS,
@@ -96,6 +97,12 @@ class Finding:
     # The regulation sentences it rests on are the rule itself (744.11, part 746), worth
     # quoting whole under the bottom line; the general case rests on the best sentence found.
     operative: bool = False
+
+
+def cites(p: SearchResult, citation: str) -> bool:
+    """Whether passage `p` is `citation` ("15 CFR 740.2") or one of its paragraphs
+    ("15 CFR 740.2(a)"), not another section it is a prefix of ("15 CFR 740.20")."""
+    return p.citation == citation or p.citation.startswith(f"{citation}(")
 
 
 def find_sentence(
@@ -1047,7 +1054,7 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
     pattern = re.compile(r"\b(?:authoriz\w*|License Exception [A-Z]{3}|may be exported)\b", re.I)
     for p in passages[:5]:
         if not p.citation.startswith("15 CFR 740.") or any(
-            _in_section(p, s) for s in ("740.1", "740.2")
+            cites(p, f"15 CFR {s}") for s in ("740.1", "740.2")
         ):
             continue  # the introduction and the restrictions on all exceptions: not one of them
         for a, b in sentence_spans(p.text):
@@ -1062,11 +1069,6 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
     return None
 
 
-def _in_section(p: SearchResult, section: str) -> bool:
-    cited = f"15 CFR {section}"
-    return p.citation == cited or p.citation.startswith(f"{cited}(")
-
-
 def _named_exceptions_first(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> list[SearchResult]:
@@ -1075,7 +1077,7 @@ def _named_exceptions_first(
     to look at first, not whichever other part 740 section ranked best."""
     named = [section for _, section in named_exceptions(question)]
     pool = [*passages, *(c for s in named for c in _with_section([], lookup, s))]
-    first = [p for s in named for p in pool if _in_section(p, s)]
+    first = [p for s in named for p in pool if cites(p, f"15 CFR {s}")]
     return [*first, *passages]
 
 
@@ -1090,8 +1092,7 @@ def exception_limit_line(
     if _ASKS_MEANING.search(question) or defined_terms(question):
         return None  # what a term means under the exception ("lost 'effective control'?")
     for code, section in named_exceptions(question):
-        pool = _with_section(passages, lookup, section)
-        basis = _sharing_facts(question, code, section, pool, RESTRICTS, MIN_OVERLAP)
+        basis = _restriction_sharing_facts(question, code, section, passages, lookup)
         if basis is not None:
             quote = " ".join(_sentence(basis).split()).rstrip(".")
             return FindingLine(
@@ -1102,31 +1103,37 @@ def exception_limit_line(
     return None
 
 
-def _sharing_facts(
+def _restriction_sharing_facts(
     question: str,
-    named: str,
+    code: str,
     section: str,
-    pool: Sequence[SearchResult],
-    pattern: re.Pattern[str] | None,
-    least: float,
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
 ) -> Basis | None:
-    """The sentence of `section` (matching `pattern`, when given) that shares the most of the
-    question's distinctive facts, at least `least` of them, first in the section on a tie.
-    `named` is the word the question reaches the section by (an exception's symbol, a place):
-    not a fact that picks out one of its sentences."""
-    chunks = list({p.chunk_id: p for p in pool if _in_section(p, section)}.values())
-    chunks.sort(key=lambda p: (p.doc_id, p.start))
-    sentences = [p.text[a:b] for p in chunks for a, b in sentence_spans(p.text)]
-    facts = distinctive(exception_facts(question, named), sentences)
+    """The restriction of `section` (read from the passages and the section itself) that
+    shares the most of the question's distinctive facts, at least MIN_OVERLAP of them, first
+    in the section on a tie. `code`, the symbol the question names the exception by, is not a
+    fact that picks out one of its sentences."""
+    cited = f"15 CFR {section}"
+    pool = _with_section(passages, lookup, section)
+    chunks = sorted(
+        {p.chunk_id: p for p in pool if cites(p, cited)}.values(),
+        key=lambda p: (p.doc_id, p.start),
+    )
+    sentences = [
+        (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
+        for p in chunks
+        for a, b in sentence_spans(p.text)
+    ]
+    facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
     best: tuple[float, Basis] | None = None
-    for p in chunks:
-        for a, b in sentence_spans(p.text):
-            sentence = p.text[a:b]
-            if pattern is not None and not pattern.search(sentence):
-                continue
-            score = restriction_overlap(sentence, facts)
-            if score >= least and (best is None or score > best[0]):
-                best = (score, Basis(p, p.start + a, p.start + b))
+    for basis, words in sentences:
+        sentence = _sentence(basis)
+        if not RESTRICTS.search(sentence):
+            continue
+        score = restriction_overlap(sentence, words, facts)
+        if score >= MIN_OVERLAP and (best is None or score > best[0]):
+            best = (score, basis)
     return best[1] if best is not None else None
 
 

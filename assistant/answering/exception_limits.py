@@ -140,12 +140,17 @@ _ENCRYPTION_ECCN = re.compile(r"\b5[ABDE]00[24]\b", re.I)
 
 def exception_facts(question: str, code: str) -> tuple[set[str], set[str]]:
     """The question's own words that may decide a restriction (stems), and its ECCNs; `code`
-    (the exception's symbol, the place) is how the question names the section, not a fact."""
+    (the exception's symbol) is how the question names the section, not a fact."""
     text = _GOVERNMENT_BODY.sub(lambda m: f"{m.group(0)} government", question)
     text = _ENCRYPTION_ECCN.sub(lambda m: f"{m.group(0)} encryption", text)
     named = set(tokenize(code))
     tokens = [t for t in tokenize(text) if t not in named]
     return _stems(tokens), {e.upper() for e in _ECCN.findall(question)}
+
+
+def sentence_words(sentence: str) -> set[str]:
+    """A sentence's stems, as the question's facts are compared with them."""
+    return _stems(tokenize(sentence))
 
 
 def _holds(words: set[str], stem: str) -> bool:
@@ -155,14 +160,14 @@ def _holds(words: set[str], stem: str) -> bool:
 
 
 def distinctive(
-    facts: tuple[set[str], set[str]], sentences: Sequence[str]
+    facts: tuple[set[str], set[str]], held: Sequence[set[str]]
 ) -> tuple[set[str], set[str]]:
-    """The facts that tell the section's sentences apart: "encryption" decides among STA's
-    restrictions but is in most of ENC's sentences, where it picks out none."""
+    """The facts that tell the section's sentences (`held`: each one's `sentence_words`) apart:
+    "encryption" decides among STA's restrictions but is in most of ENC's sentences, where it
+    picks out none."""
     stems, eccns = facts
-    if not sentences:
+    if not held:
         return facts
-    held = [_stems(tokenize(s)) for s in sentences]
 
     def share(q: str) -> float:
         return sum(_holds(h, q) for h in held) / len(held)
@@ -170,11 +175,10 @@ def distinctive(
     return {q for q in stems if share(q) <= SECTION_COMMON}, eccns
 
 
-def restriction_overlap(sentence: str, facts: tuple[set[str], set[str]]) -> float:
-    """How much of the question's facts a restriction sentence shares: an ECCN it names counts
-    three times a word."""
+def restriction_overlap(sentence: str, words: set[str], facts: tuple[set[str], set[str]]) -> float:
+    """How much of the question's facts a restriction sentence (and its `sentence_words`)
+    shares: an ECCN it names counts three times a word."""
     stems, eccns = facts
-    words = _stems(tokenize(sentence))
     shared = {q for q in stems if _holds(words, q)}
     named = {e for e in eccns if re.search(rf"\b{e}\b", sentence, re.I)}
     return float(len(shared) + 3 * len(named))
