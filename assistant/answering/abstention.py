@@ -84,6 +84,7 @@ _ASKS_AMOUNT = re.compile(
     r"\b(?:in\s+(?:u\.?s\.?\s+)?dollars|dollar\s+(?:value|amount|figure|limit|cap|threshold)s?)\b",
     re.I,
 )
+_DOLLAR_AMOUNT = "a dollar amount"  # what `unknown_subject` names for an unstated figure
 _AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|USD)\b", re.I)
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
 # (not the full stop of "U.S.", "Inc.", "Corp.", "Co." or "Ltd.")
@@ -148,25 +149,24 @@ class Evidence:
         unseen = next((y for y in years if y not in seen), "")
         unseen_name = ""
         if clause and idf is not None:
-            mentioned = found
             specific = math.log(1 / SPECIFIC_NAME_SHARE)
             # ... nor any other chunk of their documents: a rule's list naming the party
             # ("approved IC designers: ... Nvidia Corporation") may rank below its other
             # paragraphs
             retrieved = {p.doc_id for p in passages[:COVERAGE_PASSAGES]}
             held_by = documents or (lambda _t: ())
+
+            def unseen_specific(name: str) -> bool:
+                unseen = [t for t in tokenize(name) if t not in found]
+                return all(idf(t) >= specific for t in unseen) and not any(
+                    retrieved.intersection(held_by(t)) for t in unseen
+                )
+
             unseen_name = next(
                 (
                     n
-                    for n in unknown_names(clause, mentioned.__contains__)
-                    if len(n) >= 3
-                    and not names_a_place(n)
-                    and all(idf(t) >= specific for t in tokenize(n) if t not in mentioned)
-                    and not any(
-                        retrieved.intersection(held_by(t))
-                        for t in tokenize(n)
-                        if t not in mentioned
-                    )
+                    for n in unknown_names(clause, found.__contains__)
+                    if len(n) >= 3 and not names_a_place(n) and unseen_specific(n)
                 ),
                 "",
             )
@@ -192,7 +192,7 @@ class Evidence:
         settlement?") or a specific name none of the closest passages mentions; or the dollar
         figure a question demands when none of them states one."""
         if self.unstated_amount and not self.names_section:
-            return "a dollar amount"
+            return _DOLLAR_AMOUNT
         if not self.event_clause:
             return None
         name = next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)
@@ -204,7 +204,7 @@ class Evidence:
         subject = self.unknown_subject
         if subject is None:
             return ""
-        if subject == "a dollar amount":
+        if subject == _DOLLAR_AMOUNT:
             return "None of the closest documents states a dollar amount."
         if subject in self.unknown_names:
             return f"No document in it mentions {subject}."
