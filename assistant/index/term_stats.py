@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -49,13 +49,11 @@ class TermStats:
         with self._lock:
             found = self._documents.get(token)
         if found is None:
-            ids = self._vocabulary.lookup([token])
-            row_of_slot = self._ranker.row_of_slot()
-            docs: set[str] = set()
-            for slots, _tf in self._ranker.postings.of(ids[0]) if ids else ():
-                rows = row_of_slot[slots]
-                docs.update(str(self._metas[r].get("doc_id", "")) for r in rows[rows >= 0])
-            found = frozenset(docs)
+            found = frozenset(
+                str(self._metas[r].get("doc_id", ""))
+                for _slots, rows, _tf in self._served(token)
+                for r in rows
+            )
             with self._lock:
                 self._documents[token] = found
         return found
@@ -73,13 +71,25 @@ class TermStats:
                 self._seen[token] = found
         return found
 
+    def _served(self, token: str) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The token's BM25 postings in chunks this view serves, run by run: (slots, the view's
+        rows of them, term counts)."""
+        ids = self._vocabulary.lookup([token])
+        if not ids:
+            return
+        row_of_slot = self._ranker.row_of_slot()
+        for slots, tf in self._ranker.postings.of(ids[0]):
+            rows = row_of_slot[slots]
+            served = rows >= 0
+            if served.any():
+                yield slots[served], rows[served], tf[served]
+
     def _count(self, token: str) -> tuple[int, bool]:
         """(chunks whose text holds the token, whether any chunk holds it at all)."""
         ids = self._vocabulary.lookup([token])
         if not ids:
             return 0, False
         term = ids[0]
-        row_of_slot = self._ranker.row_of_slot()
         in_labels = list(self._labels.of(term))
         label_slots = np.concatenate([s for s, _ in in_labels]) if in_labels else None
         label_tf = np.concatenate([c for _, c in in_labels]) if in_labels else None
@@ -87,11 +97,7 @@ class TermStats:
             order = np.argsort(label_slots)
             label_slots, label_tf = label_slots[order], label_tf[order]
         df, known = 0, False
-        for slots, tf in self._ranker.postings.of(term):
-            served = row_of_slot[slots] >= 0
-            slots, tf = slots[served], tf[served]
-            if not len(slots):
-                continue
+        for slots, _rows, tf in self._served(token):
             known = True
             if label_slots is None or label_tf is None:
                 df += len(slots)
