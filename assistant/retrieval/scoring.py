@@ -6,6 +6,7 @@
           + heading   * share of the question's terms in the chunk's heading path
           + authority * (1 regulation, 2/3 Federal Register, 1/3 guidance, 0 news)
           + definition * (1 when a definitional question's term is defined in the chunk)
+          - off_regime * (1 for an antiboycott passage when the question is not about boycotts)
 
 Cosine similarity (the embedding model's vectors are normalised) counts in full; BM25 is divided
 by the best among the candidates, so it adds at most `lexical` whatever the query's length or
