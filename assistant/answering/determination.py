@@ -35,6 +35,8 @@ from assistant.answering.question_facts import (
     MONTHS,
     about_an_export,
     asserted,
+    names_end_use,
+    names_end_user,
     negated,
     place_sent_to,
 )
@@ -64,11 +66,6 @@ _OWNERSHIP = re.compile(
 )
 _MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
 _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\bEAR99\b")
-_END_USE = re.compile(
-    r"\b(?:military|nuclear|missile|weapons?|chemical|biological|intelligence|"
-    r"supercomputer|end[- ]use|end[- ]user)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -992,6 +989,14 @@ _PROHIBITS = re.compile(
 _FIVE_FACTS = re.compile(r"\bfive types of facts determine your obligations\b", re.I)
 
 
+def _listed(facts: Sequence[str]) -> str:
+    """ "a, b and c"; a last fact that has its own "and" ("the end user and end use") is only
+    put after a comma."""
+    if len(facts) < 2 or " and " in facts[-1]:
+        return ", ".join(facts)
+    return ", ".join(facts[:-1]) + " and " + facts[-1]
+
+
 def general_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
 ) -> Finding | None:
@@ -1025,12 +1030,23 @@ def general_rule(
         re.search(rf"\b{n}\b", question.lower()) for n in EMBARGOES
     ):
         missing.append("the destination")
-    if not _END_USE.search(question) and not _MENTIONS_ENTITY_LIST.search(question):
-        missing.append("the end user and end use")
+    if not _MENTIONS_ENTITY_LIST.search(question):
+        # "to a retailer in Brazil" gives the end user, "to maintain a reactor" the end use:
+        # a fact the question states is not listed as missing.
+        user = names_end_user(question)
+        use = names_end_use(question)
+        if not user or not use:
+            missing.append(
+                "the end user and end use"
+                if not (user or use)
+                else "the end use"
+                if user
+                else "the end user"
+            )
     if basis is None and exception is not None:
         # No requirement among the passages, but a License Exception: whether one is needed
         # still turns on the facts, and the exception is where to look.
-        text = "depends on " + (", ".join(missing) if missing else "the item and destination")
+        text = "depends on " + (_listed(missing) if missing else "the item and destination")
         text += "; a License Exception may authorize it without one"
         return Finding(
             "depends",
@@ -1041,7 +1057,7 @@ def general_rule(
     assert basis is not None
     rule_cite = basis.passage.citation.split("(", 1)[0]
     text = "depends on " + (
-        ", ".join(missing) if missing else "whether the provision quoted below covers the case"
+        _listed(missing) if missing else "whether the provision quoted below covers the case"
     )
     return Finding(
         "depends", f"{rule_cite}", [FindingLine("Licence required", text, [basis])], missing

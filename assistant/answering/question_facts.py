@@ -169,3 +169,54 @@ def about_an_export(question: str) -> bool:
     return not _IMPORT.search(acts) or bool(
         re.search(r"\b(?:export|re-?export|ship|sell(?!\w*\s+(?:to\s+)?us\b)|send)", acts, re.I)
     )
+
+
+# Who receives the item, as people name them: "to a retailer in Brazil", "for a bank in
+# Singapore", "our usual customer", "the University of Idaho", "EDF". A question that names one
+# has given the end user, whatever else it leaves out.
+_RECEIVER_NOUNS = (
+    r"customers?|clients?|buyers?|purchasers?|consignees?|end[- ]users?|users?|consumers?|"
+    r"distributors?|resellers?|retailers?|dealers?|wholesalers?|importers?|agents?|"
+    r"compan(?:y|ies)|firms?|business(?:es)?|corporations?|startups?|manufacturers?|makers?|"
+    r"suppliers?|contractors?|integrators?|operators?|carriers?|airlines?|utilit(?:y|ies)|"
+    r"banks?|insurers?|retail chain|shops?|stores?|hotels?|restaurants?|farms?|factor(?:y|ies)|"
+    r"plants?|mills?|mines?|refiner(?:y|ies)|laborator(?:y|ies)|labs?|universit(?:y|ies)|"
+    r"schools?|colleges?|institutes?|hospitals?|clinics?|charit(?:y|ies)|ngos?|"
+    r"governments?|ministr(?:y|ies)|agenc(?:y|ies)|departments?|army|navy|air force|military|"
+    r"police|embassy|subsidiar(?:y|ies)|affiliates?|branch(?:es)?|offices?|partners?|"
+    r"individuals?|persons?|people|researchers?|engineers?|employees?|staff|students?|nationals?"
+)
+# Words between the article and the noun describe it ("a large German retailer"); an article or
+# a gerund there means the phrase has moved on ("for a shipment leaving our Texas plant").
+_MODIFIER = r"(?!(?:an?|the|our|their|its)\b)(?![\w'’-]+ing\b)[\w'’-]+"
+_NAMES_RECEIVER = re.compile(
+    rf"\b(?:to|for|with)\s+(?:(?:an?|the|our|their|its|his|her|this|that|one|some|several|"
+    rf"two|three|many)\s+(?:{_MODIFIER}\s+){{0,3}})?(?:{_RECEIVER_NOUNS})\b",
+    re.I,
+)
+# What the item will be used for: "to be used for", "for use in", "will be used to", "to
+# maintain", "for the cooling system of", "that builds UAVs", and the end uses part 744 names.
+_NAMES_END_USE = re.compile(
+    r"\b(?:used|use|using)\s+(?:for|in|to|by|as|on|with(?:in)?)\b|"
+    r"\b(?:to|will|would)\s+(?:maintain|build|make|manufacture|produce|develop|design|"
+    r"operate|run|repair|service|test|equip|power|cool|monitor|control|support|train)\w*\b|"
+    r"\b(?:that|which|who)\s+(?:build|make|manufacture|produce|develop|design|operate|run|"
+    r"supply|supplies|serve|serves)\w*\b|"
+    r"\bfor\s+(?:the|its|their|our)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:of|at|in)\b|"
+    rf"\bfor\s+(?:an?\s+|the\s+)?(?:{_MODIFIER}\s+){{0,3}}(?:projects?|programm?es?|purposes?|"
+    r"applications?|research|production|development|testing|demonstrations?|exhibitions?|"
+    r"repairs?|servicing|calibration|maintenance|training|installation)\b|"
+    r"\b(?:military|nuclear|missile|weapons?|chemical|biological|intelligence|supercomputer|"
+    r"end[- ]use)\b",
+    re.I,
+)
+
+
+def names_end_user(question: str) -> bool:
+    """Whether the question says who receives the item ("to a retailer in Brazil")."""
+    return bool(_NAMES_RECEIVER.search(question))
+
+
+def names_end_use(question: str) -> bool:
+    """Whether the question says what the item is for ("to maintain a research reactor")."""
+    return bool(_NAMES_END_USE.search(question))

@@ -153,6 +153,11 @@ def test_other_licence_questions_name_the_facts_they_lack_and_never_say_no() -> 
         "Do we need a licence to ship 5A002 routers to a military end user in China?", [prohibition]
     )
     assert given is not None and given.missing_facts == []
+    # A fact the question states is not asked for again: the retailer is the end user.
+    retailer = determine("Can we sell Swiss Army knives to a retailer in Brazil?", [prohibition])
+    assert retailer is not None
+    assert retailer.missing_facts == ["the item's ECCN (or EAR99)", "the end use"]
+    assert "depends on the item's ECCN (or EAR99) and the end use" in retailer.lines[0].text
     assert determine("What does the Entity List say about addresses?", [EL]) is None, "not asked"
 
 

@@ -6,7 +6,14 @@ import re
 
 import pytest
 
-from assistant.answering.question_facts import EMBARGOES, about_an_export, asserted, place_sent_to
+from assistant.answering.question_facts import (
+    EMBARGOES,
+    about_an_export,
+    asserted,
+    names_end_use,
+    names_end_user,
+    place_sent_to,
+)
 
 LISTED = re.compile(r"\bon the Entity List\b", re.I)
 
@@ -59,3 +66,27 @@ def test_the_place_a_question_sends_something_to(question: str, place: str | Non
 )
 def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> None:
     assert about_an_export(question) is export
+
+
+@pytest.mark.parametrize(
+    ("question", "user", "use"),
+    [
+        ("Can we sell Swiss Army knives to a retailer in Brazil?", True, False),
+        ("Can we ship 3A001 chips to the University of Idaho in Moscow, Idaho?", True, False),
+        ("Can we sell to a large German retailer?", True, False),
+        ("Can our chat app go to users in the Crimea region?", True, False),
+        ("EAR99 valves will be used to maintain a research reactor.", False, True),
+        ("Can we export valves for the cooling system of a power reactor?", False, True),
+        ("Flight controllers to a firm in the UAE that builds UAVs?", True, True),
+        ("Oscilloscopes to our Mexico office for a six-month calibration project?", True, True),
+        ("Do we need a licence to ship our product?", False, False),
+        ("Can we ship printers to Canada now?", False, False),
+        # the shipment is not its receiver, nor our own plant it leaves from
+        ("Our customer will apply for a shipment leaving our Texas plant.", False, False),
+        ("Our reps want to sell EAR99 office chairs there.", False, False),
+    ],
+)
+def test_a_question_names_its_end_user_and_end_use_or_not(
+    question: str, user: bool, use: bool
+) -> None:
+    assert (names_end_user(question), names_end_use(question)) == (user, use)
