@@ -186,9 +186,10 @@ _RECEIVER_NOUNS = (
     r"police|embassy|subsidiar(?:y|ies)|affiliates?|branch(?:es)?|offices?|partners?|"
     r"individuals?|persons?|people|researchers?|engineers?|employees?|staff|students?|nationals?"
 )
-# Words between the article and the noun describe it ("a large German retailer"); an article or
-# a gerund there means the phrase has moved on ("for a shipment leaving our Texas plant").
-_MODIFIER = r"(?!(?:an?|the|our|their|its)\b)(?![\w'’-]+ing\b)[\w'’-]+"
+# Words between the article and the noun describe it ("a large German retailer", "a shipping
+# company"); an article there means the phrase has moved on ("for a shipment leaving our Texas
+# plant").
+_MODIFIER = r"(?!(?:an?|the|our|their|its)\b)[\w'’-]+"
 _NAMES_RECEIVER = re.compile(
     rf"\b(?:to|for|with)\s+(?:(?:an?|the|our|their|its|his|her|this|that|one|some|several|"
     rf"two|three|many)\s+(?:{_MODIFIER}\s+){{0,3}})?(?:{_RECEIVER_NOUNS})\b",

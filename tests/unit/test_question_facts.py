@@ -74,6 +74,7 @@ def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> No
         ("Can we sell Swiss Army knives to a retailer in Brazil?", True, False),
         ("Can we ship 3A001 chips to the University of Idaho in Moscow, Idaho?", True, False),
         ("Can we sell to a large German retailer?", True, False),
+        ("GPS receivers to a shipping company, to be used without military use?", True, True),
         ("Can our chat app go to users in the Crimea region?", True, False),
         ("EAR99 valves will be used to maintain a research reactor.", False, True),
         ("Can we export valves for the cooling system of a power reactor?", False, True),
