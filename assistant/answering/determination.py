@@ -102,6 +102,9 @@ def cites(p: SearchResult, citation: str) -> bool:
     return p.citation == citation or p.citation.startswith(f"{citation}(")
 
 
+_WHOLE_SECTION = re.compile(r"15 CFR \d{3}\.\d+[a-z]?")
+
+
 def find_sentence(
     passages: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
 ) -> Basis | None:
@@ -113,9 +116,12 @@ def _matching(
     passages: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
 ) -> Iterator[Basis]:
     """Every sentence matching `pattern` in the passages citing `citation_prefix`, in rank
-    order, then in each passage's order."""
+    order, then in each passage's order. A whole section ("15 CFR 744.2") is that section and
+    its paragraphs, not the sections its number is a prefix of (744.21, 744.22); anything
+    shorter ("15 CFR 7", "") is a prefix."""
+    section = bool(_WHOLE_SECTION.fullmatch(citation_prefix))
     for p in passages:
-        if not p.citation.startswith(citation_prefix):
+        if not (cites(p, citation_prefix) if section else p.citation.startswith(citation_prefix)):
             continue
         for a, b in sentence_spans(p.text):
             if pattern.search(p.text[a:b]):

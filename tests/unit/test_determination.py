@@ -4,12 +4,13 @@ sentence of the regulation each line rests on; and the shape of the extractive a
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from assistant.answering.determination import Finding, determine, listed_in_corpus
+from assistant.answering.determination import Finding, determine, find_sentence, listed_in_corpus
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.quotes import is_furniture, is_heading, provision_span
 from assistant.models import SearchResult
@@ -1052,3 +1053,18 @@ def test_the_exception_pointer_follows_the_exception_the_question_asks_about() -
     assert finding is not None
     pointer = next(ln for ln in finding.lines if ln.label == "Licence exceptions")
     assert "15 CFR 740.17" in pointer.text
+
+
+def test_a_section_is_not_the_sections_its_number_is_a_prefix_of() -> None:
+    """ "15 CFR 744.2" (nuclear end uses) must not be read in 744.21 (military end uses): the
+    rule quoting 744.2 would otherwise rest on another section's requirement."""
+    required = re.compile(r"\blicense is required\b")
+    military = _p(
+        1, "15 CFR 744.21(a)", "A license is required for military end uses.", "regulation"
+    )
+    nuclear = _p(2, "15 CFR 744.2(a)", "A license is required for nuclear end uses.", "regulation")
+    found = find_sentence([military, nuclear], "15 CFR 744.2", required)
+    assert found is not None and found.passage is nuclear
+    assert find_sentence([military], "15 CFR 744.2", required) is None
+    # a part ("15 CFR 7") or no citation at all is still a prefix
+    assert find_sentence([military], "15 CFR 7", required) is not None
