@@ -20,8 +20,9 @@ my company laptop to China" vs "tools of trade"), and questions that name a sect
   closest passages are about Microsoft's licence), and for a year the clause names that none of
   them mentions;
 - the kind of answer: a question asking for a dollar figure ("the maximum civil penalty, in
-  dollars") when none of the closest passages states an amount is refused: quoting "a penalty
-  not to exceed the amount set forth in the EAA" would pass off a pointer as the figure.
+  dollars"), a percentage or a fee when none of the closest passages states one of that kind
+  is refused: quoting "a penalty not to exceed the amount set forth in the EAA" would pass off
+  a pointer as the figure.
 Between "clearly covered" and "silent" the answer is given with the closest provisions and
 marked partial: they may not settle the question.
 """
@@ -75,17 +76,72 @@ _OURS = re.compile(r"\b(?:[Oo]ur|[Ww]e|us)\b")
 # and the ERC run through much of the corpus and are implied by passages that do not write them.
 SPECIFIC_NAME_SHARE = 0.01
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
-# A question demanding a dollar figure: "what is the maximum penalty, in dollars?", "above what
-# dollar value ...?". Not "how much could we be fined?" (answered from the rules on penalties,
-# with or without a figure), nor a question stating its own ("a shipment with a dollar value of
-# $900").
-_ASKS_AMOUNT = re.compile(
-    r"\b(?:what|which|how\s+(?:much|high|large))\b[^.?!;$]{0,100}?"
-    r"\b(?:in\s+(?:u\.?s\.?\s+)?dollars|dollar\s+(?:value|amount|figure|limit|cap|threshold)s?)\b",
-    re.I,
-)
-_DOLLAR_AMOUNT = "a dollar amount"  # what `unknown_subject` names for an unstated figure
+# A question demanding a figure of a kind: a dollar figure ("what is the maximum penalty, in
+# dollars?", "above what dollar value ...?"), a percentage ("what percentage of U.S.
+# semiconductor exports went to China?"), or a fee ("how much does BIS charge for a
+# classification?"). When none of the closest passages states one of that kind, quoting them
+# would pass off a pointer ("a penalty not to exceed the amount set forth in the EAA") or a
+# neighbouring fact as the figure. Not "how much could we be fined?" (answered from the rules
+# on penalties, with or without a figure), nor a question stating its own ("a shipment with a
+# dollar value of $900", "is 25% U.S. content too much?").
+
+
+@dataclass(frozen=True)
+class _FigureKind:
+    name: str  # how the refusal names it: "a dollar amount"
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+
+
 _AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|USD)\b", re.I)
+FIGURE_KINDS: tuple[_FigureKind, ...] = (
+    _FigureKind(
+        "a dollar amount",
+        re.compile(
+            r"\b(?:what|which|how\s+(?:much|high|large))\b[^.?!;$]{0,100}?\b(?:in\s+"
+            r"(?:u\.?s\.?\s+)?dollars|dollar\s+(?:value|amount|figure|limit|cap|threshold)s?)\b",
+            re.I,
+        ),
+        _AMOUNT,
+    ),
+    _FigureKind(
+        "a percentage",
+        re.compile(
+            r"\b(?:what|which)\s+(?:percentage|percent|proportion|fraction)\b"
+            r"|\bhow\s+many\s+percent\b",
+            re.I,
+        ),
+        re.compile(
+            r"(?:\d|\b(?:ten|fifteen|twenty|twenty-five|thirty|forty|fifty|sixty|seventy|"
+            r"eighty|ninety|one\s+hundred))\s*(?:%|per\s?cent\b)",
+            re.I,
+        ),
+    ),
+    _FigureKind(
+        "a fee",
+        re.compile(
+            r"\bhow\s+much\s+(?:does|do|will|would|did)\b[^.?!;]{0,60}?\b(?:cost|charge)s?\b"
+            r"|\bwhat\s+(?:is|are)\s+the\s+(?:\w+\s+)?(?:fees?|charges?)\b"
+            r"|\bwhat\s+(?:fees?|charges?)\b",
+            re.I,
+        ),
+        re.compile(r"\$\s?\d|\bfees?\b|\bno\s+charge\b|\bfree\s+of\s+charge\b", re.I),
+    ),
+)
+
+
+def unstated_figure(question: str, passages: Sequence[SearchResult]) -> str:
+    """The kind of figure the question demands that none of the closest passages states ("a
+    percentage"), or "" (it demands none, states its own, or a passage states one)."""
+    top = passages[:COVERAGE_PASSAGES]
+    for kind in FIGURE_KINDS:
+        if not kind.asked.search(question) or kind.stated.search(question):
+            continue
+        if not any(kind.stated.search(p.text) for p in top):
+            return kind.name
+    return ""
+
+
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
 # (not the full stop of "U.S.", "Inc.", "Corp.", "Co." or "Ltd.")
 _CLAUSE_END = re.compile(
@@ -104,8 +160,8 @@ class Evidence:
     unseen_year: str = ""
     # a specific name the what-happened clause names that no top passage mentions
     unseen_name: str = ""
-    # the question asks for a dollar figure and no top passage states one
-    unstated_amount: bool = False
+    # the kind of figure the question asks for that no top passage states ("a dollar amount")
+    unstated_figure: str = ""
 
     @classmethod
     def of(
@@ -170,10 +226,6 @@ class Evidence:
                 ),
                 "",
             )
-        # (a question stating its own amount, "a dollar value of $4,000", asks something else)
-        unstated_amount = (
-            bool(_ASKS_AMOUNT.search(question)) and not _AMOUNT.search(question)
-        ) and not any(_AMOUNT.search(p.text) for p in passages[:COVERAGE_PASSAGES])
         return cls(
             similarity,
             min(1.0, covered / total),
@@ -182,7 +234,7 @@ class Evidence:
             clause,
             unseen,
             unseen_name,
-            unstated_amount,
+            unstated_figure(question, passages),
         )
 
     @property
@@ -190,9 +242,9 @@ class Evidence:
         """What a question asks about that the corpus cannot speak to: in a what-happened
         clause, a name it never mentions, then a year ("How much did Microsoft pay in its 2023
         settlement?") or a specific name none of the closest passages mentions; or the dollar
-        figure a question demands when none of them states one."""
-        if self.unstated_amount and not self.names_section:
-            return _DOLLAR_AMOUNT
+        figure a question demands when none of them states one ("a percentage")."""
+        if self.unstated_figure and not self.names_section:
+            return self.unstated_figure
         if not self.event_clause:
             return None
         name = next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)
@@ -204,8 +256,8 @@ class Evidence:
         subject = self.unknown_subject
         if subject is None:
             return ""
-        if subject == _DOLLAR_AMOUNT:
-            return "None of the closest documents states a dollar amount."
+        if subject == self.unstated_figure:
+            return f"None of the closest documents states {subject}."
         if subject in self.unknown_names:
             return f"No document in it mentions {subject}."
         return f"None of the closest documents speaks of {subject}."

@@ -288,9 +288,9 @@ def test_a_question_demanding_a_dollar_figure_no_close_passage_states_is_refused
     # a count is not an amount: "30 billion transistors"
     count = passage("The threshold is 30 billion transistors per integrated circuit.")
     asked_dollars = "What is the dollar value threshold for foundry due diligence?"
-    assert Evidence.of(asked_dollars, [count], 0.8, None, None).unstated_amount
+    assert Evidence.of(asked_dollars, [count], 0.8, None, None).unstated_figure
     stated = "Do we need a licence for a shipment with a dollar value of $900?"
-    assert not Evidence.of(stated, [pointer], 0.8, None, None).unstated_amount
+    assert not Evidence.of(stated, [pointer], 0.8, None, None).unstated_figure
 
 
 def test_a_how_long_question_is_led_by_the_sentence_giving_the_period() -> None:
@@ -313,3 +313,27 @@ def test_a_how_long_question_is_led_by_the_sentence_giving_the_period() -> None:
         key=lambda s: s.score,
     )
     assert "renewing" in best.text
+
+
+def test_a_question_demanding_a_percentage_or_a_fee_none_states_is_refused() -> None:
+    from assistant.models import SearchResult
+
+    def passage(text: str) -> SearchResult:
+        return SearchResult("c", "d", "p", "15 CFR 748.3(a)", "", text, 0, len(text), 0.8, {})
+
+    procedure = passage("BIS assigns each of its commodity classifications a CCATS number.")
+    fee = Evidence.of(
+        "How much does BIS charge for a classification request?", [procedure], 0.8, None, None
+    )
+    assert fee.abstain(0.48, 0.5)
+    assert fee.reason() == "None of the closest documents states a fee."
+    share = "What percentage of U.S. chip exports went to China in 2022?"
+    assert Evidence.of(share, [procedure], 0.8, None, None).reason() == (
+        "None of the closest documents states a percentage."
+    )
+    # a passage stating one of that kind answers it; a question stating its own asks else
+    de_minimis = passage("The de minimis level is 25 percent of the foreign item's value.")
+    asked = "What percentage of U.S. content makes a foreign item subject to the EAR?"
+    assert not Evidence.of(asked, [de_minimis], 0.8, None, None).abstain(0.48, 0.5)
+    own = "Is 20% U.S. content too much? What percentage is the limit?"
+    assert not Evidence.of(own, [procedure], 0.8, None, None).unstated_figure
