@@ -44,7 +44,8 @@ COVERAGE_PASSAGES = 3  # top passages whose words count as the corpus's answer
 COVERAGE_ANSWERS = 0.3  # this share of the question's weighted terms found: covered
 MARGIN = 0.06  # below min_relevance + MARGIN the answer is marked partial
 # A question about a past event or figure: "When did/was...", "How much did...", "How large
-# was...", "What penalty was...", "What year did...", "On what date was...". Not "How much could
+# was...", "What penalty was...", "What year did...", "On what date was...", or about where a
+# case stands ("What is the status of ..."). Not "How much could
 # Acme be fined?" (what the rules provide), and not "Did we need a licence to ship to Acme?" or
 # "When do we need a licence...": a question about what the rules require of a party is answered
 # from the rules, whatever the party's name.
@@ -52,7 +53,9 @@ _PAST = r"(?:did|was|were|has|have|had)\b"
 _ASKS_WHAT_HAPPENED = re.compile(
     rf"\b(?:when\s+{_PAST}|how\s+(?:much|many|large|big)\b[^.?!;]{{0,60}}?\b{_PAST}"
     rf"|what\s+(?:penalty|fine|date|year|month)\b[^.?!;]{{0,40}}?\b{_PAST}"
-    rf"|on\s+what\s+date\s+{_PAST})",
+    rf"|on\s+what\s+date\s+{_PAST}"
+    # "What is the status of licence application D1234567?": a case's state, not a rule's
+    r"|what(?:'s|’s|\s+is)\s+the\s+(?:current\s+|latest\s+)?status\s+of)",
     re.I,
 )
 _ASKS_WHAT_IS_REQUIRED = re.compile(

@@ -330,6 +330,15 @@ def _source_label(p: SearchResult) -> str:
 # two definition questions and lost two held-out practitioner ones (a 2022 paragraph over the
 # 2024 rule that answered).
 LEAD_DEFINITION_MARGIN = 0.9
+# A question about a rule's legal status ("is it stayed?", "still in force?") is led by the
+# best sentence of a provision with a status note (stayed, amended, an older version), when
+# one scores within this share of the best sentence.
+STATUS_LEAD_MARGIN = 0.6
+_ASKS_STATUS = re.compile(
+    r"\b(?:status|stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
+    r"valid|effective|operative|binding|current))\b",
+    re.I,
+)
 
 
 def _lead_sentence(
@@ -424,6 +433,17 @@ def compose_extractive(
             if in_named
             else _lead_sentence(question, scored, passages)
         )
+        if notes_of is not None and _ASKS_STATUS.search(question):
+            # "Is the affiliates rule stayed?": the bottom line is the provision whose legal
+            # status the corpus records (its note follows it), the best-ranked passage's, if
+            # one is near the best sentence
+            noted = [
+                x
+                for x in scored
+                if x.score >= STATUS_LEAD_MARGIN * top.score
+                and notes_of(passages[x.passage], x.start, x.end)
+            ]
+            top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
         p = passages[top.passage]
         n = cite(p, top.start, top.end, top.score)
         if n is not None:

@@ -147,6 +147,11 @@ def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_r
     assert not evidence("WHEN DID BIS ADD THE DRONE MAKER, ROUGHLY?").abstain(0.48, 0.5)
     # Two capitals are a term as often as a name ("HS codes"): left to the thresholds.
     assert not evidence("How many HS codes did BIS add to the Entity List?").abstain(0.48, 0.5)
+    # Where a case stands: the corpus cannot know an application it never mentions ...
+    status = evidence("What is the current status of our licence application D1234567?")
+    assert status.abstain(0.48, 0.5) and status.reason() == "No document in it mentions D1234567."
+    # ... while the status of a rule it holds is answered
+    assert not evidence("What is the status of the Entity List drone rule?").abstain(0.48, 0.5)
 
 
 def test_evidence_reads_coverage_and_named_sections_from_the_passages() -> None:

@@ -1068,3 +1068,43 @@ def test_a_section_is_not_the_sections_its_number_is_a_prefix_of() -> None:
     assert find_sentence([military], "15 CFR 744.2", required) is None
     # a part ("15 CFR 7") or no citation at all is still a prefix
     assert find_sentence([military], "15 CFR 7", required) is not None
+
+
+def test_a_status_question_is_led_by_the_provision_whose_status_the_corpus_records() -> None:
+    """ "Is the affiliates rule in force?": the rule that explains it may share more words with
+    the question, but the bottom line is the stayed provision and its status note."""
+    rule = _p(
+        1,
+        "FR Doc. 2025-19001",
+        "The affiliates rule in force under this rule extends the Entity List to affiliates "
+        "owned 50 percent or more by listed entities.",
+        "federal_register",
+        sim=0.7,
+    )
+    provision = _p(
+        2,
+        "15 CFR 744.11(a)(1)",
+        "( 1 ) Entity List entries extend to foreign affiliates owned 50 percent or more by "
+        "listed entities.",
+        "regulation",
+        sim=0.6,
+    )
+    note = "Stayed: 90 FR 50857 stayed paragraph (a)(1) until Nov. 9, 2026."
+
+    def notes_of(p: SearchResult, _a: int, _b: int) -> list[str]:
+        return [note] if p is provision else []
+
+    def ask(question: str) -> str:
+        return compose_extractive(
+            question,
+            [rule, provision],
+            min_relevance=0.45,
+            min_relevance_unknown_name=0.5,
+            notes_of=notes_of,
+        ).answer
+
+    status = ask("Is the 50% affiliates rule in force?")
+    assert status.startswith("**( 1 ) Entity List entries extend")
+    assert status.splitlines()[1] == f"Status: {note}"
+    # a question not about status keeps the best sentence as its bottom line
+    assert ask("What does the affiliates rule extend to?").startswith("**The affiliates rule")
