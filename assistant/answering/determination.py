@@ -902,6 +902,9 @@ _MASS_MARKET_BASIS = re.compile(
 )
 
 
+_SAYS_CLASSIFIED = re.compile(r"\b(?:self-)?classifi(?:ed|cation)\b|\b5[AD]992\b", re.I)
+
+
 def mass_market_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -915,7 +918,12 @@ def mass_market_rule(
     basis = _first_in_section(pool, "15 CFR 742.15", _MASS_MARKET_BASIS)
     if basis is None:
         return None
-    missing = ["whether the item is classified or self-classified as mass market (740.17)"]
+    # (not asked again of a question that says so: "self-classified as 5D992")
+    missing = (
+        []
+        if _SAYS_CLASSIFIED.search(question)
+        else ["whether the item is classified or self-classified as mass market (740.17)"]
+    )
     if not DESTINATIONS.search(question) and place_sent_to(question) is None:
         missing.append("the destination")
     text = (

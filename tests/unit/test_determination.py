@@ -692,6 +692,12 @@ def test_mass_market_encryption_depends_on_destination_and_parties_never_no() ->
     basis = finding.lines[0].basis[0]
     assert "5A992 or 5D992" in MASS_MARKET_TEXT[basis.start : basis.end]
     assert "the destination" in finding.missing_facts
+    classification = "whether the item is classified or self-classified as mass market (740.17)"
+    assert classification in finding.missing_facts
+    # ... not asked again when the question says the item is self-classified
+    said = question.replace("is mass-market", "is self-classified as mass-market 5D992")
+    told = determine(said, [], lookup=_SectionLookup([chunk]))
+    assert told is not None and classification not in told.missing_facts
     # a listed party or an embargoed place decides first
     cuba_text = "( a ) License requirements. You will need a license to export all items to Cuba."
     cuba_chunk = _p(51, "15 CFR 746.2(a)", cuba_text, "regulation")
