@@ -167,7 +167,9 @@ def about_an_export(question: str) -> bool:
     if not _TRANSACTION.search(acts):
         return False
     return not _IMPORT.search(acts) or bool(
-        re.search(r"\b(?:export|re-?export|ship|sell(?!\w*\s+(?:to\s+)?us\b)|send)", acts, re.I)
+        re.search(
+            r"\b(?:export|re-?export|ship|(?:re-?)?sell(?!\w*\s+(?:to\s+)?us\b)|send)", acts, re.I
+        )
     )
 
 
@@ -221,3 +223,10 @@ def names_end_user(question: str) -> bool:
 def names_end_use(question: str) -> bool:
     """Whether the question says what the item is for ("to maintain a research reactor")."""
     return bool(_NAMES_END_USE.search(question))
+
+
+def only_imports(question: str) -> bool:
+    """Whether the question is about buying or importing ("A Russian supplier wants to sell us
+    titanium sheet; can we buy it?") and about nothing the EAR governs: no export, reexport,
+    shipment or sale of ours."""
+    return bool(_IMPORT.search(question)) and not about_an_export(question)

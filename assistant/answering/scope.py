@@ -27,6 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.answering.question_facts import only_imports
+
 CORPUS_SCOPE = (
     "the corpus holds U.S. export controls under the EAR (15 CFR parts 730-774), the Federal "
     "Register rules that made them, BIS guidance and news about them"
@@ -156,6 +158,15 @@ _ECCN = re.compile(r"\b\d[A-Ea-e]\d{3}\b|\b\d[xX]\d{3}\b|\b\d[xX]5(?:\d\d|zz)\b|
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
+# Buying from abroad or importing: the EAR governs what leaves the United States (and what is
+# reexported or transferred abroad), not what comes in.
+IMPORTS = Regime(
+    "buying or importing into the United States (customs, and the import bans of sanctions "
+    "programs)",
+    re.compile(r"(?!)"),  # decided by `only_imports`, not by a pattern
+)
+
+
 def unaddressed_regime(question: str) -> Regime | None:
     """The regime other than the EAR that the question asks about (None: it asks about none,
     or it asks about the EAR too)."""
@@ -171,7 +182,8 @@ def unaddressed_regime(question: str) -> Regime | None:
         ):
             continue
         return regime
-    return None
+    # (after the named regimes: a tariff question names its own, "Section 301")
+    return IMPORTS if only_imports(text) else None
 
 
 def outside_corpus(regime: Regime) -> str:

@@ -33,6 +33,11 @@ ELSEWHERE = {
     "What is on the UK Strategic Export Control List?": "UK",
     "Do I need a State Department licence to export a rifle scope?": "ITAR",
     "Which USML\u200b category covers the sight?": "ITAR",
+    # buying or importing, nothing leaving the United States
+    "A Russian supplier wants to sell us titanium sheet; can we buy it?": "importing",
+    "Our Dallas subsidiary will purchase a machine tool from a Chinese supplier; is it allowed?": (
+        "importing"
+    ),
 }
 
 ABOUT_THE_EAR = [
@@ -56,6 +61,9 @@ ABOUT_THE_EAR = [
     "Does a license exception apply to ITAR-controlled parts in a foreign item?",
     "Does HTS code 8471.30 require a licence for export to Russia?",
     "Can we sell 3A090 chips to a customer on the Military End User List?",
+    # importing as well as exporting: the export is asked about
+    "We import parts from China and then ship assemblies to Iran; do we need a licence?",
+    "A Russian supplier wants to sell us titanium; can we resell it to a firm in Turkey?",
 ]
 
 
