@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.determination import Lookup, section_chunks
 from assistant.answering.question_facts import names_a_place
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
@@ -44,8 +45,7 @@ COVERAGE_PASSAGES = 3  # top passages whose words count as the corpus's answer
 COVERAGE_ANSWERS = 0.3  # this share of the question's weighted terms found: covered
 MARGIN = 0.06  # below min_relevance + MARGIN the answer is marked partial
 # A question about a past event or figure: "When did/was...", "How much did...", "How large
-# was...", "What penalty was...", "What year did...", "On what date was...", or about where a
-# case stands ("What is the status of ..."). Not "How much could
+# was...", "What penalty was...", "What year did...", "On what date was...". Not "How much could
 # Acme be fined?" (what the rules provide), and not "Did we need a licence to ship to Acme?" or
 # "When do we need a licence...": a question about what the rules require of a party is answered
 # from the rules, whatever the party's name.
@@ -53,10 +53,14 @@ _PAST = r"(?:did|was|were|has|have|had)\b"
 _ASKS_WHAT_HAPPENED = re.compile(
     rf"\b(?:when\s+{_PAST}|how\s+(?:much|many|large|big)\b[^.?!;]{{0,60}}?\b{_PAST}"
     rf"|what\s+(?:penalty|fine|date|year|month)\b[^.?!;]{{0,40}}?\b{_PAST}"
-    rf"|on\s+what\s+date\s+{_PAST}"
-    # "What is the status of licence application D1234567?": a case's state, not a rule's
-    r"|what(?:'s|’s|\s+is)\s+the\s+(?:current\s+|latest\s+)?status\s+of)",
+    rf"|on\s+what\s+date\s+{_PAST})",
     re.I,
+)
+# Where a case stands: "What is the status of licence application D1234567?". The corpus holds
+# rules, not anyone's file: a reference with a number it never mentions is refused (a name is
+# not: "the status of the Trump administration's stay" asks about a rule).
+_ASKS_CASE_STATUS = re.compile(
+    r"\bwhat(?:'s|’s|\s+is)\s+the\s+(?:current\s+|latest\s+)?status\s+of\b[^?;!]*", re.I
 )
 _ASKS_WHAT_IS_REQUIRED = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|allowed|permitted|(?:can|may|must)\s+(?:we|i|they)"
@@ -93,7 +97,8 @@ _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 class _FigureKind:
     name: str  # how the refusal names it: "a dollar amount"
     asked: re.Pattern[str]
-    stated: re.Pattern[str]
+    stated: re.Pattern[str]  # a passage states one
+    own: re.Pattern[str] | None = None  # the question states its own (default: `stated`)
 
 
 _AMOUNT = re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million\s+|billion\s+)?(?:dollars|USD)\b", re.I)
@@ -120,29 +125,54 @@ FIGURE_KINDS: tuple[_FigureKind, ...] = (
             re.I,
         ),
     ),
+    # (not "the charges in a charging letter": an accusation, not a price)
     _FigureKind(
         "a fee",
         re.compile(
             r"\bhow\s+much\s+(?:does|do|will|would|did)\b[^.?!;]{0,60}?\b(?:cost|charge)s?\b"
-            r"|\bwhat\s+(?:is|are)\s+the\s+(?:\w+\s+)?(?:fees?|charges?)\b"
-            r"|\bwhat\s+(?:fees?|charges?)\b",
+            r"|\bwhat\s+(?:is|are)\s+the\s+(?:\w+\s+)?fees?\b|\bwhat\s+fees?\b",
             re.I,
         ),
         re.compile(r"\$\s?\d|\bfees?\b|\bno\s+charge\b|\bfree\s+of\s+charge\b", re.I),
+        re.compile(r"\$\s?\d"),
     ),
 )
 
 
-def unstated_figure(question: str, passages: Sequence[SearchResult]) -> str:
-    """The kind of figure the question demands that none of the closest passages states ("a
-    percentage"), or "" (it demands none, states its own, or a passage states one)."""
-    top = passages[:COVERAGE_PASSAGES]
+def unstated_figure(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
+) -> str:
+    """The kind of figure the question demands ("a percentage") that neither the closest
+    passages nor the rest of their regulation paragraphs state (the EEI threshold of
+    758.1(b)(5) sits in another chunk than the 758.1(b) that ranked first), or "" (it demands
+    none, states its own, or they state one). Only the paragraphs, not their whole sections:
+    764.3's criminal fines are no answer to a question about its civil penalty."""
     for kind in FIGURE_KINDS:
-        if not kind.asked.search(question) or kind.stated.search(question):
+        if not kind.asked.search(question) or (kind.own or kind.stated).search(question):
             continue
-        if not any(kind.stated.search(p.text) for p in top):
+        if not any(kind.stated.search(p.text) for p in _figure_sources(passages, lookup)):
             return kind.name
     return ""
+
+
+_PARAGRAPH = re.compile(r"15 CFR (\d{3}\.\d+[a-z]?)\(")
+
+
+def _figure_sources(
+    passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Iterator[SearchResult]:
+    yield from passages[:COVERAGE_PASSAGES]
+    if lookup is None:
+        return
+    paragraphs = [
+        p.citation
+        for p in passages[:COVERAGE_PASSAGES]
+        if p.metadata.get("doc_type") == "regulation" and _PARAGRAPH.match(p.citation)
+    ]
+    for section in dict.fromkeys(m.group(1) for c in paragraphs if (m := _PARAGRAPH.match(c))):
+        for chunk in section_chunks(lookup, section):
+            if any(chunk.citation.startswith(c) for c in paragraphs):
+                yield chunk
 
 
 # The clause the event question is in ends at a question mark, semicolon or ", and ...".
@@ -165,6 +195,9 @@ class Evidence:
     unseen_name: str = ""
     # the kind of figure the question asks for that no top passage states ("a dollar amount")
     unstated_figure: str = ""
+    # a numbered reference ("application D1234567") whose status the question asks, which no
+    # document mentions
+    unknown_case: str = ""
 
     @classmethod
     def of(
@@ -175,6 +208,7 @@ class Evidence:
         is_known: Callable[[str], bool] | None,
         idf: Callable[[str], float] | None,
         documents: Callable[[str], Collection[str]] | None = None,
+        lookup: Lookup | None = None,
     ) -> Evidence:
         from assistant.answering.extractive import unknown_names
 
@@ -195,6 +229,11 @@ class Evidence:
             citation_match(p.citation, ref) >= 0.4 for p in passages for ref in refs
         )
         names = tuple(unknown_names(question, is_known)) if is_known is not None else ()
+        case = _ASKS_CASE_STATUS.search(question)
+        case_ref = next(
+            (n for n in names if case and n in case.group(0) and any(c.isdigit() for c in n)),
+            "",
+        )
         clause = event_clause(question)
         years = _YEAR.findall(clause)
         seen = (
@@ -237,7 +276,8 @@ class Evidence:
             clause,
             unseen,
             unseen_name,
-            unstated_figure(question, passages),
+            unstated_figure(question, passages, lookup),
+            case_ref,
         )
 
     @property
@@ -248,6 +288,8 @@ class Evidence:
         figure a question demands when none of them states one ("a percentage")."""
         if self.unstated_figure and not self.names_section:
             return self.unstated_figure
+        if self.unknown_case:
+            return self.unknown_case
         if not self.event_clause:
             return None
         name = next((n for n in self.unknown_names if len(n) >= 3 and n in self.event_clause), None)

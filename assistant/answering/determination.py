@@ -1047,8 +1047,10 @@ def general_rule(
     if not _MENTIONS_ENTITY_LIST.search(question):
         # "to a retailer in Brazil" gives the end user, "to maintain a reactor" the end use:
         # a fact the question states is not listed as missing.
-        user = names_end_user(question)
-        use = names_end_use(question)
+        # (in this deal's sentences: not "We sold radar parts to the Air Force in 2019.")
+        deal = " ".join(_this_deal_sentences(question))
+        user = names_end_user(deal)
+        use = names_end_use(deal)
         if not user or not use:
             missing.append(
                 "the end user and end use"

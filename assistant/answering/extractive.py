@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
 from assistant.answering.determination import Lookup, determine
-from assistant.answering.quotes import display, provision_span, worth_quoting
+from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
 from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.index.tokenize import tokenize
 from assistant.models import (
@@ -201,9 +201,10 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
 
 
 def _display(sentence: str) -> str:
-    """The sentence as shown in the answer (the citation keeps the verbatim quote): whitespace
-    collapsed, and superscripts lost in extraction restored ("10 26 operations" -> 10^26)."""
-    return _POWER_OF_TEN.sub(r"10^\1", " ".join(sentence.split()))
+    """The sentence as shown in the answer (the citation keeps the verbatim quote), as the
+    quoted provisions are (`quotes.display`: whitespace collapsed, designators closed up), and
+    superscripts lost in extraction restored ("10 26 operations" -> 10^26)."""
+    return _POWER_OF_TEN.sub(r"10^\1", display(sentence))
 
 
 def _label(p: SearchResult) -> str:
@@ -331,14 +332,20 @@ def _source_label(p: SearchResult) -> str:
 # 2024 rule that answered).
 LEAD_DEFINITION_MARGIN = 0.9
 # A question about a rule's legal status ("is it stayed?", "still in force?") is led by the
-# best sentence of a provision with a status note (stayed, amended, an older version), when
-# one scores within this share of the best sentence.
+# best sentence of a provision the corpus records a stay of, when one scores within this share
+# of the best sentence.
 STATUS_LEAD_MARGIN = 0.6
+# ("status" alone is not asked: "UVEU status", "the status of my licence application"; the
+# status of a rule is: "What is the status of the affiliates rule?")
 _ASKS_STATUS = re.compile(
-    r"\b(?:status|stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
-    r"valid|effective|operative|binding|current))\b",
+    r"\b(?:stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
+    r"valid|effective|operative|binding|current)|legal\s+status)\b"
+    r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
+    r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
+    r"amendments?)\b(?!\s+(?:applications?|requests?))",
     re.I,
 )
+_STAY_NOTE = re.compile(r"Stay(?:ed| ended)")
 
 
 def _lead_sentence(
@@ -354,6 +361,24 @@ def _lead_sentence(
         if x.score >= LEAD_DEFINITION_MARGIN * best.score and pattern.search(x.text)
     ]
     return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
+
+
+def _whole_list(
+    top: _Sentence, scored: list[_Sentence], passages: Sequence[SearchResult]
+) -> _Sentence:
+    """The bottom line never stops at a colon: a sentence introducing a list ("No U.S. person
+    may, without a license from BIS, 'support':") is shown with its items when its passage
+    holds them, else the best sentence of the same passage that does not introduce one (or of
+    any passage, when it has none) takes its place."""
+    if not introduces_list(top.text):
+        return top
+    p = passages[top.passage]
+    a, b = provision_span(p, top.start, top.end)
+    if not introduces_list(p.text[a - p.start : b - p.start]):
+        return top
+    rest = [x for x in scored if not introduces_list(x.text)]
+    same = [x for x in rest if x.passage == top.passage]
+    return max(same or rest, key=lambda x: x.score) if rest else top
 
 
 def _rank_of(p: SearchResult) -> int:
@@ -391,7 +416,7 @@ def compose_extractive(
     if asks_about_whole(question):
         scored = _in_section_order(scored, passages, legal_references(question))
     best = max((s.similarity for s in scored), default=0.0)
-    evidence = Evidence.of(question, passages, best, is_known, idf, documents)
+    evidence = Evidence.of(question, passages, best, is_known, idf, documents, lookup)
     finding = determine(question, passages, hits, lookup)
     # A party or destination rule that found the regulation sentence it rests on means the
     # corpus speaks to the question, however far its words are from the passages' (a Dubai
@@ -434,20 +459,27 @@ def compose_extractive(
             else _lead_sentence(question, scored, passages)
         )
         if notes_of is not None and _ASKS_STATUS.search(question):
-            # "Is the affiliates rule stayed?": the bottom line is the provision whose legal
-            # status the corpus records (its note follows it), the best-ranked passage's, if
-            # one is near the best sentence
+            # "Is the affiliates rule stayed?": the bottom line is the provision the corpus
+            # records a stay of (its note follows it), the best-ranked passage's, if one is
+            # near the best sentence; inside the section the question names, if it names one.
+            # (Not a note that only dates the text: "Is the Cuba embargo still in force?")
             noted = [
                 x
-                for x in scored
-                if x.score >= STATUS_LEAD_MARGIN * top.score
-                and notes_of(passages[x.passage], x.start, x.end)
+                for x in (in_named or scored)
+                if (in_named or x.score >= STATUS_LEAD_MARGIN * top.score)
+                and any(
+                    _STAY_NOTE.match(note) for note in notes_of(passages[x.passage], x.start, x.end)
+                )
             ]
             top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
+        top = _whole_list(top, scored, passages)
         p = passages[top.passage]
-        n = cite(p, top.start, top.end, top.score)
+        a, b = top.start, top.end
+        if introduces_list(top.text):
+            a, b = provision_span(p, a, b)  # the list it introduces, in the passage
+        n = cite(p, a, b, top.score)
         if n is not None:
-            shown = _display(top.text)
+            shown = _display(p.text[a - p.start : b - p.start])
             lead_lines.append(f"**{shown}** [{n}]")
             lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
             claims.append(Claim(text=shown, citations=[n]))

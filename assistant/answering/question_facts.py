@@ -192,25 +192,50 @@ _RECEIVER_NOUNS = (
 # company"); an article there means the phrase has moved on ("for a shipment leaving our Texas
 # plant").
 _MODIFIER = r"(?!(?:an?|the|our|their|its)\b)[\w'’-]+"
+_DETERMINER = r"(?:an?|the|this|that|one|some|several|two|three|many|our|their|its|his|her)"
 _NAMES_RECEIVER = re.compile(
-    rf"\b(?:to|for|with)\s+(?:(?:an?|the|our|their|its|his|her|this|that|one|some|several|"
-    rf"two|three|many)\s+(?:{_MODIFIER}\s+){{0,3}})?(?:{_RECEIVER_NOUNS})\b",
+    # "to a retailer in Brazil", "to our office in Pakistan", "to users in Crimea"
+    rf"\bto\s+(?:{_DETERMINER}\s+(?:{_MODIFIER}\s+){{0,3}})?(?:{_RECEIVER_NOUNS})\b"
+    # "for a bank in Singapore" (not "for our company": whose behalf, not who receives)
+    rf"|\bfor\s+(?:an?|the|one|some|several)\s+(?:{_MODIFIER}\s+){{0,3}}(?:{_RECEIVER_NOUNS})\b"
+    # "A hospital in Brazil needs ...", "the clinic at Kharkiv" (not "from the plant in Texas")
+    rf"|(?<!\bfrom\s)\b(?:an?|the)\s+(?:{_MODIFIER}\s+){{0,3}}(?:{_RECEIVER_NOUNS})\s+"
+    r"(?:in|at|based\s+in|located\s+in)\s+(?-i:[A-Z])"
+    # "to Acme GmbH", "to Siemens AG": a company by its legal form
+    r"|\bto\s+(?:(?-i:[A-Z])[\w&.'’-]*\s+){1,4}(?-i:GmbH|Ltd|Limited|Inc|LLC|Corp|Corporation|"
+    r"Co|AG|SA|S\.A\.|BV|B\.V\.|NV|PLC|plc|Pte|KK|SpA|SAS|Oy|AB|LLP)\b",
     re.I,
 )
-# What the item will be used for: "to be used for", "for use in", "will be used to", "to
-# maintain", "for the cooling system of", "that builds UAVs", and the end uses part 744 names.
+# What the item will be used for: "to be used for", "for use in", "to maintain", "for the
+# cooling system of", "that builds UAVs", "for a calibration project", and the sensitive end
+# uses part 744 names ("a nuclear plant", "military end use"). Not how a question talks about
+# the deal itself ("required for the export of", "an exception we can use for it", "for EAR
+# purposes", "for a licence application"), nor an item's own description ("military-grade",
+# "chemical sensors"), nor an end use the question says it does not know.
 _NAMES_END_USE = re.compile(
-    r"\b(?:used|use|using)\s+(?:for|in|to|by|as|on|with(?:in)?)\b|"
-    r"\b(?:to|will|would)\s+(?:maintain|build|make|manufacture|produce|develop|design|"
-    r"operate|run|repair|service|test|equip|power|cool|monitor|control|support|train)\w*\b|"
-    r"\b(?:that|which|who)\s+(?:build|make|manufacture|produce|develop|design|operate|run|"
-    r"supply|supplies|serve|serves)\w*\b|"
-    r"\bfor\s+(?:the|its|their|our)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:of|at|in)\b|"
-    rf"\bfor\s+(?:an?\s+|the\s+)?(?:{_MODIFIER}\s+){{0,3}}(?:projects?|programm?es?|purposes?|"
-    r"applications?|research|production|development|testing|demonstrations?|exhibitions?|"
-    r"repairs?|servicing|calibration|maintenance|training|installation)\b|"
-    r"\b(?:military|nuclear|missile|weapons?|chemical|biological|intelligence|supercomputer|"
-    r"end[- ]use)\b",
+    r"\bused\s+(?:for|in|to|by|as|on|only|without|solely|exclusively)\b|\bfor\s+use\s+(?:in|by|with|on|as|at)\b|"
+    r"\b(?:to|will|would)\s+(?:maintain|build|manufacture|produce|develop|design|operate|run|"
+    r"equip|power|cool|monitor|train|mine|repair|service)\w*\b|"
+    r"\b(?:that|which|who)\s+(?:build|make|manufacture|produce|develop|design|operate|run)s?\b|"
+    r"\bfor\s+(?:the|its|their)\s+(?!(?:export|re-?export|shipment|sale|transfer|release|"
+    r"delivery|purpose|purposes|application|filing)\b)[\w-]+(?:\s+[\w-]+)?\s+(?:of|at|in)\b|"
+    rf"\bfor\s+(?:an?\s+|the\s+)?(?:{_MODIFIER}\s+){{0,3}}(?:projects?|programm?es?|research|"
+    r"production|development|testing|demonstrations?|exhibitions?|repairs?|servicing|"
+    r"calibration|maintenance|training|installation)\b|"
+    r"\b(?:military|nuclear|missile|weapons?|chemical\s+weapons?|biological\s+weapons?|"
+    r"intelligence)[- ](?:end[- ]uses?|end[- ]users?|uses?|applications?|programs?|purposes?|"
+    r"facilit(?:y|ies)|plants?|reactors?|sites?|units?|forces?|projects?)\b|"
+    r"\bfor\s+(?:military|nuclear|missile|weapons|intelligence)\b|"
+    # a receiver whose use goes without saying: "to the Russian army" (not "Swiss Army knives")
+    r"\b(?:to|for)\s+(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}(?:army|navy|"
+    r"air\s+force|armed\s+forces|ministry\s+of\s+defen[cs]e)\b|"
+    r"\bend[- ]uses?\b|"
+    # civil uses: "for oil refining", "for civil aviation", "incorporated into consumer phones"
+    r"\bfor\s+(?!(?:an?|the|our|their|its)\b)(?:[\w-]+\s+)?(?!(?:export|re-?export|ship|sell|send|transferr|releas|deliver|"
+    r"process|licens|fil|apply|obtain|gett|us|mak)\w*ing\b)[\w-]+ing\b|"
+    r"\bfor\s+(?:civil(?:ian)?|commercial|consumer|medical|academic|industrial|agricultural|"
+    r"personal|internal|humanitarian|evaluation|customer\s+evaluation)\b|"
+    r"\b(?:incorporated|built|integrated|installed|go(?:es)?|going)\s+into\b",
     re.I,
 )
 
@@ -221,12 +246,32 @@ def names_end_user(question: str) -> bool:
 
 
 def names_end_use(question: str) -> bool:
-    """Whether the question says what the item is for ("to maintain a research reactor")."""
-    return bool(_NAMES_END_USE.search(question))
+    """Whether the question says what the item is for ("to maintain a research reactor"), in
+    a clause that does not deny knowing it ("we don't know the end use")."""
+    # (the negation before the mention, not inside it: "used without military use" states one)
+    return any(not negated(question, m.start()) for m in _NAMES_END_USE.finditer(question))
+
+
+# Buying or importing ("can we buy it?", "a supplier sells to us", "we import ..."), not an
+# importer as a party ("our importer in India"), "important", or an import certificate.
+_BUYING = re.compile(
+    r"\b(?:import|imports|imported|importing)\b(?!\s+(?:certificates?|country|countries))"
+    r"|\bbuy(?:s|ing)?\b|\bbought\b|\bpurchas\w*|\bsells?\s+(?:to\s+)?us\b",
+    re.I,
+)
+# Anything going out, or the EAR's own things: then the question is about the EAR however it
+# also buys ("We purchased 3A001 chips; can we transfer them to our affiliate in China?").
+_OUTBOUND = re.compile(
+    r"\b(?:export\w*|re-?export\w*|ship\w*|(?:re-?)?sell(?!s?\s+(?:to\s+)?us\b)\w*|send\w*|"
+    r"transfer\w*|releas\w*|deliver\w*|provid\w*|suppl(?:y|ies|ying)\b|hand\w*\s+\w+\s+over|"
+    r"hand\w*\s+over|giv\w*|donat\w*|shar\w*|publish\w*|post\w*|upload\w*|access\w*|take|"
+    r"taking|carry\w*|travel\w*|servic\w*|repair\w*|return\w*|receiv\w*|certificates?|"
+    r"consignees?|technology|technical|source\s+code|deemed|abroad|overseas|re-?import\w*)\b",
+    re.I,
+)
 
 
 def only_imports(question: str) -> bool:
-    """Whether the question is about buying or importing ("A Russian supplier wants to sell us
-    titanium sheet; can we buy it?") and about nothing the EAR governs: no export, reexport,
-    shipment or sale of ours."""
-    return bool(_IMPORT.search(question)) and not about_an_export(question)
+    """Whether the question is only about buying or importing ("A Russian supplier wants to
+    sell us titanium sheet; can we buy it?"): nothing in it goes out or is the EAR's own."""
+    return bool(_BUYING.search(question)) and not _OUTBOUND.search(question)

@@ -83,6 +83,11 @@ def worth_quoting(sentence: str) -> bool:
     )
 
 
+def introduces_list(sentence: str) -> bool:
+    """Whether the sentence ends at a colon or dash, opening a list ("... the following:")."""
+    return bool(_INTRODUCES_LIST.search(sentence))
+
+
 def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
     """The span (document offsets) of the provision around the sentence [start, end) of
     passage `p`: its block (paragraph), and when that block is only a heading or introduces a

@@ -150,8 +150,9 @@ def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_r
     # Where a case stands: the corpus cannot know an application it never mentions ...
     status = evidence("What is the current status of our licence application D1234567?")
     assert status.abstain(0.48, 0.5) and status.reason() == "No document in it mentions D1234567."
-    # ... while the status of a rule it holds is answered
+    # ... while the status of a rule it holds is answered, whatever names it carries
     assert not evidence("What is the status of the Entity List drone rule?").abstain(0.48, 0.5)
+    assert not evidence("What is the status of the Zorblax drone rule?").abstain(0.48, 0.5)
 
 
 def test_evidence_reads_coverage_and_named_sections_from_the_passages() -> None:
@@ -342,3 +343,32 @@ def test_a_question_demanding_a_percentage_or_a_fee_none_states_is_refused() -> 
     assert not Evidence.of(asked, [de_minimis], 0.8, None, None).abstain(0.48, 0.5)
     own = "Is 20% U.S. content too much? What percentage is the limit?"
     assert not Evidence.of(own, [procedure], 0.8, None, None).unstated_figure
+
+
+def test_a_figure_is_looked_for_in_the_closest_paragraphs_not_their_whole_sections() -> None:
+    """Found by an attack: the EEI threshold ($2,500, 758.1(b)(5)) sits in another chunk than
+    the 758.1(b) that ranked first; 764.3's criminal fines are no answer about its civil
+    penalty; "the charges in a charging letter" asks for no price; the question's own word
+    "fee" is not a fee."""
+    from assistant.models import SearchResult
+
+    def chunk(n: int, citation: str, text: str) -> SearchResult:
+        meta = {"doc_type": "regulation"}
+        return SearchResult(f"c{n}", "d", "p", citation, "", text, 0, len(text), 0.8, meta)
+
+    opening = chunk(1, "15 CFR 758.1(b)", "(b) EEI must be filed in the following situations:")
+    item = chunk(2, "15 CFR 758.1(b)(5)", "(5) For exports valued over $2,500 per Schedule B.")
+    civil = chunk(3, "15 CFR 764.3(a)(1)", "A civil penalty not to exceed the amount in the EAA.")
+    criminal = chunk(4, "15 CFR 764.3(b)", "A fine of not more than $1,000,000 may be imposed.")
+    sections = {"758.1": [opening, item], "764.3": [civil, criminal]}
+
+    def lookup(query: str) -> list[SearchResult]:
+        return next((v for k, v in sections.items() if k in query), [])
+
+    def refused(question: str, top: SearchResult) -> bool:
+        return Evidence.of(question, [top], 0.8, None, None, lookup=lookup).abstain(0.48, 0.5)
+
+    assert not refused("Above what dollar value threshold must EEI be filed?", opening)
+    assert refused("What is the civil penalty per violation, in dollars?", civil)
+    assert not refused("What are the charges in a charging letter?", civil)
+    assert refused("What is the fee for a commodity classification request?", civil)

@@ -1110,7 +1110,47 @@ def test_a_status_question_is_led_by_the_provision_whose_status_the_corpus_recor
         ).answer
 
     status = ask("Is the 50% affiliates rule in force?")
-    assert status.startswith("**( 1 ) Entity List entries extend")
+    assert status.startswith("**(1) Entity List entries extend")
     assert status.splitlines()[1] == f"Status: {note}"
     # a question not about status keeps the best sentence as its bottom line
     assert ask("What does the affiliates rule extend to?").startswith("**The affiliates rule")
+
+
+def test_the_bottom_line_never_stops_at_a_colon() -> None:
+    """A lead sentence introducing a list is shown with its items, or, when the passage does
+    not hold them, gives way to a sentence that says something on its own."""
+    listed = _p(
+        70,
+        "15 CFR 744.6(b)",
+        "( b ) No U.S. person may, without a license from BIS, support:\n\n"
+        "( 1 ) The design of nuclear explosive devices;\n\n"
+        "( 2 ) The development of missiles.",
+        "regulation",
+        sim=0.7,
+    )
+    cut = _p(
+        71,
+        "15 CFR 744.6(c)",
+        "( c ) No U.S. person may, without a license from BIS, support the following:",
+        "regulation",
+        sim=0.7,
+    )
+    other = _p(
+        72, "15 CFR 744.6(a)", "A license may be needed to support some activities.", "regulation"
+    )
+
+    def lead(passages: list[SearchResult]) -> str:
+        answer = compose_extractive(
+            "May a U.S. person support missile development without a license from BIS?",
+            passages,
+            min_relevance=0.3,
+            min_relevance_unknown_name=0.3,
+        )
+        return answer.lead
+
+    whole = lead([listed])
+    assert "support: (1) The design" in whole, (
+        "the items, designators closed up as in the support"
+        and "(2) The development of missiles." in whole
+    )
+    assert not lead([cut, other]).split("**")[1].endswith(":")

@@ -85,6 +85,26 @@ def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> No
         # the shipment is not its receiver, nor our own plant it leaves from
         ("Our customer will apply for a shipment leaving our Texas plant.", False, False),
         ("Our reps want to sell EAR99 office chairs there.", False, False),
+        # found by an attack: how a question talks about the deal is not its end use ...
+        ("Is a licence required for the export of 5A002 routers to India?", False, False),
+        ("Which exception can we use for exporting 5A002 items to India?", False, False),
+        ("For EAR purposes, do we need a licence to export 3A001 to India?", False, False),
+        ("What documents do we need for a licence application?", False, False),
+        ("Do we need to make an AES filing to export 3A001 to Malaysia?", False, False),
+        # ... nor is an item's description, or an end use the question says it does not know
+        ("Do we need a licence to export military-grade EAR99 connectors?", False, False),
+        ("Can we sell Swiss Army knives to Brazil?", False, False),
+        ("We don't know the end use of the 3A001 chips; do we need a licence?", False, False),
+        # ... nor our own company or staff
+        ("Is a licence required for our company to ship 3A001 items?", False, False),
+        ("Do we need a licence to ship 5A992 phones to Brazil with our staff?", False, False),
+        # what an attack found stated and missed
+        ("Do we need a licence to ship 3A001 chips to Acme GmbH in Germany?", True, False),
+        ("Does a hospital in Brazil need us to get a licence?", True, False),
+        ("Do we need a licence to export 2B350 pumps to India for oil refining?", False, True),
+        ("Navigation units to India for civil aviation?", False, True),
+        ("Chips to Vietnam where they will be incorporated into consumer phones?", False, True),
+        ("Can we sell the goggles to the Venezuelan army?", True, True),
     ],
 )
 def test_a_question_names_its_end_user_and_end_use_or_not(

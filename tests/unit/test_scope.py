@@ -64,6 +64,14 @@ ABOUT_THE_EAR = [
     # importing as well as exporting: the export is asked about
     "We import parts from China and then ship assemblies to Iran; do we need a licence?",
     "A Russian supplier wants to sell us titanium; can we resell it to a firm in Turkey?",
+    # found by an attack: bought first, then something the EAR governs
+    "We purchased 3A001 chips from a distributor; can we transfer them to our affiliate in China?",
+    "Our company purchased design software; can our Chinese employees in California access it?",
+    "Can we transfer technology to our importer in India?",
+    "When is an import certificate required for a licence application?",
+    "What is the most important step before releasing technology to a foreign national?",
+    "After repair in Germany the unit is re-imported; can we provide it to a customer in India?",
+    "I purchased night vision goggles; can I travel with them to Mexico?",
 ]
 
 
