@@ -224,6 +224,21 @@ PER_PASSAGE = 2  # of them from one passage (different paragraphs)
 # Russia under the 746.8 lines).
 OPERATIVE_BUDGET = 2
 PARTIAL_NOTE = "These are the closest provisions in the corpus; they may not settle the question."
+# "Will BIS add more Chinese chip makers next month?", "Is BIS going to publish a new AI rule
+# soon?": the corpus holds what was published, so it cannot say what an agency will do next;
+# its closest provisions are still given, under a note that says so.
+FUTURE_NOTE = (
+    "The corpus holds rules and reports already published; it cannot say what the government "
+    "will do next. These are the closest provisions in it; they may not settle the question."
+)
+_ASKS_FUTURE = re.compile(
+    r"\b(?:will|is|are)\s+(?:BIS|Commerce|OFAC|Congress|the\s+(?:(?:U\.?S\.?|United\s+States)"
+    r"(?:\s+(?:government|administration))?|government|administration|department|"
+    r"commerce\s+department|ERC))\s+(?:(?:going|planning|likely|expected|about)\s+to\s+|ever\s+|"
+    r"soon\s+)?(?:publish|issue|add|remove|extend|impose|lift|relax|tighten|change|revoke|"
+    r"release|announce|expand|ban|restrict|rescind|delist|designate|sanction)\w*\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -501,10 +516,11 @@ def compose_extractive(
         return not_covered()
     # A rule that rests on the provision deciding the case (a party, end-use, destination or
     # mass-market rule) settles what it states, however far the question's words are.
-    partial = not decided and evidence.partial(min_relevance)
+    future = bool(_ASKS_FUTURE.search(question))
+    partial = future or (not decided and evidence.partial(min_relevance))
     parts = ["\n".join(lead_lines)]
     if partial:
-        parts.append(PARTIAL_NOTE)
+        parts.append(FUTURE_NOTE if future else PARTIAL_NOTE)
     if support:
         parts.append("\n".join(support))
     lead = lead_lines[0] if lead_lines else ""

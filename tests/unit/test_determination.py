@@ -1154,3 +1154,22 @@ def test_the_bottom_line_never_stops_at_a_colon() -> None:
         and "(2) The development of missiles." in whole
     )
     assert not lead([cut, other]).split("**")[1].endswith(":")
+
+
+def test_a_question_about_what_the_government_will_do_says_the_corpus_cannot_tell() -> None:
+    """The closest provisions are still given, under a note that the corpus holds what was
+    published, not what BIS will do next; a question about what the rules will require is not
+    such a question."""
+    from assistant.answering.extractive import FUTURE_NOTE, PARTIAL_NOTE
+
+    rule = _p(80, "15 CFR 744.11(a)", EL_TEXT, "regulation", sim=0.9)
+
+    def answer(question: str) -> str:
+        return compose_extractive(
+            question, [rule], min_relevance=0.3, min_relevance_unknown_name=0.3
+        ).answer
+
+    assert FUTURE_NOTE in answer("Will BIS add more Chinese chip makers to the Entity List?")
+    assert FUTURE_NOTE in answer("Is Commerce going to remove entities from the Entity List?")
+    plain = answer("Will we need a licence for a listed entity on the Entity List?")
+    assert FUTURE_NOTE not in plain and PARTIAL_NOTE not in plain
