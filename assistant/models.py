@@ -223,6 +223,11 @@ class Answer(BaseModel):
     partial: bool = Field(
         False, description="True when the closest provisions may not settle the question."
     )
+    partial_note: str = Field(
+        "",
+        description="When partial, why, in the words the answer text uses (the closest "
+        "provisions may not settle it; or the corpus cannot say what the government will do).",
+    )
     citations: list[Citation] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)

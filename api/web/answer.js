@@ -338,7 +338,9 @@ export function makeRenderer(openPanel) {
       answerEl.append(
         el("p", {
           className: "partial-note",
-          text: "The closest provisions are quoted below; they may not settle the question on their own.",
+          text:
+            data.partial_note ||
+            "The closest provisions are quoted below; they may not settle the question on their own.",
         })
       );
     }

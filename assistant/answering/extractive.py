@@ -519,8 +519,9 @@ def compose_extractive(
     future = bool(_ASKS_FUTURE.search(question))
     partial = future or (not decided and evidence.partial(min_relevance))
     parts = ["\n".join(lead_lines)]
-    if partial:
-        parts.append(FUTURE_NOTE if future else PARTIAL_NOTE)
+    note = (FUTURE_NOTE if future else PARTIAL_NOTE) if partial else ""
+    if note:
+        parts.append(note)
     if support:
         parts.append("\n".join(support))
     lead = lead_lines[0] if lead_lines else ""
@@ -530,6 +531,7 @@ def compose_extractive(
         lead=lead,
         determination=determination,
         partial=partial,
+        partial_note=note,
         citations=citations,
         claims=claims,
     )

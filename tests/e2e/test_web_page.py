@@ -581,3 +581,23 @@ def test_markup_in_documents_shows_as_text(browser: Any, keyed_url: str) -> None
         _shot(page, "web_markup_as_text.png")
     finally:
         context.close()
+
+
+def test_a_question_about_what_bis_will_do_says_why_it_may_not_settle_it(
+    browser: Any, base_url: str
+) -> None:
+    """The page shows the answer's own reason for being partial: for a question about what BIS
+    will do, that the corpus holds what was published, not the generic note."""
+    from assistant.answering.extractive import FUTURE_NOTE
+
+    context, page = _new_page(browser, DESKTOP)
+    try:
+        page.goto(base_url + "/")
+        question = "Will BIS add more Huawei affiliates to the Entity List?"
+        answer_el, sent = _ask(page, 1, _typed(page, question))
+        data = sent["answer"]
+        assert not data["abstained"] and data["partial"]
+        assert data["partial_note"] == FUTURE_NOTE
+        expect(answer_el.locator(".partial-note")).to_have_text(FUTURE_NOTE)
+    finally:
+        context.close()
