@@ -37,6 +37,7 @@ from assistant.answering.conversation import (
     rewrite_deterministic,
     validate_question,
 )
+from assistant.answering.determination import listed_in_corpus
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
@@ -102,7 +103,14 @@ class Assistant:
     ) -> tuple[np.ndarray, list[SearchResult]]:
         vector = query_vector(question)
         filters = caller.restrict(filters)
-        return vector, self.retriever.retrieve(question, k, filters, vector=vector, index=index)
+        found = self.retriever.retrieve(question, k, filters, vector=vector, index=index)
+        # A party the passages say was added to the Entity List ("Huawei"): what 744.11
+        # requires is part of the answer, though the question does not name the list.
+        if listed_in_corpus(question, found) is not None:
+            found = self.retriever.retrieve(
+                question, k, filters, vector=vector, index=index, implied=("744.11",)
+            )
+        return vector, found
 
     def search(
         self,

@@ -172,9 +172,11 @@ class Retriever:
         vector: Sequence[float] | np.ndarray | None = None,
         index: CorpusSnapshot | None = None,
         weights: Weights = WEIGHTS,
+        implied: Sequence[str] = (),
     ) -> list[SearchResult]:
-        """Top-k passages; `index` pins the snapshot (one answer uses one corpus version)."""
-        return ranked(self.candidates(query, filters, vector, index), k, weights)
+        """Top-k passages; `index` pins the snapshot (one answer uses one corpus version);
+        `implied` adds sections the question implies without naming them (see `candidates`)."""
+        return ranked(self.candidates(query, filters, vector, index, implied), k, weights)
 
     def section(
         self,
@@ -208,9 +210,14 @@ class Retriever:
         filters: Filters | None = None,
         vector: Sequence[float] | np.ndarray | None = None,
         index: CorpusSnapshot | None = None,
+        implied: Sequence[str] = (),
     ) -> Found | None:
         """The view searched, the candidates' rows in it and their features (None: no
-        candidate). Separate from ranking so the weights can be evaluated without re-searching."""
+        candidate). Separate from ranking so the weights can be evaluated without re-searching.
+
+        References: those the question names ("744.11"), then the sections the caller says it
+        implies (`implied`: 744.11 for a party the corpus says was added to the Entity List).
+        Both earn the reference bonus."""
         filters = filters or Filters()
         if vector is None:
             vector = embed_query(query)
@@ -259,6 +266,10 @@ class Retriever:
         candidates.update(nearest)
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
+        # (not over a paragraph of the same section the question names: "744.11(a)(2)" stays
+        # the one asked for)
+        named = {r.split("(", 1)[0] for r in refs}
+        refs += [r for r in dict.fromkeys(implied) if r not in named]
         whole_section = any("(" not in r and " FR " not in r for r in refs)
         # "What is 15 CFR 744.11?" asks for nothing inside the section: its chunks come in the
         # section's own order (heading, then what it imposes and on whom), ahead of whatever

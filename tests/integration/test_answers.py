@@ -160,3 +160,18 @@ def test_langchain_retriever_returns_citable_documents(assistant: Assistant) -> 
         assert stored is not None
         assert stored.text[d.metadata["start"] : d.metadata["end"]] == d.page_content
         assert d.metadata["citation"]
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's Entity List rules")
+def test_a_party_the_corpus_lists_brings_in_what_744_11_requires(assistant: Assistant) -> None:
+    """A question naming a party that a retrieved rule added to the Entity List, without naming
+    the list or 744.11, gets 744.11's requirement among its top passages: the implied section
+    earns the reference bonus (the plain retriever, without it, leaves 744.11 out)."""
+    question = (
+        "Several Chinese chip companies were listed in January 2025 over diversion risk to "
+        "Huawei and given a footnote. What does that footnote mean for exports to them?"
+    )
+    vector, found = assistant.retrieve(question, 5)
+    plain = assistant.retriever.retrieve(question, 5, vector=vector)
+    assert any(r.citation.startswith("15 CFR 744.11") for r in found)
+    assert not any(r.citation.startswith("15 CFR 744.11") for r in plain)
