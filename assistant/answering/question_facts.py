@@ -213,7 +213,8 @@ _NAMES_RECEIVER = re.compile(
 # purposes", "for a licence application"), nor an item's own description ("military-grade",
 # "chemical sensors"), nor an end use the question says it does not know.
 _NAMES_END_USE = re.compile(
-    r"\bused\s+(?:for|in|to|by|as|on|only|without|solely|exclusively)\b|\bfor\s+use\s+(?:in|by|with|on|as|at)\b|"
+    r"\bused\s+(?:for|in|to|by|as|on|only|without|solely|exclusively)\b|"
+    r"\bfor\s+use\s+(?:in|by|with|on|as|at)\b|"
     r"\b(?:to|will|would)\s+(?:maintain|build|manufacture|produce|develop|design|operate|run|"
     r"equip|power|cool|monitor|train|mine|repair|service)\w*\b|"
     r"\b(?:that|which|who)\s+(?:build|make|manufacture|produce|develop|design|operate|run)s?\b|"
@@ -231,8 +232,9 @@ _NAMES_END_USE = re.compile(
     r"air\s+force|armed\s+forces|ministry\s+of\s+defen[cs]e)\b|"
     r"\bend[- ]uses?\b|"
     # civil uses: "for oil refining", "for civil aviation", "incorporated into consumer phones"
-    r"\bfor\s+(?!(?:an?|the|our|their|its)\b)(?:[\w-]+\s+)?(?!(?:export|re-?export|ship|sell|send|transferr|releas|deliver|"
-    r"process|licens|fil|apply|obtain|gett|us|mak)\w*ing\b)[\w-]+ing\b|"
+    r"\bfor\s+(?!(?:an?|the|our|their|its)\b)(?:[\w-]+\s+)?(?!(?:export|re-?export|ship|sell|"
+    r"send|transferr|releas|deliver|process|licens|fil|apply|obtain|gett|us|mak)\w*ing\b)"
+    r"[\w-]+ing\b|"
     r"\bfor\s+(?:civil(?:ian)?|commercial|consumer|medical|academic|industrial|agricultural|"
     r"personal|internal|humanitarian|evaluation|customer\s+evaluation)\b|"
     r"\b(?:incorporated|built|integrated|installed|go(?:es)?|going)\s+into\b",
