@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.answering.determination import Lookup, section_chunks
+from assistant.answering.determination import Lookup, cites, section_chunks
 from assistant.answering.question_facts import names_a_place
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
@@ -164,14 +164,14 @@ def _figure_sources(
     yield from passages[:COVERAGE_PASSAGES]
     if lookup is None:
         return
-    paragraphs = [
-        p.citation
-        for p in passages[:COVERAGE_PASSAGES]
-        if p.metadata.get("doc_type") == "regulation" and _PARAGRAPH.match(p.citation)
-    ]
-    for section in dict.fromkeys(m.group(1) for c in paragraphs if (m := _PARAGRAPH.match(c))):
+    by_section: dict[str, list[str]] = {}
+    for p in passages[:COVERAGE_PASSAGES]:
+        m = _PARAGRAPH.match(p.citation)
+        if m and p.metadata.get("doc_type") == "regulation":
+            by_section.setdefault(m.group(1), []).append(p.citation)
+    for section, paragraphs in by_section.items():
         for chunk in section_chunks(lookup, section):
-            if any(chunk.citation.startswith(c) for c in paragraphs):
+            if any(cites(chunk, c) for c in paragraphs):
                 yield chunk
 
 

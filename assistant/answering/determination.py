@@ -1051,14 +1051,12 @@ def general_rule(
         deal = " ".join(_this_deal_sentences(question))
         user = names_end_user(deal)
         use = names_end_use(deal)
-        if not user or not use:
-            missing.append(
-                "the end user and end use"
-                if not (user or use)
-                else "the end use"
-                if user
-                else "the end user"
-            )
+        if not user and not use:
+            missing.append("the end user and end use")
+        elif not use:
+            missing.append("the end use")
+        elif not user:
+            missing.append("the end user")
     if basis is None and exception is not None:
         # No requirement among the passages, but a License Exception: whether one is needed
         # still turns on the facts, and the exception is where to look.

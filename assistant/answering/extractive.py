@@ -378,22 +378,25 @@ def _lead_sentence(
     return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
 
 
-def _whole_list(
+def _lead_span(
     top: _Sentence, scored: list[_Sentence], passages: Sequence[SearchResult]
-) -> _Sentence:
-    """The bottom line never stops at a colon: a sentence introducing a list ("No U.S. person
-    may, without a license from BIS, 'support':") is shown with its items when its passage
-    holds them, else the best sentence of the same passage that does not introduce one (or of
-    any passage, when it has none) takes its place."""
+) -> tuple[_Sentence, int, int]:
+    """The bottom line and its span: it never stops at a colon. A sentence introducing a list
+    ("No U.S. person may, without a license from BIS, 'support':") is shown with its items
+    when its passage holds them, else the best sentence of the same passage that does not
+    introduce one (or of any passage, when it has none) takes its place."""
     if not introduces_list(top.text):
-        return top
+        return top, top.start, top.end
     p = passages[top.passage]
     a, b = provision_span(p, top.start, top.end)
     if not introduces_list(p.text[a - p.start : b - p.start]):
-        return top
+        return top, a, b
     rest = [x for x in scored if not introduces_list(x.text)]
     same = [x for x in rest if x.passage == top.passage]
-    return max(same or rest, key=lambda x: x.score) if rest else top
+    if not rest:
+        return top, top.start, top.end
+    other = max(same or rest, key=lambda x: x.score)
+    return other, other.start, other.end
 
 
 def _rank_of(p: SearchResult) -> int:
@@ -487,11 +490,8 @@ def compose_extractive(
                 )
             ]
             top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
-        top = _whole_list(top, scored, passages)
+        top, a, b = _lead_span(top, scored, passages)
         p = passages[top.passage]
-        a, b = top.start, top.end
-        if introduces_list(top.text):
-            a, b = provision_span(p, a, b)  # the list it introduces, in the passage
         n = cite(p, a, b, top.score)
         if n is not None:
             shown = _display(p.text[a - p.start : b - p.start])
