@@ -7,8 +7,10 @@ here is small and documented: when its facts are in the question (or the screeni
 states the outcome in fixed words and names the sentence of the regulation it rests on; that
 sentence must be among the passages retrieved for the question (or found by the rule's own
 lookup), so a determination never rests on text the caller may not read or the store cannot
-verify. A rule whose sentence cannot be found states nothing. "No licence required" is never
-said by a rule: at most "depends on" the facts the question did not give.
+verify. A rule whose sentence cannot be found states nothing. "No licence required" is said by
+one rule only, for what the question says is already published (15 CFR 734.7(a) takes it out of
+the EAR altogether), and then with the definition's condition; every other rule says at most
+"depends on" the facts the question did not give.
 
 The rules return `Finding`s; the composer numbers their citations with the rest of the answer.
 """
@@ -48,7 +50,7 @@ Lookup = Callable[[str], list[SearchResult]]
 
 # Does the question ask whether something needs a licence, is allowed, or can use an exception?
 ASKS_LICENCE = re.compile(
-    r"\b(?:need|needs|require[sd]?|required|must we|allowed|permitted|prohibited|"
+    r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR)\b",
     re.I,
@@ -87,7 +89,7 @@ class FindingLine:
 
 @dataclass
 class Finding:
-    outcome: Literal["yes", "depends"]
+    outcome: Literal["yes", "no", "depends"]
     rule: str
     lines: list[FindingLine]
     missing_facts: list[str] = field(default_factory=list)
@@ -1207,6 +1209,8 @@ def outside_ear_line(
         m
         for m in _MAY_BE_OUTSIDE_EAR.finditer(question)
         if not _OFFICIAL_PUBLISHING.search(question[max(0, m.start() - 30) : m.end() + 30])
+        and not negated(question, m.start(), m.end())
+        and not question[max(0, m.start() - 2) : m.start()].lower().endswith("un")
     ]
     if not hints or _HARDWARE_ECCN.search(question):
         return None  # a rule BIS published, or a commodity: nothing of it is "published"
@@ -1220,6 +1224,107 @@ def outside_ear_line(
         "released for a standards-related activity, on the terms the provision cited sets; "
         "then no licence rule reaches it",
         [basis],
+    )
+
+
+# The question says what it sends is already public: "our published paper", "a manual that is
+# publicly available on our website", "software released as open source". Not "can we publish"
+# (an act the question asks about) nor "will be published".
+_STATED_PUBLISHED = re.compile(
+    r"\b(?:already\s+|been\s+|was\s+|were\s+|is\s+|are\s+)?(?:published|publicly[- ]available|"
+    r"in the public domain|freely available|open[- ]source|free(?:ly)? (?:to )?download(?:able|ed)?|"
+    r"made (?:publicly|freely) available)\b",
+    re.I,
+)
+_NOT_YET = re.compile(
+    r"\b(?:will|would|shall|going to|to be|if|once|whether|before|until|yet|not|never)\b",
+    re.I,
+)
+# Information and software, which 734.7 speaks of; a commodity is never "published".
+_INFORMATION = re.compile(
+    r"\b(?:papers?|articles?|white ?papers?|manuals?|user guides?|documentation|datasheets?|"
+    r"data sheets?|presentations?|slides|technical data|technology|information|specifications?|"
+    r"drawings?|blueprints?|research|results|findings|software|source code|code|theses|thesis|"
+    r"books?|textbooks?|journal|preprints?|posters?|tutorials?)\b",
+    re.I,
+)
+# Where 734.7(b) and (c) keep published items subject to the EAR, or the text is another
+# regime's: encryption software, firearm production files; and software sold under licence
+# terms is "publicly available" to buyers, not published ("without restrictions upon its
+# further dissemination").
+_PUBLISHED_CARVE_OUTS = re.compile(
+    r"\b(?:encrypt\w*|crypto\w*|5[AD]00[2-4]|firearms?|guns?|receivers?|0[AD]50\d|ammunition|"
+    r"G-code|3D[- ]print\w*|classified (?:as|under|in)|ITAR|defen[cs]e articles?|commercial|"
+    r"off[- ]the[- ]shelf|licen[cs]ed to|subscription|sell|sold|resell|mass[- ]market)\b",
+    re.I,
+)
+_PUBLISHED_SENTENCE = re.compile(r"\bis\s+\W*published\W*\s+and is thus not\b", re.I)
+_PUBLISHED_LIMITS = re.compile(r"\bremains? subject to the EAR\b", re.I)
+_PUBLISHED_QUERY = (
+    "15 CFR 734.7 Published: unclassified technology or software is published, and is thus not "
+    "technology or software subject to the EAR, when it has been made available to the public "
+    "without restrictions upon its further dissemination"
+)
+
+
+def states_published(question: str) -> bool:
+    """Whether the question says the technology or software it sends is already published:
+    "published", "publicly available", "open-source" of information, not a commodity, not a
+    carve-out of 734.7(b)-(c), not denied ("not publicly available", "unpublished") and not a
+    plan ("will be published", "can we publish")."""
+    if _PUBLISHED_CARVE_OUTS.search(question) or _HARDWARE_ECCN.search(question):
+        return False
+    if _OFFICIAL_PUBLISHING.search(question) or not _INFORMATION.search(question):
+        return False
+    for m in _STATED_PUBLISHED.finditer(question):
+        before = question[max(0, m.start() - 25) : m.start()]
+        if _NOT_YET.search(before) or negated(question, m.start(), m.end()):
+            continue
+        return True
+    return False
+
+
+def published_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """What is already published is outside the EAR (15 CFR 734.7(a)): no licence rule about
+    items, destinations or end uses reaches it, so the answer is "no" when the question says
+    so, with the definition it rests on and the two exceptions 734.7 makes. Only when the
+    regulation sentence is found; a question that does not say it is published gets at most
+    the "Subject to the EAR" line (`outside_ear_line`)."""
+    if not states_published(question):
+        return None
+    basis = _sought(passages, lookup, "15 CFR 734.7", _PUBLISHED_SENTENCE, _PUBLISHED_QUERY)
+    if basis is None:
+        return None
+    lines = [
+        FindingLine(
+            "Licence required",
+            "no, if it is “published” as 15 CFR 734.7(a) defines it: unclassified technology or "
+            "software made available to the public without restrictions upon its further "
+            "dissemination is not subject to the EAR, so no licence requirement reaches it",
+            [basis],
+        )
+    ]
+    pool = _with_section(passages, lookup, "734.7")
+    # (the pool may hold a passage twice: retrieved, and fetched with its section)
+    limits = list(
+        {(b.start, b.end): b for b in _matching(pool, "15 CFR 734.7", _PUBLISHED_LIMITS)}.values()
+    )
+    if limits:
+        lines.append(
+            FindingLine(
+                "Except",
+                "published encryption software under ECCN 5D002 (unless 15 CFR 742.15(b) is "
+                "met) and firearm production files posted online remain subject to the EAR",
+                limits[:2],
+            )
+        )
+    return Finding(
+        "no",
+        "Published information and software (15 CFR 734.7)",
+        lines,
+        ["whether it was made available without restrictions upon its further dissemination"],
     )
 
 
@@ -1275,6 +1380,13 @@ def determine(
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
     )
+    if finding is None:
+        # Published information is outside the EAR whatever its destination or end use; the
+        # party and destination rules above keep "depends on whether it is subject to the EAR"
+        # (a listed party or an embargo is worth naming even then).
+        finding = published_rule(question, passages, lookup)
+        if finding is not None:
+            return finding
     if finding is None and asks_whether(question):
         finding = general_rule(question, passages, lookup)
     elif finding is None and _ASKS_EXCEPTION.search(question):

@@ -140,6 +140,13 @@ EMBARGOES: dict[str, tuple[str, str]] = {
     "minsk": ("746.8", "Belarus"),
     "sevastopol": ("746.6", "the Crimea region of Ukraine"),
     "simferopol": ("746.6", "the Crimea region of Ukraine"),
+    # the people themselves ("to help ordinary Cubans get online"), as "Cuban nationals" is
+    "cubans": ("746.2", "Cuba"),
+    "iranians": ("746.7", "Iran"),
+    "syrians": ("746.9", "Syria"),
+    "north koreans": ("746.4", "North Korea"),
+    "russians": ("746.8", "Russia"),
+    "belarusians": ("746.8", "Belarus"),
 }
 # Other destinations, only to tell whether the question names one.
 DESTINATIONS = re.compile(
@@ -158,13 +165,28 @@ def names_a_place(name: str) -> bool:
     return bool(DESTINATIONS.fullmatch(name)) or name.lower() in EMBARGOES
 
 
+def _to_a_place(text: str) -> bool:
+    """Whether an item goes "to" or "into" a named destination ("an export licence for
+    smartphones to Russia"): the export without its verb. Not a document's destination ("a
+    PRC End-User Statement for a licence application to China")."""
+    lowered = text.lower()
+    for m in re.finditer(r"\b(?:for|of)\s+((?:[\w-]+\s+){1,4}?)(?:to|into)\s+(?:the\s+)?", lowered):
+        if re.search(r"licen[cs]|applica|request|statement|form|filing", m.group(1)):
+            continue
+        if DESTINATIONS.match(lowered, m.end()) or any(
+            re.match(rf"{re.escape(name)}\b", lowered[m.end() :]) for name in EMBARGOES
+        ):
+            return True
+    return False
+
+
 def about_an_export(question: str) -> bool:
     """Whether the question asks about doing something the EAR governs (exporting, shipping,
     selling, releasing, taking abroad, publishing, using an exception ...) rather than about
     screening practice, how long an order lasts, or only importing or buying: "an export
     licence" names a licence, not an export."""
     acts = _EXPORT_LICENCE.sub(" ", question)
-    if not _TRANSACTION.search(acts):
+    if not _TRANSACTION.search(acts) and not _to_a_place(acts):
         return False
     return not _IMPORT.search(acts) or bool(
         re.search(

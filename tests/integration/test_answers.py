@@ -175,3 +175,25 @@ def test_a_party_the_corpus_lists_brings_in_what_744_11_requires(assistant: Assi
     plain = assistant.retriever.retrieve(question, 5, vector=vector)
     assert any(r.citation.startswith("15 CFR 744.11") for r in found)
     assert not any(r.citation.startswith("15 CFR 744.11") for r in plain)
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 734.7")
+def test_what_the_question_says_is_published_gets_no_on_734_7s_terms(assistant: Assistant) -> None:
+    """A published paper sent abroad: "Licence required: no", on the definition's condition,
+    resting on 734.7(a)'s own sentence (verified against the store) and naming its exceptions;
+    the same question about a paper not yet published does not get "no"."""
+    answer = assistant.ask(
+        "Is a licence needed to give a Chinese university copies of our published conference "
+        "paper on turbine cooling?"
+    )
+    assert answer.determination is not None and answer.determination.outcome == "no"
+    assert answer.lead.startswith("**Licence required: no, if it is “published”")
+    first = answer.citations[answer.determination.lines[0].citations[0] - 1]
+    assert first.citation.startswith("15 CFR 734.7(a)")
+    assert "is thus not" in first.quote and "subject to the EAR" in first.quote
+    assert [ln.label for ln in answer.determination.lines][:2] == ["Licence required", "Except"]
+    draft = assistant.ask(
+        "Our conference paper on turbine cooling will be published next year. Is a licence "
+        "needed to email the draft to a Chinese university?"
+    )
+    assert draft.determination is None or draft.determination.outcome != "no"

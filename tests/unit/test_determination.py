@@ -386,6 +386,62 @@ def test_with_no_other_rule_being_subject_to_the_ear_is_the_deciding_fact() -> N
     assert not other.lines[0].text.startswith("depends on whether it is subject"), "no basis"
 
 
+PUBLISHED_TEXT = (
+    "( a ) Except as set forth in paragraphs (b) and (c) of this section, unclassified "
+    "“technology” or “software” is “published,” and is thus not “technology” or “software” "
+    "subject to the EAR, when it has been made available to the public without restrictions "
+    "upon its further dissemination such as through any of the following:"
+)
+PUBLISHED_LIMIT_TEXT = (
+    "( b ) Published encryption software classified under ECCN 5D002 remains subject to the EAR "
+    "unless it is publicly available encryption object code software."
+)
+
+
+def test_what_the_question_says_is_published_needs_no_licence_on_734_7s_terms() -> None:
+    """The one "no": 734.7(a) takes published technology and software out of the EAR, whatever
+    the destination; the line carries the definition's condition and 734.7's own exceptions."""
+    reg = _p(15, "15 CFR 734.7(a)", PUBLISHED_TEXT, "regulation")
+    limit = _p(16, "15 CFR 734.7(b)", PUBLISHED_LIMIT_TEXT, "regulation")
+    question = "Is a licence needed to email our published conference paper to a lab in China?"
+    finding = determine(question, [reg, limit])
+    assert finding is not None and finding.outcome == "no" and "734.7" in finding.rule
+    first = finding.lines[0]
+    assert first.text.startswith("no, if it is “published”")
+    assert "without restrictions upon its further dissemination" in first.text
+    assert first.basis[0].passage is reg
+    assert [ln.label for ln in finding.lines] == ["Licence required", "Except"]
+    assert finding.lines[1].basis[0].passage is limit
+    # Not said without the regulation's sentence, nor of what is not (yet) published, nor of
+    # 734.7(b)'s encryption software or of a commodity.
+    assert determine(question, [limit]) is None or determine(question, [limit]).outcome != "no"
+    for other in (
+        "Can we publish our conference paper and send it to a lab in China?",
+        "Our paper will be published next year; can we email the draft to a lab in China?",
+        "The technology is not publicly available. Do we need a licence to send it to India?",
+        "Our unpublished drawings: do we need a licence to send them to Mexico?",
+        "Do we need a licence to send published encryption source code to India?",
+        "Can we ship a 3A001 chip whose datasheet is published to China?",
+        "We sell commercial software that is publicly available; can we export it to China?",
+        "BIS published a rule on AI chips; do we need a licence for technology to the UAE?",
+    ):
+        found = determine(other, [reg, limit, EL])
+        assert found is None or found.outcome != "no", other
+
+
+def test_is_a_licence_needed_is_a_licence_question() -> None:
+    """ "Is a licence needed" asks as "do we need a licence" does."""
+    russia = _p(4, "15 CFR 746.8(a)(1)", RUSSIA_TEXT, "regulation")
+    finding = determine("Is an export licence needed for smartphones to Russia?", [russia])
+    assert finding is not None and "746.8" in finding.rule
+
+
+def test_the_people_of_an_embargoed_country_are_its_destination() -> None:
+    cuba = _p(17, "15 CFR 746.2(a)", CUBA_TEXT, "regulation")
+    finding = determine("Do we need a licence for routers that help ordinary Cubans?", [cuba])
+    assert finding is not None and "746.2" in finding.rule
+
+
 CUBA_TEXT = "( a ) License requirements. You will need a license to export all items to Cuba."
 SHENZHEN_EL = _p(
     15,
