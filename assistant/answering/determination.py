@@ -1231,9 +1231,8 @@ def outside_ear_line(
 # publicly available on our website", "software released as open source". Not "can we publish"
 # (an act the question asks about) nor "will be published".
 _STATED_PUBLISHED = re.compile(
-    r"\b(?:already\s+|been\s+|was\s+|were\s+|is\s+|are\s+)?(?:published|publicly[- ]available|"
-    r"in the public domain|freely available|open[- ]source|free(?:ly)? (?:to )?download(?:able|ed)?|"
-    r"made (?:publicly|freely) available)\b",
+    r"\b(?:published|publicly[- ]available|in the public domain|freely available|open[- ]source|"
+    r"free(?:ly)? (?:to )?download(?:able|ed)?|made (?:publicly|freely) available)\b",
     re.I,
 )
 _NOT_YET = re.compile(
