@@ -242,6 +242,28 @@ _ASKS_FUTURE = re.compile(
 )
 
 
+_CFR_SECTION = re.compile(r"(\d{3}\.\d+[a-z]?)(?:\(.*)?")
+
+
+def _absent_note(question: str, lookup: Lookup | None) -> str:
+    """ "The corpus does not hold the text of 15 CFR 762.6.", for the CFR sections the question
+    names that no regulation text the caller may read carries: the closest provisions are not
+    that section, and a reader must be told so rather than left to assume it. Needs a lookup
+    that reads sections (the service's); without one, nothing is said."""
+    reader = getattr(lookup, "section", None)
+    if reader is None:
+        return ""
+    absent: list[str] = []
+    for ref in legal_references(question):
+        m = _CFR_SECTION.fullmatch(ref)
+        if m and m.group(1) not in absent and not reader(m.group(1)):
+            absent.append(m.group(1))
+    if not absent:
+        return ""
+    named = " or ".join(f"15 CFR {s}" for s in absent)
+    return f"The corpus does not hold the text of {named}."
+
+
 @dataclass(frozen=True)
 class _Line:
     passage: int
@@ -439,7 +461,7 @@ def compose_extractive(
     if evidence.unknown_subject is not None or (
         finding is None and evidence.abstain(min_relevance, min_relevance_unknown_name)
     ):
-        return not_covered(evidence.reason())
+        return not_covered(evidence.reason() or _absent_note(question, lookup))
     citer = Citer(verify_span, notes_of)
     opening = bottom_line(finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
@@ -510,9 +532,10 @@ def compose_extractive(
     # A rule that rests on the provision deciding the case (a party, end-use, destination or
     # mass-market rule) settles what it states, however far the question's words are.
     future = bool(_ASKS_FUTURE.search(question))
-    partial = future or (not decided and evidence.partial(min_relevance))
+    absent = _absent_note(question, lookup)
+    partial = future or bool(absent) or (not decided and evidence.partial(min_relevance))
     parts = ["\n".join(lead_lines)]
-    note = (FUTURE_NOTE if future else PARTIAL_NOTE) if partial else ""
+    note = (FUTURE_NOTE if future else f"{absent} {PARTIAL_NOTE}".strip()) if partial else ""
     if note:
         parts.append(note)
     if support:

@@ -1229,3 +1229,38 @@ def test_a_question_about_what_the_government_will_do_says_the_corpus_cannot_tel
     assert FUTURE_NOTE in answer("Is Commerce going to remove entities from the Entity List?")
     plain = answer("Will we need a licence for a listed entity on the Entity List?")
     assert FUTURE_NOTE not in plain and PARTIAL_NOTE not in plain
+
+
+def test_a_named_section_the_corpus_does_not_hold_is_said_to_be_absent() -> None:
+    """ "What does 15 CFR 762.6 require?" with no 762.6 in the corpus: the closest provisions
+    come under a note naming the missing section, never passed off as its text; a section
+    the corpus holds gets no such note."""
+    records = _p(
+        30,
+        "15 CFR 762.2(a)",
+        "( a ) Records to be retained. The records to be retained include contracts, invitations "
+        "to bid, books of account and financial records.",
+        "regulation",
+        sim=0.55,
+    )
+    lookup = _SectionLookup([records])
+
+    def ask(question: str) -> Any:
+        return compose_extractive(
+            question, [records], min_relevance=0.3, min_relevance_unknown_name=0.3, lookup=lookup
+        )
+
+    absent = ask("Which records must be retained under 15 CFR 762.6(a)?")
+    assert absent.partial and absent.partial_note.startswith(
+        "The corpus does not hold the text of 15 CFR 762.6."
+    )
+    assert "The corpus does not hold the text of 15 CFR 762.6." in absent.answer
+    held = ask("Which records must be retained under 15 CFR 762.2?")
+    assert "does not hold" not in held.answer and "does not hold" not in held.partial_note
+    plain = compose_extractive(
+        "Which records must be retained under 15 CFR 762.6?",
+        [records],
+        min_relevance=0.3,
+        min_relevance_unknown_name=0.3,
+    )
+    assert "does not hold" not in plain.answer, "no section reader: nothing claimed"
