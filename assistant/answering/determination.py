@@ -8,9 +8,11 @@ states the outcome in fixed words and names the sentence of the regulation it re
 sentence must be among the passages retrieved for the question (or found by the rule's own
 lookup), so a determination never rests on text the caller may not read or the store cannot
 verify. A rule whose sentence cannot be found states nothing. "No licence required" is said by
-one rule only, for what the question says is already published (15 CFR 734.7(a) takes it out of
-the EAR altogether), and then with the definition's condition; every other rule says at most
-"depends on" the facts the question did not give.
+two rules only, each where the regulation's text settles it: what the question says is already
+published (15 CFR 734.7(a) takes it out of the EAR altogether), with the definition's condition;
+an EAR99 item to a country no embargo covers (General Prohibition One needs an ECCN's reason for
+control), with the prohibitions that still reach it. Every other rule says at most "depends on"
+the facts the question did not give.
 
 The rules return `Finding`s; the composer numbers their citations with the rest of the answer.
 """
@@ -1013,6 +1015,87 @@ def _listed(facts: Sequence[str]) -> str:
     return ", ".join(facts[:-1]) + " and " + facts[-1]
 
 
+def _missing_parties(question: str) -> list[str]:
+    """The end user and end use, as far as the question does not give them: "to a retailer in
+    Brazil" gives the end user, "to maintain a reactor" the end use, in this deal's sentences
+    only (not "We sold radar parts to the Air Force in 2019.")."""
+    deal = " ".join(_this_deal_sentences(question))
+    user = names_end_user(deal)
+    use = names_end_use(deal)
+    if not user and not use:
+        return ["the end user and end use"]
+    if not use:
+        return ["the end use"]
+    if not user:
+        return ["the end user"]
+    return []
+
+
+_EAR99 = re.compile(r"\bEAR\s?99\b")
+# A country, not "abroad", "worldwide" or "Europe", which may take in an embargoed one.
+_VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
+_GP1_CONDITION = re.compile(r"\bcontrolled for a reason indicated in the applicable Export Control")
+_GP1_QUERY = (
+    "15 CFR 736.2(b)(1) General Prohibition One: the item is controlled for a reason indicated "
+    "in the applicable Export Control Classification Number (ECCN)"
+)
+_GP1 = re.compile(r"\bGeneral Prohibition One\W+Export and reexport of controlled items\b")
+_GP4_TO_10 = re.compile(r"\bGeneral Prohibitions Four through Ten are prohibitions\b")
+
+
+def ear99_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An EAR99 item to a country no part 746 rule covers: General Prohibition One (736.2(b)(1))
+    needs a licence only for an item "controlled for a reason indicated in the applicable ECCN",
+    and EAR99 has none, so the answer is "no" under it, resting on that condition; the
+    prohibitions that reach every item (Four to Ten: listed parties, part 744's end uses and
+    end users, embargoes; 732.3(a)) are named as what would still require one, with the facts
+    the question did not give. Only when the question states EAR99 (and no other ECCN) and a
+    country; the party, end-use and destination rules come first."""
+    if not asserted(_EAR99, question) or any(
+        m.group(0) != "EAR99" and not m.group(0).startswith("EAR") for m in _ECCN.finditer(question)
+    ):
+        return None
+    places = [m.group(0).lower() for m in DESTINATIONS.finditer(question)]
+    if not places or any(p in _VAGUE_PLACE for p in places) or place_sent_to(question):
+        return None
+    pool = _with_section(passages, lookup, "736.2")
+    basis = _first_in_section(pool, "15 CFR 736.2", _GP1_CONDITION)
+    if basis is None:
+        basis = _sought(passages, lookup, "15 CFR 736.2", _GP1_CONDITION, _GP1_QUERY)
+    if basis is None:
+        return None
+    # the prohibition itself, then its condition (the prohibition's sentence ends at a colon)
+    intro = _first_in_section(pool, "15 CFR 736.2", _GP1)
+    lines = [
+        FindingLine(
+            "Licence required",
+            "no under General Prohibition One: it requires a licence only for an item controlled "
+            "for a reason its ECCN indicates, and an EAR99 item has none",
+            [b for b in (intro, basis) if b is not None],
+        )
+    ]
+    still = _first_in_section(_with_section(passages, lookup, "732.3"), "15 CFR 732.3", _GP4_TO_10)
+    if still is not None:
+        lines.append(
+            FindingLine(
+                "Unless",
+                "a party is denied or on a restricted list, the end use or end user is one "
+                "part 744 names, or the item passes through or goes on to an embargoed "
+                "destination: those prohibitions (Four to Ten) reach every item subject to the EAR",
+                [still],
+            )
+        )
+    return Finding(
+        "no",
+        "General Prohibition One (15 CFR 736.2(b)(1)) for an EAR99 item",
+        lines,
+        _missing_parties(question),
+        operative=True,
+    )
+
+
 def general_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
 ) -> Finding | None:
@@ -1040,25 +1123,14 @@ def general_rule(
     if basis is None and exception is None:
         return None
     missing = []
-    if not _ECCN.search(question):
+    if not asserted(_ECCN, question):  # ("The item is not EAR99": its ECCN is still unknown)
         missing.append("the item's ECCN (or EAR99)")
     if not DESTINATIONS.search(question) and not any(
         re.search(rf"\b{n}\b", question.lower()) for n in EMBARGOES
     ):
         missing.append("the destination")
     if not _MENTIONS_ENTITY_LIST.search(question):
-        # "to a retailer in Brazil" gives the end user, "to maintain a reactor" the end use:
-        # a fact the question states is not listed as missing.
-        # (in this deal's sentences: not "We sold radar parts to the Air Force in 2019.")
-        deal = " ".join(_this_deal_sentences(question))
-        user = names_end_user(deal)
-        use = names_end_use(deal)
-        if not user and not use:
-            missing.append("the end user and end use")
-        elif not use:
-            missing.append("the end use")
-        elif not user:
-            missing.append("the end user")
+        missing.extend(_missing_parties(question))
     if basis is None and exception is not None:
         # No requirement among the passages, but a License Exception: whether one is needed
         # still turns on the facts, and the exception is where to look.
@@ -1324,6 +1396,7 @@ def published_rule(
         "Published information and software (15 CFR 734.7)",
         lines,
         ["whether it was made available without restrictions upon its further dissemination"],
+        operative=True,
     )
 
 
@@ -1386,6 +1459,10 @@ def determine(
         finding = published_rule(question, passages, lookup)
         if finding is not None:
             return finding
+    if finding is None and asks_whether(question):
+        finding = ear99_rule(question, passages, lookup)
+        if finding is not None:
+            return finding  # (no License Exception is needed where no licence is)
     if finding is None and asks_whether(question):
         finding = general_rule(question, passages, lookup)
     elif finding is None and _ASKS_EXCEPTION.search(question):

@@ -1264,3 +1264,47 @@ def test_a_named_section_the_corpus_does_not_hold_is_said_to_be_absent() -> None
         min_relevance_unknown_name=0.3,
     )
     assert "does not hold" not in plain.answer, "no section reader: nothing claimed"
+
+
+GP1_TEXT = (
+    "( 1 ) General Prohibition One—Export and reexport of controlled items to listed countries "
+    "(Exports and Reexports). You may not, without a license or License Exception, export any "
+    "item subject to the EAR to another country if each of the following is true: ( i ) The item "
+    "is controlled for a reason indicated in the applicable Export Control Classification Number "
+    "(ECCN), and ( ii ) Export to the country of destination requires a license for the control "
+    "reason as indicated on the Country Chart."
+)
+STEPS_TEXT = (
+    "( a ) Introduction. General Prohibitions Four through Ten are prohibitions on certain "
+    "activities that are not allowed without authorization from BIS, and these prohibitions "
+    "apply to all items subject to the EAR unless otherwise specified."
+)
+
+
+def test_an_ear99_item_to_a_country_no_embargo_covers_needs_no_licence_under_gp1() -> None:
+    """EAR99 has no ECCN reason for control, so General Prohibition One requires no licence;
+    the prohibitions that reach every item are named as what would, with the facts missing."""
+    gp1 = _p(18, "15 CFR 736.2(b)(1)", GP1_TEXT, "regulation")
+    steps = _p(19, "15 CFR 732.3(a)", STEPS_TEXT, "regulation")
+    question = "Do we need a licence to ship EAR99 pumps to a hospital in Brazil?"
+    finding = determine(question, [gp1, steps])
+    assert finding is not None and finding.outcome == "no" and "736.2(b)(1)" in finding.rule
+    assert finding.lines[0].text.startswith("no under General Prohibition One")
+    cited = [GP1_TEXT[b.start : b.end] for b in finding.lines[0].basis]
+    assert any("controlled for a reason indicated" in c for c in cited)
+    assert finding.lines[1].label == "Unless" and finding.lines[1].basis[0].passage is steps
+    assert finding.missing_facts == ["the end use"], "the hospital is the end user"
+    assert not any(ln.label == "Licence exceptions" for ln in finding.lines), "none is needed"
+    russia = _p(4, "15 CFR 746.8(a)(1)", RUSSIA_TEXT, "regulation")
+    for other, passages in (
+        ("Do we need a licence to export EAR99 spare parts to Russia?", [gp1, steps, russia]),
+        ("Our item is EAR99. Do we need a licence to ship it?", [gp1, steps]),
+        ("Do we need a licence to ship EAR99 goods worldwide?", [gp1, steps]),
+        ("Can we export EAR99 and 3A001 items to Japan?", [gp1, steps]),
+        ("The item is not EAR99; do we need a licence to ship it to India?", [gp1, steps]),
+        ("Do we need a licence to ship EAR99 pumps to Brazil?", [steps]),  # no basis
+    ):
+        found = determine(other, passages)
+        assert found is None or found.outcome != "no", other
+    unknown = determine("The item is not EAR99; do we need a licence to ship it to India?", [gp1])
+    assert unknown is not None and "the item's ECCN (or EAR99)" in unknown.missing_facts
