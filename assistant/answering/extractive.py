@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
 from assistant.answering.determination import Lookup, determine
-from assistant.answering.question_facts import ASKS_STATUS
 from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
 from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.index.tokenize import tokenize
@@ -375,6 +374,14 @@ LEAD_DEFINITION_MARGIN = 0.9
 STATUS_LEAD_MARGIN = 0.6
 # ("status" alone is not asked: "UVEU status", "the status of my licence application"; the
 # status of a rule is: "What is the status of the affiliates rule?")
+_ASKS_STATUS = re.compile(
+    r"\b(?:stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
+    r"valid|effective|operative|binding|current)|legal\s+status)\b"
+    r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
+    r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
+    r"amendments?)\b(?!\s+(?:applications?|requests?))",
+    re.I,
+)
 _STAY_NOTE = re.compile(r"Stay(?:ed| ended)")
 
 
@@ -491,7 +498,7 @@ def compose_extractive(
             if in_named
             else _lead_sentence(question, scored, passages)
         )
-        if notes_of is not None and ASKS_STATUS.search(question):
+        if notes_of is not None and _ASKS_STATUS.search(question):
             # "Is the affiliates rule stayed?": the bottom line is the provision the corpus
             # records a stay of (its note follows it), the best-ranked passage's, if one is
             # near the best sentence; inside the section the question names, if it names one.

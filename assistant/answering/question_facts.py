@@ -299,15 +299,3 @@ def only_imports(question: str) -> bool:
     """Whether the question is only about buying or importing ("A Russian supplier wants to
     sell us titanium sheet; can we buy it?"): nothing in it goes out or is the EAR's own."""
     return bool(_BUYING.search(question)) and not _OUTBOUND.search(question)
-
-
-# A question about a rule's legal status ("Is the affiliates rule stayed?", "still in force?",
-# "the status of the TGL"), not an application's ("the status of our licence applications").
-ASKS_STATUS = re.compile(
-    r"\b(?:stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
-    r"valid|effective|operative|binding|current)|legal\s+status)\b"
-    r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
-    r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
-    r"amendments?)\b(?!\s+(?:applications?|requests?))",
-    re.I,
-)

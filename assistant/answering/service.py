@@ -38,8 +38,6 @@ from assistant.answering.conversation import (
     validate_question,
 )
 from assistant.answering.determination import listed_in_corpus
-from assistant.answering.extractive import PASSAGES as READ_PASSAGES
-from assistant.answering.question_facts import ASKS_STATUS
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
@@ -56,10 +54,6 @@ if TYPE_CHECKING:
     from assistant.answering.llm.client import LLMConfig
 
 TOP_K = 8
-# A stayed provision joins a status question's passages when its cosine is at least this share
-# of the best passage's (chosen on 7 status questions, checked on 12 others: see
-# bench/retrieval_experiments.md).
-STAYED_MARGIN = 0.75
 
 
 class Assistant:
@@ -116,31 +110,7 @@ class Assistant:
             found = self.retriever.retrieve(
                 question, k, filters, vector=vector, index=index, implied=("744.11",)
             )
-        if ASKS_STATUS.search(question):
-            found = self._with_stayed(found, vector, filters, index)
         return vector, found
-
-    def _with_stayed(
-        self,
-        found: list[SearchResult],
-        vector: np.ndarray,
-        filters: Filters,
-        index: CorpusSnapshot | None,
-    ) -> list[SearchResult]:
-        """For a question about a rule's legal status ("Is the affiliates rule stayed?"): the
-        stayed provision nearest the question among the passages the answer reads (the last
-        of them), when it is nearly as close as the best passage. The question names the rule;
-        the stay is recorded on the paragraph that states it, whose words are often far from
-        the question's, so ranking alone leaves it out."""
-        best = max((p.similarity for p in found), default=0.0)
-        nearest = next(iter(self.retriever.stayed(vector, filters, index)), None)
-        if nearest is None or nearest.similarity < STAYED_MARGIN * best:
-            return found
-        read = found[: READ_PASSAGES - 1]
-        if any(p.chunk_id == nearest.chunk_id for p in read):
-            return found
-        rest = [p for p in found[READ_PASSAGES - 1 :] if p.chunk_id != nearest.chunk_id]
-        return [*read, nearest, *rest]
 
     def search(
         self,

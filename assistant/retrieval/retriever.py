@@ -204,34 +204,6 @@ class Retriever:
         )
         return [_result(view.ids[i], 0.0, view.texts[i], view.metas[i], 0.0) for i in rows[:limit]]
 
-    def stayed(
-        self,
-        vector: Sequence[float] | np.ndarray,
-        filters: Filters | None = None,
-        index: CorpusSnapshot | None = None,
-    ) -> list[SearchResult]:
-        """The chunks of the caller's view that carry a stay note (`assistant.status`), nearest
-        to `vector` first, their cosine as similarity: what a question about a rule's legal
-        status needs though its words ("the affiliates rule") are far from the stayed
-        paragraph's. Only where the snapshot holds the vectors (a large corpus has none in
-        memory: then nothing, and the ranking alone decides)."""
-        filters = filters or Filters()
-        view = (index or self.lexical()).view(filters.groups)
-        q = np.asarray(vector, dtype=np.float32)
-        if not view.has_vectors or view.vectors.shape[1:] != q.shape:
-            return []
-        rows = [
-            i
-            for i, m in enumerate(view.metas)
-            if '"stay"' in str(m.get("status_notes") or "") and filters.admits(m)
-        ]
-        cos = view.vectors[rows] @ q if rows else np.zeros(0, np.float32)
-        order = np.argsort(-cos, kind="stable")
-        return [
-            _result(view.ids[rows[j]], float(cos[j]), view.texts[rows[j]], view.metas[rows[j]])
-            for j in order
-        ]
-
     def candidates(
         self,
         query: str,

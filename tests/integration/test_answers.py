@@ -197,30 +197,3 @@ def test_what_the_question_says_is_published_gets_no_on_734_7s_terms(assistant: 
         "needed to email the draft to a Chinese university?"
     )
     assert draft.determination is None or draft.determination.outcome != "no"
-
-
-@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's stay notes (90 FR 50857)")
-def test_a_status_question_about_a_rule_by_name_is_led_by_its_stayed_provision(
-    assistant: Assistant,
-) -> None:
-    """ "Has the Affiliates rule been suspended?" names the rule, not the paragraphs the stay
-    is recorded on; ranking alone leaves them out of what the answer reads. The nearest stayed
-    provision joins the passages and leads, its stay note under it; the caller's filters
-    still apply (a caller reading only Federal Register documents gets no regulation text)."""
-    question = "Has the Affiliates rule been suspended?"
-    plain = assistant.retriever.retrieve(question, 8)
-    _, found = assistant.retrieve(question, 8)
-    stayed = [p for p in found[:6] if '"stay"' in str(p.metadata.get("status_notes") or "")]
-    assert stayed and not any(p.chunk_id == stayed[0].chunk_id for p in plain[:6])
-    answer = assistant.ask(question)
-    lead_lines = answer.answer.split("\n")[:2]
-    assert lead_lines[1].startswith("Status: Stay"), answer.answer[:600]
-    assert answer.citations[0].citation.startswith("15 CFR 744.")
-    fr_only = Filters(doc_types=["federal_register"])
-    assert assistant.retriever.stayed(assistant.retrieve(question)[0], fr_only) == []
-    _, fr_found = assistant.retrieve(question, 8, fr_only)
-    assert all(p.metadata.get("doc_type") == "federal_register" for p in fr_found)
-    unrelated = "Is License Exception STA still in effect?"
-    assert [p.chunk_id for p in assistant.retrieve(unrelated, 8)[1]] == [
-        p.chunk_id for p in assistant.retriever.retrieve(unrelated, 8)
-    ], "a stayed provision far from the question does not join it"
