@@ -1034,6 +1034,29 @@ def _missing_parties(question: str) -> list[str]:
 _EAR99 = re.compile(r"\bEAR\s?99\b")
 # A country, not "abroad", "worldwide" or "Europe", which may take in an embargoed one.
 _VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
+# Where the "no" would not be plain: the item's classification in doubt ("our broker says it
+# is EAR99", "reclassified", "ITAR"), the item going on elsewhere ("via", "through", "resell"),
+# a place the destination list does not know in a sanctioned region, red flags, a party or an
+# end use of the kind part 744 names, or a US person's services.
+_EAR99_DOUBT = re.compile(
+    r"\b(?:via|through|onward|transit\w*|transship\w*|re-?export\w*|resell\w*|forward\w*|"
+    r"route\w*|divert\w*|but|actually|think\w*|believe\w*|according|disputed|reclassif\w*|was|"
+    r"were|used to|before|ITAR|USML|controlled|controller|not|never|red flags?|cash|won't|"
+    r"oligarch\w*|military|army|navy|police|defen[cs]e|nuclear|missiles?|drones?|UAVs?|"
+    r"weapons?|chemical|biological|bioweapons?|centrifuges?|uranium|sarin|nerve|hypersonic|"
+    r"government|ministry|state-owned|north|occupied|crimea\w*|lugansk|luhansk|dnr|lnr|yalta|"
+    r"persia|isfahan|bandar|aleppo|kaliningrad|vladivostok|petersburg|belorussia|gomel|"
+    r"sudan|libya|taliban|venezuela\w*|engineers?|help|support|services?|fab\w*|rockets?|space|"
+    r"launch\w*|satellites?|supercomput\w*|semiconductor\w*|AI|intelligence|surveillance)\b"
+    r"|n't\b"
+    # a party named in lower case ("to huawei in China"), which the name rules cannot tell
+    r"|\b(?:to|for)\s+(?!(?:a|an|the|our|their|its|his|her|my|your|some|one|any|be|use)\b)"
+    r"[a-z][\w&.-]*\s+(?:in|at|of|based)\b",
+    re.I,
+)
+_ASKS_IF_EAR99 = re.compile(
+    r"\b(?:is|are)\s+(?:our|the|this|these|it|they)\b[^?]{0,60}\bEAR\s?99\s*\?", re.I
+)
 _GP1_CONDITION = re.compile(r"\bcontrolled for a reason indicated in the applicable Export Control")
 _GP1_QUERY = (
     "15 CFR 736.2(b)(1) General Prohibition One: the item is controlled for a reason indicated "
@@ -1057,8 +1080,21 @@ def ear99_rule(
         m.group(0) != "EAR99" and not m.group(0).startswith("EAR") for m in _ECCN.finditer(question)
     ):
         return None
-    places = [m.group(0).lower() for m in DESTINATIONS.finditer(question)]
-    if not places or any(p in _VAGUE_PLACE for p in places) or place_sent_to(question):
+    if _EAR99_DOUBT.search(question) or _ASKS_IF_EAR99.search(question):
+        return None
+    lowered = question.lower()
+    places = {m.group(0).lower() for m in DESTINATIONS.finditer(question)}
+    if len(places) != 1 or places & _VAGUE_PLACE or place_sent_to(question):
+        return None
+    if any(name in lowered for name in EMBARGOES):
+        # anywhere, in any form: "Cuban state-owned", "Dubai-Tehran", "without a licence to Iran"
+        return None
+    # A named party ("HiSilicon", "Mahan Air") may be listed, a stated end use may be one part
+    # 744 names: the "no" is for a plain deal only, the rest is left to "depends".
+    others = [
+        n for n in party_names(question) if not _EAR99.fullmatch(n) and n.lower() not in places
+    ]
+    if others or names_end_use(" ".join(_this_deal_sentences(question))):
         return None
     pool = _with_section(passages, lookup, "736.2")
     basis = _first_in_section(pool, "15 CFR 736.2", _GP1_CONDITION)
@@ -1324,9 +1360,34 @@ _INFORMATION = re.compile(
 # terms is "publicly available" to buyers, not published ("without restrictions upon its
 # further dissemination").
 _PUBLISHED_CARVE_OUTS = re.compile(
-    r"\b(?:encrypt\w*|crypto\w*|5[AD]00[2-4]|firearms?|guns?|receivers?|0[AD]50\d|ammunition|"
-    r"G-code|3D[- ]print\w*|classified (?:as|under|in)|ITAR|defen[cs]e articles?|commercial|"
-    r"off[- ]the[- ]shelf|licen[cs]ed to|subscription|sell|sold|resell|mass[- ]market)\b",
+    r"encrypt|crypt|\b(?:5[AD]00[2-4]|VPN|TLS|SSL|cipher\w*)\b|"
+    r"firearm|gun|pistol|rifle|receiver|weapon|munition|\bslides?\b|\bAR-?15\b|0[AD]50\d|"
+    r"G-code|3D[- ]print|classified|\bITAR\b|defen[cs]e articles?|\bcommercial|"
+    r"off[- ]the[- ]shelf|licen[cs]ed|subscri|\bsell|\bsold\b|resell|mass[- ]market",
+    re.I,
+)
+# A "no" only where the question sends nothing but what it says is published: not beside a
+# commodity ("our lathe, whose specifications are published"), not a part or a derivative of
+# it ("the data underlying our published paper", "only the abstract is published"), not with
+# access restricted ("on our intranet", "behind a login", "under an NDA"), not a plan.
+_NOT_ONLY_PUBLISHED = re.compile(
+    r"\b(?:router|lathe|equipment|machine\w*|laptops?|servers?|spectrometers?|hardware|devices?|"
+    r"chips?|components?|parts|goods|products?|items?|commodit\w*|tools?|instruments?|systems?|"
+    r"units?|sensors?|cameras?|drones?|vehicles?|aircraft|engines?|pumps?|valves?|materials?|"
+    r"chemicals?|samples?|prototypes?|boards?|modules?|phones?|computers?|robots?|"
+    r"unpublished|not|never|proprietary|confidential|except|only|but|unlike|underlying|"
+    r"modified|drafts?|internal\w*|intranet|password|log-?in|restrict\w*|NDAs?|"
+    r"non-?disclosure|EULA|regist\w*|paid|withdrawn|taken down|customers?|mentioned|described|"
+    r"prohibit\w*|"
+    r"listed|according|per|similar|abstract|appendix|some|based|derived|partly|partially|"
+    r"intend\w*|plan\w*|soon|next|scheduled|hope|going|will|upcoming|forthcoming|expected|later)\b"
+    r"|n't\b",
+    re.I,
+)
+# "Published" of an official or reference text, not of what is sent.
+_PUBLISHED_REFERENCE = re.compile(
+    r"\bpublished\s+(?:\w+\s+){0,3}(?:guidance|FAQs?|rules?|advisory|opinions?|regulations?|"
+    r"lists?|notices?|orders?|manuals?|polic\w+|statements?|CCL|Federal Register|standards?)\b",
     re.I,
 )
 _PUBLISHED_SENTENCE = re.compile(r"\bis\s+\W*published\W*\s+and is thus not\b", re.I)
@@ -1344,6 +1405,8 @@ def states_published(question: str) -> bool:
     carve-out of 734.7(b)-(c), not denied ("not publicly available", "unpublished") and not a
     plan ("will be published", "can we publish")."""
     if _PUBLISHED_CARVE_OUTS.search(question) or _HARDWARE_ECCN.search(question):
+        return False
+    if _NOT_ONLY_PUBLISHED.search(question) or _PUBLISHED_REFERENCE.search(question):
         return False
     if _OFFICIAL_PUBLISHING.search(question) or not _INFORMATION.search(question):
         return False

@@ -244,6 +244,26 @@ _ASKS_FUTURE = re.compile(
 _CFR_SECTION = re.compile(r"(\d{3}\.\d+[a-z]?)(?:\(.*)?")
 
 
+# How a question names a section of the EAR: "15 CFR 762.6", "15 C.F.R. § 762.6", "§ 762.6",
+# "section 762.6", "EAR 762.6"; not a price ("$1,500.00"), a weight, or another title's
+# section ("31 CFR 560.204", "22 CFR 120.33").
+_EAR_SECTION_BEFORE = re.compile(
+    r"(?:\b15\s*C\.?\s?F\.?\s?R\.?\s*(?:§+\s*)?|(?<!CFR )(?<!C\.F\.R\. )§+\s*|"
+    r"\bsec(?:tion|\.)?s?\s+|\bEAR\s+(?:§+\s*)?)$",
+    re.I,
+)
+
+
+def _named_as_ear_section(question: str, section: str) -> bool:
+    for m in re.finditer(rf"(?<![\d.,$]){re.escape(section)}(?![\d])", question):
+        before = question[max(0, m.start() - 24) : m.start()]
+        if _EAR_SECTION_BEFORE.search(before) and not re.search(
+            r"\b(?!15(?!\d))\d+\s*C\.?\s?F\.?\s?R\.?\s*(?:§+\s*)?$", before, re.I
+        ):
+            return True
+    return False
+
+
 def _absent_note(question: str, lookup: Lookup | None) -> str:
     """ "The corpus does not hold the text of 15 CFR 762.6.", for the CFR sections the question
     names that no regulation text the caller may read carries: the closest provisions are not
@@ -255,8 +275,9 @@ def _absent_note(question: str, lookup: Lookup | None) -> str:
     absent: list[str] = []
     for ref in legal_references(question):
         m = _CFR_SECTION.fullmatch(ref)
-        if m and m.group(1) not in absent and not reader(m.group(1)):
-            absent.append(m.group(1))
+        section = m.group(1) if m else ""
+        if section and section not in absent and _named_as_ear_section(question, section):
+            absent.extend([] if reader(section) else [section])
     if not absent:
         return ""
     named = " or ".join(f"15 CFR {s}" for s in absent)

@@ -424,6 +424,16 @@ def test_what_the_question_says_is_published_needs_no_licence_on_734_7s_terms() 
         "Can we ship a 3A001 chip whose datasheet is published to China?",
         "We sell commercial software that is publicly available; can we export it to China?",
         "BIS published a rule on AI chips; do we need a licence for technology to the UAE?",
+        # (a helper's attack: the thing sent is not what is published)
+        "Can we export the router to China? Its datasheet is publicly available.",
+        "Do we need a licence to send the data underlying our published paper to China?",
+        "Only the abstract of our paper is published. Can we send the full paper to China?",
+        "According to the published guidance from BIS, do we need a licence for software to China?",
+        "Our technology is published internally on our intranet; can we send it to China?",
+        "Do we need a licence to send published technical drawings for a handgun to Brazil?",
+        "We intend to make the software open source next year. Can we send it to China now?",
+        "Our software is open source under a licence that prohibits distribution outside the "
+        "United States. Do we need a licence to send it to China?",
     ):
         found = determine(other, [reg, limit, EL])
         assert found is None or found.outcome != "no", other
@@ -1255,6 +1265,11 @@ def test_a_named_section_the_corpus_does_not_hold_is_said_to_be_absent() -> None
         "The corpus does not hold the text of 15 CFR 762.6."
     )
     assert "The corpus does not hold the text of 15 CFR 762.6." in absent.answer
+    for not_a_section in (
+        "Which records must we keep for a $1,762.60 shipment under 15 CFR 762.2?",
+        "How does 31 CFR 762.6 interact with the records rules of 15 CFR 762.2?",
+    ):
+        assert "does not hold" not in ask(not_a_section).answer, not_a_section
     held = ask("Which records must be retained under 15 CFR 762.2?")
     assert "does not hold" not in held.answer and "does not hold" not in held.partial_note
     plain = compose_extractive(
@@ -1303,6 +1318,16 @@ def test_an_ear99_item_to_a_country_no_embargo_covers_needs_no_licence_under_gp1
         ("Can we export EAR99 and 3A001 items to Japan?", [gp1, steps]),
         ("The item is not EAR99; do we need a licence to ship it to India?", [gp1, steps]),
         ("Do we need a licence to ship EAR99 pumps to Brazil?", [steps]),  # no basis
+        # (a helper's attack: an embargo, a party, an end use or a doubt the rules cannot read)
+        ("Can our German subsidiary reexport EAR99 parts without a licence to Iran?", [gp1, steps]),
+        ("Can we sell EAR99 goods to a Cuban state-owned enterprise through Mexico?", [gp1, steps]),
+        ("Can we ship EAR99 goods to Vladivostok via China?", [gp1, steps]),
+        ("Can we sell EAR99 office supplies to HiSilicon in China?", [gp1, steps]),
+        ("Can we sell EAR99 laptops to huawei in China?", [gp1, steps]),
+        ("Do we need a licence for EAR99 valves for a nuclear plant in Pakistan?", [gp1, steps]),
+        ("Our broker thinks the rifle scopes are EAR99. Can we ship them to Brazil?", [gp1, steps]),
+        ("Is our thermal camera EAR99? Do we need a licence to ship it to Germany?", [gp1, steps]),
+        ("Can we ship EAR99 tools to Germany and France?", [gp1, steps]),
     ):
         found = determine(other, passages)
         assert found is None or found.outcome != "no", other
