@@ -7,12 +7,13 @@ here is small and documented: when its facts are in the question (or the screeni
 states the outcome in fixed words and names the sentence of the regulation it rests on; that
 sentence must be among the passages retrieved for the question (or found by the rule's own
 lookup), so a determination never rests on text the caller may not read or the store cannot
-verify. A rule whose sentence cannot be found states nothing. "No licence required" is said by
-two rules only, each where the regulation's text settles it: what the question says is already
-published (15 CFR 734.7(a) takes it out of the EAR altogether), with the definition's condition;
-an EAR99 item to a country no embargo covers (General Prohibition One needs an ECCN's reason for
-control), with the prohibitions that still reach it. Every other rule says at most "depends on"
-the facts the question did not give.
+verify. A rule whose sentence cannot be found states nothing. "No licence required" is never
+said by a rule: at most "depends on" the facts the question did not give. Even where the text
+seems to settle it (a paper the question calls published, 734.7(a); an EAR99 item to a country
+no embargo covers, 736.2(b)(1)) the question's own words cannot rule out what would still
+require a licence: three attacks (about 600 questions) found a wrong "no" in a third of them
+(a lathe whose datasheet is public, "a customer in Kerch, Ukraine", "a lab weaponizing
+anthrax"). Those rules say "depends" and name the provision that would make it "no".
 
 The rules return `Finding`s; the composer numbers their citations with the rest of the answer.
 """
@@ -1031,6 +1032,7 @@ def _missing_parties(question: str) -> list[str]:
     return []
 
 
+_PARTIES_SCREENED = "whether a party to the transaction is denied or on a restricted list"
 _EAR99 = re.compile(r"\bEAR\s?99\b")
 # A country, not "abroad", "worldwide" or "Europe", which may take in an embargoed one.
 _VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
@@ -1107,8 +1109,9 @@ def ear99_rule(
     lines = [
         FindingLine(
             "Licence required",
-            "no under General Prohibition One: it requires a licence only for an item controlled "
-            "for a reason its ECCN indicates, and an EAR99 item has none",
+            "depends on the parties, the end use and any embargo, not on the item: General "
+            "Prohibition One requires a licence only for an item controlled for a reason its "
+            "ECCN indicates, and an EAR99 item has none",
             [b for b in (intro, basis) if b is not None],
         )
     ]
@@ -1116,7 +1119,7 @@ def ear99_rule(
     if still is not None:
         lines.append(
             FindingLine(
-                "Unless",
+                "Still required if",
                 "a party is denied or on a restricted list, the end use or end user is one "
                 "part 744 names, or the item passes through or goes on to an embargoed "
                 "destination: those prohibitions (Four to Ten) reach every item subject to the EAR",
@@ -1124,10 +1127,10 @@ def ear99_rule(
             )
         )
     return Finding(
-        "no",
+        "depends",
         "General Prohibition One (15 CFR 736.2(b)(1)) for an EAR99 item",
         lines,
-        _missing_parties(question),
+        [_PARTIES_SCREENED, *_missing_parties(question)],
         operative=True,
     )
 
@@ -1434,9 +1437,10 @@ def published_rule(
     lines = [
         FindingLine(
             "Licence required",
-            "no, if it is “published” as 15 CFR 734.7(a) defines it: unclassified technology or "
-            "software made available to the public without restrictions upon its further "
-            "dissemination is not subject to the EAR, so no licence requirement reaches it",
+            "depends on whether what is sent is itself “published” as 15 CFR 734.7(a) defines "
+            "it: unclassified technology or software made available to the public without "
+            "restrictions upon its further dissemination is not subject to the EAR, and then no "
+            "licence requirement reaches it",
             [basis],
         )
     ]
@@ -1455,10 +1459,13 @@ def published_rule(
             )
         )
     return Finding(
-        "no",
+        "depends",
         "Published information and software (15 CFR 734.7)",
         lines,
-        ["whether it was made available without restrictions upon its further dissemination"],
+        [
+            "whether what is sent is itself published: made available to the public without "
+            "restrictions upon its further dissemination"
+        ],
         operative=True,
     )
 

@@ -178,22 +178,26 @@ def test_a_party_the_corpus_lists_brings_in_what_744_11_requires(assistant: Assi
 
 
 @pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 734.7")
-def test_what_the_question_says_is_published_gets_no_on_734_7s_terms(assistant: Assistant) -> None:
-    """A published paper sent abroad: "Licence required: no", on the definition's condition,
-    resting on 734.7(a)'s own sentence (verified against the store) and naming its exceptions;
-    the same question about a paper not yet published does not get "no"."""
+def test_what_the_question_says_is_published_rests_on_734_7s_definition(
+    assistant: Assistant,
+) -> None:
+    """A published paper sent abroad: "depends on whether what is sent is itself published",
+    resting on 734.7(a)'s own sentence (verified against the store, quoted whole under the
+    bottom line) and naming its exceptions; a paper not yet published gets no such line."""
     answer = assistant.ask(
         "Is a licence needed to give a Chinese university copies of our published conference "
         "paper on turbine cooling?"
     )
-    assert answer.determination is not None and answer.determination.outcome == "no"
-    assert answer.lead.startswith("**Licence required: no, if it is “published”")
+    assert answer.determination is not None and "734.7" in answer.determination.rule
+    assert answer.determination.outcome == "depends"
+    assert answer.lead.startswith("**Licence required: depends on whether what is sent is itself")
     first = answer.citations[answer.determination.lines[0].citations[0] - 1]
     assert first.citation.startswith("15 CFR 734.7(a)")
     assert "is thus not" in first.quote and "subject to the EAR" in first.quote
     assert [ln.label for ln in answer.determination.lines][:2] == ["Licence required", "Except"]
+    assert not answer.partial, "the rule that decides it is quoted: not 'may not settle it'"
     draft = assistant.ask(
         "Our conference paper on turbine cooling will be published next year. Is a licence "
         "needed to email the draft to a Chinese university?"
     )
-    assert draft.determination is None or draft.determination.outcome != "no"
+    assert draft.determination is None or "734.7" not in draft.determination.rule

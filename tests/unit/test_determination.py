@@ -398,23 +398,25 @@ PUBLISHED_LIMIT_TEXT = (
 )
 
 
-def test_what_the_question_says_is_published_needs_no_licence_on_734_7s_terms() -> None:
-    """The one "no": 734.7(a) takes published technology and software out of the EAR, whatever
-    the destination; the line carries the definition's condition and 734.7's own exceptions."""
+def test_what_the_question_says_is_published_depends_on_734_7s_definition() -> None:
+    """734.7(a) takes published technology and software out of the EAR, whatever the
+    destination: the line says so, on the definition's condition, with 734.7's own exceptions;
+    "depends", because the question's words cannot show that what is sent is itself published."""
     reg = _p(15, "15 CFR 734.7(a)", PUBLISHED_TEXT, "regulation")
     limit = _p(16, "15 CFR 734.7(b)", PUBLISHED_LIMIT_TEXT, "regulation")
     question = "Is a licence needed to email our published conference paper to a lab in China?"
     finding = determine(question, [reg, limit])
-    assert finding is not None and finding.outcome == "no" and "734.7" in finding.rule
+    assert finding is not None and finding.outcome == "depends" and "734.7" in finding.rule
     first = finding.lines[0]
-    assert first.text.startswith("no, if it is “published”")
+    assert first.text.startswith("depends on whether what is sent is itself “published”")
     assert "without restrictions upon its further dissemination" in first.text
     assert first.basis[0].passage is reg
     assert [ln.label for ln in finding.lines] == ["Licence required", "Except"]
     assert finding.lines[1].basis[0].passage is limit
     # Not said without the regulation's sentence, nor of what is not (yet) published, nor of
     # 734.7(b)'s encryption software or of a commodity.
-    assert determine(question, [limit]) is None or determine(question, [limit]).outcome != "no"
+    without = determine(question, [limit])
+    assert without is None or "734.7" not in without.rule
     for other in (
         "Can we publish our conference paper and send it to a lab in China?",
         "Our paper will be published next year; can we email the draft to a lab in China?",
@@ -436,7 +438,7 @@ def test_what_the_question_says_is_published_needs_no_licence_on_734_7s_terms() 
         "United States. Do we need a licence to send it to China?",
     ):
         found = determine(other, [reg, limit, EL])
-        assert found is None or found.outcome != "no", other
+        assert found is None or "734.7" not in found.rule, other
 
 
 def test_is_a_licence_needed_is_a_licence_question() -> None:
@@ -1296,19 +1298,21 @@ STEPS_TEXT = (
 )
 
 
-def test_an_ear99_item_to_a_country_no_embargo_covers_needs_no_licence_under_gp1() -> None:
+def test_an_ear99_item_to_a_country_no_embargo_covers_depends_on_the_parties_not_gp1() -> None:
     """EAR99 has no ECCN reason for control, so General Prohibition One requires no licence;
-    the prohibitions that reach every item are named as what would, with the facts missing."""
+    whether one is needed depends on the prohibitions that reach every item, named with the
+    facts missing (never "no": the question cannot rule them out)."""
     gp1 = _p(18, "15 CFR 736.2(b)(1)", GP1_TEXT, "regulation")
     steps = _p(19, "15 CFR 732.3(a)", STEPS_TEXT, "regulation")
     question = "Do we need a licence to ship EAR99 pumps to a hospital in Brazil?"
     finding = determine(question, [gp1, steps])
-    assert finding is not None and finding.outcome == "no" and "736.2(b)(1)" in finding.rule
-    assert finding.lines[0].text.startswith("no under General Prohibition One")
+    assert finding is not None and finding.outcome == "depends" and "736.2(b)(1)" in finding.rule
+    assert finding.lines[0].text.startswith("depends on the parties, the end use and any embargo")
     cited = [GP1_TEXT[b.start : b.end] for b in finding.lines[0].basis]
     assert any("controlled for a reason indicated" in c for c in cited)
-    assert finding.lines[1].label == "Unless" and finding.lines[1].basis[0].passage is steps
-    assert finding.missing_facts == ["the end use"], "the hospital is the end user"
+    assert finding.lines[1].label == "Still required if"
+    assert finding.lines[1].basis[0].passage is steps
+    assert finding.missing_facts[1:] == ["the end use"], "the hospital is the end user"
     assert not any(ln.label == "Licence exceptions" for ln in finding.lines), "none is needed"
     russia = _p(4, "15 CFR 746.8(a)(1)", RUSSIA_TEXT, "regulation")
     for other, passages in (
@@ -1330,6 +1334,6 @@ def test_an_ear99_item_to_a_country_no_embargo_covers_needs_no_licence_under_gp1
         ("Can we ship EAR99 tools to Germany and France?", [gp1, steps]),
     ):
         found = determine(other, passages)
-        assert found is None or found.outcome != "no", other
+        assert found is None or "736.2(b)(1)" not in found.rule, other
     unknown = determine("The item is not EAR99; do we need a licence to ship it to India?", [gp1])
     assert unknown is not None and "the item's ECCN (or EAR99)" in unknown.missing_facts
