@@ -11,9 +11,10 @@ verify. A rule whose sentence cannot be found states nothing. "No licence requir
 said by a rule: at most "depends on" the facts the question did not give. Even where the text
 seems to settle it (a paper the question calls published, 734.7(a); an EAR99 item to a country
 no embargo covers, 736.2(b)(1)) the question's own words cannot rule out what would still
-require a licence: three attacks (about 600 questions) found a wrong "no" in a third of them
-(a lathe whose datasheet is public, "a customer in Kerch, Ukraine", "a lab weaponizing
-anthrax"). Those rules say "depends" and name the provision that would make it "no".
+require a licence: attacks on "no" versions of those rules (506 questions) found wrong "no"s in
+every class they tried, 106 of 193 in the last (a lathe whose datasheet is public, "a customer
+in Kerch, Ukraine", "a lab weaponizing anthrax"). Those rules say "depends" and name the
+provision that would make it "no".
 
 The rules return `Finding`s; the composer numbers their citations with the rest of the answer.
 """
@@ -92,7 +93,7 @@ class FindingLine:
 
 @dataclass
 class Finding:
-    outcome: Literal["yes", "no", "depends"]
+    outcome: Literal["yes", "depends"]
     rule: str
     lines: list[FindingLine]
     missing_facts: list[str] = field(default_factory=list)
@@ -1036,7 +1037,7 @@ _PARTIES_SCREENED = "whether a party to the transaction is denied or on a restri
 _EAR99 = re.compile(r"\bEAR\s?99\b")
 # A country, not "abroad", "worldwide" or "Europe", which may take in an embargoed one.
 _VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
-# Where the "no" would not be plain: the item's classification in doubt ("our broker says it
+# Where the deal is not plain: the item's classification in doubt ("our broker says it
 # is EAR99", "reclassified", "ITAR"), the item going on elsewhere ("via", "through", "resell"),
 # a place the destination list does not know in a sanctioned region, red flags, a party or an
 # end use of the kind part 744 names, or a US person's services.
@@ -1073,11 +1074,11 @@ def ear99_rule(
 ) -> Finding | None:
     """An EAR99 item to a country no part 746 rule covers: General Prohibition One (736.2(b)(1))
     needs a licence only for an item "controlled for a reason indicated in the applicable ECCN",
-    and EAR99 has none, so the answer is "no" under it, resting on that condition; the
-    prohibitions that reach every item (Four to Ten: listed parties, part 744's end uses and
-    end users, embargoes; 732.3(a)) are named as what would still require one, with the facts
-    the question did not give. Only when the question states EAR99 (and no other ECCN) and a
-    country; the party, end-use and destination rules come first."""
+    and EAR99 has none, so whether a licence is needed depends on the prohibitions that reach
+    every item (Four to Ten: listed parties, part 744's end uses and end users, embargoes;
+    732.3(a)), named with the facts the question did not give; never "no", which the
+    question's words cannot settle (see the module docstring). Only for a plain deal: EAR99
+    (and no other ECCN), one named country; the party, end-use and destination rules first."""
     if not asserted(_EAR99, question) or any(
         m.group(0) != "EAR99" and not m.group(0).startswith("EAR") for m in _ECCN.finditer(question)
     ):
@@ -1092,7 +1093,7 @@ def ear99_rule(
         # anywhere, in any form: "Cuban state-owned", "Dubai-Tehran", "without a licence to Iran"
         return None
     # A named party ("HiSilicon", "Mahan Air") may be listed, a stated end use may be one part
-    # 744 names: the "no" is for a plain deal only, the rest is left to "depends".
+    # 744 names: this line is for a plain deal only, the rest is left to the general rule.
     others = [
         n for n in party_names(question) if not _EAR99.fullmatch(n) and n.lower() not in places
     ]
@@ -1369,7 +1370,7 @@ _PUBLISHED_CARVE_OUTS = re.compile(
     r"off[- ]the[- ]shelf|licen[cs]ed|subscri|\bsell|\bsold\b|resell|mass[- ]market",
     re.I,
 )
-# A "no" only where the question sends nothing but what it says is published: not beside a
+# Only where the question sends nothing but what it says is published: not beside a
 # commodity ("our lathe, whose specifications are published"), not a part or a derivative of
 # it ("the data underlying our published paper", "only the abstract is published"), not with
 # access restricted ("on our intranet", "behind a login", "under an NDA"), not a plan.
@@ -1425,10 +1426,12 @@ def published_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
     """What is already published is outside the EAR (15 CFR 734.7(a)): no licence rule about
-    items, destinations or end uses reaches it, so the answer is "no" when the question says
-    so, with the definition it rests on and the two exceptions 734.7 makes. Only when the
-    regulation sentence is found; a question that does not say it is published gets at most
-    the "Subject to the EAR" line (`outside_ear_line`)."""
+    items, destinations or end uses reaches it. When the question says what it sends is
+    published, the answer depends on whether it is, as 734.7(a) defines it (never "no": the
+    question's words cannot show it, see the module docstring), with the definition quoted and
+    the two exceptions 734.7 makes. Only when the regulation sentence is found; a question that
+    does not say it is published gets at most the "Subject to the EAR" line
+    (`outside_ear_line`)."""
     if not states_published(question):
         return None
     basis = _sought(passages, lookup, "15 CFR 734.7", _PUBLISHED_SENTENCE, _PUBLISHED_QUERY)
