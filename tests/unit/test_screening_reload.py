@@ -95,15 +95,22 @@ def test_a_changed_list_is_rebuilt_off_the_request_path(tmp_path: Path) -> None:
     during = [c for c in calls if not c[2]]
     assert calls, "no call returned"
     slowest = max(c[0] for c in calls)
-    # Not waiting for the rebuild (seconds), though a garbage collection its allocations set off
-    # can land in any thread: up to 0.16 s has been seen here.
-    assert slowest < PROMPT_S, f"a load_list call took {slowest:.3f} s (rebuild {rebuild:.2f} s)"
+    # Not waiting for the rebuild (seconds): a call that waited would take about all of it.
+    # Each call returns at once, though a pause of the whole process can land in any of them
+    # (a garbage collection the rebuild's allocations set off: up to 0.16 s alone; one call of
+    # 0.76 s during a 2.3 s rebuild in a whole-suite run, where the suite's own servers share
+    # the two cores): the typical call is prompt, none takes half the rebuild.
+    loads = sorted(c[0] for c in calls)
+    typical = loads[len(loads) // 2]
+    assert typical < PROMPT_S / 10, f"load_list typically took {typical:.3f} s"
+    limit = max(PROMPT_S, rebuild / 2)
+    assert slowest < limit, f"a load_list call took {slowest:.3f} s (rebuild {rebuild:.2f} s)"
     assert any(c[2] for c in calls), f"the new list was not in use after {rebuild:.1f} s"
     # Answers went on during the rebuild, with the old list, each at once.
     assert len(during) >= 10, f"only {len(during)} calls during a {rebuild:.2f} s rebuild"
     slowest_load = max(c[0] for c in during)
     slowest_screen = max(c[1] for c in during)
-    assert slowest_load < PROMPT_S, f"load_list took {slowest_load:.3f} s during the rebuild"
+    assert slowest_load < limit, f"load_list took {slowest_load:.3f} s during the rebuild"
     # Screening works on the list in use, so it never waits for the rebuild, but it shares the
     # interpreter with it and with the garbage collections its allocations set off: a call that
     # takes a few ms alone has taken 0.15-0.35 x the rebuild here (never more; a shorter switch
