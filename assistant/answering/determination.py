@@ -71,7 +71,7 @@ _OWNERSHIP = re.compile(
     re.I,
 )
 _MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
-_ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\bEAR99\b")
+_ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\b(?i:EAR[\s-]?99)\b")
 
 
 @dataclass(frozen=True)
@@ -1034,7 +1034,7 @@ def _missing_parties(question: str) -> list[str]:
 
 
 _PARTIES_SCREENED = "whether a party to the transaction is denied or on a restricted list"
-_EAR99 = re.compile(r"\bEAR\s?99\b")
+_EAR99 = re.compile(r"\bEAR[\s-]?99\b", re.I)  # "EAR99", "EAR 99", "ear99", "EAR-99"
 # A country, not "abroad", "worldwide" or "Europe", which may take in an embargoed one.
 _VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
 # Where the deal is not plain: the item's classification in doubt ("our broker says it
@@ -1080,7 +1080,7 @@ def ear99_rule(
     question's words cannot settle (see the module docstring). Only for a plain deal: EAR99
     (and no other ECCN), one named country; the party, end-use and destination rules first."""
     if not asserted(_EAR99, question) or any(
-        m.group(0) != "EAR99" and not m.group(0).startswith("EAR") for m in _ECCN.finditer(question)
+        not _EAR99.fullmatch(m.group(0)) for m in _ECCN.finditer(question)
     ):
         return None
     if _EAR99_DOUBT.search(question) or _ASKS_IF_EAR99.search(question):

@@ -154,7 +154,20 @@ DESTINATIONS = re.compile(
     r"thailand|indonesia|philippines|pakistan|afghanistan|iraq|israel|saudi|uae|dubai|emirates|"
     r"qatar|turkey|egypt|germany|german|france|french|uk|britain|british|london|canada|mexico|"
     r"brazil|argentina|australia|ukraine|kazakhstan|venezuela|nicaragua|myanmar|burma|cambodia|"
-    r"laos|mongolia|europe|eu|abroad|overseas|worldwide|foreign)\b",
+    r"laos|mongolia|europe|eu|abroad|overseas|worldwide|foreign|"
+    # the rest of the world's larger trading partners, as questions name them
+    r"spain|italy|netherlands|holland|belgium|switzerland|austria|sweden|norway|denmark|"
+    r"finland|poland|czech(?:ia| republic)?|hungary|romania|greece|portugal|ireland|"
+    r"united kingdom|england|scotland|new zealand|south africa|nigeria|kenya|morocco|"
+    r"algeria|tunisia|ethiopia|ghana|chile|colombia|peru|ecuador|uruguay|paraguay|bolivia|"
+    r"costa rica|panama|jamaica|bangladesh|sri lanka|nepal|oman|kuwait|bahrain|jordan|"
+    r"lebanon|armenia|azerbaijan|uzbekistan|kyrgyzstan|tajikistan|turkmenistan|"
+    r"serbia|bulgaria|croatia|slovakia|slovenia|estonia|latvia|lithuania|iceland|luxembourg|"
+    r"cyprus|malta|tokyo|seoul|shanghai|beijing|shenzhen|mumbai|delhi|bangalore|paris|"
+    r"berlin|munich|frankfurt|madrid|rome|milan|amsterdam|zurich|geneva|stockholm|warsaw|"
+    r"toronto|vancouver|montreal|sydney|melbourne|sao paulo|mexico city|istanbul|riyadh|"
+    r"doha|abu dhabi|cairo|lagos|nairobi|johannesburg|jakarta|manila|bangkok|hanoi|"
+    r"kuala lumpur|karachi|lahore|tel aviv)\b",
     re.I,
 )
 

@@ -1337,3 +1337,24 @@ def test_an_ear99_item_to_a_country_no_embargo_covers_depends_on_the_parties_not
         assert found is None or "736.2(b)(1)" not in found.rule, other
     unknown = determine("The item is not EAR99; do we need a licence to ship it to India?", [gp1])
     assert unknown is not None and "the item's ECCN (or EAR99)" in unknown.missing_facts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do we need a licence to ship ear99 pumps to a distributor in Spain?",
+        "Do we need a licence to ship EAR-99 pumps to a distributor in the Netherlands?",
+        "Do we need a licence to ship EAR 99 pumps to a distributor in Nigeria?",
+    ],
+)
+def test_an_item_called_ear99_in_any_spelling_to_a_named_country_is_not_asked_again(
+    question: str,
+) -> None:
+    """ "ear99", "EAR-99", "EAR 99" give the classification and Spain, the Netherlands,
+    Nigeria the destination: neither is listed as a fact the question did not give."""
+    gp1 = _p(18, "15 CFR 736.2(b)(1)", GP1_TEXT, "regulation")
+    steps = _p(19, "15 CFR 732.3(a)", STEPS_TEXT, "regulation")
+    finding = determine(question, [gp1, steps])
+    assert finding is not None and "736.2(b)(1)" in finding.rule, question
+    assert "the item's ECCN (or EAR99)" not in finding.missing_facts
+    assert "the destination" not in finding.missing_facts
