@@ -674,9 +674,12 @@ def section_chunks(lookup: Lookup, section: str) -> list[SearchResult]:
 def _with_section(
     passages: Sequence[SearchResult], lookup: Lookup | None, section: str
 ) -> list[SearchResult]:
-    """The passages, then the section's own chunks when there is a lookup: where a rule looks
-    for the sentence it rests on."""
-    return [*passages, *(section_chunks(lookup, section) if lookup is not None else [])]
+    """The passages, then the section's own chunks when there is a lookup (those retrieval did
+    not bring already): where a rule looks for the sentence it rests on."""
+    if lookup is None:
+        return list(passages)
+    have = {p.chunk_id for p in passages}
+    return [*passages, *(c for c in section_chunks(lookup, section) if c.chunk_id not in have)]
 
 
 def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLine]:
@@ -1260,10 +1263,7 @@ def _restriction_sharing_facts(
     fact that picks out one of its sentences."""
     cited = f"15 CFR {section}"
     pool = _with_section(passages, lookup, section)
-    chunks = sorted(
-        {p.chunk_id: p for p in pool if cites(p, cited)}.values(),
-        key=lambda p: (p.doc_id, p.start),
-    )
+    chunks = sorted((p for p in pool if cites(p, cited)), key=lambda p: (p.doc_id, p.start))
     sentences = [
         (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
         for p in chunks
@@ -1448,10 +1448,7 @@ def published_rule(
         )
     ]
     pool = _with_section(passages, lookup, "734.7")
-    # (the pool may hold a passage twice: retrieved, and fetched with its section)
-    limits = list(
-        {(b.start, b.end): b for b in _matching(pool, "15 CFR 734.7", _PUBLISHED_LIMITS)}.values()
-    )
+    limits = list(_matching(pool, "15 CFR 734.7", _PUBLISHED_LIMITS))
     if limits:
         lines.append(
             FindingLine(
@@ -1525,18 +1522,18 @@ def determine(
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
     )
+    whether = asks_whether(question)
     if finding is None:
-        # Published information is outside the EAR whatever its destination or end use; the
-        # party and destination rules above keep "depends on whether it is subject to the EAR"
-        # (a listed party or an embargo is worth naming even then).
-        finding = published_rule(question, passages, lookup)
-        if finding is not None:
-            return finding
-    if finding is None and asks_whether(question):
-        finding = ear99_rule(question, passages, lookup)
-        if finding is not None:
-            return finding  # (no License Exception is needed where no licence is)
-    if finding is None and asks_whether(question):
+        # Published information is outside the EAR whatever its destination or end use, and an
+        # EAR99 item outside General Prohibition One: each rule's own lines are the answer, with
+        # no License Exception to point to (the party and destination rules above keep "depends
+        # on whether it is subject to the EAR": a listed party or an embargo is worth naming).
+        plain = published_rule(question, passages, lookup) or (
+            ear99_rule(question, passages, lookup) if whether else None
+        )
+        if plain is not None:
+            return plain
+    if finding is None and whether:
         finding = general_rule(question, passages, lookup)
     elif finding is None and _ASKS_EXCEPTION.search(question):
         finding = exception_rule(_named_exceptions_first(question, passages, lookup))

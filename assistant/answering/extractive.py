@@ -255,6 +255,8 @@ _EAR_SECTION_BEFORE = re.compile(
 
 
 def _named_as_ear_section(question: str, section: str) -> bool:
+    """Whether the question names `section` as a section of the EAR (title 15), so that its
+    absence from the corpus is worth saying; legal_references also reads bare numbers."""
     for m in re.finditer(rf"(?<![\d.,$]){re.escape(section)}(?![\d])", question):
         before = question[max(0, m.start() - 24) : m.start()]
         if _EAR_SECTION_BEFORE.search(before) and not re.search(
