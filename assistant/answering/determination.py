@@ -211,9 +211,6 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
     """A party the question names that a retrieved passage says was added to the Entity List:
     the name and that sentence (Federal Register rules before press releases and news)."""
     names = party_names(question)
-    typed_lower = question == question.lower()
-    if not names and not typed_lower:
-        return None
     ranked = sorted(
         passages,
         key=lambda p: (
@@ -229,9 +226,31 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
                 continue
             for name in names or _named_lower(question, sentence, passages):
                 at = re.search(rf"\b{re.escape(name)}\b", sentence)
-                if at and not _AS_PLACE.search(sentence[max(0, at.start() - 12) : at.start()]):
-                    return name, Basis(p, p.start + a, p.start + b)
+                if at is None or _AS_PLACE.search(sentence[max(0, at.start() - 12) : at.start()]):
+                    continue
+                whole = _whole_name(question, name, sentence[at.end() :])
+                if whole is not None:
+                    return whole, Basis(p, p.start + a, p.start + b)
     return None
+
+
+# How a name goes on in a question: "Chinese Academy of Sciences", "Institute for ...".
+_NAME_GOES_ON = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)")
+
+
+def _whole_name(question: str, name: str, sentence_after: str) -> str | None:
+    """The question's whole name if the sentence names the same: "Chinese Academy of Sciences"
+    is not the listed "China Academy of Engineering Physics" though both start alike (None)."""
+    at = re.search(rf"\b{re.escape(name)}\b", question)
+    goes_on = _NAME_GOES_ON.match(question, at.end()) if at else None
+    if goes_on is None:
+        return name
+    listed = _NAME_GOES_ON.match(sentence_after)
+    if listed is None or not (listed.group(1) + " ").lower().startswith(
+        goes_on.group(1).lower() + " "
+    ):
+        return None
+    return name + goes_on.group(0)
 
 
 # Words that start company names but also everyday questions ("our technology company").
@@ -253,6 +272,9 @@ def _named_lower(question: str, sentence: str, passages: Sequence[SearchResult])
         first = m.group(1).split()[0]
         key = first.lower()
         if len(key) < 4 or key in _GENERIC_NAME_WORDS or first in _NOT_PARTIES | MONTHS:
+            continue
+        # "to shanghai" is a place, though "Shanghai Micro Electronics" was listed
+        if DESTINATIONS.fullmatch(first) or key in EMBARGOES:
             continue
         if any(re.search(rf"\b{re.escape(key)}\b", p.text) for p in passages):
             continue

@@ -167,7 +167,10 @@ DESTINATIONS = re.compile(
     r"berlin|munich|frankfurt|madrid|rome|milan|amsterdam|zurich|geneva|stockholm|warsaw|"
     r"toronto|vancouver|montreal|sydney|melbourne|sao paulo|mexico city|istanbul|riyadh|"
     r"doha|abu dhabi|cairo|lagos|nairobi|johannesburg|jakarta|manila|bangkok|hanoi|"
-    r"kuala lumpur|karachi|lahore|tel aviv)\b",
+    r"kuala lumpur|karachi|lahore|tel aviv|"
+    # Chinese cities that Entity List entries name (a lower-case "to wuhan" is a place)
+    r"wuhan|tianjin|chengdu|guangzhou|hangzhou|nanjing|chongqing|harbin|dalian|hefei|"
+    r"changsha|qingdao|suzhou|xiamen|shenyang|xi'an)\b",
     re.I,
 )
 

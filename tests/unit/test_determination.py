@@ -842,6 +842,37 @@ def test_a_party_typed_in_lower_case_is_still_found_on_the_entity_list() -> None
     assert listed_in_corpus("huawei wants our laptops. ok?", [FR]) is not None
 
 
+def test_a_lower_case_party_in_a_capitalised_question_is_still_found() -> None:
+    """People capitalise the sentence and the country, not always the company."""
+    listed = listed_in_corpus("Can we ship laptops to huawei in China?", [FR])
+    assert listed is not None and listed[0] == "Huawei"
+    # a city that starts a listed name is a place, typed either way
+    shanghai = _p(
+        4,
+        "89 FR 1",
+        "This rule adds Shanghai Micro Electronics Equipment Group to the Entity List.",
+        "federal_register",
+    )
+    assert listed_in_corpus("Can we export lasers to shanghai?", [shanghai]) is None
+    assert listed_in_corpus("can we export lasers to shanghai?", [shanghai]) is None
+
+
+def test_a_listed_name_must_go_on_as_the_question_s_name_goes_on() -> None:
+    caep = _p(
+        5,
+        "85 FR 2",
+        "This rule adds the China Academy of Engineering Physics and the Chinese Academy of "
+        "Engineering Physics Institute to the Entity List.",
+        "federal_register",
+    )
+    question = "Do we need a license to ship chips to the Chinese Academy of Sciences?"
+    assert listed_in_corpus(question, [caep]) is None
+    listed = listed_in_corpus(
+        "Do we need a license to ship chips to the Chinese Academy of Engineering Physics?", [caep]
+    )
+    assert listed is not None and listed[0] == "Chinese Academy of Engineering Physics"
+
+
 FIVE_FACTS_TEXT = (
     "( a ) Information or facts that determine the applicability of the general prohibitions. "
     "The following five types of facts determine your obligations under the ten general "
