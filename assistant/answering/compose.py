@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answering.bottom_line import Citer, bottom_line, with_authority
 from assistant.answering.determination import Lookup, determine
-from assistant.answering.extractive import compose_extractive
+from assistant.answering.extractive import PARTIAL_NOTE, absent_note, compose_extractive
 from assistant.answering.screening_lead import (
     SCREENING_ONLY,
     ScreeningLead,
@@ -163,6 +163,12 @@ def llm_answer(
         answer.citations[i] = cited
     if status and not answer.abstained:
         answer.answer += "\n\n" + "\n".join(dict.fromkeys(status))
+    # A section or paragraph the question names that the corpus lacks is said, as the
+    # extractive answer says it: the model's passages are the closest, not what was named.
+    absent = absent_note(question, lookup)
+    if absent and not answer.abstained:
+        answer.partial, answer.partial_note = True, f"{absent} {PARTIAL_NOTE}"
+        answer.answer += "\n\n" + answer.partial_note
     if screen is not None or opening.determination is not None:
         if answer.abstained:
             answer = Answer(answer=SCREENING_ONLY)

@@ -34,6 +34,7 @@ from assistant.models import (
 )
 from assistant.retrieval.features import defined_terms, definitions_pattern
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
+from assistant.retrieval.retriever import SECTION_LIMIT
 from assistant.text import sentence_spans
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
@@ -241,7 +242,10 @@ _ASKS_FUTURE = re.compile(
 )
 
 
-_CFR_SECTION = re.compile(r"(\d{3}\.\d+[a-z]?)(?:\(.*)?")
+_CFR_SECTION = re.compile(r"(\d{3}\.\d+[a-z]?)(?:\(([a-z]{1,2}|\d{1,2})\).*)?")
+_OTHER_PART = re.compile(
+    r"\b15\s*C\.?\s?F\.?\s?R\.?\s*(?:§+\s*)?(\d{1,2}\.\d+[a-z]?)(?![\d.])", re.I
+)
 
 
 # How a question names a section of the EAR: "15 CFR 762.6", "15 C.F.R. § 762.6", "§ 762.6",
@@ -266,24 +270,58 @@ def _named_as_ear_section(question: str, section: str) -> bool:
     return False
 
 
-def _absent_note(question: str, lookup: Lookup | None) -> str:
+def absent_note(question: str, lookup: Lookup | None) -> str:
     """ "The corpus does not hold the text of 15 CFR 762.6.", for the CFR sections the question
-    names that no regulation text the caller may read carries: the closest provisions are not
-    that section, and a reader must be told so rather than left to assume it. Needs a lookup
-    that reads sections (the service's); without one, nothing is said."""
+    names that no regulation text the caller may read carries, and "The corpus's text of 15 CFR
+    734.9 has no paragraph (h)." for a paragraph the held version lacks (an older text): the
+    closest provisions are not what was named, and a reader must be told so rather than left
+    to assume it. Needs a lookup that reads sections (the service's); without one, nothing is
+    said."""
     reader = getattr(lookup, "section", None)
     if reader is None:
         return ""
     absent: list[str] = []
-    for ref in legal_references(question):
-        m = _CFR_SECTION.fullmatch(ref)
-        section = m.group(1) if m else ""
-        if section and section not in absent and _named_as_ear_section(question, section):
-            absent.extend([] if reader(section) else [section])
-    if not absent:
-        return ""
-    named = " or ".join(f"15 CFR {s}" for s in absent)
-    return f"The corpus does not hold the text of {named}."
+    lacking: list[str] = []
+    named = [
+        (m.group(1), m.group(2) or "") if (m := _CFR_SECTION.fullmatch(ref)) else ("", "")
+        for ref in legal_references(question)
+    ]
+    # title 15's other parts, named in full ("15 CFR 30.37": the Foreign Trade Regulations)
+    named += [(s, "") for s in _OTHER_PART.findall(question)]
+    for section, paragraph in named:
+        if not section or section in absent or not _named_as_ear_section(question, section):
+            continue
+        chunks = reader(section)
+        if not chunks:
+            absent.append(section)
+        elif paragraph and _lacks_paragraph(chunks, paragraph):
+            lacking.append(f"15 CFR {section} has no paragraph ({paragraph})")
+    notes = []
+    if absent:
+        notes.append(
+            "The corpus does not hold the text of "
+            + " or ".join(f"15 CFR {s}" for s in absent)
+            + "."
+        )
+    if lacking:
+        notes.append("The corpus's text of " + " and ".join(dict.fromkeys(lacking)) + ".")
+    return " ".join(notes)
+
+
+# Where a section's text opens a top-level paragraph: "(h) Exclusions", "( b ) License ...",
+# "(a) *Definitions.*", "(b) [Reserved]" (a list item inside a paragraph may look the same: then
+# nothing is said).
+def _lacks_paragraph(chunks: Sequence[SearchResult], paragraph: str) -> bool:
+    """Whether no chunk of the section (all of it: a capped read says nothing) opens the
+    top-level paragraph `paragraph` ("h"), as an older version may not (734.9 of 2022)."""
+    if len(chunks) >= SECTION_LIMIT or any(_RANGE.search(c.text) for c in chunks):
+        return False
+    opens = re.compile(rf"(?:^|[.:;\]]\s+|\n\s*)\(\s?{re.escape(paragraph)}\s?\)(?=\s|$|\()", re.M)
+    return not any(opens.search(c.text) for c in chunks)
+
+
+# "(h)-(j) [Reserved]": paragraphs held as a range, not opened one by one
+_RANGE = re.compile(r"\(\s?[a-z0-9]{1,4}\s?\)\s?[-–]\s?\(\s?[a-z0-9]{1,4}\s?\)")
 
 
 @dataclass(frozen=True)
@@ -491,7 +529,7 @@ def compose_extractive(
     if evidence.unknown_subject is not None or (
         finding is None and evidence.abstain(min_relevance, min_relevance_unknown_name)
     ):
-        return not_covered(evidence.reason() or _absent_note(question, lookup))
+        return not_covered(evidence.reason() or absent_note(question, lookup))
     citer = Citer(verify_span, notes_of)
     opening = bottom_line(finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
@@ -504,7 +542,7 @@ def compose_extractive(
     chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines:
-        return not_covered()
+        return not_covered(absent_note(question, lookup))
     if not lead_lines and chosen:
         # A question naming a section is answered from that section first: its opening
         # sentence (the scope or the rule), the paragraph it names before the rest.
@@ -558,11 +596,11 @@ def compose_extractive(
         claims.append(Claim(text=quote, citations=[n]))
     citations = citer.citations
     if not citations:
-        return not_covered()
+        return not_covered(absent_note(question, lookup))
     # A rule that rests on the provision deciding the case (a party, end-use, destination or
     # mass-market rule) settles what it states, however far the question's words are.
     future = bool(_ASKS_FUTURE.search(question))
-    absent = _absent_note(question, lookup)
+    absent = absent_note(question, lookup)
     partial = future or bool(absent) or (not decided and evidence.partial(min_relevance))
     parts = ["\n".join(lead_lines)]
     note = (FUTURE_NOTE if future else f"{absent} {PARTIAL_NOTE}".strip()) if partial else ""

@@ -51,6 +51,7 @@ from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, refere
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50  # chunks each retriever contributes before fusion
+SECTION_LIMIT = 40  # chunks `Retriever.section` reads of one section at most
 OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
 # A section asked about as a whole: its first chunk gains this (times the reference weight,
 # so 1.2 at 0.3: more than the cosines of its chunks differ by for a question with no words to
@@ -183,7 +184,7 @@ class Retriever:
         section: str,
         filters: Filters | None = None,
         index: CorpusSnapshot | None = None,
-        limit: int = 40,
+        limit: int = SECTION_LIMIT,
     ) -> list[SearchResult]:
         """The chunks of one regulation section ("746.2") the caller may read, in the
         section's own order, at most `limit`. Not a ranking: a rule that quotes what a section

@@ -58,6 +58,12 @@ def test_llm_answers_are_checked_and_follow_ups_rewritten(tmp_path: Path) -> Non
         first_given = len(licence.determination.citations) + 1
         assert f'n="{first_given}"' in given or f"[{first_given}]" in given
 
+        # A section the corpus does not hold is said to be absent, as the extractive path says
+        fake.push("Records are kept for five years [1].")
+        absent = assistant.ask("What does 15 CFR 762.6 require of exporters?")
+        assert not absent.abstained and absent.partial
+        assert "The corpus does not hold the text of 15 CFR 762.6." in absent.answer
+
         fake.push("Do sales to Huawei affiliates on the Entity List need a licence?")
         fake.push("Yes, affiliates are covered too [1].")
         follow = assistant.ask("and its affiliates?", conversation_id=answer.conversation_id)

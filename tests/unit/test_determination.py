@@ -1314,6 +1314,38 @@ def test_a_named_section_the_corpus_does_not_hold_is_said_to_be_absent() -> None
     assert "does not hold" not in plain.answer, "no section reader: nothing claimed"
 
 
+def test_a_missing_paragraph_another_part_s_section_and_a_bare_refusal_are_said() -> None:
+    """A paragraph the held text lacks (734.9(h) in its 2022 version), a title-15 section
+    outside the EAR's parts ("15 CFR 30.37", the FTR), and a named section whose closest
+    passages offer nothing to quote: each answer says what the corpus lacks."""
+    fdp = _p(
+        31,
+        "15 CFR 734.9(a)",
+        "(a) *Definitions.* The terms defined in this paragraph are specific to this section.\n\n"
+        "(b) *Foreign-direct product rule.* A foreign-produced item is subject to the EAR if it "
+        "meets the conditions of paragraph (h) of § 744.21.\n\n(g) *Reserved.*",
+        "regulation",
+        sim=0.55,
+    )
+    lookup = _SectionLookup([fdp])
+
+    def ask(question: str, passages: list[SearchResult]) -> Any:
+        return compose_extractive(
+            question, passages, min_relevance=0.3, min_relevance_unknown_name=0.3, lookup=lookup
+        )
+
+    lacking = ask("What does 15 CFR 734.9(h) say?", [fdp])
+    assert "The corpus's text of 15 CFR 734.9 has no paragraph (h)." in lacking.partial_note
+    for held in ("What does 15 CFR 734.9(b) say?", "What does 15 CFR 734.9(g) say?"):
+        assert "no paragraph" not in ask(held, [fdp]).answer, held
+    ftr = ask("Which exemptions does 15 CFR 30.37 give for foreign-direct products?", [fdp])
+    assert "The corpus does not hold the text of 15 CFR 30.37." in ftr.answer
+    heading = _p(32, "15 CFR 748.8(o)", "(o) Technology.", "regulation", sim=0.76)
+    refused = ask("What does 15 CFR 748.7 say?", [heading])
+    assert refused.abstained
+    assert refused.answer.endswith("The corpus does not hold the text of 15 CFR 748.7.")
+
+
 GP1_TEXT = (
     "( 1 ) General Prohibition One—Export and reexport of controlled items to listed countries "
     "(Exports and Reexports). You may not, without a license or License Exception, export any "
