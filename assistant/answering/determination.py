@@ -1005,11 +1005,33 @@ _ASKS_PROCEDURE = re.compile(
 )
 
 
+# A question that asks what, how long, who ...; "What licence do we need?" still asks whether.
+_WH_QUESTION = re.compile(r"(?:what|which|when|how|who|whom|where|why)\b", re.I)
+_WH_ASKS_LICENCE = re.compile(
+    r"^(?:what|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]\w*|authori[sz]\w*|permi(?:t|ssion)\w*|"
+    r"export controls?)\b",
+    re.I,
+)
+
+
+def _only_asks_what(question: str) -> bool:
+    """Whether every question the text asks is a wh-question ("What does the consignee need to
+    give us before we can use STA?", "How long can it stay out?", "Who may be the applicant?"):
+    then it asks for a fact of the rules, not whether a licence is needed, and "depends on the
+    item's ECCN ..." would answer what was not asked."""
+    asked = [s.strip() for s in re.findall(r"[^.?!]*\?", question) if s.strip()]
+    return bool(asked) and all(
+        _WH_QUESTION.match(s) and not _WH_ASKS_LICENCE.match(s) for s in asked
+    )
+
+
 def asks_whether(question: str) -> bool:
     """Whether a question asks if something needs a licence or is allowed, the general rule's
     only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
     exception or procedure to use ("How do we report this to BIS?")."""
     if _ASKS_MEANING.search(question) or _ASKS_PROCEDURE.search(question):
+        return False
+    if _only_asks_what(question):
         return False
     for m in ASKS_LICENCE.finditer(question):
         word = m.group(0)

@@ -1421,3 +1421,24 @@ def test_an_item_called_ear99_in_any_spelling_to_a_named_country_is_not_asked_ag
     assert finding is not None and "736.2(b)(1)" in finding.rule, question
     assert "the item's ECCN (or EAR99)" not in finding.missing_facts
     assert "the destination" not in finding.missing_facts
+
+
+def test_a_question_asking_what_how_long_or_who_gets_no_general_bottom_line() -> None:
+    """ "How long can it stay out?" asks for a fact of the rules: "depends on the item's ECCN"
+    would answer what was not asked. A wh-question asking for a licence still asks whether."""
+    rule = _p(90, "15 CFR 736.2(a)", FIVE_FACTS_TEXT, "regulation", sim=0.6)
+    for question in (
+        "We sent demo equipment abroad under the temporary-export exception. How long can it "
+        "stay out, and when must we ask BIS if we want to keep it there longer?",
+        "What does the consignee need to give us before we can use License Exception STA?",
+        "Our Korean customer offered to apply for the BIS export licence. Who is allowed to "
+        "be the applicant?",
+    ):
+        assert determine(question, [rule]) is None, question
+    for question in (
+        "What licence do we need to export oscilloscopes to China?",
+        "Which export authorization is needed to ship lasers to Brazil?",
+        "Do we need a licence to export lasers to Brazil? What does it depend on?",
+    ):
+        finding = determine(question, [rule])
+        assert finding is not None and finding.rule == "15 CFR 736.2", question
