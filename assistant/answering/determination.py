@@ -35,6 +35,7 @@ from assistant.answering.exception_limits import (
     restriction_overlap,
     sentence_words,
 )
+from assistant.answering.listed_names import named_party
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -190,8 +191,11 @@ def party_names(question: str) -> list[str]:
 
 
 _REMOVED = re.compile(
-    r"\bremov\w*\b[^.;]{0,120}\bfrom the Entity List\b|\bremoving the entry for\b", re.I
+    r"\bremov\w*\b[^.;]{0,160}\bfrom (?:the|its|their|this) (?:\w+\s+){0,3}?(?:on\s+the\s+)?"
+    r"Entity List\b|\bremoving the entry for\b|\bremoval of\b[^.;]{0,160}\bEntity List\b",
+    re.I,
 )
+_ADDS = re.compile(r"\badd(?:s|ed|ing)?\b", re.I)
 
 
 def removed_in_corpus(
@@ -209,8 +213,9 @@ def removed_in_corpus(
 
 def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
     """A party the question names that a retrieved passage says was added to the Entity List:
-    the name and that sentence (Federal Register rules before press releases and news)."""
-    names = party_names(question)
+    the name as the passage spells it and that sentence (Federal Register rules before press
+    releases and news). The name must be the question's party, named whole
+    (`assistant.answering.listed_names`)."""
     ranked = sorted(
         passages,
         key=lambda p: (
@@ -219,83 +224,18 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
             else 2
         ),
     )
+    texts = [p.text for p in passages]
     for p in ranked:
         for a, b in sentence_spans(p.text):
             sentence = p.text[a:b]
             if "Entity List" not in sentence or not _ADDED.search(sentence):
                 continue
-            for name in names or _named_lower(question, sentence, passages):
-                at = re.search(rf"\b{re.escape(name)}\b", sentence)
-                if at is None or _AS_PLACE.search(sentence[max(0, at.start() - 12) : at.start()]):
-                    continue
-                whole = _whole_name(question, name, sentence[at.end() :])
-                if whole is not None:
-                    return whole, Basis(p, p.start + a, p.start + b)
+            if _REMOVED.search(sentence) and not _ADDS.search(sentence):
+                continue  # "remove the three entities listed within the entry"
+            name = named_party(question, sentence, texts)
+            if name is not None:
+                return name, Basis(p, p.start + a, p.start + b)
     return None
-
-
-# How a name goes on in a question: "Chinese Academy of Sciences", "Institute for ...".
-_NAME_GOES_ON = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)")
-
-
-def _whole_name(question: str, name: str, sentence_after: str) -> str | None:
-    """The question's whole name if the sentence names the same: "Chinese Academy of Sciences"
-    is not the listed "China Academy of Engineering Physics" though both start alike (None)."""
-    at = re.search(rf"\b{re.escape(name)}\b", question)
-    goes_on = _NAME_GOES_ON.match(question, at.end()) if at else None
-    if goes_on is None:
-        return name
-    listed = _NAME_GOES_ON.match(sentence_after)
-    if listed is None or not (listed.group(1) + " ").lower().startswith(
-        goes_on.group(1).lower() + " "
-    ):
-        return None
-    return name + goes_on.group(0)
-
-
-# Words that start company names but also everyday questions ("our technology company").
-_GENERIC_NAME_WORDS = frozenset(
-    "company companies corporation group limited international trading technology technologies "
-    "industries industry science research institute university academy national state china "
-    "chinese entity entities bureau department commerce federal register rule final".split()
-)
-
-
-def _named_lower(question: str, sentence: str, passages: Sequence[SearchResult]) -> list[str]:
-    """For a question typed in lower case ("can we sell laptops to huawei?"): the names the
-    sentence capitalises that the question holds as words, as the sentence spells them. Not a
-    word the passages also write in lower case ("Security" of the Bureau of Industry and
-    Security is "security" elsewhere; "steel" too): a name is capitalised wherever it appears."""
-    words = question.lower()
-    out = []
-    for m in _CAPITALISED.finditer(sentence):
-        first = m.group(1).split()[0]
-        key = first.lower()
-        if len(key) < 4 or key in _GENERIC_NAME_WORDS or first in _NOT_PARTIES | MONTHS:
-            continue
-        # "to shanghai" is a place, though "Shanghai Micro Electronics" was listed
-        if DESTINATIONS.fullmatch(first) or key in EMBARGOES:
-            continue
-        if any(re.search(rf"\b{re.escape(key)}\b", p.text) for p in passages):
-            continue
-        at = re.search(rf"\b{re.escape(key)}\b", words)
-        if (
-            at
-            and not negated(question, at.start())
-            and not _AS_PLACE.search(words[max(0, at.start() - 12) : at.start()])
-            and _AS_PARTY.search(words[max(0, at.start() - 30) : at.start()])
-        ):
-            out.append(first)
-    return out
-
-
-# Where a question typed in lower case puts a party: "sell laptops to huawei", "for huawei",
-# "is huawei listed", not "sell steel design software to ..." (an item's word that some listed
-# company's name also starts with).
-_AS_PARTY = re.compile(
-    r"(?:^\s*|\b(?:to|for|with|from|by|is|are|was|does|did|do|can|may|will|would|should|named|"
-    r"called|customer|buyer|party|company|firm|and|or)\s+)(?:the\s+|a\s+|an\s+)?$"
-)
 
 
 # ---- the rules --------------------------------------------------------------------------------

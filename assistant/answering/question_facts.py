@@ -170,7 +170,17 @@ DESTINATIONS = re.compile(
     r"kuala lumpur|karachi|lahore|tel aviv|"
     # Chinese cities that Entity List entries name (a lower-case "to wuhan" is a place)
     r"wuhan|tianjin|chengdu|guangzhou|hangzhou|nanjing|chongqing|harbin|dalian|hefei|"
-    r"changsha|qingdao|suzhou|xiamen|shenyang|xi'an)\b",
+    r"changsha|qingdao|suzhou|xiamen|shenyang|xi'an|wuxi|ningbo|dongguan|zhuhai|foshan|"
+    r"zhengzhou|jinan|kunming|fuzhou|urumqi|mianyang|"
+    # and its provinces
+    r"henan|zhejiang|jiangsu|guangdong|sichuan|hubei|hunan|shandong|fujian|anhui|xinjiang|"
+    r"tibet|yunnan|liaoning|shaanxi|hebei|jilin|heilongjiang|guangxi|guizhou|jiangxi|shanxi|"
+    r"gansu|hainan|"
+    r"united arab emirates|"
+    # the people of the larger ones ("a Pakistani telecom company" names the destination)
+    r"pakistani|indian|japanese|korean|taiwanese|singaporean|malaysian|vietnamese|thai|"
+    r"indonesian|filipino|israeli|emirati|turkish|egyptian|canadian|mexican|brazilian|"
+    r"australian|ukrainian|italian|spanish|dutch|swiss|swedish|polish|saudi arabian)\b",
     re.I,
 )
 

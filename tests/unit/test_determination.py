@@ -865,12 +865,16 @@ def test_a_listed_name_must_go_on_as_the_question_s_name_goes_on() -> None:
         "Engineering Physics Institute to the Entity List.",
         "federal_register",
     )
-    question = "Do we need a license to ship chips to the Chinese Academy of Sciences?"
-    assert listed_in_corpus(question, [caep]) is None
+    for question in (
+        "Do we need a license to ship chips to the Chinese Academy of Sciences?",
+        # the listing names its institute, not the academy
+        "Do we need a license to ship chips to the Chinese Academy of Engineering Physics?",
+    ):
+        assert listed_in_corpus(question, [caep]) is None, question
     listed = listed_in_corpus(
-        "Do we need a license to ship chips to the Chinese Academy of Engineering Physics?", [caep]
+        "Do we need a license to ship chips to the China Academy of Engineering Physics?", [caep]
     )
-    assert listed is not None and listed[0] == "Chinese Academy of Engineering Physics"
+    assert listed is not None and listed[0] == "China Academy of Engineering Physics"
 
 
 FIVE_FACTS_TEXT = (

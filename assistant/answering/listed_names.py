@@ -1,0 +1,197 @@
+"""Which name in a sentence that adds parties to the Entity List the question names as its party.
+
+"Listed: X was added to the Entity List" turns an answer into "Licence required: yes", so a
+false match is worse than none (an attack found colleagues' first names, countries, company
+forms, products and competitors taken for listed parties). A name therefore matches only as a
+whole: each complete name the sentence gives ("Huawei Technologies Co., Ltd. (Huawei)" gives
+"Huawei Technologies" and "Huawei"; "Mohammad Reza Rajabi" gives no "Mohammad"), found in the
+question as a whole name too (not the start of a longer one, "Chinese Academy of Sciences
+Institute of Physics"), in the place of a party: not a place, not a product's brand, not a
+competitor, a supplier or a party the question says is not involved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from assistant.answering.question_facts import DESTINATIONS, EMBARGOES, MONTHS, negated
+
+# A name as a sentence writes it: capitalised words, joined by "of", "and", "for", "the" ...
+_CAP = r"[A-Z][\w&'’-]*"
+_RUN = re.compile(rf"(?<![\w'’-]){_CAP}(?:(?:\s+(?:of|and|for|the|de|du|del|&))*\s+{_CAP})*")
+# What a company's name ends with, and leaves out when people name it ("Inspur Group" is Inspur).
+_COMPANY_FORMS = frozenset(
+    "co company corp corporation inc incorporated ltd limited llc llp plc gmbh ag sa bv nv jsc "
+    "pjsc ojsc ooo ao pvt private sdn bhd group holdings holding".split()
+)
+# What comes before a name and is not part of it: articles, Russian company forms ("AO Kaspersky
+# Lab", "OOO Kaspersky Group").
+_LEADING = frozenset("the of and for ao ooo zao oao pjsc ojsc jsc".split())
+# Words that make up names but name nobody on their own ("Supply Chain", "Temporary General
+# License", "Asia Pacific", "Research Institute"), and a sentence's own words ("This", "The ERC").
+_GENERIC = (
+    frozenset(
+        "the this these that final rule rules entity entities list lists listed bureau industry "
+        "security commerce department federal register end user users erc ear bis u.s us united "
+        "states temporary general license licenses licence exception exceptions supply chain asia "
+        "pacific global allied innovative professional emerging resource resources union national "
+        "international trading technology technologies science sciences research institute "
+        "institutes university academy laboratory laboratories center centre aviation logistics "
+        "electronics engineering industries industrial equipment systems system services network "
+        "networks communication communications semiconductor semiconductors energy "
+        "china chinese people's republic province city region government ministry military army "
+        "navy air force unverified denied persons sdn "
+        "supplement part section paragraph affiliates subsidiaries".split()
+    )
+    | _COMPANY_FORMS
+)
+# Right before a name that is a place, in the sentence or the question.
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|located in|based in|destinations? of|countr(?:y|ies) of|under)\s+(?:the\s+)?$",
+    re.I,
+)
+# Where a question puts a party: "sell laptops to huawei", "for huawei", "is huawei listed".
+_PARTY_BEFORE = re.compile(
+    r"(?:^\s*|\b(?:to|for|with|from|by|is|are|was|does|did|do|can|may|will|would|should|named|"
+    r"called|customer|buyer|party|company|firm|and|or|supply|supplying|supplies|into|via|"
+    r"invoice|invoicing|quote|quoting)\s+)(?:the\s+|a\s+|an\s+)?$",
+    re.I,
+)
+# A name that only describes an item ("Huawei phones", "Kaspersky antivirus licenses").
+_BRAND_OF = re.compile(
+    r"^(?:'s|’s)?\s+(?:phones?|smartphones?|handsets?|devices?|routers?|servers?|modems?|"
+    r"equipment|gear|products?|parts?|chips?|antivirus|software|licen[cs]es?|screens?|laptops?|"
+    r"cameras?|switch(?:es)?|components?|base stations?|hardware|firmware|design|models?|"
+    r"brand|kit|competitors?|rivals?)\b",
+    re.I,
+)
+# A name the question sets against its party: a competitor, the alternative, the seller.
+_NOT_ITS_PARTY_BEFORE = re.compile(
+    r"\b(?:competitors?|rivals?|competing with|instead of|rather than|than|versus|vs\.?|"
+    r"like|such as|(?:made|manufactured|built|produced|designed|developed) by|"
+    r"compet\w* (?:with|against))"
+    r"\s+(?:the\s+)?$|\b(?:suppliers?|vendors?|manufacturers?|makers?)(?:['’]s\s+\w+)?\s+"
+    r"(?:is|are|was|were)\s+$|"
+    r"\b(?:buy|buys|bought|buying|purchas\w*|sourc\w*|import\w*)\b[^.?!;]{0,40}\bfrom\s+$",
+    re.I,
+)
+_NOT_INVOLVED_AFTER = re.compile(
+    r"^\s*(?:is|are|was|were)(?:n't|n’t|\s+not|\s+no longer)\b|^\s*(?:isn't|aren't|wasn't)\b|"
+    r"^\s*(?:is|are|was|were)\s+(?:our|a|an|their|the)\s+(?:main\s+)?(?:competitors?|rivals?|"
+    r"suppliers?|vendors?)\b",
+    re.I,
+)
+# After a lower-case one-word name, what may follow it: the end of the clause or a small word
+# ("to huawei in China", "for huawei?"), not a noun it describes ("allied forces").
+_ENDS_NAME = re.compile(
+    r"^(?:\s*[.,;:?!)—–-]|\s*$|\s+(?:in|at|for|or|and|with|from|to|via|on|if|because|so|but|that|"
+    r"which|who|since|under|without|directly|anymore|now|today|too|also|again|nor)\b|'s\b|’s\b)",
+    re.I,
+)
+
+# ... or the name is the clause's subject ("can huawei buy our laptops?")
+_SUBJECT_BEFORE = re.compile(r"(?:^|\b(?:can|could|does|did|will|would|may|if|when)\s+)$", re.I)
+
+
+def _complete_names(sentence: str) -> Iterator[tuple[str, int]]:
+    """Each complete name in the sentence and where it starts: a run of capitalised words
+    without its company form ("Huawei Technologies Co" -> "Huawei Technologies"), and the names
+    a run joins with "and" ("Huawei and HiSilicon"); not a place, nor a run of generic words."""
+    for m in _RUN.finditer(sentence):
+        parts = [(m.group(0), m.start())]
+        if " and " in m.group(0):
+            at = m.start()
+            for part in m.group(0).split(" and "):
+                parts.append((part, at))
+                at += len(part) + len(" and ")
+        for text, at in parts:
+            words = text.split()
+            while words and (words[0].lower() in _LEADING or len(words[0]) == 1):
+                at += len(words[0]) + 1
+                words = words[1:]
+            while words and (
+                words[-1].lower() in _COMPANY_FORMS | {"of", "and", "for"} or len(words[-1]) == 1
+            ):
+                words = words[:-1]
+            name = " ".join(words)
+            if len(name) < 3 or all(w.lower() in _GENERIC or w in MONTHS for w in words):
+                continue
+            if DESTINATIONS.fullmatch(name) or name.lower() in EMBARGOES:
+                continue
+            if _PLACE_BEFORE.search(sentence[max(0, at - 30) : at]):
+                continue
+            yield name, at
+
+
+def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) -> str | None:
+    """The sentence's name the question names as its party (as the sentence spells it), or None.
+    `lower_elsewhere`: texts in which a one-word name typed in lower case must not appear in
+    lower case (a word the passages write in lower case is a word, not a name)."""
+    for name, _ in _complete_names(sentence):
+        words = name.split()
+        pattern = re.compile(
+            r"(?<![\w'’-])"
+            + r"\s+".join(re.escape(w) for w in words)
+            + r"(?![\w-]|['’](?![sS]\b))",
+            re.I,
+        )
+        for m in pattern.finditer(question):
+            if _names_it(question, m, words, lower_elsewhere):
+                return name
+    return None
+
+
+def _names_it(
+    question: str,
+    m: re.Match[str],
+    words: list[str],
+    lower_elsewhere: Sequence[str],
+) -> bool:
+    """Whether the match is the question's party, named whole."""
+    before, after = question[max(0, m.start() - 60) : m.start()], question[m.end() :]
+    if negated(question, m.start()) or _NOT_INVOLVED_AFTER.match(after):
+        return False
+    if _PLACE_BEFORE.search(before[-14:]) or _NOT_ITS_PARTY_BEFORE.search(before):
+        return False
+    if _BRAND_OF.match(after):
+        return False
+    typed = m.group(0)
+    if typed == typed.lower():
+        # typed in lower case: where a party goes, and a one-word name must be a name
+        if not _PARTY_BEFORE.search(before[-30:].lower()):
+            return False
+        if len(words) == 1:
+            key = words[0].lower()
+            if len(key) < 4 or DESTINATIONS.fullmatch(key):
+                return False
+            if any(re.search(rf"\b{re.escape(key)}\b", text) for text in lower_elsewhere):
+                return False
+            if not _ENDS_NAME.match(after) and not _SUBJECT_BEFORE.search(before[-12:]):
+                return False
+        return True
+    # typed with capitals: the question's name is this name, not a longer one around it
+    longer_after = re.match(r"\s+(?:(?:of|for|and|the|de)\s+)*([A-Z][\w&'’-]*)", after)
+    if longer_after and not _ends_a_name(longer_after.group(1)):
+        return False
+    longer_before = re.search(r"(?<![\w'’-])([A-Z][\w&'’-]*)\s+(?:(?:of|for|the)\s+)*$", before)
+    return not (
+        longer_before
+        and (m.start() - len(before) + longer_before.start()) > 0
+        and longer_before.group(1).lower() not in _QUESTION_WORDS
+    )
+
+
+def _ends_a_name(word: str) -> bool:
+    """A capitalised word after a name that does not make it another name: a company form or a
+    place ("Huawei Ltd", "Huawei Germany", "Huawei in Dubai")."""
+    key = word.lower().rstrip(".")
+    return key in _COMPANY_FORMS or bool(DESTINATIONS.fullmatch(word)) or key in EMBARGOES
+
+
+# Capitalised words a question starts a clause with, before its party ("Can Huawei buy ...").
+_QUESTION_WORDS = frozenset(
+    "can could may might must shall should will would do does did is are was were has have "
+    "had if when where why how what which who whether our we i and or but so also then "
+    "please ok okay yes no".split()
+)

@@ -1,0 +1,111 @@
+"""Which listed name a question names as its party: whole names only, in a party's place.
+
+The sentences are of the kind the corpus's Federal Register rules and press releases hold; the
+questions are from an attack on the feature (286 questions: 66 false listings before, 0 after).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.listed_names import named_party
+
+HUAWEI = (
+    "SUMMARY: On May 16, 2019, Huawei Technologies Co., Ltd. (Huawei) and sixty-eight of its "
+    "non-U.S. affiliates were added to the Entity List."
+)
+KASPERSKY = (
+    "The ERC determined to add AO Kaspersky Lab and OOO Kaspersky Group, under the destination "
+    "of Russia, and Kaspersky Labs Limited, under the destination of the United Kingdom, to the "
+    "Entity List."
+)
+IRAN = (
+    "The ERC determined to add Mohammad Reza Rajabi, Pars Trading LLC and Asia Pacific Supply "
+    "Chain Limited, under the destinations of Iran and the United Arab Emirates, to the Entity "
+    "List, together with Wuxi Allied Innovative Technology Co., Ltd. (Wuxi)."
+)
+HARBIN = "The rule added Harbin Institute of Technology to the Entity List."
+ROYAL = (
+    "The ERC determined to add Royal Impact Trading L.L.C., under the destination of the UAE, "
+    "to the Entity List."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "name"),
+    [
+        ("Do we need a licence to sell routers to Huawei?", HUAWEI, "Huawei"),
+        ("Can we ship laptops to huawei in China?", HUAWEI, "Huawei"),
+        ("can huawei buy our laptops?", HUAWEI, "Huawei"),
+        ("On Monday we ship routers to huawei — license needed?", HUAWEI, "Huawei"),
+        ("Can we sell to HUAWEI TECHNOLOGIES in China?", HUAWEI, "Huawei Technologies"),
+        ("Is it ok to ship to Huawei's German subsidiary?", HUAWEI, "Huawei"),
+        (
+            "Do we need a license to sell servers to Kaspersky Lab in Moscow?",
+            KASPERSKY,
+            "Kaspersky Lab",
+        ),
+        ("Can we sell to KASPERSKY in the UK?", KASPERSKY, "Kaspersky"),
+        (
+            "can we ship oscilloscopes to harbin institute of technology?",
+            HARBIN,
+            "Harbin Institute of Technology",
+        ),
+        ("Can we ship valves to Royal Impact Trading in the UAE?", ROYAL, "Royal Impact Trading"),
+    ],
+)
+def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name: str) -> None:
+    assert named_party(question, sentence, []) == name
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # a first name inside a listed person's name
+        ("Can we share drawings with Mohammad, our new hire from Jordan?", IRAN),
+        # places, company forms and generic words
+        ("Can we ship medical gloves to Dubai, United Arab Emirates?", IRAN),
+        ("Do we need a license to export motors to Wuxi?", IRAN),
+        ("do we need a license to ship sensors to wuxi?", IRAN),
+        ("Can we sell pumps to an LLC in Texas that resells to Mexico?", IRAN),
+        ("Can we ship pumps to allied forces in Pakistan?", IRAN),
+        ("Can we sell water pumps to innovative startups in Pakistan?", IRAN),
+        ("Can we sell to our Asia Pacific distributors?", IRAN),
+        # the start of a longer name, or a longer name than the listed one
+        (
+            "Can we ship chips to the Chinese Academy of Sciences Institute of Physics?",
+            "The rule added the Chinese Academy of Sciences, National Time Service Center, to the "
+            "Entity List.",
+        ),
+        ("Can we sell sensors to Harbin Engineering Works?", HARBIN),
+        # a product's brand, a competitor, a supplier, a party said not to be involved
+        ("Can we ship screens for Huawei phones to a repair shop in Kenya?", HUAWEI),
+        (
+            "Our competitor Huawei sells similar routers; do we need a license to ship ours to "
+            "Germany?",
+            HUAWEI,
+        ),
+        ("We buy modems from Huawei; do we need a licence to export our routers to Kenya?", HUAWEI),
+        ("We confirmed Huawei isn't involved; can we ship routers to Kenya?", HUAWEI),
+        (
+            "huawei is our competitor, not our customer. do we need a license to ship routers to "
+            "orange in france?",
+            HUAWEI,
+        ),
+        (
+            "Do we need a license to export to Canada if the chips were designed by Huawei's "
+            "HiSilicon?",
+            HUAWEI,
+        ),
+        ("can we sell huawei design software to a firm in egypt?", HUAWEI),
+    ],
+)
+def test_what_is_not_the_listed_party_is_not_matched(question: str, sentence: str) -> None:
+    assert named_party(question, sentence, []) is None
+
+
+def test_a_one_word_name_the_passages_write_in_lower_case_is_a_word() -> None:
+    steel = "The rule added Steel, a trading house, to the Entity List."
+    question = "can we sell pipes to steel in Brazil?"
+    assert named_party(question, steel, []) == "Steel"
+    assert named_party(question, steel, ["Items made of steel are EAR99."]) is None
