@@ -725,7 +725,7 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
         # a military party the item goes to, not "military-grade", "our army of sales reps"
         # or the "Swiss Army" knife
         re.compile(
-            r"\b(?i:military)\s+end[- ]us(?:e|er)s?\b|"
+            r"\b(?i:military\s+end[- ]us(?:e|er)s?)\b|"
             r"\b(?i:to|for|by|with|from)\s+(?:(?i:the|a|an|its|their)\s+)?(?:[\w'-]+\s+){0,3}"
             r"(?:(?i:armed forces|navy|air force|military)(?![- ]grade)|(?-i:army|Army)(?!\s+of)|"
             r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b"

@@ -109,6 +109,17 @@ _ASKS_DURATION = re.compile(
     r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
     re.I,
 )
+# "When did the rule take effect?" is answered by the sentence giving its effective date ("This
+# rule is effective May 9, 2024."), not by the summary sharing most of its words.
+_ASKS_EFFECTIVE = re.compile(
+    r"\b(?:when|what date|since when|as of when)\b[^?]{0,120}\b(?:effective|take effect|took "
+    r"effect|takes effect|in force|come into force|came into force|enter(?:ed)? into force)\b",
+    re.I,
+)
+_STATES_EFFECTIVE = re.compile(
+    r"\beffective\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+\d{1,2},\s+\d{4}\b",
+)
 _STATES_DURATION = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)"
     r"[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
@@ -450,6 +461,17 @@ def _lead_sentence(
     question: str, scored: list[_Sentence], passages: Sequence[SearchResult]
 ) -> _Sentence:
     best = max(scored, key=lambda x: x.score)
+    if _ASKS_EFFECTIVE.search(question):
+        # "When did the rule take effect?": the effective date of the document that answers
+        # best, when its passages give one (never another rule's date)
+        doc = passages[best.passage].doc_id
+        dated = [
+            x
+            for x in scored
+            if passages[x.passage].doc_id == doc and _STATES_EFFECTIVE.search(x.text)
+        ]
+        if dated:
+            return max(dated, key=lambda x: x.score)
     pattern = definitions_pattern(defined_terms(question))
     if pattern is None:
         return best

@@ -206,13 +206,22 @@ def _to_a_place(text: str) -> bool:
     return False
 
 
+# "Do we need a licence for EAR99 items?": a licence for items is one to send them.
+_LICENCE_FOR = re.compile(
+    r"\b(?:need|needs|needed|require[sd]?|required)\s+(?:an?\s+)?licen[cs]es?\s+for\s+"
+    r"(?:(?:the|our|these|those|such|any|all|EAR99|[\w-]+)\s+){0,3}?"
+    r"(?:items?|goods|products?|parts|equipment|software|technology|commodit(?:y|ies))\b",
+    re.I,
+)
+
+
 def about_an_export(question: str) -> bool:
     """Whether the question asks about doing something the EAR governs (exporting, shipping,
     selling, releasing, taking abroad, publishing, using an exception ...) rather than about
     screening practice, how long an order lasts, or only importing or buying: "an export
     licence" names a licence, not an export."""
     acts = _EXPORT_LICENCE.sub(" ", question)
-    if not _TRANSACTION.search(acts) and not _to_a_place(acts):
+    if not _TRANSACTION.search(acts) and not _to_a_place(acts) and not _LICENCE_FOR.search(acts):
         return False
     return not _IMPORT.search(acts) or bool(
         re.search(

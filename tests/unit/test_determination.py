@@ -736,6 +736,17 @@ def test_an_end_use_the_question_states_needs_a_licence_whatever_the_items_class
         ]
 
 
+def test_a_party_on_the_military_end_user_list_as_people_capitalise_it() -> None:
+    chunk = _p(30, "15 CFR 744.21(a)", END_USE_TEXT, "regulation")
+    question = (
+        "A buyer in Russia shows up on the Military End-User List. Do we need a licence for "
+        "EAR99 items or only for certain ECCNs?"
+    )
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and "744.21" in finding.rule and finding.outcome == "yes"
+    assert "any item subject to the EAR" in finding.lines[0].text
+
+
 def test_an_end_use_the_question_denies_is_no_end_use() -> None:
     chunk = _p(30, "15 CFR 744.21(a)", END_USE_TEXT, "regulation")
     question = "Our buyer is not the military. Can we sell EAR99 sensors to it?"
@@ -1446,3 +1457,28 @@ def test_a_question_asking_what_how_long_or_who_gets_no_general_bottom_line() ->
     ):
         finding = determine(question, [rule])
         assert finding is not None and finding.rule == "15 CFR 736.2", question
+
+
+def test_when_a_rule_took_effect_is_answered_by_its_effective_date() -> None:
+    """The bottom line is the effective date of the document that answers best, not its
+    summary; another rule's date is never taken for it."""
+    summary = (
+        "In this final rule, BIS amends the EAR by adding 37 entities under 37 entries to the "
+        "Entity List. This rule is effective May 9, 2024."
+    )
+    rule = _p(91, "FR Doc. 2024-10485", summary, "federal_register", sim=0.8)
+    other = _p(
+        92, "FR Doc. 2022-1", "This rule is effective April 11, 2022.", "federal_register", sim=0.5
+    )
+
+    def lead(question: str, passages: list[SearchResult]) -> str:
+        answer = compose_extractive(
+            question, passages, min_relevance=0.3, min_relevance_unknown_name=0.3
+        )
+        return answer.answer.split("**")[1]
+
+    question = "When did the rule adding 37 Chinese entities to the Entity List take effect?"
+    assert lead(question, [rule, other]) == "This rule is effective May 9, 2024."
+    alone = _p(93, "FR Doc. 2024-10485", summary.split(" This")[0], "federal_register", sim=0.8)
+    assert "April 11, 2022" not in lead(question, [alone, other])
+    assert lead("What did the rule adding 37 entities do?", [rule]).startswith("In this final rule")

@@ -62,6 +62,10 @@ def test_the_place_a_question_sends_something_to(question: str, place: str | Non
         ("Can I screen customers against the Denied Persons List myself?", False),
         ("Do we need an export licence to buy parts from a listed supplier?", False),
         ("Is it legal to bring Cuban cigars bought in Europe back into the US?", False),
+        # a licence for items is one to send them; one for a fee or a period is not
+        ("A buyer in Russia is on the MEU List. Do we need a licence for EAR99 items?", True),
+        ("Do we need a licence for the software we already shipped?", True),
+        ("Do we need a licence for the annual report?", False),
     ],
 )
 def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> None:
