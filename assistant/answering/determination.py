@@ -57,7 +57,8 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception|"
-    r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR)\b",
+    r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
+    r"licen[cs]e requirements? (?:apply|applies|reach|cover))\b",
     re.I,
 )
 _SAYS_LISTED = re.compile(
@@ -69,6 +70,12 @@ _SAYS_LISTED = re.compile(
 _OWNERSHIP = re.compile(
     r"\b(?:shareholders?|owners?|owns|owned|ownership|parent|stake|subsidiar\w*|percent)\b"
     r"|\d+\s*%",
+    re.I,
+)
+# "60% of its shares are held by a Chinese company that is listed", "its listed parent"
+_OWNER_LISTED = re.compile(
+    r"\b(?:that|which|who)\s+(?:is|are|was|were)\s+(?:itself\s+|also\s+)?(?:entity[- ])?listed\b|"
+    r"\blisted\s+(?:parent|owners?|shareholders?|entit(?:y|ies)|compan(?:y|ies)|part(?:y|ies))\b",
     re.I,
 )
 _MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
@@ -247,6 +254,11 @@ EL_QUERY = (
     "15 CFR 744.11 A license is required, to the extent specified on the Entity List, to export "
     "any item subject to the EAR when an entity listed on the Entity List is a party"
 )
+_AFFILIATES = re.compile(r"\balso apply to any foreign entity that is owned\b", re.I)
+_AFFILIATES_QUERY = (
+    "15 CFR 744.11(a)(1) The Entity List license requirements also apply to any foreign entity "
+    "that is owned 50 percent or more by one or more listed entities"
+)
 _EL_EXCEPTIONS = re.compile(r"\bLicense exceptions may not be used\b", re.I)
 _EL_POLICY = re.compile(r"\breview polic(?:y|ies)\b", re.I)
 
@@ -266,9 +278,11 @@ def entity_list_rule(
     said = asserted(_SAYS_LISTED, question)
     # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
     # listing reaches it only through the affiliates rule's ownership test.
-    through_owner = said and bool(_OWNERSHIP.search(question))
+    through_owner = (said or bool(_OWNER_LISTED.search(question))) and bool(
+        _OWNERSHIP.search(question)
+    )
     listed = bool(el_hits) or (said and not through_owner) or corpus_says is not None
-    if not listed and not _MENTIONS_ENTITY_LIST.search(question):
+    if not listed and not through_owner and not _MENTIONS_ENTITY_LIST.search(question):
         return None
     # Listed by the question or the corpus, but a later rule removed it ("our 2023 screening
     # notes flag Sandvine"): whether it is still listed decides, not the old note.
@@ -322,6 +336,21 @@ def entity_list_rule(
             [h.ref for h in el_hits],
         )
     ]
+    affiliates = (
+        _sought(passages, lookup, "15 CFR 744.11", _AFFILIATES, _AFFILIATES_QUERY)
+        if through_owner
+        else None
+    )
+    if affiliates is not None:
+        # the provision that decides an owned party's case, quoted with its legal status
+        lines.append(
+            FindingLine(
+                "Affiliates rule",
+                "the Entity List's requirements also reach a foreign entity owned 50 percent or "
+                "more, directly or indirectly, by listed entities",
+                [affiliates],
+            )
+        )
     if corpus_says is not None:
         name, basis = corpus_says
         lines.append(

@@ -1482,3 +1482,35 @@ def test_when_a_rule_took_effect_is_answered_by_its_effective_date() -> None:
     alone = _p(93, "FR Doc. 2024-10485", summary.split(" This")[0], "federal_register", sim=0.8)
     assert "April 11, 2022" not in lead(question, [alone, other])
     assert lead("What did the rule adding 37 entities do?", [rule]).startswith("In this final rule")
+
+
+AFFILIATES_TEXT = (
+    "( 1 ) The Entity List license requirements and other Entity List restrictions also apply "
+    "to any foreign entity that is owned, directly or indirectly, individually or in aggregate, "
+    "50 percent or more by one or more listed entities."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our reseller in Singapore isn't on the Entity List itself, but 60% of its shares are "
+        "held by a Chinese company that is listed. Do Entity List licence requirements apply "
+        "when we sell them EAR99 parts?",
+        "Two listed entities each own 25% of our buyer in Thailand. Can we ship parts without "
+        "a licence?",
+        "A 30% shareholder of our customer in Vietnam is on the Entity List. Do we need a "
+        "license to ship them routers?",
+    ],
+)
+def test_a_party_owned_by_listed_entities_is_answered_by_the_affiliates_rule(
+    question: str,
+) -> None:
+    """The deciding provision for an owned party is 744.11(a)(1), quoted under the bottom line
+    (so its legal status is shown with it); whether the ownership reaches 50 percent decides."""
+    affiliates = _p(95, "15 CFR 744.11(a)(1)", AFFILIATES_TEXT, "regulation")
+    finding = determine(question, [EL, affiliates])
+    assert finding is not None and "744.11" in finding.rule and finding.outcome == "depends"
+    assert "owned 50 percent or more" in finding.lines[0].text
+    line = next(x for x in finding.lines if x.label == "Affiliates rule")
+    assert line.basis[0].passage is affiliates
