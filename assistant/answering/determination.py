@@ -62,7 +62,8 @@ ASKS_LICENCE = re.compile(
     re.I,
 )
 _SAYS_LISTED = re.compile(
-    r"\b(?:is|are|was|were|been|got|gets|being)\s+(?:\w+\s+){0,2}(?:on|added to)\s+the\s+"
+    r"(?:\b(?:is|are|was|were|been|got|gets|being)|(?<=\w)['’]s)\s+(?:\w+\s+){0,2}(?:on|added to)"
+    r"\s+the\s+"
     r"Entity List|Entity[- ]List(?:ed)?\s+(?:company|companies|firm|party|parties|entity|"
     r"entities|customer)|\blisted (?:entity|company|party|firm)|\bentity[- ]listed\b",
     re.I,

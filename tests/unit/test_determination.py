@@ -1514,3 +1514,14 @@ def test_a_party_owned_by_listed_entities_is_answered_by_the_affiliates_rule(
     assert "owned 50 percent or more" in finding.lines[0].text
     line = next(x for x in finding.lines if x.label == "Affiliates rule")
     assert line.basis[0].passage is affiliates
+
+
+def test_a_party_that_s_on_the_entity_list_is_listed() -> None:
+    """ "that's on the entity list" says the party is listed, as "that is on" does."""
+    for question in (
+        "can we use license exception TMP to send a demo unit to a company that's on the "
+        "entity list?",
+        "Our customer’s on the Entity List. Can we ship EAR99 cables to them?",
+    ):
+        finding = determine(question, [EL])
+        assert finding is not None and finding.outcome == "yes", question
