@@ -978,8 +978,8 @@ _ASKS_PROCEDURE = re.compile(
 # A question that asks what, how long, who ...; "What licence do we need?" still asks whether.
 _WH_QUESTION = re.compile(r"(?:what|which|when|how|who|whom|where|why)\b", re.I)
 _WH_ASKS_LICENCE = re.compile(
-    r"^(?:what|which)\s+(?:\w+\s+){0,2}?(?:licen[cs]\w*|authori[sz]\w*|permi(?:t|ssion)\w*|"
-    r"export controls?)\b",
+    r"^(?:what|which)\s+(?:(?:kind|type|sort)s? of\s+)?(?:export\s+)?(?:licen[cs]\w*|"
+    r"authori[sz]\w*|permi(?:t|ssion)\w*|controls?)\b",
     re.I,
 )
 
@@ -1565,7 +1565,9 @@ def determine(
     elif finding is not None and outside is not None:
         _subject_to_the_ear_first(finding, outside)
     limit = exception_limit_line(question, passages, lookup)
-    if finding is None and limit is not None:
+    if finding is None and limit is not None and not _only_asks_what(question):
+        # (asked how long TMP lasts or what LVS's limit is, the sentence that answers leads,
+        # not whichever restriction of the exception shares a word)
         finding = Finding(
             "depends",
             "License Exception restrictions (15 CFR part 740)",

@@ -1525,3 +1525,14 @@ def test_a_party_that_s_on_the_entity_list_is_listed() -> None:
     ):
         finding = determine(question, [EL])
         assert finding is not None and finding.outcome == "yes", question
+
+
+def test_a_what_or_how_long_question_about_an_exception_gets_no_restriction_as_bottom_line() -> (
+    None
+):
+    """Asked what STA requires or how long it lasts, a restriction sharing a word with the
+    question is not the answer; asked whether a deal may go under it, it is."""
+    asked = "What does License Exception STA require for encrypted gateways sent to France?"
+    assert determine(asked, [], lookup=_sta_lookup()) is None
+    deal = "Sales wants to send encrypted gateways to France under License Exception STA: OK?"
+    assert determine(deal, [], lookup=_sta_lookup()) is not None
