@@ -264,6 +264,17 @@ _EL_EXCEPTIONS = re.compile(r"\bLicense exceptions may not be used\b", re.I)
 _EL_POLICY = re.compile(r"\breview polic(?:y|ies)\b", re.I)
 
 
+def _statements(question: str) -> str:
+    """The question with the questions it asks blanked out ("Is Lenovo on the Entity List?" asks;
+    "Lenovo is on the Entity List." says): offsets kept, for `asserted`."""
+    return re.sub(
+        r"(?:^|(?<=[.?!;,])|\b(?:or|and)\b)\s*(?:is|are|was|were|has|have|had)\b[^.?!;]*\?",
+        lambda m: " " * len(m.group(0)),
+        question,
+        flags=re.I,
+    )
+
+
 def entity_list_rule(
     question: str,
     passages: Sequence[SearchResult],
@@ -276,7 +287,7 @@ def entity_list_rule(
     otherwise "depends" on whether it is."""
     el_hits = [h for h in hits if "entity list" in h.source.lower()]
     corpus_says = None if el_hits else listed_in_corpus(question, passages)
-    said = asserted(_SAYS_LISTED, question)
+    said = asserted(_SAYS_LISTED, _statements(question))
     # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
     # listing reaches it only through the affiliates rule's ownership test.
     through_owner = (said or bool(_OWNER_LISTED.search(question))) and bool(

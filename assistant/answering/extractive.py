@@ -147,6 +147,11 @@ _TECHNICAL_NOUN = re.compile(
     re.I,
 )
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near)\s+(?:our\s+|the\s+|a\s+)?$", re.I)
+_MEDIUM_BEFORE = re.compile(
+    r"\b(?:publish\w*|post\w*|upload\w*|shar\w*|put|host\w*|releas\w*|stor\w*)\b[^.?!;]{0,40}"
+    r"\b(?:on|to|via)\s+(?:our\s+|the\s+|a\s+|an\s+)?$",
+    re.I,
+)
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
 )
@@ -202,6 +207,8 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
     for m in _NAME.finditer(question):
         if _PLACE_BEFORE.search(question[max(0, m.start() - 16) : m.start()]):
             continue  # "a distributor in Sevastopol", "presenting it in Beijing": where, not what
+        if _MEDIUM_BEFORE.search(question[max(0, m.start() - 60) : m.start()]):
+            continue  # "publish our source code on GitHub": the medium, not what is asked about
         if _NOT_A_NAME.fullmatch(m.group(1)):
             continue  # "nine Turkish companies": a nationality, not a party
         if _TECHNICAL_NOUN.match(question, m.end()):

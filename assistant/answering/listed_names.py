@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from assistant.answering.question_facts import DESTINATIONS, EMBARGOES, MONTHS, negated
 
 # A name as a sentence writes it: capitalised words, joined by "of", "and", "for", "the" ...
-_CAP = r"[A-Z][\w&'’-]*"
-_RUN = re.compile(rf"(?<![\w'’-]){_CAP}(?:(?:\s+(?:of|and|for|the|de|du|del|&))*\s+{_CAP})*")
+_CAP = r"(?:[A-Z]\.|[A-Z][\w&'’-]*)(?:\s+\([A-Z][\w&'’ -]*\))?"
+_RUN = re.compile(rf"(?<![\w'’.-]){_CAP}(?:(?:\s+(?:of|and|for|the|de|du|del|&))*\s+{_CAP})*")
 # What a company's name ends with, and leaves out when people name it ("Inspur Group" is Inspur).
 _COMPANY_FORMS = frozenset(
     "co company corp corporation inc incorporated ltd limited llc llp plc gmbh ag sa bv nv jsc "
@@ -39,7 +39,9 @@ _GENERIC = (
         "international trading technology technologies science sciences research institute "
         "institutes university academy laboratory laboratories center centre aviation logistics "
         "electronics engineering industries industrial equipment systems system services network "
-        "networks communication communications semiconductor semiconductors energy "
+        "networks communication communications semiconductor semiconductors energy lab labs "
+        "information enterprise enterprises traders trader federal state budgetary unitary "
+        "scientific export exports administration regulations "
         "china chinese people's republic province city region government ministry military army "
         "navy air force unverified denied persons sdn "
         "supplement part section paragraph affiliates subsidiaries".split()
@@ -63,23 +65,26 @@ _BRAND_OF = re.compile(
     r"^(?:'s|’s)?\s+(?:phones?|smartphones?|handsets?|devices?|routers?|servers?|modems?|"
     r"equipment|gear|products?|parts?|chips?|antivirus|software|licen[cs]es?|screens?|laptops?|"
     r"cameras?|switch(?:es)?|components?|base stations?|hardware|firmware|design|models?|"
-    r"brand|kit|competitors?|rivals?)\b",
+    r"brand|kit|competitors?|rivals?|tablets?|smartwatch\w*|watches|wearables?|tvs?|"
+    r"televisions?|accessor\w*|cases?|chargers?|batter\w*|cables?)\b",
     re.I,
 )
 # A name the question sets against its party: a competitor, the alternative, the seller.
 _NOT_ITS_PARTY_BEFORE = re.compile(
-    r"\b(?:competitors?|rivals?|competing with|instead of|rather than|than|versus|vs\.?|"
+    r"\b(?:competitors?,?|rivals?,?|competing with|instead of|rather than|than|versus|vs\.?|"
     r"like|such as|(?:made|manufactured|built|produced|designed|developed) by|"
     r"compet\w* (?:with|against))"
     r"\s+(?:the\s+)?$|\b(?:suppliers?|vendors?|manufacturers?|makers?)(?:['’]s\s+\w+)?\s+"
     r"(?:is|are|was|were)\s+$|"
-    r"\b(?:buy|buys|bought|buying|purchas\w*|sourc\w*|import\w*)\b[^.?!;]{0,40}\bfrom\s+$",
+    r"\b(?:buy|buys|bought|buying|purchas\w*|sourc\w*|import\w*|order\w*)\b[^.?!;]{0,40}"
+    r"\b(?:from|through)\s+$|\b(?:our|my)\s+$|\b(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+$|\bthrough\s+$",
     re.I,
 )
 _NOT_INVOLVED_AFTER = re.compile(
     r"^\s*(?:is|are|was|were)(?:n't|n’t|\s+not|\s+no longer)\b|^\s*(?:isn't|aren't|wasn't)\b|"
     r"^\s*(?:is|are|was|were)\s+(?:our|a|an|their|the)\s+(?:main\s+)?(?:competitors?|rivals?|"
-    r"suppliers?|vendors?)\b",
+    r"suppliers?|vendors?)\b|^\s*(?:has|had) nothing to do with\b|^\s*(?:is|was) (?:not|n't) "
+    r"(?:part|a party)\b|^\s*(?:is|are|was|were) unrelated\b",
     re.I,
 )
 # After a lower-case one-word name, what may follow it: the end of the clause or a small word
@@ -94,10 +99,11 @@ _ENDS_NAME = re.compile(
 _SUBJECT_BEFORE = re.compile(r"(?:^|\b(?:can|could|does|did|will|would|may|if|when)\s+)$", re.I)
 
 
-def _complete_names(sentence: str) -> Iterator[tuple[str, int]]:
+def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
     """Each complete name in the sentence and where it starts: a run of capitalised words
     without its company form ("Huawei Technologies Co" -> "Huawei Technologies"), and the names
-    a run joins with "and" ("Huawei and HiSilicon"); not a place, nor a run of generic words."""
+    a run joins with "and" ("Huawei and HiSilicon"); not a place, nor a run of generic words.
+    Third, the place a parenthetical gives ("Arrow Electronics (Hong Kong)"), or ""."""
     for m in _RUN.finditer(sentence):
         parts = [(m.group(0), m.start())]
         if " and " in m.group(0):
@@ -107,28 +113,112 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int]]:
                 at += len(part) + len(" and ")
         for text, at in parts:
             words = text.split()
-            while words and (words[0].lower() in _LEADING or len(words[0]) == 1):
+            while words and (words[0].lower() in _LEADING or len(words[0].rstrip(".")) == 1):
                 at += len(words[0]) + 1
                 words = words[1:]
             while words and (
-                words[-1].lower() in _COMPANY_FORMS | {"of", "and", "for"} or len(words[-1]) == 1
+                words[-1].lower().rstrip(".") in _COMPANY_FORMS | {"of", "and", "for"}
+                or len(words[-1].rstrip(".")) == 1
             ):
                 words = words[:-1]
-            name = " ".join(words)
-            if len(name) < 3 or all(w.lower() in _GENERIC or w in MONTHS for w in words):
-                continue
-            if DESTINATIONS.fullmatch(name) or name.lower() in EMBARGOES:
-                continue
             if _PLACE_BEFORE.search(sentence[max(0, at - 30) : at]):
                 continue
-            yield name, at
+            if _UNIT_AFTER.match(sentence, m.end()) or _UNIT_BEFORE.search(sentence[:at]):
+                continue  # "Chinese Academy of Sciences, Institute of Physics": a unit of it
+            place = next(
+                (
+                    p
+                    for p in re.findall(r"\(([^)]*)\)", " ".join(words))
+                    if DESTINATIONS.fullmatch(p)
+                ),
+                "",
+            )
+            for name in dict.fromkeys(_short_forms(" ".join(words))):
+                if name.endswith(("-based", "’s", "'s")):
+                    continue  # "Pakistan-based", "China's": a place's word, not a name
+                if len(name) < 3 or all(w.lower() in _GENERIC or w in MONTHS for w in name.split()):
+                    continue
+                if DESTINATIONS.fullmatch(name) or name.lower() in EMBARGOES:
+                    continue
+                yield name, at, place
+
+
+# A comma and a unit's name after a name: the listed entity is the unit.
+_UNIT_AFTER = re.compile(
+    r",\s+(?:(?:the|its)\s+)?(?:Institute|Center|Centre|Laboratory|Key Laboratory|School|"
+    r"College|Department|Faculty|Branch|Research|National|Aerospace)\b"
+)
+
+
+# ... or before it: "Aerospace Information Research Institute, Chinese Academy of Sciences"
+_UNIT_BEFORE = re.compile(
+    r"\b(?:Institute|Cent(?:er|re)|Laborator(?:y|ies)|School|College|Department)\b[^,;]{0,60},\s*$"
+)
+
+
+def _short_forms(name: str) -> list[str]:
+    """The name, and how people shorten it: without a parenthetical ("Sangon Biotech (Shanghai)"
+    is Sangon Biotech), and its brand word when the rest is generic ("Huawei Technologies" is
+    Huawei, "Nettrix Information Industry" is Nettrix)."""
+    forms = [name]
+    bare = " ".join(re.sub(r"\s*\([^)]*\)", "", name).split())
+    forms.append(bare)
+    words = bare.split()
+    while len(words) > 1 and (words[-1].lower() in _GENERIC or words[-1].lower() in ("of", "and")):
+        words = words[:-1]
+    if len(words) == 1:
+        forms.append(words[0])  # (a brand word only: "X Academy of Physics Institute" stays)
+    return forms
+
+
+def _written_lower(word: str, texts: Sequence[str]) -> bool:
+    return any(re.search(rf"\b{re.escape(word.lower())}\b", t) for t in texts)
+
+
+# Where a sentence puts the names it adds: after "add"/"adding", up to "to the Entity List"
+# ("The ERC determined to add A, B and C, under the destination of China, to the Entity List"),
+# after "to the Entity List:" ("add the following two entities to the Entity List: A, and B"),
+# or before "was/were/first added" ("Huawei ... and sixty-eight of its affiliates were added",
+# "“Allchips Limited,” first added to the Entity List on ..."). A name elsewhere (a background
+# clause, "a Country Group D:5 destination", "the CCL") is not one the sentence lists.
+_ADDS_AFTER = re.compile(r"\badd(?:s|ed|ing)?\b", re.I)
+_ADDED_BEFORE = re.compile(
+    r"\b(?:(?:was|were|been|being|is|are)\s+(?:\w+\s+)?|(?:first|originally|initially)\s+|"
+    r",\s+(?:a|an|the)\s+[^,;:]{0,80}?\s)added\b",
+    re.I,
+)
+_TO_THE_LIST = re.compile(r"\bto\s+the\s+Entity\s+List\b(:)?", re.I)
+
+
+def _added_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where the names the sentence adds to the Entity List are."""
+    spans = []
+    passive = list(_ADDED_BEFORE.finditer(sentence))
+    if passive:
+        spans.append((0, passive[-1].start()))
+    to_list = _TO_THE_LIST.search(sentence)
+    adds = _ADDS_AFTER.search(sentence)
+    if adds is not None and to_list is not None and adds.end() <= to_list.start():
+        spans.append((adds.end(), to_list.start()))
+    if adds is not None and to_list is not None and to_list.group(1):
+        spans.append((to_list.end(), len(sentence)))
+    return spans
+
+
+# The place a question gives right after a name: "Arrow Electronics in Germany", "in Denver".
+_PLACE_AFTER = re.compile(r"\s+(?:in|at|of)\s+(?:the\s+)?([A-Za-z][\w ]{1,30})")
 
 
 def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) -> str | None:
     """The sentence's name the question names as its party (as the sentence spells it), or None.
     `lower_elsewhere`: texts in which a one-word name typed in lower case must not appear in
     lower case (a word the passages write in lower case is a word, not a name)."""
-    for name, _ in _complete_names(sentence):
+    spans = _added_spans(sentence)
+    for name, at, place in _complete_names(sentence):
+        if not any(a <= at < b for a, b in spans):
+            continue
+        if at == 0 and " " not in name and _written_lower(name, lower_elsewhere):
+            continue  # "Furthermore", "Since": a sentence's first word, capitalised as such
         words = name.split()
         pattern = re.compile(
             r"(?<![\w'’-])"
@@ -137,6 +227,9 @@ def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) ->
             re.I,
         )
         for m in pattern.finditer(question):
+            elsewhere = _PLACE_AFTER.match(question, m.end())
+            if place and elsewhere and not elsewhere.group(1).lower().startswith(place.lower()):
+                continue  # "Arrow Electronics in Colorado" is not the listed one of Hong Kong
             if _names_it(question, m, words, lower_elsewhere):
                 return name
     return None
@@ -161,6 +254,17 @@ def _names_it(
         # typed in lower case: where a party goes, and a one-word name must be a name
         if not _PARTY_BEFORE.search(before[-30:].lower()):
             return False
+        formed = re.match(r"\s+(\w+)", after)
+        if formed and formed.group(1).lower() in _COMPANY_FORMS:
+            return True  # "steel design llc": a company's name, however plain its words
+        if len(words) == 2 and not any(
+            w.lower() not in _GENERIC
+            and not any(re.search(rf"\b{re.escape(w.lower())}\b", t) for t in lower_elsewhere)
+            for w in words
+        ):
+            return False  # "electrical equipment", "steel design": words, not a name
+        if len(words) > 1 and not _ENDS_NAME.match(after):
+            return False  # "gyro technology exports": what is sent, not to whom
         if len(words) == 1:
             key = words[0].lower()
             if len(key) < 4 or DESTINATIONS.fullmatch(key):

@@ -21,7 +21,7 @@ MAX_QUOTE = 900  # characters of one quoted provision
 _MARKER = re.compile(r"^\(\s*([a-z]{1,4}|\d{1,3}|[A-Z])\s*\)\s*")
 _HEADING_ONLY = re.compile(
     r"^(?:#+\s*.*|(?:\(\s*\w{1,4}\s*\)|§+\s*[\d.]+[a-z]?|Supplement No\.\s*\d+[^.]*\.?)\s*"
-    r"[^.:;]{0,90}[.—–:-]?\s*|\[\d+ FR [^\]]*\]\.?)$"
+    r"[^.:;]{0,90}[.—–:-]?[”\"’']*\s*|\[\d+ FR [^\]]*\]\.?)$"
 )
 # A designated line with a finite verb is a provision, however short ("(4) A temporary denial
 # order may be renewed more than once."), not a heading ("(e) Removal or modification requests.").

@@ -98,8 +98,12 @@ def test_abstention_rules() -> None:
         Settings.model_fields[name].default
         for name in ("min_relevance", "min_relevance_unknown_name")
     )
-    known = {"huawei", "entity", "list", "bis"}.__contains__
+    known = {"huawei", "entity", "list", "bis", "ear"}.__contains__
     assert unknown_names("What fine did BIS impose on Seagate for Huawei?", known) == ["Seagate"]
+    # where something is published is the medium, not what is asked about
+    published = "If we publish our source code on GitHub for anyone, is it subject to the EAR?"
+    assert unknown_names(published, known) == []
+    assert unknown_names("Did GitHub get a licence from BIS for Huawei?", known) == ["GitHub"]
     # Far from everything and none of the question's words in the passages: silent.
     assert _evidence(low - 0.1, coverage=0.1).abstain(low, unknown_bar)
     assert not _evidence(low + 0.3).abstain(low, unknown_bar)

@@ -1536,3 +1536,14 @@ def test_a_what_or_how_long_question_about_an_exception_gets_no_restriction_as_b
     assert determine(asked, [], lookup=_sta_lookup()) is None
     deal = "Sales wants to send encrypted gateways to France under License Exception STA: OK?"
     assert determine(deal, [], lookup=_sta_lookup()) is not None
+
+
+def test_asking_whether_a_party_is_listed_does_not_say_it_is() -> None:
+    asked = determine(
+        "Is Lenovo on the Entity List? Do we need a licence to ship them laptops?", [EL]
+    )
+    assert asked is None or asked.outcome != "yes"
+    said = determine(
+        "Lenovo is on the Entity List. Do we need a licence to ship them laptops?", [EL]
+    )
+    assert said is not None and said.outcome == "yes"

@@ -31,9 +31,48 @@ ROYAL = (
 )
 
 
+FIRST_ADDED = (
+    "“Allchips Limited,” first added to the Entity List on August 27, 2024 ( 89 FR 68548 ); "
+    "“Harbin Institute of Technology,” first added to the Entity List on June 5, 2020."
+)
+AFTER_COLON = (
+    "The ERC determined to add the following two entities to the Entity List: Analog Technology "
+    "Limited, under the destinations of China and India, and Avrora India Marine Systems."
+)
+PARENTHETICAL = (
+    "The ERC determined to add Sangon Biotech (Shanghai) Co., Ltd. and Arrow Electronics (Hong "
+    "Kong) Limited, under the destination of China, to the Entity List."
+)
+UNITS = (
+    "The ERC determined to add the Chinese Academy of Sciences, Institute of Physics, and the "
+    "Aerospace Information Research Institute, Chinese Academy of Sciences, to the Entity List."
+)
+BACKGROUND = (
+    "These entities supplied a Pakistan-based firm and China's navy with items listed on the "
+    "CCL, in a Country Group D:5 destination, contrary to the Entity List's purposes."
+)
+
+
 @pytest.mark.parametrize(
     ("question", "sentence", "name"),
     [
+        (
+            "Can we ship oscilloscopes to the Harbin Institute of Technology?",
+            FIRST_ADDED,
+            "Harbin Institute of Technology",
+        ),
+        (
+            "Can we sell components to Avrora India Marine Systems?",
+            AFTER_COLON,
+            "Avrora India Marine Systems",
+        ),
+        ("Can we ship test kits to Sangon Biotech?", PARENTHETICAL, "Sangon Biotech"),
+        (
+            "Do we need a licence to sell to Arrow Electronics in Hong Kong?",
+            PARENTHETICAL,
+            "Arrow Electronics",
+        ),
+        ("can we sell to royal impact trading in dubai?", ROYAL, "Royal Impact Trading"),
         ("Do we need a licence to sell routers to Huawei?", HUAWEI, "Huawei"),
         ("Can we ship laptops to huawei in China?", HUAWEI, "Huawei"),
         ("can huawei buy our laptops?", HUAWEI, "Huawei"),
@@ -98,6 +137,35 @@ def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name:
             HUAWEI,
         ),
         ("can we sell huawei design software to a firm in egypt?", HUAWEI),
+        # names a sentence does not add, a unit's parent, another place's namesake
+        ("Can we sell to a Pakistan-based distributor?", BACKGROUND),
+        ("Do we need a licence to sell servers to China's largest cloud provider?", BACKGROUND),
+        ("Can we ship to a Country Group D:5 destination?", BACKGROUND),
+        ("Do we need a licence to ship a microscope to the Chinese Academy of Sciences?", UNITS),
+        ("Can we sell 3A991 microcontrollers to Arrow Electronics in Germany?", PARENTHETICAL),
+        # colleagues, our own units, what we buy through a distributor
+        (
+            "Ms. Singleton from our Austin office needs to take a laptop to Suzhou. Licence?",
+            "The ERC determined to add Singleton (Suzhou) Electronics Technology Co., Ltd. to the "
+            "Entity List.",
+        ),
+        (
+            "Our Future Technology group wants to share model weights with Beijing. Licence?",
+            "The rule adds Future Technology to the Entity List.",
+        ),
+        (
+            "Do we need a licence to export slurry pumps to resource enterprises in Pakistan?",
+            "The rule adds Resource Enterprises to the Entity List.",
+        ),
+        (
+            "Do we need a licence for gyro technology exports to a drone maker in China?",
+            "The rule adds Gyro Technology Co., Ltd. to the Entity List.",
+        ),
+        (
+            "Our main competitor, Sugon, sells servers too. Can we ship ours to Kenya?",
+            "The rule adds Sugon to the Entity List.",
+        ),
+        ("Huawei has nothing to do with this deal. Can we ship routers to Kenya?", HUAWEI),
     ],
 )
 def test_what_is_not_the_listed_party_is_not_matched(question: str, sentence: str) -> None:
