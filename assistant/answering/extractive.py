@@ -34,7 +34,7 @@ from assistant.models import (
 )
 from assistant.retrieval.features import defined_terms, definitions_pattern
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
-from assistant.retrieval.retriever import SECTION_LIMIT
+from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
 from assistant.text import sentence_spans
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
@@ -105,6 +105,10 @@ _ASKS_REQUIREMENT = re.compile(
 # "How long does a temporary denial order last?" is answered by the sentence giving the period
 # ("issued for a period not exceeding 180 days"), not by the one sharing most of its words.
 DURATION_BONUS = 0.1
+# An antiboycott provision answers a question about boycotts only (retrieval ranks it down the
+# same way, `assistant.retrieval.retriever.off_regime`); its close wording must not make it the
+# bottom line ("voluntary self-disclosure" is in 764.5 and in 764.8 for boycott violations).
+OFF_REGIME_PENALTY = 0.2
 _ASKS_DURATION = re.compile(
     r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
     re.I,
@@ -181,7 +185,9 @@ def score_sentences(
     q_tokens = set(tokenize(question))
     q_weight = sum(weight(t) for t in q_tokens) or 1.0
     out = []
-    for rank, p in enumerate(passages[:PASSAGES]):
+    top = passages[:PASSAGES]
+    off = off_regime(question, [p.citation for p in top], [p.title for p in top])
+    for rank, p in enumerate(top):
         for a, b in sentence_spans(p.text):
             if b - a < 12:
                 continue
@@ -193,6 +199,7 @@ def score_sentences(
                 score += REQUIREMENT_BONUS
             if asks_duration and _STATES_DURATION.search(text):
                 score += DURATION_BONUS
+            score -= OFF_REGIME_PENALTY * off[rank]
             out.append(_Sentence(rank, p.start + a, p.start + b, text, score, p.similarity))
     return out
 

@@ -318,7 +318,11 @@ class Retriever:
             authority=np.array([authority_score(m) for m in metas]),
             definition=np.array([defines(lexical.texts[int(i)], pattern) for i in idx]),
             doc=[str(m.get("doc_id", "")) for m in metas],
-            off_regime=off_regime(query, [str(m.get("citation", "")) for m in metas]),
+            off_regime=off_regime(
+                query,
+                [str(m.get("citation", "")) for m in metas],
+                [str(m.get("title", "")) for m in metas],
+            ),
         )
         return lexical, idx, features
 
@@ -332,11 +336,23 @@ _ASKS_BOYCOTT = re.compile(
 )
 
 
-def off_regime(query: str, citations: Sequence[str]) -> np.ndarray:
-    """1 for each part 760 (antiboycott) citation when the question is not about boycotts."""
+def off_regime(
+    query: str, citations: Sequence[str], titles: Sequence[str] | None = None
+) -> np.ndarray:
+    """1 for each antiboycott passage when the question is not about boycotts: part 760, and a
+    section elsewhere whose heading says it is about boycotts ("§ 764.8 Voluntary
+    self-disclosures for boycott violations", beside 764.5's for export violations)."""
     if _ASKS_BOYCOTT.search(query):
         return np.zeros(len(citations))
-    return np.array([1.0 if c.startswith("15 CFR 760.") else 0.0 for c in citations])
+    heads = titles if titles is not None else [""] * len(citations)
+    return np.array(
+        [
+            1.0
+            if c.startswith("15 CFR 760.") or (c.startswith("15 CFR") and "boycott" in t.lower())
+            else 0.0
+            for c, t in zip(citations, heads, strict=True)
+        ]
+    )
 
 
 def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[SearchResult]:

@@ -408,6 +408,15 @@ def test_antiboycott_passages_step_back_for_a_question_not_about_boycotts() -> N
         0.0,
     ]
     assert off_regime("What does 15 CFR 760.2 prohibit?", citations).tolist() == [0.0, 0.0]
+    # a section of another part whose heading is about boycotts is antiboycott too
+    vsd = ["15 CFR 764.8(b)", "15 CFR 764.5(c)"]
+    titles = ["§ 764.8 Voluntary self-disclosures for boycott violations.", "§ 764.5 Voluntary"]
+    assert off_regime(
+        "Does a voluntary self-disclosure cut the penalty?", vsd, titles
+    ).tolist() == [
+        1.0,
+        0.0,
+    ]
     f = Features(
         cosine=np.array([0.7, 0.6]),
         bm25=np.array([1.0, 1.0]),
