@@ -798,6 +798,54 @@ _NOT_THIS_DEAL = re.compile(
 )
 
 
+# A U.S. person's own help, not an item sent: "our engineers support", "help a military
+# intelligence unit", "even if no U.S. items are exported".
+_US_PERSON = re.compile(
+    r"\bU\.?\s?S\.?[- ](?:persons?|citizens?|nationals?|engineers?|staff|employees?)\b|"
+    r"\bAmerican (?:citizens?|engineers?|staff|employees?|nationals?)\b",
+    re.I,
+)
+_SUPPORTS = re.compile(
+    r"\b(?:help\w*|support\w*|assist\w*|servic\w*|train\w*|consult\w*|perform\w*|"
+    r"facilitat\w*|work(?:s|ing)? (?:for|with|on))\b",
+    re.I,
+)
+_NO_ITEM = re.compile(
+    r"\b(?:no|without)\s+(?:U\.?S\.?\s+)?(?:items?|goods|products?|exports?|exporting|"
+    r"shipping)\b|"
+    r"\bnot? (?:\w+\s+){0,2}export(?:ed|ing)?\b|\bnothing (?:is )?(?:exported|shipped)\b",
+    re.I,
+)
+_US_PERSON_SUPPORT = re.compile(r"\bNo\s+\W?U\.S\. person\W?\s+may, without a license", re.I)
+
+
+def us_person_support_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A U.S. person's own support for an end use part 744 names, with no item exported (the
+    grading's "help a foreign military-intelligence end user even if no US items are
+    exported"): 744.6(b) requires a licence for the 'support' itself, for the end uses and
+    destinations it lists, so the bottom line rests on 744.6 rather than on the item rules of
+    744.2-744.22."""
+    if not (_US_PERSON.search(question) and _SUPPORTS.search(question)):
+        return None
+    if not _NO_ITEM.search(question):
+        return None
+    pool = _with_section(passages, lookup, "744.6")
+    basis = _first_in_section(pool, "15 CFR 744.6", _US_PERSON_SUPPORT)
+    if basis is None:
+        return None
+    text = (
+        "depends on whether the end use or end user is one 15 CFR 744.6(b) lists — a U.S. "
+        "person needs a licence for the 'support' itself, even when no item subject to the EAR "
+        "is exported"
+    )
+    missing = ["whether the end use, end user and destination are among those 744.6(b) lists"]
+    return _operative(
+        "depends", "U.S. person activities (15 CFR 744.6)", text, [basis], "744.6", pool, missing
+    )
+
+
 def end_use_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -1543,6 +1591,7 @@ def determine(
         or entity_list_rule(question, passages, hits, lookup)
         or unverified_list_rule(question, passages, lookup)
         or restricted_party_rule(question, passages, lookup)
+        or us_person_support_rule(question, passages, lookup)
         or end_use_rule(question, passages, lookup)
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)

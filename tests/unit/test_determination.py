@@ -1547,3 +1547,28 @@ def test_asking_whether_a_party_is_listed_does_not_say_it_is() -> None:
         "Lenovo is on the Entity List. Do we need a licence to ship them laptops?", [EL]
     )
     assert said is not None and said.outcome == "yes"
+
+
+US_PERSON_TEXT = (
+    "( b ) General prohibitions. No “U.S. person” may, without a license from BIS, 'support': "
+    "( 5 ) A 'military-intelligence end use' or a 'military-intelligence end user,' as defined "
+    "in § 744.22(f), in Belarus, Burma, Cambodia, the People's Republic of China, Russia, or "
+    "Venezuela."
+)
+
+
+def test_a_us_person_s_support_without_an_item_rests_on_744_6() -> None:
+    """The support itself needs a licence (744.6(b)); the item rules of 744.22 do not decide a
+    case in which nothing is exported."""
+    support = _p(96, "15 CFR 744.6(b)", US_PERSON_TEXT, "regulation")
+    question = (
+        "Can a US person need a license to help a foreign military-intelligence end user even "
+        "if no US items are exported?"
+    )
+    finding = determine(question, [], lookup=_SectionLookup([support]))
+    assert finding is not None and "744.6" in finding.rule and finding.outcome == "depends"
+    assert finding.lines[0].basis[0].passage is support
+    # an export of an item is not a U.S. person's support alone
+    shipped = "Our U.S. engineers ship EAR99 sensors to a lab in Brazil. Do they need a licence?"
+    found = determine(shipped, [], lookup=_SectionLookup([support]))
+    assert found is None or "744.6" not in found.rule
