@@ -685,13 +685,35 @@ def _with_section(
     return [*passages, *(c for c in section_chunks(lookup, section) if c.chunk_id not in have)]
 
 
+# "under paragraph (a)(3) of this section", "paragraphs (a)(1), (2), and (4) through (8)"
+_SCOPED_TO = re.compile(r"\bparagraphs?\s+\(a\)\((\d+)\)", re.I)
+
+
+def _first_general(
+    pool: Sequence[SearchResult], citation_prefix: str, pattern: re.Pattern[str]
+) -> Basis | None:
+    """The first matching sentence of the section that speaks to its general requirement, not
+    only to a special one: 746.8(b)(1)'s "applications required under paragraph (a)(3) ... policy
+    of denial in all cases" is the policy for one product rule; (b)(3)'s, for "paragraphs
+    (a)(1), (2) ...", is the one for the CCL items the general requirement covers. A sentence
+    scoped to no paragraph counts as general; without one, the first sentence."""
+    found = sorted(
+        _matching(pool, citation_prefix, pattern), key=lambda x: (x.passage.doc_id, x.start)
+    )
+    general = [
+        b for b in found if not (scoped := _SCOPED_TO.findall(_sentence(b))) or "1" in scoped
+    ]
+    chosen = general or found
+    return chosen[0] if chosen else None
+
+
 def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLine]:
     """The section's own "Licence exceptions" and "Review policy" lines, each resting on the
     first sentence of the section that states them (part 746's sections put them in paragraphs
     (b) and (c)). A section that states neither gets neither line."""
     cite = f"15 CFR {section}"
     lines = []
-    exceptions = _first_in_section(pool, cite, _NO_EXCEPTIONS) or _first_in_section(
+    exceptions = _first_general(pool, cite, _NO_EXCEPTIONS) or _first_general(
         pool, cite, _LISTED_EXCEPTIONS
     )
     if exceptions is not None:
@@ -703,7 +725,7 @@ def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLi
             else f"only those {where} lists, on their conditions"
         )
         lines.append(FindingLine("Licence exceptions", text, [exceptions]))
-    policy = _first_in_section(pool, cite, _REVIEW_POLICY)
+    policy = _first_general(pool, cite, _REVIEW_POLICY)
     if policy is not None:
         sentence = _sentence(policy)
         found = _REVIEW_POLICY.search(sentence)

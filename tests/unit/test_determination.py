@@ -1572,3 +1572,30 @@ def test_a_us_person_s_support_without_an_item_rests_on_744_6() -> None:
     shipped = "Our U.S. engineers ship EAR99 sensors to a lab in Brazil. Do they need a licence?"
     found = determine(shipped, [], lookup=_SectionLookup([support]))
     assert found is None or "744.6" not in found.rule
+
+
+def test_a_section_s_policy_and_exceptions_lines_rest_on_its_general_requirement() -> None:
+    """746.8(b)(1) and (c)(1) speak of paragraph (a)(3) alone (one product rule); (b)(3) and
+    (c)(2) of the CCL items of (a)(1): those are the lines for a destination's general case."""
+    from assistant.answering.determination import _section_terms
+
+    text = (
+        "( b ) Licensing policy. ( 1 ) License applications required under paragraph (a)(3) of "
+        "this section will be reviewed under a policy of denial in all cases. ( 3 ) Applications "
+        "for any item pursuant to paragraphs (a)(1) , (2) , and (a)(5) through (8) of this "
+        "section will be reviewed under a policy of denial. ( c ) License exceptions. ( 1 ) No "
+        "license exceptions may overcome the license requirements in paragraph (a)(3) of this "
+        "section. ( 2 ) No license exceptions may overcome the license requirements in "
+        "paragraphs (a)(1) , (2) , and (4) through (8) of this section except the following:"
+    )
+    chunk = _p(97, "15 CFR 746.8(b)", text, "regulation")
+    lines = {line.label: line for line in _section_terms("746.8", [chunk])}
+    for label in ("Licence exceptions", "Review policy"):
+        quoted = _sentence_of(lines[label])
+        assert "(a)(1)" in quoted and "(a)(3)" not in quoted, label
+
+
+def _sentence_of(line: Any) -> str:
+    basis = line.basis[0]
+    p = basis.passage
+    return p.text[basis.start - p.start : basis.end - p.start]
