@@ -72,7 +72,8 @@ _BRAND_OF = re.compile(
 # A name the question sets against its party: a competitor, the alternative, the seller.
 _NOT_ITS_PARTY_BEFORE = re.compile(
     r"\b(?:competitors?,?|rivals?,?|competing with|instead of|rather than|than|versus|vs\.?|"
-    r"like|such as|(?:made|manufactured|built|produced|designed|developed) by|"
+    r"like|such as|(?:made|manufactured|built|produced|designed|developed) by|replac\w*|"
+    r"switch\w* (?:away )?from|migrat\w* (?:away )?from|"
     r"compet\w* (?:with|against))"
     r"\s+(?:the\s+)?$|\b(?:suppliers?|vendors?|manufacturers?|makers?)(?:['’]s\s+\w+)?\s+"
     r"(?:is|are|was|were)\s+$|"
@@ -133,6 +134,9 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
                 ),
                 "",
             )
+            # a brand word stands for the whole name, whose place words it drops ("Arrow" of
+            # "Arrow China Electronics Trading" is the one in China)
+            named_place = next((w for w in words if DESTINATIONS.fullmatch(w)), "")
             for name in dict.fromkeys(_short_forms(" ".join(words))):
                 if name.endswith(("-based", "’s", "'s")):
                     continue  # "Pakistan-based", "China's": a place's word, not a name
@@ -140,7 +144,8 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
                     continue
                 if DESTINATIONS.fullmatch(name) or name.lower() in EMBARGOES:
                     continue
-                yield name, at, place
+                brand = " " not in name and name != words[0] or (" " not in name and len(words) > 1)
+                yield name, at, place or (named_place if brand else "")
 
 
 # A comma and a unit's name after a name: the listed entity is the unit.
@@ -166,9 +171,18 @@ def _short_forms(name: str) -> list[str]:
     words = bare.split()
     while len(words) > 1 and (words[-1].lower() in _GENERIC or words[-1].lower() in ("of", "and")):
         words = words[:-1]
-    if len(words) == 1:
-        forms.append(words[0])  # (a brand word only: "X Academy of Physics Institute" stays)
+    tail = {w.lower() for w in bare.split()[len(words) :]}
+    if len(words) == 1 and not tail & _INSTITUTIONS:
+        # a brand word only ("X Academy of Physics Institute" stays, and an institute is
+        # never shortened: "Aerospace Information Research Institute" is not "Aerospace")
+        forms.append(words[0])
     return forms
+
+
+_INSTITUTIONS = frozenset(
+    "research institute institutes university academy laboratory laboratories center centre "
+    "school college hospital ministry bureau".split()
+)
 
 
 def _written_lower(word: str, texts: Sequence[str]) -> bool:

@@ -166,6 +166,17 @@ def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name:
             "The rule adds Sugon to the Entity List.",
         ),
         ("Huawei has nothing to do with this deal. Can we ship routers to Kenya?", HUAWEI),
+        # a third attack: a product being replaced, an institute's first word, a brand elsewhere
+        (
+            "We are replacing Kaspersky with another antivirus before shipping laptops to Almaty.",
+            KASPERSKY,
+        ),
+        ("Is a licence needed to ship a vacuum chamber to Aerospace Corp in California?", UNITS),
+        (
+            "Can we ship FPGAs to Arrow in Denver?",
+            "The ERC determined to add Arrow China Electronics Trading Co., Ltd. to the Entity "
+            "List.",
+        ),
     ],
 )
 def test_what_is_not_the_listed_party_is_not_matched(question: str, sentence: str) -> None:
