@@ -230,6 +230,8 @@ def test_headings_templates_and_site_furniture_are_not_lines() -> None:
     assert not is_heading("(ii) This paragraph applies to all exports.")
     assert is_heading("(e) Removal or modification requests.")
     assert is_heading("(2) Items that are not subject to the EAR.")
+    # a title whose full stop sits inside its closing quote is a title too
+    assert is_heading("( 4 ) Semiconductor manufacturing equipment and “accessories.”")
     assert is_furniture("Font Size Share this article Print Friendly Version")
     assert is_furniture("[INSERT GENERAL DESCRIPTION OF ITEMS]")
     assert not is_furniture("A license is required.")
