@@ -600,6 +600,21 @@ def restricted_party_rule(
 _OFAC_EMBARGO = re.compile(r"\bOffice of Foreign Assets Control\b.{0,80}\bembargo\b", re.I)
 
 
+_ANY_CCL_ITEM = re.compile(
+    r"\blicense is required\b[^.]{0,160}\bany item subject to the EAR and specified in any "
+    r"Export Control Classification Number\b",
+    re.I,
+)
+
+
+def _gives_ccl_eccn(question: str) -> bool:
+    """Whether the question gives the item an ECCN on the CCL (not EAR99), and does not deny it."""
+    return any(
+        not re.fullmatch(r"(?i:EAR[\s-]?99)", m.group(0)) and not negated(question, m.start())
+        for m in _ECCN.finditer(question)
+    )
+
+
 def embargo_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -627,6 +642,18 @@ def embargo_rule(
         if outcome == "yes"
         else f"depends on the item: {place} is under the special controls of 15 CFR {section}"
     )
+    ccl = (
+        _first_in_section(pool, f"15 CFR {section}", _ANY_CCL_ITEM)
+        if _gives_ccl_eccn(question)
+        else None
+    )
+    if ccl is not None:
+        # "routers ... They are 5A991" to Belarus: 746.8(a)(1) reaches every item with an ECCN
+        outcome, bases = "yes", [ccl]
+        text = (
+            f"yes — a licence is required for any item specified in an ECCN on the CCL going to "
+            f"{place} (15 CFR {section}(a)(1)), unless an exclusion of {section}(a)(12) applies"
+        )
     ofac = _first_in_section(pool, f"15 CFR {section}", _OFAC_EMBARGO)
     if ofac is not None:
         # Iran: the embargo is OFAC's (31 CFR part 560) and reaches EAR99 items too; the EAR's

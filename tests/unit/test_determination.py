@@ -1601,3 +1601,29 @@ def _sentence_of(line: Any) -> str:
     basis = line.basis[0]
     p = basis.passage
     return p.text[basis.start - p.start : basis.end - p.start]
+
+
+RUSSIA_CCL_TEXT = (
+    "( a ) License requirements. ( 1 ) Items classified in any ECCN on the CCL. A license is "
+    "required to export, reexport, or transfer (in-country) to or within Russia or Belarus any "
+    "item subject to the EAR and specified in any Export Control Classification Number (ECCN) "
+    "on the CCL."
+)
+
+
+def test_an_eccn_on_the_ccl_to_russia_or_belarus_needs_a_licence() -> None:
+    """746.8(a)(1) reaches every item with an ECCN: given one, the bottom line is yes, not
+    'depends on the item'; EAR99, or no classification, still depends."""
+    chunk = _p(98, "15 CFR 746.8(a)", RUSSIA_CCL_TEXT, "regulation")
+    given = determine(
+        "Can we ship routers to a distributor in Minsk, Belarus? They are 5A991.",
+        [],
+        lookup=_SectionLookup([chunk]),
+    )
+    assert given is not None and given.outcome == "yes" and "746.8(a)(1)" in given.lines[0].text
+    for question in (
+        "Can we ship EAR99 pumps to a distributor in Minsk, Belarus?",
+        "Can we ship routers to a distributor in Moscow?",
+    ):
+        found = determine(question, [], lookup=_SectionLookup([chunk]))
+        assert found is not None and found.outcome == "depends", question
