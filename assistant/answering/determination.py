@@ -1691,7 +1691,9 @@ def determine(
         if listed is None or listed.text.startswith("only those")
         else None
     )
-    if exception is not None and listed is None:
+    if exception is not None and listed is None and not finding.operative:
+        # (a rule resting on a section's own requirement names its exceptions or none: the
+        # best-ranked part 740 section is no exception to a military end-user rule)
         finding.lines.append(exception)
     elif exception is not None and listed is not None and _lists(listed, exception, passages):
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)

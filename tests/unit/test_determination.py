@@ -1627,3 +1627,22 @@ def test_an_eccn_on_the_ccl_to_russia_or_belarus_needs_a_licence() -> None:
     ):
         found = determine(question, [], lookup=_SectionLookup([chunk]))
         assert found is not None and found.outcome == "depends", question
+
+
+def test_a_rule_on_a_section_s_own_requirement_gets_no_borrowed_exception() -> None:
+    """An end-use rule names the exceptions its section allows, or none; the best-ranked part
+    740 section (RPL here) is not one of them (the grading's RPL for a Russian military end
+    user)."""
+    rpl = _p(
+        99,
+        "15 CFR 740.10(a)",
+        "( a ) Servicing and replacement. License Exception RPL authorizes exports of one-for-one "
+        "replacement parts for equipment previously exported.",
+        "regulation",
+        title="§ 740.10 License Exception Servicing and replacement of parts and equipment (RPL).",
+    )
+    chunk = _p(30, "15 CFR 744.22(a)", END_USE_TEXT, "regulation")
+    question = "Can we send replacement parts to a military-intelligence unit in Venezuela?"
+    finding = determine(question, [rpl], lookup=_SectionLookup([chunk]))
+    assert finding is not None and "744.22" in finding.rule
+    assert not any("RPL" in line.text for line in finding.lines)
