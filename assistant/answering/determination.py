@@ -1345,9 +1345,27 @@ def _named_exceptions_first(
     retrieval did not bring them, then the rest: the exception the asker means to use is the one
     to look at first, not whichever other part 740 section ranked best."""
     named = [section for _, section in named_exceptions(question)]
+    company_owned = bool(_COMPANY_OWNED.search(question)) and "740.14" not in named
+    if company_owned and not named:
+        # BAG is for what the traveller owns (740.14(c)(1)), not the company's laptop, which
+        # travels as a tool of trade "for use by ... employees of the exporter" (740.9(a)(1))
+        named = ["740.9"]
     pool = [*passages, *(c for s in named for c in _with_section([], lookup, s))]
     first = [p for s in named for p in pool if cites(p, f"15 CFR {s}")]
-    return [*first, *passages]
+    ordered = [*first, *passages]
+    if company_owned:
+        ordered = [p for p in ordered if not cites(p, "15 CFR 740.14")]
+    return ordered
+
+
+# An item the company owns, as travellers say it: "my company laptop", "company-owned",
+# "our company's demo unit", "belongs to my employer".
+_COMPANY_OWNED = re.compile(
+    r"\bcompany(?:-owned|\s+owned)?\s+(?:laptops?|computers?|phones?|devices?|equipment|"
+    r"tablets?|demo)|\bcompany[- ]owned\b|\b(?:our|the|my)\s+company['’]s\b|"
+    r"\bbelongs? to (?:the|my|our) (?:company|employer)\b|\bemployer['’]s\b",
+    re.I,
+)
 
 
 def exception_limit_line(

@@ -31,7 +31,7 @@ _CLAUSE = re.compile(r"(?:[^.;?!,]|,(?!\s*(?:but|although|though|whereas)\b))+")
 _TRANSACTION = re.compile(
     r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
     r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
-    r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|taking|carry\w*|"
+    r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|takes|taking|took|carry\w*|"
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
     r"assist\w*|wants?|asks? (?:us )?for|receiv\w*|go(?:es|ing)? to|headed to|bound for|"
     r"destined|exceptions?|"

@@ -1646,3 +1646,34 @@ def test_a_rule_on_a_section_s_own_requirement_gets_no_borrowed_exception() -> N
     finding = determine(question, [rpl], lookup=_SectionLookup([chunk]))
     assert finding is not None and "744.22" in finding.rule
     assert not any("RPL" in line.text for line in finding.lines)
+
+
+def test_a_company_laptop_is_pointed_to_tmp_not_bag() -> None:
+    """BAG covers what the traveller owns (740.14(c)(1)); the company's laptop goes as a tool of
+    trade under TMP (740.9(a)(1)). A personal laptop may still be pointed to BAG."""
+    bag = _p(
+        100,
+        "15 CFR 740.14(a)",
+        "( a ) Scope. This License Exception authorizes individuals leaving the United States to "
+        "take personally owned items as baggage.",
+        "regulation",
+        sim=0.7,
+        title="§ 740.14 Baggage (BAG).",
+    )
+    tmp = _p(
+        101,
+        "15 CFR 740.9(a)",
+        "( a ) Temporary exports. License Exception TMP authorizes exports of items for temporary "
+        "use abroad, including tools of trade.",
+        "regulation",
+        sim=0.5,
+        title="§ 740.9 Temporary imports, exports, reexports, and transfers (in-country) (TMP).",
+    )
+    lookup = _SectionLookup([tmp])
+    company = determine("Can I take my company laptop to China?", [bag], lookup=lookup)
+    assert company is not None
+    pointer = next(x for x in company.lines if x.label == "Licence exceptions")
+    assert "(TMP)" in pointer.text and "BAG" not in pointer.text
+    personal = determine("Can I take my personal laptop to China?", [bag], lookup=lookup)
+    assert personal is not None
+    assert any("(BAG)" in x.text for x in personal.lines if x.label == "Licence exceptions")
