@@ -497,6 +497,11 @@ def _lead_sentence(
     return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
 
 
+# A list item: a designator, words, and the ";" (", or", "; and") that joins it to the next.
+_LIST_ITEM = re.compile(r"\s*\(\s*(?:[a-z]{1,4}|\d{1,3}|[A-Z])\s*\)\s")
+_ENDS_ITEM = re.compile(r"(?:;|;\s*(?:or|and)|,\s*(?:or|and))\s*[\"”’']*\s*$")
+
+
 def _lead_span(
     top: _Sentence, scored: list[_Sentence], passages: Sequence[SearchResult]
 ) -> tuple[_Sentence, int, int]:
@@ -504,6 +509,24 @@ def _lead_span(
     ("No U.S. person may, without a license from BIS, 'support':") is shown with its items
     when its passage holds them, else the best sentence of the same passage that does not
     introduce one (or of any passage, when it has none) takes its place."""
+    if _LIST_ITEM.match(top.text) and _ENDS_ITEM.search(top.text):
+        # "(i) To domestic or foreign co-authors, editors, or reviewers ...;" is an item of a
+        # list, not a statement: the list's stem with its items leads, or the best sentence that
+        # is no item when the passage does not hold the stem
+        p = passages[top.passage]
+        stems = [
+            x
+            for x in scored
+            if x.passage == top.passage and x.start < top.start and introduces_list(x.text)
+        ]
+        if stems:
+            stem = max(stems, key=lambda x: x.start)
+            a, b = provision_span(p, stem.start, stem.end)
+            if a <= top.start < b:
+                return stem, a, b
+        rest = [x for x in scored if not (_LIST_ITEM.match(x.text) and _ENDS_ITEM.search(x.text))]
+        if rest:
+            top = max(rest, key=lambda x: x.score)
     if not introduces_list(top.text):
         return top, top.start, top.end
     p = passages[top.passage]

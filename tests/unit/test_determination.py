@@ -1677,3 +1677,24 @@ def test_a_company_laptop_is_pointed_to_tmp_not_bag() -> None:
     personal = determine("Can I take my personal laptop to China?", [bag], lookup=lookup)
     assert personal is not None
     assert any("(BAG)" in x.text for x in personal.lines if x.label == "Licence exceptions")
+
+
+def test_a_list_item_is_never_the_bottom_line_alone() -> None:
+    """ "(i) To domestic or foreign co-authors, editors, or reviewers ...;" says nothing without
+    its stem: the stem leads, with its items."""
+    text = (
+        "(5) Submission of a written composition or manuscript with the intention that such "
+        "information will be made publicly available if accepted for publication:\n\n"
+        "(i) To domestic or foreign co-authors, editors, or reviewers of journals or trade "
+        "publications;\n\n(ii) To researchers conducting fundamental research."
+    )
+    chunk = _p(102, "15 CFR 734.7(a)", text, "regulation", sim=0.7)
+    answer = compose_extractive(
+        "Can we send our manuscript to journal editors and co-authors abroad before publication?",
+        [chunk],
+        min_relevance=0.3,
+        min_relevance_unknown_name=0.3,
+    )
+    lead = answer.answer.split("**")[1]
+    assert lead.startswith("(5) Submission of a written composition"), lead
+    assert "co-authors" in lead
