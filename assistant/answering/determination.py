@@ -35,7 +35,7 @@ from assistant.answering.exception_limits import (
     restriction_overlap,
     sentence_words,
 )
-from assistant.answering.listed_names import named_party
+from assistant.answering.listed_names import mentions_added, named_party
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -217,6 +217,29 @@ def removed_in_corpus(
         if found is not None:
             return name, found
     return None
+
+
+# "were listed", "was blacklisted", "added to the Entity List": a question about listed parties
+_SPEAKS_OF_LISTING = re.compile(
+    r"\b(?:was|were|been|being|got|get)\s+(?:\w+\s+){0,2}(?:listed|blacklisted|added to the "
+    r"Entity List)\b",
+    re.I,
+)
+
+
+def about_listed_parties(question: str, passages: Sequence[SearchResult]) -> bool:
+    """Whether the question is about parties on the Entity List, for retrieval to bring in what
+    744.11 requires: it says parties were listed, or mentions in any role a name a retrieved
+    sentence adds ("diversion risk to Huawei"). Looser than `listed_in_corpus`, which decides a
+    bottom line."""
+    if _SPEAKS_OF_LISTING.search(question) or listed_in_corpus(question, passages) is not None:
+        return True
+    return any(
+        mentions_added(question, p.text[a:b])
+        for p in passages
+        for a, b in sentence_spans(p.text)
+        if "Entity List" in p.text[a:b] and _ADDED.search(p.text[a:b])
+    )
 
 
 def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:

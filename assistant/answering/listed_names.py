@@ -313,3 +313,16 @@ _QUESTION_WORDS = frozenset(
     "had if when where why how what which who whether our we i and or but so also then "
     "please ok okay yes no".split()
 )
+
+
+def mentions_added(question: str, sentence: str) -> bool:
+    """Whether the question mentions, in any role, a name the sentence adds to the Entity List
+    ("diversion risk to Huawei"): enough for retrieval to bring in what 744.11 requires, never
+    for a bottom line (that is `named_party`'s, which needs the name in a party's place)."""
+    spans = _added_spans(sentence)
+    for name, at, _ in _complete_names(sentence):
+        if not any(a <= at < b for a, b in spans) or len(name) < 4:
+            continue
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
+            return True
+    return False

@@ -37,7 +37,7 @@ from assistant.answering.conversation import (
     rewrite_deterministic,
     validate_question,
 )
-from assistant.answering.determination import listed_in_corpus
+from assistant.answering.determination import about_listed_parties
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
@@ -104,9 +104,10 @@ class Assistant:
         vector = query_vector(question)
         filters = caller.restrict(filters)
         found = self.retriever.retrieve(question, k, filters, vector=vector, index=index)
-        # A party the passages say was added to the Entity List ("Huawei"): what 744.11
-        # requires is part of the answer, though the question does not name the list.
-        if listed_in_corpus(question, found) is not None:
+        # Parties the passages say were added to the Entity List ("Huawei"), or that the
+        # question says were listed: what 744.11 requires is part of the answer, though the
+        # question does not name the list.
+        if about_listed_parties(question, found):
             found = self.retriever.retrieve(
                 question, k, filters, vector=vector, index=index, implied=("744.11",)
             )

@@ -188,3 +188,14 @@ def test_a_one_word_name_the_passages_write_in_lower_case_is_a_word() -> None:
     question = "can we sell pipes to steel in Brazil?"
     assert named_party(question, steel, []) == "Steel"
     assert named_party(question, steel, ["Items made of steel are EAR99."]) is None
+
+
+def test_a_question_about_listed_parties_is_told_apart_from_one_naming_a_party() -> None:
+    """Retrieval brings in 744.11 for a question that mentions a listed name in any role; a
+    bottom line needs the name in a party's place."""
+    from assistant.answering.listed_names import mentions_added
+
+    question = "Several chip makers were listed; what does that mean for huawei designs?"
+    assert mentions_added(question, HUAWEI)
+    assert named_party(question, HUAWEI, []) is None
+    assert not mentions_added("Can we ship routers to Kenya?", HUAWEI)
