@@ -502,6 +502,10 @@ _LIST_ITEM = re.compile(r"\s*\(\s*(?:[a-z]{1,4}|\d{1,3}|[A-Z])\s*\)\s")
 _ENDS_ITEM = re.compile(r"(?:;|;\s*(?:or|and)|,\s*(?:or|and))\s*[\"”’']*\s*$")
 
 
+def _is_list_item(text: str) -> bool:
+    return bool(_LIST_ITEM.match(text) and _ENDS_ITEM.search(text))
+
+
 def _lead_span(
     top: _Sentence, scored: list[_Sentence], passages: Sequence[SearchResult]
 ) -> tuple[_Sentence, int, int]:
@@ -509,7 +513,7 @@ def _lead_span(
     ("No U.S. person may, without a license from BIS, 'support':") is shown with its items
     when its passage holds them, else the best sentence of the same passage that does not
     introduce one (or of any passage, when it has none) takes its place."""
-    if _LIST_ITEM.match(top.text) and _ENDS_ITEM.search(top.text):
+    if _is_list_item(top.text):
         # "(i) To domestic or foreign co-authors, editors, or reviewers ...;" is an item of a
         # list, not a statement: the list's stem with its items leads, or the best sentence that
         # is no item when the passage does not hold the stem
@@ -524,7 +528,7 @@ def _lead_span(
             a, b = provision_span(p, stem.start, stem.end)
             if a <= top.start < b:
                 return stem, a, b
-        rest = [x for x in scored if not (_LIST_ITEM.match(x.text) and _ENDS_ITEM.search(x.text))]
+        rest = [x for x in scored if not _is_list_item(x.text)]
         if rest:
             top = max(rest, key=lambda x: x.score)
     if not introduces_list(top.text):

@@ -144,7 +144,7 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
                     continue
                 if DESTINATIONS.fullmatch(name) or name.lower() in EMBARGOES:
                     continue
-                brand = " " not in name and name != words[0] or (" " not in name and len(words) > 1)
+                brand = len(words) > 1 and " " not in name  # a one-word form of a longer name
                 yield name, at, place or (named_place if brand else "")
 
 
@@ -195,7 +195,7 @@ def _written_lower(word: str, texts: Sequence[str]) -> bool:
 # or before "was/were/first added" ("Huawei ... and sixty-eight of its affiliates were added",
 # "“Allchips Limited,” first added to the Entity List on ..."). A name elsewhere (a background
 # clause, "a Country Group D:5 destination", "the CCL") is not one the sentence lists.
-_ADDS_AFTER = re.compile(r"\badd(?:s|ed|ing)?\b", re.I)
+ADDS = re.compile(r"\badd(?:s|ed|ing)?\b", re.I)
 _ADDED_BEFORE = re.compile(
     r"\b(?:(?:was|were|been|being|is|are)\s+(?:\w+\s+)?|(?:first|originally|initially)\s+|"
     r",\s+(?:a|an|the)\s+[^,;:]{0,80}?\s)added\b",
@@ -211,7 +211,7 @@ def _added_spans(sentence: str) -> list[tuple[int, int]]:
     if passive:
         spans.append((0, passive[-1].start()))
     to_list = _TO_THE_LIST.search(sentence)
-    adds = _ADDS_AFTER.search(sentence)
+    adds = ADDS.search(sentence)
     if adds is not None and to_list is not None and adds.end() <= to_list.start():
         spans.append((adds.end(), to_list.start()))
     if adds is not None and to_list is not None and to_list.group(1):
@@ -223,14 +223,19 @@ def _added_spans(sentence: str) -> list[tuple[int, int]]:
 _PLACE_AFTER = re.compile(r"\s+(?:in|at|of)\s+(?:the\s+)?([A-Za-z][\w ]{1,30})")
 
 
+def _added_names(sentence: str) -> Iterator[tuple[str, int, str]]:
+    """`_complete_names` of the sentence that it adds to the Entity List (`_added_spans`)."""
+    spans = _added_spans(sentence)
+    for name, at, place in _complete_names(sentence):
+        if any(a <= at < b for a, b in spans):
+            yield name, at, place
+
+
 def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) -> str | None:
     """The sentence's name the question names as its party (as the sentence spells it), or None.
     `lower_elsewhere`: texts in which a one-word name typed in lower case must not appear in
     lower case (a word the passages write in lower case is a word, not a name)."""
-    spans = _added_spans(sentence)
-    for name, at, place in _complete_names(sentence):
-        if not any(a <= at < b for a, b in spans):
-            continue
+    for name, at, place in _added_names(sentence):
         if at == 0 and " " not in name and _written_lower(name, lower_elsewhere):
             continue  # "Furthermore", "Since": a sentence's first word, capitalised as such
         words = name.split()
@@ -272,9 +277,7 @@ def _names_it(
         if formed and formed.group(1).lower() in _COMPANY_FORMS:
             return True  # "steel design llc": a company's name, however plain its words
         if len(words) == 2 and not any(
-            w.lower() not in _GENERIC
-            and not any(re.search(rf"\b{re.escape(w.lower())}\b", t) for t in lower_elsewhere)
-            for w in words
+            w.lower() not in _GENERIC and not _written_lower(w, lower_elsewhere) for w in words
         ):
             return False  # "electrical equipment", "steel design": words, not a name
         if len(words) > 1 and not _ENDS_NAME.match(after):
@@ -283,7 +286,7 @@ def _names_it(
             key = words[0].lower()
             if len(key) < 4 or DESTINATIONS.fullmatch(key):
                 return False
-            if any(re.search(rf"\b{re.escape(key)}\b", text) for text in lower_elsewhere):
+            if _written_lower(key, lower_elsewhere):
                 return False
             if not _ENDS_NAME.match(after) and not _SUBJECT_BEFORE.search(before[-12:]):
                 return False
@@ -319,10 +322,7 @@ def mentions_added(question: str, sentence: str) -> bool:
     """Whether the question mentions, in any role, a name the sentence adds to the Entity List
     ("diversion risk to Huawei"): enough for retrieval to bring in what 744.11 requires, never
     for a bottom line (that is `named_party`'s, which needs the name in a party's place)."""
-    spans = _added_spans(sentence)
-    for name, at, _ in _complete_names(sentence):
-        if not any(a <= at < b for a, b in spans) or len(name) < 4:
-            continue
-        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
+    for name, _, _ in _added_names(sentence):
+        if len(name) >= 4 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
             return True
     return False
