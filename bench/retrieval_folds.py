@@ -36,6 +36,7 @@ GRID: dict[str, list[Any]] = {
     "authority": [0.0, 0.05, 0.1, 0.2],
     "definition": [0.0, 0.2, 0.4],
     "per_doc": [0, 2, 3],
+    "dated": [0.0, 0.05, 0.1, 0.2],
 }
 
 

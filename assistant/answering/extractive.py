@@ -32,7 +32,12 @@ from assistant.models import (
     is_secondary,
     not_covered,
 )
-from assistant.retrieval.features import defined_terms, definitions_pattern
+from assistant.retrieval.features import (
+    asked_dates,
+    dated_match,
+    defined_terms,
+    definitions_pattern,
+)
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
 from assistant.text import sentence_spans
@@ -109,6 +114,9 @@ DURATION_BONUS = 0.1
 # same way, `assistant.retrieval.retriever.off_regime`); its close wording must not make it the
 # bottom line ("voluntary self-disclosure" is in 764.5 and in 764.8 for boycott violations).
 OFF_REGIME_PENALTY = 0.2
+# "What did BIS add in its August 2020 Huawei action?": a sentence of the document issued when the
+# question says (`features.dated_match`) answers before a like-worded one of another year's rule.
+DATED_BONUS = 0.1
 _ASKS_DURATION = re.compile(
     r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
     re.I,
@@ -187,7 +195,9 @@ def score_sentences(
     out = []
     top = passages[:PASSAGES]
     off = off_regime(question, [p.citation for p in top], [p.title for p in top])
+    asked = asked_dates(question)
     for rank, p in enumerate(top):
+        dated = DATED_BONUS * dated_match(p.metadata, asked)
         for a, b in sentence_spans(p.text):
             if b - a < 12:
                 continue
@@ -199,7 +209,7 @@ def score_sentences(
                 score += REQUIREMENT_BONUS
             if asks_duration and _STATES_DURATION.search(text):
                 score += DURATION_BONUS
-            score -= OFF_REGIME_PENALTY * off[rank]
+            score += dated - OFF_REGIME_PENALTY * off[rank]
             out.append(_Sentence(rank, p.start + a, p.start + b, text, score, p.similarity))
     return out
 

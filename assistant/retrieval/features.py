@@ -13,6 +13,11 @@ Why each one:
 - Definitions. "What is / what counts as / what exactly is X" asks for the place X is defined:
   a passage where X is followed by "means", "is defined", or "is a/an" (the EAR writes its
   definitions that way, quoted or not), or part 772's glossary paragraph headed "*X.*".
+- Dates asked about. "the April 2022 correction", "the August 2020 Huawei action", "BIS's 2021
+  encryption guidance": a month or year in the question names when the document it asks about
+  was issued, and several rules and releases on one subject differ in little but their date
+  (the 2019 and the 2020 Huawei affiliate additions). A dated document (a rule, release,
+  guidance page or article, not the regulation's version date) issued then matches.
 """
 
 from __future__ import annotations
@@ -163,3 +168,62 @@ def definitions_pattern(terms: list[str]) -> re.Pattern[str] | None:
 
 def defines(text: str, pattern: re.Pattern[str] | None) -> float:
     return 1.0 if pattern is not None and pattern.search(text) else 0.0
+
+
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# "April 2022", "Aug. 19, 2019", "late November 2019", "in 2021", "BIS's 2021 guidance"; not a
+# document number or a regulation's number ("FR Doc. 2024-15810", "(EU) 2021/821", "2024-05-09"),
+# and a month only when capitalised ("we may 2019" is no date).
+_ASKED_DATE = re.compile(
+    r"(?:\b(?P<month>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*)\.?\s+"
+    r"(?:\d{1,2},?\s+)?)?(?<![\d/-])\b(?P<year>(?:19|20)\d\d)\b(?![-/]\d)"
+)
+
+
+def asked_dates(question: str) -> list[tuple[int, int | None]]:
+    """The (year, month or None) the question names, in its order."""
+    out: list[tuple[int, int | None]] = []
+    for m in _ASKED_DATE.finditer(question):
+        month = _MONTHS.get((m.group("month") or "").lower())
+        out.append((int(m.group("year")), month))
+    return out
+
+
+def dated_match(meta: Mapping[str, Any], asked: Sequence[tuple[int, int | None]]) -> float:
+    """1 when a dated document was issued in a month (or a year, when only the year is named) the
+    question names, 0.5 in the month next to it (a rule's effective date and its publication
+    can fall either side of a month's end), else 0. A regulation's date is the version of its
+    text, not when a rule was made: 0."""
+    if not asked or str(meta.get("doc_type") or "") == "regulation":
+        return 0.0
+    day = re.match(r"(\d{4})-(\d{2})", str(meta.get("date") or ""))
+    if day is None:
+        return 0.0
+    year, month = int(day.group(1)), int(day.group(2))
+    best = 0.0
+    for y, m in asked:
+        if m is None:
+            best = max(best, 1.0 if y == year else 0.0)
+        elif abs((year * 12 + month) - (y * 12 + m)) <= 1:
+            best = max(best, 1.0 if (y, m) == (year, month) else 0.5)
+    return best

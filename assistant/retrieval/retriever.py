@@ -38,7 +38,9 @@ from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
 from assistant.models import Filters, SearchResult
 from assistant.retrieval.features import (
+    asked_dates,
     authority_score,
+    dated_match,
     defined_terms,
     defines,
     definitions_pattern,
@@ -308,6 +310,7 @@ class Retriever:
         stats = term_stats(lexical, None)
         query_terms = tokenize(lexical_query)
         pattern = definitions_pattern(defined_terms(query))
+        asked = asked_dates(query)
         features = Features(
             cosine=cosines,
             bm25=bm_all[idx],
@@ -323,6 +326,7 @@ class Retriever:
                 [str(m.get("citation", "")) for m in metas],
                 [str(m.get("title", "")) for m in metas],
             ),
+            dated=np.array([dated_match(m, asked) for m in metas]) if asked else None,
         )
         return lexical, idx, features
 

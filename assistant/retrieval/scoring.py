@@ -6,6 +6,7 @@
           + heading   * share of the question's terms in the chunk's heading path
           + authority * (1 regulation, 2/3 Federal Register, 1/3 guidance, 0 news)
           + definition * (1 when a definitional question's term is defined in the chunk)
+          + dated     * (1 when the chunk's document was issued in the month or year asked about)
           - off_regime * (1 for an antiboycott passage when the question is not about boycotts)
 
 Cosine similarity (the embedding model's vectors are normalised) counts in full; BM25 is divided
@@ -42,6 +43,7 @@ class Weights:
     # imports computers ..."), and a reader asking about a laptop or a licence exception is
     # not asking about them
     off_regime: float = 0.5
+    dated: float = 0.1  # what a document issued when the question says adds
     per_doc: int = 3  # most places one document takes in the top k (0: no limit)
 
 
@@ -63,6 +65,8 @@ class Features:
     doc: Sequence[str]  # each candidate's document id
     # 1 for a passage of a regime the question does not ask about (see Weights.off_regime)
     off_regime: np.ndarray | None = None
+    # 1 (0.5 the next month) for a document issued when the question says (features.dated_match)
+    dated: np.ndarray | None = None
 
 
 def normalise_bm25(bm25: np.ndarray) -> np.ndarray:
@@ -94,6 +98,7 @@ def fused_scores(f: Features, weights: Weights = WEIGHTS) -> np.ndarray:
         + weights.authority * f.authority
         + weights.definition * f.definition
         - (weights.off_regime * f.off_regime if f.off_regime is not None else 0.0)
+        + (weights.dated * f.dated if f.dated is not None else 0.0)
     )
 
 

@@ -325,6 +325,27 @@ def test_a_how_long_question_is_led_by_the_sentence_giving_the_period() -> None:
     assert "renewing" in best.text
 
 
+def test_a_question_naming_a_month_is_led_by_the_document_issued_then() -> None:
+    """Two releases on one subject differ in little but their date: the one issued in the month
+    the question names leads, though the other shares as many of its words and ranks first."""
+    from assistant.answering.extractive import score_sentences
+    from assistant.models import SearchResult
+
+    def release(cid: str, text: str, day: str) -> SearchResult:
+        meta = {"doc_type": "press_release", "date": day}
+        return SearchResult(cid, cid, "p", "press", "", text, 0, len(text), 0.8, meta)
+
+    older = release("r2019", "BIS extended the temporary general license for Huawei.", "2019-05-20")
+    later = release("r2020", "BIS extended the temporary general license by 90 days.", "2019-08-19")
+    ask = "What did BIS do with the Huawei temporary general license in August 2019?"
+    best = max(score_sentences(ask, [older, later]), key=lambda s: s.score)
+    assert "90 days" in best.text
+    # without a month, the words (and the rank) decide, as before
+    plain = "How did BIS extend the Huawei temporary general license?"
+    best = max(score_sentences(plain, [older, later]), key=lambda s: s.score)
+    assert "Huawei" in best.text
+
+
 def test_a_question_demanding_a_percentage_or_a_fee_none_states_is_refused() -> None:
     from assistant.models import SearchResult
 

@@ -16,6 +16,7 @@ from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scoring import (
     LEXICAL_WEIGHT,
     REFERENCE_BONUS,
+    WEIGHTS,
     Features,
     Weights,
     normalise_bm25,
@@ -431,3 +432,65 @@ def test_antiboycott_passages_step_back_for_a_question_not_about_boycotts() -> N
     assert scores[1] > scores[0]
     unmarked = fused_scores(dataclasses.replace(f, off_regime=None))
     assert unmarked[0] > unmarked[1]  # without the mark the example would have ranked first
+
+
+# ---- dates a question names ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "dates"),
+    [
+        ("What did BIS correct in April 2022 about Huawei?", [(2022, 4)]),
+        ("the Aug. 19, 2019 release", [(2019, 8)]),
+        ("By late November 2019, how many requests?", [(2019, 11)]),
+        ("In BIS's 2021 encryption guidance, which controls", [(2021, None)]),
+        ("How did the rule change over 2024, and in Sept. 2025?", [(2024, None), (2025, 9)]),
+        # document numbers, other regulations' numbers and ISO dates are not dates asked about
+        ("What does FR Doc. 2024-15810 change?", []),
+        ("Under Regulation (EU) 2021/821, do we need an authorisation?", []),
+        ("We may ship 500 units.", []),
+    ],
+)
+def test_the_dates_a_question_names(question: str, dates: list[tuple[int, int | None]]) -> None:
+    from assistant.retrieval.features import asked_dates
+
+    assert asked_dates(question) == dates
+
+
+def test_a_document_issued_when_the_question_says_matches() -> None:
+    from assistant.retrieval.features import dated_match
+
+    release = {"doc_type": "press_release", "date": "2020-08-17"}
+    assert dated_match(release, [(2020, 8)]) == 1.0
+    assert dated_match(release, [(2020, 9)]) == 0.5, "an effective date can cross a month's end"
+    assert dated_match(release, [(2019, 8)]) == 0.0, "the same month of another year"
+    assert dated_match(release, [(2020, None)]) == 1.0, "only the year asked"
+    assert dated_match(release, []) == 0.0
+    assert dated_match({"doc_type": "press_release"}, [(2020, 8)]) == 0.0, "undated"
+    # a regulation's date is its text's version, not when a rule was made
+    assert dated_match({"doc_type": "regulation", "date": "2020-08-17"}, [(2020, 8)]) == 0.0
+
+
+def test_of_two_like_worded_releases_the_one_issued_when_asked_comes_first() -> None:
+    """The 2019 and the 2020 Huawei affiliate additions read alike; "in August 2020" picks the
+    2020 release, and without a date the closer text still wins."""
+    texts = {
+        "r2019": "BIS added 46 more Huawei affiliates to the Entity List.",
+        "r2020": "BIS added 38 more Huawei affiliates to the Entity List.",
+    }
+    dates = {"r2019": "2019-08-19", "r2020": "2020-08-17"}
+    metas = [
+        {**_meta(cid, f"press release {cid}"), "doc_type": "press_release", "date": dates[cid]}
+        for cid in texts
+    ]
+    snap = CorpusSnapshot(
+        list(texts), list(texts.values()), metas, "v1", np.stack([_unit(1, 0, 0, 0)] * 2)
+    )
+    closer_to_2019 = _unit(1, 0.1, 0, 0)  # a vector nearer neither; BM25 ties on these words
+    asked_2020 = _retrieve(
+        "How many Huawei affiliates were added in August 2020?", closer_to_2019, snap
+    )
+    assert max(asked_2020, key=asked_2020.__getitem__) == "r2020"
+    assert asked_2020["r2020"] - asked_2020["r2019"] == pytest.approx(WEIGHTS.dated, abs=1e-6)
+    undated = _retrieve("How many Huawei affiliates were added?", closer_to_2019, snap)
+    assert undated["r2020"] == pytest.approx(undated["r2019"], abs=1e-6)
