@@ -11,7 +11,7 @@ there is no determination at all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.answering.determination import Finding
 from assistant.models import (
@@ -77,6 +77,22 @@ class Citer:
         del self.citations[mark:]
 
 
+def _as_of_its_stays(finding: Finding, citer: Citer) -> Finding:
+    """The finding as it holds on the answer's day: an outcome resting on a provision that is
+    stayed then (its basis's legal-status notes say "Stayed: ...") takes the outcome the rule
+    gives for that case (`Finding.if_stayed`). Without notes nothing is known: as it is."""
+    if finding.if_stayed is None or citer.notes_of is None:
+        return finding
+    index, outcome, text = finding.if_stayed
+    line = finding.lines[index]
+    notes = [n for b in line.basis for n in citer.notes_of(b.passage, b.start, b.end)]
+    if not any(n.startswith("Stayed:") for n in notes):
+        return finding
+    lines = list(finding.lines)
+    lines[index] = replace(line, text=text)
+    return replace(finding, outcome=outcome, lines=lines, if_stayed=None)
+
+
 @dataclass
 class BottomLine:
     lines: list[str]
@@ -90,6 +106,7 @@ def bottom_line(finding: Finding | None, citer: Citer) -> BottomLine:
     if finding is None:
         return BottomLine([], None, [])
     mark = citer.mark()
+    finding = _as_of_its_stays(finding, citer)
     det_lines: list[DeterminationLine] = []
     for i, line in enumerate(finding.lines):
         ns = [

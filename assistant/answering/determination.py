@@ -79,6 +79,40 @@ _OWNER_LISTED = re.compile(
     r"\blisted\s+(?:parent|owners?|shareholders?|entit(?:y|ies)|compan(?:y|ies)|part(?:y|ies))\b",
     re.I,
 )
+# "60% owned by a company on the Entity List", "majority-owned by an Entity List company", "a
+# listed Chinese company owns 60% of it": the owner named as listed, tied to the ownership
+_OWNED_BY_LISTED = re.compile(
+    r"\b(?:owned|held|controlled)\b[^.;?!]{0,60}?\bby\b[^.;?!]{0,50}?(?:\bon\s+the\s+Entity\s+"
+    r"List\b|\bEntity[- ]List(?:ed)?\s+(?:compan|firm|part|entit|parent|owner|shareholder)|"
+    r"\blisted\b)"
+    r"|\blisted\b[^.;?!]{0,40}?\b(?:owns|holds|controls)\b"
+    r"|\b(?:parent|owner|shareholder)s?\b[^.;?!]{0,30}?\b(?:is|are)\s+(?:\w+\s+){0,2}on\s+the\s+"
+    r"Entity\s+List\b",
+    re.I,
+)
+# The share the owner holds: "60%", "60 percent", "majority-owned", "wholly owned", "a minority
+# stake"
+_SHARE = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.I)
+_MAJORITY = re.compile(
+    r"\b(?:majority|wholly|fully|100\s*%)[- ]?(?:owned|owner|stake|shareholder)", re.I
+)
+_MINORITY = re.compile(r"\bminority[- ](?:owned|owner|stake|shareholder|interest)", re.I)
+
+
+def owned_share(question: str) -> float | None:
+    """The share of the party its (listed) owner holds, as the question gives it: the largest
+    percentage it states, 100 for "majority/wholly owned", 0 for "a minority stake"; None when it
+    gives none."""
+    shares = [float(m.group(1)) for m in _SHARE.finditer(question) if float(m.group(1)) <= 100]
+    if shares:
+        return max(shares)
+    if _MAJORITY.search(question):
+        return 100.0
+    if _MINORITY.search(question):
+        return 0.0
+    return None
+
+
 _MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
 _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\b(?i:EAR[\s-]?99)\b")
 
@@ -109,6 +143,10 @@ class Finding:
     # The regulation sentences it rests on are the rule itself (744.11, part 746), worth
     # quoting whole under the bottom line; the general case rests on the best sentence found.
     operative: bool = False
+    # An outcome that rests on a provision a stay can suspend (the affiliates rule): the line
+    # whose basis is checked, and the outcome and text that hold while a stay is in effect on
+    # the answer's day (its legal-status notes say "Stayed: ..."; `bottom_line` reads them).
+    if_stayed: tuple[int, Literal["yes", "depends"], str] | None = None
 
 
 def cites(p: SearchResult, citation: str) -> bool:
@@ -313,7 +351,10 @@ def entity_list_rule(
     said = asserted(_SAYS_LISTED, _statements(question))
     # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
     # listing reaches it only through the affiliates rule's ownership test.
-    through_owner = (said or bool(_OWNER_LISTED.search(question))) and bool(
+    owned_by_listed = bool(_OWNED_BY_LISTED.search(question))
+    # ("Our wholly owned subsidiary sells to a company that is on the Entity List": the buyer
+    # is listed, the ownership is ours)
+    through_owner = (owned_by_listed or bool(_OWNER_LISTED.search(question))) and bool(
         _OWNERSHIP.search(question)
     )
     listed = bool(el_hits) or (said and not through_owner) or corpus_says is not None
@@ -376,8 +417,28 @@ def entity_list_rule(
         if through_owner
         else None
     )
-    if affiliates is not None:
-        # the provision that decides an owned party's case, quoted with its legal status
+    share = owned_share(question) if through_owner and not listed else None
+    if_stayed: tuple[int, Literal["yes", "depends"], str] | None = None
+    if affiliates is not None and share is not None and share >= 50 and owned_by_listed:
+        # "60% owned by a company on the Entity List": the owner's listing reaches the party
+        # through the affiliates rule, while that rule is in force on the answer's day
+        lines[0] = FindingLine(
+            "Licence required",
+            "yes — a foreign entity owned 50 percent or more by listed entities is treated as "
+            "listed (the affiliates rule, 15 CFR 744.11(a)(1)), for any item subject to the EAR, "
+            "to the extent the owner's Entity List entry specifies",
+            [affiliates, required],
+            lines[0].screening,
+        )
+        if_stayed = (
+            0,
+            "depends",
+            "depends on the item, destination and end use — the affiliates rule that would "
+            "extend the owner's listing to it (15 CFR 744.11(a)(1)) is stayed on this day",
+        )
+    if affiliates is not None and if_stayed is None:
+        # the provision that decides an owned party's case, quoted with its legal status (when
+        # it decides the outcome, the outcome's line quotes it already)
         lines.append(
             FindingLine(
                 "Affiliates rule",
@@ -425,6 +486,8 @@ def entity_list_rule(
                 [h.ref for h in el_hits if h.license_policy],
             )
         )
+    if if_stayed is not None:
+        return Finding("yes", "Entity List (15 CFR 744.11)", lines, [], True, if_stayed)
     missing = (
         []
         if listed

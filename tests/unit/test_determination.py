@@ -1496,9 +1496,6 @@ AFFILIATES_TEXT = (
 @pytest.mark.parametrize(
     "question",
     [
-        "Our reseller in Singapore isn't on the Entity List itself, but 60% of its shares are "
-        "held by a Chinese company that is listed. Do Entity List licence requirements apply "
-        "when we sell them EAR99 parts?",
         "Two listed entities each own 25% of our buyer in Thailand. Can we ship parts without "
         "a licence?",
         "A 30% shareholder of our customer in Vietnam is on the Entity List. Do we need a "
@@ -1516,6 +1513,68 @@ def test_a_party_owned_by_listed_entities_is_answered_by_the_affiliates_rule(
     assert "owned 50 percent or more" in finding.lines[0].text
     line = next(x for x in finding.lines if x.label == "Affiliates rule")
     assert line.basis[0].passage is affiliates
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our reseller in Singapore isn't on the Entity List itself, but 60% of its shares are "
+        "held by a Chinese company that is listed. Do Entity List licence requirements apply "
+        "when we sell them EAR99 parts?",
+        "We have a distributor in Shenzhen that's 60% owned by a company on the Entity List, but "
+        "the distributor itself isn't listed. Do we need a license to ship them EAR99 connectors?",
+        "Our customer in Vietnam is majority-owned by an Entity List company. Can we sell them "
+        "EAR99 cables?",
+        "Our Indian customer's parent company is on the Entity List and owns 75% of it. Can we "
+        "ship EAR99 pumps without a licence?",
+    ],
+)
+def test_a_party_half_owned_by_a_listed_owner_needs_a_licence_under_the_affiliates_rule(
+    question: str,
+) -> None:
+    """Owned 50 percent or more by a listed entity, the party is treated as listed: "yes", resting
+    on 744.11(a)(1) itself (whose status line then shows whether a stay holds)."""
+    affiliates = _p(95, "15 CFR 744.11(a)(1)", AFFILIATES_TEXT, "regulation")
+    finding = determine(question, [EL, affiliates])
+    assert finding is not None and finding.outcome == "yes", question
+    assert "744.11(a)(1)" in finding.lines[0].text
+    assert finding.lines[0].basis[0].passage is affiliates
+    assert finding.if_stayed is not None and finding.if_stayed[1] == "depends"
+    # the outcome's line quotes the rule: no second line repeating it
+    assert not any(x.label == "Affiliates rule" for x in finding.lines)
+
+
+def test_our_own_ownership_does_not_make_a_listed_buyer_an_owned_one() -> None:
+    """ "Our wholly owned subsidiary sells to a company that is on the Entity List": the buyer is
+    listed; the ownership in the question is ours."""
+    question = (
+        "Our wholly owned subsidiary in Germany sells to a company that is on the Entity List. "
+        "Do we need a licence?"
+    )
+    finding = determine(question, [EL])
+    assert finding is not None and finding.outcome == "yes"
+
+
+def test_an_outcome_resting_on_a_stayed_rule_holds_only_while_it_is_not_stayed() -> None:
+    """The bottom line reads its basis's legal-status notes for the answer's day: stayed, the
+    affiliates outcome gives way to the one the rule states for that case; a stay that ended,
+    or no notes at all, leaves "yes"."""
+    from assistant.answering.bottom_line import Citer, bottom_line
+
+    affiliates = _p(95, "15 CFR 744.11(a)(1)", AFFILIATES_TEXT, "regulation")
+    question = "Our buyer in Vietnam is 60% owned by a company on the Entity List. Can we ship?"
+    finding = determine(question, [EL, affiliates])
+    assert finding is not None
+
+    def notes(say: str) -> Any:
+        return lambda p, a, b: [say] if p is affiliates else []
+
+    stayed = bottom_line(finding, Citer(notes_of=notes("Stayed: 90 FR 50857 stays (a)(1).")))
+    assert stayed.determination is not None and stayed.determination.outcome == "depends"
+    assert "stayed on this day" in stayed.lines[0]
+    ended = bottom_line(finding, Citer(notes_of=notes("Stay ended: 90 FR 50857 stayed (a)(1).")))
+    assert ended.determination is not None and ended.determination.outcome == "yes"
+    assert bottom_line(finding, Citer()).determination.outcome == "yes"  # type: ignore[union-attr]
 
 
 def test_a_party_that_s_on_the_entity_list_is_listed() -> None:
