@@ -34,12 +34,14 @@ from assistant.models import (
 )
 from assistant.retrieval.features import (
     asked_dates,
+    asks_legal_status,
     dated_match,
     defined_terms,
     definitions_pattern,
 )
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
+from assistant.status import load_notes
 from assistant.text import sentence_spans
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
@@ -117,6 +119,11 @@ OFF_REGIME_PENALTY = 0.2
 # "What did BIS add in its August 2020 Huawei action?": a sentence of the document issued when the
 # question says (`features.dated_match`) answers before a like-worded one of another year's rule.
 DATED_BONUS = 0.1
+# "When does the stay on the affiliates rule end?": a sentence a recorded stay affects (the
+# eCFR's own "At 90 FR 50857 ... was stayed" note, or the stayed paragraph) answers a question
+# about legal status before one sharing its other words ("notice", "Federal Register"), as
+# retrieval brings it in (`Weights.stayed`).
+STAYED_BONUS = 0.2
 _ASKS_DURATION = re.compile(
     r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
     re.I,
@@ -196,8 +203,10 @@ def score_sentences(
     top = passages[:PASSAGES]
     off = off_regime(question, [p.citation for p in top], [p.title for p in top])
     asked = asked_dates(question)
+    asks_status = asks_legal_status(question)
     for rank, p in enumerate(top):
         dated = DATED_BONUS * dated_match(p.metadata, asked)
+        stays = [n for n in load_notes(p.metadata) if n.kind == "stay"] if asks_status else []
         for a, b in sentence_spans(p.text):
             if b - a < 12:
                 continue
@@ -210,6 +219,8 @@ def score_sentences(
             if asks_duration and _STATES_DURATION.search(text):
                 score += DURATION_BONUS
             score += dated - OFF_REGIME_PENALTY * off[rank]
+            if any(n.touches(p.start + a, p.start + b) for n in stays):
+                score += STAYED_BONUS
             out.append(_Sentence(rank, p.start + a, p.start + b, text, score, p.similarity))
     return out
 

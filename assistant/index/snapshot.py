@@ -53,6 +53,7 @@ from assistant.access import readable
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
 from assistant.index.store import Store
 from assistant.index.tokenize import tokenize
+from assistant.status import load_notes
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,33 @@ class _Citing:
                 now = change.renumber[slots]
                 keys[key] = now[now >= 0]
         return _Citing(keys)
+
+
+def _carries_a_stay(meta: Mapping[str, Any]) -> bool:
+    """Whether a chunk's text is, or is affected by, a stay its legal-status notes record."""
+    if not meta.get("status_notes"):
+        return False
+    start, end = int(meta.get("start", 0) or 0), int(meta.get("end", 0) or 0)
+    return any(n.kind == "stay" and n.touches(start, end) for n in load_notes(meta))
+
+
+@dataclass(frozen=True)
+class _Stayed:
+    """The slots of chunks that carry a stay (few: the corpus records few stays)."""
+
+    slots: np.ndarray
+
+    def patched(self, change: Change) -> _Stayed:
+        added = [
+            s
+            for s, m in zip(change.added_slots.tolist(), change.added_metas, strict=True)
+            if _carries_a_stay(m)
+        ]
+        slots = np.concatenate([self.slots, np.asarray(added, dtype=np.int64)])
+        if change.renumber is not None:
+            now = change.renumber[slots]
+            slots = now[now >= 0]
+        return _Stayed(slots)
 
 
 def _spliced(old: list[Any], new: list[Any], runs: list[tuple[int, int]]) -> list[Any]:
@@ -313,6 +341,28 @@ class CorpusSnapshot:
         if not found:
             return []
         rows = self.row_of_slot()[np.concatenate(found)]
+        return [int(r) for r in np.unique(rows[rows >= 0])]
+
+    def stayed(self) -> list[int]:
+        """Rows whose text a recorded stay affects (`assistant.status`: "At 90 FR 50857 ...
+        paragraph (a)(1) was stayed"), in row order: what a question about a rule's legal status
+        may be asking about, though no word of the note is in the text. From an index kept per
+        snapshot, not a pass over every chunk."""
+        root = self._root
+
+        def make() -> _Stayed:
+            slots = [
+                s
+                for s, m in zip(root.slot_of_row.tolist(), root.metas, strict=True)
+                if _carries_a_stay(m)
+            ]
+            return _Stayed(np.asarray(slots, dtype=np.int64))
+
+        index = root.derived(("stayed",), make)
+        assert isinstance(index, _Stayed)
+        if not len(index.slots):
+            return []
+        rows = self.row_of_slot()[index.slots]
         return [int(r) for r in np.unique(rows[rows >= 0])]
 
     def served(self) -> dict[str, str | None]:

@@ -18,6 +18,11 @@ Why each one:
   was issued, and several rules and releases on one subject differ in little but their date
   (the 2019 and the 2020 Huawei affiliate additions). A dated document (a rule, release,
   guidance page or article, not the regulation's version date) issued then matches.
+- Stays. "Is the affiliates rule stayed?", "when does the stay end?": a rule's legal status is
+  recorded in notes beside the text it affects ("At 90 FR 50857 ... paragraph (a)(1) was
+  stayed"), not in its words ("Entity List entries extend to other foreign affiliates ..."),
+  so neither retriever finds the provision from the question. A question about a rule's legal
+  status brings in the chunks a recorded stay affects, and they match.
 """
 
 from __future__ import annotations
@@ -227,3 +232,22 @@ def dated_match(meta: Mapping[str, Any], asked: Sequence[tuple[int, int | None]]
         elif abs((year * 12 + month) - (y * 12 + m)) <= 1:
             best = max(best, 1.0 if (y, m) == (year, month) else 0.5)
     return best
+
+
+# "Is the affiliates rule stayed?", "when does the stay end?", "Is it in force / still in effect
+# / suspended / paused?", "What is its legal status?"; not the verb ("how long can it stay
+# abroad", "our engineers stay in Shenzhen").
+_ASKS_LEGAL_STATUS = re.compile(
+    r"\b(?:stayed|suspended|paused)\b"
+    r"|\b(?:the|a|any|this|that|its)\s+stay\b(?!\s+(?:out|abroad|overseas|at|in|there|here|"
+    r"longer|for|with|on\s+site))"
+    r"|\bstay\s+(?:of|on)\s+the\b"
+    r"|\bin\s+(?:force|effect)\b|\bstill\s+(?:apply|applies|valid|effective|operative|binding)\b"
+    r"|\blegal\s+status\b",
+    re.I,
+)
+
+
+def asks_legal_status(question: str) -> bool:
+    """Whether the question asks if a rule is stayed, in force or still applies."""
+    return bool(_ASKS_LEGAL_STATUS.search(question))

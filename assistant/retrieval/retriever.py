@@ -39,6 +39,7 @@ from assistant.index.vocabulary import expand_query
 from assistant.models import Filters, SearchResult
 from assistant.retrieval.features import (
     asked_dates,
+    asks_legal_status,
     authority_score,
     dated_match,
     defined_terms,
@@ -267,6 +268,13 @@ class Retriever:
                     break
         candidates.update(sparse)
         candidates.update(nearest)
+        # A question about legal status: the chunks a recorded stay affects (see features)
+        stayed = (
+            {i for i in lexical.stayed() if allowed is None or i in allowed}
+            if asks_legal_status(query)
+            else set()
+        )
+        candidates.update(stayed)
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
         # (not over a paragraph of the same section the question names: "744.11(a)(2)" stays
@@ -327,6 +335,7 @@ class Retriever:
                 [str(m.get("title", "")) for m in metas],
             ),
             dated=np.array([dated_match(m, asked) for m in metas]) if asked else None,
+            stayed=np.array([float(int(i) in stayed) for i in idx]) if stayed else None,
         )
         return lexical, idx, features
 

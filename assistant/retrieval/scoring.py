@@ -7,6 +7,8 @@
           + authority * (1 regulation, 2/3 Federal Register, 1/3 guidance, 0 news)
           + definition * (1 when a definitional question's term is defined in the chunk)
           + dated     * (1 when the chunk's document was issued in the month or year asked about)
+          + stayed    * (1 when the question asks about legal status and a recorded stay affects
+                         the chunk)
           - off_regime * (1 for an antiboycott passage when the question is not about boycotts)
 
 Cosine similarity (the embedding model's vectors are normalised) counts in full; BM25 is divided
@@ -44,6 +46,7 @@ class Weights:
     # not asking about them
     off_regime: float = 0.5
     dated: float = 0.1  # what a document issued when the question says adds
+    stayed: float = 0.2  # what a chunk a recorded stay affects adds, asked about legal status
     per_doc: int = 3  # most places one document takes in the top k (0: no limit)
 
 
@@ -67,6 +70,8 @@ class Features:
     off_regime: np.ndarray | None = None
     # 1 (0.5 the next month) for a document issued when the question says (features.dated_match)
     dated: np.ndarray | None = None
+    # 1 for a chunk a recorded stay affects, when the question asks about legal status
+    stayed: np.ndarray | None = None
 
 
 def normalise_bm25(bm25: np.ndarray) -> np.ndarray:
@@ -99,6 +104,7 @@ def fused_scores(f: Features, weights: Weights = WEIGHTS) -> np.ndarray:
         + weights.definition * f.definition
         - (weights.off_regime * f.off_regime if f.off_regime is not None else 0.0)
         + (weights.dated * f.dated if f.dated is not None else 0.0)
+        + (weights.stayed * f.stayed if f.stayed is not None else 0.0)
     )
 
 

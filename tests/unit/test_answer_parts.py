@@ -346,6 +346,44 @@ def test_a_question_naming_a_month_is_led_by_the_document_issued_then() -> None:
     assert "Huawei" in best.text
 
 
+def test_a_question_about_a_stay_is_led_by_what_the_stay_affects() -> None:
+    """ "When does the stay end, and which Federal Register notice stayed it?": the sentence a
+    recorded stay affects (here the eCFR's own note) leads, shown with its status, though
+    another shares more of the question's words ("Federal Register", "notice")."""
+    from assistant.answering.extractive import compose_extractive
+    from assistant.models import SearchResult
+    from assistant.status import StatusNote, dump_notes
+
+    note_text = "At 90 FR 50857, in 744.11, paragraph (a)(1) was stayed until Nov. 9, 2026."
+    other = "BIS may inform you by a notice in the Federal Register that a rule applies to you."
+    note = StatusNote("stay", note_text, 0, len(note_text), "15 CFR 744.11")
+    meta = {"doc_type": "regulation", "status_notes": dump_notes([note])}
+    # the passage with the other sentence is the closer one
+    closer = SearchResult("o", "o", "o", "15 CFR 744.21(b)", "", other, 0, len(other), 0.6, {}, 0.6)
+    p = SearchResult(
+        "c", "d", "p", "15 CFR 744.11", "", note_text, 0, len(note_text), 0.3, meta, 0.3
+    )
+
+    def notes_of(_p: SearchResult, a: int, b: int) -> list[str]:
+        said = "Stay ended: 90 FR 50857 stayed (a)(1) until Nov. 9, 2026."
+        return [said] if _p is p and note.touches(a, b) else []
+
+    def lead(question: str) -> str:
+        answer = compose_extractive(
+            question,
+            [closer, p],
+            min_relevance=0.0,
+            min_relevance_unknown_name=0.0,
+            notes_of=notes_of,
+        )
+        return answer.lead
+
+    assert "50857" in lead(
+        "When does the stay on the rule end, and which Federal Register notice stayed it?"
+    )
+    assert "inform" in lead("Which Federal Register notice tells you that a rule applies to you?")
+
+
 def test_a_question_demanding_a_percentage_or_a_fee_none_states_is_refused() -> None:
     from assistant.models import SearchResult
 

@@ -494,3 +494,53 @@ def test_of_two_like_worded_releases_the_one_issued_when_asked_comes_first() -> 
     assert asked_2020["r2020"] - asked_2020["r2019"] == pytest.approx(WEIGHTS.dated, abs=1e-6)
     undated = _retrieve("How many Huawei affiliates were added?", closer_to_2019, snap)
     assert undated["r2020"] == pytest.approx(undated["r2019"], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("when exactly does the stay on the BIS affiliates rule end?", True),
+        ("Is the 50% affiliates rule in force?", True),
+        ("Has BIS suspended the rule?", True),
+        ("Does the stay of the rule still apply today?", True),
+        ("What is the legal status of 744.11(a)(1)?", True),
+        # the verb, not a stay
+        ("How long can our demo equipment stay abroad under TMP?", False),
+        ("Can our engineers stay in Shenzhen for a month?", False),
+        ("Do we need a licence to ship routers to Belarus?", False),
+    ],
+)
+def test_a_question_about_legal_status_is_told_apart(question: str, asks: bool) -> None:
+    from assistant.retrieval.features import asks_legal_status
+
+    assert asks_legal_status(question) is asks
+
+
+def test_asked_about_legal_status_the_chunks_a_stay_affects_come_in() -> None:
+    """The stayed paragraph shares no word with "is it stayed?" and sits far from it in the
+    vector space: asked about legal status, the chunks a recorded stay affects are candidates
+    and gain `stayed`; asked anything else, nothing changes."""
+    from assistant.status import StatusNote, dump_notes
+
+    note = StatusNote("stay", "At 90 FR 50857 paragraph (a)(1) was stayed.", 0, 10, "15 CFR 744.11")
+    texts = {
+        "s": "Entity List entries extend to foreign affiliates owned 50 percent or more.",
+        "t": "Tools of trade may remain abroad for one year.",
+    }
+    metas = [
+        {**_meta("s", "15 CFR 744.11(a)(1)"), "status_notes": dump_notes([note])},
+        _meta("t", "15 CFR 740.9(a)"),
+    ]
+    snap = CorpusSnapshot(
+        list(texts),
+        list(texts.values()),
+        metas,
+        "v1",
+        np.stack([_unit(0, 0, 0, 1), _unit(1, 0, 0, 0)]),
+    )
+    assert snap.stayed() == [0]
+    vector = _unit(1, 0, 0, 0)
+    asked = _retrieve("Is the ownership rule stayed?", vector, snap)
+    plain = _retrieve("Does the ownership rule apply?", vector, snap)
+    assert asked["s"] - plain["s"] == pytest.approx(WEIGHTS.stayed, abs=1e-6)
+    assert asked["t"] == pytest.approx(plain["t"], abs=1e-6)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from assistant.index.snapshot import (
 )
 from assistant.index.term_stats import term_stats
 from assistant.index.tokenize import tokenize
+from assistant.status import StatusNote, dump_notes
 from tests.unit.conftest import TEXTS, FakeStore, as_store, chunk_meta
 
 QUERIES = ("license encryption", "tools of trade one year", "740.2", "falconridge counsel")
@@ -151,6 +153,13 @@ def _put_random(store: FakeStore, doc: str, version: int, rng: np.random.Generat
     count = int(rng.integers(1, 5))
     for k in range(count):
         words = rng.choice(WORDS, int(rng.integers(3, 40)))
+        # some chunks carry a recorded stay (`CorpusSnapshot.stayed`), some an amendment note
+        noted = rng.random()
+        notes = (
+            {"start": 0, "end": 100, "status_notes": dump_notes([_note(k, noted < 0.1)])}
+            if noted < 0.2
+            else {}
+        )
         store.rows[f"{doc}-{k}"] = (
             " ".join(words),
             {
@@ -160,9 +169,15 @@ def _put_random(store: FakeStore, doc: str, version: int, rng: np.random.Generat
                 "title": f"Section on {words[0]}",
                 "access": ",".join(groups),
                 **{f"access_{g}": True for g in groups},
+                **notes,
             },
         )
     store.records[doc] = {"content_hash": f"{doc}-v{version}", "chunk_count": count}
+
+
+def _note(k: int, stay: bool) -> StatusNote:
+    kind: Literal["stay", "amendment"] = "stay" if stay else "amendment"
+    return StatusNote(kind, f"At 90 FR 50857 paragraph {k} was stayed.", 10, 50, "15 CFR 740.1")
 
 
 def _reference_idf(index: CorpusSnapshot, token: str) -> tuple[float, bool]:
@@ -188,6 +203,7 @@ def test_many_refreshes_serve_exactly_what_a_full_build_serves(tmp_path: Path) -
     index.view(["public"])
     term_stats(index, ["public"]).idf("license")
     index.citing(["744.11"])
+    index.stayed()
     for step in range(1, 20):
         for d in rng.choice(45, 3, replace=False).tolist():
             doc = f"d{d:02d}"
@@ -210,6 +226,9 @@ def test_many_refreshes_serve_exactly_what_a_full_build_serves(tmp_path: Path) -
         for refs in (["744.11"], ["740.9(a)"], ["741.2", "745.1"]):
             assert index.citing(refs) == full.citing(refs)
             assert index.view(["public"]).citing(refs) == full.view(["public"]).citing(refs)
+        assert index.stayed() == full.stayed()
+        assert index.view(["public"]).stayed() == full.view(["public"]).stayed()
+    assert index.stayed(), "the random documents carry stays"
     wait_for_publishing()
     loaded = load_or_build(as_store(store))
     _same(loaded, index)
