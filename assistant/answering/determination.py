@@ -56,7 +56,8 @@ Lookup = Callable[[str], list[SearchResult]]
 # Does the question ask whether something needs a licence, is allowed, or can use an exception?
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
-    r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|licen[cs]e exception|"
+    r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
+    r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"licen[cs]e requirements? (?:apply|applies|reach|cover))\b",
     re.I,
@@ -1696,6 +1697,80 @@ def published_rule(
     )
 
 
+# The de minimis rule (734.4): a foreign-made item whose controlled U.S. content is at most
+# 10% of its value (Country Groups E:1 and E:2: Iran, North Korea, Syria; Cuba) or 25% (every
+# other destination) is not subject to the EAR when reexported. The question gives the share:
+# "about 15% U.S.-origin controlled content", "U.S. parts make up 30% of its value".
+_US = r"(?:\bU\.\s?S\.(?!\w)|\bUSA?\b|\bAmerican\b|\bUnited States\b)"
+_US_CONTENT_WORDS = re.compile(
+    rf"{_US}[^;?!%]{{0,40}}?\b(?:origin|content|parts?|components?|chips?|controlled|value|"
+    r"software|technology)\b"
+    rf"|\b(?:origin|content|parts?|components?)\b[^;?!%]{{0,12}}?{_US}",
+    re.I,
+)
+# a share of a company, not of an item's value ("60% owned by", "a 30% stake")
+_HOLDING = re.compile(r"\b(?:owned|owns|ownership|stake|shares?|shareholders?|held)\b", re.I)
+_PERCENT = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.I)
+_E1_E2 = {"746.2", "746.4", "746.7", "746.9"}  # Cuba (E:2); North Korea, Iran, Syria (E:1)
+_DE_MINIMIS_10 = re.compile(r"\bnot subject to the EAR when made to any country in the world", re.I)
+_DE_MINIMIS_25 = re.compile(
+    r"\bnot subject to the EAR when made to countries other than those listed in Country Group E:1",
+    re.I,
+)
+_DE_MINIMIS_QUERY = (
+    "15 CFR 734.4 De minimis U.S. content: reexports of a foreign-made commodity incorporating "
+    "controlled U.S.-origin commodities valued at 10% or 25% or less are not subject to the EAR"
+)
+
+
+def us_content_share(question: str) -> float | None:
+    """The share of a foreign-made item's value the question says is U.S. content ("about 15%
+    U.S.-origin controlled content"), or None: a percentage with U.S. content named within a
+    few words of it, not an ownership share ("60% owned by")."""
+    for m in _PERCENT.finditer(question):
+        window = question[max(0, m.start() - 60) : m.end() + 60]
+        near = question[max(0, m.start() - 25) : m.end() + 25]
+        if _HOLDING.search(near):
+            continue
+        if _US_CONTENT_WORDS.search(window):
+            return float(m.group(1))
+    return None
+
+
+def de_minimis_line(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[FindingLine, bool] | None:
+    """Whether the foreign-made item the question describes is subject to the EAR by its U.S.
+    content (734.4(c) and (d)): the line, and True when the content is within the de minimis
+    level (then no EAR licence rule reaches it, unless 734.4(a) sets no level for it). None
+    when the question gives no share of U.S. content, or the corpus lacks the rule."""
+    share = us_content_share(question)
+    if share is None:
+        return None
+    m = place_sent_to(" ".join(_this_deal_sentences(question)))
+    strict = m is not None and EMBARGOES[m.group(0)][0] in _E1_E2
+    level = 10 if strict else 25
+    pattern = _DE_MINIMIS_10 if strict else _DE_MINIMIS_25
+    basis = _sought(passages, lookup, "15 CFR 734.4", pattern, _DE_MINIMIS_QUERY)
+    if basis is None:
+        return None
+    where = (
+        f"{EMBARGOES[m.group(0)][1]} (Country Group E:1/E:2)"
+        if strict and m is not None
+        else "a destination outside Country Groups E:1 and E:2"
+    )
+    within = share <= level
+    text = (
+        f"no — at {share:g}% its controlled U.S. content is within the {level}% de minimis "
+        f"level for {where}, unless 15 CFR 734.4(a) sets no level for what it incorporates "
+        "(600 series, 9x515 and other items it lists)"
+        if within
+        else f"yes — its controlled U.S. content ({share:g}%) is above the {level}% de minimis "
+        f"level for {where}, so the foreign-made item is subject to the EAR"
+    )
+    return FindingLine("Subject to the EAR", text, [basis]), within
+
+
 def _subject_to_the_ear_first(finding: Finding, line: FindingLine) -> None:
     """A "yes" about parties or destinations holds only for items subject to the EAR: it
     becomes "depends" on that, with the provision saying what is not."""
@@ -1777,6 +1852,44 @@ def determine(
         )
     elif finding is not None and outside is not None:
         _subject_to_the_ear_first(finding, outside)
+    minimis = de_minimis_line(question, passages, lookup)
+    if minimis is not None:
+        line, within = minimis
+        if within:
+            # within the de minimis level the item is outside the EAR: no party, destination or
+            # item rule reaches it, whatever else the question says
+            finding = Finding(
+                "depends",
+                "De minimis U.S. content (15 CFR 734.4)",
+                [
+                    FindingLine(
+                        "Licence required",
+                        "depends on whether 15 CFR 734.4(a) sets no de minimis level for what "
+                        "it incorporates; if it does not, none under the EAR: the foreign-made "
+                        "item is not subject to the EAR — " + line.text.removeprefix("no — "),
+                        line.basis,
+                    )
+                ],
+                ["whether 15 CFR 734.4(a) sets no de minimis level for the U.S. content"],
+                True,
+            )
+        elif finding is not None:
+            finding.lines.insert(1, line)
+        else:
+            finding = Finding(
+                "depends",
+                "De minimis U.S. content (15 CFR 734.4)",
+                [
+                    FindingLine(
+                        "Licence required",
+                        "depends on the item's classification and the destination: it is "
+                        "subject to the EAR — " + line.text.removeprefix("yes — "),
+                        line.basis,
+                    )
+                ],
+                ["the item's ECCN (or EAR99)"],
+                True,
+            )
     limit = exception_limit_line(question, passages, lookup)
     if finding is None and limit is not None and not _only_asks_what(question):
         # (asked how long TMP lasts or what LVS's limit is, the sentence that answers leads,

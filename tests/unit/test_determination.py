@@ -1757,3 +1757,70 @@ def test_a_list_item_is_never_the_bottom_line_alone() -> None:
     lead = answer.answer.split("**")[1]
     assert lead.startswith("(5) Submission of a written composition"), lead
     assert "co-authors" in lead
+
+
+DE_MINIMIS_C = (
+    "(c) *10% De Minimis Rule.* Except as provided in paragraphs (a) and (b)(1)(iii) of this "
+    "section, the following reexports are not subject to the EAR when made to any country in the "
+    "world."
+)
+DE_MINIMIS_D = (
+    "(d) *25% De Minimis Rule.* Except as provided in paragraph (a) of this section, the following "
+    "reexports are not subject to the EAR when made to countries other than those listed in "
+    "Country Group E:1 or E:2 of supplement no. 1 to part 740 of the EAR."
+)
+
+
+def _de_minimis_passages() -> list[SearchResult]:
+    return [
+        _p(120, "15 CFR 734.4(c)", DE_MINIMIS_C, "regulation"),
+        _p(121, "15 CFR 734.4(d)", DE_MINIMIS_D, "regulation"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "share"),
+    [
+        (
+            "Our Korean subsidiary builds a device with about 15% U.S.-origin controlled content.",
+            15,
+        ),
+        ("Our German plant makes a machine whose U.S.-origin parts are 20% of its value.", 20),
+        ("A Taiwanese company builds routers with 8% US content.", 8),
+        ("It has roughly 12 percent American components.", 12),
+        # shares of a company, and percentages with no U.S. content, are no content share
+        ("A distributor 60% owned by a U.S. company on the Entity List.", None),
+        ("Do we need a licence to export 5A992 routers to India if 20% is prepaid?", None),
+    ],
+)
+def test_the_share_of_us_content_a_question_gives(question: str, share: float | None) -> None:
+    from assistant.answering.determination import us_content_share
+
+    assert us_content_share(question) == share
+
+
+def test_a_foreign_made_item_s_us_content_decides_whether_it_is_subject_to_the_ear() -> None:
+    """734.4: at most 10% controlled U.S. content for Country Groups E:1/E:2 (Iran), 25%
+    elsewhere, and the foreign-made item is outside the EAR; above it, inside, and the
+    destination's rule decides."""
+    passages = _de_minimis_passages()
+    brazil = (
+        "Our German plant's machine has U.S.-origin parts worth {}% of its value. Can we sell "
+        "it to a customer in Brazil without a licence?"
+    )
+    within = determine(brazil.format(20), passages)
+    assert within is not None and within.outcome == "depends" and "734.4" in within.rule
+    assert "not subject to the EAR" in within.lines[0].text and "25%" in within.lines[0].text
+    assert within.lines[0].basis[0].passage.citation == "15 CFR 734.4(d)"
+    above = determine(brazil.format(30), passages)
+    assert above is not None
+    # (no other rule's basis here: the de minimis finding is the bottom line)
+    assert "subject to the EAR" in above.lines[0].text and "above the 25%" in above.lines[0].text
+    iran = (
+        "Our Korean subsidiary builds a device with about 15% U.S.-origin controlled content. "
+        "Can it sell the device to a customer in Iran without a BIS license?"
+    )
+    finding = determine(iran, [*passages, *IRAN])
+    assert finding is not None and finding.outcome == "yes" and "746.7" in finding.rule
+    line = next(x for x in finding.lines if x.label == "Subject to the EAR")
+    assert "above the 10%" in line.text and line.basis[0].passage.citation == "15 CFR 734.4(c)"
