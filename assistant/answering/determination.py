@@ -1089,6 +1089,61 @@ def _operative(
     return Finding(outcome, rule, lines, missing, operative=True)
 
 
+# A licence requirement the CCL-based controls state for named ECCNs whatever the destination:
+# "(A) Worldwide license requirement. A license is required to export ... items specified in
+# ECCNs ...; 3A090.a; ..." (742.6(a)(6)(iii)(A)), "a license is required to export any commodity
+# controlled by ECCN 0A983 to all destinations" (742.11(a)). Not one with exceptions ("to all
+# destinations except Country Group A:1"): then the destination decides.
+_WORLDWIDE = re.compile(r"\bworldwide\b|\bto (?:all|any) destinations?\b", re.I)
+_LICENCE_REQUIRED = re.compile(r"\blicen[cs]e is required\b", re.I)
+
+
+def _eccn_named(eccn: str) -> re.Pattern[str]:
+    """The ECCN as a list of them writes it ("3A090.a;"), not a longer one ("3A090.a.1") nor a
+    part of another ("13A090")."""
+    return re.compile(rf"(?<![\w.]){re.escape(eccn)}(?![\w]|\.[a-z0-9])", re.I)
+
+
+def worldwide_ccl_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An ECCN the question gives that a part 742 provision requires a licence for to every
+    destination: "yes", resting on that sentence (its heading's "Worldwide" counts when the
+    sentence follows it)."""
+    eccns = [e for e in dict.fromkeys(_ECCN.findall(question)) if not re.match(r"EAR", e, re.I)]
+    if not eccns:
+        return None
+    for eccn in eccns:
+        named = _eccn_named(eccn)
+        pool = list(passages)
+        if lookup is not None:
+            pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
+        for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+            p = basis.passage
+            sentence = p.text[basis.start - p.start : basis.end - p.start]
+            before = p.text[max(0, basis.start - p.start - 60) : basis.start - p.start]
+            worldwide = _WORLDWIDE.search(sentence) or re.search(
+                r"worldwide licen[cs]e requirement\W*$", before, re.I
+            )
+            if worldwide and named.search(sentence) and not re.search(r"\bexcept\b", sentence):
+                section = p.citation.split("(", 1)[0].removeprefix("15 CFR ")
+                return Finding(
+                    "yes",
+                    f"CCL-based controls (15 CFR {section})",
+                    [
+                        FindingLine(
+                            "Licence required",
+                            f"yes — {p.citation} requires a licence for items in ECCN {eccn} "
+                            "to every destination",
+                            [basis],
+                        )
+                    ],
+                    [],
+                    operative=True,
+                )
+    return None
+
+
 _MASS_MARKET = re.compile(r"\bmass[- ]market\b", re.I)
 _ENCRYPTION = re.compile(
     r"\b(?:encrypt\w*|crypto\w*|cipher\w*|TLS|SSL|HTTPS|AES|VPN|5[AD]99[12]|5[AD]002)\b", re.I
@@ -1823,6 +1878,7 @@ def determine(
         or end_use_rule(question, passages, lookup)
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
+        or worldwide_ccl_rule(question, passages, lookup)
     )
     whether = asks_whether(question)
     if finding is None:

@@ -1824,3 +1824,46 @@ def test_a_foreign_made_item_s_us_content_decides_whether_it_is_subject_to_the_e
     assert finding is not None and finding.outcome == "yes" and "746.7" in finding.rule
     line = next(x for x in finding.lines if x.label == "Subject to the EAR")
     assert "above the 10%" in line.text and line.basis[0].passage.citation == "15 CFR 734.4(c)"
+
+
+WORLDWIDE_742_6 = (
+    "( iii ) License requirements for certain items. ( A ) Worldwide license requirement. A "
+    "license is required to export, reexport, or transfer (in-country) items specified in ECCNs "
+    "3A001.z.1.a, z.2.a; 3A090.a; 4A090.a; or 5A992.z to any destination."
+)
+EXCEPT_A1 = (
+    "( 3 ) 6A003.b.4.b. A license is required to all destinations except those specified in "
+    "Country Group A:1 for those cameras in ECCN 6A003.b.4.b."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("Do we need a license to export GPUs (ECCN 3A090.a) to a data center in Malaysia?", "yes"),
+        ("Can we ship 3A090.a accelerators to Germany without a licence?", "yes"),
+        # an item of the listed paragraph is in it
+        ("Do we need a licence to ship 3A090.a.1 chips to Japan?", "yes"),
+        # another paragraph, the ECCN without one (which paragraph decides), or a requirement
+        # with exceptions: the destination decides
+        ("Do we need a licence to ship 3A090.b chips to Japan?", None),
+        ("Do we need a licence to ship 3A090 chips to Japan?", None),
+        ("Do we need a licence to export 6A003.b.4.b cameras to France?", None),
+    ],
+)
+def test_an_eccn_a_provision_controls_to_every_destination_needs_a_licence(
+    question: str, outcome: str | None
+) -> None:
+    """ "(A) Worldwide license requirement. A license is required ... 3A090.a ...": the ECCN
+    the question gives is licensed to every destination, whatever the destination."""
+    from assistant.answering.determination import worldwide_ccl_rule
+
+    passages = [
+        _p(130, "15 CFR 742.6(a)(6)(iii)(A)", WORLDWIDE_742_6, "regulation"),
+        _p(131, "15 CFR 742.4(a)(3)", EXCEPT_A1, "regulation"),
+    ]
+    finding = worldwide_ccl_rule(question, passages, None)
+    assert (finding.outcome if finding else None) == outcome
+    if finding is not None:
+        assert finding.lines[0].basis[0].passage.citation == "15 CFR 742.6(a)(6)(iii)(A)"
+        assert "every destination" in finding.lines[0].text
