@@ -58,6 +58,8 @@ ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
     r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
+    r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
+    r"employees?)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"licen[cs]e requirements? (?:apply|applies|reach|cover))\b",
     re.I,
@@ -947,12 +949,28 @@ _SUPPORTS = re.compile(
     re.I,
 )
 _NO_ITEM = re.compile(
-    r"\b(?:no|without)\s+(?:U\.?S\.?\s+)?(?:items?|goods|products?|exports?|exporting|"
-    r"shipping)\b|"
+    r"\b(?:no|without)\s+(?:U\.?S\.?(?:[- ]origin)?\s+)?(?:items?|goods|products?|exports?|"
+    r"exporting|shipping|equipment)\b|"
     r"\bnot? (?:\w+\s+){0,2}export(?:ed|ing)?\b|\bnothing (?:is )?(?:exported|shipped)\b",
     re.I,
 )
 _US_PERSON_SUPPORT = re.compile(r"\bNo\s+\W?U\.S\. person\W?\s+may, without a license", re.I)
+# 744.6(c)(2): U.S. persons' shipping, facilitating or servicing for the "development" or
+# "production" of advanced-node ICs at a facility in Macau or Country Group D:5 (China among
+# them), whether or not the item is subject to the EAR. The question names a chip plant there.
+_FAB = re.compile(
+    r"\b(?:fabs?|foundr(?:y|ies)|wafer|semiconductor (?:plant|factory|manufactur\w*|production)|"
+    r"chip (?:plant|factory|maker|manufactur\w*)|advanced[- ]node|\d{1,2}\s?nm|FinFET|GAAFET)\b",
+    re.I,
+)
+_D5_OR_MACAU = re.compile(
+    r"\b(?:china|chinese|prc|macau|shanghai|beijing|shenzhen|wuxi|"
+    r"hefei|wuhan|nanjing|tianjin|xi'an|chengdu|guangzhou|hong kong)\b",
+    re.I,
+)
+_US_PERSON_FAB = re.compile(
+    r"\bBIS is hereby informing\s+\W?U\.S\. persons\W?\s+that a license is required", re.I
+)
 
 
 def us_person_support_rule(
@@ -965,9 +983,34 @@ def us_person_support_rule(
     744.2-744.22."""
     if not (_US_PERSON.search(question) and _SUPPORTS.search(question)):
         return None
-    if not _NO_ITEM.search(question):
+    fab = bool(_FAB.search(question) and _D5_OR_MACAU.search(question))
+    if not _NO_ITEM.search(question) and not fab:
         return None
     pool = _with_section(passages, lookup, "744.6")
+    if fab:
+        # a chip plant in China: 744.6(c)(2), whatever the item, servicing and installing too
+        found = _first_in_section(pool, "15 CFR 744.6", _US_PERSON_FAB)
+        if found is not None:
+            text = (
+                "depends on whether the facility produces 'advanced-node integrated circuits' — "
+                "if it does, a U.S. person needs a licence to ship, transmit, transfer, facilitate "
+                "or service (maintain, repair, install) items for the 'development' or "
+                "'production' of ICs there, even items not subject to the EAR (15 CFR "
+                "744.6(c)(2), (c)(3))"
+            )
+            missing = [
+                "whether the facility produces 'advanced-node integrated circuits' (15 CFR "
+                "744.6(c)(2)(i))"
+            ]
+            return _operative(
+                "depends",
+                "U.S. person activities (15 CFR 744.6)",
+                text,
+                [found],
+                "744.6",
+                pool,
+                missing,
+            )
     basis = _first_in_section(pool, "15 CFR 744.6", _US_PERSON_SUPPORT)
     if basis is None:
         return None

@@ -1867,3 +1867,52 @@ def test_an_eccn_a_provision_controls_to_every_destination_needs_a_licence(
     if finding is not None:
         assert finding.lines[0].basis[0].passage.citation == "15 CFR 742.6(a)(6)(iii)(A)"
         assert "every destination" in finding.lines[0].text
+
+
+US_PERSON_FAB_TEXT = (
+    "( 2 ) Consistent with paragraph (c)(1) of this section, BIS is hereby informing “U.S. "
+    "persons” that a license is required for the following activities, which could involve "
+    "'support' for the weapons of mass destruction-related end uses set forth in paragraph (b) "
+    "of this section."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "fab"),
+    [
+        (
+            "Can a U.S. citizen field engineer help a Chinese company install equipment at a fab "
+            "that makes 16nm logic chips if no U.S.-origin items are involved?",
+            True,
+        ),
+        (
+            "Our American engineers want to service etch tools at a foundry in Wuxi. Licence?",
+            True,
+        ),
+        # no chip plant in China or Macau: 744.6(b)'s end uses decide
+        (
+            "Can a U.S. citizen help a Chinese university with research if no items are exported?",
+            False,
+        ),
+    ],
+)
+def test_a_us_person_servicing_a_chip_plant_in_china_is_answered_by_744_6_c_2(
+    question: str, fab: bool
+) -> None:
+    """744.6(c)(2)-(3): a U.S. person's shipping, facilitating or servicing for the production
+    of advanced-node ICs at a facility in Macau or D:5 needs a licence, item or no item; whether
+    the plant makes advanced-node ICs is the fact named."""
+    passages = [
+        _p(
+            140,
+            "15 CFR 744.6(b)",
+            "No “U.S. person” may, without a license from BIS, 'support':",
+            "regulation",
+        ),
+        _p(141, "15 CFR 744.6(c)(2)", US_PERSON_FAB_TEXT, "regulation"),
+    ]
+    finding = determine(question, passages)
+    assert finding is not None and "744.6" in finding.rule
+    assert ("advanced-node" in finding.lines[0].text) is fab
+    if fab:
+        assert finding.lines[0].basis[0].passage.citation == "15 CFR 744.6(c)(2)"
