@@ -1886,7 +1886,7 @@ US_PERSON_FAB_TEXT = (
             True,
         ),
         (
-            "Our American engineers want to service etch tools at a foundry in Wuxi. Licence?",
+            "Our American engineers will service etch tools at a Wuxi foundry. Need a licence?",
             True,
         ),
         # no chip plant in China or Macau: 744.6(b)'s end uses decide
