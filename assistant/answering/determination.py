@@ -856,6 +856,16 @@ def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLi
     return lines
 
 
+# A chip plant ("a fab", "a foundry", "a wafer fab"), and a place in Macau or Country Group D:5
+# as questions name them (China, its cities, Macau)
+_FAB_WORDS = (
+    r"\b(?:fabs?|foundr(?:y|ies)|wafer\s+fabs?|semiconductor\s+(?:fabs?|plants?|factor(?:y|ies))|"
+    r"chip\s+(?:plants?|factor(?:y|ies)))\b"
+)
+_D5_WORDS = (
+    r"\b(?:china|chinese|prc|macau|shanghai|beijing|shenzhen|wuxi|hefei|wuhan|nanjing|tianjin|"
+    r"xi'an|chengdu|guangzhou|hong\s+kong)\b"
+)
 # End uses and end users that need a licence for items the CCL alone would not catch, most
 # specific first ("the intelligence directorate of the armed forces" is a military-intelligence
 # end user before it is a military one): section, what the question must say, what it is.
@@ -900,6 +910,16 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
         "a chemical or biological weapons end use",
     ),
     (
+        "744.23",
+        # a chip plant in Macau or a Country Group D:5 destination (China among them)
+        re.compile(
+            rf"{_FAB_WORDS}[^.?!;]{{0,80}}{_D5_WORDS}|{_D5_WORDS}[^.?!;]{{0,80}}{_FAB_WORDS}",
+            re.I,
+        ),
+        "the production of integrated circuits at a facility in Macau or a Country Group D:5 "
+        "destination",
+    ),
+    (
         "744.21",
         # a military party the item goes to, not "military-grade", "our army of sales reps"
         # or the "Swiss Army" knife
@@ -913,6 +933,11 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     ),
 ]
 _GENERAL_PROHIBITION = re.compile(r"\byou may not export\b", re.I)
+_NOT_SAFEGUARDED = re.compile(
+    r"\b(?:not\s+(?:under|subject\s+to|covered\s+by)|without|outside(?:\s+of)?)\s+"
+    r"(?:IAEA\s+|international\s+|full[- ]scope\s+)?safeguards\b",
+    re.I,
+)
 _SUPPLEMENT_2 = re.compile(r"\bsupp(?:lement|\.)?\s*(?:no\.?\s*)?2\b", re.I)
 _RUSSIA_BELARUS = re.compile(r"\b(?:russia|russian|belarus|belarusian|moscow|minsk)\b", re.I)
 
@@ -959,15 +984,11 @@ _US_PERSON_SUPPORT = re.compile(r"\bNo\s+\W?U\.S\. person\W?\s+may, without a li
 # "production" of advanced-node ICs at a facility in Macau or Country Group D:5 (China among
 # them), whether or not the item is subject to the EAR. The question names a chip plant there.
 _FAB = re.compile(
-    r"\b(?:fabs?|foundr(?:y|ies)|wafer|semiconductor (?:plant|factory|manufactur\w*|production)|"
-    r"chip (?:plant|factory|maker|manufactur\w*)|advanced[- ]node|\d{1,2}\s?nm|FinFET|GAAFET)\b",
+    rf"{_FAB_WORDS}|\b(?:wafer|semiconductor (?:manufactur\w*|production)|chip (?:maker|"
+    r"manufactur\w*)|advanced[- ]node|\d{1,2}\s?nm|FinFET|GAAFET)\b",
     re.I,
 )
-_D5_OR_MACAU = re.compile(
-    r"\b(?:china|chinese|prc|macau|shanghai|beijing|shenzhen|wuxi|"
-    r"hefei|wuhan|nanjing|tianjin|xi'an|chengdu|guangzhou|hong kong)\b",
-    re.I,
-)
+_D5_OR_MACAU = re.compile(_D5_WORDS, re.I)
 _US_PERSON_FAB = re.compile(
     r"\bBIS is hereby informing\s+\W?U\.S\. persons\W?\s+that a license is required", re.I
 )
@@ -1033,7 +1054,9 @@ def end_use_rule(
     "(a) General prohibition". The military end-use rule (744.21) reaches only the items in
     supplement no. 2 to part 744, except for Russia and Belarus (any item subject to the EAR):
     elsewhere it depends on the item."""
-    sentences = _this_deal_sentences(question)
+    # "a reactor project that is not under IAEA safeguards" says what "unsafeguarded" says; its
+    # "not" denies the safeguards, not the end use
+    sentences = [_NOT_SAFEGUARDED.sub("unsafeguarded", x) for x in _this_deal_sentences(question)]
     stated = next(
         (
             (sec, what, sentence)
@@ -1077,6 +1100,23 @@ def end_use_rule(
             f"744, a licence is required for any item subject to the EAR when you know of {what} "
             f"({cite}(a))"
         )
+    elif section == "744.23":
+        # 744.23(a)(2): any item subject to the EAR for a plant producing advanced-node ICs;
+        # Category 3 B-E items where the node is unknown. The corpus does not define the node.
+        if _ADVANCED_NODE.search(question):
+            text = (
+                "yes — for any item subject to the EAR you know will be used in the development "
+                "or production of ICs at a facility in Macau or Country Group D:5 where "
+                f"'advanced-node ICs' are produced ({cite}(a)(2)(i))"
+            )
+        else:
+            outcome, missing = "depends", [_ADVANCED_NODE_FACT]
+            text = (
+                "depends on whether the facility produces 'advanced-node integrated circuits' — "
+                "if it does, a licence is required for any item subject to the EAR you know will "
+                "be used in the development or production of ICs there; if that is unknown, for "
+                f"Category 3 items in product groups B to E ({cite}(a)(2))"
+            )
     elif section == "744.21" and not (_SUPPLEMENT_2.search(question) or russia):
         outcome, missing = "depends", [_SUPPLEMENT_2_FACT]
         text = (
@@ -1114,6 +1154,10 @@ def _named_end_user(
 
 
 _SUPPLEMENT_2_FACT = "whether the item is in supplement no. 2 to part 744"
+_ADVANCED_NODE = re.compile(r"\badvanced[- ]node\b", re.I)
+_ADVANCED_NODE_FACT = (
+    "whether the facility produces 'advanced-node integrated circuits' (15 CFR 744.23(a)(2))"
+)
 _SUPPLEMENT_3_FACT = "whether the destination is a country of supplement no. 3 to part 744"
 
 

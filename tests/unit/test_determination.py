@@ -1916,3 +1916,53 @@ def test_a_us_person_servicing_a_chip_plant_in_china_is_answered_by_744_6_c_2(
     assert ("advanced-node" in finding.lines[0].text) is fab
     if fab:
         assert finding.lines[0].basis[0].passage.citation == "15 CFR 744.6(c)(2)"
+
+
+SME_744_23 = (
+    "( a ) General prohibition. In addition to the license requirements for items specified on "
+    "the CCL, you may not export, reexport, or transfer (in-country) without a license any item "
+    "subject to the EAR described in paragraphs (a)(1) through (4) of this section."
+)
+NUCLEAR_744_2 = (
+    "( a ) General prohibitions. In addition to the license requirements for items specified on "
+    "the CCL, you may not export, reexport, or transfer (in-country) an item subject to the EAR "
+    "without a license if at the time you know it will be used in nuclear activities."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "outcome"),
+    [
+        (
+            "A fab in Wuxi that makes 14nm FinFET logic wants EAR99 spare O-rings. Do we need a "
+            "licence?",
+            "744.23",
+            "depends",
+        ),
+        ("Can we sell EAR99 gloves to an advanced-node foundry in Shanghai?", "744.23", "yes"),
+        (
+            "We learned the EAR99 valves are for a reactor project that is not under IAEA "
+            "safeguards. Do we need a licence to ship them to India?",
+            "744.2",
+            "depends",
+        ),
+        # a chip plant outside D:5 and Macau: no end-use rule
+        ("Can we ship EAR99 tools to a semiconductor plant in Germany?", None, None),
+    ],
+)
+def test_end_uses_stated_in_plain_words(
+    question: str, section: str | None, outcome: str | None
+) -> None:
+    """A chip plant in China is 744.23's end use (whether it makes advanced-node ICs decides,
+    unless the question says so); a project "not under IAEA safeguards" is unsafeguarded
+    nuclear activity (744.2), its "not" denying the safeguards, not the end use."""
+    passages = [
+        _p(150, "15 CFR 744.23(a)", SME_744_23, "regulation"),
+        _p(151, "15 CFR 744.2(a)", NUCLEAR_744_2, "regulation"),
+    ]
+    finding = determine(question, passages)
+    rule = finding.rule if finding else ""
+    if section is None:
+        assert not rule.startswith("End-use controls"), rule
+    else:
+        assert finding is not None and section in rule and finding.outcome == outcome
