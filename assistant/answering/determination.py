@@ -1332,11 +1332,47 @@ def _only_asks_what(question: str) -> bool:
     )
 
 
+# An obligation other than a licence that a question asks about: filing EEI, the destination
+# control statement, a self-disclosure, an advisory opinion, how long an application takes or
+# a licence lasts, records, reports, notices.
+_OTHER_OBLIGATION = re.compile(
+    r"\b(?:file|filing|filed|EEI|AES|destination control statement|DCS|invoices?|"
+    r"self[- ]disclos\w*|voluntary disclos\w*|VSDs?|advisory opinions?|process(?:es|ing)?\b"
+    r"[^?]{0,40}\bapplications?|valid|validity|extend\w*|extension|records?|recordkeeping|"
+    r"retain\w*|retention|report(?:s|ing)?|notif\w*|notice|register\w*|registration)\b",
+    re.I,
+)
+# ... and a licence asked for, not one named as a document or a process ("a licence
+# application", "an approved licence", "licence processing")
+_ASKS_AUTHORIZATION = re.compile(
+    r"(?<!approved )\blicen[cs]e(?!\s+(?:applications?|processing|number|holder))\b|"
+    r"\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*",
+    re.I,
+)
+
+
+def asks_other_obligation(question: str) -> bool:
+    """Whether every question the text asks is about an obligation other than a licence ("Do we
+    have to file EEI in AES for either shipment?", "Does the destination control statement have
+    to go on our invoices ...?", "How long is an approved licence valid? Can we get it
+    extended?"): then "Licence required: ..." answers what was not asked, however the facts
+    around it read ("shipped NLR", "no licence was needed")."""
+    asked = [x.strip() for x in re.findall(r"[^.?!]*\?", question) if x.strip()] or [question]
+    # ("What exactly must it say?" beside it asks for more of the same)
+    return any(_OTHER_OBLIGATION.search(x) for x in asked) and all(
+        (_OTHER_OBLIGATION.search(x) or _WH_QUESTION.match(x)) and not _ASKS_AUTHORIZATION.search(x)
+        for x in asked
+    )
+
+
 def asks_whether(question: str) -> bool:
     """Whether a question asks if something needs a licence or is allowed, the general rule's
     only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
-    exception or procedure to use ("How do we report this to BIS?")."""
+    exception or procedure to use ("How do we report this to BIS?"), nor another obligation
+    (`asks_other_obligation`)."""
     if _ASKS_MEANING.search(question) or _ASKS_PROCEDURE.search(question):
+        return False
+    if asks_other_obligation(question):
         return False
     if _only_asks_what(question):
         return False
@@ -1980,7 +2016,9 @@ def determine(
             return plain
     if finding is None and whether:
         finding = general_rule(question, passages, lookup)
-    elif finding is None and _ASKS_EXCEPTION.search(question):
+    elif (
+        finding is None and _ASKS_EXCEPTION.search(question) and not asks_other_obligation(question)
+    ):
         finding = exception_rule(_named_exceptions_first(question, passages, lookup))
     outside = outside_ear_line(question, passages, lookup)
     if finding is None and outside is not None:

@@ -1966,3 +1966,51 @@ def test_end_uses_stated_in_plain_words(
         assert not rule.startswith("End-use controls"), rule
     else:
         assert finding is not None and section in rule and finding.outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        (
+            "We're shipping $1,200 of 5A991 modems to Hong Kong under NLR. Do we have to file EEI "
+            "in AES for the shipment?",
+            True,
+        ),
+        (
+            "Does the destination control statement have to go on our invoices for 5A992 items "
+            "shipped NLR? What exactly must it say?",
+            True,
+        ),
+        (
+            "How long does BIS take to process a licence application, and how long is an "
+            "approved licence valid? Can we get it extended?",
+            True,
+        ),
+        (
+            "Our EEI showed the wrong ECCN, though no licence was needed. Do we have to file a "
+            "full voluntary self-disclosure?",
+            True,
+        ),
+        # a licence asked about too: the determination stays
+        ("Do we need a licence to ship 5A992 routers to China, and do we have to file EEI?", False),
+        ("Can we ship EAR99 pumps to Brazil without a licence?", False),
+    ],
+)
+def test_a_question_about_another_obligation_gets_no_licence_bottom_line(
+    question: str, other: bool
+) -> None:
+    """Filing EEI, the destination control statement, processing times, a self-disclosure:
+    "Licence required: depends on ..." answers what was not asked, however "NLR" or "no licence
+    was needed" reads around it."""
+    from assistant.answering.determination import asks_other_obligation, asks_whether
+
+    assert asks_other_obligation(question) is other
+    if other:
+        assert not asks_whether(question)
+        gp = _p(
+            16,
+            "15 CFR 736.2(b)(1)",
+            "You may not export any item without a license if one is required.",
+            "regulation",
+        )
+        assert determine(question, [gp]) is None
