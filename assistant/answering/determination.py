@@ -1284,11 +1284,13 @@ _ASKS_EXCEPTION = re.compile(
 )
 
 
-def exception_rule(passages: Sequence[SearchResult]) -> Finding | None:
+def exception_rule(
+    passages: Sequence[SearchResult], question: str = "", lookup: Lookup | None = None
+) -> Finding | None:
     """Which License Exception may cover the case: the best-ranked one among the passages (by
     its authorizing sentence), on its conditions. Only for a question asking for one, when no
     party or destination rule decided it."""
-    exception = licence_exception_line(passages)
+    exception = licence_exception_line(passages, question, lookup)
     if exception is None:
         return None
     return Finding(
@@ -1546,7 +1548,9 @@ def general_rule(
         if basis is not None:
             break
     exception = (
-        licence_exception_line(_named_exceptions_first(question, passages, lookup))
+        licence_exception_line(
+            _named_exceptions_first(question, passages, lookup), question, lookup
+        )
         if basis is None
         else None
     )
@@ -1582,15 +1586,22 @@ def general_rule(
     )
 
 
-def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | None:
+def licence_exception_line(
+    passages: Sequence[SearchResult], question: str = "", lookup: Lookup | None = None
+) -> FindingLine | None:
     """The best-ranked License Exception among the passages (part 740), by its authorizing
-    sentence: what the answer names as the exception to look at."""
+    sentence: what the answer names as the exception to look at. Not one whose passage speaks
+    of other ECCNs than the question's (`_for_other_items`), unless the question names it."""
     pattern = re.compile(r"\b(?:authoriz\w*|License Exception [A-Z]{3}|may be exported)\b", re.I)
+    eccns = _eccn_families(question)
+    named = {section for _, section in named_exceptions(question)} if question else set()
     for p in passages[:5]:
         if not p.citation.startswith("15 CFR 740.") or any(
             cites(p, f"15 CFR {s}") for s in ("740.1", "740.2")
         ):
             continue  # the introduction and the restrictions on all exceptions: not one of them
+        if _for_other_items(p, eccns, lookup) and not any(cites(p, f"15 CFR {s}") for s in named):
+            continue  # License Exception HBM (3A090.c) for 3A002 signal generators
         for a, b in sentence_spans(p.text):
             if pattern.search(p.text[a:b]) and b - a > 40:
                 section = p.citation.split("(", 1)[0]
@@ -1601,6 +1612,33 @@ def licence_exception_line(passages: Sequence[SearchResult]) -> FindingLine | No
                     [Basis(p, p.start + a, p.start + b)],
                 )
     return None
+
+
+def _eccn_families(text: str) -> set[str]:
+    """The ECCNs a text names, by their five characters ("3A090" for "3A090.a"); not EAR99."""
+    return {e[:5].upper() for e in _ECCN.findall(text) if not re.match(r"EAR", e, re.I)}
+
+
+def _for_other_items(p: SearchResult, eccns: set[str], lookup: Lookup | None = None) -> bool:
+    """Whether an exception's opening (its section's first chunk: the scope it authorizes)
+    names ECCNs and none of the question's: an exception written for other items (HBM for
+    3A090.c, ENC for Category 5 Part 2) is no pointer for the item asked about (3A002 signal
+    generators). Not what a later paragraph names: BAG's and TMP's firearms paragraphs name
+    0A501, yet they are for any item. Without an ECCN in the question, or in the opening, it
+    may be."""
+    if not eccns:
+        return False
+    section = p.citation.split("(", 1)[0].removeprefix("15 CFR ")
+    chunks = section_chunks(lookup, section) if lookup is not None else []
+    if not chunks and p.start != 0:
+        return False
+    # its heading and "(a) Scope" paragraph: the first _OPENING characters of the section
+    opening = "".join(c.text for c in chunks or [p])[:_OPENING]
+    named = _eccn_families(opening)
+    return bool(named) and not (named & eccns)
+
+
+_OPENING = 600
 
 
 def _named_exceptions_first(
@@ -2019,7 +2057,9 @@ def determine(
     elif (
         finding is None and _ASKS_EXCEPTION.search(question) and not asks_other_obligation(question)
     ):
-        finding = exception_rule(_named_exceptions_first(question, passages, lookup))
+        finding = exception_rule(
+            _named_exceptions_first(question, passages, lookup), question, lookup
+        )
     outside = outside_ear_line(question, passages, lookup)
     if finding is None and outside is not None:
         # No rule about parties, places or items applies: whether it is subject to the EAR
@@ -2085,7 +2125,9 @@ def determine(
         return None
     listed = next((line for line in finding.lines if line.label == "Licence exceptions"), None)
     exception = (
-        licence_exception_line(_named_exceptions_first(question, passages, lookup))
+        licence_exception_line(
+            _named_exceptions_first(question, passages, lookup), question, lookup
+        )
         if listed is None or listed.text.startswith("only those")
         else None
     )

@@ -2014,3 +2014,34 @@ def test_a_question_about_another_obligation_gets_no_licence_bottom_line(
             "regulation",
         )
         assert determine(question, [gp]) is None
+
+
+def test_an_exception_written_for_other_items_is_no_pointer() -> None:
+    """HBM's scope names 3A090.c: no pointer for 3A002 signal generators, one for 3A090.c
+    memory; BAG names firearms ECCNs only in a later paragraph, so it still points for any
+    item (and for a question giving no ECCN nothing is filtered)."""
+    from assistant.answering.determination import licence_exception_line
+
+    hbm_text = (
+        "( a ) Scope. This License Exception High Bandwidth Memory (HBM) authorizes the export, "
+        "reexport, or transfer (in-country) of items specified in ECCN 3A090.c on the CCL if all "
+        "terms and conditions within this section are met."
+    )
+    hbm = _p(
+        160, "15 CFR 740.25(a)", hbm_text, "regulation", title="§ 740.25 License Exception HBM."
+    )
+    bag_text = (
+        "( e ) Firearms. A U.S. citizen may export under this License Exception BAG shotguns "
+        "classified under ECCN 0A502 that are authorized for personal use."
+    )
+    bag = replace(
+        _p(161, "15 CFR 740.14(e)", bag_text, "regulation", title="§ 740.14 Baggage (BAG)."),
+        start=2000,
+        end=2000 + len(bag_text),
+    )
+    assert licence_exception_line([hbm], "Can our distributor resell 3A002 generators?") is None
+    line = licence_exception_line([hbm], "Can we ship 3A090.c memory to Korea?")
+    assert line is not None and "740.25" in line.text
+    assert licence_exception_line([hbm], "Can we ship memory to Korea?") is not None
+    line = licence_exception_line([bag], "Can I take my 5A992 laptop to Suzhou?")
+    assert line is not None and "740.14" in line.text
