@@ -1984,7 +1984,35 @@ def de_minimis_line(
         else f"yes — its controlled U.S. content ({share:g}%) is above the {level}% de minimis "
         f"level for {where}, so the foreign-made item is subject to the EAR"
     )
-    return FindingLine("Subject to the EAR", text, [basis]), within
+    bases = [basis]
+    other = _other_destination(question)
+    if strict and other is not None:
+        # "a civilian factory in Venezuela ... different if the buyer were in Cuba?": both
+        # levels, each for its destination
+        wider = _sought(passages, lookup, "15 CFR 734.4", _DE_MINIMIS_25, _DE_MINIMIS_QUERY)
+        if wider is not None:
+            verdict = (
+                f"no — at {share:g}% within the 25% level"
+                if share <= 25
+                else "yes — above the 25% level"
+            )
+            text = f"for {other}: {verdict} (15 CFR 734.4(d)); for {where}: {text}"
+            bases.append(wider)
+    return FindingLine("Subject to the EAR", text, bases), within
+
+
+def _other_destination(question: str) -> str | None:
+    """A place the question sends something to, or puts a buyer in, outside Country Groups E:1
+    and E:2 ("a civilian factory in Venezuela"): named after "in" or "to", not a part 746
+    place ("to North Korea") and not where the maker is ("our Malaysian subsidiary")."""
+    for m in _IN_OR_TO_PLACE.finditer(question):
+        name = m.group(1)
+        if DESTINATIONS.fullmatch(name) and name.lower() not in EMBARGOES:
+            return name
+    return None
+
+
+_IN_OR_TO_PLACE = re.compile(r"\b(?:in|to)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 
 
 def _subject_to_the_ear_first(finding: Finding, line: FindingLine) -> None:
@@ -2023,9 +2051,12 @@ def determine(
     """The determination for a licence question, or None (not a licence question, or no rule's
     basis found). Rules are tried in the EAR's order of precedence: denial orders, restricted
     parties, embargoed destinations, then the general case."""
-    if not ASKS_LICENCE.search(question) and not hits:
+    # (a foreign-made item's share of U.S. content asks whether it is subject to the EAR at all:
+    # "... about 20% of the value. Are the controllers subject to the EAR?")
+    content = us_content_share(question) is not None
+    if not ASKS_LICENCE.search(question) and not hits and not content:
         return None
-    if not about_an_export(question):
+    if not about_an_export(question) and not content:
         # Not about doing something with an item or for a party (screening practice, how long
         # an order lasts, comments on a rule), or only about importing or buying: no rule's
         # bottom line fits.

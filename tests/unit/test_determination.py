@@ -2045,3 +2045,19 @@ def test_an_exception_written_for_other_items_is_no_pointer() -> None:
     assert licence_exception_line([hbm], "Can we ship memory to Korea?") is not None
     line = licence_exception_line([bag], "Can I take my 5A992 laptop to Suzhou?")
     assert line is not None and "740.14" in line.text
+
+
+def test_asked_whether_a_foreign_made_item_is_subject_to_the_ear_both_levels_are_given() -> None:
+    """ "About 20% of the value ... a factory in Venezuela ... Are the controllers subject to the
+    EAR? Would the answer be different if the buyer were in Cuba?": no licence word, yet the
+    share asks the de minimis question; each destination gets its level."""
+    question = (
+        "Our Malaysian subsidiary builds motion controllers in which US-origin 3A001 chips make "
+        "up about 20% of the value. A civilian factory in Venezuela wants 50 units. Are the "
+        "controllers subject to the EAR? Would the answer be different if the buyer were in Cuba?"
+    )
+    finding = determine(question, _de_minimis_passages())
+    assert finding is not None
+    line = next(x for x in [*finding.lines] if "de minimis" in x.text or "25% level" in x.text)
+    assert "for Venezuela: no" in line.text and "above the 10%" in line.text
+    assert {b.passage.citation for b in line.basis} == {"15 CFR 734.4(c)", "15 CFR 734.4(d)"}
