@@ -61,6 +61,7 @@ ASKS_LICENCE = re.compile(
     r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
     r"employees?)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
+    r"(?:which|what) (?:\w+ )?(?:authori[sz]ations?|licen[cs]es?) (?:covers?|applies|do we need)|"
     r"licen[cs]e requirements? (?:apply|applies|reach|cover))\b",
     re.I,
 )

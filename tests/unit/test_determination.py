@@ -2061,3 +2061,13 @@ def test_asked_whether_a_foreign_made_item_is_subject_to_the_ear_both_levels_are
     line = next(x for x in [*finding.lines] if "de minimis" in x.text or "25% level" in x.text)
     assert "for Venezuela: no" in line.text and "above the 10%" in line.text
     assert {b.passage.citation for b in line.basis} == {"15 CFR 734.4(c)", "15 CFR 734.4(d)"}
+
+
+def test_which_authorization_covers_it_asks_about_a_licence() -> None:
+    """ "Which EAR authorization covers this?" asks what a licence question asks: a restaurant
+    in Havana buying EAR99 ovens gets Cuba's rule, not a refusal."""
+    from assistant.answering.determination import ASKS_LICENCE
+
+    assert ASKS_LICENCE.search("Which EAR authorization covers this, and what would disqualify it?")
+    assert ASKS_LICENCE.search("What licence do we need for this?")
+    assert not ASKS_LICENCE.search("Which authorization did BIS publish in 2024?")
