@@ -500,10 +500,11 @@ def test_of_two_like_worded_releases_the_one_issued_when_asked_comes_first() -> 
     ("question", "asks"),
     [
         ("when exactly does the stay on the BIS affiliates rule end?", True),
-        ("Is the 50% affiliates rule in force?", True),
-        ("Has BIS suspended the rule?", True),
+        ("Is the 50% affiliates rule in force?", False),  # the status lead answers it
+        ("Is the Unverified List requirement still in effect?", False),
+        ("Has BIS suspended the rule?", False),  # whether, not the recorded stay
+        ("Is the Unverified List requirement stayed?", False),
         ("Does the stay of the rule still apply today?", True),
-        ("What is the legal status of 744.11(a)(1)?", True),
         # the verb, not a stay
         ("How long can our demo equipment stay abroad under TMP?", False),
         ("Can our engineers stay in Shenzhen for a month?", False),
@@ -540,7 +541,8 @@ def test_asked_about_legal_status_the_chunks_a_stay_affects_come_in() -> None:
     )
     assert snap.stayed() == [0]
     vector = _unit(1, 0, 0, 0)
-    asked = _retrieve("Is the ownership rule stayed?", vector, snap)
-    plain = _retrieve("Does the ownership rule apply?", vector, snap)
+    asked = _retrieve("When does the stay on the ownership rule end?", vector, snap)
+    # the same words, no stay asked about
+    plain = _retrieve("When does the ownership rule end, stay on?", vector, snap)
     assert asked["s"] - plain["s"] == pytest.approx(WEIGHTS.stayed, abs=1e-6)
     assert asked["t"] == pytest.approx(plain["t"], abs=1e-6)
