@@ -2154,7 +2154,15 @@ def determine(
             ["whether the restriction reaches the item, the parties and the destination"],
         )
     if finding is None:
-        return None
+        restricted = restriction_on_all_exceptions(question, passages, lookup)
+        if restricted is None or not _ASKS_EXCEPTION.search(question):
+            return None
+        finding = Finding(
+            "depends",
+            "Restrictions on all License Exceptions (15 CFR 740.2)",
+            [restricted],
+            ["the item's licence requirement for the destination"],
+        )
     listed = next((line for line in finding.lines if line.label == "Licence exceptions"), None)
     exception = (
         licence_exception_line(
@@ -2171,8 +2179,64 @@ def determine(
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
         listed.text += f"; {exception.text}"
         listed.basis += exception.basis
+    restricted = restriction_on_all_exceptions(question, passages, lookup)
+    if restricted is not None:
+        # 740.2(a)(12), (a)(14): what no exception's own section says overrides any pointer
+        leads = finding.lines[0].label == "Licence exceptions"
+        finding.lines = [x for x in finding.lines if x.label != "Licence exceptions"]
+        finding.lines.insert(0 if leads or not finding.lines else 1, restricted)
+        if finding.rule.startswith("License Exceptions"):
+            finding.rule = "Restrictions on all License Exceptions (15 CFR 740.2)"
+        listed = restricted
     barred = listed is not None and listed.text.startswith(("none", "no "))
     if limit is not None and limit not in finding.lines and not barred:
         # (no exception's limits where none may be used: a listed party, an embargo)
         finding.lines.append(limit)
     return finding
+
+
+# 740.2(a): restrictions on all License Exceptions that turn on the item and the destination.
+_9X515_OR_600 = re.compile(r"\b(?:9[A-E]515|\d[A-E]6\d\d)(?:\.[a-z])?\b|\b600[- ]series\b", re.I)
+_0Y521 = re.compile(r"\b0[A-E]521\b")
+_D5_OR_HONG_KONG = re.compile(
+    rf"{_D5_WORDS}|\b(?:russia|russian|belarus|iran|north korea|syria|venezuela|cuba|burma|"
+    r"myanmar|cambodia|nicaragua|moscow|minsk|tehran|caracas|havana)\b",
+    re.I,
+)
+_RESTRICTION_600 = re.compile(
+    r"\bdescribed in a 9x515 or .600 series. ECCN and is destined to\b", re.I
+)
+_RESTRICTION_0Y521 = re.compile(r"\bmay only be authorized by License Exception GOV\b", re.I)
+
+
+def restriction_on_all_exceptions(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> FindingLine | None:
+    """The line 740.2(a) gives for the item and destination the question names, whatever
+    exception it asks about: a 9x515 or "600 series" item to Country Group D:5 or Hong Kong may
+    go under GOV only ((a)(12)); a 0Y521 item under GOV or its own supplement no. 5 exception
+    only ((a)(14)). None when neither applies or the corpus lacks the paragraph."""
+    military = bool(_9X515_OR_600.search(question) and _D5_OR_HONG_KONG.search(question))
+    if not military and not _0Y521.search(question):
+        return None  # (read 740.2 only when one of its paragraphs may apply)
+    pool = _with_section(passages, lookup, "740.2")
+    if military:
+        basis = find_sentence(pool, "15 CFR 740.2", _RESTRICTION_600)
+        if basis is not None:
+            return FindingLine(
+                "Licence exceptions",
+                "none but GOV (15 CFR 740.11(b)(2)) — a 9x515 or 600 series item going to "
+                "Country Group D:5 or Hong Kong is excluded from every other exception (15 CFR "
+                "740.2(a)(12))",
+                [basis],
+            )
+    if _0Y521.search(question):
+        basis = find_sentence(pool, "15 CFR 740.2", _RESTRICTION_0Y521)
+        if basis is not None:
+            return FindingLine(
+                "Licence exceptions",
+                "only GOV (15 CFR 740.11(b)(2)(ii)) or an exception supplement no. 5 to part 774 "
+                "names for the 0Y521 item (15 CFR 740.2(a)(14))",
+                [basis],
+            )
+    return None

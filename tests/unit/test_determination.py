@@ -2071,3 +2071,50 @@ def test_which_authorization_covers_it_asks_about_a_licence() -> None:
     assert ASKS_LICENCE.search("Which EAR authorization covers this, and what would disqualify it?")
     assert ASKS_LICENCE.search("What licence do we need for this?")
     assert not ASKS_LICENCE.search("Which authorization did BIS publish in 2024?")
+
+
+RESTRICTION_600 = (
+    "( 12 ) The item is described in a 9x515 or “600 series” ECCN and is destined to, shipped "
+    "from, or was manufactured in a destination listed in Country Group D:5 or Hong Kong (see "
+    "Supplement No. 1 to part 740 of the EAR), except that:"
+)
+RESTRICTION_0Y521 = (
+    "( 14 ) Items classified under ECCNs 0A521, 0B521, 0C521, 0D521 and 0E521 may only be "
+    "authorized by License Exception GOV (§ 740.11(b)(2)(ii)) or an item-specific license "
+    "exception identified in supplement no. 5 to part 774 for a particular ECCN 0Y521 item."
+)
+STA_TEXT = "License Exception STA authorizes exports of items to destinations in Country Group A:5."
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        (
+            "Is there any licence exception for shipping a 9A515.x reaction wheel to a startup "
+            "in Beijing?",
+            "none but GOV",
+        ),
+        ("Can we send 0A521 demo units to Munich under STA or LVS?", "only GOV"),
+        # a 600 series item to an ally: 740.2(a)(12) does not reach it
+        ("Is there any licence exception for shipping a 9A610 part to Japan?", None),
+    ],
+)
+def test_740_2_restrictions_on_all_exceptions_override_any_pointer(
+    question: str, says: str | None
+) -> None:
+    """9x515 / 600 series to D:5 or Hong Kong: GOV only (740.2(a)(12)); 0Y521: GOV or its own
+    supplement no. 5 exception (740.2(a)(14)); the STA pointer a keyword would give goes."""
+    passages = [
+        _p(
+            170, "15 CFR 740.20(a)", STA_TEXT, "regulation", title="§ 740.20 License Exception STA."
+        ),
+        _p(171, "15 CFR 740.2(a)(12)", RESTRICTION_600, "regulation"),
+        _p(172, "15 CFR 740.2(a)(14)", RESTRICTION_0Y521, "regulation"),
+    ]
+    finding = determine(question, passages)
+    lines = [x for x in finding.lines if x.label == "Licence exceptions"] if finding else []
+    if says is None:
+        assert not any("740.2(a)" in x.text for x in lines)
+    else:
+        assert len(lines) == 1 and lines[0].text.startswith(says)
+        assert lines[0].basis[0].passage.citation.startswith("15 CFR 740.2(a)")
