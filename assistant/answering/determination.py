@@ -118,6 +118,15 @@ def owned_share(question: str) -> float | None:
 
 
 _MENTIONS_ENTITY_LIST = re.compile(r"\bentit(?:y|ies)[- ]list", re.I)
+# A shipment already on its way when a rule took effect: "already on a truck to LAX", "in
+# transit", "en route", "aboard a carrier"; and the savings clause Federal Register rules give
+# such shipments ("... that were en route aboard a carrier to a port of export ... may proceed")
+_EN_ROUTE = re.compile(
+    r"\b(?:en route|in transit|aboard (?:a|the) (?:carrier|ship|vessel|truck|plane)|"
+    r"already (?:on (?:a|the|its) (?:truck|ship|vessel|plane|way)|shipped|in transit|loaded))\b",
+    re.I,
+)
+_SAVINGS_CLAUSE = re.compile(r"\bwere en route aboard a carrier to a port of export\b", re.I)
 _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\b(?i:EAR[\s-]?99)\b")
 
 
@@ -382,6 +391,28 @@ def entity_list_rule(
     )
     if required is None:
         return None
+    en_route = _EN_ROUTE.search(question)
+    savings = find_sentence(passages, "", _SAVINGS_CLAUSE) if en_route and not el_hits else None
+    if savings is not None:
+        # "already on a truck to LAX for export that day": the listing rule's savings clause
+        # lets a shipment en route to the port on its effective date go as before, for a while
+        return Finding(
+            "depends",
+            "Entity List (15 CFR 744.11) and the rule's savings clause",
+            [
+                FindingLine(
+                    "Licence required",
+                    "depends on whether the shipment was en route aboard a carrier to the port of "
+                    "export on the day the listing took effect, under an actual order: then it may "
+                    "proceed as before until the date the rule's savings clause sets; otherwise "
+                    "a licence is required for any item subject to the EAR, to the extent the "
+                    "Entity List entry specifies",
+                    [savings, required],
+                )
+            ],
+            ["whether the shipment was en route on the effective date, and when it is exported"],
+            True,
+        )
     if removed is not None:
         name, basis = removed
         return Finding(

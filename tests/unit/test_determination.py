@@ -2118,3 +2118,29 @@ def test_740_2_restrictions_on_all_exceptions_override_any_pointer(
     else:
         assert len(lines) == 1 and lines[0].text.startswith(says)
         assert lines[0].basis[0].passage.citation.startswith("15 CFR 740.2(a)")
+
+
+SAVINGS_TEXT = (
+    "For the changes being made in this final rule, shipments of items removed from eligibility "
+    "for a License Exception or export without a license (NLR) as a result of this regulatory "
+    "action that were en route aboard a carrier to a port of export, on March 25, 2025, pursuant "
+    "to actual orders for export to a foreign destination, may proceed to that destination under "
+    "the previous eligibility before April 24, 2025."
+)
+
+
+def test_a_shipment_en_route_when_its_buyer_was_listed_turns_on_the_savings_clause() -> None:
+    """ "Already on a truck to LAX for export that day": the listing rule's savings clause, not
+    "yes", decides; a shipment not yet on its way gets "yes" as before."""
+    savings = _p(180, "FR Doc. 2025-05427", SAVINGS_TEXT, "federal_register")
+    en_route = (
+        "Our customer was added to the Entity List on March 25, 2025. An order of EAR99 "
+        "connectors was already on a truck to LAX for export that day. Can it still go without a "
+        "licence?"
+    )
+    finding = determine(en_route, [EL, savings])
+    assert finding is not None and finding.outcome == "depends"
+    assert finding.lines[0].basis[0].passage is savings
+    plain = "Our customer was added to the Entity List. Can we ship them EAR99 connectors?"
+    finding = determine(plain, [EL, savings])
+    assert finding is not None and finding.outcome == "yes"
