@@ -2184,8 +2184,10 @@ def determine(
             [limit],
             ["whether the restriction reaches the item, the parties and the destination"],
         )
+    # 740.2(a)(12), (a)(14): read once; it answers an exception question no other rule does,
+    # and below overrides any exception pointer
+    restricted = restriction_on_all_exceptions(question, passages, lookup)
     if finding is None:
-        restricted = restriction_on_all_exceptions(question, passages, lookup)
         if restricted is None or not _ASKS_EXCEPTION.search(question):
             return None
         finding = Finding(
@@ -2210,9 +2212,8 @@ def determine(
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
         listed.text += f"; {exception.text}"
         listed.basis += exception.basis
-    restricted = restriction_on_all_exceptions(question, passages, lookup)
     if restricted is not None:
-        # 740.2(a)(12), (a)(14): what no exception's own section says overrides any pointer
+        # what no exception's own section says overrides any pointer
         leads = finding.lines[0].label == "Licence exceptions"
         finding.lines = [x for x in finding.lines if x.label != "Licence exceptions"]
         finding.lines.insert(0 if leads or not finding.lines else 1, restricted)
