@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
+from assistant.answering.continuation import continuation
 from assistant.answering.determination import Lookup, determine
 from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
 from assistant.answering.scope import outside_corpus, unaddressed_regime
@@ -566,6 +567,11 @@ def _lead_span(
     return other, other.start, other.end
 
 
+def _quoted(p: SearchResult, start: int, end: int) -> str:
+    """The text of [start, end) of `p` as a line shows it."""
+    return _POWER_OF_TEN.sub(r"10^\1", display(p.text[start - p.start : end - p.start]))
+
+
 def _rank_of(p: SearchResult) -> int:
     return AUTHORITY_ORDER[authority_of(_doc_type(p))]
 
@@ -668,16 +674,31 @@ def compose_extractive(
     chosen.sort(key=lambda ln: (_rank_of(passages[ln.passage]), -ln.score))
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
+    reader = getattr(lookup, "section", None)
+    continued: list[tuple[str, int, int]] = []  # (doc_id, start, end) quoted as a continuation
     for sup in [*operative, *chosen]:
         p = passages[sup.passage]
+        if sup not in operative and any(
+            d == p.doc_id and sup.start < e and s < sup.end for d, s, e in continued
+        ):
+            continue  # the rest of a list an earlier line already quotes
         n = cite(p, sup.start, sup.end, sup.score)
         if n is None or (n in lead_cited and sup not in operative):
             continue  # unverifiable, or the very span the bottom line already quotes
-        quote = display(p.text[sup.start - p.start : sup.end - p.start])
-        quote = _POWER_OF_TEN.sub(r"10^\1", quote)
-        support.append(f"- {_source_label(p)}: {quote} [{n}]")
-        support.extend(f"  - Status: {note}" for note in citer.get(n).notes)
+        quote = _quoted(p, sup.start, sup.end)
+        line = f"- {_source_label(p)}: {quote} [{n}]"
         claims.append(Claim(text=quote, citations=[n]))
+        notes = list(citer.get(n).notes)
+        more = continuation(p, sup.end, reader)
+        m = cite(more[0], more[1], more[2], sup.score) if more else None
+        if more and m is not None:
+            rest = _quoted(*more)
+            line += f" {rest} [{m}]"
+            claims.append(Claim(text=rest, citations=[m]))
+            notes += [x for x in citer.get(m).notes if x not in notes]
+            continued.append((more[0].doc_id, more[1], more[2]))
+        support.append(line)
+        support.extend(f"  - Status: {note}" for note in notes)
     citations = citer.citations
     if not citations:
         return not_covered(absent_note(question, lookup))

@@ -17,6 +17,10 @@ from assistant.models import SearchResult
 from assistant.text import paragraph_spans, sentence_spans
 
 MAX_QUOTE = 900  # characters of one quoted provision
+# ... unless the provision is a list still open at that length (its last item ends in ";",
+# "; or", ", and" or ":"): a list cut after (B) hides the (D) that may decide the case, so an
+# open list runs on to its closing item, up to this.
+MAX_LIST_QUOTE = 1600
 # A paragraph designator opening a block: "( b )", "(2)", "( iii )", "(A)".
 _MARKER = re.compile(r"^\(\s*([a-z]{1,4}|\d{1,3}|[A-Z])\s*\)\s*")
 _HEADING_ONLY = re.compile(
@@ -83,6 +87,15 @@ def worth_quoting(sentence: str) -> bool:
     )
 
 
+# The end of a list item that another follows ("...;", "...; or", "..., and") or of a stem (":").
+_OPEN_END = re.compile(r"(?:[;:]|[;,]\s*(?:or|and))\s*[\"”’']*\s*$")
+
+
+def ends_open(text: str) -> bool:
+    """Whether the text stops inside a list: its last item or stem says another follows."""
+    return bool(_OPEN_END.search(text))
+
+
 def introduces_list(sentence: str) -> bool:
     """Whether the sentence ends at a colon or dash, opening a list ("... the following:")."""
     return bool(_INTRODUCES_LIST.search(sentence))
@@ -113,7 +126,8 @@ def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
             _MARKER.match(text[ns:ne])
             and _sub_level(text[blocks[at][0] : blocks[at][1]], text[ns:ne])
         )
-        if not (heading_only or opens_list) or ne - s > MAX_QUOTE:
+        limit = MAX_LIST_QUOTE if ends_open(current) else MAX_QUOTE
+        if not (heading_only or opens_list) or ne - s > limit:
             break
         e = ne
         j += 1
@@ -126,10 +140,11 @@ def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
 def _sub_level(parent: str, child: str) -> bool:
     """Whether `child` opens with a designator of a deeper level than `parent`'s: (a) > (1) >
     (i) > (A). A block without a designator counts as the top."""
-    return _level(child) > _level(parent)
+    return marker_level(child) > marker_level(parent)
 
 
-def _level(block: str) -> int:
+def marker_level(block: str) -> int:
+    """The level of the designator opening `block`: (a) 1, (1) 2, (i) 3, (A) 4; none 0."""
     m = _MARKER.match(block)
     if not m:
         return 0

@@ -41,12 +41,19 @@ def test_every_dev_answer_cites_only_verbatim_retrieved_text(assistant: Assistan
         # party) when the question's own retrieval missed it, and the support then quotes that
         # sentence's provision whole from the same chunk; every other line quotes a retrieved
         # passage.
+        # A line quoting a list its chunk leaves open goes on in the next chunk of the same
+        # document (`continuation`): that citation starts where another one ends.
         from_rules = set(answer.determination.citations) if answer.determination else set()
         rule_chunks = {c.chunk_id for c in answer.citations if c.n in from_rules}
+        continued = {
+            c.chunk_id
+            for c in answer.citations
+            if any(d.doc_id == c.doc_id and 0 <= c.start - d.end <= 8 for d in answer.citations)
+        }
         for c in answer.citations:
             stored = store.get_document(c.doc_id)
             assert stored is not None and verify(c, stored.text), (item.id, c.citation)
-            assert c.chunk_id in retrieved_ids | rule_chunks, (item.id, c.chunk_id)
+            assert c.chunk_id in retrieved_ids | rule_chunks | continued, (item.id, c.chunk_id)
             assert f"[{c.n}]" in answer.answer
         if not item.answerable:
             unanswerable += 1
@@ -201,3 +208,27 @@ def test_what_the_question_says_is_published_rests_on_734_7s_definition(
         "needed to email the draft to a Chinese university?"
     )
     assert draft.determination is None or "734.7" not in draft.determination.rule
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 746.8")
+def test_a_list_its_chunk_leaves_open_is_quoted_to_the_item_that_decides(
+    assistant: Assistant,
+) -> None:
+    """746.8(a)(12)(ii) lists the civil end users it excludes in (A)-(E) and its chunk ends
+    after (B): the answer about a French company's Moscow subsidiary goes on into the next
+    chunk to (D), as a second citation that verifies on its own."""
+    answer = assistant.ask(
+        "We sell CAD software designated EAR99. Can we send updates to the wholly owned Moscow "
+        "subsidiary of a French company without a licence?"
+    )
+    assert (
+        "(D) Wholly owned subsidiaries, branches, or sales offices of companies headquartered"
+        in (answer.answer)
+    )
+    store = assistant.store
+    for c in answer.citations:
+        stored = store.get_document(c.doc_id)
+        assert stored is not None and verify(c, stored.text), c.citation
+        chunk = store.get_chunk(c.chunk_id)
+        assert chunk is not None
+        assert int(chunk[1]["start"]) <= c.start < c.end <= int(chunk[1]["end"]), c.citation

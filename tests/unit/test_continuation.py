@@ -1,0 +1,84 @@
+"""A quoted list its chunk leaves open goes on in the next chunk of the same section."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answering.continuation import continuation
+from assistant.models import SearchResult
+
+FIRST = (
+    "( ii ) Mass market encryption. Items do not require a license for the following civil "
+    "end-users:\n\n( A ) Wholly owned U.S. subsidiaries;\n\n( B ) Joint ventures of U.S. companies;"
+)
+SECOND = (
+    "( C ) Joint ventures with companies headquartered in Country Group A:5;\n\n"
+    "( D ) Wholly owned subsidiaries of companies headquartered in Country Group A:5; and\n\n"
+    "( E ) Joint ventures between companies headquartered in Country Group A:5.\n\n"
+    "( iii ) Another exclusion entirely."
+)
+DOC = FIRST + "\n\n" + SECOND
+
+
+def _chunk(n: int, text: str, start: int, citation: str, doc: str = "15-cfr-746.8") -> SearchResult:
+    return SearchResult(
+        chunk_id=f"c{n}",
+        doc_id=doc,
+        source_path="p",
+        citation=citation,
+        title="§ 746.8",
+        text=text,
+        start=start,
+        end=start + len(text),
+        score=0.0,
+        metadata={"doc_type": "regulation"},
+    )
+
+
+A = _chunk(1, FIRST, 0, "15 CFR 746.8(a)(12)(ii)")
+B = _chunk(2, SECOND, len(FIRST) + 2, "15 CFR 746.8(a)(12)(ii)")
+
+
+def _reader(*chunks: SearchResult) -> object:
+    def read(section: str) -> Sequence[SearchResult]:
+        return [c for c in chunks if c.citation.startswith(f"15 CFR {section}")]
+
+    return read
+
+
+def test_an_open_list_goes_on_to_the_item_that_closes_it() -> None:
+    found = continuation(A, A.end, _reader(A, B))  # type: ignore[arg-type]
+    assert found is not None
+    nxt, start, end = found
+    assert nxt.chunk_id == "c2"
+    quoted = DOC[start:end]
+    assert quoted.startswith("( C )") and quoted.endswith("Country Group A:5.")
+    assert "( D ) Wholly owned subsidiaries" in quoted
+    assert "( iii )" not in quoted  # the next exclusion is another provision
+
+
+def test_no_continuation_when_the_quote_is_closed_or_stops_short_of_the_chunk_end() -> None:
+    closed = _chunk(3, "( a ) A license is required.", 0, "15 CFR 746.8(a)")
+    after = _chunk(4, "( 1 ) More.", 30, "15 CFR 746.8(a)")
+    assert continuation(closed, closed.end, _reader(closed, after)) is None  # type: ignore[arg-type]
+    assert continuation(A, A.end - 10, _reader(A, B)) is None  # type: ignore[arg-type]
+    assert continuation(A, A.end, None) is None
+
+
+def test_no_continuation_into_a_higher_paragraph_another_document_or_a_gap() -> None:
+    higher = _chunk(
+        5, "( b ) Licensing policy. Applications are denied.", B.start, "15 CFR 746.8(b)"
+    )
+    assert continuation(A, A.end, _reader(A, higher)) is None  # type: ignore[arg-type]
+    other_doc = _chunk(6, SECOND, B.start, "15 CFR 746.8(a)(12)(ii)", doc="15-cfr-746.9")
+    assert continuation(A, A.end, _reader(A, other_doc)) is None  # type: ignore[arg-type]
+    far = _chunk(7, SECOND, A.end + 50, "15 CFR 746.8(a)(12)(ii)")
+    assert continuation(A, A.end, _reader(A, far)) is None  # type: ignore[arg-type]
+    reserved = _chunk(8, "( 2 ) [Reserved]\n\n( 3 ) Other.", B.start, "15 CFR 746.8(a)(12)(ii)")
+    assert continuation(A, A.end, _reader(A, reserved)) is None  # type: ignore[arg-type]
+
+
+def test_news_and_rules_are_not_continued() -> None:
+    fr = _chunk(9, FIRST, 0, "89 FR 1")
+    fr.metadata["doc_type"] = "federal_register"
+    assert continuation(fr, fr.end, _reader(fr, B)) is None  # type: ignore[arg-type]
