@@ -225,7 +225,10 @@ _CAPITALISED = re.compile(r"\b([A-Z][A-Za-z0-9&-]{2,}(?:\s+[A-Z][A-Za-z0-9&-]{2,
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
 _NOT_PARTIES = frozenset(
     "Entity List EAR BIS Commerce Department License Exception Do Does Can May Must Should "
-    "Our We The Are Is What Which When How Under United States U.S".split()
+    "Our We The Are Is What Which When How Under United States U.S "
+    # the EAR's own acronyms, which 744.22 and the rest spell out in parentheses ("Commerce
+    # Control List (CCL)"): never a party
+    "CCL ECCN ECCNs EAR99 NLR EEI AES OFAC ITAR USML".split()
 )
 
 
@@ -775,6 +778,13 @@ def embargo_rule(
             f"yes — a licence is required for any item specified in an ECCN on the CCL going to "
             f"{place} (15 CFR {section}(a)(1)), unless an exclusion of {section}(a)(12) applies"
         )
+    excepted = _food_and_medicine(question, pool, section, place)
+    if excepted is not None and ccl is None:
+        outcome, text, bases, missing = excepted
+        return _operative(
+            outcome, f"Embargoes and special controls (15 CFR {section})", text, bases, section,
+            pool, missing,
+        )  # fmt: skip
     ofac = _first_in_section(pool, f"15 CFR {section}", _OFAC_EMBARGO)
     if ofac is not None:
         # Iran: the embargo is OFAC's (31 CFR part 560) and reaches EAR99 items too; the EAR's
@@ -793,6 +803,69 @@ def embargo_rule(
         section,
         pool,
         [] if has_eccn else ["the item's ECCN (or EAR99)"],
+    )
+
+
+# North Korea, Syria, Crimea and the DNR/LNR regions: "a license is required ... any item
+# subject to the EAR ..., except food and medicines classified as EAR99" (746.4(a), 746.9(a),
+# 746.6(a)(1)(i), (a)(2)). Food and medicine as part 772 defines them: what people eat
+# ("rice", "canned food", "infant formula") and drugs ("antibiotics", "insulin"); a medical
+# device is neither.
+_FOOD_MEDICINE_EXCEPTED = re.compile(
+    r"\b(?:except|other than):?\s+food and medicines? (?:classified|designated) as EAR99\b", re.I
+)
+_FOOD_OR_MEDICINE = re.compile(
+    r"\b(?:foods?|foodstuffs?|groceries|rice|wheat|flour|grains?|maize|corn|soy(?:beans?)?|"
+    r"milk|infant formula|baby food|canned goods|medicines?|medications?|drugs?|"
+    r"pharmaceuticals?|antibiotics?|insulin|vaccines?|painkillers?|analgesics?)\b",
+    re.I,
+)
+# Other goods beside them ("EAR99 antibiotics and two ultrasound machines")
+_OTHER_GOODS = re.compile(
+    r"\b(?:machines?|machinery|equipment|devices?|instruments?|parts|components?|tools?|"
+    r"computers?|laptops?|phones?|software|technology|vehicles?|pumps?|scanners?|monitors?|"
+    r"generators?|apparatus|systems?|kits?)\b",
+    re.I,
+)
+
+
+def _food_and_medicine(
+    question: str, pool: Sequence[SearchResult], section: str, place: str
+) -> tuple[Literal["yes", "depends"], str, list[Basis], list[str]] | None:
+    """The section's own exception of EAR99 food and medicine, when the question sends food or
+    medicine: "yes" for other goods beside them, and otherwise "depends" (on the parties and
+    end use for EAR99 food or medicine, which the section's requirement does not reach; on the
+    classification when the question does not say EAR99). Never "no": a listed party or a part
+    744 end use still needs a licence (see the module docstring)."""
+    said = [m for m in _FOOD_OR_MEDICINE.finditer(question) if not negated(question, m.start())]
+    if not said:
+        return None
+    basis = _first_in_section(pool, f"15 CFR {section}", _FOOD_MEDICINE_EXCEPTED)
+    if basis is None:
+        return None
+    where = basis.passage.citation
+    if not _EAR99.search(question):
+        return (
+            "depends",
+            f"depends on the classification: {where} excepts food and medicine classified as "
+            f"EAR99; most other items subject to the EAR going to {place} need one",
+            [basis],
+            ["whether the food or medicine is classified as EAR99"],
+        )
+    if _OTHER_GOODS.search(question):
+        return (
+            "yes",
+            f"yes for the other items subject to the EAR going to {place}; not under {where} "
+            f"for the food and medicine classified as EAR99, which it excepts",
+            [basis],
+            [],
+        )
+    return (
+        "depends",
+        f"not under {where}, which excepts food and medicine classified as EAR99 going to "
+        f"{place} (as 15 CFR 772.1 defines them); depends on the parties and end use",
+        [basis],
+        [f"{_PARTIES_SCREENED}, or a part 744 end use applies"],
     )
 
 

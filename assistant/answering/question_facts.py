@@ -196,14 +196,29 @@ def _to_a_place(text: str) -> bool:
     smartphones to Russia"): the export without its verb. Not a document's destination ("a
     PRC End-User Statement for a licence application to China")."""
     lowered = text.lower()
-    for m in re.finditer(r"\b(?:for|of)\s+((?:[\w-]+\s+){1,4}?)(?:to|into)\s+(?:the\s+)?", lowered):
-        if re.search(r"licen[cs]|applica|request|statement|form|filing", m.group(1)):
-            continue
-        if DESTINATIONS.match(lowered, m.end()) or any(
-            re.match(rf"{re.escape(name)}\b", lowered[m.end() :]) for name in EMBARGOES
-        ):
-            return True
-    return False
+    ends = [
+        m.end()
+        for m in re.finditer(
+            r"\b(?:for|of)\s+((?:[\w-]+\s+){1,4}?)(?:to|into)\s+(?:the\s+)?", lowered
+        )
+        if not re.search(r"licen[cs]|applica|request|statement|form|filing", m.group(1))
+    ]
+    ends += [m.end() for m in _BOUND_FOR.finditer(lowered)]
+    return any(
+        DESTINATIONS.match(lowered, at)
+        or any(re.match(rf"{re.escape(name)}\b", lowered[at:]) for name in EMBARGOES)
+        for at in ends
+    )
+
+
+# Goods on their way somewhere, without a verb of exporting: "tractor parts for North Korea",
+# "EAR99 office chairs going to Cuba", "a shipment bound for Syria".
+_BOUND_FOR = re.compile(
+    r"\b(?:(?:items?|goods|products?|parts|spares|equipment|machines?|machinery|components?|"
+    r"devices?|shipments?|orders?|consignments?|cargo|units?|commodit(?:y|ies))\s+"
+    r"(?:(?:going|bound|destined|headed|shipped|sent)\s+)?(?:for|to)"
+    r"|(?:going|bound|destined|headed)\s+(?:to|for))\s+(?:the\s+)?"
+)
 
 
 # "Do we need a licence for EAR99 items?": a licence for items is one to send them.

@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.determination import Finding, determine, find_sentence, listed_in_corpus
+from assistant.answering.determination import (
+    Finding,
+    determine,
+    find_sentence,
+    listed_in_corpus,
+    party_names,
+)
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.quotes import is_furniture, is_heading, provision_span
 from assistant.models import SearchResult
@@ -2144,3 +2150,54 @@ def test_a_shipment_en_route_when_its_buyer_was_listed_turns_on_the_savings_clau
     plain = "Our customer was added to the Entity List. Can we ship them EAR99 connectors?"
     finding = determine(plain, [EL, savings])
     assert finding is not None and finding.outcome == "yes"
+
+
+NORTH_KOREA = [
+    _p(
+        40,
+        "15 CFR 746.4(a)",
+        "( a ) Licensing requirements. A license is required to export or reexport any item "
+        "subject to the EAR (see part 734 of the EAR) to the Democratic People's Republic of "
+        "Korea (North Korea), except food and medicines classified as EAR99 (definitions in "
+        "part 772 of the EAR).",
+        "regulation",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "says"),
+    [
+        # EAR99 medicine alone: not under 746.4(a), and never "no" (a party could still need one)
+        ("Do we need a licence to ship EAR99 antibiotics to North Korea?", "depends", "not under"),
+        ("Can we send EAR99 rice and insulin to North Korea?", "depends", "not under"),
+        # other goods beside it: they need one
+        (
+            "Can we send EAR99 antibiotics and two ultrasound machines to a clinic in North Korea?",
+            "yes",
+            "yes for the other items",
+        ),
+        # not said to be EAR99: the classification decides
+        ("Can we ship antibiotics to North Korea?", "depends", "depends on the classification"),
+        # no food or medicine: the section's general requirement
+        ("Do EAR99 tractor parts for North Korea need a licence?", "yes", "yes for most items"),
+    ],
+)
+def test_ear99_food_and_medicine_rest_on_the_sections_own_exception(
+    question: str, outcome: str, says: str
+) -> None:
+    finding = determine(question, [], lookup=_SectionLookup(NORTH_KOREA))
+    assert finding is not None and "746.4" in finding.rule
+    assert finding.outcome == outcome
+    first = finding.lines[0]
+    assert first.text.startswith(says), first.text
+    if says != "yes for most items":
+        quoted = first.basis[0].passage.text
+        assert "except food and medicines classified as EAR99" in quoted
+        assert "746.4(a)" in first.text
+
+
+def test_acronyms_the_ear_spells_out_are_not_parties() -> None:
+    """ "Commerce Control List (CCL)" in 744.22 is not a military-intelligence end user named
+    "CCL": a question about "our CCL items" names no party."""
+    assert "CCL" not in party_names("Can our UAE distributor resell our CCL items to Iran?")

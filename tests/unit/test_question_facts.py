@@ -58,6 +58,9 @@ def test_the_place_a_question_sends_something_to(question: str, place: str | Non
         ("Can we use License Exception STA instead of ENC?", True),
         ("Do we need a licence for pumps going to North Korea?", True),
         ("Are spare parts bound for Syria covered?", True),
+        # goods on their way somewhere, with no verb of exporting
+        ("Do EAR99 tractor spare parts for North Korea need an export licence?", True),
+        ("Is an export licence needed for the consignment destined for Cuba?", True),
         ("How long does a temporary denial order last?", False),
         ("Can I screen customers against the Denied Persons List myself?", False),
         ("Do we need an export licence to buy parts from a listed supplier?", False),
