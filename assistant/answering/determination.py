@@ -778,6 +778,13 @@ def embargo_rule(
             f"yes — a licence is required for any item specified in an ECCN on the CCL going to "
             f"{place} (15 CFR {section}(a)(1)), unless an exclusion of {section}(a)(12) applies"
         )
+    software = _listed_software(question, pool, section, place) if ccl is None else None
+    if software is not None:
+        text, bases = software
+        return _operative(
+            "yes", f"Embargoes and special controls (15 CFR {section})", text, bases, section,
+            pool, [],
+        )  # fmt: skip
     excepted = _food_and_medicine(question, pool, section, place)
     if excepted is not None and ccl is None:
         outcome, text, bases, missing = excepted
@@ -804,6 +811,66 @@ def embargo_rule(
         pool,
         [] if has_eccn else ["the item's ECCN (or EAR99)"],
     )
+
+
+# Russia and Belarus: "(ii) The following types of software subject to the EAR are in the scope
+# of paragraph (a)(8): Enterprise resource planning (ERP); ... computer aided design (CAD); ..."
+# and "(i) A license is required to export ... any 'software' subject to the EAR and described
+# in paragraph (a)(8)(ii)" (746.8(a)(8)). The kinds are read from the section's own list.
+_SOFTWARE_SCOPE = re.compile(
+    r"\bThe following types of software subject to the EAR are in the scope of paragraph "
+    r"\(a\)\((\d+)\):\s*(?P<kinds>.+)",
+    re.I | re.S,
+)
+_KIND = re.compile(r"([A-Za-z][A-Za-z -]+?)\s*(?:\(([A-Z]{2,5})\))?")
+
+
+def _software_kinds(sentence: str) -> list[tuple[str, str | None]]:
+    """("computer aided design", "CAD"), ... from a list sentence's items."""
+    m = _SOFTWARE_SCOPE.search(sentence)
+    if m is None:
+        return []
+    kinds = []
+    for item in re.split(r";|,(?![^(]*\))|\band\b", m.group("kinds").rstrip(". ")):
+        found = _KIND.fullmatch(item.strip())  # not "(CNC) machine tools": hardware words
+        if found is not None and len(found.group(1).split()) >= 2:
+            kinds.append((found.group(1).strip().lower(), found.group(2)))
+    return kinds
+
+
+def _listed_software(
+    question: str, pool: Sequence[SearchResult], section: str, place: str
+) -> tuple[str, list[Basis]] | None:
+    """A licence the section requires for software of a kind it lists (746.8(a)(8): CAD, ERP,
+    PLM ... designated EAR99, and their updates), when the question names one of the kinds by
+    its name or its acronym."""
+    listing = _first_in_section(pool, f"15 CFR {section}", _SOFTWARE_SCOPE)
+    if listing is None:
+        return None
+    sentence = _sentence(listing)
+    named = [
+        acronym or name
+        for name, acronym in _software_kinds(sentence)
+        if re.search(r"\b" + r"[\s-]+".join(map(re.escape, name.split())) + r"\b", question, re.I)
+        or (acronym and re.search(rf"\b{acronym}\b", question))
+    ]
+    if not named:
+        return None
+    m = _SOFTWARE_SCOPE.search(sentence)
+    paragraph = f"(a)({m.group(1)})" if m else "(a)"
+    required = _first_in_section(
+        pool,
+        f"15 CFR {section}",
+        re.compile(rf"\blicense is required\b.{{0,200}}\bdescribed in paragraph "
+                   rf"{re.escape(paragraph)}\(ii\)", re.I | re.S),
+    )  # fmt: skip
+    bases = [b for b in (required, listing) if b is not None]
+    text = (
+        f"yes — 15 CFR {section}{paragraph} requires a licence for the software kinds it lists "
+        f"({', '.join(named)} among them) going to {place}, updates included, unless an "
+        f"exclusion of 15 CFR {section}(a)(12) applies"
+    )
+    return text, bases
 
 
 # North Korea, Syria, Crimea and the DNR/LNR regions: "a license is required ... any item

@@ -2201,3 +2201,61 @@ def test_acronyms_the_ear_spells_out_are_not_parties() -> None:
     """ "Commerce Control List (CCL)" in 744.22 is not a military-intelligence end user named
     "CCL": a question about "our CCL items" names no party."""
     assert "CCL" not in party_names("Can our UAE distributor resell our CCL items to Iran?")
+
+
+RUSSIA_SOFTWARE = [
+    _p(
+        41,
+        "15 CFR 746.8(a)",
+        "( a ) License requirements. A license is required as specified under paragraphs (a)(1) "
+        "through (8) of this section.",
+        "regulation",
+    ),
+    _p(
+        42,
+        "15 CFR 746.8(a)(8)",
+        "( i ) A license is required to export, reexport, or transfer (in-country) to or within "
+        "Russia or Belarus any “software” subject to the EAR and described in paragraph "
+        "(a)(8)(ii) of this section.\n\n( ii ) The following types of software subject to the "
+        "EAR are in the scope of paragraph (a)(8): Enterprise resource planning (ERP); project "
+        "management software, product lifecycle management (PLM); computer aided design (CAD); "
+        "and software for the operation of computer numerical control (CNC) machine tools.",
+        "regulation",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Can we send EAR99 CAD/PLM updates to an engineering firm in Russia?", "PLM, CAD"),
+        ("Do we need a licence to sell computer-aided design software to Russia?", "CAD"),
+        ("Can we sell our enterprise resource planning suite to a retailer in Minsk?", "ERP"),
+    ],
+)
+def test_software_a_russia_paragraph_lists_needs_a_licence_read_from_its_own_list(
+    question: str, named: str
+) -> None:
+    finding = determine(question, [], lookup=_SectionLookup(RUSSIA_SOFTWARE))
+    assert finding is not None and finding.outcome == "yes"
+    first = finding.lines[0]
+    assert f"({named} among them)" in first.text and "746.8(a)(8)" in first.text
+    quoted = [
+        b.passage.text[b.start - b.passage.start : b.end - b.passage.start] for b in first.basis
+    ]
+    assert quoted[0].startswith("( i ) A license is required")
+    assert quoted[1].startswith("( ii ) The following types of software")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # hardware named after a list item's tail ("... (CNC) machine tools") is not software
+        "Do we need a licence to ship EAR99 machine tools to Russia?",
+        "Do we need a licence to ship EAR99 office furniture to Moscow?",
+    ],
+)
+def test_other_items_to_russia_are_not_the_listed_software(question: str) -> None:
+    finding = determine(question, [], lookup=_SectionLookup(RUSSIA_SOFTWARE))
+    assert finding is not None and finding.outcome == "depends"
+    assert "software" not in finding.lines[0].text
