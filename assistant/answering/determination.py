@@ -1122,14 +1122,35 @@ def _this_deal_sentences(question: str) -> list[str]:
     director served in the Army.") or another company's business ("Our competitor sells to the
     Russian army")."""
     parts = [p for p in re.split(r"(?<=[.?!;])\s+", question) if p.strip()]
-    return [p for p in parts if not _NOT_THIS_DEAL.search(p)]
+    # A question keeps what it asks about once its clause about the past deal is taken out:
+    # "Can we ship replacement pumps for machines we sold years ago to a hospital in Donetsk?"
+    # still sends the pumps to Donetsk.
+    # And parts, service or updates for what was sold go where it was sold: "spare parts for
+    # the compressors we sold to a plant in Iran in 2015" go to Iran.
+    parts = [
+        _PAST_DEAL.sub(" ", p) if p.rstrip().endswith("?") and not _INSTALLED_BASE.search(p) else p
+        for p in parts
+    ]
+    return [
+        p
+        for p in parts
+        if (_INSTALLED_BASE.search(p) or not _PAST_DEAL.search(p)) and not _NOT_THEIRS.search(p)
+    ]
 
 
-_NOT_THIS_DEAL = re.compile(
+_PAST_DEAL = re.compile(
     r"\b(?:sold|shipped|exported|supplied|delivered|shipments|sales|exports|deliveries)\b"
-    r"[^.?!;]*\b(?:in (?:19|20)\d\d|last year|"
-    r"years ago)\b|\b(?:served|serves|worked|retired|veteran)\b|\b(?:competitors?|rivals?)\b",
+    r"[^.?!;]*?\b(?:in (?:19|20)\d\d|last year|years ago)\b",
     re.I,
+)
+_INSTALLED_BASE = re.compile(
+    r"\b(?:for|servic\w*|repair\w*|maintain\w*|maintenance of|support\w*|updat\w*|upgrad\w*)"
+    r"\s+(?:(?:the|our|those|these)\s+)?(?:[\w-]+\s+){0,3}?(?:that\s+|which\s+)?we\s+"
+    r"(?:sold|shipped|exported|supplied|delivered|installed)\b",
+    re.I,
+)
+_NOT_THEIRS = re.compile(
+    r"\b(?:served|serves|worked|retired|veteran)\b|\b(?:competitors?|rivals?)\b", re.I
 )
 
 

@@ -958,6 +958,8 @@ def _all_rules_lookup() -> _SectionLookup:
         "Can we export mass-market consumer drones to a retailer in Vietnam?",
         "Can we ship 3A001 chips to the University of Idaho in Moscow, Idaho?",
         "Police asked for records of our shipments to Iran last year; may we hand them over?",
+        # a past deal inside the question that asks about another one
+        "Can we sell laptops to a school in Spain like the radars we sold to Iran in 2010?",
     ],
 )
 def test_words_that_only_look_like_an_end_use_or_a_destination_fire_no_such_rule(
@@ -2259,3 +2261,29 @@ def test_other_items_to_russia_are_not_the_listed_software(question: str) -> Non
     finding = determine(question, [], lookup=_SectionLookup(RUSSIA_SOFTWARE))
     assert finding is not None and finding.outcome == "depends"
     assert "software" not in finding.lines[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # the deal asked about goes where the past one went: parts, service, updates for it
+        (
+            "Can we ship EAR99 replacement pumps and filters for dialysis machines we sold years "
+            "ago to a hospital in Donetsk (the so-called DNR region)?",
+            "746.6",
+        ),
+        (
+            "Can we send spare parts for the compressors we sold to a plant in Iran in 2015?",
+            "746.7",
+        ),
+        (
+            "Can we keep servicing the MRI scanners we supplied to a clinic in Syria last year?",
+            "746.9",
+        ),
+    ],
+)
+def test_parts_or_service_for_what_was_sold_go_where_it_was_sold(
+    question: str, section: str
+) -> None:
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert finding is not None and f"15 CFR {section}" in finding.rule, finding
