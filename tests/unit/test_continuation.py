@@ -82,3 +82,17 @@ def test_news_and_rules_are_not_continued() -> None:
     fr = _chunk(9, FIRST, 0, "89 FR 1")
     fr.metadata["doc_type"] = "federal_register"
     assert continuation(fr, fr.end, _reader(fr, B)) is None  # type: ignore[arg-type]
+
+
+def test_an_open_list_inside_one_chunk_runs_past_the_usual_quote_length() -> None:
+    """A paragraph whose items take it past 900 characters is quoted to the item that closes
+    the list (within 1,600), not cut after the item that reached 900."""
+    from assistant.answering.quotes import MAX_QUOTE, provision_span
+
+    items = [f"( {c} ) Item {c} " + "words " * 40 + ";" for c in "ABCD"]
+    items.append("( E ) The closing item.")
+    text = "( ii ) Excluded end users are the following:\n\n" + "\n\n".join(items)
+    p = _chunk(10, text, 0, "15 CFR 746.8(a)(12)(ii)")
+    a, b = provision_span(p, 0, text.index(":") + 1)
+    assert b - a > MAX_QUOTE
+    assert text[a:b].endswith("( E ) The closing item.")
