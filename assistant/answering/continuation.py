@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.answering.quotes import MAX_QUOTE, ends_open, marker_level
+from assistant.answering.quotes import MAX_LIST_QUOTE, ends_open, marker_kind
 from assistant.models import SearchResult
 from assistant.text import paragraph_spans
 
@@ -46,13 +46,14 @@ def next_chunk(
 
 def continuation(
     p: SearchResult,
+    start: int,
     end: int,
     section_reader: Callable[[str], Sequence[SearchResult]] | None,
 ) -> tuple[SearchResult, int, int] | None:
     """The next chunk and the span (document offsets) of the items that continue the list the
-    quote ending at `end` leaves open at the end of `p`; None when the quote is closed, does
-    not reach the chunk's end, or the next chunk opens something else (a paragraph of a
-    higher level than the open list's items)."""
+    quote [start, end) leaves open at the end of `p`; None when the quote is closed, does not
+    reach the chunk's end, or the next chunk opens something else: a paragraph at the level of
+    the quoted provision or higher (its own items are what may follow)."""
     if section_reader is None or p.text[end - p.start :].strip():
         return None
     blocks = paragraph_spans(p.text)
@@ -64,23 +65,82 @@ def continuation(
     nxt = next_chunk(p, section_reader)
     if nxt is None:
         return None
-    # The items that follow must be of the open item's level (its next sibling) or deeper (a
-    # stem's items); a higher level ("(b) Licensing policy" after "(B) ...;") is another part.
-    level = marker_level(last)
-    stem = last.rstrip().endswith(":")
+    # The designators' nesting as the chunk leaves it: the EAR nests (a), (1), (i), (A) and
+    # then an italic (1), (i) again, so a level is a place on the path, not a fixed rank;
+    # after "(A) ... when: (1) ...; and", "(2)" is the next item and "(B)" is a sibling of
+    # (A), where the list has ended.
+    path: list[str] = []
+    after_stem = False
+    top: int | None = None  # the quoted provision's own place on the path
+    first: str | None = None
+    for s, e in blocks:
+        block = p.text[s:e]
+        _descend(path, marker_kind(block), after_stem)
+        after_stem = block.rstrip().endswith(":")
+        if top is None and s <= start - p.start < e and marker_kind(block) is not None:
+            top, first = len(path) - 1, marker_kind(block)
+            # a stem ("(A) ... when:") is one provision with its items, and its siblings are
+            # others; a quoted item ("(C) ...;") is one of a list whose next items follow
+            if not block.rstrip().endswith(":"):
+                top -= 1
+    if top is None:
+        # a quote opening with no designator: its open item's level bounds what follows
+        top = (len(path) if after_stem else len(path) - 1) - 1
+        first = path[top] if 0 <= top < len(path) else None
     taken: tuple[int, int] | None = None
     for s, e in paragraph_spans(nxt.text):
         block = nxt.text[s:e]
-        lv = marker_level(block)
-        if taken is None and (_RESERVED.match(block) or (lv == 0 and not block[:1].islower())):
+        kind = marker_kind(block)
+        if taken is None and (_RESERVED.match(block) or (kind is None and not block[:1].islower())):
             return None  # a new unnumbered paragraph, or a "(2) [Reserved]" standing alone
-        if lv and level and (lv < level or (stem and lv == level)):
+        if kind is None and taken is not None:
+            break  # a note or a new paragraph after the items
+        if kind is not None and not _within(path, kind, after_stem, top, first):
+            break  # back up to a higher level, or a kind that does not belong: the list ended
+        if e - (taken[0] if taken else s) > MAX_LIST_QUOTE:
             break
-        if e - (taken[0] if taken else s) > MAX_QUOTE:
-            break
+        _descend(path, kind, after_stem)
+        after_stem = block.rstrip().endswith(":")
         taken = (taken[0] if taken else s, e)
         if not ends_open(block):
             break
     if taken is None:
         return None
     return nxt, nxt.start + taken[0], nxt.start + taken[1]
+
+
+# The kind of designator the items of a list introduced by a kind's stem carry.
+_ITEMS_OF = {"lower": "digit", "digit": "roman", "roman": "upper", "upper": "digit"}
+_RANK = {"lower": 1, "digit": 2, "roman": 3, "upper": 4}
+
+
+def _within(path: list[str], kind: str, after_stem: bool, top: int, first: str | None) -> bool:
+    """Whether a block of designator `kind` still belongs to the quoted provision: a child of
+    the block before it, or anything below the provision's own place `top` on the path (of
+    kind `first`); a kind not used yet belongs when it ranks below `first`."""
+    if _child(path, kind, after_stem):
+        return True
+    if kind in path:
+        return len(path) - 1 - path[::-1].index(kind) > top
+    return first is None or _RANK[kind] > _RANK[first]
+
+
+def _child(path: list[str], kind: str, after_stem: bool) -> bool:
+    """Whether `kind` is the next level down from the path's last block: (a) > (1) > (i) > (A),
+    and under (A) an italic (1) only after a stem ("(A) ... when:"), since a (2) after an (A)
+    item is otherwise the parent list's next item."""
+    return bool(path) and kind == _ITEMS_OF[path[-1]] and (path[-1] != "upper" or after_stem)
+
+
+def _descend(path: list[str], kind: str | None, after_stem: bool) -> None:
+    """Move the nesting path to a block of designator `kind`: one level deeper for a child of
+    the last block, else back to that kind's last place on the path (or deeper, when it is not
+    on it)."""
+    if kind is None:
+        return
+    if _child(path, kind, after_stem):
+        path.append(kind)
+    elif kind in path:
+        del path[len(path) - path[::-1].index(kind) :]
+    else:
+        path.append(kind)

@@ -781,9 +781,12 @@ def embargo_rule(
     software = _listed_software(question, pool, section, place) if ccl is None else None
     if software is not None:
         text, bases = software
+        turns = text.startswith("depends")
         return _operative(
-            "yes", f"Embargoes and special controls (15 CFR {section})", text, bases, section,
-            pool, [],
+            "depends" if turns else "yes", f"Embargoes and special controls (15 CFR {section})",
+            text, bases, section, pool,
+            ["whether the end user is one of the civil end users the exclusion lists"]
+            if turns else [],
         )  # fmt: skip
     excepted = _food_and_medicine(question, pool, section, place)
     if excepted is not None and ccl is None:
@@ -838,6 +841,52 @@ def _software_kinds(sentence: str) -> list[tuple[str, str | None]]:
     return kinds
 
 
+# What makes a kind's name a piece of software in the question: a software word right after it
+# ("CAD software", "ERP suite", "our CAD/PLM subscription", "CRM platform updates"), not
+# "CAD drawings", "50,000 CAD", "CRM consulting services", "ETO sterilizers".
+_SOFTWARE_WORD = (
+    r"(?:software|suites?|platforms?|systems?|apps?|applications?|programs?|tools?|packages?|"
+    r"modules?|solutions?|licen[cs]es?|subscriptions?|seats?|updates?|upgrades?|SaaS)\b"
+)
+
+
+def _kind_pattern(name: str) -> str:
+    """A kind's name as questions spell it: hyphen or space, "modeling"/"modelling",
+    "computerised"/"computerized"."""
+    words = [
+        re.sub(r"l+ing$", "l{1,2}ing", re.sub(r"[sz]ed$", "[sz]ed", w))
+        for w in re.split(r"[\s-]+", name)
+    ]
+    return r"[\s-]+".join(words)
+
+
+def _names_software(question: str, kind: str) -> bool:
+    """Whether the question names `kind` (a regex) as software: followed, within three words
+    (other kinds joined by "/", "and" or commas), by a software word, unless the kind's own
+    name ends in one ("computerized maintenance management system")."""
+    if re.search(rf"{_SOFTWARE_WORD}$", kind.replace("\\", ""), re.I):
+        return bool(re.search(rf"\b{kind}", question, re.I))
+    return bool(
+        re.search(
+            rf"\b{kind}\b(?:[\s/,&-]+(?:and\s+)?[\w-]+){{0,3}}?[\s/-]+{_SOFTWARE_WORD}",
+            question,
+            re.I,
+        )
+    )
+
+
+# 746.8(a)(12)(ii): "... software designated EAR99 and identified in paragraph (a)(8)(ii) ... do
+# not require a license ... for the following civil end-users: (A) Wholly owned U.S.
+# subsidiaries ...; (D) Wholly owned subsidiaries ... of companies headquartered in ... A:5 and
+# A:6 ...". A question whose end user is a subsidiary, branch or joint venture turns on it.
+_CIVIL_END_USERS = re.compile(
+    r"\bdo not require a license\b.{0,200}\bfor the following civil end-users\b", re.I | re.S
+)
+_AFFILIATE_END_USER = re.compile(
+    r"\b(?:subsidiar(?:y|ies)|joint[- ]ventures?|branch(?:es)?|sales offices?)\b", re.I
+)
+
+
 def _listed_software(
     question: str, pool: Sequence[SearchResult], section: str, place: str
 ) -> tuple[str, list[Basis]] | None:
@@ -851,8 +900,9 @@ def _listed_software(
     named = [
         acronym or name
         for name, acronym in _software_kinds(sentence)
-        if re.search(r"\b" + r"[\s-]+".join(map(re.escape, name.split())) + r"\b", question, re.I)
-        or (acronym and re.search(rf"\b{acronym}\b", question))
+        if _names_software(question, _kind_pattern(name))
+        # an acronym in capitals, as the list writes it ("BIS" is not "BI", "cam" not "CAM")
+        or (acronym and _names_software(question, rf"(?-i:{acronym}s?)"))
     ]
     if not named:
         return None
@@ -865,6 +915,21 @@ def _listed_software(
                    rf"{re.escape(paragraph)}\(ii\)", re.I | re.S),
     )  # fmt: skip
     bases = [b for b in (required, listing) if b is not None]
+    excluded = (
+        _first_in_section(pool, f"15 CFR {section}", _CIVIL_END_USERS)
+        if asserted(_AFFILIATE_END_USER, " ".join(_this_deal_sentences(question)))
+        else None
+    )
+    if excluded is not None:
+        where = excluded.passage.citation
+        return (
+            f"depends on the end user — 15 CFR {section}{paragraph} requires a licence for the "
+            f"software kinds it lists ({', '.join(named)} among them) going to {place}, but "
+            f"{where} excludes that software for the civil end users it lists (wholly owned "
+            f"subsidiaries, branches or sales offices of U.S. companies or of companies "
+            f"headquartered in Country Group A:5 or A:6, and joint ventures of them)",
+            [*bases, excluded],
+        )
     text = (
         f"yes — 15 CFR {section}{paragraph} requires a licence for the software kinds it lists "
         f"({', '.join(named)} among them) going to {place}, updates included, unless an "
@@ -881,37 +946,67 @@ def _listed_software(
 _FOOD_MEDICINE_EXCEPTED = re.compile(
     r"\b(?:except|other than):?\s+food and medicines? (?:classified|designated) as EAR99\b", re.I
 )
-_FOOD_OR_MEDICINE = re.compile(
-    r"\b(?:foods?|foodstuffs?|groceries|rice|wheat|flour|grains?|maize|corn|soy(?:beans?)?|"
-    r"milk|infant formula|baby food|canned goods|medicines?|medications?|drugs?|"
-    r"pharmaceuticals?|antibiotics?|insulin|vaccines?|painkillers?|analgesics?)\b",
+# The head nouns of food and medicine as questions name them (772.1: food is what humans and
+# animals eat, seeds included; medicines are drugs); a device, a container or a machine for
+# them is neither ("insulin pumps", "medicine cabinets", "rice cookers").
+_FOOD_OR_MEDICINE_HEAD = re.compile(
+    r"(?:foods?|foodstuffs?|groceries|rice|wheat|flour|grains?|maize|corn|soybeans?|beans|"
+    r"lentils|milk|formula|feed|seeds?|fruits?|vegetables|meat|chicken|beef|pork|fish|"
+    r"sugar|pasta|noodles|bread|cereals?|medicines?|medications?|meds|drugs?|"
+    r"pharmaceuticals?|antibiotics?|insulin|vaccines?|painkillers?|analgesics?|aspirin|"
+    r"ibuprofen|paracetamol|acetaminophen)"
+)
+# Where the goods a question sends are named: between a verb or a preposition and the next.
+_GOODS_BOUNDARY = re.compile(
+    r"[.?!;:]|\b(?:to|into|for|from|in|at|on|by|via|through|under|because|since|if|when|but|"
+    r"need|needs|require|requires|can|could|do|does|is|are|was|were|ship|send|export|sell|"
+    r"donate|supply|provide|deliver|want|wants|get|buy|like|some|our|their|the|we|they)\b",
     re.I,
 )
-# Other goods beside them ("EAR99 antibiotics and two ultrasound machines")
-_OTHER_GOODS = re.compile(
-    r"\b(?:machines?|machinery|equipment|devices?|instruments?|parts|components?|tools?|"
-    r"computers?|laptops?|phones?|software|technology|vehicles?|pumps?|scanners?|monitors?|"
-    r"generators?|apparatus|systems?|kits?)\b",
-    re.I,
+_CONJUNCTS = re.compile(
+    r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|plus|&|as well as|together with|along with)\s+", re.I
 )
+
+
+def _goods_heads(text: str) -> list[list[str]]:
+    """The head nouns of each run of goods joined by "and", "or", commas ("EAR99 rice and
+    tractors" -> [["rice", "tractors"]]), for the runs that hold a food or medicine word."""
+    text = re.sub(r"\([^)]*\)", " ", text)  # "(also EAR99)"
+    runs = []
+    for segment in _GOODS_BOUNDARY.split(text):
+        heads = []
+        for conjunct in _CONJUNCTS.split(segment):
+            words = [w for w in re.findall(r"[\w'-]+", conjunct) if not _EAR99.fullmatch(w)]
+            if words:
+                heads.append(words[-1])
+        if any(_FOOD_OR_MEDICINE_HEAD.fullmatch(h) for h in heads):
+            runs.append(heads)
+    return runs
 
 
 def _food_and_medicine(
     question: str, pool: Sequence[SearchResult], section: str, place: str
 ) -> tuple[Literal["yes", "depends"], str, list[Basis], list[str]] | None:
     """The section's own exception of EAR99 food and medicine, when the question sends food or
-    medicine: "yes" for other goods beside them, and otherwise "depends" (on the parties and
-    end use for EAR99 food or medicine, which the section's requirement does not reach; on the
-    classification when the question does not say EAR99). Never "no": a listed party or a part
-    744 end use still needs a licence (see the module docstring)."""
-    said = [m for m in _FOOD_OR_MEDICINE.finditer(question) if not negated(question, m.start())]
-    if not said:
-        return None
+    medicine (the head of what it sends, lower case: not "Rice University", "medicine
+    cabinets"): "yes" for other goods sent beside them, and otherwise "depends" (on the
+    parties and end use for EAR99 food or medicine, which the section's requirement does not
+    reach; on the classification when the question does not say EAR99). Never "no": a listed
+    party or a part 744 end use still needs a licence (see the module docstring); never when
+    the question gives an ECCN on the CCL."""
+    deal = " ".join(_this_deal_sentences(question))
+    runs = _goods_heads(deal)
+    denied = bool(_EAR99.search(question)) and not asserted(_EAR99, question)
+    if not runs or _gives_ccl_eccn(question) or denied:
+        return None  # an ECCN on the CCL, or "not EAR99": the exception is not theirs
     basis = _first_in_section(pool, f"15 CFR {section}", _FOOD_MEDICINE_EXCEPTED)
     if basis is None:
         return None
     where = basis.passage.citation
-    if not _EAR99.search(question):
+    mixed = any(not _FOOD_OR_MEDICINE_HEAD.fullmatch(h) for run in runs for h in run)
+    if not asserted(_EAR99, question):
+        if mixed:
+            return None
         return (
             "depends",
             f"depends on the classification: {where} excepts food and medicine classified as "
@@ -919,7 +1014,7 @@ def _food_and_medicine(
             [basis],
             ["whether the food or medicine is classified as EAR99"],
         )
-    if _OTHER_GOODS.search(question):
+    if mixed:
         return (
             "yes",
             f"yes for the other items subject to the EAR going to {place}; not under {where} "
@@ -1140,7 +1235,10 @@ def _this_deal_sentences(question: str) -> list[str]:
 
 _PAST_DEAL = re.compile(
     r"\b(?:sold|shipped|exported|supplied|delivered|shipments|sales|exports|deliveries)\b"
-    r"[^.?!;]*?\b(?:in (?:19|20)\d\d|last year|years ago)\b",
+    r"[^.?!;]*?\b(?:in (?:19|20)\d\d|last year|years ago)\b"
+    # the date first: "In 2015 we sold radar parts to a customer in Iran"
+    r"|\b(?:in (?:19|20)\d\d|last year|years ago),?\s+(?:we|they|our\s+\w+)\s+"
+    r"(?:sold|shipped|exported|supplied|delivered)\b[^.?!;]*",
     re.I,
 )
 _INSTALLED_BASE = re.compile(

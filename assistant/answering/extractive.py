@@ -689,7 +689,7 @@ def compose_extractive(
         line = f"- {_source_label(p)}: {quote} [{n}]"
         claims.append(Claim(text=quote, citations=[n]))
         notes = list(citer.get(n).notes)
-        more = continuation(p, sup.end, reader)
+        more = continuation(p, sup.start, sup.end, reader)
         m = cite(more[0], more[1], more[2], sup.score) if more else None
         if more and m is not None:
             rest = _quoted(*more)

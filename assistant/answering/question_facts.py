@@ -129,6 +129,8 @@ EMBARGOES: dict[str, tuple[str, str]] = {
     "crimea": ("746.6", "the Crimea region of Ukraine"),
     "donetsk": ("746.6", "the covered regions of Ukraine"),
     "luhansk": ("746.6", "the covered regions of Ukraine"),
+    "lugansk": ("746.6", "the covered regions of Ukraine"),
+    "syrian arab republic": ("746.9", "Syria"),
     # their people and capitals, as questions name them
     "north korean": ("746.4", "North Korea"),
     "pyongyang": ("746.4", "North Korea"),

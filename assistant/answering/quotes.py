@@ -88,7 +88,7 @@ def worth_quoting(sentence: str) -> bool:
 
 
 # The end of a list item that another follows ("...;", "...; or", "..., and") or of a stem (":").
-_OPEN_END = re.compile(r"(?:[;:]|[;,]\s*(?:or|and))\s*[\"”’']*\s*$")
+_OPEN_END = re.compile(r"(?:[;:]|[;,][\"”’']*\s*(?:or|and))\s*[\"”’']*\s*$")
 
 
 def ends_open(text: str) -> bool:
@@ -154,6 +154,19 @@ def marker_level(block: str) -> int:
     if d.isupper():
         return 4
     return 3 if d in _ROMAN else 1
+
+
+def marker_kind(block: str) -> str | None:
+    """The kind of designator opening `block` ("lower", "digit", "roman", "upper"), or None."""
+    m = _MARKER.match(block)
+    if not m:
+        return None
+    d = m.group(1)
+    if d.isdigit():
+        return "digit"
+    if d.isupper():
+        return "upper"
+    return "roman" if d in _ROMAN else "lower"
 
 
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split())

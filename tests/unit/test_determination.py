@@ -2255,6 +2255,11 @@ def test_software_a_russia_paragraph_lists_needs_a_licence_read_from_its_own_lis
         # hardware named after a list item's tail ("... (CNC) machine tools") is not software
         "Do we need a licence to ship EAR99 machine tools to Russia?",
         "Do we need a licence to ship EAR99 office furniture to Moscow?",
+        # from an attack: a kind's acronym or name that is not software here
+        "Can we send CAD drawings of a warehouse to a contractor in Moscow?",
+        "Can we ship EAR99 pumps priced at 50,000 CAD to a distributor in Moscow?",
+        "Can our consultants provide CRM consulting services to a retailer in Moscow?",
+        "A clinic in Moscow wants our EAR99 ultrasound units. Do we need a BIS licence?",
     ],
 )
 def test_other_items_to_russia_are_not_the_listed_software(question: str) -> None:
@@ -2287,3 +2292,75 @@ def test_parts_or_service_for_what_was_sold_go_where_it_was_sold(
 ) -> None:
     finding = determine(question, [], lookup=_all_rules_lookup())
     assert finding is not None and f"15 CFR {section}" in finding.rule, finding
+
+
+def test_listed_software_for_a_subsidiary_turns_on_the_civil_end_user_exclusion() -> None:
+    """746.8(a)(12)(ii) excludes the (a)(8) software for wholly owned subsidiaries of U.S. or
+    A:5/A:6 companies: a question whose end user is a subsidiary gets "depends on the end
+    user", resting on the exclusion too."""
+    exclusion = _p(
+        43,
+        "15 CFR 746.8(a)(12)(ii)",
+        "( ii ) Software designated EAR99 and identified in paragraph (a)(8)(ii) of this section "
+        "do not require a license to export to or within Russia or Belarus for the following "
+        "civil end-users:",
+        "regulation",
+    )
+    finding = determine(
+        "Our EAR99 CAD software goes to our wholly owned U.S. subsidiary in Moscow. "
+        "Do we need a licence?",
+        [],
+        lookup=_SectionLookup([*RUSSIA_SOFTWARE, exclusion]),
+    )
+    assert finding is not None and finding.outcome == "depends"
+    first = finding.lines[0]
+    assert first.text.startswith("depends on the end user") and "746.8(a)(12)(ii)" in first.text
+    assert any(b.passage.citation == "15 CFR 746.8(a)(12)(ii)" for b in first.basis)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "says"),
+    [
+        # from an attack: other goods beside the food or medicine need a licence
+        (
+            "Do we need a licence for EAR99 rice and tractors to North Korea?",
+            "yes",
+            "yes for the other",
+        ),
+        (
+            "Can we ship EAR99 food, bottled water and tents to North Korea?",
+            "yes",
+            "yes for the other",
+        ),
+        # food and medicine words that name something else
+        (
+            "Can we ship EAR99 medicine cabinets to a hospital in North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        (
+            "Can we export EAR99 rice cookers to a distributor in North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        ("Do we need a licence to export insulin pumps to North Korea?", "yes", "yes for most"),
+        (
+            "Can we ship drug testing kits to a police department in North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        # an ECCN on the CCL, or EAR99 denied: not the exception
+        (
+            "Do we need a licence to ship vaccines classified under 1C991 to North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        ("Our vaccines are not EAR99. Can we send them to North Korea?", "yes", "yes for most"),
+    ],
+)
+def test_the_food_and_medicine_exception_reads_what_is_sent(
+    question: str, outcome: str, says: str
+) -> None:
+    finding = determine(question, [], lookup=_SectionLookup(NORTH_KOREA))
+    assert finding is not None and finding.outcome == outcome
+    assert finding.lines[0].text.startswith(says), finding.lines[0].text
