@@ -960,9 +960,11 @@ _FOOD_OR_MEDICINE_HEAD = re.compile(
 _GOODS_BOUNDARY = re.compile(
     r"[.?!;:]|\b(?:to|into|for|from|in|at|on|by|via|through|under|because|since|if|when|but|"
     r"need|needs|require|requires|can|could|do|does|is|are|was|were|ship|send|export|sell|"
-    r"donate|supply|provide|deliver|want|wants|get|buy|like|some|our|their|the|we|they)\b",
+    r"donate|supply|provide|deliver|want|wants|get|buy|like|some|our|their|the|we|they|"
+    r"going|bound|destined|headed|shipped|sent|classified|designated)\b",
     re.I,
 )
+_EDIBLE_OILS = frozenset(["cooking", "olive", "vegetable", "sunflower", "palm", "edible"])
 _CONJUNCTS = re.compile(
     r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|plus|&|as well as|together with|along with)\s+", re.I
 )
@@ -977,8 +979,14 @@ def _goods_heads(text: str) -> list[list[str]]:
         heads = []
         for conjunct in _CONJUNCTS.split(segment):
             words = [w for w in re.findall(r"[\w'-]+", conjunct) if not _EAR99.fullmatch(w)]
-            if words:
-                heads.append(words[-1])
+            if not words or {"not", "no", "non"} & {w.lower() for w in words}:
+                continue  # "cooking pots, not food": what is not sent
+            head = words[-1]
+            if head == "oil" and len(words) > 1 and words[-2].lower() in _EDIBLE_OILS:
+                head = "food"  # "cooking oil", "olive oil"; a bare "oil" may be crude
+            if "castor" in (w.lower() for w in words):
+                head = "castor"  # 772.1's food excludes castor bean seeds
+            heads.append(head)
         if any(_FOOD_OR_MEDICINE_HEAD.fullmatch(h) for h in heads):
             runs.append(heads)
     return runs

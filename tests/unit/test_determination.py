@@ -2356,6 +2356,15 @@ def test_listed_software_for_a_subsidiary_turns_on_the_civil_end_user_exclusion(
             "yes for most",
         ),
         ("Our vaccines are not EAR99. Can we send them to North Korea?", "yes", "yes for most"),
+        # what is said not to be food; 772.1's castor bean seeds; oils that are food
+        (
+            "These are EAR99 cooking pots, not food. Can they go to North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        ("Can we export EAR99 castor bean seeds to North Korea?", "yes", "yes for most"),
+        ("Can we send EAR99 cooking oil and sugar to North Korea?", "depends", "not under"),
+        ("Is a licence needed for EAR99 wheat flour going to North Korea?", "depends", "not under"),
     ],
 )
 def test_the_food_and_medicine_exception_reads_what_is_sent(
