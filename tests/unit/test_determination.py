@@ -2183,6 +2183,50 @@ NORTH_KOREA = [
         ("Can we ship antibiotics to North Korea?", "depends", "depends on the classification"),
         # no food or medicine: the section's general requirement
         ("Do EAR99 tractor parts for North Korea need a licence?", "yes", "yes for most items"),
+        # from an attack: other goods beside the food or medicine need a licence
+        (
+            "Do we need a licence for EAR99 rice and tractors to North Korea?",
+            "yes",
+            "yes for the other",
+        ),
+        (
+            "Can we ship EAR99 food, bottled water and tents to North Korea?",
+            "yes",
+            "yes for the other",
+        ),
+        # food and medicine words that name something else
+        (
+            "Can we ship EAR99 medicine cabinets to a hospital in North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        (
+            "Can we export EAR99 rice cookers to a distributor in North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        ("Do we need a licence to export insulin pumps to North Korea?", "yes", "yes for most"),
+        (
+            "Can we ship drug testing kits to a police department in North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        # an ECCN on the CCL, or EAR99 denied: not the exception
+        (
+            "Do we need a licence to ship vaccines classified under 1C991 to North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        ("Our vaccines are not EAR99. Can we send them to North Korea?", "yes", "yes for most"),
+        # what is said not to be food; 772.1's castor bean seeds; oils that are food
+        (
+            "These are EAR99 cooking pots, not food. Can they go to North Korea?",
+            "yes",
+            "yes for most",
+        ),
+        ("Can we export EAR99 castor bean seeds to North Korea?", "yes", "yes for most"),
+        ("Can we send EAR99 cooking oil and sugar to North Korea?", "depends", "not under"),
+        ("Is a licence needed for EAR99 wheat flour going to North Korea?", "depends", "not under"),
     ],
 )
 def test_ear99_food_and_medicine_rest_on_the_sections_own_exception(
@@ -2193,7 +2237,7 @@ def test_ear99_food_and_medicine_rest_on_the_sections_own_exception(
     assert finding.outcome == outcome
     first = finding.lines[0]
     assert first.text.startswith(says), first.text
-    if says != "yes for most items":
+    if not says.startswith("yes for most"):
         quoted = first.basis[0].passage.text
         assert "except food and medicines classified as EAR99" in quoted
         assert "746.4(a)" in first.text
@@ -2316,60 +2360,3 @@ def test_listed_software_for_a_subsidiary_turns_on_the_civil_end_user_exclusion(
     first = finding.lines[0]
     assert first.text.startswith("depends on the end user") and "746.8(a)(12)(ii)" in first.text
     assert any(b.passage.citation == "15 CFR 746.8(a)(12)(ii)" for b in first.basis)
-
-
-@pytest.mark.parametrize(
-    ("question", "outcome", "says"),
-    [
-        # from an attack: other goods beside the food or medicine need a licence
-        (
-            "Do we need a licence for EAR99 rice and tractors to North Korea?",
-            "yes",
-            "yes for the other",
-        ),
-        (
-            "Can we ship EAR99 food, bottled water and tents to North Korea?",
-            "yes",
-            "yes for the other",
-        ),
-        # food and medicine words that name something else
-        (
-            "Can we ship EAR99 medicine cabinets to a hospital in North Korea?",
-            "yes",
-            "yes for most",
-        ),
-        (
-            "Can we export EAR99 rice cookers to a distributor in North Korea?",
-            "yes",
-            "yes for most",
-        ),
-        ("Do we need a licence to export insulin pumps to North Korea?", "yes", "yes for most"),
-        (
-            "Can we ship drug testing kits to a police department in North Korea?",
-            "yes",
-            "yes for most",
-        ),
-        # an ECCN on the CCL, or EAR99 denied: not the exception
-        (
-            "Do we need a licence to ship vaccines classified under 1C991 to North Korea?",
-            "yes",
-            "yes for most",
-        ),
-        ("Our vaccines are not EAR99. Can we send them to North Korea?", "yes", "yes for most"),
-        # what is said not to be food; 772.1's castor bean seeds; oils that are food
-        (
-            "These are EAR99 cooking pots, not food. Can they go to North Korea?",
-            "yes",
-            "yes for most",
-        ),
-        ("Can we export EAR99 castor bean seeds to North Korea?", "yes", "yes for most"),
-        ("Can we send EAR99 cooking oil and sugar to North Korea?", "depends", "not under"),
-        ("Is a licence needed for EAR99 wheat flour going to North Korea?", "depends", "not under"),
-    ],
-)
-def test_the_food_and_medicine_exception_reads_what_is_sent(
-    question: str, outcome: str, says: str
-) -> None:
-    finding = determine(question, [], lookup=_SectionLookup(NORTH_KOREA))
-    assert finding is not None and finding.outcome == outcome
-    assert finding.lines[0].text.startswith(says), finding.lines[0].text
