@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.answering.quotes import MAX_LIST_QUOTE, ends_open, marker_kind
+from assistant.answering.quotes import KIND_RANK, MAX_LIST_QUOTE, ends_open, marker_kind
 from assistant.models import SearchResult
 from assistant.text import paragraph_spans
 
@@ -111,7 +111,6 @@ def continuation(
 
 # The kind of designator the items of a list introduced by a kind's stem carry.
 _ITEMS_OF = {"lower": "digit", "digit": "roman", "roman": "upper", "upper": "digit"}
-_RANK = {"lower": 1, "digit": 2, "roman": 3, "upper": 4}
 
 
 def _within(path: list[str], kind: str, after_stem: bool, top: int, first: str | None) -> bool:
@@ -122,7 +121,7 @@ def _within(path: list[str], kind: str, after_stem: bool, top: int, first: str |
         return True
     if kind in path:
         return len(path) - 1 - path[::-1].index(kind) > top
-    return first is None or _RANK[kind] > _RANK[first]
+    return first is None or KIND_RANK[kind] > KIND_RANK[first]
 
 
 def _child(path: list[str], kind: str, after_stem: bool) -> bool:

@@ -778,23 +778,16 @@ def embargo_rule(
             f"yes — a licence is required for any item specified in an ECCN on the CCL going to "
             f"{place} (15 CFR {section}(a)(1)), unless an exclusion of {section}(a)(12) applies"
         )
-    software = _listed_software(question, pool, section, place) if ccl is None else None
-    if software is not None:
-        text, bases = software
-        turns = text.startswith("depends")
-        return _operative(
-            "depends" if turns else "yes", f"Embargoes and special controls (15 CFR {section})",
-            text, bases, section, pool,
-            ["whether the end user is one of the civil end users the exclusion lists"]
-            if turns else [],
-        )  # fmt: skip
-    excepted = _food_and_medicine(question, pool, section, place)
-    if excepted is not None and ccl is None:
-        outcome, text, bases, missing = excepted
-        return _operative(
-            outcome, f"Embargoes and special controls (15 CFR {section})", text, bases, section,
-            pool, missing,
-        )  # fmt: skip
+    # what the section itself lists or excepts for the item given (not once a CCL ECCN made
+    # it "yes" under (a)(1))
+    for reads in (_listed_software, _food_and_medicine):
+        found = reads(question, pool, section, place) if ccl is None else None
+        if found is not None:
+            outcome, text, bases, missing = found
+            return _operative(
+                outcome, f"Embargoes and special controls (15 CFR {section})", text, bases,
+                section, pool, missing,
+            )  # fmt: skip
     ofac = _first_in_section(pool, f"15 CFR {section}", _OFAC_EMBARGO)
     if ofac is not None:
         # Iran: the embargo is OFAC's (31 CFR part 560) and reaches EAR99 items too; the EAR's
@@ -828,17 +821,18 @@ _SOFTWARE_SCOPE = re.compile(
 _KIND = re.compile(r"([A-Za-z][A-Za-z -]+?)\s*(?:\(([A-Z]{2,5})\))?")
 
 
-def _software_kinds(sentence: str) -> list[tuple[str, str | None]]:
-    """("computer aided design", "CAD"), ... from a list sentence's items."""
+def _software_kinds(sentence: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """The paragraph a list sentence scopes ("(a)(8)") and its kinds: ("computer aided
+    design", "CAD"), ...; ("", []) for another sentence."""
     m = _SOFTWARE_SCOPE.search(sentence)
     if m is None:
-        return []
+        return "", []
     kinds = []
     for item in re.split(r";|,(?![^(]*\))|\band\b", m.group("kinds").rstrip(". ")):
         found = _KIND.fullmatch(item.strip())  # not "(CNC) machine tools": hardware words
         if found is not None and len(found.group(1).split()) >= 2:
             kinds.append((found.group(1).strip().lower(), found.group(2)))
-    return kinds
+    return f"(a)({m.group(1)})", kinds
 
 
 # What makes a kind's name a piece of software in the question: a software word right after it
@@ -860,11 +854,11 @@ def _kind_pattern(name: str) -> str:
     return r"[\s-]+".join(words)
 
 
-def _names_software(question: str, kind: str) -> bool:
+def _names_software(question: str, kind: str, self_named: bool = False) -> bool:
     """Whether the question names `kind` (a regex) as software: followed, within three words
-    (other kinds joined by "/", "and" or commas), by a software word, unless the kind's own
-    name ends in one ("computerized maintenance management system")."""
-    if re.search(rf"{_SOFTWARE_WORD}$", kind.replace("\\", ""), re.I):
+    (other kinds joined by "/", "and" or commas), by a software word; or anywhere, when the
+    kind's own name ends in one (`self_named`: "computerized maintenance management system")."""
+    if self_named:
         return bool(re.search(rf"\b{kind}", question, re.I))
     return bool(
         re.search(
@@ -889,25 +883,26 @@ _AFFILIATE_END_USER = re.compile(
 
 def _listed_software(
     question: str, pool: Sequence[SearchResult], section: str, place: str
-) -> tuple[str, list[Basis]] | None:
+) -> tuple[Literal["yes", "depends"], str, list[Basis], list[str]] | None:
     """A licence the section requires for software of a kind it lists (746.8(a)(8): CAD, ERP,
     PLM ... designated EAR99, and their updates), when the question names one of the kinds by
-    its name or its acronym."""
+    its name or its acronym: "yes", or "depends on the end user" when the end user is a
+    subsidiary, branch or joint venture the section's civil end-user exclusion may cover."""
     listing = _first_in_section(pool, f"15 CFR {section}", _SOFTWARE_SCOPE)
     if listing is None:
         return None
-    sentence = _sentence(listing)
+    paragraph, kinds = _software_kinds(_sentence(listing))
     named = [
         acronym or name
-        for name, acronym in _software_kinds(sentence)
-        if _names_software(question, _kind_pattern(name))
+        for name, acronym in kinds
+        if _names_software(
+            question, _kind_pattern(name), bool(re.search(rf"{_SOFTWARE_WORD}$", name, re.I))
+        )
         # an acronym in capitals, as the list writes it ("BIS" is not "BI", "cam" not "CAM")
         or (acronym and _names_software(question, rf"(?-i:{acronym}s?)"))
     ]
     if not named:
         return None
-    m = _SOFTWARE_SCOPE.search(sentence)
-    paragraph = f"(a)({m.group(1)})" if m else "(a)"
     required = _first_in_section(
         pool,
         f"15 CFR {section}",
@@ -923,19 +918,21 @@ def _listed_software(
     if excluded is not None:
         where = excluded.passage.citation
         return (
+            "depends",
             f"depends on the end user — 15 CFR {section}{paragraph} requires a licence for the "
             f"software kinds it lists ({', '.join(named)} among them) going to {place}, but "
             f"{where} excludes that software for the civil end users it lists (wholly owned "
             f"subsidiaries, branches or sales offices of U.S. companies or of companies "
             f"headquartered in Country Group A:5 or A:6, and joint ventures of them)",
             [*bases, excluded],
+            ["whether the end user is one of the civil end users the exclusion lists"],
         )
     text = (
         f"yes — 15 CFR {section}{paragraph} requires a licence for the software kinds it lists "
         f"({', '.join(named)} among them) going to {place}, updates included, unless an "
         f"exclusion of 15 CFR {section}(a)(12) applies"
     )
-    return text, bases
+    return "yes", text, bases, []
 
 
 # North Korea, Syria, Crimea and the DNR/LNR regions: "a license is required ... any item
@@ -1227,18 +1224,21 @@ def _this_deal_sentences(question: str) -> list[str]:
     parts = [p for p in re.split(r"(?<=[.?!;])\s+", question) if p.strip()]
     # A question keeps what it asks about once its clause about the past deal is taken out:
     # "Can we ship replacement pumps for machines we sold years ago to a hospital in Donetsk?"
-    # still sends the pumps to Donetsk.
-    # And parts, service or updates for what was sold go where it was sold: "spare parts for
-    # the compressors we sold to a plant in Iran in 2015" go to Iran.
-    parts = [
-        _PAST_DEAL.sub(" ", p) if p.rstrip().endswith("?") and not _INSTALLED_BASE.search(p) else p
-        for p in parts
-    ]
-    return [
-        p
-        for p in parts
-        if (_INSTALLED_BASE.search(p) or not _PAST_DEAL.search(p)) and not _NOT_THEIRS.search(p)
-    ]
+    # still sends the pumps to Donetsk. And parts, service or updates for what was sold go
+    # where it was sold: "spare parts for the compressors we sold to a plant in Iran in 2015"
+    # go to Iran, so that sentence is kept whole.
+    kept = []
+    for p in parts:
+        if _NOT_THEIRS.search(p):
+            continue
+        if _INSTALLED_BASE.search(p):
+            kept.append(p)
+            continue
+        if p.rstrip().endswith("?"):
+            p = _PAST_DEAL.sub(" ", p)
+        if not _PAST_DEAL.search(p):
+            kept.append(p)
+    return kept
 
 
 _PAST_DEAL = re.compile(

@@ -140,20 +140,16 @@ def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
 def _sub_level(parent: str, child: str) -> bool:
     """Whether `child` opens with a designator of a deeper level than `parent`'s: (a) > (1) >
     (i) > (A). A block without a designator counts as the top."""
-    return marker_level(child) > marker_level(parent)
+    return _level(child) > _level(parent)
 
 
-def marker_level(block: str) -> int:
-    """The level of the designator opening `block`: (a) 1, (1) 2, (i) 3, (A) 4; none 0."""
-    m = _MARKER.match(block)
-    if not m:
-        return 0
-    d = m.group(1)
-    if d.isdigit():
-        return 2
-    if d.isupper():
-        return 4
-    return 3 if d in _ROMAN else 1
+# The rank of each kind of designator in the EAR's nesting: (a) 1, (1) 2, (i) 3, (A) 4.
+KIND_RANK = {"lower": 1, "digit": 2, "roman": 3, "upper": 4}
+
+
+def _level(block: str) -> int:
+    kind = marker_kind(block)
+    return KIND_RANK[kind] if kind is not None else 0
 
 
 def marker_kind(block: str) -> str | None:
