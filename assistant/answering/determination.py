@@ -26,6 +26,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.answering.end_use_places import (
+    OUTSIDE_LIMITED,
+    names_any,
+    only_places_outside,
+    reach,
+)
 from assistant.answering.exception_limits import (
     MIN_OVERLAP,
     RESTRICTS,
@@ -62,7 +68,8 @@ ASKS_LICENCE = re.compile(
     r"employees?)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"(?:which|what) (?:\w+ )?(?:authori[sz]ations?|licen[cs]es?) (?:covers?|applies|do we need)|"
-    r"licen[cs]e requirements? (?:apply|applies|reach|cover))\b",
+    r"licen[cs]e requirements? (?:apply|applies|reach|cover)|"
+    r"subject to (?:a |any )?licen[cs]e requirements?)\b",
     re.I,
 )
 _SAYS_LISTED = re.compile(
@@ -900,6 +907,8 @@ def _listed_software(
         )
         # an acronym in capitals, as the list writes it ("BIS" is not "BI", "cam" not "CAM")
         or (acronym and _names_software(question, rf"(?-i:{acronym}s?)"))
+        # its plural on its own names the software ("ERPs and CRMs")
+        or (acronym and re.search(rf"(?-i:\b{acronym}s\b)", question))
     ]
     if not named:
         return None
@@ -1366,12 +1375,20 @@ def end_use_rule(
         None,
     )
     named = None
+    if stated is None and _OTHER_MILITARY_END_USER.search(" ".join(sentences)):
+        camera = camera_rule(question, " ".join(sentences), passages, lookup)
+        if camera is not None:
+            return camera
     if stated is None:
         named = _named_end_user(question, passages, lookup)
         if named is None:
             return None
         stated = ("744.22", "a military-intelligence end use or end user", question)
     section, what, sentence = stated
+    if section == "744.21" or _OTHER_MILITARY_END_USER.search(" ".join(sentences)):
+        camera = camera_rule(question, " ".join(sentences), passages, lookup)
+        if camera is not None:
+            return camera
     cite = f"15 CFR {section}"
     pool = _with_section(passages, lookup, section)
     basis = _first_in_section(pool, cite, _GENERAL_PROHIBITION)
@@ -1416,6 +1433,14 @@ def end_use_rule(
                 "be used in the development or production of ICs there; if that is unknown, for "
                 f"Category 3 items in product groups B to E ({cite}(a)(2))"
             )
+    elif section == "744.21" and not russia and (outside := _outside_reach(question, pool)):
+        if outside == "embargoed":
+            return None  # 744.21 does not reach Iran or Cuba: part 746 decides
+        text, bases, fact = outside
+        outcome, missing = "depends", [fact]
+        return _operative(
+            outcome, f"End-use controls ({cite})", text, [basis, *bases], section, pool, missing
+        )
     elif section == "744.21" and not (_SUPPLEMENT_2.search(question) or russia):
         outcome, missing = "depends", [_SUPPLEMENT_2_FACT]
         text = (
@@ -1433,6 +1458,135 @@ def end_use_rule(
             f"in a destination {cite}(a) covers"
         )
     return _operative(outcome, f"End-use controls ({cite})", text, [basis], section, pool, missing)
+
+
+def _outside_reach(
+    question: str, pool: Sequence[SearchResult]
+) -> tuple[str, list[Basis], str] | Literal["embargoed"] | None:
+    """When every destination the question names is outside the countries 15 CFR 744.21(a)
+    names: the "depends on whether a list names the end user" line, the "located outside of ...
+    are limited to entities identified on the ... List" sentences it rests on, and the missing
+    fact; "embargoed" when the place is one part 746 governs instead; None when the question
+    names one of the countries (or its people), or no destination."""
+    found = list(_matching(pool, "15 CFR 744.21", OUTSIDE_LIMITED))
+    reaches = [(b, r) for b in found if (r := reach(_sentence(b))) is not None]
+    if not reaches:
+        return None
+    countries = tuple(dict.fromkeys(c for _, r in reaches for c in r.countries))
+    deal = " ".join(_this_deal_sentences(question))
+    if names_any(deal, countries):
+        return None
+    if place_sent_to(deal) is not None:
+        return "embargoed"
+    if not only_places_outside(deal, countries):
+        return None
+    lists = " or the ".join(dict.fromkeys(r.listing for _, r in reaches))
+    where = (
+        ", ".join(countries[:-1]) + f" or {countries[-1]}" if len(countries) > 1 else countries[0]
+    )
+    text = (
+        f"depends on whether a list names the end user — 15 CFR 744.21(a) reaches a military "
+        f"end use only in {where}, and military end users located elsewhere only when they are "
+        f"identified on the {lists}"
+    )
+    fact = f"whether the end user is identified on the {lists}"
+    bases = list({b.passage.chunk_id + str(b.start): b for b, _ in reaches}.values())
+    return text, bases, fact
+
+
+# 744.9(d)'s 'military end-user' also counts the national guard, national police and coast guard,
+# which 744.21's does not; and the cameras and their parts 744.9(a)(1) names
+_OTHER_MILITARY_END_USER = re.compile(
+    r"\b(?:national\s+)?police\b|\bcoast\s*guard\b|\bnational\s+guard\b", re.I
+)
+_CAMERAS = re.compile(
+    r"\b(?:(?:thermal|infrared|IR|night[- ]vision|imaging|surveillance|security)\s+)?cameras?\b|"
+    r"\bthermal[- ]imag\w*|\bnight[- ]vision\b|\bfocal[- ]plane\s+arrays?\b|"
+    r"\bimage[- ]intensifier\w*|\b(?:0A504|6A002|6A003|6A993|8A002\.d)\b",
+    re.I,
+)
+_CAMERA_ECCN = re.compile(r"\b(?:0A504|6A002|6A003|6A993|8A002)(?:\.[a-z0-9]+)*\b", re.I)
+_NARROW_CAMERAS = re.compile(r"\b6A003\.a\.[346]\b", re.I)
+_CAMERA_END_USER = re.compile(r"\bintended to be used by a 'military end-user\b", re.I)
+_NOT_A1_EXCEPT = re.compile(r"\b(?:australia|canada|united kingdom|uk|britain|british)\b", re.I)
+_CAMERA_GOV = re.compile(r"\bmay be made under License Exception GOV\b", re.I)
+_CAMERA_REVIEW = re.compile(r"\breviewed by applying the policies\b", re.I)
+_CAMERA_FACT = "the camera's ECCN (0A504, 6A002, 6A003, 6A993.a or 8A002.d)"
+_A1_FACT = "whether the destination is in Country Group A:1 (supplement no. 1 to part 740)"
+
+
+def camera_rule(
+    question: str, deal: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """Cameras for a military end-user (15 CFR 744.9): the section reaches them in every
+    destination but a few, so where the buyer is does not settle it as it does under 744.21 —
+    the camera's ECCN does. 6A003.a.3, .a.4 and .a.6 need a licence everywhere except
+    Australia, Canada and the United Kingdom ((a)(1)(i)); the other thermal-imaging ECCNs
+    everywhere outside Country Group A:1 ((a)(1)(ii)), a group the corpus does not list, so
+    that case names it as the deciding fact."""
+    if not _CAMERAS.search(deal):
+        return None
+    pool = _with_section(passages, lookup, "744.9")
+    found = sorted(
+        _matching(pool, "15 CFR 744.9", _CAMERA_END_USER), key=lambda b: (b.passage.doc_id, b.start)
+    )
+    if not found:
+        return None
+    narrow = [b for b in found if _NARROW_CAMERAS.search(_sentence(b))]
+    broad = [b for b in found if b not in narrow]
+    eccns = _CAMERA_ECCN.findall(deal)
+    outcome: Literal["yes", "depends"] = "depends"
+    if (
+        any(_NARROW_CAMERAS.fullmatch(e) for e in eccns)
+        and narrow
+        and not _NOT_A1_EXCEPT.search(deal)
+    ):
+        outcome, bases, missing = "yes", narrow[:1], []
+        text = (
+            "yes — 15 CFR 744.9(a)(1)(i) requires a licence for 6A003.a.3, .a.4 and .a.6 "
+            "cameras a 'military end-user' will use in all destinations except Australia, "
+            "Canada and the United Kingdom"
+        )
+    elif eccns:
+        bases, missing = (broad or found)[:1], [_A1_FACT]
+        text = (
+            "depends on whether the destination is in Country Group A:1 — 15 CFR 744.9(a)(1) "
+            "requires a licence for cameras of ECCNs 0A504, 6A002, 6A003, 6A993.a or 8A002.d a "
+            "'military end-user' will use in all destinations outside it (6A003.a.3, .a.4 and "
+            ".a.6: outside Australia, Canada and the United Kingdom)"
+        )
+    else:
+        bases, missing = found[:2], [_CAMERA_FACT]
+        text = (
+            "depends on the camera's ECCN — 15 CFR 744.9(a)(1) requires a licence, in addition "
+            "to the CCL's own requirements, for cameras of ECCNs 0A504, 6A002, 6A003, 6A993.a or "
+            "8A002.d a 'military end-user' will use, in all destinations outside Country Group A:1 "
+            "(6A003.a.3, .a.4 and .a.6: outside Australia, Canada and the United Kingdom)"
+        )
+    lines = [FindingLine("Licence required", text, bases)]
+    gov = _first_in_section(pool, "15 CFR 744.9", _CAMERA_GOV)
+    if gov is not None:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "only GOV, for shipments consigned to and for the official use of the U.S. "
+                "Government (15 CFR 744.9(e))",
+                [gov],
+            )
+        )
+    itar = _first_in_section(pool, "15 CFR 744.9", _CAMERA_REVIEW)
+    if itar is not None:
+        lines.append(
+            FindingLine(
+                "Review policy",
+                "the policies the International Traffic in Arms Regulations would apply "
+                "(15 CFR 744.9(c))",
+                [itar],
+            )
+        )
+    return Finding(
+        outcome, "Cameras for military end-users (15 CFR 744.9)", lines, missing, operative=True
+    )
 
 
 def _named_end_user(
@@ -1825,6 +1979,61 @@ def ear99_rule(
         [_PARTIES_SCREENED, *_missing_parties(question)],
         operative=True,
     )
+
+
+# 738.4(a)(2)(ii): "... determine whether an "X" is marked in the cell next to the country in
+# question for each Country Chart column identified in the applicable ECCN."; (A) "If yes, a
+# license application must be submitted ... unless a License Exception applies."
+_CHART_CELL = re.compile(r"\bdetermine whether an\W+X\W+is marked\b", re.I)
+_ECCN_TAIL = re.compile(r"(?:\.[a-z0-9]+)+(?![\w.])")  # "6A003.b" + ".4.b"
+_CHART_YES = re.compile(r"\bIf yes, a license application must be submitted\b", re.I)
+
+
+def _whole_eccn(text: str, m: re.Match[str]) -> str:
+    """The ECCN as the question writes it, to its last paragraph ("6A003.b.4.b")."""
+    tail = _ECCN_TAIL.match(text, m.end())
+    return m.group(0) + (tail.group(0) if tail else "")
+
+
+def country_chart_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An item the question classifies under an ECCN, going to a country no part 746 rule
+    covers, for no party or end use a rule above decides: 738.4(a)(2) says what decides —
+    the reasons for control in the ECCN's License Requirements section against that country's
+    column of the Country Chart. The chart (supplement no. 1 to part 738) is not in the corpus,
+    so the outcome depends on it, and on the prohibitions that reach every item (Four to Ten);
+    the general rule's "depends on the end user and end use" would name the wrong fact first."""
+    deal = " ".join(_this_deal_sentences(question))
+    eccns = [
+        _whole_eccn(deal, m)
+        for m in _ECCN.finditer(deal)
+        if not _EAR99.fullmatch(m.group(0)) and not negated(deal, m.start())
+    ]
+    places = [m.group(0) for m in DESTINATIONS.finditer(deal)]
+    definite = [x for x in places if x.lower() not in _VAGUE_PLACE]
+    if len(set(eccns)) != 1 or not definite or place_sent_to(deal) is not None:
+        return None
+    if len({x.lower() for x in definite}) > 1:
+        return None  # two countries: which one the item goes to is not plain
+    pool = _with_section(passages, lookup, "738.4")
+    cell = _first_in_section(pool, "15 CFR 738.4", _CHART_CELL)
+    if cell is None:
+        return None
+    yes = _first_in_section(pool, "15 CFR 738.4", _CHART_YES)
+    eccn, place = eccns[0], definite[0]
+    text = (
+        f"depends on the Country Chart — a licence is required when a reason for control in "
+        f"{eccn}'s License Requirements section has an “X” in the column for the destination "
+        f"({place}), unless a License Exception applies (15 CFR 738.4(a)(2))"
+    )
+    missing = [
+        f"whether the Country Chart (supplement no. 1 to part 738) marks an “X” for {place} "
+        f"under a reason for control of {eccn}",
+        *_missing_parties(question),
+    ]
+    lines = [FindingLine("Licence required", text, [b for b in (cell, yes) if b is not None])]
+    return Finding("depends", "Commerce Country Chart (15 CFR 738.4)", lines, missing)
 
 
 def general_rule(
@@ -2383,7 +2592,9 @@ def determine(
         if plain is not None:
             return plain
     if finding is None and whether:
-        finding = general_rule(question, passages, lookup)
+        finding = country_chart_rule(question, passages, lookup) or general_rule(
+            question, passages, lookup
+        )
     elif (
         finding is None and _ASKS_EXCEPTION.search(question) and not asks_other_obligation(question)
     ):

@@ -121,6 +121,8 @@ EMBARGOES: dict[str, tuple[str, str]] = {
     "iranian": ("746.7", "Iran"),
     "north korea": ("746.4", "North Korea"),
     "dprk": ("746.4", "North Korea"),
+    "n. korea": ("746.4", "North Korea"),
+    "n korea": ("746.4", "North Korea"),
     "syria": ("746.9", "Syria"),
     "syrian": ("746.9", "Syria"),
     "russia": ("746.8", "Russia"),

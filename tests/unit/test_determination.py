@@ -2277,6 +2277,8 @@ RUSSIA_SOFTWARE = [
         ("Can we send EAR99 CAD/PLM updates to an engineering firm in Russia?", "PLM, CAD"),
         ("Do we need a licence to sell computer-aided design software to Russia?", "CAD"),
         ("Can we sell our enterprise resource planning suite to a retailer in Minsk?", "ERP"),
+        # the acronym's plural names the software on its own
+        ("Can we sell ERPs and PLMs to Russian companies?", "ERP, PLM"),
     ],
 )
 def test_software_a_russia_paragraph_lists_needs_a_licence_read_from_its_own_list(
@@ -2360,3 +2362,60 @@ def test_listed_software_for_a_subsidiary_turns_on_the_civil_end_user_exclusion(
     first = finding.lines[0]
     assert first.text.startswith("depends on the end user") and "746.8(a)(12)(ii)" in first.text
     assert any(b.passage.citation == "15 CFR 746.8(a)(12)(ii)" for b in first.basis)
+
+
+CHART_TEXT = (
+    "( ii ) Review the Country Chart. With each of the applicable Country Chart Column "
+    "identifiers noted, turn to the Country Chart (supplement no. 1 to part 738). Locate the "
+    "correct Country Chart column identifier on the diagonal headings, and determine whether an "
+    "“X” is marked in the cell next to the country in question for each Country Chart column "
+    "identified in the applicable ECCN.\n\n( A ) If yes, a license application must be "
+    "submitted based on the particular reason for control and destination, unless a License "
+    "Exception applies."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "eccn", "place"),
+    [
+        ("Do we need a licence to export 3A001 ICs to Brazil?", "3A001", "Brazil"),
+        (
+            "Do we need a licence to export 6A003.b.4.b cameras to France?",
+            "6A003.b.4.b",
+            "France",
+        ),
+        (
+            "Is an export of 5A002 routers to Pakistan subject to a licence requirement?",
+            "5A002",
+            "Pakistan",
+        ),
+    ],
+)
+def test_an_eccn_to_a_named_country_depends_on_the_country_chart_not_first_on_the_end_user(
+    question: str, eccn: str, place: str
+) -> None:
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chart]))
+    assert finding is not None and finding.rule == "Commerce Country Chart (15 CFR 738.4)"
+    assert finding.outcome == "depends"
+    assert finding.missing_facts[0] == (
+        f"whether the Country Chart (supplement no. 1 to part 738) marks an “X” for {place} "
+        f"under a reason for control of {eccn}"
+    )
+    quoted = [chart.text[b.start : b.end] for b in finding.lines[0].basis]
+    assert "“X” is marked" in quoted[0] and quoted[1].startswith("( A ) If yes")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do we need a licence to export 3A001 ICs?",  # no country: the general rule's facts
+        "Can we ship 3A001 chips to Brazil or to India?",  # which country is not plain
+        "Do we need a licence to ship 3A001 chips to Cuba?",  # part 746 decides
+        "Can we export 3A001 and 5A002 items to Japan?",  # two ECCNs
+    ],
+)
+def test_the_country_chart_rule_needs_one_eccn_and_one_plain_country(question: str) -> None:
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chart]))
+    assert finding is None or "Country Chart" not in finding.rule

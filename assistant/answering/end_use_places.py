@@ -1,0 +1,155 @@
+"""Whether the places a question names are ones the military end-use rule reaches.
+
+15 CFR 744.21(a) is not worldwide. It names where it applies: a 'military end use' in Burma,
+Cambodia, China, Nicaragua or Venezuela ((a)(1)) or in Belarus or Russia ((a)(2)), and those
+countries' 'military end users' wherever located; and it says who counts outside them: "'Military
+end users' located outside of Burma, Cambodia, China, Nicaragua, or Venezuela are limited to
+entities identified on the 'Military End-User' (MEU) List". So "EAR99 laptops for the Indonesian
+navy" does not turn on supplement no. 2 to part 744 at all: 744.21 reaches that sale only if a
+list names the end user. The countries are read from the section's own sentences, so a later
+version of the text that adds or removes one is followed; the other names a question may use for
+them (its people, its capital, "Myanmar", China's cities) are geography, listed here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.answering.question_facts import DESTINATIONS, EMBARGOES
+
+# "'Military end users' located outside of Burma, ..., or Venezuela are limited to entities
+# identified on the 'Military End-User' (MEU) List under supplement no. 7 to this part."
+OUTSIDE_LIMITED = re.compile(
+    r"\blocated outside of (?P<places>[^.;]+?) are limited to entities identified on the "
+    r"(?P<list>[^.;]+?) under supplement no\. (?P<supplement>\d+)",
+    re.I,
+)
+_SEPARATOR = re.compile(r",\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+")
+_PARENTHESISED = re.compile(r"\(([^()]+)\)\s*$")
+
+# Other names for the countries 744.21 names: their people, capitals and (for China) the cities
+# and provinces questions and Entity List entries use. A country the text names that is not here
+# is matched by its own name.
+_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "burma": ("myanmar", "burmese", "yangon", "rangoon", "naypyidaw"),
+    "cambodia": ("cambodian", "phnom penh"),
+    "china": (
+        "chinese",
+        "prc",
+        "hong kong",
+        "macau",
+        "beijing",
+        "shanghai",
+        "shenzhen",
+        "wuhan",
+        "tianjin",
+        "chengdu",
+        "guangzhou",
+        "hangzhou",
+        "nanjing",
+        "chongqing",
+        "harbin",
+        "dalian",
+        "hefei",
+        "changsha",
+        "qingdao",
+        "suzhou",
+        "xiamen",
+        "shenyang",
+        "xi'an",
+        "wuxi",
+        "ningbo",
+        "dongguan",
+        "zhuhai",
+        "foshan",
+        "zhengzhou",
+        "jinan",
+        "kunming",
+        "fuzhou",
+        "urumqi",
+        "mianyang",
+        "henan",
+        "zhejiang",
+        "jiangsu",
+        "guangdong",
+        "sichuan",
+        "hubei",
+        "hunan",
+        "shandong",
+        "fujian",
+        "anhui",
+        "xinjiang",
+        "tibet",
+        "yunnan",
+        "liaoning",
+        "shaanxi",
+        "hebei",
+        "jilin",
+        "heilongjiang",
+        "guangxi",
+        "guizhou",
+        "jiangxi",
+        "shanxi",
+        "gansu",
+        "hainan",
+        "people's liberation army",
+    ),
+    "nicaragua": ("nicaraguan", "managua"),
+    "venezuela": ("venezuelan", "caracas"),
+    "belarus": ("belarusian", "belarusians", "minsk"),
+    "russia": ("russian", "russians", "moscow", "st. petersburg", "saint petersburg"),
+}
+# Words DESTINATIONS matches that name no country: they leave the destination open.
+_VAGUE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The countries a "located outside of ..." sentence names, and the list that names the
+    military end users located elsewhere."""
+
+    countries: tuple[str, ...]
+    listing: str
+
+
+def reach(sentence: str) -> Reach | None:
+    """The countries and the list a "located outside of X are limited to entities identified on
+    the Y" sentence names ("the People's Republic of China (China)" is "China")."""
+    m = OUTSIDE_LIMITED.search(sentence)
+    if m is None:
+        return None
+    countries = []
+    for part in _SEPARATOR.split(m.group("places")):
+        name = part.strip()
+        short = _PARENTHESISED.search(name)
+        name = (short.group(1) if short else name).removeprefix("the ").strip()
+        if name:
+            countries.append(name)
+    return Reach(tuple(countries), m.group("list").strip()) if countries else None
+
+
+def _names(country: str) -> tuple[str, ...]:
+    return (country.lower(), *_OTHER_NAMES.get(country.lower(), ()))
+
+
+def names_any(text: str, countries: tuple[str, ...]) -> bool:
+    """Whether the text names one of the countries, its people or one of its places."""
+    lowered = text.lower()
+    return any(
+        re.search(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])", lowered)
+        for country in countries
+        for name in _names(country)
+    )
+
+
+def only_places_outside(text: str, countries: tuple[str, ...]) -> bool:
+    """Whether the text names a destination, and every destination it names is outside the
+    countries: "a distributor in Indonesia", not "abroad" (which leaves it open), not "a Chinese
+    army unit in Indonesia" (its end user is one of theirs), and not an embargoed place (part 746
+    decides those)."""
+    lowered = text.lower()
+    named = [m.group(0).lower() for m in DESTINATIONS.finditer(text)]
+    embargoed = any(re.search(rf"\b{re.escape(name)}\b", lowered) for name in EMBARGOES)
+    definite = [n for n in named if n not in _VAGUE]
+    return bool(definite) and not embargoed and not names_any(text, countries)

@@ -1,0 +1,214 @@
+"""Where the military end-use rule reaches (15 CFR 744.21(a)), and cameras for any military
+end-user (15 CFR 744.9), read from the sections' own sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.determination import determine
+from assistant.answering.end_use_places import only_places_outside, reach
+from assistant.models import SearchResult
+
+MEU_A1 = (
+    "( 1 ) Any item subject to the EAR listed in supplement no. 2 to this part without a license "
+    "if, at the time of the export, reexport, or transfer (in-country), you have knowledge that "
+    "the item is intended, entirely or in part, for a 'military end use,' as defined in "
+    "paragraph (f) of this section, in Burma, Cambodia, the People's Republic of China (China), "
+    "Nicaragua, or Venezuela, or a Burmese, Cambodian, Chinese, Nicaraguan, or Venezuelan "
+    "'military end user,' as defined in paragraph (g) of this section, wherever located. "
+    "'Military end users' located outside of Burma, Cambodia, China, Nicaragua, or Venezuela "
+    "are limited to entities identified on the 'Military End-User' (MEU) List under supplement "
+    "no. 7 to this part."
+)
+MEU_A2 = (
+    "( 2 ) Any item subject to the EAR without a license if you have knowledge that the item is "
+    "intended for a 'military end use' in Belarus or Russia, or a Belarusian or Russian "
+    "'military end user,' wherever located. Belarusian or Russian 'military end users' located "
+    "outside of Belarus or Russia are limited to entities identified on the Entity List under "
+    "supplement no. 4 to this part with a footnote 3 designation and a reference to this section."
+)
+MEU_A = (
+    "( a ) General prohibition. In addition to the license requirements for items specified on "
+    "the Commerce Control List (CCL), you may not export, reexport, or transfer (in-country):"
+)
+CAMERA_A = (
+    "( i ) Commodities controlled by ECCN 6A003.a.3, 6A003.a.4, or 6A003.a.6 will be or are "
+    "intended to be used by a 'military end-user,' as defined in paragraph (d) of this section "
+    "in all destinations except Australia, Canada, or the United Kingdom. ( ii ) Commodities "
+    "described in ECCNs 0A504, 6A002, 6A003 (other than 6A003.a.3, 6A003.a.4, and 6A003.a.6), "
+    "or 6A993.a, or 8A002.d will be or are intended to be used by a 'military end-user,' as "
+    "defined in paragraph (d) of this section in all destinations except those specified in "
+    "Country Group A:1."
+)
+CAMERA_E = (
+    "( e ) Exception. Shipments subject to the prohibitions in paragraphs (a) and (b) of this "
+    "section that are consigned to and for the official use of the U.S. Government may be made "
+    "under License Exception GOV. No other license exceptions apply."
+)
+IRAN = "( a ) License requirements. A license is required to export any item to Iran."
+
+
+def _p(n: int, citation: str, text: str) -> SearchResult:
+    return SearchResult(
+        chunk_id=f"c{n}",
+        doc_id=f"d{n:02d}",
+        source_path=f"p{n}",
+        citation=citation,
+        title="",
+        text=text,
+        start=0,
+        end=len(text),
+        score=0.6,
+        metadata={"doc_type": "regulation"},
+        similarity=0.6,
+    )
+
+
+class _Sections:
+    """Reads a section's chunks in order, as the service's lookup does."""
+
+    def __init__(self, chunks: list[SearchResult]) -> None:
+        self.chunks = chunks
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        return []
+
+    def section(self, section: str) -> list[SearchResult]:
+        return [
+            c
+            for c in self.chunks
+            if c.citation == f"15 CFR {section}" or c.citation.startswith(f"15 CFR {section}(")
+        ]
+
+
+LOOKUP = _Sections(
+    [
+        _p(1, "15 CFR 744.21(a)", MEU_A),
+        _p(2, "15 CFR 744.21(a)(1)", MEU_A1),
+        _p(3, "15 CFR 744.21(a)(2)", MEU_A2),
+        _p(4, "15 CFR 744.9(a)(1)", CAMERA_A),
+        _p(5, "15 CFR 744.9(e)", CAMERA_E),
+        _p(6, "15 CFR 746.7(a)", IRAN),
+    ]
+)
+
+
+def test_the_countries_and_the_list_are_read_from_the_sentence() -> None:
+    found = reach(MEU_A1)
+    assert found is not None
+    assert found.countries == ("Burma", "Cambodia", "China", "Nicaragua", "Venezuela")
+    assert found.listing == "'Military End-User' (MEU) List"
+    assert reach("A license is required for all items.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "outside"),
+    [
+        ("the Indian army", True),
+        ("a distributor in Indonesia that resells to a military end user", True),
+        ("a Chinese army unit in Pakistan", False),  # its people: 744.21 reaches it
+        ("the Myanmar army", False),  # Burma by its other name
+        ("a military end user in Shenzhen", False),
+        ("a military end user abroad", False),  # no destination: it stays open
+        ("the Iranian military", False),  # part 746 decides
+        ("a military end user", False),
+    ],
+)
+def test_only_places_the_rule_does_not_name_are_outside(text: str, outside: bool) -> None:
+    countries = ("Burma", "Cambodia", "China", "Nicaragua", "Venezuela", "Belarus", "Russia")
+    assert only_places_outside(text, countries) is outside
+
+
+def test_a_military_end_user_outside_the_named_countries_depends_on_the_lists() -> None:
+    finding = determine(
+        "Do we need a licence to sell EAR99 radios to the Indian army?", [], [], LOOKUP
+    )
+    assert finding is not None and "744.21" in finding.rule and finding.outcome == "depends"
+    line = finding.lines[0]
+    assert "only in Burma, Cambodia, China, Nicaragua, Venezuela, Belarus or Russia" in line.text
+    assert finding.missing_facts == [
+        "whether the end user is identified on the 'Military End-User' (MEU) List or the "
+        "Entity List"
+    ]
+    # it rests on the general prohibition and both "located outside of" sentences
+    assert [b.passage.citation for b in line.basis] == [
+        "15 CFR 744.21(a)",
+        "15 CFR 744.21(a)(1)",
+        "15 CFR 744.21(a)(2)",
+    ]
+    for b in line.basis[1:]:
+        assert "located outside of" in b.passage.text[b.start : b.end]
+
+
+@pytest.mark.parametrize(
+    ("question", "rule", "missing"),
+    [
+        # a country the rule names, or its people: the item decides, as before
+        (
+            "Can we sell EAR99 trucks to the Chinese army unit in Pakistan?",
+            "744.21",
+            "whether the item is in supplement no. 2 to part 744",
+        ),
+        (
+            "Can we ship EAR99 parts to a military end user in Venezuela?",
+            "744.21",
+            "whether the item is in supplement no. 2 to part 744",
+        ),
+        # an embargoed destination 744.21 does not name: part 746's rule, not 744.21's
+        ("Can we sell EAR99 trucks to the Iranian military?", "746.7", None),
+    ],
+)
+def test_the_named_countries_and_embargoes_keep_their_own_rule(
+    question: str, rule: str, missing: str | None
+) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and rule in finding.rule, finding and finding.rule
+    if missing is not None:
+        assert finding.missing_facts == [missing]
+
+
+def test_cameras_for_a_military_end_user_turn_on_their_eccn_wherever_they_go() -> None:
+    question = "Do we need a licence to export thermal imaging cameras to the Indonesian military?"
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.9" in finding.rule and finding.outcome == "depends"
+    assert finding.missing_facts == ["the camera's ECCN (0A504, 6A002, 6A003, 6A993.a or 8A002.d)"]
+    labels = {line.label: line for line in finding.lines}
+    assert "only GOV" in labels["Licence exceptions"].text
+    gov = labels["Licence exceptions"].basis[0]
+    assert "License Exception GOV" in gov.passage.text[gov.start : gov.end]
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "missing"),
+    [
+        ("Can we sell 6A003.a.3 cameras to the Brazilian army?", "yes", []),
+        (
+            "Can we sell 6A003 cameras to the Saudi army?",
+            "depends",
+            ["whether the destination is in Country Group A:1 (supplement no. 1 to part 740)"],
+        ),
+        (
+            "Can we export night vision cameras to the national police of Indonesia?",
+            "depends",
+            ["the camera's ECCN (0A504, 6A002, 6A003, 6A993.a or 8A002.d)"],
+        ),
+    ],
+)
+def test_the_camera_rule_reads_the_eccn_and_counts_police_as_military_end_users(
+    question: str, outcome: str, missing: list[str]
+) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.9" in finding.rule
+    assert (finding.outcome, finding.missing_facts) == (outcome, missing)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we sell EAR99 radios to the national police of Indonesia?",  # no camera
+        "Can we export this non-military civilian drone camera to a farm in Turkey?",
+    ],
+)
+def test_no_camera_or_no_military_end_user_no_camera_rule(question: str) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is None or "744.9" not in finding.rule
