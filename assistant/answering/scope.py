@@ -54,6 +54,10 @@ class Regime:
     # words that, beside this regime, ask about the EAR's licensing (an OFAC question that also
     # asks whether an export licence is needed; a tariff question asking about a licence)
     ear_words: re.Pattern[str] | None = None
+    # its questions use the EAR's ordinary trade words for their own ends: a duty drawback is
+    # claimed on goods "re-exported", of "U.S. origin" or not; those words alone do not make
+    # it an EAR question (its `ear_words` still do)
+    trade_words_its_own: bool = False
 
 
 _EXPORT_LICENCE = re.compile(r"(?i:export licen[cs]e|export authori[sz]ation)")
@@ -127,8 +131,10 @@ REGIMES: tuple[Regime, ...] = (
             r"|Harmonized Tariff|\bSection (?:232|301)\b|(?i:anti-dumping|countervailing dut)"
             r"|(?i:tariffs? (?:rate|code|classification|heading|line)s?\b|tariffs? (?:on|for)\b)"
             r"|(?i:reciprocal tariff|import dut(?:y|ies)|dut(?:y|ies) rate)"
+            r"|(?i:(?:duty|customs) drawback|drawback claims?|customs dut(?:y|ies))"
         ),
         ear_words=re.compile(r"(?i:licen[cs]e)"),
+        trade_words_its_own=True,
     ),
     Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",
@@ -149,9 +155,12 @@ _ASKS_ABOUT_EAR = re.compile(
     r"|\b(?:STA|ENC|TMP|LVS|GBS|TSU|TSR)\b"
     r"|(?i:export administration|licen[cs]e exception|commerce control list"
     r"|unverified list|military end[- ]user|de minimis|direct product|deemed export"
-    r"|u\.?s\.?[- ]origin|u\.?s\.? content|u\.?s\.? (?:export )?licen[cs]e|re-?export)"
+    r"|u\.?s\.? content|u\.?s\.? (?:export )?licen[cs]e)"
     r"|(?<!Unreliable )(?i:entity list)"
 )
+# Words the EAR uses that are also everyday trade words: they make a question the EAR's unless
+# the regime it asks about uses them too (`Regime.trade_words_its_own`).
+_TRADE_WORDS = re.compile(r"(?i:u\.?s\.?[- ]origin|re-?export)")
 # An ECCN ("5D002", "9A515", "0x5zz", "600 series") says the item is classified under the EAR,
 # except beside a foreign export-control law: the EU's and the UK's lists use the same numbers.
 _ECCN = re.compile(r"\b\d[A-Ea-e]\d{3}\b|\b\d[xX]\d{3}\b|\b\d[xX]5(?:\d\d|zz)\b|\b600[- ]series\b")
@@ -173,9 +182,10 @@ def unaddressed_regime(question: str) -> Regime | None:
     text = unicodedata.normalize("NFKC", question).translate(_INVISIBLE)
     if _ASKS_ABOUT_EAR.search(text):
         return None
+    trade_words = bool(_TRADE_WORDS.search(text))
     eccn = bool(_ECCN.search(text))
     for regime in REGIMES:
-        if not regime.asked.search(text):
+        if not regime.asked.search(text) or (trade_words and not regime.trade_words_its_own):
             continue
         if (eccn and not regime.same_numbers) or (
             regime.ear_words is not None and regime.ear_words.search(text)
@@ -183,7 +193,7 @@ def unaddressed_regime(question: str) -> Regime | None:
             continue
         return regime
     # (after the named regimes: a tariff question names its own, "Section 301")
-    return IMPORTS if only_imports(text) else None
+    return IMPORTS if only_imports(text) and not trade_words else None
 
 
 def outside_corpus(regime: Regime) -> str:

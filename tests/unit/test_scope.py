@@ -27,6 +27,9 @@ ELSEWHERE = {
     "Is a 5% stake by a Gulf fund a mandatory CFIUS declaration?": "CFIUS",
     "Which HTS code and Section 301 duty apply to our solar inverters?": "tariffs",
     "Which Schedule B number do we report for lithium cells?": "tariffs",
+    # a customs claim on goods "re-exported": the EAR's word, the customs regime's question
+    "Can we claim a customs duty drawback on re-exported parts?": "tariffs",
+    "How do we file a drawback claim for goods we imported and then exported?": "tariffs",
     "Does a Part 810 authorization cover reactor software sent to Brazil?": "nuclear",
     "Does China’s Ministry of Commerce require a licence to export gallium?": "countries",
     "Do we need an OFAC license to pay an invoice to a Cuban supplier?": "OFAC",
@@ -72,6 +75,9 @@ ABOUT_THE_EAR = [
     "What is the most important step before releasing technology to a foreign national?",
     "After repair in Germany the unit is re-imported; can we provide it to a customer in India?",
     "I purchased night vision goggles; can I travel with them to Mexico?",
+    # the EAR's ordinary trade words still make the question the EAR's beside another regime
+    "Does our UK subsidiary need a UK export licence to re-export a US-origin controller?",
+    "Is a drawback claim affected if we need a licence to re-export the parts?",
 ]
 
 
