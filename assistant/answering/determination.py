@@ -48,6 +48,7 @@ from assistant.answering.question_facts import (
     MONTHS,
     about_an_export,
     asserted,
+    country_of,
     names_end_use,
     names_end_user,
     negated,
@@ -2011,7 +2012,7 @@ def country_chart_rule(
         if not _EAR99.fullmatch(m.group(0)) and not negated(deal, m.start())
     ]
     places = [m.group(0) for m in DESTINATIONS.finditer(deal)]
-    definite = [x for x in places if x.lower() not in _VAGUE_PLACE]
+    definite = [country_of(x) for x in places if x.lower() not in _VAGUE_PLACE]
     if len(set(eccns)) != 1 or not definite or place_sent_to(deal) is not None:
         return None
     if len({x.lower() for x in definite}) > 1:

@@ -189,6 +189,123 @@ DESTINATIONS = re.compile(
 )
 
 
+# The country a people, city or province DESTINATIONS matches belongs to, so "a Canadian
+# retailer in Toronto" names one country, not two, and a line can name the country ("Shanghai"
+# is China). Names not here are countries themselves (or vague: "abroad").
+_COUNTRY_OF: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "china",
+            "chinese",
+            "hong kong",
+            "macau",
+            "shanghai",
+            "beijing",
+            "shenzhen",
+            "wuhan",
+            "tianjin",
+            "chengdu",
+            "guangzhou",
+            "hangzhou",
+            "nanjing",
+            "chongqing",
+            "harbin",
+            "dalian",
+            "hefei",
+            "changsha",
+            "qingdao",
+            "suzhou",
+            "xiamen",
+            "shenyang",
+            "xi'an",
+            "wuxi",
+            "ningbo",
+            "dongguan",
+            "zhuhai",
+            "foshan",
+            "zhengzhou",
+            "jinan",
+            "kunming",
+            "fuzhou",
+            "urumqi",
+            "mianyang",
+            "henan",
+            "zhejiang",
+            "jiangsu",
+            "guangdong",
+            "sichuan",
+            "hubei",
+            "hunan",
+            "shandong",
+            "fujian",
+            "anhui",
+            "xinjiang",
+            "tibet",
+            "yunnan",
+            "liaoning",
+            "shaanxi",
+            "hebei",
+            "jilin",
+            "heilongjiang",
+            "guangxi",
+            "guizhou",
+            "jiangxi",
+            "shanxi",
+            "gansu",
+            "hainan",
+        ],
+        "China",
+    ),  # fmt: skip
+    **dict.fromkeys(["india", "indian", "mumbai", "delhi", "bangalore"], "India"),
+    **dict.fromkeys(["japan", "japanese", "tokyo"], "Japan"),
+    **dict.fromkeys(["korea", "korean", "seoul"], "Korea"),
+    **dict.fromkeys(["taiwan", "taiwanese"], "Taiwan"),
+    **dict.fromkeys(["singapore", "singaporean"], "Singapore"),
+    **dict.fromkeys(["malaysia", "malaysian", "kuala lumpur"], "Malaysia"),
+    **dict.fromkeys(["vietnam", "vietnamese", "hanoi"], "Vietnam"),
+    **dict.fromkeys(["thailand", "thai", "bangkok"], "Thailand"),
+    **dict.fromkeys(["indonesia", "indonesian", "jakarta"], "Indonesia"),
+    **dict.fromkeys(["philippines", "filipino", "manila"], "the Philippines"),
+    **dict.fromkeys(["pakistan", "pakistani", "karachi", "lahore"], "Pakistan"),
+    **dict.fromkeys(["israel", "israeli", "tel aviv"], "Israel"),
+    **dict.fromkeys(
+        ["uae", "dubai", "emirates", "emirati", "abu dhabi", "united arab emirates"],
+        "the United Arab Emirates",
+    ),
+    **dict.fromkeys(["saudi", "saudi arabian", "riyadh"], "Saudi Arabia"),
+    **dict.fromkeys(["qatar", "doha"], "Qatar"),
+    **dict.fromkeys(["turkey", "turkish", "istanbul"], "Turkey"),
+    **dict.fromkeys(["egypt", "egyptian", "cairo"], "Egypt"),
+    **dict.fromkeys(["germany", "german", "berlin", "munich", "frankfurt"], "Germany"),
+    **dict.fromkeys(["france", "french", "paris"], "France"),
+    **dict.fromkeys(
+        ["uk", "britain", "british", "london", "united kingdom", "england", "scotland"],
+        "the United Kingdom",
+    ),
+    **dict.fromkeys(["canada", "canadian", "toronto", "vancouver", "montreal"], "Canada"),
+    **dict.fromkeys(["mexico", "mexican", "mexico city"], "Mexico"),
+    **dict.fromkeys(["brazil", "brazilian", "sao paulo"], "Brazil"),
+    **dict.fromkeys(["australia", "australian", "sydney", "melbourne"], "Australia"),
+    **dict.fromkeys(["ukraine", "ukrainian"], "Ukraine"),
+    **dict.fromkeys(["italy", "italian", "rome", "milan"], "Italy"),
+    **dict.fromkeys(["spain", "spanish", "madrid"], "Spain"),
+    **dict.fromkeys(["netherlands", "holland", "dutch", "amsterdam"], "the Netherlands"),
+    **dict.fromkeys(["switzerland", "swiss", "zurich", "geneva"], "Switzerland"),
+    **dict.fromkeys(["sweden", "swedish", "stockholm"], "Sweden"),
+    **dict.fromkeys(["poland", "polish", "warsaw"], "Poland"),
+    **dict.fromkeys(["nigeria", "lagos"], "Nigeria"),
+    **dict.fromkeys(["kenya", "nairobi"], "Kenya"),
+    **dict.fromkeys(["south africa", "johannesburg"], "South Africa"),
+    **dict.fromkeys(["czech", "czechia", "czech republic"], "the Czech Republic"),
+}
+
+
+def country_of(name: str) -> str:
+    """The country a place name DESTINATIONS matched stands for ("Shenzhen", "Chinese" are
+    China); a name not listed is its own country, written as the question wrote it."""
+    return _COUNTRY_OF.get(name.lower(), name)
+
+
 def names_a_place(name: str) -> bool:
     """Whether `name` ("Nicaragua", "Dubai", "North Korea") is a destination the rules reach
     through country groups and part 746, so a passage about its rule need not write it."""

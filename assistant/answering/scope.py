@@ -155,6 +155,7 @@ _ASKS_ABOUT_EAR = re.compile(
     r"|\b(?:STA|ENC|TMP|LVS|GBS|TSU|TSR)\b"
     r"|(?i:export administration|licen[cs]e exception|commerce control list"
     r"|unverified list|military end[- ]user|de minimis|direct product|deemed export"
+    r"|end[- ]user statement"
     r"|u\.?s\.? content|u\.?s\.? (?:export )?licen[cs]e)"
     r"|(?<!Unreliable )(?i:entity list)"
 )

@@ -78,6 +78,8 @@ ABOUT_THE_EAR = [
     # the EAR's ordinary trade words still make the question the EAR's beside another regime
     "Does our UK subsidiary need a UK export licence to re-export a US-origin controller?",
     "Is a drawback claim affected if we need a licence to re-export the parts?",
+    # the EAR's own support document, though MOFCOM issues it
+    "Do we need a PRC End-User Statement, and can we apply before MOFCOM issues it?",
 ]
 
 
