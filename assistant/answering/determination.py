@@ -49,6 +49,8 @@ from assistant.answering.question_facts import (
     about_an_export,
     asserted,
     country_of,
+    domestic,
+    foreign_places,
     names_end_use,
     names_end_user,
     negated,
@@ -1208,8 +1210,12 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
         re.compile(
             r"\b(?i:military\s+end[- ]us(?:e|er)s?)\b|"
             r"\b(?i:to|for|by|with|from)\s+(?:(?i:the|a|an|its|their)\s+)?(?:[\w'-]+\s+){0,3}"
-            r"(?:(?i:armed forces|navy|air force|military)(?![- ]grade)|(?-i:army|Army)(?!\s+of)|"
-            r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b"
+            r"(?:(?<!Old )(?i:armed forces|navy(?!\s+blue)|air force|marine corps|coast\s*guard|"
+            r"national\s+guard|national\s+police|gendarmerie|"
+            r"military(?![- ](?:grade|style|surplus|spec)))|"
+            r"(?<!Swiss )(?-i:army|Army)(?!\s+of)|"
+            r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b|"
+            r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?)\b"
         ),
         "a military end use or end user",
     ),
@@ -1376,18 +1382,17 @@ def end_use_rule(
         None,
     )
     named = None
-    if stated is None and _OTHER_MILITARY_END_USER.search(" ".join(sentences)):
-        camera = camera_rule(question, " ".join(sentences), passages, lookup)
-        if camera is not None:
-            return camera
     if stated is None:
         named = _named_end_user(question, passages, lookup)
         if named is None:
             return None
         stated = ("744.22", "a military-intelligence end use or end user", question)
     section, what, sentence = stated
-    if section == "744.21" or _OTHER_MILITARY_END_USER.search(" ".join(sentences)):
-        camera = camera_rule(question, " ".join(sentences), passages, lookup)
+    deal = " ".join(sentences)
+    if domestic(deal):
+        return None  # the U.S. Army at Fort Hood, Texas: no export
+    if section == "744.21":
+        camera = camera_rule(question, deal, passages, lookup)
         if camera is not None:
             return camera
     cite = f"15 CFR {section}"
@@ -1495,21 +1500,17 @@ def _outside_reach(
     return text, bases, fact
 
 
-# 744.9(d)'s 'military end-user' also counts the national guard, national police and coast guard,
-# which 744.21's does not; and the cameras and their parts 744.9(a)(1) names
-_OTHER_MILITARY_END_USER = re.compile(
-    r"\b(?:national\s+)?police\b|\bcoast\s*guard\b|\bnational\s+guard\b", re.I
-)
+# The cameras and their parts 744.9(a)(1) names
 _CAMERAS = re.compile(
     r"\b(?:(?:thermal|infrared|IR|night[- ]vision|imaging|surveillance|security)\s+)?cameras?\b|"
     r"\bthermal[- ]imag\w*|\bnight[- ]vision\b|\bfocal[- ]plane\s+arrays?\b|"
     r"\bimage[- ]intensifier\w*|\b(?:0A504|6A002|6A003|6A993|8A002\.d)\b",
     re.I,
 )
-_CAMERA_ECCN = re.compile(r"\b(?:0A504|6A002|6A003|6A993|8A002)(?:\.[a-z0-9]+)*\b", re.I)
+_CAMERA_ECCN = re.compile(r"(?:0A504|6A002|6A003|6A993|8A002\.d)(?:\.[a-z0-9]+)*", re.I)
 _NARROW_CAMERAS = re.compile(r"\b6A003\.a\.[346]\b", re.I)
 _CAMERA_END_USER = re.compile(r"\bintended to be used by a 'military end-user\b", re.I)
-_NOT_A1_EXCEPT = re.compile(r"\b(?:australia|canada|united kingdom|uk|britain|british)\b", re.I)
+_NARROW_EXCEPTED = frozenset(["Australia", "Canada", "the United Kingdom"])
 _CAMERA_GOV = re.compile(r"\bmay be made under License Exception GOV\b", re.I)
 _CAMERA_REVIEW = re.compile(r"\breviewed by applying the policies\b", re.I)
 _CAMERA_FACT = "the camera's ECCN (0A504, 6A002, 6A003, 6A993.a or 8A002.d)"
@@ -1525,8 +1526,12 @@ def camera_rule(
     Australia, Canada and the United Kingdom ((a)(1)(i)); the other thermal-imaging ECCNs
     everywhere outside Country Group A:1 ((a)(1)(ii)), a group the corpus does not list, so
     that case names it as the deciding fact."""
-    if not _CAMERAS.search(deal):
-        return None
+    if not _CAMERAS.search(deal) or place_sent_to(deal) is not None:
+        return None  # (Iran, Russia: part 746 and 744.21(a)(2) reach any item)
+    eccns = [_whole_eccn(deal, m) for m in _ECCN.finditer(deal) if not _EAR99.fullmatch(m.group(0))]
+    cameras = [e for e in eccns if _CAMERA_ECCN.fullmatch(e)]
+    if eccns and not cameras:
+        return None  # "5A992 tablets with built-in cameras": not an item 744.9 names
     pool = _with_section(passages, lookup, "744.9")
     found = sorted(
         _matching(pool, "15 CFR 744.9", _CAMERA_END_USER), key=lambda b: (b.passage.doc_id, b.start)
@@ -1535,12 +1540,12 @@ def camera_rule(
         return None
     narrow = [b for b in found if _NARROW_CAMERAS.search(_sentence(b))]
     broad = [b for b in found if b not in narrow]
-    eccns = _CAMERA_ECCN.findall(deal)
     outcome: Literal["yes", "depends"] = "depends"
+    countries = {country_of(m.group(0)) for m in DESTINATIONS.finditer(deal)}
     if (
-        any(_NARROW_CAMERAS.fullmatch(e) for e in eccns)
+        any(_NARROW_CAMERAS.fullmatch(e) for e in cameras)
         and narrow
-        and not _NOT_A1_EXCEPT.search(deal)
+        and not countries & _NARROW_EXCEPTED
     ):
         outcome, bases, missing = "yes", narrow[:1], []
         text = (
@@ -1548,7 +1553,7 @@ def camera_rule(
             "cameras a 'military end-user' will use in all destinations except Australia, "
             "Canada and the United Kingdom"
         )
-    elif eccns:
+    elif cameras:
         bases, missing = (broad or found)[:1], [_A1_FACT]
         text = (
             "depends on whether the destination is in Country Group A:1 — 15 CFR 744.9(a)(1) "
@@ -1821,6 +1826,28 @@ def asks_other_obligation(question: str) -> bool:
     )
 
 
+# A boycott request (part 760): whether the company may comply, certify or must report.
+_BOYCOTT = re.compile(r"\bboycott\w*", re.I)
+# A licence the company already holds: "we got a BIS licence last month", "under the same
+# licence", "a replacement licence", "our licence was approved".
+_HOLDS_LICENCE = re.compile(
+    r"\b(?:we|I)\s+(?:have\s+)?(?:got|have|hold|obtained|received|were\s+granted)\s+"
+    r"(?:a|an|the|our)\s+(?:(?:BIS|export|new|valid|individual)\s+)*licen[cs]e\b|"
+    r"\bunder\s+(?:the|our|that|this)\s+(?:same\s+|existing\s+|current\s+)?licen[cs]e\b|"
+    r"\breplacement\s+licen[cs]e\b|"
+    r"\b(?:our|the)\s+licen[cs]e\s+(?:was|has\s+been|got)\s+(?:approved|issued|granted)\b",
+    re.I,
+)
+
+# ... unless it asks for a licence for another transaction ("do we need a licence to ship the
+# same parts to India?")
+_NEW_LICENCE = re.compile(
+    r"\blicen[cs]e\s+(?:to|for)\s+(?:\w+\s+){0,2}?(?:export|ship|sell|send|re-?export|transfer|"
+    r"release)\w*\b",
+    re.I,
+)
+
+
 def asks_whether(question: str) -> bool:
     """Whether a question asks if something needs a licence or is allowed, the general rule's
     only business: not what a term means ("Does 'knowledge' mean ...?") and not which licence
@@ -1832,6 +1859,11 @@ def asks_whether(question: str) -> bool:
         return False
     if _only_asks_what(question):
         return False
+    asked = [x.strip() for x in re.findall(r"[^.?!]*\?", question) if x.strip()] or [question]
+    if _BOYCOTT.search(question) and not any(_ASKS_AUTHORIZATION.search(x) for x in asked):
+        return False  # part 760 prohibits or allows the act: no licence is asked for
+    if _HOLDS_LICENCE.search(question) and not any(_NEW_LICENCE.search(x) for x in asked):
+        return False  # about a licence the company holds: its terms, not whether one is needed
     for m in ASKS_LICENCE.finditer(question):
         word = m.group(0)
         if re.search(r"exception", word, re.I):
@@ -1987,6 +2019,7 @@ def ear99_rule(
 # license application must be submitted ... unless a License Exception applies."
 _CHART_CELL = re.compile(r"\bdetermine whether an\W+X\W+is marked\b", re.I)
 _ECCN_TAIL = re.compile(r"(?:\.[a-z0-9]+)+(?![\w.])")  # "6A003.b" + ".4.b"
+_PART_NUMBER = re.compile(r"-\w")  # "3A001-BLK": a SKU, not a classification
 _CHART_YES = re.compile(r"\bIf yes, a license application must be submitted\b", re.I)
 
 
@@ -2009,10 +2042,11 @@ def country_chart_rule(
     eccns = [
         _whole_eccn(deal, m)
         for m in _ECCN.finditer(deal)
-        if not _EAR99.fullmatch(m.group(0)) and not negated(deal, m.start())
+        if not _EAR99.fullmatch(m.group(0))
+        and not negated(deal, m.start())
+        and not _PART_NUMBER.match(deal, m.end())
     ]
-    places = [m.group(0) for m in DESTINATIONS.finditer(deal)]
-    definite = [country_of(x) for x in places if x.lower() not in _VAGUE_PLACE]
+    definite = [x for x in foreign_places(deal) if x.lower() not in _VAGUE_PLACE]
     if len(set(eccns)) != 1 or not definite or place_sent_to(deal) is not None:
         return None
     if len({x.lower() for x in definite}) > 1:

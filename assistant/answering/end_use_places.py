@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answering.question_facts import DESTINATIONS, EMBARGOES
+from assistant.answering.question_facts import EMBARGOES, foreign_places
 
 # "'Military end users' located outside of Burma, ..., or Venezuela are limited to entities
 # identified on the 'Military End-User' (MEU) List under supplement no. 7 to this part."
@@ -133,14 +133,32 @@ def _names(country: str) -> tuple[str, ...]:
     return (country.lower(), *_OTHER_NAMES.get(country.lower(), ()))
 
 
+# Where an item was made, passes through or whose parent owns the buyer: not where its military
+# end use is ("boards made in China", "via a Hong Kong warehouse", "a German firm with a Chinese
+# parent").
+_NOT_THE_END_USE_BEFORE = re.compile(
+    r"(?:(?:made|manufactured|produced|built|sourced|assembled)\s+in|through|via|from)\s+"
+    r"(?:an?\s+|the\s+)?$"
+)
+_NOT_THE_END_USE_AFTER = re.compile(
+    r"^(?:-|\s+)(?:made|origin|built|manufactured|parent|owner|shareholder|warehouse|"
+    r"transit|port)\b"
+)
+
+
 def names_any(text: str, countries: tuple[str, ...]) -> bool:
-    """Whether the text names one of the countries, its people or one of its places."""
+    """Whether the text names one of the countries, its people or one of its places as where
+    the end use or the end user is (not as an item's origin, a transit point or an owner)."""
     lowered = text.lower()
-    return any(
-        re.search(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])", lowered)
-        for country in countries
-        for name in _names(country)
-    )
+    for country in countries:
+        for name in _names(country):
+            for m in re.finditer(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])", lowered):
+                before = lowered[max(0, m.start() - 30) : m.start()]
+                after = lowered[m.end() : m.end() + 20]
+                if _NOT_THE_END_USE_BEFORE.search(before) or _NOT_THE_END_USE_AFTER.match(after):
+                    continue
+                return True
+    return False
 
 
 def only_places_outside(text: str, countries: tuple[str, ...]) -> bool:
@@ -149,7 +167,6 @@ def only_places_outside(text: str, countries: tuple[str, ...]) -> bool:
     army unit in Indonesia" (its end user is one of theirs), and not an embargoed place (part 746
     decides those)."""
     lowered = text.lower()
-    named = [m.group(0).lower() for m in DESTINATIONS.finditer(text)]
     embargoed = any(re.search(rf"\b{re.escape(name)}\b", lowered) for name in EMBARGOES)
-    definite = [n for n in named if n not in _VAGUE]
+    definite = [n for n in foreign_places(text) if n.lower() not in _VAGUE]
     return bool(definite) and not embargoed and not names_any(text, countries)

@@ -100,17 +100,60 @@ def place_sent_to(question: str) -> re.Match[str] | None:
     return None
 
 
-# A town named after a foreign city, followed by its state ("Moscow, Idaho", "Cuba, NY").
-_US_STATE_AFTER = re.compile(
-    r",?\s+(?i:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|"
+_US_STATES = (
+    r"alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|"
     r"georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|"
     r"massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|"
     r"new\s+hampshire|new\s+jersey|new\s+mexico|new\s+york|north\s+carolina|north\s+dakota|"
     r"ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|"
-    r"tennessee|texas|utah|vermont|virginia|washington|west\s+virginia|wisconsin|wyoming)\b"
+    r"tennessee|texas|utah|vermont|virginia|washington|west\s+virginia|wisconsin|wyoming"
+)
+# A town named after a foreign city, followed by its state ("Moscow, Idaho", "Cuba, NY").
+_US_STATE_AFTER = re.compile(
+    rf",?\s+(?i:{_US_STATES})\b"
     r"|,\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
     r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b",
 )
+# A place in the United States the question names ("Fort Hood, Texas", "the Texas National
+# Guard", "a U.S. Army base").
+_US_PLACE = re.compile(
+    rf"\b(?i:{_US_STATES})\b|\b(?:U\.S\.|US|USA|United States)\b(?!-(?:origin|made|content))"
+)
+# A word DESTINATIONS matches that is not a destination here: a language ("a manual in
+# Spanish"), an ocean, part of a U.S. state's name ("New Mexico").
+_NOT_A_PLACE_BEFORE = re.compile(r"(?i:in)\s+$")
+_LANGUAGES = frozenset(
+    ["spanish", "french", "german", "japanese", "korean", "chinese", "italian", "dutch",
+     "polish", "swedish", "turkish", "thai", "vietnamese", "indonesian", "ukrainian"]
+)  # fmt: skip
+_NOT_A_PLACE_AFTER = re.compile(r"\s+(?i:ocean|language|translation)\b")
+
+
+def foreign_places(text: str) -> list[str]:
+    """The destinations outside the United States the text names, each as its country
+    (`country_of`): not "New Mexico", "Paris, Texas", "the Indian Ocean" or "in Spanish"."""
+    found = []
+    for m in DESTINATIONS.finditer(text):
+        before = text[max(0, m.start() - 4) : m.start()]
+        name = m.group(0)
+        language = name.lower() in _LANGUAGES and _NOT_A_PLACE_BEFORE.search(before)
+        if (before.lower().endswith("new ") and name.lower() in ("mexico", "york", "jersey")) or (
+            language
+            or _NOT_A_PLACE_AFTER.match(text, m.end())
+            or _US_STATE_AFTER.match(text, m.end())
+        ):
+            continue
+        found.append(country_of(name))
+    return found
+
+
+def domestic(text: str) -> bool:
+    """Whether the text names a place in the United States and no destination outside it."""
+    return (
+        bool(_US_PLACE.search(text))
+        and not foreign_places(text)
+        and not any(re.search(rf"\b{re.escape(name)}\b", text.lower()) for name in EMBARGOES)
+    )
 
 
 # Destinations under an embargo or special controls in part 746, and the section for each.
@@ -184,7 +227,12 @@ DESTINATIONS = re.compile(
     # the people of the larger ones ("a Pakistani telecom company" names the destination)
     r"pakistani|indian|japanese|korean|taiwanese|singaporean|malaysian|vietnamese|thai|"
     r"indonesian|filipino|israeli|emirati|turkish|egyptian|canadian|mexican|brazilian|"
-    r"australian|ukrainian|italian|spanish|dutch|swiss|swedish|polish|saudi arabian)\b",
+    r"australian|ukrainian|italian|spanish|dutch|swiss|swedish|polish|saudi arabian|"
+    r"colombian|chilean|peruvian|argentinian|argentine|nigerian|kenyan|moroccan|kazakh|"
+    r"philippine|bangladeshi|greek|portuguese|norwegian|danish|finnish|irish|belgian|"
+    r"austrian|hungarian|romanian|qatari|kuwaiti|jordanian|lebanese|omani|bahraini|"
+    r"algerian|tunisian|ethiopian|ghanaian|ecuadorian|mongolian|nepalese|"
+    r"kazakhstani|uzbek|armenian|azerbaijani|georgian|serbian|bulgarian)\b",
     re.I,
 )
 
@@ -297,6 +345,44 @@ _COUNTRY_OF: dict[str, str] = {
     **dict.fromkeys(["kenya", "nairobi"], "Kenya"),
     **dict.fromkeys(["south africa", "johannesburg"], "South Africa"),
     **dict.fromkeys(["czech", "czechia", "czech republic"], "the Czech Republic"),
+    **dict.fromkeys(["colombia", "colombian"], "Colombia"),
+    **dict.fromkeys(["chile", "chilean"], "Chile"),
+    **dict.fromkeys(["peru", "peruvian"], "Peru"),
+    **dict.fromkeys(["argentina", "argentinian", "argentine"], "Argentina"),
+    **dict.fromkeys(["nigerian"], "Nigeria"),
+    **dict.fromkeys(["kenyan"], "Kenya"),
+    **dict.fromkeys(["morocco", "moroccan"], "Morocco"),
+    **dict.fromkeys(["kazakhstan", "kazakh", "kazakhstani"], "Kazakhstan"),
+    **dict.fromkeys(["philippine"], "the Philippines"),
+    **dict.fromkeys(["bangladesh", "bangladeshi"], "Bangladesh"),
+    **dict.fromkeys(["greece", "greek"], "Greece"),
+    **dict.fromkeys(["portugal", "portuguese"], "Portugal"),
+    **dict.fromkeys(["norway", "norwegian"], "Norway"),
+    **dict.fromkeys(["denmark", "danish"], "Denmark"),
+    **dict.fromkeys(["finland", "finnish"], "Finland"),
+    **dict.fromkeys(["ireland", "irish"], "Ireland"),
+    **dict.fromkeys(["belgium", "belgian"], "Belgium"),
+    **dict.fromkeys(["austria", "austrian"], "Austria"),
+    **dict.fromkeys(["hungary", "hungarian"], "Hungary"),
+    **dict.fromkeys(["romania", "romanian"], "Romania"),
+    **dict.fromkeys(["qatari"], "Qatar"),
+    **dict.fromkeys(["kuwait", "kuwaiti"], "Kuwait"),
+    **dict.fromkeys(["jordan", "jordanian"], "Jordan"),
+    **dict.fromkeys(["lebanon", "lebanese"], "Lebanon"),
+    **dict.fromkeys(["oman", "omani"], "Oman"),
+    **dict.fromkeys(["bahrain", "bahraini"], "Bahrain"),
+    **dict.fromkeys(["algeria", "algerian"], "Algeria"),
+    **dict.fromkeys(["tunisia", "tunisian"], "Tunisia"),
+    **dict.fromkeys(["ethiopia", "ethiopian"], "Ethiopia"),
+    **dict.fromkeys(["ghana", "ghanaian"], "Ghana"),
+    **dict.fromkeys(["ecuador", "ecuadorian"], "Ecuador"),
+    **dict.fromkeys(["mongolia", "mongolian"], "Mongolia"),
+    **dict.fromkeys(["nepal", "nepalese"], "Nepal"),
+    **dict.fromkeys(["uzbekistan", "uzbek"], "Uzbekistan"),
+    **dict.fromkeys(["armenia", "armenian"], "Armenia"),
+    **dict.fromkeys(["azerbaijan", "azerbaijani"], "Azerbaijan"),
+    **dict.fromkeys(["serbia", "serbian"], "Serbia"),
+    **dict.fromkeys(["bulgaria", "bulgarian"], "Bulgaria"),
 }
 
 

@@ -2389,6 +2389,26 @@ CHART_TEXT = (
             "5A002",
             "Pakistan",
         ),
+        # its people and its cities are one country, named as the country
+        (
+            "A Canadian retailer in Toronto wants our 5A980 pens. Canada needs no licence, right?",
+            "5A980",
+            "Canada",
+        ),
+        ("Can I take my 5A992 laptop to Suzhou?", "5A992", "China"),
+        # a language and an ocean are not destinations
+        (
+            "Can we export ECCN 2B001 machine tools to Colombia with the operator manual in "
+            "Spanish, or do we need a license?",
+            "2B001",
+            "Colombia",
+        ),
+        (
+            "Do we need a license to export ECCN 6A001 sonar to an institute in Australia for a "
+            "survey of the Indian Ocean?",
+            "6A001",
+            "Australia",
+        ),
     ],
 )
 def test_an_eccn_to_a_named_country_depends_on_the_country_chart_not_first_on_the_end_user(
@@ -2413,9 +2433,51 @@ def test_an_eccn_to_a_named_country_depends_on_the_country_chart_not_first_on_th
         "Can we ship 3A001 chips to Brazil or to India?",  # which country is not plain
         "Do we need a licence to ship 3A001 chips to Cuba?",  # part 746 decides
         "Can we export 3A001 and 5A002 items to Japan?",  # two ECCNs
+        # from an attack: a U.S. place named like a foreign one, a part number
+        "Do we need a license to ship ECCN 3A001 chips from Albuquerque, New Mexico to a "
+        "customer in Colorado?",
+        "Is an export license required for ECCN 4A003 servers shipped to Paris, Texas?",
+        "Our SKU 3A001-BLK (the product is EAR99) is going to a retailer in Brazil. License?",
     ],
 )
 def test_the_country_chart_rule_needs_one_eccn_and_one_plain_country(question: str) -> None:
     chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
     finding = determine(question, [], lookup=_SectionLookup([chart]))
     assert finding is None or "Country Chart" not in finding.rule
+
+
+@pytest.mark.parametrize(
+    ("question", "whether"),
+    [
+        # the terms of a licence the company holds, not whether one is needed
+        (
+            "We got a BIS licence last month for 3 machines. The price has gone up 7%; can we "
+            "still ship under the same licence or do we need a replacement licence?",
+            False,
+        ),
+        ("We received a licence for 10 units; can we ship 11 under that licence?", False),
+        # a licence for another transaction is still asked for
+        (
+            "We got a BIS licence last year for Germany. Do we need a licence to ship the same "
+            "3A001 parts to India?",
+            True,
+        ),
+        # a boycott request: part 760 allows or prohibits the act, no licence is asked for
+        (
+            "A customer in Kuwait asked us to certify we don't do business with Israel (boycott "
+            "clause). Can we agree?",
+            False,
+        ),
+        (
+            "Our boycott compliance team asks: do we need an export licence to ship 5A992 "
+            "phones to Saudi Arabia?",
+            True,
+        ),
+    ],
+)
+def test_a_held_licence_or_a_boycott_request_is_not_asked_whether_a_licence_is_needed(
+    question: str, whether: bool
+) -> None:
+    from assistant.answering.determination import asks_whether
+
+    assert asks_whether(question) is whether

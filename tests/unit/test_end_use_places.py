@@ -207,8 +207,86 @@ def test_the_camera_rule_reads_the_eccn_and_counts_police_as_military_end_users(
     [
         "Can we sell EAR99 radios to the national police of Indonesia?",  # no camera
         "Can we export this non-military civilian drone camera to a farm in Turkey?",
+        # from an attack on the first version: each got the camera rule wrongly
+        "We sell security cameras. A city police department in Mexico wants 40 units.",
+        "We sell thermal cameras to a mining company in Chile; they are not for police or "
+        "military use. Do we need a license?",
+        "Do we need a license to export 5A992 rugged tablets with built-in cameras to the "
+        "Colombian army?",  # an ECCN 744.9 does not name
+        "Do we need an export license to send thermal cameras to the Texas National Guard?",
+        "Do we need a license to sell thermal cameras to the Iranian army?",  # part 746's
     ],
 )
 def test_no_camera_or_no_military_end_user_no_camera_rule(question: str) -> None:
     finding = determine(question, [], [], LOOKUP)
     assert finding is None or "744.9" not in finding.rule
+
+
+def test_the_narrow_cameras_are_not_yes_for_the_countries_the_section_excepts() -> None:
+    question = (
+        "Do we need a license to ship 6A003.a.3 image intensifier tubes to the Canadian army?"
+    )
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.9" in finding.rule and finding.outcome == "depends"
+
+
+@pytest.mark.parametrize(
+    ("question", "end_use"),
+    [
+        # a shop, a colour, a brand: no military end user (from an attack)
+        (
+            "Do we need a license to ship EAR99 cotton t-shirts for Old Navy stores in Mexico?",
+            False,
+        ),
+        (
+            "Our order: navy blue work uniforms for a security company in Kenya. Licence?",
+            False,
+        ),
+        (
+            "Can we export knives of the Swiss Army line to a shop in Japan without a license?",
+            False,
+        ),
+        (
+            "Do we need a license to sell camping gear to a military surplus store in Canada?",
+            False,
+        ),
+        # the U.S. Army at home: no export
+        (
+            "Do we need an export license to ship laptops to the US Army at Fort Hood, Texas?",
+            False,
+        ),
+        # 744.21(g): the national guard, national police and coast guard are military end users
+        ("Do we need a license to sell 4A994 laptops to the Venezuelan national guard?", True),
+        ("Do we need a license to export 4A994 computers to the Philippine Coast Guard?", True),
+    ],
+)
+def test_who_is_a_military_end_user_follows_744_21_g(question: str, end_use: bool) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    fired = finding is not None and "744.21" in finding.rule
+    assert fired is end_use, finding and finding.rule
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # China only as where the boards were made, or a transit warehouse: outside the reach
+        (
+            "Can we export 4A994 computers to the Thai air force? The boards inside are made in "
+            "China.",
+            "whether the end user is identified on the 'Military End-User' (MEU) List or the "
+            "Entity List",
+        ),
+        (
+            "Do we need a license to ship 4A994 laptops for the Indian army through our Hong "
+            "Kong warehouse?",
+            "whether the end user is identified on the 'Military End-User' (MEU) List or the "
+            "Entity List",
+        ),
+    ],
+)
+def test_a_country_named_only_as_origin_or_transit_is_not_where_the_end_use_is(
+    question: str, missing: str
+) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.21" in finding.rule
+    assert finding.missing_facts == [missing]
