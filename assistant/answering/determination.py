@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.answering.end_use_places import (
@@ -2214,6 +2214,9 @@ _COMPANY_OWNED = re.compile(
 )
 
 
+_LEADING_MARKER = re.compile(r"^(?:\(\s*[A-Za-z0-9]{1,5}\s*\)\s*)+")  # "( iii ) "
+
+
 def exception_limit_line(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> FindingLine | None:
@@ -2227,7 +2230,7 @@ def exception_limit_line(
     for code, section in named_exceptions(question):
         basis = _restriction_sharing_facts(question, code, section, passages, lookup)
         if basis is not None:
-            quote = " ".join(_sentence(basis).split()).rstrip(".")
+            quote = _LEADING_MARKER.sub("", " ".join(_sentence(basis).split())).rstrip(".")
             return FindingLine(
                 "Exception limits",
                 f"check {code}'s own restriction in 15 CFR {section}: “{quote}”",
@@ -2691,6 +2694,7 @@ def determine(
     if finding is None and limit is not None and not _only_asks_what(question):
         # (asked how long TMP lasts or what LVS's limit is, the sentence that answers leads,
         # not whichever restriction of the exception shares a word)
+        limit = replace(limit, label="Licence exception")
         finding = Finding(
             "depends",
             "License Exception restrictions (15 CFR part 740)",
@@ -2736,7 +2740,14 @@ def determine(
     barred = listed is not None and listed.text.startswith(("none", "no "))
     if limit is not None and limit not in finding.lines and not barred:
         # (no exception's limits where none may be used: a listed party, an embargo)
-        finding.lines.append(limit)
+        if finding.operative or finding.lines[0].label != "Licence required":
+            finding.lines.append(limit)
+        else:
+            # The question asks whether the exception it names covers the case, and no rule
+            # about parties, places or end uses decided it: the exception's own restriction
+            # that shares the case's facts is the answer's first line, before what the licence
+            # requirement itself would turn on.
+            finding.lines.insert(0, replace(limit, label="Licence exception"))
     return finding
 
 

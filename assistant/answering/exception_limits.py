@@ -91,7 +91,9 @@ _GENERIC = frozenset(
         "instead need needs required does do is are be been other such those these "
         # the nouns every exception speaks of: sharing one says nothing about the case
         "software technology commodity commodities shipment shipments equipment product products "
-        "goods abroad foreign person persons company companies"
+        "goods abroad foreign person persons company companies "
+        # how any item is described ("parts classified under an ECCN"), and function words
+        "classified classification eccn ecn each whose which sent"
     )
 )
 # A government body in plain words is a "government" end user in the EAR's ("a ministry",

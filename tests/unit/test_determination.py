@@ -1081,11 +1081,14 @@ def test_an_exception_the_question_names_brings_its_own_restriction_for_the_case
     question: str, restriction: str
 ) -> None:
     """The restriction is read from the named exception's section, whatever retrieval ranked:
-    the one sharing the question's item (an encryption ECCN reads as encryption)."""
+    the one sharing the question's item (an encryption ECCN reads as encryption). No rule
+    about parties or places decided it, so that restriction is the first line: it answers
+    whether the exception the question names can be used."""
     finding = determine(question, [], lookup=_sta_lookup())
     assert finding is not None
-    limits = [ln for ln in finding.lines if ln.label == "Exception limits"]
+    limits = [ln for ln in finding.lines if ln.label in ("Exception limits", "Licence exception")]
     assert len(limits) == 1 and "15 CFR 740.20" in limits[0].text
+    assert finding.lines[0] is limits[0] and limits[0].label == "Licence exception"
     assert restriction in limits[0].text and "may not be used" in limits[0].text
     basis = limits[0].basis[0]
     quoted = basis.passage.text[basis.start - basis.passage.start : basis.end - basis.passage.start]
@@ -1103,7 +1106,9 @@ def test_an_exception_the_question_names_brings_its_own_restriction_for_the_case
 )
 def test_no_restriction_line_without_a_named_exception_and_a_shared_fact(question: str) -> None:
     finding = determine(question, [], lookup=_sta_lookup())
-    assert finding is None or not any(ln.label == "Exception limits" for ln in finding.lines)
+    assert finding is None or not any(
+        ln.label in ("Exception limits", "Licence exception") for ln in finding.lines
+    )
 
 
 def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
