@@ -4,6 +4,7 @@ the screening block cut text the same way ("U.S. origin" is never split)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Words whose trailing period does not end a sentence (lower case, without that period): legal
@@ -149,3 +150,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             if y > x:
                 spans.append((x, y))
     return spans
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def chunk_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """`sentence_spans` of a whole passage, cached: every answer reads the sentences of its
+    passages several times (scoring, each rule looking for its sentence), and popular passages
+    come back answer after answer. For chunk-sized texts only: the cache keeps its keys."""
+    return tuple(sentence_spans(text))

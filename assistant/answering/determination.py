@@ -58,7 +58,7 @@ from assistant.answering.question_facts import (
 )
 from assistant.models import ScreeningHit, SearchResult
 from assistant.retrieval.features import defined_terms
-from assistant.text import sentence_spans
+from assistant.text import chunk_sentences
 
 Lookup = Callable[[str], list[SearchResult]]
 
@@ -199,7 +199,7 @@ def _matching(
     for p in passages:
         if not (cites(p, citation_prefix) if section else p.citation.startswith(citation_prefix)):
             continue
-        for a, b in sentence_spans(p.text):
+        for a, b in chunk_sentences(p.text):
             if pattern.search(p.text[a:b]):
                 yield Basis(p, p.start + a, p.start + b)
 
@@ -301,7 +301,7 @@ def about_listed_parties(question: str, passages: Sequence[SearchResult]) -> boo
     return any(
         mentions_added(question, p.text[a:b])
         for p in passages
-        for a, b in sentence_spans(p.text)
+        for a, b in chunk_sentences(p.text)
         if "Entity List" in p.text[a:b] and _ADDED.search(p.text[a:b])
     ) or (listed_in_corpus(question, passages) is not None)
 
@@ -321,7 +321,7 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
     )
     texts = [p.text for p in passages]
     for p in ranked:
-        for a, b in sentence_spans(p.text):
+        for a, b in chunk_sentences(p.text):
             sentence = p.text[a:b]
             if "Entity List" not in sentence or not _ADDED.search(sentence):
                 continue
@@ -2084,7 +2084,7 @@ def general_rule(
     for p in passages[:5] if basis is None else ():
         if p.metadata.get("doc_type") != "regulation":
             continue
-        for a, b in sentence_spans(p.text):
+        for a, b in chunk_sentences(p.text):
             if _PROHIBITS.search(p.text[a:b]) and b - a > 40:
                 basis = Basis(p, p.start + a, p.start + b)
                 break
@@ -2145,7 +2145,7 @@ def licence_exception_line(
             continue  # the introduction and the restrictions on all exceptions: not one of them
         if _for_other_items(p, eccns, lookup) and not any(cites(p, f"15 CFR {s}") for s in named):
             continue  # License Exception HBM (3A090.c) for 3A002 signal generators
-        for a, b in sentence_spans(p.text):
+        for a, b in chunk_sentences(p.text):
             if pattern.search(p.text[a:b]) and b - a > 40:
                 section = p.citation.split("(", 1)[0]
                 title = re.sub(r"^§\s*[\d.]+\s*", "", p.title).rstrip(".")
@@ -2256,7 +2256,7 @@ def _restriction_sharing_facts(
     sentences = [
         (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
         for p in chunks
-        for a, b in sentence_spans(p.text)
+        for a, b in chunk_sentences(p.text)
     ]
     facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
     best: tuple[float, Basis] | None = None

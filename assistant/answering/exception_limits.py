@@ -16,6 +16,7 @@ sentence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -150,19 +151,28 @@ def exception_facts(question: str, code: str) -> tuple[set[str], set[str]]:
     return _stems(tokens), {e.upper() for e in _ECCN.findall(question)}
 
 
-def sentence_words(sentence: str) -> set[str]:
-    """A sentence's stems, as the question's facts are compared with them."""
-    return _stems(tokenize(sentence))
+@functools.lru_cache(maxsize=1 << 14)
+def sentence_words(sentence: str) -> frozenset[str]:
+    """A sentence's stems, as the question's facts are compared with them. Cached: a named
+    exception's whole section is read for every question naming it."""
+    return frozenset(_stems(tokenize(sentence)))
 
 
-def _holds(words: set[str], stem: str) -> bool:
+@functools.lru_cache(maxsize=1 << 14)
+def _prefixes(words: frozenset[str]) -> frozenset[str]:
+    """Every prefix of the words at least as long as the shortest stem (4 letters)."""
+    return frozenset(w[:k] for w in words for k in range(4, len(w) + 1))
+
+
+def _holds(words: frozenset[str], stem: str) -> bool:
     """Whether `words` (stems) hold `stem`: a stem shorter than STEM matches the longer forms
-    ("cuba" the sentence's "cuban")."""
-    return any(w.startswith(stem) or stem.startswith(w) for w in words)
+    ("cuba" the sentence's "cuban"), and a shorter word the stem's longer form. (Every stem
+    has at least 4 letters: `_stems`.)"""
+    return stem in _prefixes(words) or any(stem[:k] in words for k in range(4, len(stem)))
 
 
 def distinctive(
-    facts: tuple[set[str], set[str]], held: Sequence[set[str]]
+    facts: tuple[set[str], set[str]], held: Sequence[frozenset[str]]
 ) -> tuple[set[str], set[str]]:
     """The facts that tell the section's sentences (`held`: each one's `sentence_words`) apart:
     "encryption" decides among STA's restrictions but is in most of ENC's sentences, where it
@@ -177,7 +187,9 @@ def distinctive(
     return {q for q in stems if share(q) <= SECTION_COMMON}, eccns
 
 
-def restriction_overlap(sentence: str, words: set[str], facts: tuple[set[str], set[str]]) -> float:
+def restriction_overlap(
+    sentence: str, words: frozenset[str], facts: tuple[set[str], set[str]]
+) -> float:
     """How much of the question's facts a restriction sentence (and its `sentence_words`)
     shares: an ECCN it names counts three times a word."""
     stems, eccns = facts

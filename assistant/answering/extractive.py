@@ -43,7 +43,7 @@ from assistant.retrieval.features import (
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
 from assistant.status import load_notes
-from assistant.text import sentence_spans
+from assistant.text import chunk_sentences
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
 
@@ -208,7 +208,7 @@ def score_sentences(
     for rank, p in enumerate(top):
         dated = DATED_BONUS * dated_match(p.metadata, asked)
         stays = [n for n in load_notes(p.metadata) if n.kind == "stay"] if asks_status else []
-        for a, b in sentence_spans(p.text):
+        for a, b in chunk_sentences(p.text):
             if b - a < 12:
                 continue
             text = p.text[a:b]

@@ -602,3 +602,14 @@ def test_common_citation_of_real_cfr_sections() -> None:
     assert common_citation(sections[1:3]) == f"{BASE}(a)"
     assert common_citation(sections[0:3]) == f"{BASE}(a)"
     assert common_citation(sections) == BASE
+
+
+def test_cached_passage_sentences_are_the_sentence_spans() -> None:
+    from assistant.text import chunk_sentences, sentence_spans
+
+    text = (
+        "( a ) License requirements. A license is required for U.S. origin items. See § 744.11."
+        "\n\n( b ) Exceptions. None apply, e.g. to Cuba."
+    )
+    assert list(chunk_sentences(text)) == sentence_spans(text)
+    assert chunk_sentences(text) is chunk_sentences(text)
