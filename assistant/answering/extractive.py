@@ -10,6 +10,7 @@ is silent (`abstention`: similarity, lexical coverage and named sections togethe
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
@@ -187,6 +188,12 @@ class _Sentence:
     similarity: float
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _terms(sentence: str) -> frozenset[str]:
+    """A sentence's index terms, cached: passages come back answer after answer."""
+    return frozenset(tokenize(sentence))
+
+
 def score_sentences(
     question: str,
     passages: Sequence[SearchResult],
@@ -212,7 +219,7 @@ def score_sentences(
             if b - a < 12:
                 continue
             text = p.text[a:b]
-            shared = q_tokens & set(tokenize(text))
+            shared = q_tokens & _terms(text)
             overlap = sum(weight(t) for t in shared) / q_weight
             score = p.similarity + OVERLAP_WEIGHT * overlap + 0.04 / (rank + 1)
             if asks_requirement and _STATES_REQUIREMENT.search(text):
