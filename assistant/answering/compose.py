@@ -8,7 +8,7 @@ lead and the screening block, whose 15 CFR 744.11 citation is numbered only once
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -70,12 +70,15 @@ def extractive_answer(
     text_of: TextOf,
     lookup: Lookup | None = None,
     on: date | None = None,
+    parts: Sequence[tuple[str, Sequence[SearchResult]]] = (),
 ) -> Answer:
     """The bottom line, then the screening block, then the quoted provisions: every span
     checked against the store before it is used, and again once the answer is whole.
 
     `lookup` lets the determination rules fetch the sentence they rest on when retrieval did
-    not bring it; `on` (the as-of day, else today) is the day legal-status notes are judged for."""
+    not bring it; `on` (the as-of day, else today) is the day legal-status notes are judged for;
+    `parts` are the later questions of a message asking several, with the passages searched
+    for each."""
     checks = Checks(text_of, on)
     answer = compose_extractive(
         question,
@@ -89,6 +92,7 @@ def extractive_answer(
         lookup=lookup,
         verify_span=checks.verify_span,
         notes_of=checks.notes_of,
+        parts=parts,
     )
     answer = verified_extractive(answer, checks.stored)
     if screen is not None:

@@ -38,6 +38,7 @@ from assistant.answering.conversation import (
     validate_question,
 )
 from assistant.answering.determination import about_listed_parties
+from assistant.answering.question_parts import question_parts
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from assistant.answering.llm.client import LLMConfig
 
 TOP_K = 8
+PART_K = 4  # passages searched for each later question of a message asking several
 
 
 class Assistant:
@@ -171,6 +173,12 @@ class Assistant:
         snapshot = self.retriever.lexical()
         scope = until(filters, as_of)
         _, passages = self.retrieve(standalone, TOP_K, scope, caller, snapshot)
+        # A message asking several things: each later question searched on its own, so the
+        # answer can give it a line (the extractive composer; a model reads the whole message).
+        parts = [
+            (part, self.retriever.retrieve(part, PART_K, caller.restrict(scope), index=snapshot))
+            for part in (question_parts(standalone) if self._llm is None else [])
+        ]
         t1 = time.perf_counter()
         screen = self.screening.lead(standalone, as_of, scope, caller, snapshot)
         head = f"As of {as_of.isoformat()}: " if as_of else ""
@@ -232,6 +240,7 @@ class Assistant:
                 text_of,
                 lookup=self.screening.lookup_for(scope, caller, snapshot),
                 on=as_of or date.today(),
+                parts=parts,
             )
         t2 = time.perf_counter()
         answer.timings_ms = {

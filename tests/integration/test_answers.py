@@ -232,3 +232,27 @@ def test_a_list_its_chunk_leaves_open_is_quoted_to_the_item_that_decides(
         chunk = store.get_chunk(c.chunk_id)
         assert chunk is not None
         assert int(chunk[1]["start"]) <= c.start < c.end <= int(chunk[1]["end"]), c.citation
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 750.6")
+def test_a_later_question_of_the_message_gets_its_own_cited_line(assistant: Assistant) -> None:
+    """ "What happens next, and how long do we have to appeal?": the passages ranked for the
+    whole message are about the intent-to-deny notice; the appeal question is searched on its
+    own and answered from the appeal procedures (750.6(c), part 756), in a line that names it."""
+    answer = assistant.ask(
+        "BIS sent us an intent-to-deny letter on our licence application for Pakistan. What "
+        "happens next, and how long do we have to appeal if it ends up denied?"
+    )
+    line = next(
+        ln for ln in answer.answer.splitlines() if ln.startswith("Also asked, “how long do we")
+    )
+    n = int(line.rsplit("[", 1)[1].rstrip("]"))
+    cited = next(c for c in answer.citations if c.n == n)
+    # (750.6(c) says where to appeal; part 756 is the appeal procedure itself)
+    assert cited.citation.startswith(("15 CFR 750.6", "15 CFR 756"))
+    assert "ppeal" in cited.quote + cited.title
+    stored = assistant.store.get_document(cited.doc_id)
+    assert stored is not None and verify(cited, stored.text)
+    # one question: no such line
+    single = assistant.ask("How long do we have to appeal a licence denial?")
+    assert "Also asked" not in single.answer
