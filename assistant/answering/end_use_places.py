@@ -8,7 +8,8 @@ entities identified on the 'Military End-User' (MEU) List". So "EAR99 laptops fo
 navy" does not turn on supplement no. 2 to part 744 at all: 744.21 reaches that sale only if a
 list names the end user. The countries are read from the section's own sentences, so a later
 version of the text that adds or removes one is followed; the other names a question may use for
-them (its people, its capital, "Myanmar", China's cities) are geography, listed here.
+them (its people, its capital, "Myanmar", China's cities) are geography
+(`question_facts.names_of`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answering.question_facts import EMBARGOES, foreign_places
+from assistant.answering.question_facts import EMBARGOES, foreign_places, names_of
 
 # "'Military end users' located outside of Burma, ..., or Venezuela are limited to entities
 # identified on the 'Military End-User' (MEU) List under supplement no. 7 to this part."
@@ -28,78 +29,6 @@ OUTSIDE_LIMITED = re.compile(
 _SEPARATOR = re.compile(r",\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+")
 _PARENTHESISED = re.compile(r"\(([^()]+)\)\s*$")
 
-# Other names for the countries 744.21 names: their people, capitals and (for China) the cities
-# and provinces questions and Entity List entries use. A country the text names that is not here
-# is matched by its own name.
-_OTHER_NAMES: dict[str, tuple[str, ...]] = {
-    "burma": ("myanmar", "burmese", "yangon", "rangoon", "naypyidaw"),
-    "cambodia": ("cambodian", "phnom penh"),
-    "china": (
-        "chinese",
-        "prc",
-        "hong kong",
-        "macau",
-        "beijing",
-        "shanghai",
-        "shenzhen",
-        "wuhan",
-        "tianjin",
-        "chengdu",
-        "guangzhou",
-        "hangzhou",
-        "nanjing",
-        "chongqing",
-        "harbin",
-        "dalian",
-        "hefei",
-        "changsha",
-        "qingdao",
-        "suzhou",
-        "xiamen",
-        "shenyang",
-        "xi'an",
-        "wuxi",
-        "ningbo",
-        "dongguan",
-        "zhuhai",
-        "foshan",
-        "zhengzhou",
-        "jinan",
-        "kunming",
-        "fuzhou",
-        "urumqi",
-        "mianyang",
-        "henan",
-        "zhejiang",
-        "jiangsu",
-        "guangdong",
-        "sichuan",
-        "hubei",
-        "hunan",
-        "shandong",
-        "fujian",
-        "anhui",
-        "xinjiang",
-        "tibet",
-        "yunnan",
-        "liaoning",
-        "shaanxi",
-        "hebei",
-        "jilin",
-        "heilongjiang",
-        "guangxi",
-        "guizhou",
-        "jiangxi",
-        "shanxi",
-        "gansu",
-        "hainan",
-        "people's liberation army",
-    ),
-    "nicaragua": ("nicaraguan", "managua"),
-    "venezuela": ("venezuelan", "caracas"),
-    "belarus": ("belarusian", "belarusians", "minsk"),
-    "russia": ("russian", "russians", "moscow", "st. petersburg", "saint petersburg"),
-}
 # Words DESTINATIONS matches that name no country: they leave the destination open.
 _VAGUE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
 
@@ -129,10 +58,6 @@ def reach(sentence: str) -> Reach | None:
     return Reach(tuple(countries), m.group("list").strip()) if countries else None
 
 
-def _names(country: str) -> tuple[str, ...]:
-    return (country.lower(), *_OTHER_NAMES.get(country.lower(), ()))
-
-
 # Where an item was made, passes through or whose parent owns the buyer: not where its military
 # end use is ("boards made in China", "via a Hong Kong warehouse", "a German firm with a Chinese
 # parent").
@@ -151,7 +76,7 @@ def names_any(text: str, countries: tuple[str, ...]) -> bool:
     the end use or the end user is (not as an item's origin, a transit point or an owner)."""
     lowered = text.lower()
     for country in countries:
-        for name in _names(country):
+        for name in names_of(country):
             for m in re.finditer(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])", lowered):
                 before = lowered[max(0, m.start() - 30) : m.start()]
                 after = lowered[m.end() : m.end() + 20]

@@ -304,6 +304,17 @@ _COUNTRY_OF: dict[str, str] = {
         ],
         "China",
     ),  # fmt: skip
+    "prc": "China",
+    "people's liberation army": "China",
+    **dict.fromkeys(["burma", "myanmar", "burmese", "yangon", "rangoon", "naypyidaw"], "Burma"),
+    **dict.fromkeys(["cambodia", "cambodian", "phnom penh"], "Cambodia"),
+    **dict.fromkeys(["nicaragua", "nicaraguan", "managua"], "Nicaragua"),
+    **dict.fromkeys(["venezuela", "venezuelan", "caracas"], "Venezuela"),
+    **dict.fromkeys(["belarus", "belarusian", "belarusians", "minsk"], "Belarus"),
+    **dict.fromkeys(
+        ["russia", "russian", "russians", "moscow", "st. petersburg", "saint petersburg"],
+        "Russia",
+    ),
     **dict.fromkeys(["india", "indian", "mumbai", "delhi", "bangalore"], "India"),
     **dict.fromkeys(["japan", "japanese", "tokyo"], "Japan"),
     **dict.fromkeys(["korea", "korean", "seoul"], "Korea"),
@@ -390,6 +401,13 @@ def country_of(name: str) -> str:
     """The country a place name DESTINATIONS matched stands for ("Shenzhen", "Chinese" are
     China); a name not listed is its own country, written as the question wrote it."""
     return _COUNTRY_OF.get(name.lower(), name)
+
+
+def names_of(country: str) -> tuple[str, ...]:
+    """Every name `country_of` knows for a country ("China": "chinese", "shenzhen", ...), in
+    lower case, the country's own first."""
+    own = country.lower()
+    return (own, *(n for n, c in _COUNTRY_OF.items() if c.lower() == own and n != own))
 
 
 def names_a_place(name: str) -> bool:

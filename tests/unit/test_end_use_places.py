@@ -8,6 +8,7 @@ import pytest
 from assistant.answering.determination import determine
 from assistant.answering.end_use_places import only_places_outside, reach
 from assistant.models import SearchResult
+from tests.support.passages import regulation_passage as _p
 
 MEU_A1 = (
     "( 1 ) Any item subject to the EAR listed in supplement no. 2 to this part without a license "
@@ -46,22 +47,6 @@ CAMERA_E = (
     "under License Exception GOV. No other license exceptions apply."
 )
 IRAN = "( a ) License requirements. A license is required to export any item to Iran."
-
-
-def _p(n: int, citation: str, text: str) -> SearchResult:
-    return SearchResult(
-        chunk_id=f"c{n}",
-        doc_id=f"d{n:02d}",
-        source_path=f"p{n}",
-        citation=citation,
-        title="",
-        text=text,
-        start=0,
-        end=len(text),
-        score=0.6,
-        metadata={"doc_type": "regulation"},
-        similarity=0.6,
-    )
 
 
 class _Sections:

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answering.extractive import PART_RELEVANCE, compose_extractive
 from assistant.answering.question_parts import question_parts
-from assistant.models import SearchResult
+from tests.support.passages import regulation_passage as _passage
 
 
 @pytest.mark.parametrize(
@@ -55,22 +55,6 @@ def test_at_most_three_later_questions_are_taken() -> None:
         f"What is the value limit for ECCN 3A00{i} shipments?" for i in range(1, 6)
     )
     assert len(question_parts(message)) == 3
-
-
-def _passage(n: int, citation: str, text: str, similarity: float) -> SearchResult:
-    return SearchResult(
-        chunk_id=f"c{n}",
-        doc_id=f"d{n}",
-        source_path=f"p{n}",
-        citation=citation,
-        title="",
-        text=text,
-        start=0,
-        end=len(text),
-        score=similarity,
-        metadata={"doc_type": "regulation"},
-        similarity=similarity,
-    )
 
 
 INTENT = _passage(

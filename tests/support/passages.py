@@ -1,0 +1,24 @@
+"""Retrieved passages for unit tests of the answer rules: a whole chunk of one document."""
+
+from __future__ import annotations
+
+from assistant.models import SearchResult
+
+
+def regulation_passage(
+    n: int, citation: str, text: str, similarity: float = 0.6, doc_type: str = "regulation"
+) -> SearchResult:
+    """Passage `n` (chunk "c<n>" of document "d<n:02d>") holding `text` whole."""
+    return SearchResult(
+        chunk_id=f"c{n}",
+        doc_id=f"d{n:02d}",
+        source_path=f"p{n}",
+        citation=citation,
+        title="",
+        text=text,
+        start=0,
+        end=len(text),
+        score=similarity,
+        metadata={"doc_type": doc_type},
+        similarity=similarity,
+    )
