@@ -732,6 +732,20 @@ def restricted_party_rule(
 
 
 _OFAC_EMBARGO = re.compile(r"\bOffice of Foreign Assets Control\b.{0,80}\bembargo\b", re.I)
+# 746.7(a)(2): "... if OFAC authorizes an export or reexport, such authorization is considered
+# authorization for purposes of the EAR as well."
+_OFAC_COUNTS = re.compile(r"\bif OFAC authorizes an export\b", re.I)
+# The question says OFAC authorized this deal, or asks about the case where it does: "we hold an
+# OFAC specific license", "licensed by OFAC", "OFAC has authorized", "if OFAC grants a license";
+# not "do we need an OFAC license?".
+_OFAC_AUTHORIZED = re.compile(
+    r"\b(?:have|has|hold|holds|got|obtained|received|were\s+granted|was\s+granted|with)\s+"
+    r"(?:an?\s+|the\s+|our\s+)?OFAC(?:'s|’s)?\s+(?:(?:specific|general)\s+)?"
+    r"(?:licen[cs]e|authori[sz]ation)\b|"
+    r"\b(?:licen[cs]ed|authori[sz]ed)\s+by\s+OFAC\b|"
+    r"\b(?:if\s+)?OFAC\s+(?:has\s+|had\s+)?(?:licen[cs]e[ds]|authori[sz]e[ds]|grant(?:s|ed))\b",
+    re.I,
+)
 
 
 _ANY_CCL_ITEM = re.compile(
@@ -799,6 +813,26 @@ def embargo_rule(
                 section, pool, missing,
             )  # fmt: skip
     ofac = _first_in_section(pool, f"15 CFR {section}", _OFAC_EMBARGO)
+    counts = (
+        _first_in_section(pool, f"15 CFR {section}", _OFAC_COUNTS)
+        if ofac is not None and asserted(_OFAC_AUTHORIZED, " ".join(_this_deal_sentences(question)))
+        else None
+    )
+    if counts is not None:
+        # "We hold an OFAC specific license for the Tehran hospital; do we also need a BIS
+        # licence?": 746.7(a)(2) makes OFAC's authorization the EAR's too.
+        return _operative(
+            "depends",
+            f"Embargoes and special controls (15 CFR {section})",
+            "depends on whether OFAC's authorization covers this export — 15 CFR "
+            f"{section}(a)(2): to avoid duplication, an export OFAC authorizes is authorized for "
+            "the EAR as well, with no separate BIS licence; what OFAC's rules do not reach may "
+            "still need one",
+            [counts],
+            section,
+            pool,
+            ["whether the OFAC authorization covers this export, on its terms"],
+        )
     if ofac is not None:
         # Iran: the embargo is OFAC's (31 CFR part 560) and reaches EAR99 items too; the EAR's
         # own licence covers only the items 746.7(a)(1) lists. "A BIS licence for most items"

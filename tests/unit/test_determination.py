@@ -625,6 +625,58 @@ IRAN = _section_of(
 )
 
 
+IRAN_OFAC = (
+    "( 2 ) BIS authorization. To avoid duplication, exporters or reexporters are not required to "
+    "seek separate authorization from BIS for an export or reexport subject both to the EAR and "
+    "to OFAC's Iranian Transactions Regulations. Therefore, if OFAC authorizes an export or "
+    "reexport, such authorization is considered authorization for purposes of the EAR as well."
+)
+IRAN_WITH_OFAC = _section_of(
+    [
+        ("15 CFR 746.7", IRAN_INTRO),
+        ("15 CFR 746.7(a)(1)(i)", IRAN_A),
+        ("15 CFR 746.7(a)(2)", IRAN_OFAC),
+        ("15 CFR 746.7(b)", IRAN_B),
+        ("15 CFR 746.7(c)", IRAN_C),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "counts"),
+    [
+        (
+            "Our US company holds an OFAC specific license to sell medical imaging equipment to "
+            "a hospital in Tehran. Do we also need a separate BIS licence for the export?",
+            True,
+        ),
+        (
+            "If OFAC grants a specific license for the Iran shipment, is an export licence "
+            "still needed?",
+            True,
+        ),
+        ("Do we need an OFAC license or a BIS licence to ship EAR99 pumps to Iran?", False),
+        ("We don't have an OFAC license yet. Can we ship EAR99 pumps to Iran?", False),
+    ],
+)
+def test_an_export_ofac_authorizes_is_authorized_for_the_ear_too(
+    question: str, counts: bool
+) -> None:
+    """746.7(a)(2): OFAC's authorization is the EAR's as well, so a question saying OFAC
+    licensed the deal depends on what that licence covers, not "yes"."""
+    finding = determine(question, [], lookup=_SectionLookup(IRAN_WITH_OFAC))
+    assert finding is not None and "746.7" in finding.rule
+    if counts:
+        assert finding.outcome == "depends"
+        basis = finding.lines[0].basis[0]
+        assert "if OFAC authorizes an export" in basis.passage.text
+        assert finding.missing_facts == [
+            "whether the OFAC authorization covers this export, on its terms"
+        ]
+    else:
+        assert finding.outcome == "yes" and "OFAC's embargo" in finding.lines[0].text
+
+
 def test_iran_names_ofacs_embargo_beside_the_ears_own_licence_requirement() -> None:
     """EAR99 goods to Iran need OFAC's authorization, not a BIS licence: the bottom line says
     whose embargo it is and rests on that sentence as well as the EAR's requirement."""
