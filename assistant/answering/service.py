@@ -11,7 +11,7 @@ Answers given at the same time share work without sharing results: the question'
 shares a model call with questions asked meanwhile (`embeddings.query_vector`), and audit lines
 share one flush to disk (`audit.JsonlWriter`), each answer still waiting for its own line to be
 on disk before it is sent. An answer reads its passages' documents from the store in one call
-for its citation checks (`_texts_for`), once per document version (`DocumentTexts`).
+for its citation checks (`_texts_for`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from assistant.answering.question_parts import question_parts
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
-from assistant.index.document_texts import DocumentTexts
 from assistant.index.embeddings import query_vector
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.store import Store
@@ -68,7 +67,6 @@ class Assistant:
         self.retriever = Retriever(self.store)
         self.audit = AuditLog(settings)
         self.memory = ConversationMemory()
-        self.document_texts = DocumentTexts(self.store.document_texts)
         self.screening = ScreeningStep(settings, self.retriever)
         self._llm: BaseChatModel | None = None
         self._llm_config: LLMConfig | None = None
@@ -182,7 +180,7 @@ class Assistant:
         t1 = time.perf_counter()
         screen = self.screening.lead(standalone, as_of, scope, caller, snapshot)
         head = f"As of {as_of.isoformat()}: " if as_of else ""
-        text_of = self._texts_for(passages, snapshot)
+        text_of = self._texts_for(passages)
 
         def audit(answer: Answer, **extra: object) -> None:
             record = answer_record(
@@ -262,21 +260,20 @@ class Assistant:
             self.memory.remember(caller, conversation_id, question, standalone, answer.answer)
         yield answer
 
-    def _texts_for(
-        self, passages: list[SearchResult], snapshot: CorpusSnapshot
-    ) -> Callable[[str], str | None]:
-        """`doc_id -> stored text` for one answer's citation checks: what the store holds for
-        the version of each document the answer's snapshot serves (`DocumentTexts`). The
-        documents of all its passages are fetched at once, on the first check; any other
-        document when it is first checked."""
+    def _texts_for(self, passages: list[SearchResult]) -> Callable[[str], str | None]:
+        """`doc_id -> stored text` for one answer's citation checks: the store as it is during
+        this answer, as one read per document would give, but the documents of all its
+        passages are read at once, on the first check (each read of the store costs about as
+        much whatever it holds); any other document is read when it is first checked. Never
+        cached across answers: a text changed in the store (a re-ingest, or tampering with the
+        same content hash) must fail the check at once."""
         wanted = list(dict.fromkeys(p.doc_id for p in passages))
-        served = snapshot.served()
         read: dict[str, str | None] = {}
 
         def text_of(doc_id: str) -> str | None:
             if doc_id not in read:
                 ids = [d for d in wanted if d not in read] if doc_id in wanted else [doc_id]
-                found = self.document_texts.get(ids, served)
+                found = self.store.document_texts(ids)
                 read.update({d: found.get(d) for d in ids})
             return read[doc_id]
 
