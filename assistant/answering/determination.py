@@ -41,6 +41,12 @@ from assistant.answering.exception_limits import (
     restriction_overlap,
     sentence_words,
 )
+from assistant.answering.known_violation import (
+    acts_on_item,
+    asks_return,
+    disclosed,
+    knows_of_violation,
+)
 from assistant.answering.listed_names import ADDS, mentions_added, named_party
 from assistant.answering.question_facts import (
     DESTINATIONS,
@@ -66,6 +72,8 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
+    # "EAR99 to Russia is mostly fine, isn't it?"
+    r"(?:is|are|it's|that's)\s+(?:\w+\s+)?(?:fine|ok|okay|legal|lawful|permissible)|"
     r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
     r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
     r"employees?)|"
@@ -621,6 +629,103 @@ def denial_order_rule(
         else ["whether a party to the transaction is subject to a denial order in force"],
         operative=True,
     )
+
+
+# Knowledge of a violation: General Prohibition Ten (736.2(b)(10)) and 764.2(e), with the way
+# out 764.5(g) gives (BIS's permission; only a notice to OEE to bring the item home).
+_GP10 = re.compile(r"\bwith knowledge that a violation of the Export Administration\b", re.I)
+_GP10_NO_EXCEPTIONS = re.compile(r"\bno license exceptions to this General Prohibition Ten\b", re.I)
+_GP10_QUERY = (
+    "15 CFR 736.2(b)(10) General Prohibition Ten Knowledge Violation to Occur: you may not sell, "
+    "transport, forward, store or otherwise service any item with knowledge that a violation has "
+    "occurred"
+)
+_KNOWLEDGE_PERMISSION = re.compile(
+    r"\brequest permission from BIS to engage in the activities described in\b", re.I
+)
+_KNOWLEDGE_RETURN = re.compile(r"\bActions to return to the United States an item\b", re.I)
+_KNOWLEDGE_QUERY = (
+    "15 CFR 764.5(g) treatment of unlawfully exported items: request permission from BIS; "
+    "actions to return to the United States an item that has been unlawfully exported only "
+    "require notification to the Director of OEE"
+)
+_DISCLOSED_FACT = "whether the violation has been disclosed to BIS under 15 CFR 764.5"
+
+
+def known_violation_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """The question states a violation in connection with its item: General Prohibition Ten
+    forbids forwarding, storing, selling, financing or otherwise servicing that item, whatever
+    its classification, and no License Exception overcomes it (736.2(b)(10)); BIS may permit
+    it on request (764.5(g)(1)(i)-(ii)), and bringing a disclosed item back to the United States
+    needs only a notice to the Director of OEE (764.5(g)(1)(iii))."""
+    if not (knows_of_violation(question) and acts_on_item(question)):
+        return None
+    prohibited = _sought(passages, lookup, "15 CFR 736.2", _GP10, _GP10_QUERY)
+    if prohibited is None:
+        return None
+    permission = _sought(passages, lookup, "15 CFR 764.5", _KNOWLEDGE_PERMISSION, _KNOWLEDGE_QUERY)
+    if asks_return(question):
+        home = _sought(passages, lookup, "15 CFR 764.5", _KNOWLEDGE_RETURN, _KNOWLEDGE_QUERY)
+        if home is not None:
+            told = disclosed(question)
+            text = (
+                "a notice, not a licence — bringing back to the United States an item that was "
+                "unlawfully exported and disclosed under 15 CFR 764.5 needs only notification to "
+                "the Director of OEE; any other action with it, knowing of the violation, is "
+                "prohibited (General Prohibition Ten) unless BIS permits it"
+            )
+            if not told:
+                text = f"depends on whether the violation is disclosed to BIS: {text}"
+            return Finding(
+                "depends",
+                "Knowledge of a violation: General Prohibition Ten (15 CFR 736.2(b)(10))",
+                [
+                    FindingLine("Licence required", text, [home, prohibited]),
+                    *(
+                        [FindingLine("Permission", _PERMISSION_TEXT, [permission])]
+                        if permission is not None
+                        else []
+                    ),
+                ],
+                [] if told else [_DISCLOSED_FACT],
+                operative=True,
+            )
+    lines = [
+        FindingLine(
+            "Licence required",
+            "the transaction is prohibited — no one may forward, transport, store, sell, finance "
+            "or otherwise service an item with knowledge that a violation of the EAR has "
+            "occurred, is about to occur, or is intended to occur in connection with it "
+            "(General Prohibition Ten), whatever its classification",
+            [prohibited],
+        )
+    ]
+    none = _sought(passages, lookup, "15 CFR 736.2", _GP10_NO_EXCEPTIONS, _GP10_QUERY)
+    if none is not None:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "none: no License Exception overcomes General Prohibition Ten",
+                [none],
+            )
+        )
+    if permission is not None:
+        lines.append(FindingLine("Permission", _PERMISSION_TEXT, [permission]))
+    return Finding(
+        "yes",
+        "Knowledge of a violation: General Prohibition Ten (15 CFR 736.2(b)(10))",
+        lines,
+        ["the facts of the violation you know of"],
+        operative=True,
+    )
+
+
+_PERMISSION_TEXT = (
+    "BIS may permit it: with a voluntary self-disclosure, or by notifying the Director of OEE "
+    "of the violation, you may request permission to act on the item (15 CFR 764.5(g)(1))"
+)
 
 
 # A party on the Unverified List (744.15): a statement before any shipment that needs no licence,
@@ -1249,7 +1354,12 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
             r"military(?![- ](?:grade|style|surplus|spec)))|"
             r"(?<!Swiss )(?-i:army|Army)(?!\s+of)|"
             r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b|"
-            r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?)\b"
+            r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?)\b|"
+            # 744.21(f): "military end use" includes the operation, installation, maintenance,
+            # repair, overhaul, refurbishing, development or production of military items
+            r"\b(?i:operat|install|maint|repair|overhaul|refurbish|servic|develop|produc|"
+            r"manufactur|build|assembl)\w*\s+(?:(?i:the|its|their|of|for)\s+)*"
+            r"(?:[\w'-]+\s+){0,2}?(?i:military)(?![- ](?:grade|style|surplus|spec))\s+[a-z]\w+"
         ),
         "a military end use or end user",
     ),
@@ -1674,7 +1784,7 @@ def _operative(
 # ECCNs ...; 3A090.a; ..." (742.6(a)(6)(iii)(A)), "a license is required to export any commodity
 # controlled by ECCN 0A983 to all destinations" (742.11(a)). Not one with exceptions ("to all
 # destinations except Country Group A:1"): then the destination decides.
-_WORLDWIDE = re.compile(r"\bworldwide\b|\bto (?:all|any) destinations?\b", re.I)
+_WORLDWIDE = re.compile(r"\bworldwide\b|\b(?:to|for) (?:all|any) destinations?\b", re.I)
 _LICENCE_REQUIRED = re.compile(r"\blicen[cs]e is required\b", re.I)
 
 
@@ -1689,7 +1799,9 @@ def worldwide_ccl_rule(
 ) -> Finding | None:
     """An ECCN the question gives that a part 742 provision requires a licence for to every
     destination: "yes", resting on that sentence (its heading's "Worldwide" counts when the
-    sentence follows it)."""
+    sentence follows it). The sentence may name the ECCN (742.11's 0A983) or a reason for
+    control ("for ECCNs having an "SL" under the "Reason for Control" paragraph", 742.13(a)(1)):
+    then the same section's sentence naming the ECCN (742.13(d)'s 5A980) is the second basis."""
     eccns = [e for e in dict.fromkeys(_ECCN.findall(question)) if not re.match(r"EAR", e, re.I)]
     if not eccns:
         return None
@@ -1705,23 +1817,76 @@ def worldwide_ccl_rule(
             worldwide = _WORLDWIDE.search(sentence) or re.search(
                 r"worldwide licen[cs]e requirement\W*$", before, re.I
             )
-            if worldwide and named.search(sentence) and not re.search(r"\bexcept\b", sentence):
-                section = p.citation.split("(", 1)[0].removeprefix("15 CFR ")
-                return Finding(
-                    "yes",
-                    f"CCL-based controls (15 CFR {section})",
-                    [
-                        FindingLine(
-                            "Licence required",
-                            f"yes — {p.citation} requires a licence for items in ECCN {eccn} "
-                            "to every destination",
-                            [basis],
-                        )
-                    ],
-                    [],
-                    operative=True,
+            if not worldwide or re.search(r"\bexcept\b", sentence):
+                continue
+            section = p.citation.split("(", 1)[0].removeprefix("15 CFR ")
+            bases = [basis]
+            if named.search(sentence):
+                text = (
+                    f"yes — {p.citation} requires a licence for items in ECCN {eccn} to every "
+                    "destination"
                 )
+            else:
+                reason = _BY_REASON.search(sentence)
+                naming = (
+                    find_sentence(_with_section(pool, lookup, section), f"15 CFR {section}", named)
+                    if reason is not None
+                    else None
+                )
+                if reason is None or naming is None:
+                    continue
+                bases.append(naming)
+                included = _INCLUDED.search(sentence)
+                also = f"{included.group(1)} included, " if included else ""
+                text = (
+                    f"yes — {p.citation} requires a licence to every destination, {also}"
+                    f"for ECCNs controlled for {reason.group(1)} reasons, and "
+                    f"{naming.passage.citation} names ECCN {eccn} among its items"
+                )
+            lines = [FindingLine("Licence required", text, bases)]
+            policy = _section_policy(_with_section(pool, lookup, section), section)
+            if policy is not None:
+                lines.append(policy)
+            return Finding(
+                "yes", f"CCL-based controls (15 CFR {section})", lines, [], operative=True
+            )
     return None
+
+
+# "for ECCNs having an “SL” under the “Reason for Control” paragraph"
+_BY_REASON = re.compile(r"\bECCNs having an?\s+\W?([A-Z]{2,3}\d?)\W?\s+under the\b")
+_INCLUDED = re.compile(r"\bincluding\s+((?:[A-Z][\w ]+?,\s+)*(?:and\s+)?(?:the\s+)?[A-Z][\w ]+?),")
+_OTHERS = re.compile(r"\W*(?:\(\s*\w+\s*\)\s*)*Other\b")
+_GENERALLY = re.compile(r"\bwill generally be (approved|denied)\b", re.I)
+
+
+def _section_policy(pool: Sequence[SearchResult], section: str) -> FindingLine | None:
+    """The section's own licensing policy, when it says which applications "will generally be
+    approved" and which "denied" (742.13(b)): the first sentence of each kind."""
+    found: dict[str, Basis] = {}
+    for b in _matching(pool, f"15 CFR {section}", _GENERALLY):
+        kind = _GENERALLY.search(_sentence(b))
+        if kind is None:
+            continue
+        k = kind.group(1).lower()
+        # the denial for "Other license applications" is the rule for the rest, not one for
+        # a group of countries
+        if k not in found or (k == "denied" and _OTHERS.match(_sentence(b))):
+            found[k] = b
+    if not found:
+        return None
+    if len(found) == 2:
+        said = (
+            f"generally approved only for the applicants 15 CFR {section} names, otherwise "
+            "generally denied"
+        )
+    else:
+        said = f"generally {next(iter(found))} (15 CFR {section})"
+    return FindingLine(
+        "Review policy",
+        said,
+        [found[k] for k in ("approved", "denied") if k in found],
+    )
 
 
 _MASS_MARKET = re.compile(r"\bmass[- ]market\b", re.I)
@@ -2634,6 +2799,10 @@ def determine(
     # (a foreign-made item's share of U.S. content asks whether it is subject to the EAR at all:
     # "... about 20% of the value. Are the controllers subject to the EAR?")
     content = us_content_share(question) is not None
+    # ("are we exposed if we move it?" asks no licence question; knowing of a violation decides)
+    known = known_violation_rule(question, passages, lookup)
+    if known is not None:
+        return known
     if not ASKS_LICENCE.search(question) and not hits and not content:
         return None
     if not about_an_export(question) and not content:

@@ -778,6 +778,18 @@ END_USE_TEXT = (
         ),
         ("Can we sell EAR99 sensors to a Chinese army unit?", "744.21", "depends"),
         ("Can we sell EAR99 sensors to a Russian army unit?", "744.21", "yes"),
+        # 744.21(f): maintenance, repair and overhaul of military items is a military end use
+        (
+            "Russian company in Kazan overhauls military helicopters. They want to buy EAR99 "
+            "lubricants from us. EAR99 to Russia is mostly fine, isn't it?",
+            "744.21",
+            "yes",
+        ),
+        (
+            "Can we sell EAR99 tools to a Chinese firm that repairs military trucks?",
+            "744.21",
+            "depends",
+        ),
     ],
 )
 def test_an_end_use_the_question_states_needs_a_licence_whatever_the_items_class(
@@ -805,6 +817,19 @@ def test_a_party_on_the_military_end_user_list_as_people_capitalise_it() -> None
     finding = determine(question, [], lookup=_SectionLookup([chunk]))
     assert finding is not None and "744.21" in finding.rule and finding.outcome == "yes"
     assert "any item subject to the EAR" in finding.lines[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we sell EAR99 tools to a Chinese maker of military-grade connectors?",
+        "Can we sell EAR99 tools to a Chinese surplus shop selling military-style jackets?",
+    ],
+)
+def test_military_grade_goods_are_no_military_end_use(question: str) -> None:
+    chunk = _p(30, "15 CFR 744.21(a)", END_USE_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is None or "744.21" not in finding.rule
 
 
 def test_an_end_use_the_question_denies_is_no_end_use() -> None:
@@ -1934,6 +1959,61 @@ def test_an_eccn_a_provision_controls_to_every_destination_needs_a_licence(
         assert "every destination" in finding.lines[0].text
 
 
+SL_742_13 = (
+    "( 1 ) In support of U.S. foreign policy to prohibit the export of items that may be used "
+    "for the surreptitious interception of wire, oral, or electronic communications, a license "
+    "is required for all destinations, including Australia, Canada, and the United Kingdom, for "
+    "ECCNs having an “SL” under the “Reason for Control” paragraph."
+)
+SL_POLICY = (
+    "( 1 ) License applications will generally be approved for exports requiring a license for "
+    "SL reasons when the exporter is a provider of wire or electronic communication services. "
+    "For SL reasons, license applications will generally be denied to countries that are "
+    "subject to controls for AT reasons. ( 2 ) Other license applications will generally be "
+    "denied for exports or reexports requiring a license for SL reasons."
+)
+SL_NAMES = (
+    "( d ) U.S. controls. Controls on items classified under ECCNs 5A980, 5D980, and 5E980 are "
+    "maintained by the United States government for foreign policy purposes."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        (
+            "A Canadian retailer wants our covert recorder pens (5A980). Canada needs no licence, "
+            "right?",
+            "yes",
+        ),
+        # an ECCN the section does not name: its reason for control is not known here
+        ("A Canadian retailer wants our 5A002 routers. Do we need a licence?", None),
+    ],
+)
+def test_a_reason_controlled_to_every_destination_reaches_the_eccns_its_section_names(
+    question: str, outcome: str | None
+) -> None:
+    """742.13(a)(1) licenses "ECCNs having an "SL"" to all destinations, Canada included, and
+    742.13(d) names 5A980: the two sentences are the basis, and (b)'s policy follows."""
+    from assistant.answering.determination import worldwide_ccl_rule
+
+    section = [
+        _p(140, "15 CFR 742.13(a)", SL_742_13, "regulation"),
+        _p(141, "15 CFR 742.13(b)", SL_POLICY, "regulation"),
+        _p(142, "15 CFR 742.13(d)", SL_NAMES, "regulation"),
+    ]
+    finding = worldwide_ccl_rule(question, section, None)
+    assert (finding.outcome if finding else None) == outcome
+    if finding is not None:
+        first = finding.lines[0]
+        assert [b.passage.citation for b in first.basis] == ["15 CFR 742.13(a)", "15 CFR 742.13(d)"]
+        assert "Canada" in first.text and "SL" in first.text
+        policy = finding.lines[1]
+        assert policy.label == "Review policy"
+        denied = policy.basis[1]
+        assert SL_POLICY[denied.start : denied.end].startswith("( 2 ) Other license")
+
+
 US_PERSON_FAB_TEXT = (
     "( 2 ) Consistent with paragraph (c)(1) of this section, BIS is hereby informing “U.S. "
     "persons” that a license is required for the following activities, which could involve "
@@ -2538,3 +2618,100 @@ def test_a_held_licence_or_a_boycott_request_is_not_asked_whether_a_licence_is_n
     from assistant.answering.determination import asks_whether
 
     assert asks_whether(question) is whether
+
+
+GP10_TEXT = (
+    "( 10 ) General Prohibition Ten—Proceeding with transactions with knowledge that a "
+    "violation has occurred or is about to occur (Knowledge Violation to Occur). You may not "
+    "sell, transfer, export, reexport, finance, order, buy, remove, conceal, store, use, loan, "
+    "dispose of, transport, forward, or otherwise service, in whole or in part, any item subject "
+    "to the EAR and exported, reexported, or transferred (in-country) or to be exported, "
+    "reexported, or transferred (in-country) with knowledge that a violation of the Export "
+    "Administration Regulations, the Export Control Reform Act of 2018, or any order, license, "
+    "license exception, or other authorization issued thereunder has occurred, is about to "
+    "occur, or is intended to occur in connection with the item. There are no license "
+    "exceptions to this General Prohibition Ten in part 740 of the EAR."
+)
+VSD_TEXT = (
+    "(i) Any person who has made a voluntary self-disclosure knows that a violation may have "
+    "occurred. Therefore, at the time that a voluntary self-disclosure is made, the person "
+    "making the disclosure may request permission from BIS to engage in the activities "
+    "described in § 764.2(e) that would otherwise be prohibited. (iii) Actions to return to the "
+    "United States an item that has been unlawfully exported and disclosed under this section "
+    "only require notification to the Director of OEE."
+)
+FORWARDER = (
+    "We're a freight forwarder. A client's pallet of 3A001 parts is in our warehouse. We've now "
+    "learned the client shipped earlier lots to a Russian end user without the required "
+    "licence, and they want us to forward this pallet to Kyrgyzstan. Are we exposed if we move "
+    "it?"
+)
+
+
+def _gp10_lookup() -> Any:
+    chunks = [
+        _p(60, "15 CFR 736.2(b)(10)", GP10_TEXT, "regulation"),
+        _p(61, "15 CFR 764.5(g)(1)", VSD_TEXT, "regulation"),
+    ]
+    return lambda _query: chunks
+
+
+def test_knowing_of_a_violation_prohibits_servicing_the_item_and_no_exception_helps() -> None:
+    finding = determine(FORWARDER, [], lookup=_gp10_lookup())
+    assert finding is not None and "736.2(b)(10)" in finding.rule and finding.outcome == "yes"
+    assert finding.lines[0].text.startswith("the transaction is prohibited")
+    assert [line.label for line in finding.lines] == [
+        "Licence required",
+        "Licence exceptions",
+        "Permission",
+    ]
+    none = finding.lines[1].basis[0]
+    assert GP10_TEXT[none.start : none.end].startswith("There are no license exceptions")
+    permission = finding.lines[2].basis[0]
+    assert "request permission from BIS" in VSD_TEXT[permission.start : permission.end]
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        (
+            "We shipped three lots to China without the licence that was required. We filed a "
+            "voluntary self-disclosure. Can we have the last lot shipped back to us?",
+            [],
+        ),
+        (
+            "We exported a lot to China without the licence that was required. Can we bring it "
+            "back to the US?",
+            ["whether the violation has been disclosed to BIS under 15 CFR 764.5"],
+        ),
+    ],
+)
+def test_bringing_an_unlawfully_exported_item_home_needs_a_notice(
+    question: str, missing: list[str]
+) -> None:
+    finding = determine(question, [], lookup=_gp10_lookup())
+    assert finding is not None and "736.2(b)(10)" in finding.rule
+    assert finding.outcome == "depends" and finding.missing_facts == missing
+    assert "needs only notification to the Director of OEE" in finding.lines[0].text
+    home = finding.lines[0].basis[0]
+    assert VSD_TEXT[home.start : home.end].startswith("(iii) Actions to return")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # asking whether one may, not saying a violation happened
+        "Can we ship 3A001 parts to Kyrgyzstan without a licence?",
+        "We never shipped anything without the required licence. Can we forward this pallet?",
+        "What if the customer diverted earlier lots to Russia? Would we be liable?",
+        "We don't know of any shipment made without the required licence. Can we ship?",
+        # knowing of it, but asking only how to disclose
+        "We shipped parts without the required licence. How do we file a voluntary "
+        "self-disclosure?",
+    ],
+)
+def test_no_violation_stated_or_nothing_to_do_with_the_item_is_not_general_prohibition_ten(
+    question: str,
+) -> None:
+    finding = determine(question, [], lookup=_gp10_lookup())
+    assert finding is None or "736.2(b)(10)" not in finding.rule
