@@ -73,7 +73,8 @@ ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
     # "EAR99 to Russia is mostly fine, isn't it?"
-    r"(?:is|are|it's|that's)\s+(?:\w+\s+)?(?:fine|ok|okay|legal|lawful|permissible)|"
+    r"(?:is|are|it's|that's|i'm|we're|i am|we are)\s+(?:\w+\s+)?"
+    r"(?:fine|ok|okay|legal|lawful|permissible)\b(?!\s+with\b)|"
     r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
     r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
     r"employees?)|"
@@ -1429,6 +1430,7 @@ _US_PERSON = re.compile(
 )
 _SUPPORTS = re.compile(
     r"\b(?:help\w*|support\w*|assist\w*|servic\w*|train\w*|consult\w*|perform\w*|"
+    r"repair\w*|maint\w*|install\w*|overhaul\w*|refurbish\w*|"
     r"facilitat\w*|work(?:s|ing)? (?:for|with|on))\b",
     re.I,
 )
@@ -1471,19 +1473,27 @@ def us_person_support_rule(
         # a chip plant in China: 744.6(c)(2), whatever the item, servicing and installing too
         found = _first_in_section(pool, "15 CFR 744.6", _US_PERSON_FAB)
         if found is not None:
-            text = (
-                "depends on whether the facility produces 'advanced-node integrated circuits' — "
-                "if it does, a U.S. person needs a licence to ship, transmit, transfer, facilitate "
-                "or service (maintain, repair, install) items for the 'development' or "
-                "'production' of ICs there, even items not subject to the EAR (15 CFR "
-                "744.6(c)(2), (c)(3))"
+            licence = (
+                "a U.S. person needs a licence to ship, transmit, transfer, facilitate or service "
+                "(maintain, repair, install) items for the 'development' or 'production' of ICs "
+                "there, even items not subject to the EAR (15 CFR 744.6(c)(2), (c)(3))"
             )
-            missing = [
-                "whether the facility produces 'advanced-node integrated circuits' (15 CFR "
-                "744.6(c)(2)(i))"
-            ]
+            # "I'm told it produces advanced-node logic chips": the question gives the fact
+            outcome: Literal["yes", "depends"] = "depends"
+            if asserted(_ADVANCED_NODE, question):
+                outcome, missing = "yes", []
+                text = f"yes — the facility produces 'advanced-node integrated circuits': {licence}"
+            else:
+                text = (
+                    "depends on whether the facility produces 'advanced-node integrated "
+                    f"circuits' — if it does, {licence}"
+                )
+                missing = [
+                    "whether the facility produces 'advanced-node integrated circuits' (15 CFR "
+                    "744.6(c)(2)(i))"
+                ]
             return _operative(
-                "depends",
+                outcome,
                 "U.S. person activities (15 CFR 744.6)",
                 text,
                 [found],

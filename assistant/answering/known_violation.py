@@ -46,6 +46,9 @@ _ABOUT_TO = re.compile(
     re.I,
 )
 _QUESTION_ONLY = re.compile(r"\b(?:what\s+if|suppose|hypothetically|in\s+case)\b", re.I)
+# Someone else's deal: "Our competitor shipped routers to Iran without the required licence"
+# is no violation in connection with the item the question would sell.
+_OTHERS_DEAL = re.compile(r"\b(?:competitors?|rivals?|another\s+(?:company|exporter|firm))\b", re.I)
 
 # What the question would do with the item: forward it, hold it, sell it, ship it back.
 _ACTS = re.compile(
@@ -77,7 +80,7 @@ def knows_of_violation(question: str) -> bool:
     that has occurred (shipped without the licence that was required, diverted, unlawfully
     exported) or one a party has said it will commit."""
     for sentence in _sentences(question):
-        if _QUESTION_ONLY.search(sentence):
+        if _QUESTION_ONLY.search(sentence) or _OTHERS_DEAL.search(sentence):
             continue
         for pattern in (_UNLICENSED, _VIOLATION_STATED, _ABOUT_TO):
             # the negation is looked for before the statement only: its own "without" is

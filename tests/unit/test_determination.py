@@ -2061,6 +2061,31 @@ def test_a_us_person_servicing_a_chip_plant_in_china_is_answered_by_744_6_c_2(
     assert ("advanced-node" in finding.lines[0].text) is fab
     if fab:
         assert finding.lines[0].basis[0].passage.citation == "15 CFR 744.6(c)(2)"
+        assert finding.outcome == "depends" and finding.missing_facts
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        (
+            "I'm a US citizen engineer sent to repair Japanese-made tools at a fab in Wuxi, "
+            "China; I'm told it produces advanced-node logic chips. I'm fine, right?",
+            "yes",
+        ),
+        (
+            "Our American engineers will service tools at a Wuxi fab that does not produce "
+            "advanced-node chips. Need a licence?",
+            "depends",
+        ),
+    ],
+)
+def test_a_chip_plant_the_question_says_is_advanced_node_needs_the_us_person_licence(
+    question: str, outcome: str
+) -> None:
+    passages = [_p(141, "15 CFR 744.6(c)(2)", US_PERSON_FAB_TEXT, "regulation")]
+    finding = determine(question, passages)
+    assert finding is not None and "744.6" in finding.rule and finding.outcome == outcome
+    assert bool(finding.missing_facts) is (outcome == "depends")
 
 
 SME_744_23 = (
@@ -2705,6 +2730,9 @@ def test_bringing_an_unlawfully_exported_item_home_needs_a_notice(
         "We never shipped anything without the required licence. Can we forward this pallet?",
         "What if the customer diverted earlier lots to Russia? Would we be liable?",
         "We don't know of any shipment made without the required licence. Can we ship?",
+        # someone else's violation, not one in connection with this item
+        "Our competitor shipped routers to Iran without the required licence last year. Can we "
+        "sell the same routers to a distributor in Dubai?",
         # knowing of it, but asking only how to disclose
         "We shipped parts without the required licence. How do we file a voluntary "
         "self-disclosure?",
