@@ -2497,6 +2497,19 @@ _OFFICIAL_PUBLISHING = re.compile(
     re.I,
 )
 _HARDWARE_ECCN = re.compile(r"\b\d[A-C]\d{3}\b")
+# "5E002 technology for 5A002.a equipment": the commodity's ECCN says what the technology is
+# for; what is released is still the technology
+_FOR_ITEM = re.compile(r"\bfor\s+(?:ECCN\s+)?$", re.I)
+
+
+def _names_commodity(question: str) -> bool:
+    """Whether the question sends a commodity (an ECCN in categories A-C), not only names one
+    as what its technology or software is for."""
+    return any(
+        not _FOR_ITEM.search(question[max(0, m.start() - 12) : m.start()])
+        for m in _HARDWARE_ECCN.finditer(question)
+    )
+
 _NOT_SUBJECT_QUERY = (
     "15 CFR 734.3(b)(3) information and software that are published, arise from fundamental "
     "research, appear in patents or are released for a standards-related activity are not "
@@ -2522,7 +2535,7 @@ def outside_ear_line(
         and not negated(question, m.start(), m.end())
         and not question[max(0, m.start() - 2) : m.start()].lower().endswith("un")
     ]
-    if not hints or _HARDWARE_ECCN.search(question):
+    if not hints or _names_commodity(question):
         return None  # a rule BIS published, or a commodity: nothing of it is "published"
     # Part 734 says it in general; 742.15(b) for published encryption source code.
     basis = _sought(passages, lookup, "15 CFR 7", _NOT_SUBJECT, _NOT_SUBJECT_QUERY)

@@ -377,6 +377,29 @@ def test_a_release_that_may_be_outside_the_ear_makes_a_listed_party_depend_on_th
     assert plain is not None and plain.outcome == "yes", "no hint of a release: unchanged"
 
 
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        # the equipment's ECCN says what the technology is for: technology is released
+        (
+            "We want to upload 5E002 technology for 5A002.a equipment to a 3GPP working group "
+            "where Huawei participates. Do we need a licence?",
+            True,
+        ),
+        # a commodity is sent: nothing of it is published
+        ("Can we ship 5A002.a routers to Huawei for a 3GPP test lab?", False),
+    ],
+)
+def test_an_eccn_named_only_as_what_the_technology_is_for_is_no_commodity(
+    question: str, outside: bool
+) -> None:
+    standards = _p(13, "15 CFR 734.10(b)", STANDARDS_TEXT, "regulation")
+    finding = determine(question, [EL, FR, standards])
+    assert finding is not None and "744.11" in finding.rule
+    assert (finding.outcome == "depends") is outside
+    assert any(line.label == "Subject to the EAR" for line in finding.lines) is outside
+
+
 def test_with_no_other_rule_being_subject_to_the_ear_is_the_deciding_fact() -> None:
     published = _p(
         14,
