@@ -2510,6 +2510,7 @@ def _names_commodity(question: str) -> bool:
         for m in _HARDWARE_ECCN.finditer(question)
     )
 
+
 _NOT_SUBJECT_QUERY = (
     "15 CFR 734.3(b)(3) information and software that are published, arise from fundamental "
     "research, appear in patents or are released for a standards-related activity are not "
@@ -2681,6 +2682,146 @@ def published_rule(
     )
 
 
+# Technology submitted for publication (734.7(a)(5)): a draft sent to journal co-authors,
+# editors or reviewers, or to conference organisers, meant to be published if accepted.
+_SUBMITTED_TO = re.compile(
+    r"\b(?:co-?authors?|(?:journal|conference)\s+(?:editors?|reviewers?|organi[sz]ers?)|"
+    r"editors?\s+(?:of|at)\s+(?:a|the)\s+(?:\w+\s+)?journal|peer[- ]review\w*|"
+    r"submit\w*\s+(?:\w+\s+){0,3}?(?:to|for)\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:journal|conference|publication))\b",
+    re.I,
+)
+_WRITTEN = re.compile(
+    r"\b(?:papers?|drafts?|manuscripts?|articles?|presentations?|posters?|preprints?|abstracts?|"
+    r"theses|thesis|chapters?)\b",
+    re.I,
+)
+_SUBMISSION_PUBLISHED = re.compile(
+    r"\bSubmission of a written composition\b.*\bwill be made publicly available\b", re.I | re.S
+)
+_SUBMISSION_QUERY = (
+    "15 CFR 734.7(a)(5) submission of a written composition, manuscript or presentation with the "
+    "intention that it will be made publicly available if accepted, to co-authors, editors or "
+    "reviewers of journals"
+)
+# Encryption source code put on a public site (742.15(b)): out of the EAR; a notice only for
+# "non-standard cryptography".
+_CODE = re.compile(
+    r"\b(?:source[- ]code|librar(?:y|ies)|repo(?:sitory)?s?|code\s?base|SDK)\b", re.I
+)
+_MADE_PUBLIC = re.compile(
+    r"\b(?:publish\w*|open[- ]sourc\w*|github|gitlab|public(?:ly)?\s+(?:available|repo\w*)|"
+    r"post\w*\s+(?:it\s+|them\s+)?(?:on|to)\s+(?:the\s+)?(?:internet|web|our\s+website))\b",
+    re.I,
+)
+_STANDARD_CRYPTO = re.compile(
+    r"\bstandard\s+(?:crypto\w*|encryption|algorithms?|AES|TLS)|\b(?:only|just)\s+"
+    r"(?:standard|AES|TLS|RSA)|\bnothing\s+(?:proprietary|custom|non-standard)|"
+    r"\bno\s+(?:proprietary|custom|non-standard)\s+(?:crypto\w*|algorithms?|encryption)",
+    re.I,
+)
+_NON_STANDARD = re.compile(r"\b(?:non-?standard|proprietary|custom|home-?grown)\b", re.I)
+_PUBLIC_SOURCE_CODE = re.compile(
+    r"\bpublicly available\b.*\bencryption source code\b.*\bis not subject to the EAR\b",
+    re.I | re.S,
+)
+_NON_STANDARD_NOTICE = re.compile(
+    r"\bnon-standard cryptography\W.{0,200}?\byou must notify BIS\b", re.I | re.S
+)
+_PUBLIC_SOURCE_QUERY = (
+    "15 CFR 742.15(b) publicly available encryption source code classified under ECCN 5D002 is "
+    "not subject to the EAR; notification requirement for non-standard cryptography"
+)
+
+
+def publication_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """Technology or software the question would make public, answered by the provision that
+    says when that is outside the EAR: a paper submitted to journal co-authors, editors or
+    reviewers to be published if accepted is "published" already (734.7(a)(5)(i)); encryption
+    source code put on a public site is not subject to the EAR, and only "non-standard
+    cryptography" needs a notice to BIS (742.15(b)). Never for a commodity, and never when the
+    question says access is restricted (`_NOT_ONLY_PUBLISHED`'s words are not used: a plan to
+    publish is what this rule is about)."""
+    if _names_commodity(question) or _OFFICIAL_PUBLISHING.search(question):
+        return None
+    if re.search(r"\b(?:firearm|gun|pistol|rifle|0[AD]50\d|G-code|classified)\b", question, re.I):
+        return None  # 734.7(c) and classified information stay subject
+    encryption = bool(_ENCRYPTION.search(question))
+    if encryption and _CODE.search(question) and asserted(_MADE_PUBLIC, question):
+        basis = _sought(
+            passages, lookup, "15 CFR 742.15", _PUBLIC_SOURCE_CODE, _PUBLIC_SOURCE_QUERY
+        )
+        notice = _sought(
+            passages, lookup, "15 CFR 742.15", _NON_STANDARD_NOTICE, _PUBLIC_SOURCE_QUERY
+        )
+        if basis is None or notice is None:
+            return None
+        standard = asserted(_STANDARD_CRYPTO, question) and not asserted(_NON_STANDARD, question)
+        if standard:
+            text = (
+                "no licence and no notice, once the source code is publicly available: publicly "
+                "available encryption source code classified under ECCN 5D002 is not subject to "
+                "the EAR, and the notice to BIS and the ENC Encryption Request Coordinator is "
+                "required only for “non-standard cryptography”, which the question says it does "
+                "not use (15 CFR 742.15(b))"
+            )
+            missing = [
+                "that the source code is made available without restriction (15 CFR 734.7(a))"
+            ]
+        else:
+            text = (
+                "depends on the cryptography: publicly available encryption source code "
+                "classified under ECCN 5D002 is not subject to the EAR, so no licence reaches it "
+                "once it is public; for “non-standard cryptography” you must notify BIS and the "
+                "ENC Encryption Request Coordinator of its internet location (15 CFR 742.15(b))"
+            )
+            missing = [
+                "whether the source code implements “non-standard cryptography” (15 CFR part 772)"
+            ]
+        return Finding(
+            "depends",
+            "Publicly available encryption source code (15 CFR 742.15(b))",
+            [FindingLine("Licence required", text, [basis, notice])],
+            missing,
+            operative=True,
+        )
+    if encryption:
+        return None  # 734.7(b): published encryption software stays subject; not this rule's
+    if not (_SUBMITTED_TO.search(question) and _WRITTEN.search(question)):
+        return None
+    if _NOT_SUBMITTED.search(question):
+        return None
+    basis = _sought(passages, lookup, "15 CFR 734.7", _SUBMISSION_PUBLISHED, _SUBMISSION_QUERY)
+    if basis is None:
+        return None
+    text = (
+        "no licence for the submission, on 15 CFR 734.7(a)(5)'s terms: a written composition "
+        "submitted to domestic or foreign co-authors, editors or reviewers of journals, or to "
+        "organisers of open conferences, with the intention that it will be made publicly "
+        "available if accepted, is “published” and not subject to the EAR"
+    )
+    return Finding(
+        "depends",
+        "Published information: submission for publication (15 CFR 734.7(a)(5))",
+        [FindingLine("Licence required", text, [basis])],
+        [
+            "that the draft is sent with the intention that it will be made publicly available "
+            "if accepted, with no restriction on its dissemination"
+        ],
+        operative=True,
+    )
+
+
+# Sent for another purpose or kept confidential: not a submission for publication.
+_NOT_SUBMITTED = re.compile(
+    r"\b(?:confidential\w*|NDA|non-?disclosure|proprietary|internal\s+review|not\s+(?:be\s+)?"
+    r"publish\w*|never\s+(?:be\s+)?publish\w*|unpublished\s+(?:until|forever)|trade\s+secrets?)\b",
+    re.I,
+)
+
+
 # The de minimis rule (734.4): a foreign-made item whose controlled U.S. content is at most
 # 10% of its value (Country Groups E:1 and E:2: Iran, North Korea, Syria; Cuba) or 25% (every
 # other destination) is not subject to the EAR when reexported. The question gives the share:
@@ -2850,8 +2991,10 @@ def determine(
         # EAR99 item outside General Prohibition One: each rule's own lines are the answer, with
         # no License Exception to point to (the party and destination rules above keep "depends
         # on whether it is subject to the EAR": a listed party or an embargo is worth naming).
-        plain = published_rule(question, passages, lookup) or (
-            ear99_rule(question, passages, lookup) if whether else None
+        plain = (
+            published_rule(question, passages, lookup)
+            or publication_rule(question, passages, lookup)
+            or (ear99_rule(question, passages, lookup) if whether else None)
         )
         if plain is not None:
             return plain

@@ -1867,9 +1867,13 @@ def test_a_list_item_is_never_the_bottom_line_alone() -> None:
         min_relevance=0.3,
         min_relevance_unknown_name=0.3,
     )
+    # the bottom line is 734.7(a)(5)'s determination; the quote it rests on is the stem with
+    # its items, never the item alone
     lead = answer.answer.split("**")[1]
-    assert lead.startswith("(5) Submission of a written composition"), lead
-    assert "co-authors" in lead
+    assert lead.startswith("Licence required: no licence for the submission"), lead
+    quoted = next(line for line in answer.answer.splitlines() if line.startswith("- 15 CFR"))
+    assert "(5) Submission of a written composition" in quoted, quoted
+    assert "co-authors" in quoted
 
 
 DE_MINIMIS_C = (
@@ -2766,3 +2770,75 @@ def test_no_violation_stated_or_nothing_to_do_with_the_item_is_not_general_prohi
 ) -> None:
     finding = determine(question, [], lookup=_gp10_lookup())
     assert finding is None or "736.2(b)(10)" not in finding.rule
+
+
+SOURCE_CODE_742_15 = (
+    "( 1 ) Scope and eligibility. Subject to the notification requirements of paragraph (b)(2) "
+    "of this section, publicly available encryption source code classified under ECCN 5D002 is "
+    "not subject to the EAR. ( 2 ) Notification requirement for “non-standard cryptography.” "
+    "For publicly available encryption source code classified under ECCN 5D002 that provides "
+    "or performs “non-standard cryptography” as defined in part 772 of the EAR, you must notify "
+    "BIS and the ENC Encryption Request Coordinator via email of the internet location."
+)
+SUBMISSION_734_7 = (
+    "( 5 ) Submission of a written composition, manuscript, presentation, or some other "
+    "representation of knowledge with the intention that such information will be made publicly "
+    "available if accepted for publication or presentation: (i) To domestic or foreign "
+    "co-authors, editors, or reviewers of journals, magazines, newspapers or trade publications;"
+)
+
+
+def _publication_passages() -> list[SearchResult]:
+    return [
+        _p(150, "15 CFR 742.15(b)", SOURCE_CODE_742_15, "regulation"),
+        _p(151, "15 CFR 734.7(a)(5)", SUBMISSION_734_7, "regulation"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "rule", "lead"),
+    [
+        (
+            "We want to publish our encryption library (standard AES and TLS only, nothing "
+            "proprietary) on a public GitHub repo. Do we need a licence or to notify anybody?",
+            "742.15(b)",
+            "no licence and no notice",
+        ),
+        (
+            "Can we publish our crypto source code on GitHub?",
+            "742.15(b)",
+            "depends on the cryptography",
+        ),
+        (
+            "Our engineer wants to email a draft paper on our cooling technique to co-authors in "
+            "India and then submit it to a journal. Does that need a licence?",
+            "734.7(a)(5)",
+            "no licence for the submission",
+        ),
+    ],
+)
+def test_making_technology_public_is_answered_by_the_provision_that_takes_it_out(
+    question: str, rule: str, lead: str
+) -> None:
+    finding = determine(question, _publication_passages())
+    assert finding is not None and rule in finding.rule and finding.outcome == "depends"
+    assert finding.lines[0].text.startswith(lead)
+    assert all(b.passage.citation.startswith("15 CFR 7") for b in finding.lines[0].basis)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a commodity is never published
+        "Can we ship 5A002 routers with our published crypto library to India?",
+        # kept confidential: not a submission for publication
+        "Can we email a confidential draft paper to co-authors in India under an NDA?",
+        # firearm files stay subject (734.7(c))
+        "Can we send a draft paper with 0A501 firearm G-code to journal co-authors abroad?",
+    ],
+)
+def test_no_publication_rule_for_commodities_confidential_drafts_or_firearm_files(
+    question: str,
+) -> None:
+    finding = determine(question, _publication_passages())
+    assert finding is None or not any(r in finding.rule for r in ("742.15(b)", "734.7(a)(5)"))
