@@ -80,7 +80,7 @@ ASKS_LICENCE = re.compile(
     r"employees?)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"(?:which|what) (?:\w+ )?(?:authori[sz]ations?|licen[cs]es?) (?:covers?|applies|do we need)|"
-    r"licen[cs]e requirements? (?:apply|applies|reach|cover)|"
+    r"licen[cs]e requirements? (?:\w+ly )?(?:apply|applies|reach|cover)|"
     r"subject to (?:a |any )?licen[cs]e requirements?)\b",
     re.I,
 )
@@ -1026,6 +1026,15 @@ def _names_software(question: str, kind: str, self_named: bool = False) -> bool:
 _CIVIL_END_USERS = re.compile(
     r"\bdo not require a license\b.{0,200}\bfor the following civil end-users\b", re.I | re.S
 )
+_SECTOR_EXCLUDED = re.compile(
+    r"\bwhen destined to entities engaged exclusively in the agriculture or medical industries\b",
+    re.I,
+)
+_MEDICAL_OR_FARM_END_USER = re.compile(
+    r"\b(?:hospitals?|clinics?|medical|healthcare|health care|farms?|farming|agricultur\w*|"
+    r"agri-?business\w*)\b",
+    re.I,
+)
 _AFFILIATE_END_USER = re.compile(
     r"\b(?:subsidiar(?:y|ies)|joint[- ]ventures?|branch(?:es)?|sales offices?)\b", re.I
 )
@@ -1062,22 +1071,44 @@ def _listed_software(
                    rf"{re.escape(paragraph)}\(ii\)", re.I | re.S),
     )  # fmt: skip
     bases = [b for b in (required, listing) if b is not None]
+    deal = " ".join(_this_deal_sentences(question))
     excluded = (
         _first_in_section(pool, f"15 CFR {section}", _CIVIL_END_USERS)
-        if asserted(_AFFILIATE_END_USER, " ".join(_this_deal_sentences(question)))
+        if asserted(_AFFILIATE_END_USER, deal)
         else None
     )
+    # "a private hospital chain that does only medical work": (a)(12)(iv)'s exclusion for
+    # entities engaged exclusively in agriculture or medicine
+    sector = (
+        _first_in_section(pool, f"15 CFR {section}", _SECTOR_EXCLUDED)
+        if asserted(_MEDICAL_OR_FARM_END_USER, deal)
+        else None
+    )
+    reasons = []
     if excluded is not None:
-        where = excluded.passage.citation
+        reasons.append(
+            f"{excluded.passage.citation} excludes that software for the civil end users it "
+            "lists (wholly owned subsidiaries, branches or sales offices of U.S. companies or "
+            "of companies headquartered in Country Group A:5 or A:6, and joint ventures of them)"
+        )
+    if sector is not None:
+        reasons.append(
+            f"{sector.passage.citation} excludes EAR99 software destined to entities engaged "
+            "exclusively in the agriculture or medical industries"
+        )
+    if reasons:
+        facts = []
+        if excluded is not None:
+            facts.append("whether the end user is one of the civil end users the exclusion lists")
+        if sector is not None:
+            facts.append("whether the end user works exclusively in agriculture or medicine")
         return (
             "depends",
             f"depends on the end user — 15 CFR {section}{paragraph} requires a licence for the "
             f"software kinds it lists ({', '.join(named)} among them) going to {place}, but "
-            f"{where} excludes that software for the civil end users it lists (wholly owned "
-            f"subsidiaries, branches or sales offices of U.S. companies or of companies "
-            f"headquartered in Country Group A:5 or A:6, and joint ventures of them)",
-            [*bases, excluded],
-            ["whether the end user is one of the civil end users the exclusion lists"],
+            + "; and ".join(reasons),
+            [*bases, *(b for b in (excluded, sector) if b is not None)],
+            facts,
         )
     text = (
         f"yes — 15 CFR {section}{paragraph} requires a licence for the software kinds it lists "

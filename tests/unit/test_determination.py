@@ -1640,6 +1640,10 @@ def test_a_party_owned_by_listed_entities_is_answered_by_the_affiliates_rule(
         "EAR99 cables?",
         "Our Indian customer's parent company is on the Entity List and owns 75% of it. Can we "
         "ship EAR99 pumps without a licence?",
+        # no transaction verb: whether the requirements "automatically apply to" the company
+        "A prospective customer in Malaysia is not on the Entity List itself, but 60% of it is "
+        "owned by a Chinese company that IS on the Entity List. Do the Entity List licence "
+        "requirements automatically apply to the Malaysian company?",
     ],
 )
 def test_a_party_half_owned_by_a_listed_owner_needs_a_licence_under_the_affiliates_rule(
@@ -2551,6 +2555,38 @@ def test_listed_software_for_a_subsidiary_turns_on_the_civil_end_user_exclusion(
     first = finding.lines[0]
     assert first.text.startswith("depends on the end user") and "746.8(a)(12)(ii)" in first.text
     assert any(b.passage.citation == "15 CFR 746.8(a)(12)(ii)" for b in first.basis)
+
+
+def test_listed_software_for_a_medical_only_end_user_turns_on_the_sector_exclusion() -> None:
+    """746.8(a)(12)(iv) excludes EAR99 (a)(8) software for entities engaged exclusively in the
+    agriculture or medical industries: a hospital chain doing only medical work gets "depends on
+    the end user", resting on that exclusion."""
+    sector = _p(
+        44,
+        "15 CFR 746.8(a)(12)",
+        "( iv ) Software designated EAR99. Software that is subject to the EAR and designated "
+        "EAR99 is excluded from the license requirement in paragraph (a)(8) when destined to "
+        "entities engaged exclusively in the agriculture or medical industries.",
+        "regulation",
+    )
+    lookup = _SectionLookup([*RUSSIA_SOFTWARE, sector])
+    finding = determine(
+        "We sell EAR99 CAD software. A private hospital chain in Russia that does only medical "
+        "work wants it. Do we need a licence?",
+        [],
+        lookup=lookup,
+    )
+    assert finding is not None and finding.outcome == "depends"
+    first = finding.lines[0]
+    assert "agriculture or medical industries" in first.text
+    assert any(b.passage is sector for b in first.basis)
+    plain = determine(
+        "We sell EAR99 CAD software. A machine-building plant in Russia wants it. Do we need a "
+        "licence?",
+        [],
+        lookup=lookup,
+    )
+    assert plain is not None and plain.outcome == "yes", "no medical end user: no exclusion"
 
 
 CHART_TEXT = (
