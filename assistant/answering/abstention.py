@@ -35,6 +35,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.determination import Lookup, cites, section_chunks
+from assistant.answering.exception_limits import named_exceptions
 from assistant.answering.question_facts import names_a_place
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
@@ -53,7 +54,9 @@ _PAST = r"(?:did|was|were|has|have|had)\b"
 _ASKS_WHAT_HAPPENED = re.compile(
     rf"\b(?:when\s+{_PAST}|how\s+(?:much|many|large|big)\b[^.?!;]{{0,60}}?\b{_PAST}"
     rf"|what\s+(?:penalty|fine|date|year|month)\b[^.?!;]{{0,40}}?\b{_PAST}"
-    rf"|on\s+what\s+date\s+{_PAST})",
+    rf"|on\s+what\s+date\s+{_PAST}"
+    # "What did Secretary Lutnick say about ...": what someone said, an event
+    r"|what\s+did\s+(?:[\w.'’-]+\s+){1,5}?(?:say|said|announce|state|claim|tell|write|tweet)\b)",
     re.I,
 )
 # Where a case stands: "What is the status of licence application D1234567?". The corpus holds
@@ -198,6 +201,9 @@ class Evidence:
     # a numbered reference ("application D1234567") whose status the question asks, which no
     # document mentions
     unknown_case: str = ""
+    # the question speaks the EAR's own language: an ECCN, EAR99, a License Exception used as
+    # one, "the EAR", a Country Group, a classification request (see `speaks_the_ear`)
+    ear_terms: bool = False
 
     @classmethod
     def of(
@@ -278,6 +284,7 @@ class Evidence:
             unseen_name,
             unstated_figure(question, passages, lookup),
             case_ref,
+            speaks_the_ear(question),
         )
 
     @property
@@ -314,6 +321,8 @@ class Evidence:
             return False
         if self.unknown_subject is not None:
             return True
+        if self.ear_terms:
+            return False  # an EAR question: answered from the closest provisions, marked partial
         if self.unknown_names and self.similarity < min_relevance_unknown_name:
             return True
         if self.similarity >= min_relevance:
@@ -323,6 +332,27 @@ class Evidence:
     def partial(self, min_relevance: float) -> bool:
         """Answered, but from provisions that may not settle it."""
         return not self.names_section and self.similarity < min_relevance + MARGIN
+
+
+# The EAR's own terms: an ECCN ("3A001.b.2", "5D002"), EAR99, "the EAR", a Country Group, the
+# Commerce Control List, a commodity classification request (CCATS). A question in those terms
+# is about the rules the corpus holds, however long and messy it is: practitioners' questions
+# of five facts and two sub-questions embed far from any one provision (cosine 0.39-0.47) and
+# share a small part of their many words with it, so similarity and coverage alone refused 7
+# of 34 answerable questions in a held-out grading. Other regimes' questions are refused
+# before this (`scope`), and questions about an event the corpus does not record by
+# `unknown_subject`.
+_EAR_TERMS = re.compile(
+    r"\b\d[A-E]\d{3}\b|\bEAR[\s-]?99\b|(?-i:\bEAR\b)|\bCountry Groups?\s+[A-E]\b|"
+    r"\bCommerce Control List\b|\bCCATS\b|\bcommodity classification\b",
+    re.I,
+)
+
+
+def speaks_the_ear(question: str) -> bool:
+    """Whether the question is put in the EAR's own terms (`_EAR_TERMS`) or uses a License
+    Exception by its symbol ("ship under LVS", "License Exception BAG")."""
+    return bool(_EAR_TERMS.search(question) or named_exceptions(question))
 
 
 def event_clause(question: str) -> str:

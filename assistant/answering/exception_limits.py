@@ -65,7 +65,9 @@ _SYMBOL = re.compile(
     rf"|\b(?:under|use|using|via|claim|claiming|instead\s+of|rather\s+than|through|per|"
     rf"qualify\s+for|eligible\s+for|covered\s+by|rely\s+on)\s+(?:the\s+)?(?P<b>{_CODES})\b"
     rf"|\b(?P<c>{_CODES})(?:[\s-]+(?:licen[cs]e\s+)?exceptions?\b|-eligible\b|\s+eligibility\b"
-    r"|\s+(?:the\s+)?(?:right|correct|best|proper|appropriate)\s+(?:licen[cs]e\s+)?exception)",
+    r"|\s+(?:the\s+)?(?:right|correct|best|proper|appropriate)\s+(?:licen[cs]e\s+)?exception"
+    # "HR says BAG covers personal laptops", "STA should work"
+    r"|\s+(?:covers?|applies|works|(?:should|would|will|could)\s+(?:work|apply|cover)))\b",
     re.I,
 )
 # The question's last clause names the exception the asker wants: "We normally use STA, but

@@ -137,6 +137,17 @@ REGIMES: tuple[Regime, ...] = (
         trade_words_its_own=True,
     ),
     Regime(
+        "tax law (income tax, VAT, export tax incentives)",
+        re.compile(
+            r"\b(?:VAT|IC-DISC|FDII|GILTI)\b|(?i:value[- ]added tax|income tax|sales tax"
+            r"|withholding tax|tax (?:rate|deduction|credit|treaty|return|incentive|refund)s?\b)"
+        ),
+        # an ECCN there names the goods taxed ("VAT on 4A003 computers"), not an EAR question
+        same_numbers=True,
+        ear_words=_EXPORT_LICENCE,
+        trade_words_its_own=True,
+    ),
+    Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",
         re.compile(
             rf"\bNRC{_POSSESSIVE}\s+(?:general\s+|specific\s+)?{_LICENCE}"
@@ -165,6 +176,11 @@ _TRADE_WORDS = re.compile(r"(?i:u\.?s\.?[- ]origin|re-?export)")
 # An ECCN ("5D002", "9A515", "0x5zz", "600 series") says the item is classified under the EAR,
 # except beside a foreign export-control law: the EU's and the UK's lists use the same numbers.
 _ECCN = re.compile(r"\b\d[A-Ea-e]\d{3}\b|\b\d[xX]\d{3}\b|\b\d[xX]5(?:\d\d|zz)\b|\b600[- ]series\b")
+_NO_US_CONTENT = re.compile(
+    r"\b(?:no|without|zero|free of)\s+(?:any\s+)?u\.?s\.?[- ](?:origin\s+)?(?:content|parts|"
+    r"components)\b",
+    re.I,
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -181,6 +197,8 @@ def unaddressed_regime(question: str) -> Regime | None:
     """The regime other than the EAR that the question asks about (None: it asks about none,
     or it asks about the EAR too)."""
     text = unicodedata.normalize("NFKC", question).translate(_INVISIBLE)
+    # "made in Dresden with no US content" says the EAR does not reach it: not an EAR question
+    text = _NO_US_CONTENT.sub(" ", text)
     if _ASKS_ABOUT_EAR.search(text):
         return None
     trade_words = bool(_TRADE_WORDS.search(text))

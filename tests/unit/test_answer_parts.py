@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from assistant.answering.abstention import Evidence
 from assistant.answering.conversation import (
     MAX_QUESTION_CHARS,
@@ -115,6 +117,50 @@ def test_abstention_rules() -> None:
     # Moderately similar, but about something the corpus never names: abstain.
     assert _evidence(unknown_bar - 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
     assert not _evidence(unknown_bar + 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # five facts and two sub-questions: far from any one provision, but in the EAR's terms
+        "Our Brazilian distributor plans $4k orders of a 3A002.a recorder every three weeks. "
+        "Each is under $5k, so we can ship every one under LVS, right?",
+        "HR says BAG covers personal laptops. Is that true for our Iranian engineer's laptop?",
+        "Is EAR99 freight to a Dubai consignee with a Tehran phone number our problem?",
+        "Can we put all 9 gimbal parts in one CCATS request?",
+    ],
+)
+def test_a_question_in_the_ears_own_terms_is_answered_partial_not_refused(question: str) -> None:
+    low, unknown_bar = (
+        Settings.model_fields[name].default
+        for name in ("min_relevance", "min_relevance_unknown_name")
+    )
+    e = Evidence.of(question, [], low - 0.05, lambda _t: False, None)
+    assert e.ear_terms
+    assert not e.abstain(low, unknown_bar) and e.partial(low)
+    # the same similarity and coverage without those terms: refused as before
+    plain = Evidence(e.similarity, e.coverage, e.names_section, e.unknown_names)
+    assert plain.abstain(low, unknown_bar)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many 3A090 chips did Nvidia ship to China in 2024?",
+        "What did Commerce Secretary Lutnick say about 3A090 exports in March 2026?",
+    ],
+)
+def test_an_event_the_corpus_does_not_record_is_refused_whatever_ear_terms_it_uses(
+    question: str,
+) -> None:
+    low, unknown_bar = (
+        Settings.model_fields[name].default
+        for name in ("min_relevance", "min_relevance_unknown_name")
+    )
+    known = {"chips", "china", "exports", "commerce", "secretary", "march"}.__contains__
+    e = Evidence.of(question, [], 0.7, known, lambda _t: 10.0)
+    assert e.ear_terms and e.unknown_subject is not None
+    assert e.abstain(low, unknown_bar)
 
 
 def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_refused() -> None:

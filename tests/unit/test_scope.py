@@ -27,6 +27,12 @@ ELSEWHERE = {
     "Is a 5% stake by a Gulf fund a mandatory CFIUS declaration?": "CFIUS",
     "Which HTS code and Section 301 duty apply to our solar inverters?": "tariffs",
     "Which Schedule B number do we report for lithium cells?": "tariffs",
+    "How do we set up an IC-DISC to cut federal income tax on our export sales?": "tax",
+    # an ECCN names the goods taxed, not an EAR question
+    "What is the VAT rate in Germany on 4A003 computers?": "tax",
+    # "no US content" says the EAR does not reach it
+    "Our German plant makes Annex I chips with no US content. Does it need a BAFA licence under "
+    "EU Regulation 2021/821 to ship them to Switzerland?": "EU",
     # a customs claim on goods "re-exported": the EAR's word, the customs regime's question
     "Can we claim a customs duty drawback on re-exported parts?": "tariffs",
     "How do we file a drawback claim for goods we imported and then exported?": "tariffs",
@@ -78,6 +84,10 @@ ABOUT_THE_EAR = [
     # the EAR's ordinary trade words still make the question the EAR's beside another regime
     "Does our UK subsidiary need a UK export licence to re-export a US-origin controller?",
     "Is a drawback claim affected if we need a licence to re-export the parts?",
+    # tax words beside the EAR's own licensing question
+    "Do we need an export licence for 5A002 items, and what VAT applies in Germany?",
+    "Our German plant makes machines with no US-origin parts but adds a US-made 3A001 board. "
+    "Does the EAR reach it?",
     # the EAR's own support document, though MOFCOM issues it
     "Do we need a PRC End-User Statement, and can we apply before MOFCOM issues it?",
 ]
