@@ -59,6 +59,7 @@ from assistant.answering.question_facts import (
     foreign_places,
     names_end_use,
     names_end_user,
+    names_of,
     negated,
     place_sent_to,
 )
@@ -369,6 +370,13 @@ def _statements(question: str) -> str:
         question,
         flags=re.I,
     )
+
+
+def _denies_listing(question: str) -> bool:
+    """Whether every mention of the Entity List in the question denies a listing ("not on the
+    Entity List", "none of the parties are on the Entity List")."""
+    found = list(_MENTIONS_ENTITY_LIST.finditer(question))
+    return bool(found) and all(negated(question, m.start(), m.end()) for m in found)
 
 
 def entity_list_rule(
@@ -1391,7 +1399,9 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
             # repair, overhaul, refurbishing, development or production of military items
             r"\b(?i:operat|install|maint|repair|overhaul|refurbish|servic|develop|produc|"
             r"manufactur|build|assembl)\w*\s+(?:(?i:the|its|their|of|for)\s+)*"
-            r"(?:[\w'-]+\s+){0,2}?(?i:military)(?![- ](?:grade|style|surplus|spec))\s+[a-z]\w+"
+            r"(?:[\w'-]+\s+){0,2}?(?i:military|navy|naval|army|air[- ]force|warships?|"
+            r"submarines?|fighter (?:jets?|aircraft))(?![- ](?:grade|style|surplus|spec|blue))"
+            r"(?:\s+[a-z]\w+|\b)"
         ),
         "a military end use or end user",
     ),
@@ -1403,7 +1413,13 @@ _NOT_SAFEGUARDED = re.compile(
     re.I,
 )
 _SUPPLEMENT_2 = re.compile(r"\bsupp(?:lement|\.)?\s*(?:no\.?\s*)?2\b", re.I)
-_RUSSIA_BELARUS = re.compile(r"\b(?:russia|russian|belarus|belarusian|moscow|minsk)\b", re.I)
+# Russia and Belarus by any name the place table knows ("Russian", "Minsk", "Yekaterinburg")
+_RUSSIA_BELARUS = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(n) for n in (*names_of("Russia"), *names_of("Belarus")))
+    + r")\b",
+    re.I,
+)
 
 
 def _this_deal_sentences(question: str) -> list[str]:
@@ -3005,9 +3021,14 @@ def determine(
         # an order lasts, comments on a rule), or only about importing or buying: no rule's
         # bottom line fits.
         return None
+    listing = entity_list_rule(question, passages, hits, lookup)
+    # "a Shanghai fab, not on the Entity List as far as we can tell": the question denies the
+    # listing, so "depends on whether a party is listed" is the last resort, after the rules the
+    # facts it does give decide (the fab's end use)
+    denied = listing is not None and listing.outcome == "depends" and _denies_listing(question)
     finding = (
         denial_order_rule(question, passages, lookup)
-        or entity_list_rule(question, passages, hits, lookup)
+        or (None if denied else listing)
         or unverified_list_rule(question, passages, lookup)
         or restricted_party_rule(question, passages, lookup)
         or us_person_support_rule(question, passages, lookup)
@@ -3015,6 +3036,7 @@ def determine(
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
         or worldwide_ccl_rule(question, passages, lookup)
+        or (listing if denied else None)
     )
     whether = asks_whether(question)
     if finding is None:

@@ -813,6 +813,12 @@ END_USE_TEXT = (
             "744.21",
             "depends",
         ),
+        # a Russian city names Russia; building naval ships is production of military items
+        (
+            "Can we sell EAR99 pumps to a shipyard in Vladivostok that builds navy submarines?",
+            "744.21",
+            "yes",
+        ),
     ],
 )
 def test_an_end_use_the_question_states_needs_a_licence_whatever_the_items_class(
@@ -2149,6 +2155,14 @@ NUCLEAR_744_2 = (
         ),
         # a chip plant outside D:5 and Macau: no end-use rule
         ("Can we ship EAR99 tools to a semiconductor plant in Germany?", None, None),
+        # the question denies a listing: the fab's end use decides, not "depends on whether a
+        # party is on the Entity List"
+        (
+            "New customer: a Shanghai fab (not on the Entity List as far as we can tell) running "
+            "14nm FinFET logic wants EAR99 o-rings. These are EAR99 so it's NLR, correct?",
+            "744.23",
+            "depends",
+        ),
     ],
 )
 def test_end_uses_stated_in_plain_words(
@@ -2160,6 +2174,7 @@ def test_end_uses_stated_in_plain_words(
     passages = [
         _p(150, "15 CFR 744.23(a)", SME_744_23, "regulation"),
         _p(151, "15 CFR 744.2(a)", NUCLEAR_744_2, "regulation"),
+        EL,
     ]
     finding = determine(question, passages)
     rule = finding.rule if finding else ""
