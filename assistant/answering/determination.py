@@ -805,6 +805,91 @@ def unverified_list_rule(
     )
 
 
+# A party on OFAC's SDN List with one of the identifiers 744.8(a)(1) lists ([RUSSIA-EO14024],
+# [SDGT], [SDNTK] ...): an EAR licence for any item subject to the EAR (744.8(b)), unless OFAC
+# authorizes it; no License Exception (744.8(c)); presumption of denial (744.8(d)).
+_SDN = re.compile(
+    r"\bSDNs?\b|\bSpecially\s+Designated\s+Nationals?\b|\bblocked\s+(?:person|party|entity)", re.I
+)
+_SDN_IDENTIFIER = re.compile(r"\[([A-Z][A-Z0-9]*(?:[- ][A-Z0-9]+)*)\]")
+_SDN_REQUIRED = re.compile(
+    r"\ba license is required under the EAR for the export\b.{0,300}?\bSDN List\b", re.I | re.S
+)
+_SDN_QUERY = (
+    "15 CFR 744.8 SDN List identifiers: a license is required under the EAR for the export of any "
+    "item subject to the EAR when a person designated on OFAC's SDN List is a party"
+)
+
+
+def sdn_party_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A party the question says is on OFAC's SDN List: 744.8 adds an EAR licence requirement
+    for any item subject to the EAR, EAR99 included, when the party's SDN identifier is one
+    744.8(a)(1) lists (read from the section itself), unless OFAC has authorized the
+    transaction; "depends on the identifier" when the question gives none of them."""
+    if not asserted(_SDN, question):
+        return None
+    pool = _with_section(passages, lookup, "744.8")
+    required = _first_in_section(pool, "15 CFR 744.8", _SDN_REQUIRED)
+    if required is None and lookup is not None:
+        required = find_sentence(lookup(_SDN_QUERY), "15 CFR 744.8", _SDN_REQUIRED)
+    if required is None:
+        return None
+    listed = {
+        tag for p in pool if cites(p, "15 CFR 744.8") for tag in _SDN_IDENTIFIER.findall(p.text)
+    }
+    given = [
+        tag
+        for tag in sorted(listed, key=len, reverse=True)
+        if re.search(rf"(?<![\w-]){re.escape(tag)}(?![\w-])", question)
+    ]
+    if asserted(_OFAC_AUTHORIZED, question):
+        # "OFAC has given us a specific licence": 744.8(b) applies only "unless ... authorized
+        # under an OFAC specific or general license"
+        return _operative(
+            "depends",
+            "SDN List parties (15 CFR 744.8)",
+            "depends on whether OFAC's licence covers this transaction — if it does, 15 CFR "
+            "744.8(b) adds no EAR licence requirement for the SDN party (it applies unless OFAC "
+            "has authorized the transaction); the item's own EAR requirements still apply",
+            [required],
+            "744.8",
+            pool,
+            ["whether OFAC's licence covers this export"],
+        )
+    if given:
+        outcome: Literal["yes", "depends"] = "yes"
+        text = (
+            f"yes — a person on OFAC's SDN List with the identifier [{given[0]}] is a party: "
+            "15 CFR 744.8(b) requires an EAR licence for any item subject to the EAR, EAR99 "
+            "included, unless OFAC has authorized the transaction"
+        )
+        missing: list[str] = []
+    else:
+        outcome = "depends"
+        text = (
+            "depends on the party's SDN identifier — 15 CFR 744.8(b) requires an EAR licence for "
+            "any item subject to the EAR, EAR99 included, when a party is on OFAC's SDN List "
+            "with an identifier 744.8(a)(1) lists (Russia- and Ukraine-related, terrorism, WMD, "
+            "narcotics), unless OFAC has authorized the transaction"
+        )
+        missing = ["the party's identifier on the SDN List"]
+    finding = _operative(
+        outcome, "SDN List parties (15 CFR 744.8)", text, [required], "744.8", pool, missing
+    )
+    if outcome == "yes":
+        # 90 FR 50857 stayed 744.8(b)'s first sentence until Nov. 9, 2026: on a day the stay
+        # holds, the EAR requirement does not (OFAC's own sanctions still do)
+        finding.if_stayed = (
+            0,
+            "depends",
+            "depends on OFAC's sanctions, not the EAR's — the EAR licence requirement of 15 CFR "
+            "744.8(b) for SDN parties is stayed on this day",
+        )
+    return finding
+
+
 # A party said to be restricted without naming the list ("blacklisted", "debarred", "a
 # restricted party"): which list decides the rule.
 _RESTRICTED = re.compile(
@@ -857,7 +942,9 @@ _OFAC_AUTHORIZED = re.compile(
     r"(?:an?\s+|the\s+|our\s+)?OFAC(?:'s|’s)?\s+(?:(?:specific|general)\s+)?"
     r"(?:licen[cs]e|authori[sz]ation)\b|"
     r"\b(?:licen[cs]ed|authori[sz]ed)\s+by\s+OFAC\b|"
-    r"\b(?:if\s+)?OFAC\s+(?:has\s+|had\s+)?(?:licen[cs]e[ds]|authori[sz]e[ds]|grant(?:s|ed))\b",
+    r"\b(?:if\s+)?OFAC\s+(?:has\s+|had\s+)?(?:licen[cs]e[ds]|authori[sz]e[ds]|grant(?:s|ed))\b|"
+    r"\bOFAC\s+(?:has\s+|had\s+)?(?:given|issued|granted)\s+(?:us\s+)?(?:an?\s+|the\s+)?"
+    r"(?:(?:specific|general)\s+)?licen[cs]e\b",
     re.I,
 )
 
@@ -1415,9 +1502,7 @@ _NOT_SAFEGUARDED = re.compile(
 _SUPPLEMENT_2 = re.compile(r"\bsupp(?:lement|\.)?\s*(?:no\.?\s*)?2\b", re.I)
 # Russia and Belarus by any name the place table knows ("Russian", "Minsk", "Yekaterinburg")
 _RUSSIA_BELARUS = re.compile(
-    r"\b(?:"
-    + "|".join(re.escape(n) for n in (*names_of("Russia"), *names_of("Belarus")))
-    + r")\b",
+    r"\b(?:" + "|".join(re.escape(n) for n in (*names_of("Russia"), *names_of("Belarus"))) + r")\b",
     re.I,
 )
 
@@ -3030,6 +3115,7 @@ def determine(
         denial_order_rule(question, passages, lookup)
         or (None if denied else listing)
         or unverified_list_rule(question, passages, lookup)
+        or sdn_party_rule(question, passages, lookup)
         or restricted_party_rule(question, passages, lookup)
         or us_person_support_rule(question, passages, lookup)
         or end_use_rule(question, passages, lookup)

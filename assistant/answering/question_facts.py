@@ -46,7 +46,8 @@ _TRANSACTION = re.compile(
 _IMPORT = re.compile(
     r"\b(?:import\w*|(?:we|i|us|our(?:\s+\w+)?\s+(?:company|subsidiary|office|plant|team|"
     r"firm|affiliate|branch|purchasing|procurement))\b[^.;?!]{0,25}\b(?:buy\w*|purchas\w*)|"
-    r"sell\w*\s+(?:to\s+)?us\b|"
+    # (lower-case "us": "sell US-origin parts" is a sale)
+    r"sell\w*\s+(?:to\s+)?(?-i:us)\b|"
     r"bring\w* [^.;?!]{0,40}\binto the (?:US|U\.S\.|United States))\b",
     re.I,
 )
@@ -99,8 +100,19 @@ def place_sent_to(question: str) -> re.Match[str] | None:
                 continue  # "Syrian hamsters", "our Russian translation": a thing's origin
             if _US_STATE_AFTER.match(question, m.end()):
                 continue  # "Moscow, Idaho", "Havana, Illinois": an American town
+            if _SPOKEN_OF.search(lowered[max(0, m.start() - 40) : m.start()]):
+                continue  # "740.5 talks about Syria": a topic, not where the item goes
             return m
     return None
+
+
+# A place a text or a person speaks of, not a destination: "when I look up 740.5 it talks about
+# Syria", "the rule mentions Iran", "the article about Cuba".
+_SPOKEN_OF = re.compile(
+    r"\b(?:talks?|talking|speaks?|speaking|reads?|says?|refers?|referring|mentions?|"
+    r"mentioning|discuss(?:es|ing)?|article|paragraph|section|provision|rule)\s+"
+    r"(?:about|of|to|with|on)?\s*(?:the\s+)?$|\bmentions?\s+$",
+)
 
 
 _US_STATES = (
@@ -515,7 +527,9 @@ def about_an_export(question: str) -> bool:
         return False
     return not _IMPORT.search(acts) or bool(
         re.search(
-            r"\b(?:export|re-?export|ship|(?:re-?)?sell(?!\w*\s+(?:to\s+)?us\b)|send)", acts, re.I
+            r"\b(?:export|re-?export|ship|(?:re-?)?sell(?!\w*\s+(?:to\s+)?(?-i:us)\b)|send)",
+            acts,
+            re.I,
         )
     )
 

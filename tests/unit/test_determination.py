@@ -2893,3 +2893,66 @@ def test_no_publication_rule_for_commodities_confidential_drafts_or_firearm_file
 ) -> None:
     finding = determine(question, _publication_passages())
     assert finding is None or not any(r in finding.rule for r in ("742.15(b)", "734.7(a)(5)"))
+
+
+SDN_744_8 = (
+    "( C ) [RUSSIA-EO14024]; ( B ) [SDGT]. ( C ) [SDNTK]; or ( D ) [TCO]. ( b ) License "
+    "requirements. Unless the export, reexport, or transfer (in-country) is authorized under an "
+    "OFAC specific or general license or exempted under OFAC's regulations, a license is "
+    "required under the EAR for the export, reexport, or transfer (in-country) of any item "
+    "“subject to the EAR” when a person who is designated on OFAC's SDN List with, or blocked "
+    "pursuant to, any of the identifiers set forth in paragraph (a)(1) of this section is a "
+    "party to the transaction. ( c ) License exceptions. No license exceptions may overcome the "
+    "license requirements in this section."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        (
+            "Our Italian dealer ordered EAR99 marine audio systems for a yacht whose owner is a "
+            "Russian individual on OFAC's SDN list tagged [RUSSIA-EO14024]. Do we need a licence?",
+            "yes",
+        ),
+        (
+            "Our Singapore subsidiary wants to sell US-origin EAR99 auto parts to a Mexican "
+            "company on the SDN list with the SDNTK tag. The sub says OFAC doesn't reach them, "
+            "so it's fine?",
+            "yes",
+        ),
+        # an identifier 744.8(a)(1) does not list, or none: the identifier decides
+        ("A buyer in Turkey is on the SDN list. Can we ship EAR99 valves?", "depends"),
+        ("Can we ship EAR99 valves to our buyer, on the SDN list under [CYBER2]?", "depends"),
+    ],
+)
+def test_an_sdn_party_with_a_listed_identifier_needs_an_ear_licence(
+    question: str, outcome: str
+) -> None:
+    """744.8(b): an EAR licence for any item subject to the EAR when a party is on OFAC's SDN
+    List with an identifier 744.8(a)(1) lists (read from the section), unless OFAC authorizes
+    it; the stay of 90 FR 50857 turns "yes" into "depends" on a day it holds."""
+    chunk = _p(160, "15 CFR 744.8(b)", SDN_744_8, "regulation")
+    finding = determine(question, [chunk])
+    assert finding is not None and "744.8" in finding.rule and finding.outcome == outcome
+    assert finding.lines[0].basis[0].passage is chunk
+    assert "EAR99 included" in finding.lines[0].text
+    assert (finding.if_stayed is not None) is (outcome == "yes")
+
+
+def test_an_sdn_party_the_question_denies_is_no_sdn_rule() -> None:
+    chunk = _p(160, "15 CFR 744.8(b)", SDN_744_8, "regulation")
+    finding = determine("Our buyer is not on the SDN list. Can we ship EAR99 valves?", [chunk])
+    assert finding is None or "SDN List parties" not in finding.rule
+
+
+def test_an_sdn_party_ofac_has_licensed_needs_no_744_8_licence_if_the_licence_covers_it() -> None:
+    chunk = _p(160, "15 CFR 744.8(b)", SDN_744_8, "regulation")
+    finding = determine(
+        "OFAC has given us a specific licence for a deal with a Russian SDN tagged "
+        "[RUSSIA-EO14024]. Do we also need a BIS licence under the EAR?",
+        [chunk],
+    )
+    assert finding is not None and "744.8" in finding.rule and finding.outcome == "depends"
+    assert finding.lines[0].text.startswith("depends on whether OFAC's licence covers")
+    assert finding.missing_facts == ["whether OFAC's licence covers this export"]
