@@ -73,6 +73,9 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
+    # "the EAR doesn't apply to me, right?", "Does the EAR apply to this?"
+    r"(?:EAR|export controls?|regulations?)\s+(?:doesn't|does\s+not|don't|do\s+not|won't|"
+    r"wouldn't)\s+apply|does\s+(?:the\s+)?EAR\s+apply|"
     # "EAR99 to Russia is mostly fine, isn't it?"
     r"(?:is|are|it's|that's|i'm|we're|i am|we are)\s+(?:\w+\s+)?"
     r"(?:fine|ok|okay|legal|lawful|permissible)\b(?!\s+with\b)|"
@@ -1569,7 +1572,10 @@ _SUPPORTS = re.compile(
 _NO_ITEM = re.compile(
     r"\b(?:no|without)\s+(?:U\.?S\.?(?:[- ]origin)?\s+)?(?:items?|goods|products?|exports?|"
     r"exporting|shipping|equipment)\b|"
-    r"\bnot? (?:\w+\s+){0,2}export(?:ed|ing)?\b|\bnothing (?:is )?(?:exported|shipped)\b",
+    r"\bnot? (?:\w+\s+){0,2}export(?:ed|ing)?\b|\bnothing (?:is )?(?:exported|shipped)\b|"
+    # "made in Spain and Israel, zero US content", "nothing is US-origin"
+    r"\b(?:zero|no|without)\s+(?:any\s+)?U\.?S\.?(?:[- ]origin)?\s+(?:content|parts|components)\b|"
+    r"\bnothing\s+(?:in\s+it\s+)?(?:is\s+)?U\.?S\.?[- ](?:origin|made)\b",
     re.I,
 )
 _US_PERSON_SUPPORT = re.compile(r"\bNo\s+\W?U\.S\. person\W?\s+may, without a license", re.I)
@@ -1585,6 +1591,31 @@ _D5_OR_MACAU = re.compile(_D5_WORDS, re.I)
 _US_PERSON_FAB = re.compile(
     r"\bBIS is hereby informing\s+\W?U\.S\. persons\W?\s+that a license is required", re.I
 )
+
+
+# 744.6(b)(5): "... 'military-intelligence end user,' as defined in § 744.22(f), in Belarus,
+# Burma, Cambodia, the People's Republic of China, Russia, or Venezuela; or a country listed in
+# Country Groups E:1 or E:2"
+_MI_SUPPORT_PLACES = re.compile(
+    r"military-intelligence end user,?\W*\s+as defined in § 744\.22\(f\)\s*,?\s+in\s+([^;]+)",
+    re.I,
+)
+
+
+def _in_mi_support_reach(question: str, pool: Sequence[SearchResult]) -> bool:
+    """Whether the question's destination is one 744.6(b)(5) reaches for a military-intelligence
+    end user: a country its sentence names (read from the section), or one of Country Groups
+    E:1/E:2's."""
+    reach = _first_in_section(pool, "15 CFR 744.6", _MI_SUPPORT_PLACES)
+    found = _MI_SUPPORT_PLACES.search(_sentence(reach)) if reach is not None else None
+    named = found.group(1) if found else ""
+    embargoed = place_sent_to(question)
+    if embargoed is not None and EMBARGOES[embargoed.group(0).lower()][0] in _E1_E2:
+        return True  # Country Groups E:1 and E:2: Cuba, Iran, North Korea, Syria
+    places = {country_of(p) for p in foreign_places(question)}
+    if embargoed is not None:
+        places.add(EMBARGOES[embargoed.group(0).lower()][1])
+    return bool(named) and any(p in named for p in places)
 
 
 def us_person_support_rule(
@@ -1636,6 +1667,27 @@ def us_person_support_rule(
     basis = _first_in_section(pool, "15 CFR 744.6", _US_PERSON_SUPPORT)
     if basis is None:
         return None
+    # "for DGCIM", "a military intelligence unit": 744.6(b)(5)'s military-intelligence end user
+    # (by the acronym 744.22 names it with, or in words); where it is decides the rest
+    intelligence = next((p for sec, p, _ in _END_USES if sec == "744.22"), None)
+    named = _named_end_user(question, passages, lookup)
+    in_words = intelligence is not None and asserted(intelligence, question)
+    if in_words and named is None:
+        in_words = _in_mi_support_reach(question, pool)
+    if named is not None or in_words:
+        who = (
+            f"{named[0]}, a military-intelligence end user 15 CFR 744.22 names"
+            if named
+            else "a military-intelligence end use or end user there"
+        )
+        text = (
+            f"yes — a U.S. person may not, without a licence, 'support' {who} (15 CFR "
+            "744.6(b)(5)), even when no item subject to the EAR is exported"
+        )
+        bases = [basis, *([named[1]] if named else [])]
+        return _operative(
+            "yes", "U.S. person activities (15 CFR 744.6)", text, bases, "744.6", pool, []
+        )
     text = (
         "depends on whether the end use or end user is one 15 CFR 744.6(b) lists — a U.S. "
         "person needs a licence for the 'support' itself, even when no item subject to the EAR "

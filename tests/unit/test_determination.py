@@ -2956,3 +2956,36 @@ def test_an_sdn_party_ofac_has_licensed_needs_no_744_8_licence_if_the_licence_co
     assert finding is not None and "744.8" in finding.rule and finding.outcome == "depends"
     assert finding.lines[0].text.startswith("depends on whether OFAC's licence covers")
     assert finding.missing_facts == ["whether OFAC's licence covers this export"]
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        # in words, in a country 744.6(b)(5) names
+        (
+            "Can a US citizen help a military intelligence unit in Caracas, Venezuela if no US "
+            "items are exported?",
+            "yes",
+        ),
+        # "zero US content" says no item is exported; "the EAR doesn't apply to me, right?"
+        (
+            "I'm a US citizen engineer. A Spanish integrator wants me to help install a "
+            "direction-finding system (zero US content) for a military intelligence agency of "
+            "Venezuela. The EAR doesn't apply to me, right?",
+            "yes",
+        ),
+        # a military-intelligence end user outside the countries it names: where decides
+        (
+            "Can a US citizen help a military intelligence unit in Brazil if no US items are "
+            "exported?",
+            "depends",
+        ),
+    ],
+)
+def test_a_us_person_supporting_military_intelligence_where_744_6_b_5_reaches_needs_a_licence(
+    question: str, outcome: str
+) -> None:
+    support = _p(96, "15 CFR 744.6(b)", US_PERSON_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([support]))
+    assert finding is not None and "744.6" in finding.rule and finding.outcome == outcome
+    assert finding.lines[0].basis[0].passage is support
