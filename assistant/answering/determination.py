@@ -3120,17 +3120,34 @@ def _subject_to_the_ear_first(finding: Finding, line: FindingLine) -> None:
         finding.missing_facts.insert(0, SUBJECT_FACT)
 
 
-def _lists(listed: FindingLine, exception: FindingLine, passages: Sequence[SearchResult]) -> bool:
+def _names_it(question: str, exception: FindingLine) -> bool:
+    """Whether the question names the exception `exception` points to ("Does MED cover ...")."""
+    section = re.search(r"740\.\d+", exception.text)
+    return section is not None and any(s == section.group(0) for _, s in named_exceptions(question))
+
+
+def _lists(
+    listed: FindingLine,
+    exception: FindingLine,
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None = None,
+) -> bool:
     """Whether the section whose exceptions `listed` rests on names `exception`'s section
-    ("740.19") in the passages at hand: License Exception MED is no help for Crimea because
-    746.6(c) does not list it."""
+    ("740.19") in the passages at hand, or in the section's own chunks when the lookup can
+    read them (746.8(c)(2)(viii) names MED in a chunk retrieval need not bring): License
+    Exception MED is no help for Crimea because 746.6(c) does not list it."""
     section = re.search(r"740\.\d+", exception.text)
     if section is None or not listed.basis:
         return False
     cited = listed.basis[0].passage.citation.split("(", 1)[0]
+    own = (
+        section_chunks(lookup, cited.removeprefix("15 CFR "))
+        if lookup is not None and getattr(lookup, "section", None) is not None
+        else []
+    )
     texts = [
         listed.basis[0].passage.text,
-        *(p.text for p in passages if p.citation.startswith(cited)),
+        *(p.text for p in [*passages, *own] if p.citation.startswith(cited)),
     ]
     return any(re.search(rf"\b{re.escape(section.group(0))}\b", t) for t in texts)
 
@@ -3285,7 +3302,13 @@ def determine(
         # (a rule resting on a section's own requirement names its exceptions or none: the
         # best-ranked part 740 section is no exception to a military end-user rule)
         finding.lines.append(exception)
-    elif exception is not None and listed is not None and _lists(listed, exception, passages):
+    elif (
+        exception is not None
+        and listed is not None
+        # (the section's whole list is read for an exception the question names: "Does MED
+        # cover it?"; one retrieval merely ranked first must be in the passages at hand)
+        and _lists(listed, exception, passages, lookup if _names_it(question, exception) else None)
+    ):
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
         listed.text += f"; {exception.text}"
         listed.basis += exception.basis

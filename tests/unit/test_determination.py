@@ -754,6 +754,52 @@ def test_a_section_listing_its_exceptions_is_not_summarised_as_none() -> None:
     assert "Review policy" not in lines, "the section states none: no line"
 
 
+def test_an_exception_the_question_names_is_found_in_the_sections_whole_list() -> None:
+    """746.8(c)(2)(viii) names MED in a chunk retrieval did not bring: asked "Does MED cover
+    it?", the section's own list is read, and the exceptions line points to MED."""
+    belarus = [
+        replace(c, citation=c.citation.replace("746.7", "746.8"))
+        for c in _section_of(
+            [
+                (
+                    "15 CFR 746.7(a)",
+                    "( a ) License requirements. A license is required as specified under "
+                    "paragraphs (a)(1) through (8) of this section.",
+                ),
+                (
+                    "15 CFR 746.7(c)",
+                    "( 2 ) No license exceptions may overcome the license requirements in "
+                    "paragraphs (a)(1) through (8) of this section except the following: ( i ) "
+                    "License Exception TMP for items for use by the news media.",
+                ),
+                ("15 CFR 746.7(c)", "( viii ) License Exception MED (§ 740.23 of the EAR)."),
+            ]
+        )
+    ]
+    med = _p(
+        170,
+        "15 CFR 740.23(a)",
+        "( a ) Scope. License Exception MED authorizes the export of medical devices designated "
+        "as EAR99 to or within Russia or Belarus.",
+        "regulation",
+    )
+    retrieved = [belarus[1], med]  # not the chunk naming MED
+    question = "We need to ship EAR99 dialysis machines to a clinic in Minsk. Does MED cover it?"
+    finding = determine(question, retrieved, lookup=_SectionLookup(belarus))
+    assert finding is not None and "746.8" in finding.rule
+    lines = {line.label: line.text for line in finding.lines}
+    assert "(15 CFR 740.23)" in lines["Licence exceptions"], lines
+    # not named by the question: the pointer needs the list in the passages at hand
+    plain = determine(
+        "We need to ship EAR99 dialysis machines to a clinic in Minsk. Do we need a licence?",
+        retrieved,
+        lookup=_SectionLookup(belarus),
+    )
+    assert plain is not None
+    plain_lines = {line.label: line.text for line in plain.lines}
+    assert "740.23" not in plain_lines["Licence exceptions"]
+
+
 @pytest.mark.parametrize(
     "question",
     [
