@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
 from assistant.answering.continuation import continuation
+from assistant.answering.country_scope import beside_the_point
 from assistant.answering.determination import Lookup, determine
 from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
 from assistant.answering.scope import outside_corpus, unaddressed_regime
@@ -683,6 +684,9 @@ def compose_extractive(
     operative = (
         _operative_lines(determination, citer, passages) if finding and finding.operative else []
     )
+    # (another country's sanctions are beside the point of a question about this one's)
+    off = beside_the_point(question, passages)
+    scored = [x for x in scored if x.passage not in off] or scored
     chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines:

@@ -226,6 +226,12 @@ EMBARGOES: dict[str, tuple[str, str]] = {
     "minsk": ("746.8", "Belarus"),
     "sevastopol": ("746.6", "the Crimea region of Ukraine"),
     "simferopol": ("746.6", "the Crimea region of Ukraine"),
+    "yalta": ("746.6", "the Crimea region of Ukraine"),
+    "kerch": ("746.6", "the Crimea region of Ukraine"),
+    # the other embargoed countries' larger cities and ports
+    **dict.fromkeys(["aleppo", "homs", "latakia", "tartus"], ("746.9", "Syria")),
+    **dict.fromkeys(["isfahan", "shiraz", "mashhad", "tabriz", "bandar abbas"], ("746.7", "Iran")),
+    **dict.fromkeys(["gomel", "vitebsk", "grodno", "mogilev"], ("746.8", "Belarus")),
     # the people themselves ("to help ordinary Cubans get online"), as "Cuban nationals" is
     "cubans": ("746.2", "Cuba"),
     "iranians": ("746.7", "Iran"),
