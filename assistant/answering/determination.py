@@ -2895,6 +2895,7 @@ _CODE = re.compile(
 )
 _MADE_PUBLIC = re.compile(
     r"\b(?:publish\w*|open[- ]sourc\w*|github|gitlab|public(?:ly)?\s+(?:available|repo\w*)|"
+    r"(?:our|a|the)\s+public\s+(?:website|web\s*site|site|server)|for\s+anyone\s+to\s+download|"
     r"post\w*\s+(?:it\s+|them\s+)?(?:on|to)\s+(?:the\s+)?(?:internet|web|our\s+website))\b",
     re.I,
 )
@@ -2942,8 +2943,19 @@ def publication_rule(
         )
         if basis is None or notice is None:
             return None
-        standard = asserted(_STANDARD_CRYPTO, question) and not asserted(_NON_STANDARD, question)
-        if standard:
+        non_standard = asserted(_NON_STANDARD, question)
+        standard = asserted(_STANDARD_CRYPTO, question) and not non_standard
+        if non_standard:
+            text = (
+                "no licence once the source code is publicly available, but a notice: publicly "
+                "available encryption source code classified under ECCN 5D002 is not subject to "
+                "the EAR, and for “non-standard cryptography” you must notify BIS and the ENC "
+                "Encryption Request Coordinator of its internet location (15 CFR 742.15(b)(2))"
+            )
+            missing = [
+                "that the source code is made available without restriction (15 CFR 734.7(a))"
+            ]
+        elif standard:
             text = (
                 "no licence and no notice, once the source code is publicly available: publicly "
                 "available encryption source code classified under ECCN 5D002 is not subject to "

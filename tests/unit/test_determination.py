@@ -2907,6 +2907,12 @@ def _publication_passages() -> list[SearchResult]:
             "depends on the cryptography",
         ),
         (
+            "We want to post the source code of our proprietary (non-standard) cipher on our "
+            "public website for anyone to download. Do we need anything from BIS?",
+            "742.15(b)",
+            "no licence once the source code is publicly available, but a notice",
+        ),
+        (
             "Our engineer wants to email a draft paper on our cooling technique to co-authors in "
             "India and then submit it to a journal. Does that need a licence?",
             "734.7(a)(5)",
