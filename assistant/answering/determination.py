@@ -747,6 +747,9 @@ _UVL_LIST = re.compile(r"\b(?:unver\w*\s+(?:part\w*\s+)?list|UVL)\b(?!\s+stateme
 _UVL_STATEMENT = re.compile(r"\bmust obtain a UVL statement\b", re.I)
 _UVL_ELSEWHERE = re.compile(r"\bRequirements found elsewhere in the EAR also apply\b", re.I)
 _UVL_NO_EXCEPTIONS = re.compile(r"\blisted on the Unverified List\b", re.I)
+_UVL_EEI = re.compile(
+    r"\blisted on the Unverified List\b.{0,80}?\bregardless of value or destination\b", re.I | re.S
+)
 _NO_LICENCE_NEEDED = re.compile(
     r"\bNLR\b|\bno licen[cs]e (?:is )?(?:required|needed)\b"
     r"|\b(?:doesn't|does not|don't|do not|won't|will not)\s+(?:need|require)\s+an?\s+licen[cs]e\b",
@@ -796,6 +799,23 @@ def unverified_list_rule(
                 "Licence exceptions",
                 "none while a party to the transaction is on the Unverified List",
                 [none],
+            )
+        )
+    eei = _sought(
+        passages,
+        lookup,
+        "15 CFR 758.1",
+        _UVL_EEI,
+        "15 CFR 758.1(b)(8) EEI filing required for all exports of tangible items where parties "
+        "are listed on the Unverified List, regardless of value or destination",
+    )
+    if eei is not None:
+        lines.append(
+            FindingLine(
+                "EEI filing",
+                "required for every export of tangible items to a party on the Unverified List, "
+                "whatever its value or destination (15 CFR 758.1(b)(8))",
+                [eei],
             )
         )
     given = _NO_LICENCE_NEEDED.search(question) or _ECCN.search(question)

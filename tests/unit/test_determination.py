@@ -354,6 +354,26 @@ def test_an_unverified_list_party_needs_a_statement_and_gets_no_exception() -> N
     assert after is None or "744.15" not in after.rule, "the question says it is off the list"
     asked = determine("Do we need a UVL statement before we ship to this buyer?", [uvl, no_exc])
     assert asked is not None and "744.15" in asked.rule, "a statement asked about: the rule"
+    assert not any(line.label == "EEI filing" for line in finding.lines), "no basis, no line"
+
+
+def test_an_unverified_list_party_gets_eei_whatever_the_value() -> None:
+    """758.1(b)(8): EEI for every export of tangible items to a party on the Unverified List,
+    regardless of value or destination: the line rests on that sentence."""
+    uvl = _p(11, "15 CFR 744.15(b)", UVL_TEXT, "regulation")
+    eei_text = (
+        "( 8 ) For all exports of tangible items subject to the EAR where parties to the "
+        "transaction are listed on the Unverified List, regardless of value or destination; or"
+    )
+    eei = _p(13, "15 CFR 758.1(b)", eei_text, "regulation")
+    question = (
+        "Our Monterrey distributor showed up on the Unverified List. Ops says no EEI because the "
+        "$1,200 shipment is small. What do we need to do?"
+    )
+    finding = determine(question, [uvl, eei])
+    assert finding is not None and "744.15" in finding.rule
+    line = next(x for x in finding.lines if x.label == "EEI filing")
+    assert line.basis[0].passage is eei and "whatever its value" in line.text
 
 
 STANDARDS_TEXT = (
