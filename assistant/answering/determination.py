@@ -3158,30 +3158,35 @@ def _names_it(question: str, exception: FindingLine) -> bool:
     return section is not None and any(s == section.group(0) for _, s in named_exceptions(question))
 
 
-def _lists(
+def _listing(
     listed: FindingLine,
     exception: FindingLine,
     passages: Sequence[SearchResult],
     lookup: Lookup | None = None,
-) -> bool:
-    """Whether the section whose exceptions `listed` rests on names `exception`'s section
-    ("740.19") in the passages at hand, or in the section's own chunks when the lookup can
-    read them (746.8(c)(2)(viii) names MED in a chunk retrieval need not bring): License
-    Exception MED is no help for Crimea because 746.6(c) does not list it."""
+) -> Basis | None:
+    """The sentence by which the section whose exceptions `listed` rests on names
+    `exception`'s section ("740.19"), in the passages at hand or in the section's own chunks
+    when the lookup can read them (746.8(c)(2)(viii) names MED in a chunk retrieval need not
+    bring); None when it does not: License Exception MED is no help for Crimea because 746.6(c)
+    does not list it."""
     section = re.search(r"740\.\d+", exception.text)
     if section is None or not listed.basis:
-        return False
+        return None
     cited = listed.basis[0].passage.citation.split("(", 1)[0]
     own = (
         section_chunks(lookup, cited.removeprefix("15 CFR "))
         if lookup is not None and getattr(lookup, "section", None) is not None
         else []
     )
-    texts = [
-        listed.basis[0].passage.text,
-        *(p.text for p in [*passages, *own] if p.citation.startswith(cited)),
+    pool = [
+        listed.basis[0].passage,
+        *(p for p in [*passages, *own] if p.citation.startswith(cited)),
     ]
-    return any(re.search(rf"\b{re.escape(section.group(0))}\b", t) for t in texts)
+    return find_sentence(pool, cited, re.compile(rf"\b{re.escape(section.group(0))}\b"))
+
+
+# "License Exception AVS, excluding any aircraft registered in ... Russia or Belarus"
+_LISTED_WITH_LIMIT = re.compile(r"\b(?:excluding|except(?:ing)?|only)\b", re.I)
 
 
 def determine(
@@ -3207,14 +3212,16 @@ def determine(
         # an order lasts, comments on a rule), or only about importing or buying: no rule's
         # bottom line fits.
         return None
-    listing = entity_list_rule(question, passages, hits, lookup)
+    el_finding = entity_list_rule(question, passages, hits, lookup)
     # "a Shanghai fab, not on the Entity List as far as we can tell": the question denies the
     # listing, so "depends on whether a party is listed" is the last resort, after the rules the
     # facts it does give decide (the fab's end use)
-    denied = listing is not None and listing.outcome == "depends" and _denies_listing(question)
+    denied = (
+        el_finding is not None and el_finding.outcome == "depends" and _denies_listing(question)
+    )
     finding = (
         denial_order_rule(question, passages, lookup)
-        or (None if denied else listing)
+        or (None if denied else el_finding)
         or unverified_list_rule(question, passages, lookup)
         or sdn_party_rule(question, passages, lookup)
         or restricted_party_rule(question, passages, lookup)
@@ -3223,7 +3230,7 @@ def determine(
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
         or worldwide_ccl_rule(question, passages, lookup)
-        or (listing if denied else None)
+        or (el_finding if denied else None)
     )
     whether = asks_whether(question)
     if finding is None:
@@ -3339,11 +3346,21 @@ def determine(
         and listed is not None
         # (the section's whole list is read for an exception the question names: "Does MED
         # cover it?"; one retrieval merely ranked first must be in the passages at hand)
-        and _lists(listed, exception, passages, lookup if _names_it(question, exception) else None)
+        and (
+            listing := _listing(
+                listed, exception, passages, lookup if _names_it(question, exception) else None
+            )
+        )
+        is not None
     ):
         # "only those 746.8(c) lists" and the exception retrieval found (CCD for phones)
         listed.text += f"; {exception.text}"
         listed.basis += exception.basis
+        if _LISTED_WITH_LIMIT.search(_sentence(listing)):
+            # "AVS, excluding any aircraft ... owned or controlled by ... Belarus": the list's
+            # own limit on it is part of the answer, not a line far below
+            listed.text += f", within the limit {listing.passage.citation} sets for it"
+            listed.basis.append(listing)
     if restricted is not None:
         # what no exception's own section says overrides any pointer
         leads = finding.lines[0].label == "Licence exceptions"

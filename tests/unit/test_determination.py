@@ -774,6 +774,49 @@ def test_a_section_listing_its_exceptions_is_not_summarised_as_none() -> None:
     assert "Review policy" not in lines, "the section states none: no line"
 
 
+def test_an_exception_the_list_names_with_a_limit_carries_the_limit() -> None:
+    """746.8(c)(2)(v) lists AVS "excluding any aircraft registered in, owned or controlled by
+    ... Belarus": the exceptions line rests on that item too and says a limit applies."""
+    belarus = [
+        replace(c, citation=c.citation.replace("746.7", "746.8"))
+        for c in _section_of(
+            [
+                (
+                    "15 CFR 746.7(a)",
+                    "( a ) License requirements. A license is required as specified under "
+                    "paragraphs (a)(1) through (8) of this section.",
+                ),
+                (
+                    "15 CFR 746.7(c)",
+                    "( 2 ) No license exceptions may overcome the license requirements in "
+                    "paragraphs (a)(1) through (8) of this section except the following: ( v ) "
+                    "License Exception AVS, excluding any aircraft owned or controlled by Russia "
+                    "or Belarus (§ 740.15(a) and (b) of the EAR).",
+                ),
+            ]
+        )
+    ]
+    avs = _p(
+        171,
+        "15 CFR 740.15(a)",
+        "( a ) Aircraft. License Exception AVS authorizes the departure of aircraft on "
+        "temporary sojourn.",
+        "regulation",
+    )
+    question = (
+        "We need to ship 9A991.d parts to an MRO in Minsk for a Belarusian airline. Can we use AVS?"
+    )
+    finding = determine(question, [belarus[1], avs], lookup=_SectionLookup(belarus))
+    assert finding is not None and "746.8" in finding.rule
+    line = next(x for x in finding.lines if x.label == "Licence exceptions")
+    assert "(15 CFR 740.15)" in line.text and "within the limit 15 CFR 746.8(c)" in line.text
+    assert any("excluding any aircraft" in _basis_text(b) for b in line.basis)
+
+
+def _basis_text(b: Any) -> str:
+    return str(b.passage.text[b.start - b.passage.start : b.end - b.passage.start])
+
+
 def test_an_exception_the_question_names_is_found_in_the_sections_whole_list() -> None:
     """746.8(c)(2)(viii) names MED in a chunk retrieval did not bring: asked "Does MED cover
     it?", the section's own list is read, and the exceptions line points to MED."""
