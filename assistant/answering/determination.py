@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from assistant.answering.country_scope import question_countries
 from assistant.answering.end_use_places import (
     OUTSIDE_LIMITED,
     names_any,
@@ -3189,7 +3190,65 @@ def _listing(
 _LISTED_WITH_LIMIT = re.compile(r"\b(?:excluding|except(?:ing)?|only)\b", re.I)
 
 
+# Asked about filing EEI: 758.1(b)(10) requires it for every CCL item to China, Russia or
+# Venezuela, whatever the value (the $2,500 threshold of (b)(5) does not apply to them).
+_ASKS_EEI = re.compile(
+    r"\bEEI\b|\bAES\b|\belectronic export information\b|\bshipper'?s export declaration\b",
+    re.I,
+)
+_EEI_WHATEVER_VALUE = re.compile(
+    r"\bitems on the Commerce Control List to the People's Republic of China, Russia, or "
+    r"Venezuela, regardless of value\b",
+    re.I,
+)
+_EEI_COUNTRIES = frozenset(["China", "Russia", "Venezuela"])
+
+
+def eei_line(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> FindingLine | None:
+    """The EEI line for a question that asks about filing EEI for a CCL item (an ECCN it gives,
+    not EAR99) to China, Russia or Venezuela, resting on 758.1(b)(10)."""
+    if not asserted(_ASKS_EEI, question):
+        return None
+    eccns = [e for e in _ECCN.findall(question) if not re.match(r"EAR", e, re.I)]
+    if not eccns or not question_countries(question) & _EEI_COUNTRIES:
+        return None
+    basis = _sought(
+        passages,
+        lookup,
+        "15 CFR 758.1",
+        _EEI_WHATEVER_VALUE,
+        "15 CFR 758.1(b)(10) EEI for all exports of items on the Commerce Control List to the "
+        "People's Republic of China, Russia, or Venezuela, regardless of value",
+    )
+    if basis is None:
+        return None
+    return FindingLine(
+        "EEI filing",
+        "required whatever the value: every export of an item on the Commerce Control List to "
+        "China, Russia or Venezuela needs EEI in AES (15 CFR 758.1(b)(10))",
+        [basis],
+    )
+
+
 def determine(
+    question: str,
+    passages: Sequence[SearchResult],
+    hits: Sequence[ScreeningHit] = (),
+    lookup: Lookup | None = None,
+) -> Finding | None:
+    """The determination for a licence question (`_determine`), with the EEI line when the
+    question also asks about filing EEI for a CCL item to China, Russia or Venezuela."""
+    finding = _determine(question, passages, hits, lookup)
+    if finding is not None:
+        eei = eei_line(question, passages, lookup)
+        if eei is not None:
+            finding.lines.append(eei)
+    return finding
+
+
+def _determine(
     question: str,
     passages: Sequence[SearchResult],
     hits: Sequence[ScreeningHit] = (),

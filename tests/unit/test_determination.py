@@ -3104,3 +3104,37 @@ def test_a_us_person_supporting_military_intelligence_where_744_6_b_5_reaches_ne
     finding = determine(question, [], lookup=_SectionLookup([support]))
     assert finding is not None and "744.6" in finding.rule and finding.outcome == outcome
     assert finding.lines[0].basis[0].passage is support
+
+
+EEI_758_1 = (
+    "( 10 ) For all exports of items on the Commerce Control List to the People's Republic of "
+    "China, Russia, or Venezuela, regardless of value, unless the export may be made under the "
+    "exemption listed under paragraph (c)(4) of this section."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        (
+            "Shipping one 5A992.c router, $1,800, to a customer in Shenzhen. Do we need to file "
+            "EEI in AES even though it's under $2,500? Do we need a licence?",
+            True,
+        ),
+        # EAR99, or a destination (b)(10) does not name: no such line
+        ("Shipping EAR99 cables, $1,800, to Shenzhen. Do we need EEI or a licence?", False),
+        ("Shipping a 5A992.c router, $1,800, to Brazil. Do we need EEI or a licence?", False),
+    ],
+)
+def test_eei_for_a_ccl_item_to_china_russia_or_venezuela_whatever_the_value(
+    question: str, line: bool
+) -> None:
+    eei = _p(180, "15 CFR 758.1(b)", EEI_758_1, "regulation")
+    finding = determine(
+        question, [eei, _p(50, "15 CFR 742.15(a)(1)", MASS_MARKET_TEXT, "regulation")]
+    )
+    assert finding is not None
+    found = [x for x in finding.lines if x.label == "EEI filing"]
+    assert bool(found) is line
+    if found:
+        assert found[0].basis[0].passage is eei
