@@ -3264,7 +3264,9 @@ def _determine(
     known = known_violation_rule(question, passages, lookup)
     if known is not None:
         return known
-    if not ASKS_LICENCE.search(question) and not hits and not content:
+    # ("so we can ship every one under LVS, right?": an exception named as one is asked about)
+    named = bool(named_exceptions(question))
+    if not ASKS_LICENCE.search(question) and not hits and not content and not named:
         return None
     if not about_an_export(question) and not content:
         # Not about doing something with an item or for a party (screening practice, how long

@@ -3138,3 +3138,34 @@ def test_eei_for_a_ccl_item_to_china_russia_or_venezuela_whatever_the_value(
     assert bool(found) is line
     if found:
         assert found[0].basis[0].passage is eei
+
+
+def test_a_question_naming_an_exception_without_asking_need_or_can_gets_its_restriction() -> None:
+    """ "Each order is under $5k, so we can ship every one under LVS, right?" asks about LVS
+    though it says neither "need" nor "can we": the exception's restriction that shares the
+    case's facts leads."""
+    lvs = _p(
+        190,
+        "15 CFR 740.3(d)",
+        "( 1 ) License Exception LVS authorizes the export of commodities in a single shipment "
+        "whose net value does not exceed the amount in the LVS paragraph of the ECCN. ( 2 ) The "
+        "total value of exports per calendar year to the same ultimate or intermediate "
+        "consignee of commodities classified under a single ECCN may not exceed 12 times the LVS "
+        "value limit for that ECCN. ( 3 ) Orders may not be split to meet the applicable LVS "
+        "dollar limits. ( 4 ) The value of a shipment is the net price of the commodities. ( 5 ) "
+        "This exception does not authorize exports to Country Group E:1. ( 6 ) Commodities "
+        "for unspecified end users are not eligible. ( 7 ) Software and technology are not "
+        "eligible for this exception.",
+        "regulation",
+    )
+    question = (
+        "A 3A002.a digital recorder (NS2/AT1; the entry shows LVS $5,000). Our Brazilian "
+        "distributor (the ultimate consignee) plans ~$4k orders every three weeks, roughly $70k "
+        "in the calendar year. Each is under $5k, so we can ship every one under LVS, right?"
+    )
+    finding = determine(question, [lvs], lookup=_SectionLookup([lvs]))
+    assert finding is not None and finding.lines[0].basis[0].passage is lvs
+    assert (
+        "12 times the LVS value limit"
+        in lvs.text[finding.lines[0].basis[0].start : finding.lines[0].basis[0].end]
+    )
