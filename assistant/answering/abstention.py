@@ -349,10 +349,24 @@ _EAR_TERMS = re.compile(
 )
 
 
+# ... and asks what the rules require or allow, not a market fact ("Which shipping line is
+# cheapest for EAR99 containers?", "Who is the CEO of the company that makes 3A090 chips?")
+_ASKS_THE_RULES = re.compile(
+    r"\b(?:need|needs|needed|require[sd]?|required|allowed|permitted|prohibited|"
+    r"can\s+(?:we|i|they|you|it)|we\s+can|may\s+(?:we|i)|must|should\s+(?:we|i)|"
+    r"right|correct|ok|okay|fine|true|problem|cover|covers|covered|eligible|apply|applies|"
+    r"licen[cs]\w*|exceptions?|file|filing|report\w*|classif\w*|authori[sz]\w*|legal|"
+    r"illegal|violat\w*|liable|exposed|settle|request)\b",
+    re.I,
+)
+
+
 def speaks_the_ear(question: str) -> bool:
     """Whether the question is put in the EAR's own terms (`_EAR_TERMS`) or uses a License
-    Exception by its symbol ("ship under LVS", "License Exception BAG")."""
-    return bool(_EAR_TERMS.search(question) or named_exceptions(question))
+    Exception by its symbol ("ship under LVS", "License Exception BAG"), and asks what the
+    rules require or allow (`_ASKS_THE_RULES`)."""
+    ear = bool(_EAR_TERMS.search(question) or named_exceptions(question))
+    return ear and bool(_ASKS_THE_RULES.search(question))
 
 
 def event_clause(question: str) -> str:
