@@ -150,3 +150,20 @@ def bottom_line(finding: Finding | None, citer: Citer) -> BottomLine:
     if finding.missing_facts:
         lines.append("Facts the question does not give: " + "; ".join(finding.missing_facts) + ".")
     return BottomLine(lines, determination, claims)
+
+
+def first_line(finding: Finding, citer: Citer) -> tuple[str, Claim] | None:
+    """A determination's first line alone ("Licence required: yes — ..." [n]), as of its stays,
+    for a part of a message another rule's determination opens on; None when its basis does
+    not verify."""
+    finding = _as_of_its_stays(finding, citer)
+    line = finding.lines[0]
+    ns = [
+        n
+        for basis in line.basis
+        if (n := citer.cite(basis.passage, basis.start, basis.end, 1.0)) is not None
+    ]
+    if not ns:
+        return None
+    text = f"{line.label}: {line.text}"
+    return f"{text}." + "".join(f" [{n}]" for n in ns), Claim(text=text, citations=ns)

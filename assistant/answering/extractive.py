@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering.abstention import Evidence
-from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line
+from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line, first_line
 from assistant.answering.continuation import continuation
 from assistant.answering.country_scope import beside_the_point
 from assistant.answering.determination import Lookup, determine
@@ -648,6 +648,7 @@ def compose_extractive(
     verify_span: VerifySpan | None = None,
     notes_of: NotesOf | None = None,
     parts: Sequence[tuple[str, Sequence[SearchResult]]] = (),
+    lead_part: tuple[str, str, Sequence[SearchResult]] | None = None,
 ) -> Answer:
     """The bottom line first, then the provisions it rests on, each quoted whole and cited.
 
@@ -729,6 +730,19 @@ def compose_extractive(
             lead_lines.append(f"**{shown}** [{n}]")
             lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
             claims.append(Claim(text=shown, citations=[n]))
+    if lead_part is not None and finding is not None:
+        # The determination came from a later question's facts ("(2) can we ship the lot
+        # back?" states a violation): the first question, which it does not answer, gets its
+        # line like any later one.
+        piece, asked, found = lead_part
+        alone = determine(piece, passages, hits, lookup)
+        own = first_line(alone, citer) if alone is not None and alone.rule != finding.rule else None
+        if own is not None:
+            # its own facts decide it by another rule: that rule's bottom line answers it
+            lead_lines.append(f"{_PART_LABEL}“{' '.join(asked.split())}”: {own[0]}")
+            claims.append(own[1])
+        elif alone is None or alone.rule != finding.rule:
+            parts = [(asked, found), *parts]
     for part, found in parts:
         answered = _part_line(part, found, citer, idf, min_relevance)
         if answered is not None:

@@ -50,6 +50,28 @@ def question_parts(question: str) -> list[str]:
     return later[:MAX_PARTS]
 
 
+def first_question(question: str) -> tuple[str, str] | None:
+    """The message's first part (with its background) and the question it asks, without the
+    background and its number ("(1) How do we make a voluntary self-disclosure, and what is
+    the deadline?"), when the message asks several things; None when it asks one, or when its
+    first part asks nothing of its own words. A determination may answer a later part ("(2)
+    Can we ship it back?"); then this one still needs a line."""
+    pieces = [question]
+    for splitter in (_split_numbered, _split_sentences, _split_joined):
+        pieces = [x for piece in pieces for x in splitter(piece)]
+    pieces = [p.strip(" ,;") for p in pieces if p.strip(" ,;")]
+    if len(pieces) < 2:
+        return None
+    asked = [x for x in re.split(r"(?<=[.!?])\s+", pieces[0]) if x.rstrip().endswith("?")]
+    if not asked:
+        return None
+    first = _NUMBER.sub("", asked[-1]).strip()
+    return (pieces[0], first) if len(set(tokenize(first))) >= MIN_TERMS else None
+
+
+_NUMBER = re.compile(r"^\s*(?:\(\s*[1-9a-z]\s*\)|[1-9]\))\s*")
+
+
 def _split_numbered(text: str) -> list[str]:
     cuts = [m for m in _NUMBERED.finditer(text) if not _PARAGRAPH_WORD.search(text[: m.start()])]
     if len(cuts) < 2:

@@ -38,7 +38,7 @@ from assistant.answering.conversation import (
     validate_question,
 )
 from assistant.answering.determination import about_listed_parties
-from assistant.answering.question_parts import question_parts
+from assistant.answering.question_parts import first_question, question_parts
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
@@ -177,6 +177,17 @@ class Assistant:
             (part, self.retriever.retrieve(part, PART_K, caller.restrict(scope), index=snapshot))
             for part in (question_parts(standalone) if self._llm is None else [])
         ]
+        # ... and its first question too, in case a rule the later ones state answers them and
+        # not it ("(1) How do we make a VSD? (2) Can we ship the lot back?")
+        first = first_question(standalone) if parts else None
+        lead_part = (
+            (
+                *first,
+                self.retriever.retrieve(first[1], PART_K, caller.restrict(scope), index=snapshot),
+            )
+            if first is not None
+            else None
+        )
         t1 = time.perf_counter()
         screen = self.screening.lead(standalone, as_of, scope, caller, snapshot)
         head = f"As of {as_of.isoformat()}: " if as_of else ""
@@ -239,6 +250,7 @@ class Assistant:
                 lookup=self.screening.lookup_for(scope, caller, snapshot),
                 on=as_of or date.today(),
                 parts=parts,
+                lead_part=lead_part,
             )
         t2 = time.perf_counter()
         answer.timings_ms = {
