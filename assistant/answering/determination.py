@@ -74,6 +74,9 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
+    # "Our lawyers say we can keep supplying them. Is that correct?": a premise to check
+    r"(?:is|are)\s+(?:that|this|they|he|she|it)\s+(?:correct|right|true)|"
+    r"(?:we|i)\s+can\s+(?:keep|still|continue|just)\b|"
     # "the EAR doesn't apply to me, right?", "Does the EAR apply to this?"
     r"(?:EAR|export controls?|regulations?)\s+(?:doesn't|does\s+not|don't|do\s+not|won't|"
     r"wouldn't)\s+apply|does\s+(?:the\s+)?EAR\s+apply|"
@@ -3243,9 +3246,17 @@ def determine(
     finding = _determine(question, passages, hits, lookup)
     if finding is not None:
         eei = eei_line(question, passages, lookup)
+        if eei is not None and not finding.operative and not _MENTIONS_LICENCE.search(question):
+            # asked only about EEI ("Our forwarder says we can skip the AES filing ... Is that
+            # right?"): no licence determination (its outcome would read "Licence required" on
+            # every surface); the sentence that answers leads, as for any other question
+            return None
         if eei is not None:
             finding.lines.append(eei)
     return finding
+
+
+_MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)
 
 
 def _determine(

@@ -30,7 +30,7 @@ _CLAUSE = re.compile(r"(?:[^.;?!,]|,(?!\s*(?:but|although|though|whereas)\b))+")
 # (or to a party), not about importing or buying.
 _TRANSACTION = re.compile(
     r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
-    r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|"
+    r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|mail\w*|"
     r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|takes|taking|took|carry\w*|"
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
     r"assist\w*|wants?|asks? (?:us )?for|receiv\w*|go(?:es|ing)? to|headed to|bound for|"
@@ -611,7 +611,9 @@ _OUTBOUND = re.compile(
     r"transfer\w*|releas\w*|deliver\w*|provid\w*|suppl(?:y|ies|ying)\b|hand\w*\s+\w+\s+over|"
     r"hand\w*\s+over|giv\w*|donat\w*|shar\w*|publish\w*|post\w*|upload\w*|access\w*|take|"
     r"taking|carry\w*|travel\w*|servic\w*|repair\w*|return\w*|receiv\w*|certificates?|"
-    r"consignees?|technology|technical|source\s+code|deemed|abroad|overseas|re-?import\w*)\b",
+    r"consignees?|technology|technical|source\s+code|deemed|abroad|overseas|re-?import\w*|"
+    # someone buying what is ours: "wants to buy 300 of our rack servers", "buy from us"
+    r"(?:buy|purchas)\w*\s+(?:[\w,$-]+\s+){0,4}?(?:of\s+)?(?:our|from\s+us)|mail\w*)\b",
     re.I,
 )
 

@@ -3169,3 +3169,46 @@ def test_a_question_naming_an_exception_without_asking_need_or_can_gets_its_rest
         "12 times the LVS value limit"
         in lvs.text[finding.lines[0].basis[0].start : finding.lines[0].basis[0].end]
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        # mailing is sending
+        (
+            "my nephew lives in tehran. can i just mail him my old ipad? isnt there some kind of "
+            "gift exemption",
+            "746.7",
+        ),
+        # a premise to check: "they say we can keep supplying them. Is that correct?"
+        (
+            "A Kazakh trading company that buys EAR99 pump parts from us was added to the SDN "
+            "list with the [RUSSIA-EO14024] tag. Our lawyers say we can keep supplying them. Is "
+            "that correct?",
+            "744.8",
+        ),
+    ],
+)
+def test_plain_ways_of_asking_whether_something_may_be_done(question: str, rule: str) -> None:
+    iran = _p(
+        200,
+        "15 CFR 746.7(a)",
+        "( a ) License requirements. A license is required to export or reexport to Iran any "
+        "item on the CCL. You may not export without a license.",
+        "regulation",
+    )
+    sdn = _p(160, "15 CFR 744.8(b)", SDN_744_8, "regulation")
+    finding = determine(question, [iran, sdn], lookup=_SectionLookup([iran, sdn]))
+    assert finding is not None and rule in finding.rule, finding
+
+
+def test_a_question_about_eei_alone_gets_no_licence_determination() -> None:
+    """Asked only whether EEI may be skipped, the answer is not a licence determination (its
+    outcome reads "Licence required" on the web page and in Slack): no finding at all."""
+    eei = _p(180, "15 CFR 758.1(b)", EEI_758_1, "regulation")
+    chart = _p(50, "15 CFR 742.15(a)(1)", MASS_MARKET_TEXT, "regulation")
+    question = (
+        "Our forwarder says we can skip the AES/EEI filing for a $900 box of 5A992 laptops to "
+        "Shanghai because it's under the $2,500 threshold. Is that right?"
+    )
+    assert determine(question, [eei, chart]) is None

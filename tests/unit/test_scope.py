@@ -84,6 +84,9 @@ ABOUT_THE_EAR = [
     # the EAR's ordinary trade words still make the question the EAR's beside another regime
     "Does our UK subsidiary need a UK export licence to re-export a US-origin controller?",
     "Is a drawback claim affected if we need a licence to re-export the parts?",
+    # someone buying what is ours is our sale
+    "A university in Hefei wants to buy 300 of our rack servers (4A994). Anything special?",
+    "can huawei buy our laptops?",
     # tax words beside the EAR's own licensing question
     "Do we need an export licence for 5A002 items, and what VAT applies in Germany?",
     "Our German plant makes machines with no US-origin parts but adds a US-made 3A001 board. "
