@@ -41,10 +41,7 @@ def question_parts(question: str) -> list[str]:
     """The message's questions after its first, each with words of its own, in order; none
     when it asks one thing. (The first is what the answer opens on: the message's own lead
     or determination.)"""
-    pieces = [question]
-    for splitter in (_split_numbered, _split_sentences, _split_joined):
-        pieces = [x for piece in pieces for x in splitter(piece)]
-    pieces = [p.strip(" ,;") for p in pieces if p.strip(" ,;")]
+    pieces = _pieces(question)
     # (a later sentence that is no question is background: "I remember Microsoft got a licence")
     later = [p for p in pieces[1:] if p.endswith("?") and len(set(tokenize(p))) >= MIN_TERMS]
     return later[:MAX_PARTS]
@@ -56,10 +53,7 @@ def first_question(question: str) -> tuple[str, str] | None:
     the deadline?"), when the message asks several things; None when it asks one, or when its
     first part asks nothing of its own words. A determination may answer a later part ("(2)
     Can we ship it back?"); then this one still needs a line."""
-    pieces = [question]
-    for splitter in (_split_numbered, _split_sentences, _split_joined):
-        pieces = [x for piece in pieces for x in splitter(piece)]
-    pieces = [p.strip(" ,;") for p in pieces if p.strip(" ,;")]
+    pieces = _pieces(question)
     if len(pieces) < 2:
         return None
     asked = [x for x in re.split(r"(?<=[.!?])\s+", pieces[0]) if x.rstrip().endswith("?")]
@@ -70,6 +64,15 @@ def first_question(question: str) -> tuple[str, str] | None:
 
 
 _NUMBER = re.compile(r"^\s*(?:\(\s*[1-9a-z]\s*\)|[1-9]\))\s*")
+
+
+def _pieces(question: str) -> list[str]:
+    """The message cut at its numbers, its question marks and its ", and how ..." joins, in
+    order (the first keeps the background before it)."""
+    pieces = [question]
+    for splitter in (_split_numbered, _split_sentences, _split_joined):
+        pieces = [x for piece in pieces for x in splitter(piece)]
+    return [p.strip(" ,;") for p in pieces if p.strip(" ,;")]
 
 
 def _split_numbered(text: str) -> list[str]:
