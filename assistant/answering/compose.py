@@ -71,7 +71,7 @@ def extractive_answer(
     lookup: Lookup | None = None,
     on: date | None = None,
     parts: Sequence[tuple[str, Sequence[SearchResult]]] = (),
-    lead_part: tuple[str, str, Sequence[SearchResult]] | None = None,
+    lead_part: tuple[str, str, Callable[[], Sequence[SearchResult]]] | None = None,
 ) -> Answer:
     """The bottom line, then the screening block, then the quoted provisions: every span
     checked against the store before it is used, and again once the answer is whole.
@@ -79,8 +79,8 @@ def extractive_answer(
     `lookup` lets the determination rules fetch the sentence they rest on when retrieval did
     not bring it; `on` (the as-of day, else today) is the day legal-status notes are judged for;
     `parts` are the later questions of a message asking several, with the passages searched
-    for each; `lead_part` its first part, the question that part asks and the passages
-    searched for that question."""
+    for each; `lead_part` its first part, the question that part asks, and the search for
+    that question (run only when its line needs the passages)."""
     checks = Checks(text_of, on)
     answer = compose_extractive(
         question,

@@ -648,7 +648,7 @@ def compose_extractive(
     verify_span: VerifySpan | None = None,
     notes_of: NotesOf | None = None,
     parts: Sequence[tuple[str, Sequence[SearchResult]]] = (),
-    lead_part: tuple[str, str, Sequence[SearchResult]] | None = None,
+    lead_part: tuple[str, str, Callable[[], Sequence[SearchResult]]] | None = None,
 ) -> Answer:
     """The bottom line first, then the provisions it rests on, each quoted whole and cited.
 
@@ -734,7 +734,7 @@ def compose_extractive(
         # The determination came from a later question's facts ("(2) can we ship the lot
         # back?" states a violation): the first question, which it does not answer, gets its
         # line like any later one.
-        piece, asked, found = lead_part
+        piece, asked, search = lead_part
         alone = determine(piece, passages, hits, lookup)
         own = first_line(alone, citer) if alone is not None and alone.rule != finding.rule else None
         if own is not None:
@@ -742,7 +742,7 @@ def compose_extractive(
             lead_lines.append(f"{_PART_LABEL}“{' '.join(asked.split())}”: {own[0]}")
             claims.append(own[1])
         elif alone is None or alone.rule != finding.rule:
-            parts = [(asked, found), *parts]
+            parts = [(asked, search()), *parts]
     for part, found in parts:
         answered = _part_line(part, found, citer, idf, min_relevance)
         if answered is not None:

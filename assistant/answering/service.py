@@ -16,6 +16,7 @@ for its citation checks (`_texts_for`).
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -178,12 +179,19 @@ class Assistant:
             for part in (question_parts(standalone) if self._llm is None else [])
         ]
         # ... and its first question too, in case a rule the later ones state answers them and
-        # not it ("(1) How do we make a VSD? (2) Can we ship the lot back?")
+        # not it ("(1) How do we make a VSD? (2) Can we ship the lot back?"); searched only if
+        # the composer needs its passages (most messages' first part is what the answer opens on)
         first = first_question(standalone) if parts else None
         lead_part = (
             (
                 *first,
-                self.retriever.retrieve(first[1], PART_K, caller.restrict(scope), index=snapshot),
+                functools.partial(
+                    self.retriever.retrieve,
+                    first[1],
+                    PART_K,
+                    caller.restrict(scope),
+                    index=snapshot,
+                ),
             )
             if first is not None
             else None

@@ -179,7 +179,7 @@ def test_a_first_question_a_later_parts_rule_does_not_answer_gets_its_own_line()
         min_relevance=0.45,
         min_relevance_unknown_name=0.5,
         lookup=lambda _q: [GP10, RETURN],
-        lead_part=(piece, asked, [deadline]),
+        lead_part=(piece, asked, lambda: [deadline]),
     )
     assert answer.answer.startswith("**Licence required: ")
     lines = [x for x in answer.answer.splitlines() if x.startswith("Also asked")]
@@ -192,7 +192,7 @@ def test_a_first_question_a_later_parts_rule_does_not_answer_gets_its_own_line()
         min_relevance=0.45,
         min_relevance_unknown_name=0.5,
         lookup=lambda _q: [GP10, RETURN],
-        lead_part=(message, asked, [deadline]),
+        lead_part=(message, asked, lambda: [deadline]),
     )
     assert not any(x.startswith("Also asked") for x in same.answer.splitlines())
 
@@ -230,7 +230,7 @@ def test_a_first_question_its_own_rule_decides_gets_that_rules_bottom_line() -> 
         min_relevance=0.45,
         min_relevance_unknown_name=0.5,
         lookup=lambda _q: [DENIAL, SDN],
-        lead_part=(piece, asked, []),
+        lead_part=(piece, asked, list),
     )
     assert "General Prohibition Four" in answer.answer.split("\n", 1)[0]
     line = next(x for x in answer.answer.splitlines() if x.startswith("Also asked"))
