@@ -15,7 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.answering.question_facts import EMBARGOES, country_of, foreign_places
+from assistant.answering.question_facts import (
+    EMBARGOES,
+    country_of,
+    embargoes_named,
+    foreign_places,
+)
 from assistant.models import SearchResult
 
 # The countries a sanctions section's heading names, as one name each
@@ -55,10 +60,7 @@ def question_countries(question: str) -> frozenset[str]:
     found = {
         country_of(place) for place in foreign_places(question) if place.lower() not in _NOWHERE
     }
-    lowered = question.lower()
-    for name, (_section, country) in EMBARGOES.items():
-        if re.search(rf"\b{re.escape(name)}\b", lowered):
-            found.add(country)
+    found.update(EMBARGOES[name][1] for name in embargoes_named(question))
     out: set[str] = set()
     for country in found:
         words = _WORDS.findall(country)

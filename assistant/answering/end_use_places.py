@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answering.question_facts import EMBARGOES, foreign_places, names_of
+from assistant.answering.question_facts import embargoes_named, foreign_places, names_of
 
 # "'Military end users' located outside of Burma, ..., or Venezuela are limited to entities
 # identified on the 'Military End-User' (MEU) List under supplement no. 7 to this part."
@@ -91,7 +91,6 @@ def only_places_outside(text: str, countries: tuple[str, ...]) -> bool:
     countries: "a distributor in Indonesia", not "abroad" (which leaves it open), not "a Chinese
     army unit in Indonesia" (its end user is one of theirs), and not an embargoed place (part 746
     decides those)."""
-    lowered = text.lower()
-    embargoed = any(re.search(rf"\b{re.escape(name)}\b", lowered) for name in EMBARGOES)
+    embargoed = bool(embargoes_named(text))
     definite = [n for n in foreign_places(text) if n.lower() not in _VAGUE]
     return bool(definite) and not embargoed and not names_any(text, countries)
