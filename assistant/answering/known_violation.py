@@ -75,6 +75,11 @@ def _sentences(question: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.?!;])\s+", question) if s.strip()]
 
 
+def _asked(question: str) -> list[str]:
+    """Its question sentences (the whole text when none ends in "?")."""
+    return [s for s in _sentences(question) if s.rstrip().endswith("?")] or [question]
+
+
 def knows_of_violation(question: str) -> bool:
     """Whether the question states, as a fact, a violation in connection with its item: one
     that has occurred (shipped without the licence that was required, diverted, unlawfully
@@ -93,14 +98,12 @@ def knows_of_violation(question: str) -> bool:
 def acts_on_item(question: str) -> bool:
     """Whether it asks about doing something with the item (forwarding, storing, selling,
     shipping it back) or about its exposure, not only how to disclose or what penalties are."""
-    asks = [s for s in _sentences(question) if s.rstrip().endswith("?")] or [question]
-    return any(_ACTS.search(s) for s in asks)
+    return any(_ACTS.search(s) for s in _asked(question))
 
 
 def asks_return(question: str) -> bool:
     """Whether what it asks to do is bring the item back to the United States."""
-    asks = [s for s in _sentences(question) if s.rstrip().endswith("?")] or [question]
-    return any(_RETURN.search(s) for s in asks)
+    return any(_RETURN.search(s) for s in _asked(question))
 
 
 def disclosed(question: str) -> bool:
