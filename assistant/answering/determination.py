@@ -48,6 +48,7 @@ from assistant.answering.known_violation import (
     disclosed,
     knows_of_violation,
 )
+from assistant.answering.licence_terms import acts_against_licence_terms
 from assistant.answering.listed_names import ADDS, mentions_added, named_party
 from assistant.answering.question_facts import (
     DESTINATIONS,
@@ -76,7 +77,16 @@ ASKS_LICENCE = re.compile(
     r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
     # "Our lawyers say we can keep supplying them. Is that correct?": a premise to check
     r"(?:is|are)\s+(?:that|this|they|he|she|it)\s+(?:correct|right|true)|"
-    r"(?:we|i)\s+can\s+(?:keep|still|continue|just)\b|"
+    # "Is there any export issue?", "Any problem shipping?", "anything special about this?"
+    r"(?:is|are)\s+there\s+(?:an?|any)\s+(?:(?:export|compliance|licen[cs]ing|legal|EAR)\s+)?"
+    r"(?:issues?|problems?|concerns?|restrictions?)|"
+    r"(?:^|(?<=[.?!]\s))any\s+(?:(?:export|compliance|licen[cs]ing|legal|EAR)\s+)?"
+    r"(?:issues?|problems?|concerns?)\b|"
+    # (not "anything special the EAR makes us track": an obligation, not a licence)
+    r"(?:(?:is|are)\s+there\s+|^|(?<=[.?!]\s))anything\s+special(?!\s+(?:the|we|that|to|I)\b)|"
+    r"(?:we|i|they|you)\s+can\s+(?:keep|still|continue|just)\b|"
+    # "..., can't they?", "can't we?"
+    r"can(?:'t|’t|not)\s+(?:we|i|they|you)\s*\?|"
     # "the EAR doesn't apply to me, right?", "Does the EAR apply to this?"
     r"(?:EAR|export controls?|regulations?)\s+(?:doesn't|does\s+not|don't|do\s+not|won't|"
     r"wouldn't)\s+apply|does\s+(?:the\s+)?EAR\s+apply|"
@@ -734,6 +744,51 @@ def known_violation_rule(
         "Knowledge of a violation: General Prohibition Ten (15 CFR 736.2(b)(10))",
         lines,
         ["the facts of the violation you know of"],
+        operative=True,
+    )
+
+
+_GP9 = re.compile(r"\bYou may not violate terms or conditions of a license\b", re.I)
+_GP9_NO_EXCEPTIONS = re.compile(r"\bno License Exceptions to this General Prohibition Nine\b", re.I)
+_GP9_QUERY = "General Prohibition Nine violate terms or conditions of a license"
+
+
+def licence_terms_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A licence the question holds states a condition, and the question proposes to act
+    against it (move, resell, re-export, use otherwise): General Prohibition Nine forbids
+    violating a licence's terms or conditions, whoever owns the item, and no License Exception
+    overcomes it (736.2(b)(9)). BIS's authorization (an amended or a new licence) comes first."""
+    if not (acts_against_licence_terms(question) and ASKS_LICENCE.search(question)):
+        return None
+    basis = _sought(passages, lookup, "15 CFR 736.2", _GP9, _GP9_QUERY)
+    if basis is None:
+        return None
+    lines = [
+        FindingLine(
+            "Licence required",
+            "yes — BIS's authorization first, when the act goes beyond what the licence's "
+            "terms and conditions allow: acting against them violates General Prohibition Nine "
+            "(15 CFR 736.2(b)(9)), whoever owns the item; ask BIS to amend the licence or "
+            "apply for a new one",
+            [basis],
+        )
+    ]
+    none = _sought(passages, lookup, "15 CFR 736.2", _GP9_NO_EXCEPTIONS, _GP9_QUERY)
+    if none is not None:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "none: no License Exception overcomes General Prohibition Nine",
+                [none],
+            )
+        )
+    return Finding(
+        "yes",
+        "Licence terms and conditions: General Prohibition Nine (15 CFR 736.2(b)(9))",
+        lines,
+        ["what the licence's terms and conditions allow"],
         operative=True,
     )
 
@@ -1443,6 +1498,21 @@ _D5_WORDS = (
     r"\b(?:china|chinese|prc|macau|shanghai|beijing|shenzhen|wuxi|hefei|wuhan|nanjing|tianjin|"
     r"xi'an|chengdu|guangzhou|hong\s+kong)\b"
 )
+# ECAD and TCAD software ("place-and-route and signoff tools", "EDA software") used to design
+# chips: 744.23(a)(2)(iii)
+_DESIGN_WORDS = (
+    r"\b(?:ECAD|TCAD|(?-i:EDA)|electronic\s+design\s+automation|place[- ]and[- ]route|"
+    r"(?:chip|IC|circuit)[- ]design\s+(?:software|tools?))\b"
+)
+_DESIGN_END_USE = (
+    "the design of advanced-node ICs produced in Macau or a Country Group D:5 destination"
+)
+# a 'supercomputer' and the computing centres that may be one: 744.23(a)(1)
+_COMPUTING_WORDS = (
+    r"\b(?:supercomput\w*|high[- ]performance\s+computing|HPC|"
+    r"(?:computing|compute|supercomputing)\s+(?:cent(?:re|er)s?|clusters?))\b"
+)
+_SUPERCOMPUTER_END_USE = "a 'supercomputer' in Macau or a Country Group D:5 destination"
 # End uses and end users that need a licence for items the CCL alone would not catch, most
 # specific first ("the intelligence directorate of the armed forces" is a military-intelligence
 # end user before it is a military one): section, what the question must say, what it is.
@@ -1470,21 +1540,41 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     ),
     (
         "744.3",
-        # lower case: "Missile Command" is a product; "ICBMs" are what 744.3 is about
+        # lower case: "Missile Command" is a product; "ICBMs" are what 744.3 is about. The
+        # section's own words for what its terms include: "'Rocket Systems' include ...
+        # ballistic missiles, space launch vehicles, and sounding rockets", "'unmanned aerial
+        # vehicles' include ... cruise missiles, target drones and reconnaissance drones".
         re.compile(
-            r"(?<![A-Za-z])(?:ballistic |cruise )?missiles?\b|\bICBMs?\b|"
-            r"\b(?i:rocket\s+systems?)\b"
+            r"(?<![A-Za-z])(?:ballistic |cruise )?missiles?\b|\bICBMs?\b|\bUAVs?\b|"
+            # "rocket" as the thing, not a modifier ("rocket stoves", "Rocket League")
+            r"(?<![A-Za-z-])rockets?\b(?=\s*(?:[.,;:?!)'\"’]|$)|\s+(?:programs?|programmes?|motors?|"
+            r"engines?|tests?|launch\w*|that|which|for|with|and|or|in|to|of|will|are|is)\b)|"
+            r"\b(?i:rocket\s+(?:systems?|motors?|engines?)|sounding\s+rockets?|"
+            r"space\s+launch\s+vehicles?|(?:target|reconnaissance)\s+drones?|"
+            r"unmanned\s+aerial\s+vehicles?)\b"
         ),
         "a rocket system or unmanned aerial vehicle end use",
     ),
     (
         "744.4",
         re.compile(
-            r"\b(?:chemical|biological)\s+(?:or\s+biological\s+)?weapons?\b"
-            r"(?!\s+(?:detect|defen[cs]|protect|decontam|sensor))|\bCBW\b",
+            r"\b(?:(?:chemical|biological)\s+(?:or\s+biological\s+)?weapons?|"
+            r"chemical\s+(?:munitions?|warfare(?:\s+agents?)?)|biological\s+warfare|"
+            r"bio-?weapons?|nerve\s+agents?)\b"
+            r"(?!\s+(?:detect|defen[cs]|protect|decontam|destruc|sensor|antidote))|\bCBW\b",
             re.I,
         ),
         "a chemical or biological weapons end use",
+    ),
+    (
+        "744.23",
+        # a supercomputer or a large computing centre there
+        re.compile(
+            rf"{_COMPUTING_WORDS}[^.?!;]{{0,120}}{_D5_WORDS}|"
+            rf"{_D5_WORDS}[^.?!;]{{0,120}}{_COMPUTING_WORDS}",
+            re.I,
+        ),
+        _SUPERCOMPUTER_END_USE,
     ),
     (
         "744.23",
@@ -1734,7 +1824,12 @@ def end_use_rule(
     # "a reactor project that is not under IAEA safeguards" says what "unsafeguarded" says; its
     # "not" denies the safeguards, not the end use
     sentences = [_NOT_SAFEGUARDED.sub("unsafeguarded", x) for x in _this_deal_sentences(question)]
-    stated = next(
+    deal = " ".join(sentences)
+    # chip-design software and a Macau or D:5 party anywhere in the message (744.23(a)(2)(iii)):
+    # "We license ECAD tools. A new prospect is a chip-design startup in Shanghai."
+    chip_design = re.search(_DESIGN_WORDS, deal, re.I) and re.search(_D5_WORDS, deal, re.I)
+    stated = ("744.23", _DESIGN_END_USE, deal) if chip_design else None
+    stated = stated or next(
         (
             (sec, what, sentence)
             for sec, pattern, what in _END_USES
@@ -1750,7 +1845,6 @@ def end_use_rule(
             return None
         stated = ("744.22", "a military-intelligence end use or end user", question)
     section, what, sentence = stated
-    deal = " ".join(sentences)
     if domestic(deal):
         return None  # the U.S. Army at Fort Hood, Texas: no export
     if section == "744.21":
@@ -1773,6 +1867,8 @@ def end_use_rule(
         finding.lines.insert(1, FindingLine("Listed", f"{name} (15 CFR 744.22)", [listing]))
         return finding
     russia = bool(_RUSSIA_BELARUS.search(sentence))
+    # the paragraph the line names when it is not the general prohibition's own sentence
+    extra: Basis | None = None
     outcome: Literal["yes", "depends"] = "yes"
     missing: list[str] = []
     if section == "744.2":
@@ -1784,6 +1880,62 @@ def end_use_rule(
             f"744, a licence is required for any item subject to the EAR when you know of {what} "
             f"({cite}(a))"
         )
+        if _FUEL_CYCLE.search(deal):
+            # (a)(3): these facilities need a licence whether or not IAEA safeguards apply
+            text = (
+                "depends on the destination — unless it is a country of supplement no. 3 to "
+                "part 744, a licence is required for any item subject to the EAR you know will "
+                "be used in a heavy-water production, reprocessing, isotope-separation or "
+                f"plutonium-fuel facility, safeguarded or not ({cite}(a)(3))"
+            )
+            extra = _first_in_section(pool, cite, _SAFEGUARDED_AND_NOT)
+    elif section == "744.3" and _RANGE_UNKNOWN.search(deal):
+        # (a)(3): a rocket or drone in D:4 whose range you cannot determine
+        outcome, missing = "depends", [_D4_ONLY_FACT]
+        text = (
+            "depends on whether the destination is in Country Group D:4 — you cannot determine "
+            "the range, so a licence is required there for any item subject to the EAR you know "
+            f"will be used in any rocket system or unmanned aerial vehicle ({cite}(a)(3))"
+        )
+        extra = _first_in_section(pool, cite, _RANGE_UNKNOWN_744_3)
+    elif section == "744.3" and not _WMD_DELIVERY.search(deal):
+        # 744.3(a)(1) and (a)(3) reach only Country Group D:4 (not in the corpus); (a)(2)
+        # reaches everywhere, but only for delivering chemical, biological or nuclear weapons
+        outcome, missing = "depends", [_D4_FACT]
+        text = (
+            "depends on the destination and the system — a licence is required for any item "
+            "subject to the EAR you know will be used in rocket systems or unmanned aerial "
+            "vehicles in or by a Country Group D:4 country, when they can reach 300 km "
+            f"({cite}(a)(1)) or when you cannot determine their range ({cite}(a)(3)); anywhere, "
+            f"when they will deliver chemical, biological or nuclear weapons ({cite}(a)(2))"
+        )
+    elif section == "744.3":
+        text = (
+            "yes — for any item subject to the EAR, whatever its classification, you know will "
+            "be used in rocket systems or unmanned aerial vehicles for the delivery of chemical, "
+            f"biological or nuclear weapons, anywhere in the world ({cite}(a)(2))"
+        )
+    elif section == "744.4":
+        text = (
+            "yes — for any item subject to the EAR, whatever its classification, you know will "
+            "be used in the design, development, production, stockpiling or use of chemical or "
+            f"biological weapons, in or by any country ({cite}(a))"
+        )
+    elif what == _SUPERCOMPUTER_END_USE:
+        outcome, missing, text = _supercomputer(question, pool, cite)
+    elif what == _DESIGN_END_USE:
+        design = (
+            "for ECAD and TCAD software and technology subject to the EAR you know will be "
+            "used to design an 'advanced-node integrated circuit' to be produced in Macau or "
+            f"Country Group D:5, wherever the designer is ({cite}(a)(2)(iii)): where the chip "
+            "is made decides"
+        )
+        if _ADVANCED_NODE.search(question):
+            text = f"yes — {design}"
+        else:
+            outcome, missing = "depends", [_ADVANCED_NODE_DESIGN_FACT]
+            node = "depends on whether the chip is an 'advanced-node IC'"
+            text = f"{node} — a licence is required {design}"
     elif section == "744.23":
         # 744.23(a)(2): any item subject to the EAR for a plant producing advanced-node ICs;
         # Category 3 B-E items where the node is unknown. The corpus does not define the node.
@@ -1825,7 +1977,52 @@ def end_use_rule(
             f"yes — for {scope}, whatever its classification, when you know of {what} "
             f"in a destination {cite}(a) covers"
         )
-    return _operative(outcome, f"End-use controls ({cite})", text, [basis], section, pool, missing)
+    bases = [basis, *([extra] if extra is not None and extra != basis else [])]
+    return _operative(outcome, f"End-use controls ({cite})", text, bases, section, pool, missing)
+
+
+# the corpus does not hold 772.1's definition of 'advanced-node IC': a node the question gives
+# in nanometres is a fact the answer leaves to it
+_ADVANCED_NODE_DESIGN_FACT = (
+    "whether the chip is an 'advanced-node integrated circuit' as 15 CFR 772.1 defines it"
+)
+_ECCN_CODE = re.compile(r"\b\d[A-E]\d{3}\b")
+_SUPERCOMPUTER_ITEMS = re.compile(r"\bspecified in ECCN\b[^.;]*\b4A994\b", re.I)
+_SUPERCOMPUTER_FACT = "whether the system is a 'supercomputer' as the EAR defines it (15 CFR 772.1)"
+
+
+def _supercomputer(
+    question: str, pool: Sequence[SearchResult], cite: str
+) -> tuple[Literal["yes", "depends"], list[str], str]:
+    """744.23(a)(1): ICs, computers, 'electronic assemblies' and 'components' of the ECCNs its
+    item scope names (read from the section's own sentences) need a licence when you know they
+    are for a 'supercomputer' in Macau or Country Group D:5. Whether a computing centre is one
+    turns on the 772.1 definition the corpus does not hold, and items of other ECCNs are not
+    reached at all."""
+    scope = sorted(
+        {
+            e
+            for b in _matching(pool, cite, _SUPERCOMPUTER_ITEMS)
+            for e in _ECCN_CODE.findall(_sentence(b))
+        }
+    )
+    named = set(_ECCN_CODE.findall(question))
+    items = f" ({', '.join(scope)})" if scope else ""
+    reach = (
+        f"for the ICs, computers, 'electronic assemblies' and 'components' of the ECCNs "
+        f"{cite}(a)(1)(i) names{items} you know will be used in the development, production, "
+        f"operation or maintenance of a 'supercomputer' in Macau or Country Group D:5, or in "
+        f"components or equipment for one ({cite}(a)(1))"
+    )
+    missing: list[str] = []
+    if not re.search(r"\bsupercomput", question, re.I):
+        missing.append(_SUPERCOMPUTER_FACT)
+    if scope and not named & set(scope):
+        missing.append(f"whether the items are of the ECCNs {cite}(a)(1)(i) names")
+    if missing:
+        facts = " and ".join(m.split(" (15 CFR")[0] for m in missing)
+        return "depends", missing, f"depends on {facts} — a licence is required {reach}"
+    return "yes", [], f"yes — {reach}"
 
 
 def _outside_reach(
@@ -1979,7 +2176,34 @@ _ADVANCED_NODE = re.compile(r"\badvanced[- ]node\b", re.I)
 _ADVANCED_NODE_FACT = (
     "whether the facility produces 'advanced-node integrated circuits' (15 CFR 744.23(a)(2))"
 )
+# 744.2(a)(3)'s facilities, "safeguarded and unsafeguarded"
+_FUEL_CYCLE = re.compile(
+    r"\bheavy[- ]water\b|\breprocessing\b|\b(?:isotope|uranium)\s+(?:separation|enrichment)\b|"
+    r"\benrichment\s+(?:plant|facilit\w*|cascade)|\bplutonium\b",
+    re.I,
+)
+_SAFEGUARDED_AND_NOT = re.compile(r"\bSafeguarded and unsafeguarded nuclear\b", re.I)
+_RANGE_UNKNOWN_744_3 = re.compile(r"\bbut you are unable to determine\b", re.I)
+# "they don't know the range", "range unknown", "can't tell us the range"
+_RANGE_UNKNOWN = re.compile(
+    r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|can'?t|cannot|unable\s+to|not)\s+(?:\w+\s+){0,3}?"
+    r"(?:know|determine|tell|say|sure|confirm)\b[^.?!]{0,40}\brange\b|"
+    r"\brange\b[^.?!]{0,30}\b(?:unknown|unclear|not\s+known)\b",
+    re.I,
+)
+_D4_ONLY_FACT = "whether the destination is in Country Group D:4 (supplement no. 1 to part 740)"
 _SUPPLEMENT_3_FACT = "whether the destination is a country of supplement no. 3 to part 744"
+_D4_FACT = (
+    "whether the destination is in Country Group D:4 (supplement no. 1 to part 740) and the "
+    "system's range"
+)
+# Rockets or drones that carry weapons of mass destruction: 744.3(a)(2), anywhere in the world
+_WMD_DELIVERY = re.compile(
+    r"\b(?:deliver\w*|carry\w*|payloads?|armed\s+with)\b[^.?!;]{0,40}\b(?:chemical|biological|"
+    r"nuclear)\s+(?:weapons?|warheads?|agents?|payloads?)\b|"
+    r"\b(?:chemical|biological|nuclear)\s+warheads?\b",
+    re.I,
+)
 
 
 def _operative(
@@ -3275,6 +3499,10 @@ def _determine(
     known = known_violation_rule(question, passages, lookup)
     if known is not None:
         return known
+    # ("the licence says no reexport; it's their machine, so they can move it, can't they?")
+    terms = licence_terms_rule(question, passages, lookup)
+    if terms is not None:
+        return terms
     # ("so we can ship every one under LVS, right?": an exception named as one is asked about)
     named = bool(named_exceptions(question))
     if not ASKS_LICENCE.search(question) and not hits and not content and not named:

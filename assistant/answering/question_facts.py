@@ -35,6 +35,9 @@ _TRANSACTION = re.compile(
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
     r"assist\w*|wants?|asks? (?:us )?for|receiv\w*|go(?:es|ing)? to|headed to|bound for|"
     r"destined|exceptions?|"
+    # licensing software or technology to someone: "license our TCAD software to a design house"
+    r"licen[cs](?:e|es|ed|ing)\s+(?:our|the|this|that|its|their|it|them)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:software|tools?|technology|code|platforms?|IP|designs?)|"
     # "Do the Entity List licence requirements apply to the Malaysian company?": a deal with it
     r"appl(?:y|ies) to (?:the|our|this|that|a|an|my) (?:[\w-]+ ){0,3}?(?:company|customer|buyer|"
     r"entity|firm|distributor|subsidiary|affiliate|end[- ]user|consignee|supplier)|"

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.answering.determination import (
     Finding,
+    asks_whether,
     determine,
     find_sentence,
     listed_in_corpus,
@@ -1157,6 +1158,9 @@ def _all_rules_lookup() -> _SectionLookup:
         "Our army of sales reps in Mexico wants to sell EAR99 office chairs there; need a licence?",
         "Do we need a licence to ship Missile Command arcade cabinets (EAR99) to Canada?",
         "Can we sell Swiss Army knives to a retailer in Brazil?",
+        # "rocket" as a modifier, a nerve-agent detector: no rocket or chemical weapons end use
+        "Can we sell our rocket stoves to a charity in Kenya?",
+        "Do we need a licence for nerve agent detectors for a fire brigade in Spain?",
         "Can we sell PLA filament for 3D printers to a hobby shop in Mexico?",
         "Do we need a licence to sell our customer-data enrichment software to a retailer?",
         "Can we sell our threat intelligence service subscription to a bank in Singapore?",
@@ -3212,3 +3216,201 @@ def test_a_question_about_eei_alone_gets_no_licence_determination() -> None:
         "Shanghai because it's under the $2,500 threshold. Is that right?"
     )
     assert determine(question, [eei, chart]) is None
+
+
+SUPERCOMPUTER_TEXT = (
+    "( a ) General prohibition. In addition to the license requirements for items specified on "
+    "the CCL, you may not export, reexport, or transfer (in-country) without a license any item "
+    "subject to the EAR described in paragraphs (a)(1) through (4) of this section. ( 1 ) "
+    "“Supercomputers” — ( i ) Item scope. ( A ) An integrated circuit (IC) subject to the EAR "
+    "and specified in ECCN 3A001, 3A991, 4A994, 5A002, 5A004, or 5A992; or ( B ) A computer, "
+    "“electronic assembly,” or “component” subject to the EAR and specified in ECCN 4A003, "
+    "4A004, 4A994, 5A002, 5A004, or 5A992."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "says"),
+    [
+        # the section's own words for rocket systems and UAVs; D:4 and the range decide
+        (
+            "An Egyptian institute wants our EAR99 accelerometers for a sounding rocket program; "
+            "they cannot tell us the range. Can we ship?",
+            "depends",
+            "Country Group D:4",
+        ),
+        (
+            "A firm in the UAE wants servo motors for target drones. Do we need a licence?",
+            "depends",
+            "(a)(3)",
+        ),
+        # a range nobody can tell: (a)(3) is the paragraph, D:4 the only fact left
+        (
+            "A firm in Lahore wants EAR99 transducers for a sounding rocket test stand; they don't "
+            "know the range of the rockets. Can we ship?",
+            "depends",
+            "you cannot determine the range",
+        ),
+        # delivering chemical, biological or nuclear weapons: anywhere (a)(2)
+        (
+            "A buyer in Brazil wants our EAR99 valves for rockets that will deliver chemical "
+            "weapons. Can we ship?",
+            "yes",
+            "anywhere in the world",
+        ),
+    ],
+)
+def test_rocket_and_drone_end_uses_turn_on_country_group_d4_unless_they_deliver_wmd(
+    question: str, outcome: str, says: str
+) -> None:
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert finding is not None and "744.3" in finding.rule and finding.outcome == outcome
+    assert says in finding.lines[0].text
+    if outcome == "depends":
+        assert any("Country Group D:4" in fact for fact in finding.missing_facts)
+
+
+@pytest.mark.parametrize(
+    ("question", "fires"),
+    [
+        (
+            "A Turkish buyer will use our EAR99 glass reactors to make nerve agents. Ok to ship?",
+            True,
+        ),
+        ("Their slides mention filling of chemical munitions. Can we sell them EAR99 pumps?", True),
+        ("Our distributor's customer works on bioweapons. Can we ship lab fermenters?", True),
+        ("Can we sell nerve agent detectors to a fire brigade in Spain?", False),
+        ("Can we ship chemical warfare protective suits to Poland?", False),
+    ],
+)
+def test_chemical_and_biological_weapons_in_other_words_are_744_4(
+    question: str, fires: bool
+) -> None:
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert (finding is not None and "744.4" in finding.rule) is fires
+    if fires:
+        assert finding is not None and finding.outcome == "yes"
+        assert "in or by any country" in finding.lines[0].text
+
+
+def test_a_heavy_water_plant_needs_a_licence_safeguarded_or_not() -> None:
+    question = (
+        "We got an order for EAR99 valves from a heavy water production plant in India that is "
+        "under IAEA safeguards. Is there any export issue?"
+    )
+    finding = determine(question, [], lookup=_all_rules_lookup())
+    assert finding is not None and "744.2" in finding.rule and finding.outcome == "depends"
+    assert "safeguarded or not (15 CFR 744.2(a)(3))" in finding.lines[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        (
+            "A university in Shenzhen wants 200 of our 4A994 servers for a new supercomputer. "
+            "Is there any export issue?",
+            "yes",
+        ),
+        # a computing centre may or may not be a 'supercomputer'
+        (
+            "A university in Hefei wants 300 rack servers (4A994) with 5A992 network cards for "
+            "a new campus computing centre. Anything special beyond our normal screening?",
+            "depends",
+        ),
+        # an ECCN the item scope does not name
+        ("Can we sell 3A090 boards to a supercomputer centre in Wuxi?", "depends"),
+    ],
+)
+def test_items_for_a_supercomputer_in_d5_turn_on_the_eccns_744_23_a_1_names(
+    question: str, outcome: str
+) -> None:
+    chunk = _p(130, "15 CFR 744.23(a)", SUPERCOMPUTER_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and "744.23" in finding.rule and finding.outcome == outcome
+    text = finding.lines[0].text
+    # the item scope is read from the section's own sentence
+    assert "(3A001, 3A991, 4A003, 4A004, 4A994, 5A002, 5A004, 5A992)" in text
+    assert "15 CFR 744.23(a)(1)" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        (
+            "We license ECAD tools. A new prospect is a chip-design startup in Shanghai. Can we "
+            "sell to them?",
+            "depends",
+        ),
+        (
+            "Can we license our TCAD software to a Beijing design house for advanced-node chips "
+            "made in China?",
+            "yes",
+        ),
+    ],
+)
+def test_chip_design_software_turns_on_where_an_advanced_node_chip_is_made(
+    question: str, outcome: str
+) -> None:
+    chunk = _p(131, "15 CFR 744.23(a)", SUPERCOMPUTER_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and "744.23" in finding.rule and finding.outcome == outcome
+    assert "(15 CFR 744.23(a)(2)(iii))" in finding.lines[0].text
+
+
+GP9_TEXT = (
+    "( 9 ) General Prohibition Nine—Violation of any order, terms, and conditions (Orders, "
+    "Terms, and Conditions). You may not violate terms or conditions of a license or of a "
+    "License Exception issued under or made a part of the EAR, and you may not violate any "
+    "order issued under or made a part of the EAR. There are no License Exceptions to this "
+    "General Prohibition Nine in part 740 of the EAR."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "fires"),
+    [
+        (
+            "Our BIS license for a measuring machine to a customer in Bangkok has a condition: no "
+            "reexport without prior BIS authorization. The customer wants to move it to Hanoi. "
+            "It's their machine, so they can just move it, can't they?",
+            True,
+        ),
+        (
+            "We hold a BIS licence for 3A001 parts to Israel limited to medical imaging. The "
+            "customer wants to use some for a radar project. Is that allowed?",
+            True,
+        ),
+        # no licence held, or none of its terms stated
+        ("What conditions do BIS licences usually carry? Can we negotiate them?", False),
+        (
+            "We have a licence for 3A001 parts to Israel. Can we ship the same parts to India?",
+            False,
+        ),
+    ],
+)
+def test_acting_against_a_licences_conditions_is_general_prohibition_nine(
+    question: str, fires: bool
+) -> None:
+    chunk = _p(132, "15 CFR 736.2(b)(9)", GP9_TEXT, "regulation")
+    finding = determine(question, [chunk], lookup=lambda _query: [chunk])
+    assert (finding is not None and "736.2(b)(9)" in finding.rule) is fires
+    if fires:
+        assert finding is not None and finding.outcome == "yes"
+        assert [line.label for line in finding.lines] == ["Licence required", "Licence exceptions"]
+        none = finding.lines[1].basis[0]
+        assert GP9_TEXT[none.start : none.end].startswith("There are no License Exceptions")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("We got an order for EAR99 valves from India. Is there any export issue?", True),
+        ("A data centre in Beijing wants our network cards. Any issues?", True),
+        ("Any problem shipping EAR99 pumps to Jordan?", True),
+        ("Is there anything special about selling servers to a university in Hefei?", True),
+        ("What problems does the Unverified List cause for exporters?", False),
+        ("Is there an issue with the EEI filing for this shipment?", False),
+    ],
+)
+def test_plain_ways_of_asking_whether_a_deal_is_allowed(question: str, asks: bool) -> None:
+    assert asks_whether(question) is asks
