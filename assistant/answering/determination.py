@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.answering.country_scope import question_countries
+from assistant.answering.deemed_exports import releases_to_a_national
 from assistant.answering.end_use_places import (
     OUTSIDE_LIMITED,
     names_any,
@@ -85,8 +86,10 @@ ASKS_LICENCE = re.compile(
     # (not "anything special the EAR makes us track": an obligation, not a licence)
     r"(?:(?:is|are)\s+there\s+|^|(?<=[.?!]\s))anything\s+special(?!\s+(?:the|we|that|to|I)\b)|"
     r"(?:we|i|they|you)\s+can\s+(?:keep|still|continue|just)\b|"
+    # "Is the hire blocked?", "Is that illegal?"
+    r"(?:is|are)\s+(?:\w+\s+){0,3}(?:blocked|banned|forbidden|illegal)(?=\s*\?)|"
     # "..., can't they?", "can't we?"
-    r"can(?:'t|’t|not)\s+(?:we|i|they|you)\s*\?|"
+    r"can(?:'t|’t|not)\s+(?:we|i|they|you)(?=\s*\?)|"
     # "the EAR doesn't apply to me, right?", "Does the EAR apply to this?"
     r"(?:EAR|export controls?|regulations?)\s+(?:doesn't|does\s+not|don't|do\s+not|won't|"
     r"wouldn't)\s+apply|does\s+(?:the\s+)?EAR\s+apply|"
@@ -1063,6 +1066,14 @@ def embargo_rule(
     )
     if basis is None:
         return None
+    if releases_to_a_national(question):
+        # technology released to a national of the place, where he or she is: the section's
+        # own rule for deemed exports, before any rule for items sent there
+        deemed = _deemed_export(question, pool, section, place, basis)
+        return _operative(
+            deemed[0], f"Embargoes and special controls (15 CFR {section})", *deemed[1:3],
+            section, pool, deemed[3],
+        )  # fmt: skip
     has_eccn = bool(_ECCN.search(question))
     outcome: Literal["yes", "depends"] = (
         "yes" if section in ("746.2", "746.4", "746.6", "746.7", "746.9") else "depends"
@@ -1134,6 +1145,84 @@ def embargo_rule(
         pool,
         [] if has_eccn else ["the item's ECCN (or EAR99)"],
     )
+
+
+# What a destination section says of deemed exports: "A license is not required to release
+# technology or source code ... not on the Commerce Control List ... to a Cuban national",
+# "The license requirements in paragraph (a) do not apply to deemed exports", "A license is
+# required for the deemed export ... of any technology or source code on the CCL".
+_DEEMED = re.compile(r"\bdeemed (?:export|reexport)|\brelease technology or source code\b", re.I)
+_DEEMED_NOT = re.compile(r"\b(?:not required|do not require|do not apply)\b", re.I)
+_DEEMED_YES = re.compile(r"\blicen[cs]e is required\b", re.I)
+# ... an exclusion only for what is not on the CCL (EAR99), not for every deemed export
+_NOT_ON_CCL = re.compile(
+    r"\bnot (?:listed )?on the (?:CCL|Commerce Control List)\b|\bEAR99\b", re.I
+)
+_CLASSIFICATION_FACT = "the technology's or source code's ECCN (or EAR99)"
+
+
+def _deemed_export(
+    question: str, pool: Sequence[SearchResult], section: str, place: str, general: Basis
+) -> tuple[Literal["yes", "depends"], str, list[Basis], list[str]]:
+    """A release of technology or source code to a national of the destination, where he or
+    she is: the section's own deemed-export sentences decide (see `deemed_exports`). A section
+    without one (Iran) leaves the technology's classification to decide under its general
+    requirement; never "no", as the parties and other rules may still need one."""
+    cite = f"15 CFR {section}"
+    sentences = list(_matching(pool, cite, _DEEMED))
+    excluded = next((b for b in sentences if _DEEMED_NOT.search(_sentence(b))), None)
+    required = next(
+        (b for b in sentences if _DEEMED_YES.search(_sentence(b)) and b is not excluded), None
+    )
+    ear99 = asserted(_EAR99, question) and not _gives_ccl_eccn(question)
+    ccl = _gives_ccl_eccn(question)
+    who = f"a national of {place}"
+    if excluded is None:
+        return (
+            "depends",
+            f"depends on the technology's classification: releasing it to {who} is a deemed "
+            f"export to {place}, and {cite} states no rule of its own for deemed exports",
+            [general],
+            [] if ccl or ear99 else [_CLASSIFICATION_FACT],
+        )
+    where = excluded.passage.citation
+    only_ear99 = bool(_NOT_ON_CCL.search(_sentence(excluded)))
+    if ear99:
+        return (
+            "depends",
+            f"not under {cite} — {where} requires no licence for this release of EAR99 "
+            f"technology or source code to {who}; depends on the parties and end use",
+            [excluded],
+            [f"{_PARTIES_SCREENED}, or a part 744 end use applies"],
+        )
+    if ccl and only_ear99:
+        said = required or general
+        return (
+            "yes",
+            f"yes — {said.passage.citation} requires a licence to release technology or source "
+            f"code on the CCL to {who} (a deemed export); {where} excludes only technology not "
+            "on the CCL",
+            [said, excluded],
+            [],
+        )
+    if ccl:
+        return (
+            "depends",
+            f"depends on the Country Chart for the ECCN — {where}: {cite}(a)'s licence "
+            "requirements do not apply to deemed exports, but the CCL-based ones do",
+            [excluded],
+            [],
+        )
+    text = (
+        f"depends on the technology's classification — {where} requires no licence to release "
+        f"technology or source code not on the CCL (EAR99) to {who}; technology on the CCL "
+        "needs one"
+        if only_ear99
+        else f"depends on the technology's classification — {where}: {cite}(a)'s licence "
+        "requirements do not apply to deemed exports, but the CCL-based ones do (NS1-controlled "
+        "technology, for one, needs a deemed export licence)"
+    )
+    return "depends", text, [excluded, *([required] if required else [])], [_CLASSIFICATION_FACT]
 
 
 # Russia and Belarus: "(ii) The following types of software subject to the EAR are in the scope
@@ -3507,7 +3596,8 @@ def _determine(
     named = bool(named_exceptions(question))
     if not ASKS_LICENCE.search(question) and not hits and not content and not named:
         return None
-    if not about_an_export(question) and not content:
+    # ("a Syrian student in our lab would see 3E001 technology": a release is an export)
+    if not about_an_export(question) and not content and not releases_to_a_national(question):
         # Not about doing something with an item or for a party (screening practice, how long
         # an order lasts, comments on a rule), or only about importing or buying: no rule's
         # bottom line fits.

@@ -3414,3 +3414,101 @@ def test_acting_against_a_licences_conditions_is_general_prohibition_nine(
 )
 def test_plain_ways_of_asking_whether_a_deal_is_allowed(question: str, asks: bool) -> None:
     assert asks_whether(question) is asks
+
+
+CUBA_DEEMED = (
+    "( a ) License requirements. A license is required to export or reexport to Cuba all items "
+    "subject to the EAR. ( 2 ) Deemed exports and deemed reexports. A license is not required to "
+    "release technology or source code subject to the EAR but not on the Commerce Control List "
+    "( i.e., EAR99 technology or source code) to a Cuban national in the United States or a "
+    "third country."
+)
+RUSSIA_DEEMED = (
+    "( a ) License requirements. A license is required to export any item subject to the EAR to "
+    "Russia. ( i ) Deemed exports and deemed reexports. The license requirements in paragraph "
+    "(a) do not apply to deemed exports or reexports. However, the exclusion for deemed exports "
+    "and deemed reexports is limited to the license requirements specified only in this section "
+    "of the EAR."
+)
+SYRIA_DEEMED = (
+    "( a ) License requirements. A license is required for the export or reexport to Syria of "
+    "all items subject to the EAR, except food and medicine classified as EAR99. A license is "
+    "required for the deemed export and deemed reexport of any technology or source code on the "
+    "Commerce Control List (CCL) to a Syrian foreign national. Deemed exports and deemed "
+    "reexports to Syrian foreign nationals involving technology or source code subject to the "
+    "EAR but not listed on the CCL do not require a license."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "text", "outcome", "says"),
+    [
+        (
+            "We want to hire a Cuban national who lives in Miami to work on our EAR99 source "
+            "code. Do we need a licence?",
+            "746.2",
+            CUBA_DEEMED,
+            "depends",
+            "not under 15 CFR 746.2",
+        ),
+        # 746.2's exclusion is for EAR99 only: CCL technology is Cuba's general requirement
+        (
+            "A Cuban engineer on a work visa in our lab would see 3E001 technology. Do we need a "
+            "licence?",
+            "746.2",
+            CUBA_DEEMED,
+            "yes",
+            "excludes only technology not on the CCL",
+        ),
+        # Russia's (a) does not reach deemed exports at all; the CCL-based rules still do
+        (
+            "We are hiring a Russian citizen on an O-1 visa who would see our 5D002 source code. "
+            "Is the hire blocked?",
+            "746.8",
+            RUSSIA_DEEMED,
+            "depends",
+            "do not apply to deemed exports, but the CCL-based ones do",
+        ),
+        (
+            "A Syrian PhD student in our Boston lab would see 3E001 technology. Do we need a "
+            "licence?",
+            "746.9",
+            SYRIA_DEEMED,
+            "yes",
+            "requires a licence to release technology or source code on the CCL",
+        ),
+        (
+            "A Syrian student intern in our lab would see our design documents. Do we need a "
+            "licence?",
+            "746.9",
+            SYRIA_DEEMED,
+            "depends",
+            "depends on the technology's classification",
+        ),
+    ],
+)
+def test_technology_released_to_a_national_here_follows_the_sections_deemed_export_rule(
+    question: str, section: str, text: str, outcome: str, says: str
+) -> None:
+    chunk = _p(140, f"15 CFR {section}(a)", text, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and section in finding.rule and finding.outcome == outcome
+    assert says in finding.lines[0].text
+    # never the "licence for any item going there" an export would get
+    assert "going to" not in finding.lines[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # sent there, or nobody's nationality: an export, not a deemed one
+        "Can we ship EAR99 technology documentation to a customer in Havana?",
+        "Our engineer will send the source code to our distributor in Moscow. Licence needed?",
+    ],
+)
+def test_technology_sent_to_the_country_is_an_export_not_a_deemed_one(question: str) -> None:
+    chunk = _p(141, "15 CFR 746.2(a)", CUBA_DEEMED, "regulation")
+    russia = _p(142, "15 CFR 746.8(a)", RUSSIA_DEEMED, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([chunk, russia]))
+    assert finding is not None and "746" in finding.rule
+    assert "deemed" not in finding.lines[0].text
