@@ -731,15 +731,7 @@ def known_violation_rule(
             [prohibited],
         )
     ]
-    none = _sought(passages, lookup, "15 CFR 736.2", _GP10_NO_EXCEPTIONS, _GP10_QUERY)
-    if none is not None:
-        lines.append(
-            FindingLine(
-                "Licence exceptions",
-                "none: no License Exception overcomes General Prohibition Ten",
-                [none],
-            )
-        )
+    lines += _no_exceptions(passages, lookup, _GP10_NO_EXCEPTIONS, _GP10_QUERY, "Ten")
     if permission is not None:
         lines.append(FindingLine("Permission", _PERMISSION_TEXT, [permission]))
     return Finding(
@@ -749,6 +741,22 @@ def known_violation_rule(
         ["the facts of the violation you know of"],
         operative=True,
     )
+
+
+def _no_exceptions(
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
+    pattern: re.Pattern[str],
+    query: str,
+    number: str,
+) -> list[FindingLine]:
+    """The "Licence exceptions: none" line of a general prohibition that says no License
+    Exception overcomes it (736.2(b)(9), (b)(10)), resting on that sentence; none without it."""
+    none = _sought(passages, lookup, "15 CFR 736.2", pattern, query)
+    if none is None:
+        return []
+    text = f"none: no License Exception overcomes General Prohibition {number}"
+    return [FindingLine("Licence exceptions", text, [none])]
 
 
 _GP9 = re.compile(r"\bYou may not violate terms or conditions of a license\b", re.I)
@@ -778,15 +786,7 @@ def licence_terms_rule(
             [basis],
         )
     ]
-    none = _sought(passages, lookup, "15 CFR 736.2", _GP9_NO_EXCEPTIONS, _GP9_QUERY)
-    if none is not None:
-        lines.append(
-            FindingLine(
-                "Licence exceptions",
-                "none: no License Exception overcomes General Prohibition Nine",
-                [none],
-            )
-        )
+    lines += _no_exceptions(passages, lookup, _GP9_NO_EXCEPTIONS, _GP9_QUERY, "Nine")
     return Finding(
         "yes",
         "Licence terms and conditions: General Prohibition Nine (15 CFR 736.2(b)(9))",
