@@ -26,6 +26,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from assistant.answering.control_reasons import (
+    REASON_SECTIONS,
+    column_pattern,
+    reach_of,
+    reasons_given,
+)
 from assistant.answering.country_scope import question_countries
 from assistant.answering.deemed_exports import releases_to_a_national
 from assistant.answering.end_use_places import (
@@ -2801,6 +2807,89 @@ def country_chart_rule(
     return Finding("depends", "Commerce Country Chart (15 CFR 738.4)", lines, missing)
 
 
+def control_reason_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """A reason for control the question gives ("NS Column 2", "RS1") and the destinations it
+    names: part 742's own sentence for that column says where it needs a licence
+    (`control_reasons`). "yes" for a destination outside the countries it excepts; "not for that
+    reason" for one it excepts; "depends" on a country group the corpus does not list. Not for
+    an embargoed destination (part 746 decides) or a question that gives no such reason."""
+    reasons = reasons_given(question)
+    deal = " ".join(_this_deal_sentences(question))
+    if not reasons or place_sent_to(deal) is not None:
+        return None
+    places = list(
+        dict.fromkeys(x for x in foreign_places(question) if x.lower() not in _VAGUE_PLACE)
+    )
+    lines: list[FindingLine] = []
+    missing: list[str] = []
+    outcome: Literal["yes", "depends"] = "depends"
+    for reason, column in reasons:
+        section = REASON_SECTIONS[reason]
+        pool = _with_section(passages, lookup, section)
+        basis = next(
+            (
+                b
+                for b in _matching(pool, f"15 CFR {section}", column_pattern(reason, column))
+                if _LICENCE_REQUIRED.search(_sentence(b)) and reach_of(_sentence(b)) is not None
+            ),
+            None,
+        )
+        if basis is None:
+            continue
+        reach = reach_of(_sentence(basis))
+        assert reach is not None
+        cite = basis.passage.citation
+        name = f"{reason} column {column}"
+        if reach.everywhere:
+            scope = "every destination, Australia, Canada and the United Kingdom included"
+        elif reach.except_group:
+            scope = f"every destination except those in Country Group {reach.except_group}"
+        else:
+            scope = f"every destination except {reach.written}"
+        rule = f"{name} items need a licence to {scope} ({cite})"
+        if not places:
+            missing.append("the destination")
+            lines.append(
+                FindingLine("Licence required", f"depends on the destination — {rule}", [basis])
+            )
+            continue
+        excepted = [
+            p
+            for p in places
+            if any(
+                p.lower() in names_of(c) or c.lower() in names_of(p) for c in reach.except_countries
+            )
+        ]
+        needs = [p for p in places if p not in excepted]
+        parts: list[str] = []
+        if reach.everywhere or (reach.except_countries and needs):
+            outcome = "yes"
+            parts.append(f"yes for {_listed(needs)}")
+        if excepted:
+            parts.append(f"not for {name} reasons to {_listed(excepted)}")
+            missing.append(f"the item's other reasons for control to {_listed(excepted)}")
+        if reach.except_group:
+            parts.append(
+                f"depends on whether {_listed(places)} "
+                f"{'is' if len(places) == 1 else 'are'} in Country Group {reach.except_group}"
+            )
+            missing.append(
+                f"whether {_listed(places)} {'is' if len(places) == 1 else 'are'} in Country "
+                f"Group {reach.except_group} (supplement no. 1 to part 740)"
+            )
+        lines.append(FindingLine("Licence required", f"{'; '.join(parts)} — {rule}", [basis]))
+    if not lines:
+        return None
+    if len(lines) > 1:
+        for extra in lines[1:]:
+            extra.label = "Also"
+    return Finding(
+        outcome, f"Reasons for control (15 CFR {REASON_SECTIONS[reasons[0][0]]})", lines, missing
+    )
+
+
 def general_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
 ) -> Finding | None:
@@ -3636,8 +3725,10 @@ def _determine(
         if plain is not None:
             return plain
     if finding is None and whether:
-        finding = country_chart_rule(question, passages, lookup) or general_rule(
-            question, passages, lookup
+        finding = (
+            control_reason_rule(question, passages, lookup)
+            or country_chart_rule(question, passages, lookup)
+            or general_rule(question, passages, lookup)
         )
     elif (
         finding is None and _ASKS_EXCEPTION.search(question) and not asks_other_obligation(question)

@@ -1,0 +1,90 @@
+"""The reasons for control a question gives ("NS Column 2", "NS2", "RS:1") and which
+destinations part 742 says each one needs a licence for.
+
+The Country Chart (supplement no. 1 to part 738) is not in the corpus, but part 742 states each
+column's reach in words: "National Security column 1 (NS:1). A license is required for exports
+and reexports to all destinations, except Australia, Canada, or the United Kingdom"
+(742.4(a)(1)); "NS:2 ... to all destinations except those specified in Country Group A:1"
+(742.4(a)(2)). A question that gives the reason ("our ECCN lists NS Column 2 ... to Japan?
+Brazil?") is answered from that sentence: "yes" where the exception names countries and the
+destination is not one of them, "no licence for that reason" where it is, and "depends on the
+country group" where the sentence names a group whose members the corpus does not list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Reasons for control by their Country Chart symbols, and the part 742 section stating each.
+REASON_SECTIONS: dict[str, str] = {
+    "NS": "742.4",
+    "RS": "742.6",
+    "CB": "742.2",
+    "NP": "742.3",
+    "CC": "742.7",
+}
+_REASON = re.compile(
+    r"\b(NS|RS|CB|NP|CC)\s*(?:[- ]?(?i:column|col\.?)\s*|:\s*|[- ]?)([123])\b"
+    r"|\b(?i:national\s+security)\s+(?i:column)\s+([12])\b",
+)
+
+
+def reasons_given(question: str) -> list[tuple[str, str]]:
+    """The (reason, column) pairs the question gives, in order: "NS Column 2", "NS2", "NS:1",
+    "RS-1", "national security column 2". Capitals only: "ns2" in a part number is not one."""
+    found: list[tuple[str, str]] = []
+    for m in _REASON.finditer(question):
+        pair = (m.group(1), m.group(2)) if m.group(1) else ("NS", m.group(3))
+        if pair not in found:
+            found.append(pair)
+    return found
+
+
+def column_pattern(reason: str, column: str) -> re.Pattern[str]:
+    """How part 742 writes the column in its licence sentence: "NS Column 1", "(NS:2)", "CB
+    Column 2 of the Country Chart", "RS Column 1 license requirements"."""
+    return re.compile(
+        rf"\b{reason}\s*(?:column\s*{column}|:\s*{column})\b(?![^.]*\bexcept as noted\b)", re.I
+    )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a column's licence requirement applies: every destination but `except_countries`,
+    or but the members of `except_group` ("A:1"), or every one (`everywhere`)."""
+
+    except_countries: tuple[str, ...] = ()
+    except_group: str | None = None
+    everywhere: bool = False
+    # the sentence's own words for the excepted countries ("Australia, Canada, or the United
+    # Kingdom"), to quote them as written
+    written: str = ""
+
+
+_EXCEPT_GROUP = re.compile(
+    r"\ball destinations,?\s+except\s+(?:those\s+(?:specified\s+)?in\s+|countries\s+in\s+)?"
+    r"Country\s+Group\s+([A-E]:\d)",
+    re.I,
+)
+_EXCEPT_COUNTRIES = re.compile(
+    r"\ball destinations,?\s+except\s+((?:[A-Z][\w .]+?,\s+)+(?:or|and)\s+(?:the\s+)?[A-Z][\w ]+?)"
+    r"(?=,|\s+for\b|\.)",
+)
+_EVERYWHERE = re.compile(r"\ball destinations,?\s+including\b", re.I)
+
+
+def reach_of(sentence: str) -> Reach | None:
+    """The destinations a column's licence sentence reaches, read from its "all destinations
+    except ..." clause; None for a sentence of another form (D:2 only, a special camera rule)."""
+    if _EVERYWHERE.search(sentence):
+        return Reach(everywhere=True)
+    group = _EXCEPT_GROUP.search(sentence)
+    if group:
+        return Reach(except_group=group.group(1))
+    countries = _EXCEPT_COUNTRIES.search(sentence)
+    if countries:
+        names = re.split(r",\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+", countries.group(1))
+        cleaned = tuple(n.strip().removeprefix("the ").strip() for n in names if n.strip())
+        return Reach(except_countries=cleaned, written=countries.group(1))
+    return None

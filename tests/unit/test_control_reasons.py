@@ -1,0 +1,102 @@
+"""A reason for control the question gives, and where part 742's own sentence says it needs a
+licence: read from the sentence, decided where the sentence names the countries, "depends"
+where it names a country group the corpus does not list."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.control_reasons import Reach, column_pattern, reach_of, reasons_given
+from assistant.answering.determination import determine
+from assistant.models import SearchResult
+
+NS1 = (
+    "( 1 ) National Security column 1 (NS:1). A license is required for exports and reexports to "
+    "all destinations, except Australia, Canada, or the United Kingdom, for all items in ECCNs on "
+    "the CCL that include NS Column 1 in the Country Chart column of the “License Requirements” "
+    "section."
+)
+NS2 = (
+    "( 2 ) National Security column 2 (NS:2). A license is required to all destinations except "
+    "those specified in Country Group A:1 (see supplement no. 1 to part 740 of the EAR), for all "
+    "items in ECCNs on the CCL that include NS column 2 in the Commerce Country Chart column."
+)
+CB1 = (
+    "( 1 ) If CB Column 1 of the Country Chart is indicated in the appropriate ECCN, a license is "
+    "required to all destinations, including Australia, Canada, and the United Kingdom, for the "
+    "following."
+)
+
+
+def _chunk(n: int, citation: str, text: str) -> SearchResult:
+    return SearchResult(
+        chunk_id=f"c{n}", doc_id=f"d{n}", source_path=f"p{n}", citation=citation, title="",
+        text=text, start=0, end=len(text), score=0.6, metadata={"doc_type": "regulation"},
+        similarity=0.6,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "reasons"),
+    [
+        ("The ECCN lists NS Column 2 (plus AT 1).", [("NS", "2")]),
+        ("It is NS1 and RS-1 controlled.", [("NS", "1"), ("RS", "1")]),
+        ("controlled for national security column 2", [("NS", "2")]),
+        ("NS:1 only", [("NS", "1")]),
+        # lower case is a part number or a word, not a Country Chart column
+        ("part ns2-44 of the chassis", []),
+    ],
+)
+def test_the_reasons_a_question_gives_by_their_chart_symbols(
+    question: str, reasons: list[tuple[str, str]]
+) -> None:
+    assert reasons_given(question) == reasons
+
+
+def test_a_columns_reach_is_read_from_its_own_sentence() -> None:
+    assert reach_of(NS1) == Reach(
+        except_countries=("Australia", "Canada", "United Kingdom"),
+        written="Australia, Canada, or the United Kingdom",
+    )
+    assert reach_of(NS2) == Reach(except_group="A:1")
+    assert reach_of(CB1) == Reach(everywhere=True)
+    assert column_pattern("NS", "1").search(NS1) and not column_pattern("NS", "2").search(NS1)
+
+
+class _Lookup:
+    def __init__(self, chunks: list[SearchResult]) -> None:
+        self.chunks = chunks
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        return []
+
+    def section(self, section: str) -> list[SearchResult]:
+        return [c for c in self.chunks if c.citation.startswith(f"15 CFR {section}")]
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "says"),
+    [
+        ("Our sensor is NS1 controlled. Do we need a licence to export it to Mexico?", "yes",
+         "yes for Mexico"),
+        ("Our sensor is NS1 controlled. Can we ship it to Canada without a licence?", "depends",
+         "not for NS column 1 reasons to Canada"),
+        ("The ECCN lists NS Column 2. Do I need a license to ship it to Japan? What about Brazil?",
+         "depends", "depends on whether Japan and Brazil are in Country Group A:1"),
+    ],
+)  # fmt: skip
+def test_a_given_reason_for_control_decides_by_part_742s_sentence(
+    question: str, outcome: str, says: str
+) -> None:
+    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    finding = determine(question, [], lookup=lookup)
+    assert finding is not None and "Reasons for control" in finding.rule
+    assert finding.outcome == outcome and says in finding.lines[0].text
+    basis = finding.lines[0].basis[0]
+    assert "A license is required" in basis.passage.text[basis.start : basis.end]
+
+
+def test_an_embargoed_destination_is_left_to_part_746() -> None:
+    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    finding = determine("Our NS2 item is going to Iran. Do we need a licence?", [], lookup=lookup)
+    assert finding is None or "Reasons for control" not in finding.rule
