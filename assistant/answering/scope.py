@@ -58,6 +58,11 @@ class Regime:
     # claimed on goods "re-exported", of "U.S. origin" or not; those words alone do not make
     # it an EAR question (its `ear_words` still do)
     trade_words_its_own: bool = False
+    # asked about in a question sentence that names nothing of the EAR, it is that regime's
+    # question whatever facts the message gives ("The customer is on the U.S. Entity List ...
+    # What is our exposure under Chinese law?"); for regimes whose questions are never the
+    # EAR's in other words (not OFAC's: "do we need an OFAC licence to ship?" is both)
+    asked_alone: bool = False
 
 
 _EXPORT_LICENCE = re.compile(r"(?i:export licen[cs]e|export authori[sz]ation)")
@@ -113,8 +118,21 @@ REGIMES: tuple[Regime, ...] = (
             rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
             r"|\b(?:METI|MOFCOM|BAFA)\b|(?i:ministry of commerce|white (?:country|list))"
+            rf"|\b(?i:under|in)\s+{_COUNTRY}\s+(?i:law|legislation)\b"
+            r"|(?i:anti-foreign sanctions law|unreliable entit(?:y|ies) list|blocking statute)"
         ),
         same_numbers=True,
+        asked_alone=True,
+    ),
+    Regime(
+        "U.S. employment and immigration law (DOJ's Immigrant and Employee Rights Section, "
+        "the EEOC)",
+        re.compile(
+            r"Immigrant and Employee Rights|\bIER\b|\bEEOC\b|\bTitle VII\b|\bE-Verify\b"
+            r"|\bForm I-9\b|(?i:citizenship[- ]status discrimination|national[- ]origin "
+            r"discrimination|employment discrimination)"
+        ),
+        asked_alone=True,
     ),
     Regime(
         "CFIUS review of foreign investment (31 CFR part 800)",
@@ -200,7 +218,7 @@ def unaddressed_regime(question: str) -> Regime | None:
     # "made in Dresden with no US content" says the EAR does not reach it: not an EAR question
     text = _NO_US_CONTENT.sub(" ", text)
     if _ASKS_ABOUT_EAR.search(text):
-        return None
+        return _asked_alone(text)
     trade_words = bool(_TRADE_WORDS.search(text))
     eccn = bool(_ECCN.search(text))
     for regime in REGIMES:
@@ -213,6 +231,26 @@ def unaddressed_regime(question: str) -> Regime | None:
         return regime
     # (after the named regimes: a tariff question names its own, "Section 301")
     return IMPORTS if only_imports(text) and not trade_words else None
+
+
+# "under Chinese law and U.S. law", "U.S. export controls": the EAR is asked about too
+_US_RULES = re.compile(
+    r"\b(?:U\.?S\.?|United States|American)\s+(?:(?:export|trade)\s+)?(?:law|rules|regulations|"
+    r"controls?|requirements)\b|\bexport controls?\b",
+    re.I,
+)
+
+
+def _asked_alone(text: str) -> Regime | None:
+    """A regime marked `asked_alone` that every question sentence of the text asks about, none
+    of them naming the EAR: the EAR words are the message's facts, not what it asks."""
+    asked = [x.strip() for x in re.findall(r"[^.?!]*\?", text) if x.strip()]
+    if not asked or any(_ASKS_ABOUT_EAR.search(x) or _US_RULES.search(x) for x in asked):
+        return None
+    for regime in REGIMES:
+        if regime.asked_alone and all(regime.asked.search(x) for x in asked):
+            return regime
+    return None
 
 
 def outside_corpus(regime: Regime) -> str:

@@ -27,6 +27,14 @@ ELSEWHERE = {
     "Is a 5% stake by a Gulf fund a mandatory CFIUS declaration?": "CFIUS",
     "Which HTS code and Section 301 duty apply to our solar inverters?": "tariffs",
     "Which Schedule B number do we report for lithium cells?": "tariffs",
+    # the EAR words are the message's facts; every question it asks is another regime's
+    "Our Chinese subsidiary refused an order from a customer on the U.S. Entity List. What is "
+    "our exposure under Chinese law, and can we apply to MOFCOM for an exemption?": "countries",
+    "We refused an order from an Entity List customer. Could that get us put on China's "
+    "Unreliable Entity List?": "countries",
+    "A rejected applicant filed a charge with DOJ's Immigrant and Employee Rights Section over "
+    "our 'U.S. citizens only due to export controls' ad. How long do we have to respond to "
+    "IER?": "employment",
     "How do we set up an IC-DISC to cut federal income tax on our export sales?": "tax",
     # an ECCN names the goods taxed, not an EAR question
     "What is the VAT rate in Germany on 4A003 computers?": "tax",
@@ -50,6 +58,13 @@ ELSEWHERE = {
 }
 
 ABOUT_THE_EAR = [
+    # another country's law asked about beside U.S. law or the EAR
+    "Our customer is on the Entity List. What are our obligations under Chinese law and U.S. "
+    "law?",
+    "We got a MOFCOM export licence for Chinese-made parts with US content. Do we still need "
+    "anything from BIS?",
+    "Can our job ad say U.S. citizens only because of the EAR's deemed export rules, or is that "
+    "citizenship-status discrimination?",
     # a regime named in passing, the question about the EAR
     "OFAC gave us a specific licence for the deal. Do we also need a BIS licence?",
     "Is an ITAR-controlled part in our radar also subject to the EAR?",
