@@ -59,8 +59,7 @@ ELSEWHERE = {
 
 ABOUT_THE_EAR = [
     # another country's law asked about beside U.S. law or the EAR
-    "Our customer is on the Entity List. What are our obligations under Chinese law and U.S. "
-    "law?",
+    "Our customer is on the Entity List. What are our obligations under Chinese law and U.S. law?",
     "We got a MOFCOM export licence for Chinese-made parts with US content. Do we still need "
     "anything from BIS?",
     "Can our job ad say U.S. citizens only because of the EAR's deemed export rules, or is that "
