@@ -24,7 +24,8 @@ _RELEASED = re.compile(
 # The person is here, not in the embargoed country: employed, hired, on a visa, in our lab.
 _HERE = re.compile(
     r"\b(?:in\s+(?:the\s+)?(?:US|U\.S\.A?\.?|United\s+States|America)|H-?1B|O-?1|F-?1|OPT|"
-    r"green\s+card|visas?|work\s+permit|hire|hires|hiring|hired|employ\w*|interns?|"
+    r"green\s+card|visas?|work\s+permit|hire|hires|hiring|hired|employ\w*|interns?|enrolled|"
+    r"(?:our|the|a)\s+(?:graduate\s+|undergraduate\s+)?(?:course|class|seminar|lecture)s?|"
     r"in\s+our\s+(?:[\w-]+\s+){0,2}(?:lab|office|team|plant|campus|facility|site|headquarters)|"
     r"(?:lab|office|team|plant|campus|facility|site)\s+in\s+(?:[A-Z][a-z]+))\b"
 )

@@ -3477,6 +3477,15 @@ SYRIA_DEEMED = (
             "yes",
             "requires a licence to release technology or source code on the CCL",
         ),
+        # students enrolled in a course here are here
+        (
+            "Our adjunct professor wants to teach 3E001 technology in a graduate course with "
+            "Syrian students enrolled. Do we need a licence?",
+            "746.9",
+            SYRIA_DEEMED,
+            "yes",
+            "requires a licence to release technology or source code on the CCL",
+        ),
         (
             "A Syrian student intern in our lab would see our design documents. Do we need a "
             "licence?",
