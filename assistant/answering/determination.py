@@ -607,7 +607,9 @@ _REQUIRES = re.compile(
 # A person denied export privileges: General Prohibition Four (736.2(b)(4)) in its own words.
 _DENIAL = re.compile(
     r"\b(?:(?:temporary\s+)?denial\s+orders?|denied\s+(?:persons?|part(?:y|ies)|export\s+"
-    r"privileges)|TDOs?|DPL|export privileges (?:were|have been|are|was) (?:denied|revoked))\b",
+    r"privileges)|TDOs?|DPL|export privileges (?:were|have been|are|was) (?:denied|revoked)|"
+    # "an order denying his export privileges for seven years"
+    r"den(?:ying|ies)\s+(?:\w+\s+){0,2}export\s+privileges)\b",
     re.I,
 )
 _GP4 = re.compile(r"\bmay not take any action that is prohibited by a denial order\b", re.I)

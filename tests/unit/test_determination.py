@@ -537,6 +537,13 @@ SHENZHEN_EL = _p(
             "yes",
             "Denial orders",
         ),
+        # in the words of the order itself
+        (
+            "BIS issued an order denying his export privileges for seven years. Can we hire him "
+            "as our export logistics coordinator?",
+            "yes",
+            "Denial orders",
+        ),
         # the Entity List: negated, ended, a place taken for a party, buying rather than selling
         (
             "Our customer in Shenzhen is not on the Entity List. Do we need a licence to ship "
