@@ -30,11 +30,31 @@ _REASON = re.compile(
 )
 
 
+# A compact symbol ("NS1", "CB1") is a Country Chart column only beside the words of control:
+# "dengue NS1 antigen", "CB1 receptor" and "model NS2" are not.
+_CONTROL_WORDS = re.compile(
+    r"\b(?:control\w*|reasons?\s+for\s+control|ECCN|column|country\s+chart|licen[cs]e\s+"
+    r"requirements?)\b",
+    re.I,
+)
+_WRITTEN_AS_COLUMN = re.compile(r"(?i:column|col\.?)|:")
+_DENIED = re.compile(r"\b(?:not|no|isn't|aren't|without)\s+(?:\w+\s+)?$", re.I)
+
+
 def reasons_given(question: str) -> list[tuple[str, str]]:
     """The (reason, column) pairs the question gives, in order: "NS Column 2", "NS2", "NS:1",
-    "RS-1", "national security column 2". Capitals only: "ns2" in a part number is not one."""
+    "RS-1", "national security column 2". Capitals only: "ns2" in a part number is not one; a
+    compact "NS1" only near the words of control ("controlled", "ECCN", "reason for control");
+    not one the question denies ("not NS1")."""
     found: list[tuple[str, str]] = []
     for m in _REASON.finditer(question):
+        if _DENIED.search(question[max(0, m.start() - 20) : m.start()]):
+            continue
+        written = m.group(0)
+        near = question[max(0, m.start() - 60) : m.end() + 60]
+        alone = re.match(r"[- ]only\b", question[m.end() :])  # "our NS2-only sensor module"
+        if not (_WRITTEN_AS_COLUMN.search(written) or _CONTROL_WORDS.search(near) or alone):
+            continue
         pair = (m.group(1), m.group(2)) if m.group(1) else ("NS", m.group(3))
         if pair not in found:
             found.append(pair)

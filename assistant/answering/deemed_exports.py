@@ -27,14 +27,40 @@ _HERE = re.compile(
     r"green\s+card|visas?|work\s+permit|hire|hires|hiring|hired|employ\w*|interns?|enrolled|"
     r"(?:our|the|a)\s+(?:graduate\s+|undergraduate\s+)?(?:course|class|seminar|lecture)s?|"
     r"in\s+our\s+(?:[\w-]+\s+){0,2}(?:lab|office|team|plant|campus|facility|site|headquarters)|"
-    r"(?:lab|office|team|plant|campus|facility|site)\s+in\s+(?:[A-Z][a-z]+))\b"
+    r"(?:lab|office|team|plant|campus|facility|site)\s+in\s+(?:[A-Z][a-z]+)|"
+    r"visiting\s+(?:scholar|researcher|scientist)s?|postdocs?)\b"
 )
 # A person by nationality: "a Russian citizen", "an Iranian national", "national of Syria".
 _NATIONAL = re.compile(
-    r"\b(?:cuban|iranian|syrian|russian|belarusian|north\s+korean)\s+(?:[a-z-]+\s+){0,2}"
+    r"\b(?P<demonym>cuban|iranian|syrian|russian|belarusian|north\s+korean)\s+(?:[a-z-]+\s+){0,2}"
     r"(?:nationals?|citizens?|engineers?|scientists?|students?|researchers?|employees?|"
-    r"hires?|interns?|workers?|contractors?|developers?|person|people|PhD)\b|"
-    r"\b(?:nationals?|citizens?)\s+of\s+(?:cuba|iran|syria|russia|belarus|north\s+korea)\b",
+    r"hires?|interns?|workers?|contractors?|developers?|person|people|PhD|postdocs?|scholars?)"
+    r"\b|\b(?:nationals?|citizens?)\s+of\s+(?:the\s+)?(?P<country>cuba|iran|syria|russia|"
+    r"russian\s+federation|belarus|north\s+korea)\b",
+    re.I,
+)
+# ... who is a U.S. person all the same (15 CFR 772.1): a citizen, a permanent resident
+_US_PERSON = re.compile(
+    r"\bgreen[- ]card\s+holder|\b(?:has|have|holds?|with|got)\s+(?:a\s+|her\s+|his\s+)?green"
+    r"[- ]card\b|\bpermanent\s+residen\w*|\b(?:U\.?S\.?|American)\s+citizen|\bnaturali[sz]ed\b|"
+    r"\b(?:iranian|cuban|syrian|russian|belarusian|korean)[- ]american\b|"
+    r"\bprotected\s+individual\b",
+    re.I,
+)
+# ... or where he or she is, there: "at their Moscow office", "remotely from Minsk", "at his home
+# in St Petersburg" (an export to that country, not a deemed one)
+_THERE = re.compile(
+    r"\b(?:in|at|from|to|into)\s+(?:(?:our|their|his|her|its|the|a)\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:cuba|havana|iran|tehran|syria|damascus|russia|moscow|st\.?\s+petersburg|belarus|minsk|"
+    r"north\s+korea|pyongyang)\b|\b(?:havana|tehran|damascus|moscow|minsk|pyongyang)\s+"
+    r"(?:office|branch|site|lab|team|subsidiary|plant)\b",
+    re.I,
+)
+# ... or nothing controlled reaches him: "no access to any technology", only what is published
+_NOTHING_RELEASED = re.compile(
+    r"\bno\s+(?:access\s+to\s+(?:any\s+)?)?(?:proprietary\s+|controlled\s+)?(?:technology|"
+    r"source\s+code|technical\s+data)\b|\bpublished\b|\bfundamental\s+research\b|"
+    r"\bpublicly\s+available\b",
     re.I,
 )
 # ... and not an item sent to the country: "ship the prototype to Tehran"
@@ -46,12 +72,26 @@ _SENT_THERE = re.compile(
 )
 
 
+def national_here(question: str) -> bool:
+    """Whether the question's embargoed country is a person's nationality, the person being
+    here (employed, hired, on a visa, in our lab) or a U.S. person, and nothing is sent there:
+    then the country is no destination at all."""
+    return bool(
+        _NATIONAL.search(question)
+        and (_HERE.search(question) or _US_PERSON.search(question))
+        and not _SENT_THERE.search(question)
+        and not _THERE.search(question)
+    )
+
+
 def releases_to_a_national(question: str) -> bool:
     """Whether the question releases technology or source code to a person of an embargoed
-    country's nationality who is here (a deemed export), and sends nothing there."""
+    country's nationality who is here (a deemed export), and sends nothing there. Not to a U.S.
+    person (a citizen, a permanent resident: 772.1), and not when nothing controlled is
+    released ("no access to any technology", only what is published)."""
     return bool(
-        _RELEASED.search(question)
-        and _NATIONAL.search(question)
-        and _HERE.search(question)
-        and not _SENT_THERE.search(question)
+        national_here(question)
+        and _RELEASED.search(question)
+        and not _US_PERSON.search(question)
+        and not _NOTHING_RELEASED.search(question)
     )

@@ -33,7 +33,7 @@ from assistant.answering.control_reasons import (
     reasons_given,
 )
 from assistant.answering.country_scope import question_countries
-from assistant.answering.deemed_exports import releases_to_a_national
+from assistant.answering.deemed_exports import national_here, releases_to_a_national
 from assistant.answering.end_use_places import (
     OUTSIDE_LIMITED,
     names_any,
@@ -612,6 +612,12 @@ _DENIAL = re.compile(
     r"den(?:ying|ies)\s+(?:\w+\s+){0,2}export\s+privileges)\b",
     re.I,
 )
+# an order no longer in force: "it expired in 2017", "BIS terminated it early"
+_ORDER_ENDED = re.compile(
+    r"\b(?:expired|terminated|lifted|rescinded|revoked\s+the\s+order|vacated|no\s+longer\s+in\s+"
+    r"(?:force|effect))\b",
+    re.I,
+)
 _GP4 = re.compile(r"\bmay not take any action that is prohibited by a denial order\b", re.I)
 _GP4_NO_EXCEPTIONS = re.compile(
     r"\bno License Exceptions\b.*\bGeneral Prohibition Four\b", re.I | re.S
@@ -636,7 +642,7 @@ def denial_order_rule(
         return None
     # "Our forwarder was named in a denial order": prohibited. "None of the parties are denied
     # persons", "the order expired in 2022": only whether one is in force decides.
-    denied = asserted(_DENIAL, question)
+    denied = asserted(_DENIAL, question) and not _ORDER_ENDED.search(question)
     lines = [
         FindingLine(
             "Licence required",
@@ -1073,6 +1079,10 @@ def embargo_rule(
         _first_in_section(pool, f"15 CFR {section}", _REQUIRES)
     )
     if basis is None:
+        return None
+    if national_here(question) and not releases_to_a_national(question):
+        # a Cuban forklift driver in Miami, a Russian-born green-card holder: the country is a
+        # person's nationality, and nothing controlled goes to it or is released to him
         return None
     if releases_to_a_national(question):
         # technology released to a national of the place, where he or she is: the section's
@@ -1598,16 +1608,22 @@ _D5_WORDS = (
 # ECAD and TCAD software ("place-and-route and signoff tools", "EDA software") used to design
 # chips: 744.23(a)(2)(iii)
 _DESIGN_WORDS = (
-    r"\b(?:ECAD|TCAD|(?-i:EDA)|electronic\s+design\s+automation|place[- ]and[- ]route|"
+    r"\b(?:ECAD|TCAD|(?-i:EDA)(?!\s*\((?i:exploratory))|electronic\s+design\s+automation|"
+    r"place[- ]and[- ]route|"
     r"(?:chip|IC|circuit)[- ]design\s+(?:software|tools?))\b"
+)
+# printed circuit boards, not integrated circuits: 744.23(a)(2)(iii) is about IC design
+_BOARDS_ONLY = re.compile(
+    r"\b(?:printed[- ]circuit[- ]boards?|PCBs?|board\s+layout)\b|\bdata\s+analy",
+    re.I,
 )
 _DESIGN_END_USE = (
     "the design of advanced-node ICs produced in Macau or a Country Group D:5 destination"
 )
 # a 'supercomputer' and the computing centres that may be one: 744.23(a)(1)
 _COMPUTING_WORDS = (
-    r"\b(?:supercomput\w*|high[- ]performance\s+computing|HPC|"
-    r"(?:computing|compute|supercomputing)\s+(?:cent(?:re|er)s?|clusters?))\b"
+    r"\b(?:supercomput\w*|high[- ]performance\s+computing|HPC\s+(?:clusters?|systems?|"
+    r"cent(?:re|er)s?)|(?:computing|compute|supercomputing)\s+(?:cent(?:re|er)s?|clusters?))\b"
 )
 _SUPERCOMPUTER_END_USE = "a 'supercomputer' in Macau or a Country Group D:5 destination"
 # End uses and end users that need a licence for items the CCL alone would not catch, most
@@ -1629,8 +1645,10 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
         re.compile(
             r"\bnuclear\s+(?:explosive|weapon|reactor|facilit|fuel|program|propulsion)\w*|"
             r"\bunsafeguarded\b|\b(?:research|power|nuclear)\s+reactors?\b|"
-            r"\buranium\s+enrichment\b|\benrichment\s+(?:plant|facilit\w*|cascade)|"
-            r"\breprocessing\s+(?:plant|facilit\w*)|\bheavy[- ]water\b",
+            r"\buranium\s+enrichment\b|(?<!ore )(?<!coal )(?<!mineral )\benrichment\s+"
+            r"(?:plant|facilit\w*|cascade)|\breprocessing\s+(?:plant|facilit\w*)|"
+            # a plant making heavy water, not a lab using it as a solvent
+            r"\bheavy[- ]water\s+(?:production|plant|facilit\w*|upgrad\w*)",
             re.I,
         ),
         "a nuclear end use",
@@ -1642,10 +1660,12 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
         # ballistic missiles, space launch vehicles, and sounding rockets", "'unmanned aerial
         # vehicles' include ... cruise missiles, target drones and reconnaissance drones".
         re.compile(
-            r"(?<![A-Za-z])(?:ballistic |cruise )?missiles?\b|\bICBMs?\b|\bUAVs?\b|"
-            # "rocket" as the thing, not a modifier ("rocket stoves", "Rocket League")
-            r"(?<![A-Za-z-])rockets?\b(?=\s*(?:[.,;:?!)'\"’]|$)|\s+(?:programs?|programmes?|motors?|"
-            r"engines?|tests?|launch\w*|that|which|for|with|and|or|in|to|of|will|are|is)\b)|"
+            r"(?<![A-Za-z])(?<!anti-)(?<!counter-)(?:ballistic |cruise )?missiles?\b|\bICBMs?\b|"
+            r"(?<!anti-)(?<!counter-)\bUAVs?\b|"
+            # "rockets" as the things ("for rockets that", "the range of the rockets."), not a
+            # modifier or a metaphor ("rocket stoves", "our laptop is a rocket")
+            r"(?<![A-Za-z'-])rockets\b(?=\s*(?:[.,;:?!)]|$)|\s+(?:that|which|for|with|and|or|in|"
+            r"to|of|will|are)\b)|(?<![A-Za-z'-])rockets?\s+(?:programs?|programmes?|launch\w*)\b|"
             r"\b(?i:rocket\s+(?:systems?|motors?|engines?)|sounding\s+rockets?|"
             r"space\s+launch\s+vehicles?|(?:target|reconnaissance)\s+drones?|"
             r"unmanned\s+aerial\s+vehicles?)\b"
@@ -1655,6 +1675,10 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     (
         "744.4",
         re.compile(
+            # (not detecting, protecting against, destroying or writing about them)
+            r"(?<!against )(?<!detectors for )(?<!detector for )(?<!sensors for )"
+            r"(?<!history of )(?<!book on )(?<!books on )(?<!destroy )(?<!destroy old )"
+            r"(?<!destruction of )(?<!destroying )"
             r"\b(?:(?:chemical|biological)\s+(?:or\s+biological\s+)?weapons?|"
             r"chemical\s+(?:munitions?|warfare(?:\s+agents?)?)|biological\s+warfare|"
             r"bio-?weapons?|nerve\s+agents?)\b"
@@ -1666,9 +1690,10 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     (
         "744.23",
         # a supercomputer or a large computing centre there
+        # (where the computer is, not who logs in to one in Austin)
         re.compile(
-            rf"{_COMPUTING_WORDS}[^.?!;]{{0,120}}{_D5_WORDS}|"
-            rf"{_D5_WORDS}[^.?!;]{{0,120}}{_COMPUTING_WORDS}",
+            rf"{_COMPUTING_WORDS}\s+(?:[\w-]+\s+){{0,3}}?(?:in|at)\s+(?:[\w-]+\s+){{0,2}}?"
+            rf"{_D5_WORDS}|{_D5_WORDS}[^.?!;]{{0,120}}{_COMPUTING_WORDS}",
             re.I,
         ),
         _SUPERCOMPUTER_END_USE,
@@ -1924,7 +1949,11 @@ def end_use_rule(
     deal = " ".join(sentences)
     # chip-design software and a Macau or D:5 party anywhere in the message (744.23(a)(2)(iii)):
     # "We license ECAD tools. A new prospect is a chip-design startup in Shanghai."
-    chip_design = re.search(_DESIGN_WORDS, deal, re.I) and re.search(_D5_WORDS, deal, re.I)
+    chip_design = (
+        re.search(_DESIGN_WORDS, deal, re.I)
+        and asserted(re.compile(_D5_WORDS, re.I), deal)
+        and not _BOARDS_ONLY.search(deal)
+    )
     stated = ("744.23", _DESIGN_END_USE, deal) if chip_design else None
     stated = stated or next(
         (
@@ -1977,7 +2006,7 @@ def end_use_rule(
             f"744, a licence is required for any item subject to the EAR when you know of {what} "
             f"({cite}(a))"
         )
-        if _FUEL_CYCLE.search(deal):
+        if asserted(_FUEL_CYCLE, deal):
             # (a)(3): these facilities need a licence whether or not IAEA safeguards apply
             text = (
                 "depends on the destination — unless it is a country of supplement no. 3 to "
@@ -1995,7 +2024,7 @@ def end_use_rule(
             f"will be used in any rocket system or unmanned aerial vehicle ({cite}(a)(3))"
         )
         extra = _first_in_section(pool, cite, _RANGE_UNKNOWN_744_3)
-    elif section == "744.3" and not _WMD_DELIVERY.search(deal):
+    elif section == "744.3" and not asserted(_WMD_DELIVERY, deal):
         # 744.3(a)(1) and (a)(3) reach only Country Group D:4 (not in the corpus); (a)(2)
         # reaches everywhere, but only for delivering chemical, biological or nuclear weapons
         outcome, missing = "depends", [_D4_FACT]
@@ -2275,8 +2304,9 @@ _ADVANCED_NODE_FACT = (
 )
 # 744.2(a)(3)'s facilities, "safeguarded and unsafeguarded"
 _FUEL_CYCLE = re.compile(
-    r"\bheavy[- ]water\b|\breprocessing\b|\b(?:isotope|uranium)\s+(?:separation|enrichment)\b|"
-    r"\benrichment\s+(?:plant|facilit\w*|cascade)|\bplutonium\b",
+    r"\bheavy[- ]water\s+(?:production|plant|facilit\w*|upgrad\w*)|\breprocessing\b|"
+    r"\b(?:isotope|uranium)\s+(?:separation|enrichment)\b|"
+    r"(?<!ore )(?<!coal )\benrichment\s+(?:plant|facilit\w*|cascade)|\bplutonium\b",
     re.I,
 )
 _SAFEGUARDED_AND_NOT = re.compile(r"\bSafeguarded and unsafeguarded nuclear\b", re.I)
@@ -2284,8 +2314,10 @@ _RANGE_UNKNOWN_744_3 = re.compile(r"\bbut you are unable to determine\b", re.I)
 # "they don't know the range", "range unknown", "can't tell us the range"
 _RANGE_UNKNOWN = re.compile(
     r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|can'?t|cannot|unable\s+to|not)\s+(?:\w+\s+){0,3}?"
-    r"(?:know|determine|tell|say|sure|confirm)\b[^.?!]{0,40}\brange\b|"
-    r"\brange\b[^.?!]{0,30}\b(?:unknown|unclear|not\s+known)\b",
+    r"(?:know|determine|tell|say|sure|confirm)\b[^.?!]{0,40}"
+    r"(?<!temperature )(?<!frequency )(?<!operating )(?<!price )(?<!pressure )(?<!voltage )"
+    r"\brange\b|(?<!temperature )(?<!frequency )(?<!operating )\brange\b[^.?!]{0,30}\b"
+    r"(?:unknown|unclear|not\s+known)\b",
     re.I,
 )
 _D4_ONLY_FACT = "whether the destination is in Country Group D:4 (supplement no. 1 to part 740)"
@@ -2296,8 +2328,8 @@ _D4_FACT = (
 )
 # Rockets or drones that carry weapons of mass destruction: 744.3(a)(2), anywhere in the world
 _WMD_DELIVERY = re.compile(
-    r"\b(?:deliver\w*|carry\w*|payloads?|armed\s+with)\b[^.?!;]{0,40}\b(?:chemical|biological|"
-    r"nuclear)\s+(?:weapons?|warheads?|agents?|payloads?)\b|"
+    r"\b(?:deliver\w*|carry\w*|armed\s+with)\b[^.?!;]{0,40}\b(?:chemical|biological|"
+    r"nuclear)\s+(?:weapons?|warheads?)\b|"
     r"\b(?:chemical|biological|nuclear)\s+warheads?\b",
     re.I,
 )

@@ -15,8 +15,8 @@ import re
 
 # A licence the question holds: "our BIS license", "the licence we got", "we hold a licence".
 _HELD = re.compile(
-    r"\b(?:our|my|their|the\s+customer's|this|that)\s+(?:(?:BIS|export|individual|existing|current)"
-    r"\s+)*licen[cs]e\b(?!\s+(?:applications?|exceptions?))|"
+    r"\b(?:our|my|the\s+customer's|this|that)\s+(?:(?:BIS|export|individual|existing|current)"
+    r"\s+)*licen[cs]e\b(?!\s+(?:applications?|exceptions?|agreements?|keys?|fees?))|"
     r"\b(?:we|I|they)\s+(?:have|hold|got|obtained|received)\s+(?:a|an|the)\s+"
     r"(?:(?:BIS|export|individual)\s+)*licen[cs]e\b",
     re.I,
@@ -39,12 +39,33 @@ _ACT = re.compile(
 )
 
 
+# A commercial licence, not one issued under the EAR: "our licence agreement with the CAD
+# vendor", "software licence", "seats"
+_COMMERCIAL = re.compile(
+    r"\blicen[cs]e\s+(?:agreements?|keys?|fees?)\b|\b(?:software|end[- ]user|EULA|vendor)\s+"
+    r"licen[cs]e|\bseats?\b|\bEULA\b",
+    re.I,
+)
+# An act already done ("Last year we transferred two units despite the condition"): a
+# violation to disclose, not an authorization to seek
+_DONE = re.compile(
+    r"\b(?:moved|resold|sold|re-?exported|transferred|shipped|lent|used|gave|sent)\b[^.?!;]{0,60}"
+    r"\b(?:despite|in\s+breach|against|contrary\s+to|without)\b",
+    re.I,
+)
+
+
 def acts_against_licence_terms(question: str) -> bool:
-    """Whether the question holds a licence that states a condition, and proposes an act the
-    condition may forbid: the terms decide (General Prohibition Nine)."""
-    held = _HELD.search(question)
-    if held is None:
+    """Whether the question holds a licence that states a condition (in the same sentence:
+    not a competitor's licence beside it), and proposes an act the condition may forbid: the
+    terms decide (General Prohibition Nine). Not a commercial licence agreement, and not an act
+    already done."""
+    if _COMMERCIAL.search(question) or _DONE.search(question):
         return False
-    after = question[held.start() :]
-    condition = _CONDITION.search(after)
-    return condition is not None and _ACT.search(question[held.end() :]) is not None
+    for sentence in re.split(r"(?<=[.;?!])\s+", question):
+        held = _HELD.search(sentence)
+        if held is not None and _CONDITION.search(sentence[held.start() :]):
+            rest = question[question.find(sentence) + held.end() :]
+            if _ACT.search(rest):
+                return True
+    return False

@@ -63,6 +63,9 @@ class Regime:
     # What is our exposure under Chinese law?"); for regimes whose questions are never the
     # EAR's in other words (not OFAC's: "do we need an OFAC licence to ship?" is both)
     asked_alone: bool = False
+    # only what every question sentence asks counts, never a mention in the facts ("Under
+    # Chinese law our distributor can't give us end-use information, so can we ship?")
+    asked_only: bool = False
 
 
 _EXPORT_LICENCE = re.compile(r"(?i:export licen[cs]e|export authori[sz]ation)")
@@ -118,11 +121,20 @@ REGIMES: tuple[Regime, ...] = (
             rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
             r"|\b(?:METI|MOFCOM|BAFA)\b|(?i:ministry of commerce|white (?:country|list))"
-            rf"|\b(?i:under|in)\s+{_COUNTRY}\s+(?i:law|legislation)\b"
-            r"|(?i:anti-foreign sanctions law|unreliable entit(?:y|ies) list|blocking statute)"
         ),
         same_numbers=True,
         asked_alone=True,
+    ),
+    Regime(
+        "other countries' laws (China's Anti-Foreign Sanctions Law and Unreliable Entity List, "
+        "blocking statutes)",
+        re.compile(
+            r"(?i:anti-foreign sanctions law|unreliable entit(?:y|ies) list|blocking statute"
+            r"|blocking (?:rules|regulation))"
+            rf"|\b(?i:under|in)\s+{_COUNTRY}\s+(?i:law|legislation)\b"
+        ),
+        asked_alone=True,
+        asked_only=True,
     ),
     Regime(
         "U.S. employment and immigration law (DOJ's Immigrant and Employee Rights Section, "
@@ -222,6 +234,8 @@ def unaddressed_regime(question: str) -> Regime | None:
     trade_words = bool(_TRADE_WORDS.search(text))
     eccn = bool(_ECCN.search(text))
     for regime in REGIMES:
+        if regime.asked_only:
+            continue
         if not regime.asked.search(text) or (trade_words and not regime.trade_words_its_own):
             continue
         if (eccn and not regime.same_numbers) or (
@@ -230,7 +244,9 @@ def unaddressed_regime(question: str) -> Regime | None:
             continue
         return regime
     # (after the named regimes: a tariff question names its own, "Section 301")
-    return IMPORTS if only_imports(text) and not trade_words else None
+    if only_imports(text) and not trade_words:
+        return IMPORTS
+    return _asked_alone(text)
 
 
 # "under Chinese law and U.S. law", "U.S. export controls": the EAR is asked about too
@@ -241,11 +257,21 @@ _US_RULES = re.compile(
 )
 
 
+# "can we ship without it?", "do we need a licence before she sees the code?": what the EAR
+# decides, whatever law the rest of the sentence names
+_ASKS_TO_SHIP = re.compile(
+    r"\b(?:ship|export|re-?export|sell|send|deliver)\w*\b|\blicen[cs]e\b|\bECCN|\b\d[A-E]\d{3}\b",
+    re.I,
+)
+
+
 def _asked_alone(text: str) -> Regime | None:
     """A regime marked `asked_alone` that every question sentence of the text asks about, none
     of them naming the EAR: the EAR words are the message's facts, not what it asks."""
     asked = [x.strip() for x in re.findall(r"[^.?!]*\?", text) if x.strip()]
-    if not asked or any(_ASKS_ABOUT_EAR.search(x) or _US_RULES.search(x) for x in asked):
+    if not asked or any(
+        _ASKS_ABOUT_EAR.search(x) or _US_RULES.search(x) or _ASKS_TO_SHIP.search(x) for x in asked
+    ):
         return None
     for regime in REGIMES:
         if regime.asked_alone and all(regime.asked.search(x) for x in asked):

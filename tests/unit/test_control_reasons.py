@@ -100,3 +100,21 @@ def test_an_embargoed_destination_is_left_to_part_746() -> None:
     lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
     finding = determine("Our NS2 item is going to Iran. Do we need a licence?", [], lookup=lookup)
     assert finding is None or "Reasons for control" not in finding.rule
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # from an attack on the rule: biology, model names, a denied reason
+        "We ship dengue NS1 antigen rapid test kits to clinics in Brazil. Do we need a licence?",
+        "Can we send our CB1 receptor antagonist compounds to a university in Germany?",
+        "Our smart thermostat, model NS2, is EAR99. Can we ship it to Brazil?",
+        "Our item is not NS1; the ECCN lists only AT Column 1. Can we ship it to Brazil?",
+    ],
+)
+def test_symbols_that_are_not_a_reason_for_control_are_not_read_as_one(question: str) -> None:
+    assert reasons_given(question) == []
+
+
+def test_a_compact_symbol_beside_its_own_qualifier_is_one() -> None:
+    assert reasons_given("Our NS2-only sensor module goes to Wuhan.") == [("NS", "2")]

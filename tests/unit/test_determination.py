@@ -3528,3 +3528,127 @@ def test_technology_sent_to_the_country_is_an_export_not_a_deemed_one(question: 
     finding = determine(question, [], lookup=_SectionLookup([chunk, russia]))
     assert finding is not None and "746" in finding.rule
     assert "deemed" not in finding.lines[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # from an attack on the end-use readings: a trade name, a metaphor, countering drones,
+        # detecting, protecting against, destroying or writing about weapons; heavy water as a
+        # solvent, ore enrichment; a turbofan's HPC, a cluster in Austin; board layout software
+        "Our 'pocket rocket' ultralight camping stoves are EAR99. Can we ship 200 of them to "
+        "a retailer in Chile?",
+        "Our new gaming laptop is a rocket. Can we sell it to gamers in Mexico without a licence?",
+        "We make counter-UAV radars that jam hostile drones near airports. A civil airport "
+        "operator in Saudi Arabia wants two. Is there any export issue?",
+        "Our charcoal-lined suits protect soldiers against chemical warfare agents. A "
+        "distributor in Kenya wants 500. Do we need a licence?",
+        "A contractor in Libya will use our EAR99 incinerator to destroy old chemical munitions. "
+        "Do we need a licence?",
+        "We publish a history book on biological warfare. Can we sell it to bookstores in Egypt?",
+        "We sell heavy water (D2O) as an NMR solvent to a university lab in Brazil. Do we need a "
+        "licence?",
+        "Our EAR99 slurry pumps go to an iron-ore enrichment plant in Kazakhstan. Licence needed?",
+        "We make HPC blades for turbofan engines and COMAC in Shanghai wants a quote. Is there "
+        "any export issue?",
+        "Our HPC cluster in Austin sells compute time to universities in China. Do we need a "
+        "licence?",
+        "A contract manufacturer in Shenzhen wants our ECAD tool for printed circuit board "
+        "layout only. Do we need a licence?",
+        "The customer is in Munich, not China. They want to license our chip design software. "
+        "Any problems?",
+    ],
+)
+def test_words_that_only_look_like_the_new_end_uses_fire_no_end_use_rule(question: str) -> None:
+    chunks = [_p(150, "15 CFR 744.23(a)", SUPERCOMPUTER_TEXT, "regulation")]
+    lookup = _all_rules_lookup()
+    lookup.chunks += chunks
+    finding = determine(question, [], lookup=lookup)
+    assert finding is None or "End-use" not in finding.rule, finding.rule
+
+
+def test_research_payloads_and_a_temperature_range_are_not_weapons_or_an_unknown_range() -> None:
+    for question in (
+        "Our client's sounding rockets carry biological payloads for experiments on yeast. A "
+        "university in Brazil wants our EAR99 flight computers. Do we need a licence?",
+        "A space agency in India wants transmitters for sounding rockets, which carry weather "
+        "payloads, not nuclear or chemical warheads. Do we need a licence?",
+    ):
+        finding = determine(question, [], lookup=_all_rules_lookup())
+        assert finding is not None and "744.3" in finding.rule and finding.outcome == "depends"
+        assert "Country Group D:4" in finding.lines[0].text
+    gimbals = (
+        "A research institute in Pakistan flies reconnaissance drones for crop surveys and "
+        "wants our EAR99 gimbals; they can't tell us the operating temperature range yet. Can we "
+        "ship?"
+    )
+    finding = determine(gimbals, [], lookup=_all_rules_lookup())
+    assert finding is not None and "you cannot determine the range" not in finding.lines[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a commercial licence, someone else's licence, an act already done
+        "Our licence agreement with the CAD vendor says no transfer of seats to affiliates. Can "
+        "we transfer two seats to our subsidiary in Mexico?",
+        "We hold a BIS licence with no end-use limit; our competitor's licence has a condition "
+        "restricting use to civil end users. Can we sell to a defence contractor in Japan?",
+        "Last year we transferred two units to a sister company despite our licence's "
+        "no-transfer condition. Is there any issue now?",
+    ],
+)
+def test_no_licence_of_ours_or_nothing_yet_to_do_is_not_general_prohibition_nine(
+    question: str,
+) -> None:
+    chunk = _p(132, "15 CFR 736.2(b)(9)", GP9_TEXT, "regulation")
+    finding = determine(question, [chunk], lookup=lambda _query: [chunk])
+    assert finding is None or "736.2(b)(9)" not in finding.rule
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # U.S. persons, a person over there, nothing released: no deemed export and no
+        # "licence for items going to" the country either
+        "Our new hire is a Russian citizen with a green card. He will work with our 3E001 "
+        "source code in our Boston office. Is there any export issue?",
+        "We're hiring an Iranian American engineer, a U.S. citizen, to work on our 3E001 "
+        "technology. Is the hire blocked?",
+        "We employ a Cuban national in our Miami warehouse as a forklift driver; he has no "
+        "access to any technology. Is there any export issue?",
+    ],
+)
+def test_a_nationality_that_is_no_destination_gets_no_embargo_line(question: str) -> None:
+    chunks = [
+        _p(160, "15 CFR 746.2(a)", CUBA_DEEMED, "regulation"),
+        _p(161, "15 CFR 746.8(a)", RUSSIA_DEEMED, "regulation"),
+        _p(162, "15 CFR 746.7(a)", "( a ) License requirements. A license is required for Iran.",
+           "regulation"),
+    ]  # fmt: skip
+    finding = determine(question, [], lookup=_SectionLookup(chunks))
+    assert finding is None or "746" not in finding.rule, finding.rule
+
+
+def test_a_person_there_gets_the_export_not_the_deemed_export_rule() -> None:
+    chunk = _p(163, "15 CFR 746.8(a)", RUSSIA_DEEMED, "regulation")
+    question = (
+        "We want to hire a Russian engineer who will work remotely from Moscow on our 3E001 "
+        "technology. Do we need a licence?"
+    )
+    finding = determine(question, [], lookup=_SectionLookup([chunk]))
+    assert finding is not None and "746.8" in finding.rule
+    assert "deemed" not in finding.lines[0].text
+
+
+def test_a_denial_order_that_expired_or_was_terminated_prohibits_nothing_now() -> None:
+    chunk = _p(164, "15 CFR 736.2(b)(4)", GP4_TEXT, "regulation")
+    for question in (
+        "In 2012 BIS issued an order denying his export privileges for five years; it expired "
+        "in 2017. Can we hire him as a sales consultant?",
+        "The owner was subject to an order denying his export privileges, but BIS terminated it "
+        "in 2022. Can we ship to them?",
+    ):
+        finding = determine(question, [chunk], lookup=lambda _query: [chunk])
+        assert finding is not None and "Denial orders" in finding.rule
+        assert finding.outcome == "depends"

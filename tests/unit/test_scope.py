@@ -58,6 +58,13 @@ ELSEWHERE = {
 }
 
 ABOUT_THE_EAR = [
+    # another regime's word in a question that asks to ship or about a licence (an attack)
+    "Under Chinese law our distributor can't give us end-use information, so can we ship "
+    "without it?",
+    "Our Suzhou customer was put on the Unreliable Entity List last week. Can we still ship "
+    "them our 3A991 chips from Texas?",
+    "Would rejecting the Iranian applicant be citizenship-status discrimination, or do we need "
+    "a licence before she sees our 3E001 source code?",
     # another country's law asked about beside U.S. law or the EAR
     "Our customer is on the Entity List. What are our obligations under Chinese law and U.S. law?",
     "We got a MOFCOM export licence for Chinese-made parts with US content. Do we still need "
