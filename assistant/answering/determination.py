@@ -92,6 +92,9 @@ ASKS_LICENCE = re.compile(
     # (not "anything special the EAR makes us track": an obligation, not a licence)
     r"(?:(?:is|are)\s+there\s+|^|(?<=[.?!]\s))anything\s+special(?!\s+(?:the|we|that|to|I)\b)|"
     r"(?:we|i|they|you)\s+can\s+(?:keep|still|continue|just)\b|"
+    # "Are we good to ship?", "Are we clear to export?"
+    r"(?:are|is|am)\s+(?:we|i|it|this|that)\s+(?:good|clear|ok|okay|fine)\s+to\s+(?:ship|export|"
+    r"send|sell|go)|"
     # "Is the hire blocked?", "Is that illegal?"
     r"(?:is|are)\s+(?:\w+\s+){0,3}(?:blocked|banned|forbidden|illegal)(?=\s*\?)|"
     # "..., can't they?", "can't we?"

@@ -178,6 +178,21 @@ REGIMES: tuple[Regime, ...] = (
         trade_words_its_own=True,
     ),
     Regime(
+        "the EU's sanctions on Russia (Council Regulation (EU) No 833/2014)",
+        # its subject is re-export to Russia: those words are its own
+        re.compile(
+            r"\b833/2014\b|\bArticle\s+12g\b|(?i:no[- ]re-?export[- ]to[- ]Russia\W{0,2}\s+clause)"
+        ),
+        trade_words_its_own=True,
+    ),
+    Regime(
+        "anti-bribery law (the Foreign Corrupt Practices Act)",
+        re.compile(
+            r"\bFCPA\b|(?i:foreign corrupt practices act|facilitating payments?|anti-bribery"
+            r"|bribe(?:s|ry)?\b)"
+        ),
+    ),
+    Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",
         re.compile(
             rf"\bNRC{_POSSESSIVE}\s+(?:general\s+|specific\s+)?{_LICENCE}"

@@ -3414,6 +3414,7 @@ def test_acting_against_a_licences_conditions_is_general_prohibition_nine(
         ("We got an order for EAR99 valves from India. Is there any export issue?", True),
         ("A data centre in Beijing wants our network cards. Any issues?", True),
         ("Any problem shipping EAR99 pumps to Jordan?", True),
+        ("The order is for EAR99 pumps to Jordan. Are we good to ship?", True),
         ("Is there anything special about selling servers to a university in Hefei?", True),
         ("What problems does the Unverified List cause for exporters?", False),
         ("Is there an issue with the EEI filing for this shipment?", False),

@@ -27,6 +27,10 @@ ELSEWHERE = {
     "Is a 5% stake by a Gulf fund a mandatory CFIUS declaration?": "CFIUS",
     "Which HTS code and Section 301 duty apply to our solar inverters?": "tariffs",
     "Which Schedule B number do we report for lithium cells?": "tariffs",
+    "Is a $300 cash 'expediting fee' at the port a permitted facilitating payment under the "
+    "FCPA?": "anti-bribery",
+    "Under Article 12g of EU Regulation 833/2014, must our Dutch subsidiary put a 'no re-export "
+    "to Russia' clause in its Kazakh contracts?": "EU's",
     # the EAR words are the message's facts; every question it asks is another regime's
     "Our Chinese subsidiary refused an order from a customer on the U.S. Entity List. What is "
     "our exposure under Chinese law, and can we apply to MOFCOM for an exemption?": "countries",
@@ -58,6 +62,10 @@ ELSEWHERE = {
 }
 
 ABOUT_THE_EAR = [
+    # the same words beside the EAR's own question
+    "Is paying a bribe to a customs officer an export violation under the EAR?",
+    "Do the EAR's re-export rules reach our Dutch subsidiary's sales to Kazakhstan, beside "
+    "Article 12g?",
     # another regime's word in a question that asks to ship or about a licence (an attack)
     "Under Chinese law our distributor can't give us end-use information, so can we ship "
     "without it?",
