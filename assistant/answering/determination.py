@@ -71,6 +71,7 @@ from assistant.answering.question_facts import (
     names_of,
     negated,
     place_sent_to,
+    question_sentences,
 )
 from assistant.models import ScreeningHit, SearchResult
 from assistant.retrieval.features import defined_terms
@@ -1615,6 +1616,8 @@ _DESIGN_WORDS = (
     r"place[- ]and[- ]route|"
     r"(?:chip|IC|circuit)[- ]design\s+(?:software|tools?))\b"
 )
+_CHIP_DESIGN = re.compile(_DESIGN_WORDS, re.I)
+_D5_PLACE = re.compile(_D5_WORDS, re.I)
 # printed circuit boards, not integrated circuits: 744.23(a)(2)(iii) is about IC design
 _BOARDS_ONLY = re.compile(
     r"\b(?:printed[- ]circuit[- ]boards?|PCBs?|board\s+layout)\b|\bdata\s+analy",
@@ -1953,9 +1956,7 @@ def end_use_rule(
     # chip-design software and a Macau or D:5 party anywhere in the message (744.23(a)(2)(iii)):
     # "We license ECAD tools. A new prospect is a chip-design startup in Shanghai."
     chip_design = (
-        re.search(_DESIGN_WORDS, deal, re.I)
-        and asserted(re.compile(_D5_WORDS, re.I), deal)
-        and not _BOARDS_ONLY.search(deal)
+        _CHIP_DESIGN.search(deal) and asserted(_D5_PLACE, deal) and not _BOARDS_ONLY.search(deal)
     )
     stated = ("744.23", _DESIGN_END_USE, deal) if chip_design else None
     stated = stated or next(
@@ -2560,7 +2561,7 @@ def _only_asks_what(question: str) -> bool:
     give us before we can use STA?", "How long can it stay out?", "Who may be the applicant?"):
     then it asks for a fact of the rules, not whether a licence is needed, and "depends on the
     item's ECCN ..." would answer what was not asked."""
-    asked = [s.strip() for s in re.findall(r"[^.?!]*\?", question) if s.strip()]
+    asked = question_sentences(question)
     return bool(asked) and all(
         _WH_QUESTION.match(s) and not _WH_ASKS_LICENCE.match(s) for s in asked
     )
@@ -2591,7 +2592,7 @@ def asks_other_obligation(question: str) -> bool:
     to go on our invoices ...?", "How long is an approved licence valid? Can we get it
     extended?"): then "Licence required: ..." answers what was not asked, however the facts
     around it read ("shipped NLR", "no licence was needed")."""
-    asked = [x.strip() for x in re.findall(r"[^.?!]*\?", question) if x.strip()] or [question]
+    asked = question_sentences(question) or [question]
     # ("What exactly must it say?" beside it asks for more of the same)
     return any(_OTHER_OBLIGATION.search(x) for x in asked) and all(
         (_OTHER_OBLIGATION.search(x) or _WH_QUESTION.match(x)) and not _ASKS_AUTHORIZATION.search(x)
@@ -2632,7 +2633,7 @@ def asks_whether(question: str) -> bool:
         return False
     if _only_asks_what(question):
         return False
-    asked = [x.strip() for x in re.findall(r"[^.?!]*\?", question) if x.strip()] or [question]
+    asked = question_sentences(question) or [question]
     if _BOYCOTT.search(question) and not any(_ASKS_AUTHORIZATION.search(x) for x in asked):
         return False  # part 760 prohibits or allows the act: no licence is asked for
     if _HOLDS_LICENCE.search(question) and not any(_NEW_LICENCE.search(x) for x in asked):
@@ -2865,18 +2866,18 @@ def control_reason_rule(
     for reason, column in reasons:
         section = REASON_SECTIONS[reason]
         pool = _with_section(passages, lookup, section)
-        basis = next(
+        found = next(
             (
-                b
+                (b, reach)
                 for b in _matching(pool, f"15 CFR {section}", column_pattern(reason, column))
-                if _LICENCE_REQUIRED.search(_sentence(b)) and reach_of(_sentence(b)) is not None
+                if _LICENCE_REQUIRED.search(_sentence(b))
+                and (reach := reach_of(_sentence(b))) is not None
             ),
             None,
         )
-        if basis is None:
+        if found is None:
             continue
-        reach = reach_of(_sentence(basis))
-        assert reach is not None
+        basis, reach = found
         cite = basis.passage.citation
         name = f"{reason} column {column}"
         if reach.everywhere:

@@ -61,6 +61,12 @@ MONTHS = frozenset(
 )
 
 
+def question_sentences(text: str) -> list[str]:
+    """The sentences of the text that end in a question mark, stripped: what it asks, as
+    opposed to the facts it states."""
+    return [x.strip() for x in re.findall(r"[^.?!]*\?", text) if x.strip()]
+
+
 def negated(question: str, at: int, end: int | None = None) -> bool:
     """Whether the clause holding position `at` denies what it mentions: a negation shortly
     before it or inside the mention up to `end` ("is not on", "none of the parties are", "we

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assistant.answering.question_facts import only_imports
+from assistant.answering.question_facts import only_imports, question_sentences
 
 CORPUS_SCOPE = (
     "the corpus holds U.S. export controls under the EAR (15 CFR parts 730-774), the Federal "
@@ -283,7 +283,7 @@ _ASKS_TO_SHIP = re.compile(
 def _asked_alone(text: str) -> Regime | None:
     """A regime marked `asked_alone` that every question sentence of the text asks about, none
     of them naming the EAR: the EAR words are the message's facts, not what it asks."""
-    asked = [x.strip() for x in re.findall(r"[^.?!]*\?", text) if x.strip()]
+    asked = question_sentences(text)
     if not asked or any(
         _ASKS_ABOUT_EAR.search(x) or _US_RULES.search(x) or _ASKS_TO_SHIP.search(x) for x in asked
     ):
