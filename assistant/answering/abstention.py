@@ -204,6 +204,11 @@ class Evidence:
     # the question speaks the EAR's own language: an ECCN, EAR99, a License Exception used as
     # one, "the EAR", a Country Group, a classification request (see `speaks_the_ear`)
     ear_terms: bool = False
+    # a specific name in the question (a party the corpus mentions in under 1% of its chunks)
+    # that one of the closest passages mentions: the corpus speaks of it ("We collaborate with
+    # Peng Cheng Laboratory ... What changes?" and the rule that listed it), however far the
+    # question's many other words put its embedding from that rule's
+    seen_name: str = ""
 
     @classmethod
     def of(
@@ -274,6 +279,20 @@ class Evidence:
                 ),
                 "",
             )
+        seen_name = ""
+        if idf is not None:
+            specific = math.log(1 / SPECIFIC_NAME_SHARE)
+            seen_name = next(
+                (
+                    n
+                    for n in unknown_names(question, lambda _t: False)
+                    if len(n) >= 3
+                    and not n.isupper()  # an acronym names an agency or a technology as often
+                    and not names_a_place(n)
+                    and all(t in found and idf(t) >= specific for t in tokenize(n))
+                ),
+                "",
+            )
         return cls(
             similarity,
             min(1.0, covered / total),
@@ -285,6 +304,7 @@ class Evidence:
             unstated_figure(question, passages, lookup),
             case_ref,
             speaks_the_ear(question),
+            seen_name,
         )
 
     @property
@@ -321,7 +341,7 @@ class Evidence:
             return False
         if self.unknown_subject is not None:
             return True
-        if self.ear_terms:
+        if self.ear_terms or self.seen_name:
             return False  # an EAR question: answered from the closest provisions, marked partial
         if self.unknown_names and self.similarity < min_relevance_unknown_name:
             return True
@@ -356,7 +376,7 @@ _ASKS_THE_RULES = re.compile(
     r"can\s+(?:we|i|they|you|it)|we\s+can|may\s+(?:we|i)|must|should\s+(?:we|i)|"
     r"right|correct|ok|okay|fine|true|problem|cover|covers|covered|eligible|apply|applies|"
     r"licen[cs]\w*|exceptions?|file|filing|report\w*|classif\w*|authori[sz]\w*|legal|"
-    r"illegal|violat\w*|liable|exposed|settle|request)\b",
+    r"illegal|violat\w*|liable|exposed|settle|request|subject\s+to)\b",
     re.I,
 )
 

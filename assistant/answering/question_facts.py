@@ -508,11 +508,13 @@ _BOUND_FOR = re.compile(
 )
 
 
-# "Do we need a licence for EAR99 items?": a licence for items is one to send them.
+# "Do we need a licence for EAR99 items?": a licence for items is one to send them; "Do we need
+# a licence for Huawei?", one to deal with the party (or the place) it names.
 _LICENCE_FOR = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required)\s+(?:an?\s+)?licen[cs]es?\s+for\s+"
-    r"(?:(?:the|our|these|those|such|any|all|EAR99|[\w-]+)\s+){0,3}?"
-    r"(?:items?|goods|products?|parts|equipment|software|technology|commodit(?:y|ies))\b",
+    r"(?:(?:(?:the|our|these|those|such|any|all|EAR99|[\w-]+)\s+){0,3}?"
+    r"(?:items?|goods|products?|parts|equipment|software|technology|commodit(?:y|ies))\b"
+    r"|(?-i:[A-Z][\w&.-]+)(?:\s*\?|\s*$))",
     re.I,
 )
 

@@ -128,6 +128,9 @@ def test_abstention_rules() -> None:
         "HR says BAG covers personal laptops. Is that true for our Iranian engineer's laptop?",
         "Is EAR99 freight to a Dubai consignee with a Tehran phone number our problem?",
         "Can we put all 9 gimbal parts in one CCATS request?",
+        # "subject to the EAR" asks what the rules reach
+        "(a) a brochure on our 6A001 sonar for a Dubai show; (b) a published handbook for "
+        "Wuhan. Are any of these subject to the EAR?",
     ],
 )
 def test_a_question_in_the_ears_own_terms_is_answered_partial_not_refused(question: str) -> None:
@@ -498,3 +501,33 @@ def test_a_figure_is_looked_for_in_the_closest_paragraphs_not_their_whole_sectio
     assert refused("What is the civil penalty per violation, in dollars?", civil)
     assert not refused("What are the charges in a charging letter?", civil)
     assert refused("What is the fee for a commodity classification request?", civil)
+
+
+def test_a_specific_name_the_closest_passages_mention_keeps_a_far_question_from_refusal() -> None:
+    """A message of many facts embeds far from the rule that listed its party: the party's rare
+    name in one of the closest passages says the corpus speaks of it."""
+    from assistant.models import SearchResult
+
+    low, unknown_bar = (
+        Settings.model_fields[name].default
+        for name in ("min_relevance", "min_relevance_unknown_name")
+    )
+    rule = SearchResult(
+        "c", "d", "p", "FR Doc. 2024-31468", "",
+        "The ERC determined to add Peng Cheng Laboratory, under the destination of China.",
+        0, 80, 0.44, {},
+    )  # fmt: skip
+    rare = {"peng": 9.0, "cheng": 9.0}
+    question = (
+        "We co-write a paper with Peng Cheng Laboratory and share code on our GitHub repo. "
+        "Someone said they are on a list now. What changes?"
+    )
+    seen = Evidence.of(question, [rule], low - 0.05, lambda _t: False, lambda t: rare.get(t, 1.0))
+    assert seen.seen_name == "Peng" and not seen.abstain(low, unknown_bar)
+    # a name the passages do not mention, or a common one, keeps the old refusal
+    other = question.replace("Peng Cheng Laboratory", "Zorblax Institute")
+    assert Evidence.of(
+        other, [rule], low - 0.05, lambda _t: False, lambda t: rare.get(t, 1.0)
+    ).abstain(low, unknown_bar)
+    common = Evidence.of(question, [rule], low - 0.05, lambda _t: False, lambda _t: 1.0)
+    assert not common.seen_name and common.abstain(low, unknown_bar)

@@ -70,6 +70,8 @@ def test_the_place_a_question_sends_something_to(question: str, place: str | Non
         ("A buyer in Russia is on the MEU List. Do we need a licence for EAR99 items?", True),
         ("Do we need a licence for the software we already shipped?", True),
         ("Do we need a licence for the annual report?", False),
+        # a licence for a party (or place) it names: one to deal with it
+        ("Do we need a licence for Huawei?", True),
     ],
 )
 def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> None:
