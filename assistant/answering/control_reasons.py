@@ -23,11 +23,19 @@ REASON_SECTIONS: dict[str, str] = {
     "CB": "742.2",
     "NP": "742.3",
     "CC": "742.7",
+    "MT": "742.5",
+    "SI": "742.14",
+    "SL": "742.13",
 }
 _REASON = re.compile(
-    r"\b(NS|RS|CB|NP|CC)\s*(?:[- ]?(?i:column|col\.?)\s*|:\s*|[- ]?)([123])\b"
-    r"|\b(?i:national\s+security)\s+(?i:column)\s+([12])\b",
+    r"\b(NS|RS|CB|NP|CC|MT)\s*(?:[- ]?(?i:column|col\.?)\s*|:\s*|[- ]?)([123])\b"
+    r"|\b(?i:national\s+security)\s+(?i:column)\s+([12])\b"
+    # reasons part 742 states without columns ("SI", "SL"), or with one only ("MT Column 1"):
+    # the bare symbol, beside the words of control ("SI is among its reasons for control")
+    r"|\b(SI|SL|MT)\b(?![-:]?\s*(?i:column|col\b|\d))",
 )
+# the one column a reason has when the question gives its symbol alone
+_ONLY_COLUMN = {"MT": "1"}
 
 
 # A compact symbol ("NS1", "CB1") is a Country Chart column only beside the words of control:
@@ -53,9 +61,16 @@ def reasons_given(question: str) -> list[tuple[str, str]]:
         written = m.group(0)
         near = question[max(0, m.start() - 60) : m.end() + 60]
         alone = re.match(r"[- ]only\b", question[m.end() :])  # "our NS2-only sensor module"
-        if not (_WRITTEN_AS_COLUMN.search(written) or _CONTROL_WORDS.search(near) or alone):
+        if m.group(4):
+            # a bare symbol is a reason only beside the words of control: "SI units", "MT" of
+            # steel and "SL" sizes are not
+            if not _CONTROL_WORDS.search(near):
+                continue
+            pair = (m.group(4), _ONLY_COLUMN.get(m.group(4), ""))
+        elif not (_WRITTEN_AS_COLUMN.search(written) or _CONTROL_WORDS.search(near) or alone):
             continue
-        pair = (m.group(1), m.group(2)) if m.group(1) else ("NS", m.group(3))
+        else:
+            pair = (m.group(1), m.group(2)) if m.group(1) else ("NS", m.group(3))
         if pair not in found:
             found.append(pair)
     return found
@@ -63,7 +78,10 @@ def reasons_given(question: str) -> list[tuple[str, str]]:
 
 def column_pattern(reason: str, column: str) -> re.Pattern[str]:
     """How part 742 writes the column in its licence sentence: "NS Column 1", "(NS:2)", "CB
-    Column 2 of the Country Chart", "RS Column 1 license requirements"."""
+    Column 2 of the Country Chart", "RS Column 1 license requirements"; a reason without
+    columns as its "Reason for Control" paragraph quotes it ("ECCNs having an “SI” under ...")."""
+    if not column:
+        return re.compile(rf"[“\"]{reason}[”\"]\s+under\b")
     return re.compile(
         rf"\b{reason}\s*(?:column\s*{column}|:\s*{column})\b(?![^.]*\bexcept as noted\b)", re.I
     )

@@ -210,6 +210,8 @@ class Finding:
     # whose basis is checked, and the outcome and text that hold while a stay is in effect on
     # the answer's day (its legal-status notes say "Stayed: ..."; `bottom_line` reads them).
     if_stayed: tuple[int, Literal["yes", "depends"], str] | None = None
+    # the general rule's "depends on the facts 736.2 names" (`general_rule`): no rule of its own
+    general: bool = False
 
 
 def cites(p: SearchResult, citation: str) -> bool:
@@ -2845,6 +2847,13 @@ def country_chart_rule(
     return Finding("depends", "Commerce Country Chart (15 CFR 738.4)", lines, missing)
 
 
+# "a license is required", "Licenses are required for all destinations" (742.14), "Licenses for
+# these items are required to all destinations" (742.5)
+_REASON_LICENCE = re.compile(
+    r"\blicen[cs]e is required\b|\blicen[cs]es\b(?:\s+[\w,]+){0,3}?\s+are\s+required\b", re.I
+)
+
+
 def control_reason_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -2870,7 +2879,7 @@ def control_reason_rule(
             (
                 (b, reach)
                 for b in _matching(pool, f"15 CFR {section}", column_pattern(reason, column))
-                if _LICENCE_REQUIRED.search(_sentence(b))
+                if _REASON_LICENCE.search(_sentence(b))
                 and (reach := reach_of(_sentence(b))) is not None
             ),
             None,
@@ -2879,7 +2888,7 @@ def control_reason_rule(
             continue
         basis, reach = found
         cite = basis.passage.citation
-        name = f"{reason} column {column}"
+        name = f"{reason} column {column}" if column else reason
         if reach.everywhere:
             scope = "every destination, Australia, Canada and the United Kingdom included"
         elif reach.except_group:
@@ -2928,6 +2937,11 @@ def control_reason_rule(
     )
 
 
+# the general rule's missing facts that decide a licence question before any other
+ITEM_FACT = "the item's ECCN (or EAR99)"
+DESTINATION_FACT = "the destination"
+
+
 def general_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
 ) -> Finding | None:
@@ -2958,11 +2972,11 @@ def general_rule(
         return None
     missing = []
     if not asserted(_ECCN, question):  # ("The item is not EAR99": its ECCN is still unknown)
-        missing.append("the item's ECCN (or EAR99)")
+        missing.append(ITEM_FACT)
     if not DESTINATIONS.search(question) and not any(
         re.search(rf"\b{n}\b", question.lower()) for n in EMBARGOES
     ):
-        missing.append("the destination")
+        missing.append(DESTINATION_FACT)
     if not _MENTIONS_ENTITY_LIST.search(question):
         missing.extend(_missing_parties(question))
     if basis is None and exception is not None:
@@ -2979,10 +2993,14 @@ def general_rule(
     assert basis is not None
     rule_cite = basis.passage.citation.split("(", 1)[0]
     text = "depends on " + (
-        _listed(missing) if missing else "whether the provision quoted below covers the case"
+        _listed(missing) if missing else "whether the provision quoted covers the case"
     )
     return Finding(
-        "depends", f"{rule_cite}", [FindingLine("Licence required", text, [basis])], missing
+        "depends",
+        f"{rule_cite}",
+        [FindingLine("Licence required", text, [basis])],
+        missing,
+        general=True,
     )
 
 

@@ -19,7 +19,7 @@ from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line, first_line
 from assistant.answering.continuation import continuation
 from assistant.answering.country_scope import beside_the_point
-from assistant.answering.determination import Lookup, determine
+from assistant.answering.determination import DESTINATION_FACT, ITEM_FACT, Lookup, determine
 from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
 from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.index.tokenize import tokenize
@@ -271,6 +271,9 @@ def _label(p: SearchResult) -> str:
     return p.citation
 
 
+# A message this long (in words) states a case with several facts and sub-questions: a
+# practitioner's, not a one-line licence question
+MANY_FACTS_WORDS = 40
 SUPPORT_LINES = 7  # quoted provisions under the bottom line (5-fold CV on dev fact recall)
 PER_DOCUMENT = 3  # of them from one document
 PER_PASSAGE = 2  # of them from one passage (different paragraphs)
@@ -473,9 +476,19 @@ def _overlaps(line: _Line, other: _Line, passages: Sequence[SearchResult]) -> bo
     return same_doc and line.start < other.end and other.start < line.end
 
 
-def _source_label(p: SearchResult) -> str:
-    label = _label(p)
+def _source_label(p: SearchResult, *, heading: bool = True) -> str:
+    label = _label(p) if heading else _short(p.citation)
     return f"{label} (secondary source)" if is_secondary(_doc_type(p), p.citation) else label
+
+
+def _short(citation: str, limit: int = 60) -> str:
+    """A citation short enough to open a line: a long one without its parenthetical, then
+    without what follows its first comma ("BIS encryption guidance web page (summary of ...),
+    reached via ..."); the line's [n] carries it whole."""
+    for cut in (" (", ","):
+        if len(citation) > limit and cut in citation:
+            citation = citation.split(cut, 1)[0]
+    return citation
 
 
 # The bottom line of a question no rule decides: the best sentence, unless the question asks
@@ -677,7 +690,21 @@ def compose_extractive(
     ):
         return not_covered(evidence.reason() or absent_note(question, lookup))
     citer = Citer(verify_span, notes_of)
-    opening = bottom_line(finding, citer)
+    # The general rule ("depends on the end use": 736.2(a)'s five facts) decides nothing a
+    # message of many facts asks beyond what any licence question depends on, and the end use
+    # it says is missing is often given in words it cannot read ("to help a customer ramp up a
+    # production line"); its sub-questions ask about an exception's conditions or a procedure.
+    # There the best sentence of the passages answers first (cited [1]) and the general rule's
+    # lines follow it. A short question ("Can we ship EAR99 tools to Germany?") asks only
+    # whether a licence is needed, which the general rule answers, and so does a question
+    # without its item or destination ("Do we need a license for ZTE?"): those facts decide it.
+    general = (
+        finding is not None
+        and finding.general
+        and len(question.split()) >= MANY_FACTS_WORDS
+        and not any(f in finding.missing_facts for f in (ITEM_FACT, DESTINATION_FACT))
+    )
+    opening = bottom_line(None if general else finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
     cite = citer.cite
 
@@ -690,7 +717,7 @@ def compose_extractive(
     scored = [x for x in scored if x.passage not in off] or scored
     chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
-    if not chosen and not lead_lines:
+    if not chosen and not lead_lines and not general:
         return not_covered(absent_note(question, lookup))
     if not lead_lines and chosen:
         # A question naming a section is answered from that section first: its opening
@@ -727,9 +754,16 @@ def compose_extractive(
         n = cite(p, a, b, top.score)
         if n is not None:
             shown = _display(p.text[a - p.start : b - p.start])
-            lead_lines.append(f"**{shown}** [{n}]")
+            # named before the quote: a reader of the bottom line sees whose words they are
+            # (a section's, a rule's, a news article's) without looking up [n]
+            lead_lines.append(f"{_source_label(p, heading=False)}: **{shown}** [{n}]")
             lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
             claims.append(Claim(text=shown, citations=[n]))
+    if general:
+        later = bottom_line(finding, citer)
+        lead_lines += later.lines
+        claims += later.claims
+        determination = later.determination
     if lead_part is not None and finding is not None:
         # The determination came from a later question's facts ("(2) can we ship the lot
         # back?" states a violation): the first question, which it does not answer, gets its

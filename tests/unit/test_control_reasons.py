@@ -118,3 +118,52 @@ def test_symbols_that_are_not_a_reason_for_control_are_not_read_as_one(question:
 
 def test_a_compact_symbol_beside_its_own_qualifier_is_one() -> None:
     assert reasons_given("Our NS2-only sensor module goes to Wuhan.") == [("NS", "2")]
+
+
+SI = (
+    "( a ) License requirement. Licenses are required for all destinations, except Australia, "
+    "Canada, and the United Kingdom, for ECCNs having an “SI” under the “Reason for Control” "
+    "paragraph."
+)
+MT = (
+    "( a ) License requirements. Licenses for these items are required to all destinations, "
+    "except Australia, Canada, or the United Kingdom, as indicated by MT Column 1 of the Country "
+    "Chart."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "reasons"),
+    [
+        ("ECCN 9E003.a.1, SI is among its reasons for control", [("SI", "")]),
+        ("Our guidance kit is MT controlled.", [("MT", "1")]),
+        ("The ECCN says SL under reasons for control.", [("SL", "")]),
+        # the same letters as units, sizes and weights are not reasons
+        ("The gauge reads in SI units and ships to Brazil.", []),
+        ("We sell 50 MT of steel billets to Mexico.", []),
+        ("Our shirts come in SL sizes.", []),
+    ],
+)
+def test_reasons_part_742_states_without_columns_are_read_by_their_symbol(
+    question: str, reasons: list[tuple[str, str]]
+) -> None:
+    assert reasons_given(question) == reasons
+
+
+@pytest.mark.parametrize(
+    ("question", "citation", "text", "says"),
+    [
+        ("Our hot-section data (SI is among its reasons for control): do we need a licence to "
+         "send it to Japan and to Canada?", "15 CFR 742.14(a)", SI,
+         "yes for Japan; not for SI reasons to Canada"),
+        ("Our guidance kit is MT controlled. Do we need a licence to ship it to Brazil?",
+         "15 CFR 742.5(a)", MT, "yes for Brazil"),
+    ],
+)  # fmt: skip
+def test_a_reason_without_columns_is_decided_by_its_own_sentence(
+    question: str, citation: str, text: str, says: str
+) -> None:
+    finding = determine(question, [], lookup=_Lookup([_chunk(1, citation, text)]))
+    assert finding is not None and finding.outcome == "yes" and says in finding.lines[0].text
+    basis = finding.lines[0].basis[0]
+    assert "are required" in basis.passage.text[basis.start : basis.end]

@@ -282,7 +282,7 @@ def test_a_question_about_a_whole_section_is_answered_by_its_opening_in_order() 
     answer = compose_extractive(
         "What is 15 CFR 744.11?", [later, top], min_relevance=0.45, min_relevance_unknown_name=0.5
     )
-    assert answer.lead.startswith("**BIS may impose license requirements")
+    assert answer.lead.startswith("15 CFR 744.11: **BIS may impose license requirements")
     support = [line for line in answer.answer.splitlines() if line.startswith("- ")]
     assert [("Requirements are imposed" in ln, "Footnote 5" in ln) for ln in support] == [
         (True, False),
@@ -1046,9 +1046,9 @@ def test_the_bottom_line_of_an_undecided_question_prefers_authority_and_the_defi
             question, passages, min_relevance=0.3, min_relevance_unknown_name=0.3
         ).lead
 
-    assert lead([fr, reg]).startswith("**“Published” means")
+    assert lead([fr, reg]).startswith("15 CFR 734.7(a): **“Published” means")
     far = replace(reg, similarity=0.5)  # no longer within 90% of the best: the best opens
-    assert lead([fr, far]).startswith("**One commenter")
+    assert lead([fr, far]).startswith("89 FR 58263: **One commenter")
 
 
 def test_a_question_asking_which_exception_gets_the_best_ranked_one_on_its_conditions() -> None:
@@ -1465,10 +1465,12 @@ def test_a_status_question_is_led_by_the_provision_whose_status_the_corpus_recor
         ).answer
 
     status = ask("Is the 50% affiliates rule in force?")
-    assert status.startswith("**(1) Entity List entries extend")
+    assert "**(1) Entity List entries extend" in status.splitlines()[0]
     assert status.splitlines()[1] == f"Status: {note}"
     # a question not about status keeps the best sentence as its bottom line
-    assert ask("What does the affiliates rule extend to?").startswith("**The affiliates rule")
+    assert (
+        ": **The affiliates rule" in ask("What does the affiliates rule extend to?").splitlines()[0]
+    )
 
 
 def test_the_bottom_line_never_stops_at_a_colon() -> None:
@@ -3653,3 +3655,42 @@ def test_a_denial_order_that_expired_or_was_terminated_prohibits_nothing_now() -
         finding = determine(question, [chunk], lookup=lambda _query: [chunk])
         assert finding is not None and "Denial orders" in finding.rule
         assert finding.outcome == "depends"
+
+
+def test_a_long_message_the_general_rule_decides_nothing_of_is_led_by_its_best_sentence() -> None:
+    """A practitioner's case of many facts gets the general rule's "depends on the end use"
+    after the sentence that speaks to it; a one-line licence question keeps the general rule
+    first, and so does a long one without its item or destination."""
+    facts = _p(81, "15 CFR 736.2(a)", FIVE_FACTS_TEXT, "regulation", sim=0.5)
+    gov = _p(
+        82,
+        "15 CFR 740.11(e)(2)",
+        "For purposes of this paragraph (e), 'short notice' means the exporter is required to "
+        "have a commodity manifested at the launch site no more than forty-five days from the "
+        "time the exporter receives the complete technical description.",
+        "regulation",
+        sim=0.7,
+    )
+
+    def answer(question: str) -> Any:
+        return compose_extractive(
+            question, [gov, facts], min_relevance=0.3, min_relevance_unknown_name=0.3
+        )
+
+    long = (
+        "We want to ship a flight-spare assembly classified 9A004 to NASA's cargo integrator "
+        "for a resupply flight to the space station launching from Kazakhstan. We got the "
+        "technical description on March 3 and the launch is April 11, so we have 39 days to get "
+        "it manifested at the launch site. Do we need a licence, and does short notice matter?"
+    )
+    led = answer(long)
+    assert led.lead.startswith("15 CFR 740.11(e)(2): **For purposes of this paragraph (e)")
+    lines = led.answer.splitlines()
+    assert lines[1].startswith("**Licence required: depends on") and "[2]" in lines[1]
+    assert led.determination is not None and led.determination.outcome == "depends"
+    short = answer("Do we need a licence to ship 9A004 assemblies to Kazakhstan?")
+    assert short.lead.startswith("**Licence required: depends on")
+    vague = answer(
+        long.replace("classified 9A004", "").replace("launching from Kazakhstan", "soon")
+    )
+    assert vague.lead.startswith("**Licence required: depends on")
