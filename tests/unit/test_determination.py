@@ -3694,3 +3694,35 @@ def test_a_long_message_the_general_rule_decides_nothing_of_is_led_by_its_best_s
         long.replace("classified 9A004", "").replace("launching from Kazakhstan", "soon")
     )
     assert vague.lead.startswith("**Licence required: depends on")
+
+
+def test_a_case_of_many_facts_is_not_answered_from_the_news() -> None:
+    """A news article is context for what happened, not what the rules require of a case: a
+    long message gets no news lines; a short question, or one asking about the news, may."""
+    rpl = _p(
+        83,
+        "15 CFR 740.10(a)(3)",
+        "(iii) The parts, components, accessories, or attachments to be replaced must either be "
+        "destroyed abroad or returned promptly to the person who supplied the replacements.",
+        "regulation",
+        sim=0.55,
+    )
+    news = replace(NEWS, similarity=0.7, score=0.7)
+    long = (
+        "Our customer in Mexico runs a machine we lawfully exported in 2021 under a licence, and "
+        "they buy mass-market software from us too, like Microsoft sells to Huawei. One controller "
+        "board failed and they also want ten spare boards to keep on the shelf just in case. "
+        "Can we send all of that under RPL, and what happens to the failed board?"
+    )
+
+    def sources(question: str) -> set[str]:
+        answer = compose_extractive(
+            question, [news, rpl], min_relevance=0.3, min_relevance_unknown_name=0.3
+        )
+        return {c.citation for c in answer.citations}
+
+    assert sources(long) == {"15 CFR 740.10(a)(3)"}
+    assert "CPI Financial, 24 November 2019" in sources(
+        long.replace("Can we send", "The news article says Microsoft got one. Can we send")
+    )
+    assert "CPI Financial, 24 November 2019" in sources("Did Microsoft get a licence for Huawei?")
