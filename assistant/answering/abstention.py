@@ -54,6 +54,8 @@ _PAST = r"(?:did|was|were|has|have|had)\b"
 _ASKS_WHAT_HAPPENED = re.compile(
     rf"\b(?:when\s+{_PAST}|how\s+(?:much|many|large|big)\b[^.?!;]{{0,60}}?\b{_PAST}"
     rf"|what\s+(?:penalty|fine|date|year|month)\b[^.?!;]{{0,40}}?\b{_PAST}"
+    # "What was the total penalty in BIS's 2025 settlement with ...": a past case's figure
+    r"|what\s+(?:was|were)\s+the\s+(?:[\w-]+\s+){0,2}?(?:penalty|penalties|fines?|settlement)\b"
     rf"|on\s+what\s+date\s+{_PAST}"
     # "What did Secretary Lutnick say about ...": what someone said, an event
     r"|what\s+did\s+(?:[\w.'’-]+\s+){1,5}?(?:say|said|announce|state|claim|tell|write|tweet)\b)",

@@ -1718,11 +1718,14 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     ),
     (
         "744.21",
-        # a military party the item goes to, not "military-grade", "our army of sales reps"
-        # or the "Swiss Army" knife
+        # a military party the item goes to, not "military-grade", "our army of sales reps",
+        # the "Swiss Army" knife, or where the item came from ("scrap that came from the
+        # military", "surplus bought from the Army")
         re.compile(
             r"\b(?i:military\s+end[- ]us(?:e|er)s?)\b|"
-            r"\b(?i:to|for|by|with|from)\s+(?:(?i:the|a|an|its|their)\s+)?(?:[\w'-]+\s+){0,3}"
+            r"\b(?:(?i:to|for|by|with)|(?<!came\s)(?<!comes\s)(?<!bought\s)(?<!acquired\s)"
+            r"(?<!purchased\s)(?<!salvaged\s)(?<!surplus\s)(?i:from))\s+"
+            r"(?:(?i:the|a|an|its|their)\s+)?(?:[\w'-]+\s+){0,3}"
             r"(?:(?<!Old )(?i:armed forces|navy(?!\s+blue)|air force|marine corps|coast\s*guard|"
             r"national\s+guard|national\s+police|gendarmerie|"
             r"military(?![- ](?:grade|style|surplus|spec)))|"

@@ -257,6 +257,10 @@ def unaddressed_regime(question: str) -> Regime | None:
             regime.ear_words is not None and regime.ear_words.search(text)
         ):
             continue
+        if _only_claimed(text, regime) and any(
+            _ASKS_TO_SHIP.search(x) for x in question_sentences(text)
+        ):
+            continue  # "Our broker says it is ITAR ... Is that right, and what at export?"
         return regime
     # (after the named regimes: a tariff question names its own, "Section 301")
     if only_imports(text) and not trade_words:
@@ -278,6 +282,26 @@ _ASKS_TO_SHIP = re.compile(
     r"\b(?:ship|export|re-?export|sell|send|deliver)\w*\b|\blicen[cs]e\b|\bECCN|\b\d[A-E]\d{3}\b",
     re.I,
 )
+
+
+# Someone else's claim the asker reports, to check it: "Our broker says anything that came from
+# the military is ITAR", "the freight forwarder told us we need a State Department licence"
+_CLAIM = re.compile(
+    r"\b(?:says?|said|claims?\s+(?:that|it|this|they|we|our)\b|claimed|thinks?|believes?|"
+    r"insists?|told\s+(?:us|me)|"
+    r"according\s+to|swears?|is\s+convinced)\b",
+    re.I,
+)
+
+
+def _only_claimed(text: str, regime: Regime) -> bool:
+    """Whether every mention of the regime is inside a sentence reporting someone's claim: a
+    message that asks whether the claim is right and how to ship asks about the EAR too."""
+    found = list(regime.asked.finditer(text))
+    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.?!]+[.?!]?", text)]
+    return bool(found) and all(
+        any(a <= m.start() < b and _CLAIM.search(text[a:b]) for a, b in sentences) for m in found
+    )
 
 
 def _asked_alone(text: str) -> Regime | None:

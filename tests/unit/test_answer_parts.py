@@ -168,6 +168,7 @@ def test_ear_terms_in_a_question_about_no_rule_do_not_keep_it_from_refusal(quest
     [
         "How many 3A090 chips did Nvidia ship to China in 2024?",
         "What did Commerce Secretary Lutnick say about 3A090 exports in March 2026?",
+        "What was the total penalty in BIS's 2025 settlement with Zorblax over 3A090 sales?",
     ],
 )
 def test_an_event_the_corpus_does_not_record_is_refused_whatever_ear_terms_it_uses(

@@ -1186,6 +1186,9 @@ def _all_rules_lookup() -> _SectionLookup:
         "Police asked for records of our shipments to Iran last year; may we hand them over?",
         # a past deal inside the question that asks about another one
         "Can we sell laptops to a school in Spain like the radars we sold to Iran in 2010?",
+        # where the item came from, not where it goes
+        "A smelter in India wants scrap brass that came from the military. Can we ship it?",
+        "We resell surplus bought from the Army to a scrapyard in Mexico. Do we need a licence?",
     ],
 )
 def test_words_that_only_look_like_an_end_use_or_a_destination_fire_no_such_rule(

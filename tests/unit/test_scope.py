@@ -122,6 +122,10 @@ ABOUT_THE_EAR = [
     "Does the EAR reach it?",
     # the EAR's own support document, though MOFCOM issues it
     "Do we need a PRC End-User Statement, and can we apply before MOFCOM issues it?",
+    # another regime only in a claim the asker checks, and a question about shipping
+    "A smelter in India wants our crushed hull sections. Our broker says anything from the "
+    "military is ITAR and needs a State Department licence. Is that right, and what might CBP "
+    "ask us for at export?",
 ]
 
 
@@ -163,3 +167,19 @@ def test_the_refusal_says_which_regime_and_what_the_corpus_holds() -> None:
     assert "the ITAR" in answer.answer and "EAR (15 CFR parts 730-774)" in answer.answer
     regime = unaddressed_regime("Which USML category covers our thermal weapon sight?")
     assert regime is not None and outside_corpus(regime) in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the claim is all it asks about
+        "Our broker says this is ITAR and needs a State Department licence. Is that right?",
+        # the regime is asked about in the asker's own words
+        "Do we need a State Department licence to export night vision goggles to Brazil?",
+    ],
+)
+def test_a_regime_asked_about_in_a_claim_alone_or_in_own_words_is_still_named(
+    question: str,
+) -> None:
+    regime = unaddressed_regime(question)
+    assert regime is not None and "ITAR" in regime.name
