@@ -284,6 +284,7 @@ class Evidence:
         seen_name = ""
         if idf is not None:
             specific = math.log(1 / SPECIFIC_NAME_SHARE)
+            top = " ".join(p.text for p in passages[:COVERAGE_PASSAGES])
             seen_name = next(
                 (
                     n
@@ -292,6 +293,9 @@ class Evidence:
                     and not n.isupper()  # an acronym names an agency or a technology as often
                     and not names_a_place(n)
                     and all(t in found and idf(t) >= specific for t in tokenize(n))
+                    # a name, not a common noun capitalised ("University", "Laboratory"): the
+                    # passages never write it in lower case
+                    and not re.search(rf"\b{re.escape(n.lower())}\b", top)
                 ),
                 "",
             )
