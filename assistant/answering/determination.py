@@ -1069,6 +1069,55 @@ def _gives_ccl_eccn(question: str) -> bool:
     )
 
 
+def _other_destinations(question: str, place: str, section: str) -> str:
+    """What the line says of the message's other destinations ("testers in Brazil, India, Iran
+    and Cuba"): another embargoed one by its own section, the rest as outside part 746, so a
+    line about the first embargo is not read as the answer for all of them. Not a place the
+    item passes through or comes from ("via China", "our Malaysian subsidiary"), nor a word of
+    the embargoed name ("Korea" in "North Korea")."""
+    deal = " ".join(_this_deal_sentences(question))
+    lowered = deal.lower()
+    embargoed = list(
+        dict.fromkeys(
+            EMBARGOES[name]
+            for name in EMBARGOES
+            if EMBARGOES[name][0] != section and re.search(rf"\b{name}\b(?!-)", lowered)
+        )
+    )
+    rest = re.sub(
+        "|".join(rf"\b{re.escape(n)}\b" for n in EMBARGOES),
+        lambda m: " " * len(m[0]),
+        deal,
+        flags=re.I,
+    )
+    free: list[str] = []
+    for m in DESTINATIONS.finditer(rest):
+        name, country = m.group(0), country_of(m.group(0))
+        if (
+            country.lower() in _VAGUE_PLACE
+            or name.lower() in names_of(place)
+            or country in free
+            or _PASSED_THROUGH.search(rest[max(0, m.start() - 24) : m.start()].lower())
+            or (name.lower() != country.lower() and _DEMONYM_FORM.search(name))
+            or not foreign_places(name)
+        ):
+            continue
+        free.append(country)
+    said = "".join(f"; {where}: 15 CFR {sec} as well" for sec, where in embargoed)
+    if free:
+        said += (
+            f"; {_listed(free)}: not by this section; there the item's ECCN and the parties decide"
+        )
+    return said
+
+
+# a place the item passes through or comes from, not where it goes
+_PASSED_THROUGH = re.compile(
+    r"\b(?:via|through|transit\w*|from|made\s+in|produced\s+in|origin\s+in)\s+(?:the\s+)?$"
+)
+_DEMONYM_FORM = re.compile(r"(?:ian|ese|ish|ean|an|i)$", re.I)
+
+
 def embargo_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -1120,6 +1169,7 @@ def embargo_rule(
             f"yes — a licence is required for any item specified in an ECCN on the CCL going to "
             f"{place} (15 CFR {section}(a)(1)), unless an exclusion of {section}(a)(12) applies"
         )
+    text += _other_destinations(question, place, section)
     # what the section itself lists or excepts for the item given (not once a CCL ECCN made
     # it "yes" under (a)(1))
     for reads in (_listed_software, _food_and_medicine):

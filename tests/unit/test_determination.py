@@ -3729,3 +3729,30 @@ def test_a_case_of_many_facts_is_not_answered_from_the_news() -> None:
         long.replace("Can we send", "The news article says Microsoft got one. Can we send")
     )
     assert "CPI Financial, 24 November 2019" in sources("Did Microsoft get a licence for Huawei?")
+
+
+@pytest.mark.parametrize(
+    ("question", "says", "not_says"),
+    [
+        ("We want beta testers in Brazil, India, Iran and Cuba. Do we need a licence?",
+         "Brazil and India: not by this section", "Korea"),
+        # a word of the embargoed name, a place passed through, an origin: not destinations
+        ("Do we need a licence for pumps going to North Korea?", "North Korea.", "Korea:"),
+        ("Can we ship EAR99 goods to Syria via Turkey?", "Syria.", "Turkey"),
+        ("Our pumps are made in Malaysia. Can we ship them to Cuba?", "Cuba.", "Malaysia"),
+    ],
+)  # fmt: skip
+def test_an_embargo_line_says_it_is_not_the_answer_for_the_messages_other_destinations(
+    question: str, says: str, not_says: str
+) -> None:
+    finding = determine(question, [], lookup=_all_rules_lookup_with_cuba())
+    assert finding is not None and "Embargoes" in finding.rule
+    assert says in finding.lines[0].text + "." and not_says not in finding.lines[0].text
+
+
+def _all_rules_lookup_with_cuba() -> _SectionLookup:
+    lookup = _all_rules_lookup()
+    for n, sec in enumerate(["746.2", "746.4"]):
+        text = f"( a ) License requirements. A license is required for all items ({sec})."
+        lookup.chunks.append(_p(120 + n, f"15 CFR {sec}(a)", text, "regulation"))
+    return lookup
