@@ -19,7 +19,13 @@ from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line, first_line
 from assistant.answering.continuation import continuation
 from assistant.answering.country_scope import beside_the_point
-from assistant.answering.determination import DESTINATION_FACT, ITEM_FACT, Lookup, determine
+from assistant.answering.determination import (
+    DESTINATION_FACT,
+    ITEM_FACT,
+    Lookup,
+    determine,
+    listed_in_corpus,
+)
 from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
 from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.index.tokenize import tokenize
@@ -278,6 +284,25 @@ MANY_FACTS_WORDS = 40
 _ASKS_ABOUT_NEWS = re.compile(
     r"\b(?:news|article|press|report(?:ed|s)?\s+(?:that|by|in)|reuters|journalists?|media)\b", re.I
 )
+
+
+def _other_listings(question: str, passages: Sequence[SearchResult]) -> set[int]:
+    """Positions of the Federal Register passages about other parties' Entity List entries,
+    when the question names a party a retrieved rule lists: another rule's additions, review
+    policy and savings clause read as if they were this party's (grade35 Q16, Q27; grade37 Q4,
+    Q20, Q28, Q36). The rule that lists the party stays, and so does any passage naming it."""
+    listed = listed_in_corpus(question, passages)
+    if listed is None:
+        return set()
+    name, basis = listed
+    return {
+        i
+        for i, p in enumerate(passages)
+        if _doc_type(p) == "federal_register"
+        and p.doc_id != basis.passage.doc_id
+        and "Entity List" in p.text
+        and name not in p.text
+    }
 
 
 def _a_case_for_the_rules(question: str, evidence: Evidence) -> bool:
@@ -734,6 +759,7 @@ def compose_extractive(
     if _a_case_for_the_rules(question, evidence):
         # (nor is a news report what the rules require of a case of many facts)
         off |= {i for i, p in enumerate(passages) if authority_of(_doc_type(p)) == "news"}
+    off |= _other_listings(question, passages)
     scored = [x for x in scored if x.passage not in off] or scored
     chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]

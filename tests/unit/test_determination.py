@@ -3756,3 +3756,28 @@ def _all_rules_lookup_with_cuba() -> _SectionLookup:
         text = f"( a ) License requirements. A license is required for all items ({sec})."
         lookup.chunks.append(_p(120 + n, f"15 CFR {sec}(a)", text, "regulation"))
     return lookup
+
+
+def test_another_rules_entity_list_additions_are_not_quoted_for_a_listed_party() -> None:
+    """Asked about a party a retrieved rule lists, the answer quotes that rule, not another
+    rule's additions of other parties (whose review policy and savings clause would read as
+    this party's)."""
+    other = _p(
+        84,
+        "FR Doc. 2025-17893",
+        "The ERC determined to add HAS General Trading LLC, under the destination of the UAE, to "
+        "the Entity List. The license review policy is a presumption of denial.",
+        "federal_register",
+        sim=0.69,
+    )
+
+    def sources(question: str) -> set[str]:
+        answer = compose_extractive(
+            question, [FR, other, EL], min_relevance=0.3, min_relevance_unknown_name=0.3
+        )
+        return {c.citation for c in answer.citations}
+
+    assert "FR Doc. 2025-17893" not in sources("Can we sell routers to Huawei in China?")
+    assert "84 FR 22961" in sources("Can we sell routers to Huawei in China?")
+    # no listed party named: the other rule may answer
+    assert "FR Doc. 2025-17893" in sources("What license review policy applies to new entries?")
