@@ -352,7 +352,22 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
     """A party the question names that a retrieved passage says was added to the Entity List:
     the name as the passage spells it and that sentence (Federal Register rules before press
     releases and news). The name must be the question's party, named whole
-    (`assistant.answering.listed_names`)."""
+    (`assistant.answering.listed_names`). The last question's reading is kept: the rules,
+    retrieval and the composer ask it of the same passages."""
+    key = (question, tuple((p.chunk_id, p.start, p.end) for p in passages))
+    last = _LAST_LISTED.get("last")
+    if last is not None and last[0] == key:
+        return last[1]
+    found = _listed_in_corpus(question, passages)
+    _LAST_LISTED["last"] = (key, found)
+    return found
+
+
+# (one slot per process: a dict item set in one step, so threads never see half of it)
+_LAST_LISTED: dict[str, tuple[tuple[object, ...], tuple[str, Basis] | None]] = {}
+
+
+def _listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
     ranked = sorted(
         passages,
         key=lambda p: (

@@ -291,17 +291,19 @@ def _other_listings(question: str, passages: Sequence[SearchResult]) -> set[int]
     when the question names a party a retrieved rule lists: another rule's additions, review
     policy and savings clause read as if they were this party's (grade35 Q16, Q27; grade37 Q4,
     Q20, Q28, Q36). The rule that lists the party stays, and so does any passage naming it."""
-    listed = listed_in_corpus(question, passages)
+    others = [
+        i
+        for i, p in enumerate(passages)
+        if _doc_type(p) == "federal_register" and "Entity List" in p.text
+    ]
+    listed = listed_in_corpus(question, passages) if others else None
     if listed is None:
         return set()
     name, basis = listed
     return {
         i
-        for i, p in enumerate(passages)
-        if _doc_type(p) == "federal_register"
-        and p.doc_id != basis.passage.doc_id
-        and "Entity List" in p.text
-        and name not in p.text
+        for i in others
+        if passages[i].doc_id != basis.passage.doc_id and name not in passages[i].text
     }
 
 
