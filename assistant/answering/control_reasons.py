@@ -32,7 +32,8 @@ _REASON = re.compile(
     r"|\b(?i:national\s+security)\s+(?i:column)\s+([12])\b"
     # reasons part 742 states without columns ("SI", "SL"), or with one only ("MT Column 1"):
     # the bare symbol, beside the words of control ("SI is among its reasons for control")
-    r"|\b(SI|SL|MT)\b(?![-:]?\s*(?i:column|col\b|\d))",
+    # (not "20 MT" of a chemical, nor "Billings, MT": a weight, a state)
+    r"|(?<!\d)(?<!\d\s)(?<![a-z],\s)\b(SI|SL|MT)\b(?![-:]?\s*(?i:column|col\b|\d))",
 )
 # the one column a reason has when the question gives its symbol alone
 _ONLY_COLUMN = {"MT": "1"}

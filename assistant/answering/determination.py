@@ -1091,14 +1091,15 @@ def _other_destinations(question: str, place: str, section: str) -> str:
     item passes through or comes from ("via China", "our Malaysian subsidiary"), nor a word of
     the embargoed name ("Korea" in "North Korea")."""
     deal = " ".join(_this_deal_sentences(question))
-    lowered = deal.lower()
-    embargoed = list(
-        dict.fromkeys(
-            EMBARGOES[name]
-            for name in EMBARGOES
-            if EMBARGOES[name][0] != section and re.search(rf"\b{name}\b(?!-)", lowered)
-        )
-    )
+    # the other embargoed places the deal sends something to, read as the first was
+    # (`place_sent_to`: not a denied one, a demonym, or Moscow, Idaho)
+    embargoed: list[tuple[str, str]] = []
+    unread = deal
+    while (m := place_sent_to(unread)) is not None:
+        unread = unread[: m.start()] + " " * (m.end() - m.start()) + unread[m.end() :]
+        found = EMBARGOES[m.group(0)]
+        if found[0] != section and found not in embargoed:
+            embargoed.append(found)
     rest = re.sub(
         "|".join(rf"\b{re.escape(n)}\b" for n in EMBARGOES),
         lambda m: " " * len(m[0]),
@@ -1106,13 +1107,25 @@ def _other_destinations(question: str, place: str, section: str) -> str:
         flags=re.I,
     )
     free: list[str] = []
+    skipped_to = -1  # where the last place skipped as passed through or ours ended
     for m in DESTINATIONS.finditer(rest):
         name, country = m.group(0), country_of(m.group(0))
+        before = rest[max(0, m.start() - 40) : m.start()].lower()
+        if (
+            _PASSED_THROUGH.search(before)
+            or _OUR_SITE.search(before)
+            or (
+                # "through Turkey and Jordan": the list goes on
+                skipped_to >= 0
+                and re.fullmatch(r",?\s*(?:and|or)?\s*", rest[skipped_to : m.start()])
+            )
+        ):
+            skipped_to = m.end()
+            continue
         if (
             country.lower() in _VAGUE_PLACE
             or name.lower() in names_of(place)
             or country in free
-            or _PASSED_THROUGH.search(rest[max(0, m.start() - 24) : m.start()].lower())
             or (name.lower() != country.lower() and _DEMONYM_FORM.search(name))
             or not foreign_places(name)
         ):
@@ -1131,6 +1144,11 @@ _PASSED_THROUGH = re.compile(
     r"\b(?:via|through|transit\w*|from|made\s+in|produced\s+in|origin\s+in)\s+(?:the\s+)?$"
 )
 _DEMONYM_FORM = re.compile(r"(?:ian|ese|ish|ean|an|i)$", re.I)
+# where we are, not where the item goes: "our subsidiary in Brazil", "our office in Mexico City"
+_OUR_SITE = re.compile(
+    r"\bour\s+(?:[\w-]+\s+)?(?:subsidiary|office|plant|factory|warehouse|branch|affiliate|"
+    r"team|engineers?|staff|headquarters|HQ|site|lab)\s+(?:in|at)\s+(?:the\s+)?$"
+)
 
 
 def embargo_rule(
@@ -1224,7 +1242,7 @@ def embargo_rule(
         text = (
             f"yes: OFAC's embargo covers exports to {place}, EAR99 items included, and the EAR "
             f"adds a licence requirement for the items 15 CFR {section}(a) lists"
-        )
+        ) + _other_destinations(question, place, section)
     return _operative(
         outcome,
         f"Embargoes and special controls (15 CFR {section})",

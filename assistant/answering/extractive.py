@@ -277,6 +277,8 @@ def _label(p: SearchResult) -> str:
     return p.citation
 
 
+_EAR99 = re.compile(r"\bEAR[\s-]?99\b", re.I)
+_CCL_ECCN = re.compile(r"\b\d[A-E]\d{3}\b")
 # A message this long (in words) states a case with several facts and sub-questions: a
 # practitioner's, not a one-line licence question
 MANY_FACTS_WORDS = 40
@@ -747,6 +749,9 @@ def compose_extractive(
         and finding.general
         and len(question.split()) >= MANY_FACTS_WORDS
         and not any(f in finding.missing_facts for f in (ITEM_FACT, DESTINATION_FACT))
+        # (an EAR99 item's "depends on the end user and end use" is its answer: nothing on
+        # the CCL, so only part 744's end uses and end users, or an embargo, could need one)
+        and not (_EAR99.search(question) and not _CCL_ECCN.search(question))
     )
     opening = bottom_line(None if general else finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims

@@ -258,7 +258,7 @@ def unaddressed_regime(question: str) -> Regime | None:
         ):
             continue
         if _only_claimed(text, regime) and any(
-            _ASKS_TO_SHIP.search(x) for x in question_sentences(text)
+            _ASKS_TO_SHIP.search(_SHIPPING_NOUNS.sub(" ", x)) for x in question_sentences(text)
         ):
             continue  # "Our broker says it is ITAR ... Is that right, and what at export?"
         return regime
@@ -290,6 +290,14 @@ _CLAIM = re.compile(
     r"\b(?:says?|said|claims?\s+(?:that|it|this|they|we|our)\b|claimed|thinks?|believes?|"
     r"insists?|told\s+(?:us|me)|"
     r"according\s+to|swears?|is\s+convinced)\b",
+    re.I,
+)
+
+
+# "the shipping company", "the export department": nouns, not an asked shipment
+_SHIPPING_NOUNS = re.compile(
+    r"\b(?:shipping|export|sales)\s+(?:company|companies|line|agent|firm|department|team|"
+    r"manager|office)\b",
     re.I,
 )
 

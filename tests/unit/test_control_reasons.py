@@ -141,6 +141,8 @@ MT = (
         # the same letters as units, sizes and weights are not reasons
         ("The gauge reads in SI units and ships to Brazil.", []),
         ("We sell 50 MT of steel billets to Mexico.", []),
+        ("We export about 20 MT of ECCN 1C350 chemicals a month.", []),
+        ("Our warehouse in Billings, MT stocks ECCN 4A994 computers.", []),
         ("Our shirts come in SL sizes.", []),
     ],
 )

@@ -3740,6 +3740,13 @@ def test_a_case_of_many_facts_is_not_answered_from_the_news() -> None:
         ("Do we need a licence for pumps going to North Korea?", "North Korea.", "Korea:"),
         ("Can we ship EAR99 goods to Syria via Turkey?", "Syria.", "Turkey"),
         ("Our pumps are made in Malaysia. Can we ship them to Cuba?", "Cuba.", "Malaysia"),
+        # from an attack: a list of transit countries, our own site, an American town
+        ("Can we send 5A992 routers to Syria, routing the cargo through Turkey and Jordan?",
+         "Syria.", "Jordan"),
+        ("Our subsidiary in Brazil wants to sell EAR99 software to a hotel in Havana, Cuba. "
+         "Is a licence needed?", "Cuba.", "Brazil"),
+        ("Our distributor in Moscow, Idaho wants to resell our EAR99 pumps to a buyer in "
+         "Syria. Do we need a licence?", "Syria.", "Russia"),
     ],
 )  # fmt: skip
 def test_an_embargo_line_says_it_is_not_the_answer_for_the_messages_other_destinations(
