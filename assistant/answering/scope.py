@@ -186,6 +186,20 @@ REGIMES: tuple[Regime, ...] = (
         trade_words_its_own=True,
     ),
     Regime(
+        "personal and market facts about people and companies (pay, wealth, education, share "
+        "prices, investment advice, product reviews)",
+        # asked about alone: "What is Brad Smith's role at Microsoft and how much is he paid?"
+        # names a party the news article quotes, and its words are that article's
+        re.compile(
+            r"(?i:\bnet worth\b|\b(?:share|stock) price|\bgood investment\b|\binvest(?:ing)? in\b"
+            r"|\bsalary\b|\bhow much (?:is|was|does|did) (?:he|she|they|[A-Z]\w+) (?:get )?paid\b"
+            r"|\b(?:law|business|medical) school\b|\bproduct reviews?\b"
+            r"|\breviews? on (?:its |the )?performance\b)"
+        ),
+        asked_alone=True,
+        asked_only=True,
+    ),
+    Regime(
         "anti-bribery law (the Foreign Corrupt Practices Act)",
         re.compile(
             r"\bFCPA\b|(?i:foreign corrupt practices act|facilitating payments?|anti-bribery"

@@ -10,6 +10,9 @@ from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.models import NOT_COVERED, SearchResult
 
 ELSEWHERE = {
+    # from an attack: a party the news article names, asked about beside export controls
+    "What is Brad Smith's role at Microsoft and how much is he paid?": "personal",
+    "What is Huawei's current share price and is it a good investment?": "personal",
     "Which USML category covers our night-vision goggles?": "ITAR",
     "Do we file a DSP-5 with DDTC for the prototype?": "ITAR",
     "Which OFAC general license covers wind-down payments to the bank?": "OFAC",
@@ -122,6 +125,8 @@ ABOUT_THE_EAR = [
     "Does the EAR reach it?",
     # the EAR's own support document, though MOFCOM issues it
     "Do we need a PRC End-User Statement, and can we apply before MOFCOM issues it?",
+    "Can we invest in a Chinese chip start-up and send it our 3A090 designs?",
+    "We pay our engineer's salary in China; can he access 3E001 technology?",
     # another regime only in a claim the asker checks, and a question about shipping
     "A smelter in India wants our crushed hull sections. Our broker says anything from the "
     "military is ITAR and needs a State Department licence. Is that right, and what might CBP "
