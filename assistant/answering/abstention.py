@@ -382,7 +382,7 @@ _ASKS_THE_RULES = re.compile(
     r"can\s+(?:we|i|they|you|it)|we\s+can|may\s+(?:we|i)|must|should\s+(?:we|i)|"
     r"right|correct|ok|okay|fine|true|problem|cover|covers|covered|eligible|apply|applies|"
     r"licen[cs]\w*|exceptions?|file|filing|report\w*|classif\w*|authori[sz]\w*|legal|"
-    r"illegal|violat\w*|liable|exposed|settle|request|subject\s+to)\b",
+    r"illegal|violat\w*|liable|exposed|settle|request|subject\s+to|matters?)\b",
     re.I,
 )
 

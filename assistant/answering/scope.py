@@ -120,7 +120,8 @@ REGIMES: tuple[Regime, ...] = (
         re.compile(
             rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
-            r"|\b(?:METI|MOFCOM|BAFA)\b|(?i:ministry of commerce|white (?:country|list))"
+            r"|\b(?:METI|MOFCOM|BAFA|EXCOL)\b|(?i:ministry of commerce|white (?:country|list))"
+            r"|Global Affairs Canada|\bExport Control List\b"
         ),
         same_numbers=True,
         asked_alone=True,
@@ -205,6 +206,14 @@ REGIMES: tuple[Regime, ...] = (
             r"\bFCPA\b|(?i:foreign corrupt practices act|facilitating payments?|anti-bribery"
             r"|bribe(?:s|ry)?\b)"
         ),
+    ),
+    Regime(
+        "DEA's rules for controlled substances and listed chemicals (21 CFR parts 1300-1321)",
+        re.compile(
+            r"\bDEA\b|Drug Enforcement Administration|\bList I{1,2} chemicals?\b"
+            r"|\b(?:DEA\s+)?Form 486\b|(?i:controlled substances? (?:export|import) permit)"
+        ),
+        ear_words=_EXPORT_LICENCE,
     ),
     Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",

@@ -128,6 +128,9 @@ def test_abstention_rules() -> None:
         "HR says BAG covers personal laptops. Is that true for our Iranian engineer's laptop?",
         "Is EAR99 freight to a Dubai consignee with a Tehran phone number our problem?",
         "Can we put all 9 gimbal parts in one CCATS request?",
+        # "doesn't matter, does it?" asks whether a rule applies
+        "A man named in a BIS denial order wants to buy a used EAR99 lathe in Ohio. It's a "
+        "domestic sale, so his denial order doesn't matter, does it?",
         # "subject to the EAR" asks what the rules reach
         "(a) a brochure on our 6A001 sonar for a Dubai show; (b) a published handbook for "
         "Wuhan. Are any of these subject to the EAR?",

@@ -10,6 +10,11 @@ from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.models import NOT_COVERED, SearchResult
 
 ELSEWHERE = {
+    # another agency's export rules, and Canada's own permits (grade38)
+    "We sell pseudoephedrine (a List I chemical) to a distributor in Mexico. Do we need a DEA "
+    "export permit or only a DEA Form 486 declaration?": "DEA",
+    "Our Toronto subsidiary builds units in Canada with no US content. Does it need a Global "
+    "Affairs Canada export permit under the Export Control List to ship them to Israel?": "other",
     # from an attack: a party the news article names, asked about beside export controls
     "What is Brad Smith's role at Microsoft and how much is he paid?": "personal",
     "What is Huawei's current share price and is it a good investment?": "personal",
@@ -127,6 +132,7 @@ ABOUT_THE_EAR = [
     "Do we need a PRC End-User Statement, and can we apply before MOFCOM issues it?",
     "Can we invest in a Chinese chip start-up and send it our 3A090 designs?",
     "We pay our engineer's salary in China; can he access 3E001 technology?",
+    "Do we need a DEA permit and an export licence for the 1C350 precursors to Mexico?",
     # another regime only in a claim the asker checks, and a question about shipping
     "A smelter in India wants our crushed hull sections. Our broker says anything from the "
     "military is ITAR and needs a State Department licence. Is that right, and what might CBP "
