@@ -90,6 +90,8 @@ REGIMES: tuple[Regime, ...] = (
             r"|(?i:general|specific)\s+(?i:licen[cs]e)\s+(?:no\.\s*)?\d+[A-Z]?\b"
             r"|(?i:licen[cs]e)s?\s+from\s+(?:the\s+)?OFAC\b"
             r"|\b31 CFR (?:part )?5\d\d\b|(?i:blocked property report)"
+            # OFAC's determinations on Russian oil (the G7 price cap and its attestations)
+            r"|(?i:price cap)"
             r"|\b[A-Z]\w+ (?:Sanctions|Assets Control|Transactions and Sanctions) Regulations\b"
         ),
         ear_words=_EXPORT_LICENCE,
@@ -163,6 +165,8 @@ REGIMES: tuple[Regime, ...] = (
             r"|(?i:tariffs? (?:rate|code|classification|heading|line)s?\b|tariffs? (?:on|for)\b)"
             r"|(?i:reciprocal tariff|import dut(?:y|ies)|dut(?:y|ies) rate)"
             r"|(?i:(?:duty|customs) drawback|drawback claims?|customs dut(?:y|ies))"
+            # CBP's low-value entries: "the $800 Section 321 de minimis", "a Type 86 entry"
+            r"|\bSection 321\b|\bType 86\b"
         ),
         ear_words=re.compile(r"(?i:licen[cs]e)"),
         trade_words_its_own=True,
@@ -249,6 +253,7 @@ _NO_US_CONTENT = re.compile(
     r"components)\b",
     re.I,
 )
+_CUSTOMS_DE_MINIMIS = re.compile(r"(Section 321)\s+(?i:de minimis)")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -267,6 +272,8 @@ def unaddressed_regime(question: str) -> Regime | None:
     text = unicodedata.normalize("NFKC", question).translate(_INVISIBLE)
     # "made in Dresden with no US content" says the EAR does not reach it: not an EAR question
     text = _NO_US_CONTENT.sub(" ", text)
+    # "the $800 Section 321 de minimis" is CBP's low-value entry, not the EAR's de minimis
+    text = _CUSTOMS_DE_MINIMIS.sub(r"\1", text)
     if _ASKS_ABOUT_EAR.search(text):
         return _asked_alone(text)
     trade_words = bool(_TRADE_WORDS.search(text))

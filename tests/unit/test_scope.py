@@ -10,6 +10,11 @@ from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.models import NOT_COVERED, SearchResult
 
 ELSEWHERE = {
+    # OFAC's price cap; CBP's low-value entries, whose "de minimis" is not the EAR's (grade38)
+    "A Greek owner wants us to insure Russian-origin crude bought at $58/bbl. Is that under "
+    "the G7 price cap, and what attestations do we need?": "OFAC",
+    "Can the drone parcels from Shenzhen still come in under the $800 Section 321 de minimis? "
+    "Do we need a Type 86 entry?": "customs",
     # another agency's export rules, and Canada's own permits (grade38)
     "We sell pseudoephedrine (a List I chemical) to a distributor in Mexico. Do we need a DEA "
     "export permit or only a DEA Form 486 declaration?": "DEA",
@@ -133,6 +138,7 @@ ABOUT_THE_EAR = [
     "Can we invest in a Chinese chip start-up and send it our 3A090 designs?",
     "We pay our engineer's salary in China; can he access 3E001 technology?",
     "Do we need a DEA permit and an export licence for the 1C350 precursors to Mexico?",
+    "Is the de minimis level for 3A001 content in a Malaysian-made board 25%?",
     # another regime only in a claim the asker checks, and a question about shipping
     "A smelter in India wants our crushed hull sections. Our broker says anything from the "
     "military is ITAR and needs a State Department licence. Is that right, and what might CBP "
