@@ -1084,6 +1084,11 @@ def _gives_ccl_eccn(question: str) -> bool:
     )
 
 
+def ear99_only(question: str) -> bool:
+    """Whether the question says its item is EAR99 and gives it no ECCN on the CCL."""
+    return asserted(_EAR99, question) and not _gives_ccl_eccn(question)
+
+
 def _other_destinations(question: str, place: str, section: str) -> str:
     """What the line says of the message's other destinations ("testers in Brazil, India, Iran
     and Cuba"): another embargoed one by its own section, the rest as outside part 746, so a
@@ -1100,12 +1105,10 @@ def _other_destinations(question: str, place: str, section: str) -> str:
         found = EMBARGOES[m.group(0)]
         if found[0] != section and found not in embargoed:
             embargoed.append(found)
-    rest = re.sub(
-        "|".join(rf"\b{re.escape(n)}\b" for n in EMBARGOES),
-        lambda m: " " * len(m[0]),
-        deal,
-        flags=re.I,
-    )
+    rest = _EMBARGO_NAME.sub(lambda m: " " * len(m[0]), deal)
+    # the countries `foreign_places` reads as places in their context (not "New Mexico",
+    # "Paris, Texas", "in Spanish")
+    places = set(foreign_places(rest))
     free: list[str] = []
     skipped_to = -1  # where the last place skipped as passed through or ours ended
     for m in DESTINATIONS.finditer(rest):
@@ -1127,7 +1130,7 @@ def _other_destinations(question: str, place: str, section: str) -> str:
             or name.lower() in names_of(place)
             or country in free
             or (name.lower() != country.lower() and _DEMONYM_FORM.search(name))
-            or not foreign_places(name)
+            or country not in places
         ):
             continue
         free.append(country)
@@ -1139,6 +1142,8 @@ def _other_destinations(question: str, place: str, section: str) -> str:
     return said
 
 
+# any embargoed place's name, blanked out before the other destinations are read
+_EMBARGO_NAME = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in EMBARGOES), re.I)
 # a place the item passes through or comes from, not where it goes
 _PASSED_THROUGH = re.compile(
     r"\b(?:via|through|transit\w*|from|made\s+in|produced\s+in|origin\s+in)\s+(?:the\s+)?$"
@@ -1281,7 +1286,7 @@ def _deemed_export(
     required = next(
         (b for b in sentences if _DEEMED_YES.search(_sentence(b)) and b is not excluded), None
     )
-    ear99 = asserted(_EAR99, question) and not _gives_ccl_eccn(question)
+    ear99 = ear99_only(question)
     ccl = _gives_ccl_eccn(question)
     who = f"a national of {place}"
     if excluded is None:

@@ -24,6 +24,7 @@ from assistant.answering.determination import (
     ITEM_FACT,
     Lookup,
     determine,
+    ear99_only,
     listed_in_corpus,
 )
 from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
@@ -277,8 +278,6 @@ def _label(p: SearchResult) -> str:
     return p.citation
 
 
-_EAR99 = re.compile(r"\bEAR[\s-]?99\b", re.I)
-_CCL_ECCN = re.compile(r"\b\d[A-E]\d{3}\b")
 # A message this long (in words) states a case with several facts and sub-questions: a
 # practitioner's, not a one-line licence question
 MANY_FACTS_WORDS = 40
@@ -286,6 +285,10 @@ MANY_FACTS_WORDS = 40
 _ASKS_ABOUT_NEWS = re.compile(
     r"\b(?:news|article|press|report(?:ed|s)?\s+(?:that|by|in)|reuters|journalists?|media)\b", re.I
 )
+
+
+def _many_facts(question: str) -> bool:
+    return len(question.split()) >= MANY_FACTS_WORDS
 
 
 def _other_listings(question: str, passages: Sequence[SearchResult]) -> set[int]:
@@ -314,7 +317,7 @@ def _a_case_for_the_rules(question: str, evidence: Evidence) -> bool:
     not what happened or what the news said: quoting a news article to it passes a journalist's
     summary of 2019 off as the rule (grade35, grade36)."""
     return (
-        len(question.split()) >= MANY_FACTS_WORDS
+        _many_facts(question)
         and not evidence.event_clause
         and not _ASKS_ABOUT_NEWS.search(question)
     )
@@ -747,11 +750,11 @@ def compose_extractive(
     general = (
         finding is not None
         and finding.general
-        and len(question.split()) >= MANY_FACTS_WORDS
+        and _many_facts(question)
         and not any(f in finding.missing_facts for f in (ITEM_FACT, DESTINATION_FACT))
         # (an EAR99 item's "depends on the end user and end use" is its answer: nothing on
         # the CCL, so only part 744's end uses and end users, or an embargo, could need one)
-        and not (_EAR99.search(question) and not _CCL_ECCN.search(question))
+        and not ear99_only(question)
     )
     opening = bottom_line(None if general else finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims

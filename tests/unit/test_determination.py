@@ -3747,6 +3747,7 @@ def test_a_case_of_many_facts_is_not_answered_from_the_news() -> None:
          "Is a licence needed?", "Cuba.", "Brazil"),
         ("Our distributor in Moscow, Idaho wants to resell our EAR99 pumps to a buyer in "
          "Syria. Do we need a licence?", "Syria.", "Russia"),
+        ("Can we ship EAR99 pumps to Cuba and to a dealer in Paris, Texas?", "Cuba.", "France"),
     ],
 )  # fmt: skip
 def test_an_embargo_line_says_it_is_not_the_answer_for_the_messages_other_destinations(
