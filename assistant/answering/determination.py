@@ -1832,6 +1832,14 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
     ),
 ]
 _GENERAL_PROHIBITION = re.compile(r"\byou may not export\b", re.I)
+# The United States' own armed forces are no foreign 'military end user' (744.21(g)) nor a
+# military-intelligence one (744.22): "a contractor to the US Air Force", "a U.S. Army base".
+_US_MILITARY = re.compile(
+    r"\b(?:U\.\s?S\.|US|USA|American|United States)\s+(?:[\w'-]+\s+){0,2}?"
+    r"(?:armed forces|navy|air force|army|marine corps|coast guard|military|space force|"
+    r"department of defen[cs]e)\b|\bUSAF\b|\bDoD\b|\bPentagon\b",
+    re.I,
+)
 _NOT_SAFEGUARDED = re.compile(
     r"\b(?:not\s+(?:under|subject\s+to|covered\s+by)|without|outside(?:\s+of)?)\s+"
     r"(?:IAEA\s+|international\s+|full[- ]scope\s+)?safeguards\b",
@@ -2044,7 +2052,10 @@ def end_use_rule(
     elsewhere it depends on the item."""
     # "a reactor project that is not under IAEA safeguards" says what "unsafeguarded" says; its
     # "not" denies the safeguards, not the end use
-    sentences = [_NOT_SAFEGUARDED.sub("unsafeguarded", x) for x in _this_deal_sentences(question)]
+    sentences = [
+        _US_MILITARY.sub("a U.S. Government agency", _NOT_SAFEGUARDED.sub("unsafeguarded", x))
+        for x in _this_deal_sentences(question)
+    ]
     deal = " ".join(sentences)
     # chip-design software and a Macau or D:5 party anywhere in the message (744.23(a)(2)(iii)):
     # "We license ECAD tools. A new prospect is a chip-design startup in Shanghai."
@@ -2179,6 +2190,12 @@ def end_use_rule(
     elif section == "744.21" and not russia and (outside := _outside_reach(question, pool)):
         if outside == "embargoed":
             return None  # 744.21 does not reach Iran or Cuba: part 746 decides
+        if not asks_whether(question):
+            # a place the rule reaches only through a list, in a question asking something
+            # else ("Can we use GOV for our engineers at a USAF base in Germany?", "must we tell
+            # BIS the plant changed?"): "depends on whether a list names the end user" would
+            # lead an answer to what was not asked
+            return None
         text, bases, fact = outside
         outcome, missing = "depends", [fact]
         return _operative(
@@ -3225,15 +3242,30 @@ def _restriction_sharing_facts(
         for a, b in chunk_sentences(p.text)
     ]
     facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
+    embargoed = _names_e1_e2(question)
     best: tuple[float, Basis] | None = None
     for basis, words in sentences:
         sentence = _sentence(basis)
         if not RESTRICTS.search(sentence):
             continue
+        if not embargoed and _ONLY_E1_E2.search(sentence) and not _OTHER_GROUP.search(sentence):
+            continue  # reaches only Country Groups E:1/E:2, which the case does not go to
         score = restriction_overlap(sentence, words, facts)
         if score >= MIN_OVERLAP and (best is None or score > best[0]):
             best = (score, basis)
     return best[1] if best is not None else None
+
+
+_ONLY_E1_E2 = re.compile(r"\bCountry Groups?\s+E:[12]\b")
+_OTHER_GROUP = re.compile(r"\b(?:Country Groups?\s+)?[A-D]:\d\b")
+
+
+def _names_e1_e2(question: str) -> bool:
+    """Whether the question names a place in Country Group E:1 or E:2 (Cuba; Iran, North
+    Korea, Syria) or the groups themselves."""
+    return bool(re.search(r"\bE:[12]\b", question)) or any(
+        EMBARGOES[m.group(0).lower()][0] in _E1_E2 for m in _EMBARGO_NAME.finditer(question)
+    )
 
 
 # What may take information or software outside the EAR altogether (15 CFR 734.3(b)(3),

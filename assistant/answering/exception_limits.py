@@ -96,7 +96,9 @@ _GENERIC = frozenset(
         "software technology commodity commodities shipment shipments equipment product products "
         "goods abroad foreign person persons company companies "
         # how any item is described ("parts classified under an ECCN"), and function words
-        "classified classification eccn ecn each whose which sent"
+        "classified classification eccn ecn each whose which sent "
+        # words that qualify anything ("also", "the same kind", "some of it", "as well")
+        "also same kind some well"
     )
 )
 # A government body in plain words is a "government" end user in the EAR's ("a ministry",
@@ -156,8 +158,13 @@ def exception_facts(question: str, code: str) -> tuple[set[str], set[str]]:
 @functools.lru_cache(maxsize=1 << 14)
 def sentence_words(sentence: str) -> frozenset[str]:
     """A sentence's stems, as the question's facts are compared with them. Cached: a named
-    exception's whole section is read for every question naming it."""
-    return frozenset(_stems(tokenize(sentence)))
+    exception's whole section is read for every question naming it. The agency's name is no
+    fact of the case ("Bureau of Industry and Security" would share "security" with a security
+    company)."""
+    return frozenset(_stems(tokenize(_AGENCY.sub(" ", sentence))))
+
+
+_AGENCY = re.compile(r"\bBureau of Industry and Security\b", re.I)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -234,24 +234,35 @@ def _added_names(sentence: str) -> Iterator[tuple[str, int, str]]:
 def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) -> str | None:
     """The sentence's name the question names as its party (as the sentence spells it), or None.
     `lower_elsewhere`: texts in which a one-word name typed in lower case must not appear in
-    lower case (a word the passages write in lower case is a word, not a name)."""
-    for name, at, place in _added_names(sentence):
-        if at == 0 and " " not in name and _written_lower(name, lower_elsewhere):
-            continue  # "Furthermore", "Since": a sentence's first word, capitalised as such
-        words = name.split()
-        pattern = re.compile(
-            r"(?<![\w'’-])"
-            + r"\s+".join(re.escape(w) for w in words)
-            + r"(?![\w-]|['’](?![sS]\b))",
-            re.I,
-        )
-        for m in pattern.finditer(question):
-            elsewhere = _PLACE_AFTER.match(question, m.end())
-            if place and elsewhere and not elsewhere.group(1).lower().startswith(place.lower()):
-                continue  # "Arrow Electronics in Colorado" is not the listed one of Hong Kong
-            if _names_it(question, m, words, lower_elsewhere):
-                return name
-    return None
+    lower case (a word the passages write in lower case is a word, not a name). The longest
+    name named wins ("Kaspersky Labs" over its brand word "Kaspersky")."""
+    found = [
+        name
+        for name, at, place in _added_names(sentence)
+        if _named_in(question, name, at, place, lower_elsewhere)
+    ]
+    return max(found, key=len, default=None)
+
+
+def _named_in(
+    question: str, name: str, at: int, place: str, lower_elsewhere: Sequence[str]
+) -> bool:
+    """Whether the question names `name` (one of the sentence's, starting at `at` there, in
+    `place` if the sentence gives one) as its party."""
+    if at == 0 and " " not in name and _written_lower(name, lower_elsewhere):
+        return False  # "Furthermore", "Since": a sentence's first word, capitalised as such
+    words = name.split()
+    pattern = re.compile(
+        r"(?<![\w'’-])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w-]|['’](?![sS]\b))",
+        re.I,
+    )
+    for m in pattern.finditer(question):
+        elsewhere = _PLACE_AFTER.match(question, m.end())
+        if place and elsewhere and not elsewhere.group(1).lower().startswith(place.lower()):
+            continue  # "Arrow Electronics in Colorado" is not the listed one of Hong Kong
+        if _names_it(question, m, words, lower_elsewhere):
+            return True
+    return False
 
 
 def _names_it(
@@ -293,13 +304,33 @@ def _names_it(
         return True
     # typed with capitals: the question's name is this name, not a longer one around it
     longer_after = re.match(r"\s+(?:(?:of|for|and|the|de)\s+)*([A-Z][\w&'’-]*)", after)
-    if longer_after and not _ends_a_name(longer_after.group(1)):
+    if longer_after and not _ends_a_name(longer_after.group(1)) and not _same_company(after):
         return False
     longer_before = re.search(r"(?<![\w'’-])([A-Z][\w&'’-]*)\s+(?:(?:of|for|the)\s+)*$", before)
     return not (
         longer_before
         and (m.start() - len(before) + longer_before.start()) > 0
         and longer_before.group(1).lower() not in _QUESTION_WORDS
+    )
+
+
+# The capitalised words right after a name, with no "of"/"for" between them.
+_CAPITALISED_AFTER = re.compile(r"((?:\s+[A-Z][\w&'’-]*\.?,?)+)")
+
+
+def _same_company(after: str) -> bool:
+    """Whether the capitalised words after a name only say what kind of company it is, ending
+    with its company form ("Sophgo Technology Co." for the listed "Sophgo Technologies Ltd.",
+    "Nettrix Information Co., Ltd."): generic trade words, no institute, then a company form."""
+    m = _CAPITALISED_AFTER.match(after)
+    if m is None:
+        return False
+    words = [w.strip(".,").lower() for w in m.group(1).split()]
+    trade = [w for w in words if w not in _COMPANY_FORMS]
+    return (
+        len(trade) < len(words)
+        and words[-1] in _COMPANY_FORMS
+        and all(w in _GENERIC and w not in _INSTITUTIONS for w in trade)
     )
 
 

@@ -1324,6 +1324,57 @@ def test_an_exception_the_question_names_brings_its_own_restriction_for_the_case
     assert restriction in quoted  # the line cites the very sentence it quotes
 
 
+GOV_TEXTS = [
+    (
+        "15 CFR 740.11(a)(2)",
+        "( iv ) Without prior authorization from the Bureau of Industry and Security, nationals "
+        "of countries in Country Group E:1 may not physically or computationally access "
+        "computers that have been enhanced by electronic assemblies exported under License "
+        "Exception GOV. ( v ) Items controlled for NS reasons may not be exported to, or for the "
+        "use of military, police, intelligence entities, or other sensitive end users (e.g., "
+        "contractors or other governmental parties performing functions on behalf of military "
+        "entities) of a government in a Country Group E:1 or E:2 country.",
+    ),
+    (
+        "15 CFR 740.11(b)",
+        "( b ) Scope. This paragraph authorizes exports to agencies of cooperating governments. "
+        "Items for diplomatic missions are eligible. Humanitarian donations are covered by a "
+        "different exception. Shipments to international inspectors are described in (d). "
+        "Space station items are described in (e).",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "limited"),
+    [
+        # "Security" of the agency's name is no fact of the case, nor "also", "same", "some";
+        # a restriction reaching only E:1/E:2 does not reach Germany
+        (
+            "Our engineers at a USAF facility in Germany need NS1 test equipment. Can we use "
+            "License Exception GOV? Could the private security company on the base use it as "
+            "well, for some of the same kind of equipment, and its contractors too?",
+            False,
+        ),
+        # ... but does reach Syria
+        (
+            "Can we use License Exception GOV to send NS items to contractors of Syria's military?",
+            True,
+        ),
+    ],
+)
+def test_a_restriction_reaching_only_e1_e2_or_sharing_only_the_agencys_name_is_not_the_cases(
+    question: str, limited: bool
+) -> None:
+    lookup = _SectionLookup([_p(140 + n, c, t, "regulation") for n, (c, t) in enumerate(GOV_TEXTS)])
+    finding = determine(question, [], lookup=lookup)
+    lines = [] if finding is None else finding.lines
+    found = [ln for ln in lines if ln.label in ("Exception limits", "Licence exception")]
+    assert bool(found) is limited
+    if limited:
+        assert "E:1 or E:2" in found[0].text
+
+
 @pytest.mark.parametrize(
     "question",
     [

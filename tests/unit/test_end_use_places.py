@@ -125,6 +125,44 @@ def test_a_military_end_user_outside_the_named_countries_depends_on_the_lists() 
         assert "located outside of" in b.passage.text[b.start : b.end]
 
 
+def test_outside_its_reach_the_rule_does_not_answer_a_question_about_something_else() -> None:
+    # a licence held, a changed end user, and "must we tell BIS?": the lists are not what is
+    # asked, and 744.21 does not reach Thailand without them
+    question = (
+        "Last month we got a BIS licence for a 2B001 machine for a Thai auto-parts maker. Now "
+        "the machine will go to its sister plant, which makes parts for the Thai army. We "
+        "haven't shipped. Do we have to tell BIS, or can we simply hold the shipment?"
+    )
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is None or "744.21" not in finding.rule
+    # asked whether a licence is needed, the same facts keep the line
+    asked = "Do we need a licence to sell a 2B001 machine to the Thai army?"
+    finding = determine(asked, [], [], LOOKUP)
+    assert finding is not None and "744.21" in finding.rule and finding.outcome == "depends"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "We're a contractor to the US Air Force. Do we need a licence to ship test kits to our "
+        "engineers at its base in Germany?",
+        "Do we need a licence to send EAR99 radios to the U.S. Army in Germany?",
+        "Can we ship EAR99 spares to a USAF facility in Japan?",
+    ],
+)
+def test_the_united_states_own_forces_are_no_military_end_user(question: str) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is None or "744.21" not in finding.rule
+
+
+def test_a_foreign_army_beside_a_us_one_is_still_a_military_end_user() -> None:
+    question = (
+        "We supply the US Army. Do we need a licence to sell EAR99 radios to the Indian army?"
+    )
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.21" in finding.rule
+
+
 @pytest.mark.parametrize(
     ("question", "rule", "missing"),
     [

@@ -19,6 +19,7 @@ KASPERSKY = (
     "of Russia, and Kaspersky Labs Limited, under the destination of the United Kingdom, to the "
     "Entity List."
 )
+SOPHGO = "The ERC determined to add Sophgo Technologies Ltd. to the Entity List."
 IRAN = (
     "The ERC determined to add Mohammad Reza Rajabi, Pars Trading LLC and Asia Pacific Supply "
     "Chain Limited, under the destinations of Iran and the United Arab Emirates, to the Entity "
@@ -91,6 +92,11 @@ BACKGROUND = (
             "Harbin Institute of Technology",
         ),
         ("Can we ship valves to Royal Impact Trading in the UAE?", ROYAL, "Royal Impact Trading"),
+        # the brand with other trade words and a company form is the same company
+        ("Can we sell servers to Huawei Technology Co., Ltd.?", HUAWEI, "Huawei"),
+        ("Can we sell chips to Sophgo Technology Co.?", SOPHGO, "Sophgo"),
+        # the longest name the question gives wins over the brand word inside it
+        ("Can we ship routers to Kaspersky Labs Limited in London?", KASPERSKY, "Kaspersky Labs"),
     ],
 )
 def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name: str) -> None:
@@ -117,6 +123,9 @@ def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name:
             "Entity List.",
         ),
         ("Can we sell sensors to Harbin Engineering Works?", HARBIN),
+        # a longer name whose next word is an institute's, or not a trade word
+        ("Can we sell chips to the Sophgo Research Institute Co.?", SOPHGO),
+        ("Can we sell chips to Sophgo Cloud Ltd.?", SOPHGO),
         # a product's brand, a competitor, a supplier, a party said not to be involved
         ("Can we ship screens for Huawei phones to a repair shop in Kenya?", HUAWEI),
         (
