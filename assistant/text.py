@@ -81,6 +81,14 @@ ABBREVIATIONS = frozenset(
         "cl",
         "ex",
         "ft",
+        # company forms of Singapore, India and Malaysia ("TechCamel Pte. Ltd.", "Agrim Aviation
+        # Pvt. Ltd.", "Sdn. Bhd."), and street words in addresses ("Fifth Ave. North")
+        "pte",
+        "pvt",
+        "sdn",
+        "bhd",
+        "ave",
+        "blvd",
         "para",
         "subpara",
     ]

@@ -55,7 +55,9 @@ log = logging.getLogger(__name__)
 # (How sidecar and catalogue metadata are merged needs no bump: the merged metadata is part of
 # the content hash, so exactly the documents whose access or source_url comes out different
 # are re-ingested, and the rest keep their vectors.)
-PIPELINE_VERSION = "5"
+# 6: "Pte.", "Pvt.", "Sdn.", "Bhd.", "Ave." and "Blvd." no longer end a sentence (chunk and
+# sentence boundaries move in the FR rules naming such companies).
+PIPELINE_VERSION = "6"
 _EMBED_BUFFER = 1024  # chunks gathered across documents per model call: the model sorts a call by
 # length, so bigger calls pad less (throughput within a few % of one call over everything)
 

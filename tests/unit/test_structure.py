@@ -613,3 +613,22 @@ def test_cached_passage_sentences_are_the_sentence_spans() -> None:
     )
     assert list(chunk_sentences(text)) == sentence_spans(text)
     assert chunk_sentences(text) is chunk_sentences(text)
+
+
+def test_company_forms_and_street_words_do_not_end_a_sentence() -> None:
+    """ "The ERC determined to add TechCamel Pte. Ltd. ..." once led an answer as "The ERC
+    determined to add TechCamel Pte.": the sentence is the whole addition."""
+    from assistant.text import sentence_spans
+
+    text = (
+        "The ERC determined to add TechCamel Pte. Ltd. and Agrim Aviation Pvt. Ltd. to the Entity "
+        "List. A Malaysian firm, Sunrise Sdn. Bhd. of 12 Fifth Ave. North, was removed. "
+        "Review is case by case."
+    )
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "The ERC determined to add TechCamel Pte. Ltd. and Agrim Aviation Pvt. Ltd. to the "
+        "Entity List.",
+        "A Malaysian firm, Sunrise Sdn. Bhd. of 12 Fifth Ave. North, was removed.",
+        "Review is case by case.",
+    ]
