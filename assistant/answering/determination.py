@@ -41,10 +41,12 @@ from assistant.answering.end_use_places import (
     reach,
 )
 from assistant.answering.exception_limits import (
+    EXCEPTION_SECTIONS,
     MIN_OVERLAP,
     RESTRICTS,
     distinctive,
     exception_facts,
+    lost_exceptions,
     named_exceptions,
     restriction_overlap,
     sentence_words,
@@ -112,7 +114,11 @@ ASKS_LICENCE = re.compile(
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"(?:which|what) (?:\w+ )?(?:authori[sz]ations?|licen[cs]es?) (?:covers?|applies|do we need)|"
     r"licen[cs]e requirements? (?:\w+ly )?(?:apply|applies|reach|cover)|"
-    r"subject to (?:a |any )?licen[cs]e requirements?)\b",
+    r"subject to (?:a |any )?licen[cs]e requirements?|"
+    # "so his denial order doesn't matter, does it?", "Does that matter?": whether a fact
+    # changes what the rules require
+    r"(?:doesn't|does\s+not|don't|do\s+not|wouldn't|won't)\s+(?:really\s+)?matter|"
+    r"(?:does|would|will)\s+(?:it|that|this)\s+(?:really\s+)?matter)\b",
     re.I,
 )
 _SAYS_LISTED = re.compile(
@@ -3121,11 +3127,14 @@ def licence_exception_line(
     pattern = re.compile(r"\b(?:authoriz\w*|License Exception [A-Z]{3}|may be exported)\b", re.I)
     eccns = _eccn_families(question)
     named = {section for _, section in named_exceptions(question)} if question else set()
+    lost = [EXCEPTION_SECTIONS[code] for code in lost_exceptions(question)]
     for p in passages[:5]:
         if not p.citation.startswith("15 CFR 740.") or any(
             cites(p, f"15 CFR {s}") for s in ("740.1", "740.2")
         ):
             continue  # the introduction and the restrictions on all exceptions: not one of them
+        if any(cites(p, f"15 CFR {s}") for s in lost):
+            continue  # "the new rule took GBS away": not the exception to point to
         if _for_other_items(p, eccns, lookup) and not any(cites(p, f"15 CFR {s}") for s in named):
             continue  # License Exception HBM (3A090.c) for 3A002 signal generators
         for a, b in chunk_sentences(p.text):

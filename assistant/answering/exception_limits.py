@@ -70,6 +70,35 @@ _SYMBOL = re.compile(
     r"|\s+(?:covers?|applies|works|(?:should|would|will|could)\s+(?:work|apply|cover)))\b",
     re.I,
 )
+# An exception the question says the case has lost: "the rule took GBS away", "GBS was
+# removed for these tools", "we can no longer use STA", "STA is no longer available".
+_LOST_BEFORE = re.compile(
+    r"\b(?:(?:took|takes|taken|take)\s+away|removed|removes|eliminated|withdrew|withdrawn|revoked|ended|"
+    r"lost|no\s+longer\s+(?:use|qualify\s+for|eligible\s+for|ship\s+under)|"
+    r"(?:can't|cannot|can\s+not)\s+(?:use|ship\s+under))\s+(?:the\s+|our\s+|its\s+)?"
+    r"(?:(?:licen[cs]e\s+)?exception\s+)?$",
+    re.I,
+)
+_LOST_AFTER = re.compile(
+    r"^(?:\s+(?:licen[cs]e\s+)?exception)?\s+(?:(?:was|is|has\s+been|had\s+been|got)\s+"
+    r"(?:removed|eliminated|withdrawn|revoked|taken\s+away|no\s+longer\s+available|"
+    r"unavailable)|(?:is|are)\s+(?:no\s+longer|not)\s+(?:available|an\s+option)|away\b)",
+    re.I,
+)
+
+
+def lost_exceptions(question: str) -> set[str]:
+    """The exceptions (by symbol) the question says are no longer open to the case: the answer
+    must not point to one of them ("see GBS ... if its conditions are met" to someone told GBS
+    was taken away)."""
+    lost = set()
+    for m in re.finditer(rf"\b({_CODES})\b", question):
+        before = question[max(0, m.start() - 40) : m.start()]
+        if _LOST_BEFORE.search(before) or _LOST_AFTER.match(question[m.end() : m.end() + 60]):
+            lost.add(m.group(1))
+    return lost
+
+
 # The question's last clause names the exception the asker wants: "We normally use STA, but
 # ... so can we use ENC instead?" asks about ENC first; "STA instead of ENC" about STA.
 _LAST_QUESTION = re.compile(r"[^.?!;,]*\?")

@@ -3840,3 +3840,49 @@ def test_another_rules_entity_list_additions_are_not_quoted_for_a_listed_party()
     assert "84 FR 22961" in sources("Can we sell routers to Huawei in China?")
     # no listed party named: the other rule may answer
     assert "FR Doc. 2025-17893" in sources("What license review policy applies to new entries?")
+
+
+@pytest.mark.parametrize(
+    ("question", "lost"),
+    [
+        ("Our new hire says the September 2024 rule took GBS away. What can we use now?", {"GBS"}),
+        ("The rule took away GBS for these tools; which exceptions are open?", {"GBS"}),
+        ("GBS was removed for our etch tools. What else is there?", {"GBS"}),
+        ("We can no longer use STA for this item, so what now?", {"STA"}),
+        ("STA is no longer available to us; can we use ENC?", {"STA"}),
+        # using, taking along or asking about one is not losing it
+        ("We take TMP kits to the show. Can we use TMP?", set()),
+        ("Can we use STA instead of ENC?", set()),
+    ],
+)
+def test_an_exception_the_question_says_was_lost(question: str, lost: set[str]) -> None:
+    from assistant.answering.exception_limits import lost_exceptions
+
+    assert lost_exceptions(question) == lost
+
+
+def test_no_pointer_to_an_exception_the_question_says_the_case_has_lost() -> None:
+    """Grade38 Q27: "the semiconductor rule took GBS away. What can we use now?" was answered
+    "see GBS ... if its conditions are met"."""
+    from assistant.answering.determination import licence_exception_line
+
+    gbs_text = (
+        "( a ) Scope. License Exception GBS authorizes exports and reexports to Country Group B "
+        "of those items the CCL marks GBS-eligible."
+    )
+    gbs = _p(170, "15 CFR 740.4(a)", gbs_text, "regulation", title="§ 740.4 Shipments to B (GBS).")
+    assert licence_exception_line([gbs], "Can we ship 3B001 tools to Japan?") is not None
+    asked = "The new rule took GBS away for our 3B001 tools. What can we use to ship to Japan?"
+    assert licence_exception_line([gbs], asked) is None
+
+
+def test_a_denied_party_in_a_domestic_sale_still_meets_general_prohibition_four() -> None:
+    """Grade38 Q34: "It's a purely domestic sale, so his denial order doesn't matter, does
+    it?" asks whether the fact changes what the rules require."""
+    gp4 = _p(10, "15 CFR 736.2(b)(4)", GP4_TEXT, "regulation")
+    question = (
+        "A machine-shop owner named in a BIS denial order wants to buy a used EAR99 lathe from "
+        "our Ohio plant. It's a purely domestic sale, so his denial order doesn't matter, does it?"
+    )
+    finding = determine(question, [gp4], lookup=lambda _q: [gp4])
+    assert finding is not None and "736.2(b)(4)" in finding.rule and finding.outcome == "yes"
