@@ -58,7 +58,7 @@ from assistant.answering.known_violation import (
     knows_of_violation,
 )
 from assistant.answering.licence_terms import acts_against_licence_terms
-from assistant.answering.listed_names import ADDS, mentions_added, named_party
+from assistant.answering.listed_names import ADDS, mentions_added, named_party, names_added
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -77,6 +77,7 @@ from assistant.answering.question_facts import (
 )
 from assistant.models import ScreeningHit, SearchResult
 from assistant.retrieval.features import defined_terms
+from assistant.status import date_label
 from assistant.text import chunk_sentences
 
 Lookup = Callable[[str], list[SearchResult]]
@@ -432,6 +433,145 @@ def _denies_listing(question: str) -> bool:
     return bool(found) and all(negated(question, m.start(), m.end()) for m in found)
 
 
+# What a rule adding parties says of their licence review: "It is added with a license review
+# policy of denial", "License applications will be reviewed under a presumption of denial".
+_RULE_POLICY = re.compile(
+    r"\b(?:review(?:ed)?\s+(?:policy|under|with)\b[^.;]{0,60}?\b(?:denial|case[- ]by[- ]case|"
+    r"approval)|reviewed\s+(?:on\s+an?\s+)?case[- ]by[- ]case|polic(?:y|ies)\s+of\s+denial|"
+    r"presumption\s+of\s+denial)\b",
+    re.I,
+)
+# A rule's own addition of a party, as the rules word it.
+_ADDS_HERE = re.compile(
+    r"\b(?:determined to add|(?:is|are|by) adding|adding (?:an |in alphabetical order )?entr)",
+    re.I,
+)
+# Another party's addition: where the sentences about the listed party end.
+_NEXT_ADDITION = re.compile(
+    r"\b(?:determined to (?:add|remove|revise|modify)|is adding|are adding|(?:is|are) removing)\b",
+    re.I,
+)
+_FOLLOWING = 10  # sentences after the listing sentence that may still be about its party
+
+
+_ASKS_WHY = re.compile(r"\bwhy\b|\breasons?\b|\bgrounds\b|\bwhat for\b", re.I)
+
+
+def _listing_reason(listing: Basis, name: str) -> Basis | None:
+    """The sentence after a rule's addition of a party that says why: the next one in its
+    paragraph about that party (not one about another party the sentence adds), unless the
+    review policy, the savings clause or another addition comes first."""
+    own = listing.passage
+    others = _other_parties(listing, name)
+    for a, b in [(a, b) for a, b in chunk_sentences(own.text) if own.start + a >= listing.end][
+        :_FOLLOWING
+    ]:
+        sentence = own.text[a:b]
+        if "\n\n" in own.text[listing.end - own.start : a]:
+            return None  # the paragraph ended
+        if _NEXT_ADDITION.search(sentence) or _RULE_POLICY.search(sentence):
+            return None
+        if _SAVINGS_CLAUSE.search(sentence):
+            return None
+        low = sentence.lower()
+        if any(n.lower() in low for n in others) and name.lower() not in low:
+            continue
+        return Basis(own, own.start + a, own.start + b)
+    return None
+
+
+def _other_parties(listing: Basis, name: str) -> list[str]:
+    """The other parties the listing sentence adds ("add Alpha Corp and Beta Corp")."""
+    return [
+        n
+        for n in names_added(_sentence(listing))
+        if n.lower() not in name.lower() and name.lower() not in n.lower()
+    ]
+
+
+def _quoted(basis: Basis) -> str:
+    """A sentence as a line quotes it: one line, without its closing period (the line's)."""
+    return " ".join(_sentence(basis).split()).rstrip(".")
+
+
+def _policy_kind(sentence: str) -> str:
+    low = sentence.lower()
+    if "case-by-case" in low or "case by case" in low:
+        return "case-by-case"
+    return "presumption of denial" if "presumption" in low else "denial"
+
+
+def listing_rule_sentence(
+    listing: Basis,
+    name: str,
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
+    pattern: re.Pattern[str],
+) -> Basis | None:
+    """The sentence of the rule that listed `name` (the document `listing` is from) matching
+    `pattern`, when the rule says it of that party: among the few sentences after the listing
+    sentence (read on into the document's next chunk), before another party's addition; else
+    one naming the party; for the savings clause, which is the whole rule's, any. A rule
+    adding forty parties may give them different policies, so a policy sentence elsewhere in
+    the rule, or about another party, is no answer."""
+    own = listing.passage
+    doc = {p.chunk_id: p for p in passages if p.doc_id == own.doc_id}
+    doc[own.chunk_id] = own
+    if lookup is not None:
+        # (the savings clause is the whole rule's: one query per rule, which the lookup caches;
+        # a policy is a party's, found beside its name)
+        query = (
+            f"{own.citation} savings clause en route aboard a carrier"
+            if pattern is _SAVINGS_CLAUSE
+            else f"{own.citation} {name} license review policy"
+        )
+        doc.update((p.chunk_id, p) for p in lookup(query) if p.doc_id == own.doc_id)
+    chunks = sorted(doc.values(), key=lambda p: p.start)
+    # the other parties the listing sentence adds ("add Alpha Corp and Beta Corp"): a sentence
+    # naming one of them and not this party is about that one
+    others = _other_parties(listing, name)
+    for basis in _following(listing, chunks)[:_FOLLOWING]:
+        sentence = _sentence(basis).lower()
+        if _NEXT_ADDITION.search(sentence):
+            break
+        if any(n.lower() in sentence for n in others) and name.lower() not in sentence:
+            continue
+        if pattern.search(sentence):
+            return basis
+    found = [
+        Basis(p, p.start + a, p.start + b)
+        for p in chunks
+        for a, b in chunk_sentences(p.text)
+        if pattern.search(p.text[a:b])
+    ]
+    named = [x for x in found if name.lower() in _sentence(x).lower()]
+    if named:
+        return named[0]
+    if pattern is _RULE_POLICY:
+        return None
+    return found[0] if found else None
+
+
+_CHUNK_GAP = 4  # the whitespace between one chunk's end and the next one's start
+
+
+def _following(listing: Basis, chunks: Sequence[SearchResult]) -> list[Basis]:
+    """The sentences after `listing` in document order, through the chunks that continue its
+    passage without a gap (overlapping chunks give each sentence once)."""
+    out: list[Basis] = []
+    reached = listing.end
+    for p in chunks:
+        if p.start > reached + _CHUNK_GAP:
+            break  # a chunk missing between: what follows it is not known
+        if p.end <= reached:
+            continue
+        for a, b in chunk_sentences(p.text):
+            if p.start + a >= reached:
+                out.append(Basis(p, p.start + a, p.start + b))
+        reached = max(reached, p.end)
+    return out
+
+
 def entity_list_rule(
     question: str,
     passages: Sequence[SearchResult],
@@ -565,16 +705,35 @@ def entity_list_rule(
                 [affiliates],
             )
         )
+    rule_policy = rule_savings = None
     if corpus_says is not None:
         name, basis = corpus_says
+        listing = basis.passage
+        # the rule that adds the party ("The ERC determined to add TechCamel ..."), not one
+        # recalling an earlier addition ("On May 16, 2019, Huawei ... were added"): only its
+        # own date, review policy and savings clause are the listing's
+        adding = bool(_ADDS_HERE.search(_sentence(basis)))
         lines.append(
             FindingLine(
                 "Listed",
-                f"{name} was added to the Entity List (per the corpus; screen the party "
+                f"{name} was added to the Entity List by {listing.citation} "
+                f"({date_label(listing.metadata)}); screen the party against the current list"
+                if adding
+                else f"{name} was added to the Entity List (per the corpus; screen the party "
                 "against the current list)",
                 [basis],
             )
         )
+        if adding:
+            rule_policy = listing_rule_sentence(basis, name, passages, lookup, _RULE_POLICY)
+            rule_savings = listing_rule_sentence(basis, name, passages, lookup, _SAVINGS_CLAUSE)
+            reason = _listing_reason(basis, name) if _ASKS_WHY.search(question) else None
+            if reason is not None:
+                lines.append(
+                    FindingLine(
+                        "Reason given", f"{listing.citation}: “{_quoted(reason)}”", [reason]
+                    )
+                )
     exceptions = _sought(
         passages,
         lookup,
@@ -593,7 +752,16 @@ def entity_list_rule(
         )
     policies = [h.license_policy for h in el_hits if h.license_policy]
     policy = find_sentence(passages, "15 CFR 744.11", _EL_POLICY)
-    if policies or policy is not None:
+    if rule_policy is not None and not policies:
+        # the policy the listing rule gave this party, not 744.11's words for other footnotes
+        lines.append(
+            FindingLine(
+                "Review policy",
+                f"as {rule_policy.passage.citation} states: “{_quoted(rule_policy)}”",
+                [rule_policy],
+            )
+        )
+    elif policies or policy is not None:
         lines.append(
             FindingLine(
                 "Review policy",
@@ -602,6 +770,14 @@ def entity_list_rule(
                 else "as stated in the party's Entity List entry",
                 [policy] if policy is not None else [],
                 [h.ref for h in el_hits if h.license_policy],
+            )
+        )
+    if rule_savings is not None:
+        lines.append(
+            FindingLine(
+                "Savings clause",
+                f"{rule_savings.passage.citation}: “{_quoted(rule_savings)}”",
+                [rule_savings],
             )
         )
     if if_stayed is not None:
@@ -3846,6 +4022,10 @@ def determine(
     return finding
 
 
+_ASKS_LISTING = re.compile(
+    r"\b(?:listed|listing|entity list|flag(?:s|ged)?|screening|anything (?:we|I) should know)\b",
+    re.I,
+)
 _MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)
 
 
@@ -3871,7 +4051,16 @@ def _determine(
         return terms
     # ("so we can ship every one under LVS, right?": an exception named as one is asked about)
     named = bool(named_exceptions(question))
-    if not ASKS_LICENCE.search(question) and not hits and not content and not named:
+    if (
+        not ASKS_LICENCE.search(question)
+        and not hits
+        and not content
+        and not named
+        # ("Our screening tool flags TechCamel, a customer. When and why was it listed?": a
+        # party the corpus lists, in a deal, asked about as listed, asks what its listing
+        # requires)
+        and not (_ASKS_LISTING.search(question) and listed_in_corpus(question, passages))
+    ):
         return None
     # ("a Syrian student in our lab would see 3E001 technology": a release is an export)
     if not about_an_export(question) and not content and not releases_to_a_national(question):

@@ -23,7 +23,7 @@ _RUN = re.compile(rf"(?<![\w'’.-]){_CAP}(?:(?:\s+(?:of|and|for|the|de|du|del|&
 # What a company's name ends with, and leaves out when people name it ("Inspur Group" is Inspur).
 _COMPANY_FORMS = frozenset(
     "co company corp corporation inc incorporated ltd limited llc llp plc gmbh ag sa bv nv jsc "
-    "pjsc ojsc ooo ao pvt private sdn bhd group holdings holding".split()
+    "pjsc ojsc ooo ao pvt pte private sdn bhd fze fzco dmcc group holdings holding".split()
 )
 # What comes before a name and is not part of it: articles, Russian company forms ("AO Kaspersky
 # Lab", "OOO Kaspersky Group").
@@ -229,6 +229,11 @@ def _added_names(sentence: str) -> Iterator[tuple[str, int, str]]:
     for name, at, place in _complete_names(sentence):
         if any(a <= at < b for a, b in spans):
             yield name, at, place
+
+
+def names_added(sentence: str) -> list[str]:
+    """Every name (and short form) the sentence adds to the Entity List."""
+    return list(dict.fromkeys(name for name, _, _ in _added_names(sentence)))
 
 
 def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) -> str | None:

@@ -3886,3 +3886,134 @@ def test_a_denied_party_in_a_domestic_sale_still_meets_general_prohibition_four(
     )
     finding = determine(question, [gp4], lookup=lambda _q: [gp4])
     assert finding is not None and "736.2(b)(4)" in finding.rule and finding.outcome == "yes"
+
+
+ADDING_RULE = (
+    "The ERC determined to add TechCamel Pte. Ltd., under the destination of Singapore, to the "
+    "Entity List. TechCamel supplied U.S.-origin aircraft parts to Russia. It is added with a "
+    "license review policy of denial.\n\nThe ERC determined to add Agrim Aviation Private "
+    "Limited, under the destination of India, to the Entity List. Agrim diverted items to "
+    "Russia. License applications will be reviewed under a presumption of denial.\n\n"
+    "For the changes being made in this final rule, shipments of items removed from "
+    "eligibility for a License Exception or export, reexport, or transfer (in-country) without "
+    "a license (NLR) as a result of this regulatory action that were en route aboard a carrier "
+    "to a port of export, reexport, or transfer (in-country), on November 1, 2024, may proceed "
+    "to that destination under the previous eligibility."
+)
+
+
+def _adding_rule() -> SearchResult:
+    return _p(
+        180,
+        "FR Doc. 2024-25411",
+        ADDING_RULE,
+        "federal_register",
+        date="2024-10-30",
+        date_basis="filed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("party", "policy"),
+    [("TechCamel Pte. Ltd.", "license review policy of denial"), ("Agrim Aviation", "presumption")],
+)
+def test_a_party_the_corpus_adds_gets_its_rules_date_policy_and_savings_clause(
+    party: str, policy: str
+) -> None:
+    """Grade38 Q3: the review policy quoted was 744.11's footnote-5 text, not the one the
+    listing rule gave the party; each of two parties gets its own."""
+    question = f"Our screening tool flags {party}, a customer. Can we keep shipping spare parts?"
+    finding = determine(question, [_adding_rule()], lookup=lambda _q: [EL])
+    assert finding is not None and finding.outcome == "yes"
+    lines = {line.label: line for line in finding.lines}
+    assert "by FR Doc. 2024-25411 (filed 2024-10-30)" in lines["Listed"].text
+    assert policy in lines["Review policy"].text
+    assert "November 1, 2024" in lines["Savings clause"].text
+    for line in (lines["Review policy"], lines["Savings clause"]):
+        basis = line.basis[0]
+        quoted = ADDING_RULE[basis.start : basis.end].rstrip(".")
+        assert quoted in " ".join(line.text.split())  # the line quotes the sentence it cites
+
+
+def test_a_question_naming_a_listed_party_as_flagged_is_answered_by_the_listing() -> None:
+    """No licence word ("When and why was it listed? Anything we should know?"): a party the
+    corpus lists, flagged by screening, in a deal with us."""
+    question = "We sell parts to TechCamel Pte. Ltd. Our screening flags it. When was it listed?"
+    finding = determine(question, [_adding_rule()], lookup=lambda _q: [EL])
+    assert finding is not None and "744.11" in finding.rule
+    # not a question about the listing: no determination made for it
+    assert determine("We sell parts to TechCamel. How do we ship?", [_adding_rule()]) is None
+
+
+def test_a_rule_recalling_an_earlier_addition_is_not_the_listing_rule() -> None:
+    """ "On May 16, 2019, Huawei ... were added": the rule quoting it did not add it, so neither
+    its date nor its savings clause is the listing's."""
+    text = (
+        "SUMMARY: On May 16, 2019, Huawei Technologies Co., Ltd. (Huawei) and sixty-eight of its "
+        "affiliates were added to the Entity List. This rule extends a temporary general "
+        "license. Shipments that were en route aboard a carrier to a port of export on August "
+        "19, 2019 may proceed."
+    )
+    recalling = _p(181, "84 FR 43487", text, "federal_register", date="2019-08-21")
+    finding = determine("Can we sell routers to Huawei?", [recalling], lookup=lambda _q: [EL])
+    assert finding is not None
+    lines = {line.label: line for line in finding.lines}
+    assert "84 FR 43487" not in lines["Listed"].text and "Savings clause" not in lines
+
+
+def test_when_parties_were_given_different_policies_only_one_naming_the_party_is_quoted() -> None:
+    from assistant.answering.determination import _RULE_POLICY, listing_rule_sentence
+
+    text = (
+        "The ERC determined to add Alpha Corp and Beta Corp to the Entity List.\n\n"
+        "Alpha Corp is added with a license review policy of denial. License applications for "
+        "the other entity will be reviewed case-by-case."
+    )
+    rule = _p(182, "FR Doc. 2025-00001", text, "federal_register")
+    listing = listing_in(rule, "The ERC determined")
+    found = listing_rule_sentence(listing, "Alpha Corp", [rule], None, _RULE_POLICY)
+    assert found is not None and "Alpha Corp is added" in text[found.start : found.end]
+    found = listing_rule_sentence(listing, "Beta Corp", [rule], None, _RULE_POLICY)
+    assert found is not None and "other entity" in text[found.start : found.end]
+    # a party whose paragraph gives no policy, in a rule giving two: neither is its
+    gamma = _p(
+        183,
+        "FR Doc. 2025-00001",
+        "The ERC determined to add Gamma Ltd to the Entity List.",
+        "federal_register",
+    )
+    assert (
+        listing_rule_sentence(
+            listing_in(gamma, "The ERC"), "Gamma", [gamma, rule], None, _RULE_POLICY
+        )
+        is None
+    )
+
+
+def listing_in(p: SearchResult, start: str) -> Any:
+    from assistant.answering.determination import Basis
+
+    a = p.text.index(start)
+    return Basis(p, a, p.text.index(".", a) + 1)
+
+
+def test_asked_why_a_party_was_listed_the_rules_next_sentence_about_it_is_quoted() -> None:
+    text = (
+        "The ERC determined to add Alpha Corp and Beta Corp, under the destination of China, to "
+        "the Entity List. Alpha Corp is being added because it supplies the PLA. Beta Corp is "
+        "being added because it enables surveillance. Licenses will be reviewed under a "
+        "presumption of denial."
+    )
+    rule = _p(184, "FR Doc. 2024-29136", text, "federal_register", date="2024-12-11")
+    for party, why in [("Alpha Corp", "supplies the PLA"), ("Beta Corp", "enables surveillance")]:
+        question = f"We sell sensors to {party}. Our screening flags it. Why was it listed?"
+        finding = determine(question, [rule], lookup=lambda _q: [EL])
+        assert finding is not None
+        lines = {line.label: line for line in finding.lines}
+        assert why in lines["Reason given"].text
+        assert "presumption of denial" in lines["Review policy"].text
+    # not asked why: no reason line
+    finding = determine(
+        "Our screening flags Alpha Corp. Can we ship?", [rule], lookup=lambda _q: [EL]
+    )
+    assert finding is not None and "Reason given" not in {line.label for line in finding.lines}
