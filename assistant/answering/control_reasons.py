@@ -127,3 +127,34 @@ def reach_of(sentence: str) -> Reach | None:
         cleaned = tuple(n.strip().removeprefix("the ").strip() for n in names if n.strip())
         return Reach(except_countries=cleaned, written=countries.group(1))
     return None
+
+
+# The "UN" reason for control (746.1(b)): not a part 742 column but a list of countries under
+# United Nations Security Council arms embargoes. Given as a reason beside the words of control
+# ("Our ECCN lists UN among the reasons for control", "a UN-controlled item", "reason for
+# control: UN"), not the UN as a body ("a UN agency", "UN peacekeepers").
+_UN_REASON = re.compile(
+    r"\bUN\b(?=[^.?!]{0,40}\breasons?\s+for\s+control\b)|\breasons?\s+for\s+control\b"
+    r"[^.?!]{0,40}\bUN\b|\bUN[- ]controlled\b|\bUN\s+reason\b"
+)
+_UN_COUNTRIES = re.compile(
+    r"\bcountries subject to United Nations Security Council arms embargoes are:\s*([^.]+)\.",
+    re.I,
+)
+
+
+def gives_un_reason(question: str) -> bool:
+    """Whether the question gives "UN" as an item's reason for control (not one it denies)."""
+    return any(
+        not _DENIED.search(question[max(0, m.start() - 20) : m.start()])
+        for m in _UN_REASON.finditer(question)
+    )
+
+
+def un_countries(sentence: str) -> tuple[str, ...]:
+    """The countries 746.1(b)(2) lists as under UN arms embargoes, from its own sentence."""
+    m = _UN_COUNTRIES.search(sentence)
+    if m is None:
+        return ()
+    names = re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))
+    return tuple(n.strip().removeprefix("the ").strip() for n in names if n.strip())

@@ -29,8 +29,10 @@ from typing import Literal
 from assistant.answering.control_reasons import (
     REASON_SECTIONS,
     column_pattern,
+    gives_un_reason,
     reach_of,
     reasons_given,
+    un_countries,
 )
 from assistant.answering.country_scope import question_countries
 from assistant.answering.deemed_exports import national_here, releases_to_a_national
@@ -3227,6 +3229,81 @@ def control_reason_rule(
     )
 
 
+_UN_LICENCE = re.compile(r"\bhaving a\W+UN\W+reason for control\b", re.I)
+_UN_EXCEPTIONS = re.compile(r"\bother than License Exception GOV\b", re.I)
+_UN_QUERY = (
+    "15 CFR 746.1(b) countries subject to United Nations Security Council arms embargoes; a "
+    "license is required for items having a UN reason for control"
+)
+
+
+def un_reason_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An item with a "UN" reason for control (746.1(b)): a licence to the countries under UN
+    Security Council arms embargoes that (b)(2) lists, no License Exception but GOV ((b)(4)),
+    and no approval contrary to the Council's resolution ((b)(3)). Not for an embargoed
+    destination part 746 decides in its own section."""
+    if not gives_un_reason(question):
+        return None
+    deal = " ".join(_this_deal_sentences(question))
+    if place_sent_to(deal) is not None:
+        return None
+    listing = _sought(passages, lookup, "15 CFR 746.1", _UN_COUNTRIES_SENTENCE, _UN_QUERY)
+    licence = _sought(passages, lookup, "15 CFR 746.1", _UN_LICENCE, _UN_QUERY)
+    if listing is None or licence is None:
+        return None
+    listed = un_countries(_sentence(listing))
+    places = list(
+        dict.fromkeys(x for x in foreign_places(question) if x.lower() not in _VAGUE_PLACE)
+    )
+    covered = [p for p in places if any(p.lower() in names_of(c) for c in listed)]
+    others = [p for p in places if p not in covered]
+    rule = (
+        "items with a UN reason for control need a licence to the countries under United "
+        f"Nations Security Council arms embargoes: {_listed(list(listed))} (15 CFR 746.1(b)(2)-(3))"
+    )
+    if not places:
+        text, outcome, missing = (
+            f"depends on the destination — {rule}",
+            "depends",
+            ["the destination"],
+        )
+    else:
+        parts = [f"yes for {_listed(covered)}"] if covered else []
+        if others:
+            parts.append(f"not for UN reasons to {_listed(others)}")
+        text = f"{'; '.join(parts)} — {rule}"
+        outcome = "yes" if covered else "depends"
+        missing = [f"the item's other reasons for control to {_listed(others)}"] if others else []
+    lines = [FindingLine("Licence required", text, [listing, licence])]
+    none = _sought(passages, lookup, "15 CFR 746.1", _UN_EXCEPTIONS, _UN_QUERY)
+    if none is not None and covered:
+        lines.append(
+            FindingLine(
+                "Licence exceptions",
+                "none but GOV, for U.S. Government personnel and agencies and those of "
+                "cooperating governments (15 CFR 746.1(b)(4))",
+                [none],
+            )
+        )
+    if covered:
+        lines.append(
+            FindingLine(
+                "Review policy",
+                "no approval contrary to the relevant United Nations Security Council "
+                "resolution (15 CFR 746.1(b)(3))",
+                [licence],
+            )
+        )
+    return Finding(outcome, "UN reason for control (15 CFR 746.1(b))", lines, missing, True)
+
+
+_UN_COUNTRIES_SENTENCE = re.compile(
+    r"\bcountries subject to United Nations Security Council arms embargoes are\b", re.I
+)
+
+
 # the general rule's missing facts that decide a licence question before any other
 ITEM_FACT = "the item's ECCN (or EAR99)"
 DESTINATION_FACT = "the destination"
@@ -4103,7 +4180,8 @@ def _determine(
             return plain
     if finding is None and whether:
         finding = (
-            control_reason_rule(question, passages, lookup)
+            un_reason_rule(question, passages, lookup)
+            or control_reason_rule(question, passages, lookup)
             or country_chart_rule(question, passages, lookup)
             or general_rule(question, passages, lookup)
         )

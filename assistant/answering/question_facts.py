@@ -286,6 +286,9 @@ DESTINATIONS = re.compile(
     r"tibet|yunnan|liaoning|shaanxi|hebei|jilin|heilongjiang|guangxi|guizhou|jiangxi|shanxi|"
     r"gansu|hainan|"
     r"united arab emirates|"
+    # the countries under United Nations arms embargoes (746.1(b)(2)) and their neighbours
+    r"libya|sudan|south sudan|somalia|eritrea|central african republic|"
+    r"democratic republic of the congo|congo|drc|yemen|zimbabwe|mali|"
     # the people of the larger ones ("a Pakistani telecom company" names the destination)
     r"pakistani|indian|japanese|korean|taiwanese|singaporean|malaysian|vietnamese|thai|"
     r"indonesian|filipino|israeli|emirati|turkish|egyptian|canadian|mexican|brazilian|"
@@ -294,7 +297,8 @@ DESTINATIONS = re.compile(
     r"philippine|bangladeshi|greek|portuguese|norwegian|danish|finnish|irish|belgian|"
     r"austrian|hungarian|romanian|qatari|kuwaiti|jordanian|lebanese|omani|bahraini|"
     r"algerian|tunisian|ethiopian|ghanaian|ecuadorian|mongolian|nepalese|"
-    r"kazakhstani|uzbek|armenian|azerbaijani|georgian|serbian|bulgarian)\b",
+    r"kazakhstani|uzbek|armenian|azerbaijani|georgian|serbian|bulgarian|libyan|sudanese|"
+    r"somali|eritrean|congolese|yemeni)\b",
     re.I,
 )
 

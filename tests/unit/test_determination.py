@@ -4017,3 +4017,58 @@ def test_asked_why_a_party_was_listed_the_rules_next_sentence_about_it_is_quoted
         "Our screening flags Alpha Corp. Can we ship?", [rule], lookup=lambda _q: [EL]
     )
     assert finding is not None and "Reason given" not in {line.label for line in finding.lines}
+
+
+UN_TEXT = (
+    "( 2 ) The countries subject to United Nations Security Council arms embargoes are: Central "
+    "African Republic, Democratic Republic of the Congo, Eritrea, Iran, Iraq, Lebanon, Libya, "
+    "North Korea, Somalia, and Sudan.\n\n( 3 ) A license is required to export or reexport items "
+    "identified in Part 774 as having a “UN” reason for control to countries identified in "
+    "paragraph (b)(2) of this section. BIS will not approve applications for such licenses if "
+    "the authorization would be contrary to the relevant United Nations Security Council "
+    "Resolution.\n\n( 4 ) You may not use any License Exception, other than License Exception "
+    "GOV, to export or reexport items with a UN reason for control to countries listed in "
+    "paragraph (b)(2) of this section."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "text"),
+    [
+        (
+            "Our ECCN lists UN among the reasons for control. Enquiries came from a company in "
+            "Libya and a firm in Lebanon. Can we use LVS or STA?",
+            "yes",
+            "yes for Libya and Lebanon",
+        ),
+        (
+            "Can we ship our UN-controlled sensors to Brazil and Sudan?",
+            "yes",
+            "yes for Sudan; not for UN reasons to Brazil",
+        ),
+        ("Can we ship our UN-controlled sensors to Brazil?", "depends", "not for UN reasons"),
+    ],
+)
+def test_a_un_reason_for_control_needs_a_licence_to_the_un_embargoed_countries(
+    question: str, outcome: str, text: str
+) -> None:
+    un = _p(190, "15 CFR 746.1(b)", UN_TEXT, "regulation")
+    finding = determine(question, [un], lookup=lambda _q: [un])
+    assert finding is not None and "746.1(b)" in finding.rule and finding.outcome == outcome
+    assert finding.lines[0].text.startswith(text)
+    labels = [line.label for line in finding.lines]
+    assert ("Licence exceptions" in labels) is (outcome == "yes")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "We work with a UN agency in Lebanon. Can we ship laptops there?",
+        "Can we sell radios to UN peacekeepers in Somalia?",
+        "Our ECCN does not list UN among its reasons for control. Can we ship it to Libya?",
+    ],
+)
+def test_the_un_as_a_body_is_no_reason_for_control(question: str) -> None:
+    un = _p(190, "15 CFR 746.1(b)", UN_TEXT, "regulation")
+    finding = determine(question, [un], lookup=lambda _q: [un])
+    assert finding is None or "746.1(b)" not in finding.rule
