@@ -3263,12 +3263,9 @@ def un_reason_rule(
         "items with a UN reason for control need a licence to the countries under United "
         f"Nations Security Council arms embargoes: {_listed(list(listed))} (15 CFR 746.1(b)(2)-(3))"
     )
+    outcome: Literal["yes", "depends"] = "depends"
     if not places:
-        text, outcome, missing = (
-            f"depends on the destination — {rule}",
-            "depends",
-            ["the destination"],
-        )
+        text, missing = f"depends on the destination — {rule}", ["the destination"]
     else:
         parts = [f"yes for {_listed(covered)}"] if covered else []
         if others:
