@@ -60,7 +60,13 @@ from assistant.answering.known_violation import (
     knows_of_violation,
 )
 from assistant.answering.licence_terms import acts_against_licence_terms
-from assistant.answering.listed_names import ADDS, mentions_added, named_party, names_added
+from assistant.answering.listed_names import (
+    ADDS,
+    mentions_added,
+    named_party,
+    named_whole,
+    names_added,
+)
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -75,6 +81,7 @@ from assistant.answering.question_facts import (
     names_of,
     negated,
     place_sent_to,
+    placed_in_us,
     question_sentences,
 )
 from assistant.models import ScreeningHit, SearchResult
@@ -117,10 +124,14 @@ ASKS_LICENCE = re.compile(
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"(?:which|what) (?:\w+ )?(?:authori[sz]ations?|licen[cs]es?) (?:covers?|applies|do we need)|"
     r"licen[cs]e requirements? (?:\w+ly )?(?:apply|applies|reach|cover)|"
-    r"subject to (?:a |any )?licen[cs]e requirements?|"
-    # "so his denial order doesn't matter, does it?", "Does that matter?": whether a fact
-    # changes what the rules require
-    r"(?:doesn't|does\s+not|don't|do\s+not|wouldn't|won't)\s+(?:really\s+)?matter|"
+    r"subject to (?:a |any )?licen[cs]e requirements?)\b",
+    re.I,
+)
+# "so his denial order doesn't matter, does it?", "Does that matter?": whether a fact changes
+# what the rules require, when the fact is a party's restriction (not an invoice's currency or
+# the ECCN format in an ERP)
+_MATTERS = re.compile(
+    r"\b(?:(?:doesn't|does\s+not|don't|do\s+not|wouldn't|won't)\s+(?:really\s+)?matter|"
     r"(?:does|would|will)\s+(?:it|that|this)\s+(?:really\s+)?matter)\b",
     re.I,
 )
@@ -586,6 +597,10 @@ def entity_list_rule(
     otherwise "depends" on whether it is."""
     el_hits = [h for h in hits if "entity list" in h.source.lower()]
     corpus_says = None if el_hits else listed_in_corpus(question, passages)
+    if corpus_says is not None and placed_in_us(question, corpus_says[0]):
+        # "Steel Design Inc. of Cleveland, Ohio": a name the corpus lists abroad, on a company
+        # the question puts in the United States, in a sale that leaves no border
+        corpus_says = None
     said = asserted(_SAYS_LISTED, _statements(question))
     # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
     # listing reaches it only through the affiliates rule's ownership test.
@@ -714,7 +729,9 @@ def entity_list_rule(
         # the rule that adds the party ("The ERC determined to add TechCamel ..."), not one
         # recalling an earlier addition ("On May 16, 2019, Huawei ... were added"): only its
         # own date, review policy and savings clause are the listing's
-        adding = bool(_ADDS_HERE.search(_sentence(basis)))
+        # (and names it whole: "Inspur Group" matched through the brand word of "Inspur
+        # (Beijing) ..." may be its parent, which an earlier rule listed)
+        adding = bool(_ADDS_HERE.search(_sentence(basis))) and named_whole(_sentence(basis), name)
         lines.append(
             FindingLine(
                 "Listed",
@@ -3481,6 +3498,57 @@ def exception_limit_line(
     return None
 
 
+# A sentence that grants the exception: "authorizes", "may be exported", "are eligible".
+_AUTHORIZES = re.compile(
+    r"\b(?:authoriz\w*|may be (?:exported|reexported|made|used|shipped)|(?:is|are) eligible|"
+    r"eligible (?:donors|commodities|items|end users|parties)|(?:is|are) permitted)\b",
+    re.I,
+)
+# Facts an authorizing sentence must share with the case to be its terms (an ECCN counts
+# three): two or three words shared say little in a long section, where every paragraph
+# shares "export" and a place.
+TERMS_OVERLAP = 5.0
+
+
+def exception_terms_line(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> FindingLine | None:
+    """The paragraph of the exception the question names that grants it for a case like this
+    one: the authorizing sentence of its section sharing the most of the question's
+    distinctive facts, at least TERMS_OVERLAP ("Eligible donors are U.S. charitable
+    organizations that have an established record ..." for a newly founded charity's donation
+    under GFT; GOV's "Contractor support personnel ... are eligible" for a contractor's
+    engineers at a U.S. base). Retrieval, ranking by the whole message, often brings another
+    paragraph of the section; the pointer alone ("see GFT, if its conditions are met") does not
+    say which conditions."""
+    if _ASKS_MEANING.search(question) or defined_terms(question):
+        return None
+    for code, section in named_exceptions(question)[:1]:
+        cited = f"15 CFR {section}"
+        pool = _with_section(passages, lookup, section)
+        chunks = sorted((p for p in pool if cites(p, cited)), key=lambda p: (p.doc_id, p.start))
+        sentences = [
+            (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
+            for p in chunks
+            for a, b in chunk_sentences(p.text)
+        ]
+        facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
+        best: tuple[float, Basis] | None = None
+        for basis, words in sentences:
+            sentence = _sentence(basis)
+            if not _AUTHORIZES.search(sentence) or RESTRICTS.search(sentence):
+                continue
+            score = restriction_overlap(sentence, words, facts)
+            if score >= TERMS_OVERLAP and (best is None or score > best[0]):
+                best = (score, basis)
+        if best is not None:
+            quote = _LEADING_MARKER.sub("", _quoted(best[1]))
+            return FindingLine(
+                "Exception terms", f"{best[1].passage.citation}: “{quote}”", [best[1]]
+            )
+    return None
+
+
 def _restriction_sharing_facts(
     question: str,
     code: str,
@@ -4096,6 +4164,12 @@ def determine(
     return finding
 
 
+_OUR_CUSTOMER = re.compile(
+    r"\b(?:customers?|buyers?|consignees?|end[- ]users?|distributors?|resellers?|"
+    r"purchase orders?|wants? to buy|(?:sell|sells|selling|sold|ship|ships|shipping|shipped|"
+    r"export|exports|exporting|supply|supplies|supplying)\s+(?:[\w-]+\s+){0,8}?to)\b",
+    re.I,
+)
 _ASKS_LISTING = re.compile(
     r"\b(?:listed|listing|entity list|flag(?:s|ged)?|screening|anything (?:we|I) should know)\b",
     re.I,
@@ -4131,9 +4205,15 @@ def _determine(
         and not content
         and not named
         # ("Our screening tool flags TechCamel, a customer. When and why was it listed?": a
-        # party the corpus lists, in a deal, asked about as listed, asks what its listing
-        # requires)
-        and not (_ASKS_LISTING.search(question) and listed_in_corpus(question, passages))
+        # party the corpus lists, our customer, asked about as listed, asks what its listing
+        # requires; not our supplier, a competitor, or a training slide)
+        and not (
+            _ASKS_LISTING.search(question)
+            and asserted(_OUR_CUSTOMER, question)
+            and listed_in_corpus(question, passages)
+        )
+        # ("It's a purely domestic sale, so his denial order doesn't matter, does it?")
+        and not (_MATTERS.search(question) and _DENIAL.search(question))
     ):
         return None
     # ("a Syrian student in our lab would see 3E001 technology": a release is an export)
@@ -4303,6 +4383,16 @@ def _determine(
             finding.rule = "Restrictions on all License Exceptions (15 CFR 740.2)"
         listed = restricted
     barred = listed is not None and listed.text.startswith(("none", "no "))
+    terms = None if barred else exception_terms_line(question, passages, lookup)
+    if terms is not None and not any(
+        b.start < terms.basis[0].end and terms.basis[0].start < b.end
+        for line in finding.lines
+        for b in line.basis
+        if b.passage.doc_id == terms.basis[0].passage.doc_id
+    ):
+        # (after the pointer and the restriction: what the exception's own terms say of a case
+        # like this one, unless a line already quotes it)
+        finding.lines.append(terms)
     if limit is not None and limit not in finding.lines and not barred:
         # (no exception's limits where none may be used: a listed party, an embargo)
         if finding.operative or finding.lines[0].label != "Licence required":

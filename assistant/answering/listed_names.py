@@ -231,6 +231,19 @@ def _added_names(sentence: str) -> Iterator[tuple[str, int, str]]:
             yield name, at, place
 
 
+def named_whole(sentence: str, name: str) -> bool:
+    """Whether the sentence writes `name` as a whole name somewhere, not only as the brand word
+    of a longer one ("Inspur" of "Inspur (Beijing) Electronic Information Industry Co."):
+    what follows it is punctuation, a small word, or a company form."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence):
+        # (a parenthetical place is part of it: "Sangon Biotech (Shanghai) Co., Ltd.")
+        rest = re.sub(r"^\s*\([^)]*\)", "", sentence[m.end() :])
+        after = re.match(r"\s*([A-Z][\w&'’.-]*)", rest)
+        if after is None or after.group(1).lower().replace(".", "") in _COMPANY_FORMS:
+            return True
+    return False
+
+
 def names_added(sentence: str) -> list[str]:
     """Every name (and short form) the sentence adds to the Entity List."""
     return list(dict.fromkeys(name for name, _, _ in _added_names(sentence)))

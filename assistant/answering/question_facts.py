@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text import sentence_spans
+
 # A party or place the question mentions only to deny it ("is not on the Entity List", "was
 # removed from the Unverified List", "none of the parties are denied persons", "we do not sell
 # to Russia"): the words that negate the clause it is in.
@@ -143,6 +145,21 @@ _US_STATE_AFTER = re.compile(
 _US_PLACE = re.compile(
     rf"\b(?i:{_US_STATES})\b|\b(?:U\.S\.|US|USA|United States)\b(?!-(?:origin|made|content))"
 )
+
+
+def placed_in_us(question: str, name: str) -> bool:
+    """Whether the question puts the party `name` in the United States right where it names
+    it ("Steel Design Inc., a fabricator in Cleveland, Ohio", "Arrow Electronics, Inc. of
+    Centennial, Colorado"), with no foreign place in the same stretch."""
+    ends = [b for _, b in sentence_spans(question)]
+    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
+        end = next((b for b in ends if b > m.end()), len(question))
+        stretch = question[m.end() : min(end, m.end() + 100)]
+        if _US_PLACE.search(stretch) and not foreign_places(stretch):
+            return True
+    return False
+
+
 # A word DESTINATIONS matches that is not a destination here: a language ("a manual in
 # Spanish"), an ocean, part of a U.S. state's name ("New Mexico").
 _NOT_A_PLACE_BEFORE = re.compile(r"(?i:in)\s+$")

@@ -4072,3 +4072,95 @@ def test_the_un_as_a_body_is_no_reason_for_control(question: str) -> None:
     un = _p(190, "15 CFR 746.1(b)", UN_TEXT, "regulation")
     finding = determine(question, [un], lookup=lambda _q: [un])
     assert finding is None or "746.1(b)" not in finding.rule
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the attack (atk39): our supplier, a competitor, a training slide
+        "Our screening tool flags TechCamel Pte. Ltd. They are the supplier we buy modules "
+        "from; we don't export to them. When were they listed?",
+        "Our screening tool flags TechCamel Pte. Ltd. It is a competitor; we don't sell to "
+        "them. Anything we should know?",
+        "Purely for a training slide (no dealings with them): when was TechCamel Pte. Ltd. listed?",
+    ],
+)
+def test_a_listed_party_that_is_not_our_customer_gets_no_listing_determination(
+    question: str,
+) -> None:
+    assert determine(question, [_adding_rule()], lookup=lambda _q: [EL]) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does it matter which ECCN format we use in our ERP? We ship EAR99 pumps to Mexico.",
+        "We ship EAR99 pumps to Mexico; does it matter if the invoice is in euros?",
+    ],
+)
+def test_does_it_matter_of_an_invoice_asks_no_licence_question(question: str) -> None:
+    finding = determine(question, [EL], lookup=lambda _q: [EL])
+    assert finding is None
+
+
+def test_a_listed_name_on_a_company_placed_in_the_united_states_is_not_the_listing() -> None:
+    question = (
+        "TechCamel Inc., a fabricator in Cleveland, Ohio, wants to buy our plasma cutters. Do "
+        "we have an Entity List problem?"
+    )
+    finding = determine(question, [_adding_rule()], lookup=lambda _q: [EL])
+    assert finding is None or finding.outcome == "depends"
+    assert finding is None or not any(line.label == "Listed" for line in finding.lines)
+
+
+def test_a_brand_word_of_a_longer_listed_name_is_not_named_as_added_by_the_rule() -> None:
+    """ "Inspur Group" matched through "Inspur (Beijing) Electronic ..." may be the parent an
+    earlier rule listed: the rule adding the subsidiary is not named as its listing."""
+    from assistant.answering.listed_names import named_whole
+
+    sentence = (
+        "The ERC determined to add Inspur (Beijing) Electronic Information Industry Co., Ltd. "
+        "and Sangon Biotech (Shanghai) Co., Ltd. to the Entity List."
+    )
+    assert not named_whole(sentence, "Inspur")
+    assert named_whole(sentence, "Sangon Biotech")
+    assert named_whole("add Royal Impact Trading L.L.C. to the list", "Royal Impact Trading")
+
+
+GFT_TEXT = (
+    "( b ) Humanitarian donations. ( 1 ) Scope. This paragraph authorizes exports of donated "
+    "items to meet basic human needs. ( 2 ) Eligible donors are U.S. charitable organizations "
+    "that have an established record of involvement in donative programs and experience in "
+    "maintaining a system of distribution to the intended beneficiaries. ( 3 ) Eligible "
+    "commodities are food, medicines, and clothing. ( 4 ) Items controlled for crime control "
+    "reasons may not be exported under this paragraph. ( c ) Gift parcels. ( 1 ) Gift parcels "
+    "may be sent by individuals to family members. ( 2 ) The value may not exceed $800. ( 3 ) "
+    "Parcels must be marked as gifts. ( 4 ) One parcel per month is allowed. ( 5 ) Seeds and "
+    "vitamins are eligible. ( 6 ) Mail order firms may ship on a donor's behalf."
+)
+
+
+def test_a_named_exception_brings_the_terms_that_fit_the_case() -> None:
+    """Grade37 Q29: a newly founded charity's donation to Cuba under GFT; the answer quoted
+    GFT's gift-parcel paragraph, not (b)'s eligible donors."""
+    gft = _p(200, "15 CFR 740.12(b)", GFT_TEXT, "regulation", title="§ 740.12 Gift parcels (GFT).")
+    cuba = _p(
+        201,
+        "15 CFR 746.2(a)",
+        "( a ) A license is required to export any item to Cuba.",
+        "regulation",
+    )
+    question = (
+        "We're a newly founded US charity with no established record of programs and no "
+        "distribution system there yet. Can we ship donated school supplies to Cuba under "
+        "License Exception GFT?"
+    )
+    finding = determine(question, [gft, cuba], lookup=_SectionLookup([gft, cuba]))
+    assert finding is not None
+    terms = [line for line in finding.lines if line.label == "Exception terms"]
+    assert terms and "Eligible donors are U.S. charitable organizations" in terms[0].text
+    # a question with little in common with any paragraph gets no terms line
+    short = determine(
+        "Can we ship pens to Cuba under GFT?", [gft, cuba], lookup=_SectionLookup([gft, cuba])
+    )
+    assert short is None or not any(line.label == "Exception terms" for line in short.lines)
