@@ -4383,16 +4383,16 @@ def _determine(
             finding.rule = "Restrictions on all License Exceptions (15 CFR 740.2)"
         listed = restricted
     barred = listed is not None and listed.text.startswith(("none", "no "))
-    terms = None if barred else exception_terms_line(question, passages, lookup)
-    if terms is not None and not any(
-        b.start < terms.basis[0].end and terms.basis[0].start < b.end
+    fitting = None if barred else exception_terms_line(question, passages, lookup)
+    if fitting is not None and not any(
+        b.start < fitting.basis[0].end and fitting.basis[0].start < b.end
         for line in finding.lines
         for b in line.basis
-        if b.passage.doc_id == terms.basis[0].passage.doc_id
+        if b.passage.doc_id == fitting.basis[0].passage.doc_id
     ):
         # (after the pointer and the restriction: what the exception's own terms say of a case
         # like this one, unless a line already quotes it)
-        finding.lines.append(terms)
+        finding.lines.append(fitting)
     if limit is not None and limit not in finding.lines and not barred:
         # (no exception's limits where none may be used: a listed party, an embargo)
         if finding.operative or finding.lines[0].label != "Licence required":
