@@ -175,7 +175,10 @@ _TECHNICAL_NOUN = re.compile(
     r"firmware|chipsets?|interfaces?)\b",
     re.I,
 )
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near)\s+(?:our\s+|the\s+|a\s+)?$", re.I)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|near|(?:port|city|town|airport|state|province)\s+of)\s+(?:our\s+|the\s+|a\s+)?$",
+    re.I,
+)
 _MEDIUM_BEFORE = re.compile(
     r"\b(?:publish\w*|post\w*|upload\w*|shar\w*|put|host\w*|releas\w*|stor\w*)\b[^.?!;]{0,40}"
     r"\b(?:on|to|via)\s+(?:our\s+|the\s+|a\s+|an\s+)?$",
@@ -248,8 +251,16 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         return []
     names = []
-    for m in _NAME.finditer(question):
-        if _PLACE_BEFORE.search(question[max(0, m.start() - 16) : m.start()]):
+    found = list(_NAME.finditer(question))
+    # a name the question uses as a place once is a place everywhere ("on its way to the port
+    # of Oakland ... was the Oakland shipment OK?")
+    places = {
+        m.group(1)
+        for m in found
+        if _PLACE_BEFORE.search(question[max(0, m.start() - 16) : m.start()])
+    }
+    for m in found:
+        if m.group(1) in places:
             continue  # "a distributor in Sevastopol", "presenting it in Beijing": where, not what
         if _MEDIUM_BEFORE.search(question[max(0, m.start() - 60) : m.start()]):
             continue  # "publish our source code on GitHub": the medium, not what is asked about

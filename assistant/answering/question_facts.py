@@ -653,6 +653,8 @@ _OUTBOUND = re.compile(
     r"hand\w*\s+over|giv\w*|donat\w*|shar\w*|publish\w*|post\w*|upload\w*|access\w*|take|"
     r"taking|carry\w*|travel\w*|servic\w*|repair\w*|return\w*|receiv\w*|certificates?|"
     r"consignees?|technology|technical|source\s+code|deemed|abroad|overseas|re-?import\w*|"
+    # a boycott request is part 760's, whatever was bought
+    r"boycott\w*|"
     # someone buying what is ours: "wants to buy 300 of our rack servers", "buy from us"
     r"(?:buy|purchas)\w*\s+(?:[\w,$-]+\s+){0,4}?(?:of\s+)?(?:our|from\s+us)|mail\w*)\b",
     re.I,

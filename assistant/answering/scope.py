@@ -122,8 +122,11 @@ REGIMES: tuple[Regime, ...] = (
         re.compile(
             rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
-            r"|\b(?:METI|MOFCOM|BAFA|EXCOL)\b|(?i:ministry of commerce|white (?:country|list))"
+            r"|\b(?:METI|MOFCOM|BAFA|EXCOL|SCOMET|DGFT)\b|(?i:ministry of commerce|white (?:country|list))"
             r"|Global Affairs Canada|\bExport Control List\b"
+            # Singapore's Strategic Goods (Control) Act and its customs permits; India's
+            # SCOMET list, licensed by the DGFT
+            r"|Strategic Goods \(Control\)|Singapore Customs|(?i:strategic goods control list)"
         ),
         same_numbers=True,
         asked_alone=True,
@@ -218,6 +221,25 @@ REGIMES: tuple[Regime, ...] = (
             r"|\b(?:DEA\s+)?Form 486\b|(?i:controlled substances? (?:export|import) permit)"
         ),
         ear_words=_EXPORT_LICENCE,
+    ),
+    Regime(
+        "export finance and credit insurance (the Export-Import Bank of the United States)",
+        re.compile(
+            r"\bEXIM\b|\bEx-Im\b|Export-Import Bank|(?i:export credit insurance|credit insurance"
+            r"|working capital guarantee)"
+        ),
+        ear_words=_EXPORT_LICENCE,
+    ),
+    Regime(
+        "FDA's export certificates and rules for medical products (21 CFR)",
+        re.compile(
+            r"\bFDA\b|Food and Drug Administration|Certificates? (?:to|for) Foreign Governments?"
+            r"|(?i:certificates? of free sale)|\bANVISA\b"
+        ),
+        # asked about: "How do we request a CFG from FDA?"; a fact beside an EAR question ("our
+        # FDA-cleared pumps: can we ship them to Iran?") is not
+        asked_only=True,
+        asked_alone=True,
     ),
     Regime(
         "nuclear export rules (NRC's 10 CFR part 110, DOE's part 810)",

@@ -106,6 +106,13 @@ def test_abstention_rules() -> None:
     published = "If we publish our source code on GitHub for anyone, is it subject to the EAR?"
     assert unknown_names(published, known) == []
     assert unknown_names("Did GitHub get a licence from BIS for Huawei?", known) == ["GitHub"]
+    # a name used as a place once is a place everywhere in the question (grade39 Q17)
+    oakland = (
+        "Our truck for Huawei was on its way to the port of Oakland on the listing day. Was the "
+        "Oakland shipment all right?"
+    )
+    assert unknown_names(oakland, known) == []
+    assert "Oakland" in unknown_names("How much did Oakland Corp pay BIS for Huawei?", known)
     # Far from everything and none of the question's words in the passages: silent.
     assert _evidence(low - 0.1, coverage=0.1).abstain(low, unknown_bar)
     assert not _evidence(low + 0.3).abstain(low, unknown_bar)

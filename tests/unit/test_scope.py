@@ -10,6 +10,14 @@ from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.models import NOT_COVERED, SearchResult
 
 ELSEWHERE = {
+    # export finance, FDA's certificates, Singapore's and India's own controls (grade39)
+    "Can we get EXIM Bank credit insurance for a sale of pumps to Kenya?": "Export-Import",
+    "A Brazilian distributor says ANVISA needs a Certificate to Foreign Government. How do we "
+    "request one from FDA, and how long does it take?": "FDA",
+    "Do we need a transhipment permit from Singapore Customs under the Strategic Goods "
+    "(Control) Act for test sets routed through our Singapore hub?": "other",
+    "Our Indian subsidiary makes flight controllers with no US content. Does it need a SCOMET "
+    "licence from DGFT to export them to the UAE?": "other",
     # OFAC's price cap; CBP's low-value entries, whose "de minimis" is not the EAR's (grade38)
     "A Greek owner wants us to insure Russian-origin crude bought at $58/bbl. Is that under "
     "the G7 price cap, and what attestations do we need?": "OFAC",
@@ -75,6 +83,8 @@ ELSEWHERE = {
 }
 
 ABOUT_THE_EAR = [
+    # a product's FDA clearance beside an export question
+    "Our FDA-cleared infusion pumps are EAR99. Can we ship them to a hospital in Tehran?",
     # the same words beside the EAR's own question
     "Is paying a bribe to a customs officer an export violation under the EAR?",
     "Do the EAR's re-export rules reach our Dutch subsidiary's sales to Kazakhstan, beside "
@@ -200,3 +210,14 @@ def test_a_regime_asked_about_in_a_claim_alone_or_in_own_words_is_still_named(
 ) -> None:
     regime = unaddressed_regime(question)
     assert regime is not None and "ITAR" in regime.name
+
+
+def test_a_boycott_certificate_over_bought_parts_is_not_an_import_question() -> None:
+    """Grade39 Q16 was refused as a question about importing: 'US-made breakers bought from
+    time to time' beside a boycott certification is part 760's."""
+    question = (
+        "Our German subsidiary bids on a tender in a country that enforces the Arab League "
+        "boycott and must certify that no components come from blacklisted companies. It builds "
+        "from US-made breakers bought from time to time. Does the antiboycott rule reach it?"
+    )
+    assert unaddressed_regime(question) is None
