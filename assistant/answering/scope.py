@@ -122,7 +122,8 @@ REGIMES: tuple[Regime, ...] = (
         re.compile(
             rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
             r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
-            r"|\b(?:METI|MOFCOM|BAFA|EXCOL|SCOMET|DGFT)\b|(?i:ministry of commerce|white (?:country|list))"
+            r"|\b(?:METI|MOFCOM|BAFA|EXCOL|SCOMET|DGFT)\b"
+            r"|(?i:ministry of commerce|white (?:country|list))"
             r"|Global Affairs Canada|\bExport Control List\b"
             # Singapore's Strategic Goods (Control) Act and its customs permits; India's
             # SCOMET list, licensed by the DGFT
