@@ -475,6 +475,11 @@ def _listing_reason(listing: Basis, name: str) -> Basis | None:
     paragraph about that party (not one about another party the sentence adds), unless the
     review policy, the savings clause or another addition comes first."""
     own = listing.passage
+    sentence = _sentence(listing)
+    because = _BECAUSE.search(sentence)
+    if because is not None:
+        # "... to the Entity List because of their links to ...": the addition says why itself
+        return Basis(own, listing.start + because.start(), listing.end)
     others = _other_parties(listing, name)
     for a, b in [(a, b) for a, b in chunk_sentences(own.text) if own.start + a >= listing.end][
         :_FOLLOWING
@@ -491,6 +496,9 @@ def _listing_reason(listing: Basis, name: str) -> Basis | None:
             continue
         return Basis(own, own.start + a, own.start + b)
     return None
+
+
+_BECAUSE = re.compile(r"\b(?:because|due to|on the basis of|based on)\b", re.I)
 
 
 def _other_parties(listing: Basis, name: str) -> list[str]:
@@ -4167,7 +4175,10 @@ def determine(
 _OUR_CUSTOMER = re.compile(
     r"\b(?:customers?|buyers?|consignees?|end[- ]users?|distributors?|resellers?|"
     r"purchase orders?|wants? to buy|(?:sell|sells|selling|sold|ship|ships|shipping|shipped|"
-    r"export|exports|exporting|supply|supplies|supplying)\s+(?:[\w-]+\s+){0,8}?to)\b",
+    r"export|exports|exporting|supply|supplies|supplying)\s+(?:[\w-]+\s+){0,8}?to|"
+    # "We service flight-training simulators for Blue Sky Aviation"
+    r"(?:service|services|servicing|maintain|maintains|maintaining|repair|repairs|repairing|"
+    r"support|supports|supporting)\s+(?:[\w-]+\s+){0,8}?for)\b",
     re.I,
 )
 _ASKS_LISTING = re.compile(

@@ -23,7 +23,7 @@ _RUN = re.compile(rf"(?<![\w'’.-]){_CAP}(?:(?:\s+(?:of|and|for|the|de|du|del|&
 # What a company's name ends with, and leaves out when people name it ("Inspur Group" is Inspur).
 _COMPANY_FORMS = frozenset(
     "co company corp corporation inc incorporated ltd limited llc llp plc gmbh ag sa bv nv jsc "
-    "pjsc ojsc ooo ao pvt pte private sdn bhd fze fzco dmcc group holdings holding".split()
+    "pjsc ojsc ooo ao pvt pte pty private sdn bhd fze fzco dmcc group holdings holding".split()
 )
 # What comes before a name and is not part of it: articles, Russian company forms ("AO Kaspersky
 # Lab", "OOO Kaspersky Group").

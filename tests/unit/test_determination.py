@@ -4164,3 +4164,22 @@ def test_a_named_exception_brings_the_terms_that_fit_the_case() -> None:
         "Can we ship pens to Cuba under GFT?", [gft, cuba], lookup=_SectionLookup([gft, cuba])
     )
     assert short is None or not any(line.label == "Exception terms" for line in short.lines)
+
+
+def test_an_addition_that_says_why_itself_is_the_reason_quoted() -> None:
+    """Grade39 Q25: "... to the Entity List because of their links to TFASA ...", then a
+    background sentence; the reason is the addition's own clause."""
+    text = (
+        "The ERC determined to add Blue Sky Aviation (Pty) Ltd. to the Entity List because of "
+        "its links to the Test Flying Academy of South Africa. TFASA was added to the Entity "
+        "List on June 12, 2023. BIS will review license applications under a presumption of "
+        "denial."
+    )
+    rule = _p(185, "FR Doc. 2025-05426", text, "federal_register", date="2025-03-28")
+    question = "We service simulators for Blue Sky Aviation (Pty) Ltd. Our screening flags it. Why?"
+    finding = determine(question, [rule], lookup=lambda _q: [EL])
+    assert finding is not None
+    reason = next(line for line in finding.lines if line.label == "Reason given")
+    basis = reason.basis[0]
+    assert text[basis.start : basis.end].startswith("because of its links")
+    assert "TFASA was added" not in reason.text
