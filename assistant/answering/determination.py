@@ -3577,7 +3577,9 @@ def _restriction_sharing_facts(
         for a, b in chunk_sentences(p.text)
     ]
     facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
-    embargoed = _names_e1_e2(question)
+    # (a case named by its destinations, none in E:1/E:2, is not reached by a restriction for
+    # those groups alone; one going "abroad", "worldwide" or to "anyone" may be)
+    embargoed = _names_e1_e2(question) or not _only_named_places(question)
     best: tuple[float, Basis] | None = None
     for basis, words in sentences:
         sentence = _sentence(basis)
@@ -3593,6 +3595,19 @@ def _restriction_sharing_facts(
 
 _ONLY_E1_E2 = re.compile(r"\bCountry Groups?\s+E:[12]\b")
 _OTHER_GROUP = re.compile(r"\b(?:Country Groups?\s+)?[A-D]:\d\b")
+
+
+_ANYWHERE = re.compile(
+    r"\b(?:abroad|overseas|worldwide|world-wide|anywhere|any country|all countries|globally|"
+    r"global customers|foreign customers|anyone|download\w*)\b",
+    re.I,
+)
+
+
+def _only_named_places(question: str) -> bool:
+    """Whether the question sends things only to destinations it names ("to Germany"), not
+    "abroad", "worldwide", to "anyone" or for download."""
+    return bool(foreign_places(question)) and not _ANYWHERE.search(question)
 
 
 def _names_e1_e2(question: str) -> bool:

@@ -1356,6 +1356,12 @@ GOV_TEXTS = [
             "well, for some of the same kind of equipment, and its contractors too?",
             False,
         ),
+        # ... nor one going "abroad", to anyone who downloads it (grade39 Q1)
+        (
+            "Our contractors abroad download NS items from our portal. Can we use License "
+            "Exception GOV for the military entities that log in?",
+            True,
+        ),
         # ... but does reach Syria
         (
             "Can we use License Exception GOV to send NS items to contractors of Syria's military?",
