@@ -137,7 +137,7 @@ _UN_REASON = re.compile(
     r"\bUN\b(?=[^.?!]{0,40}\breasons?\s+for\s+control\b)|\breasons?\s+for\s+control\b"
     r"[^.?!]{0,40}\bUN\b|\bUN[- ]controlled\b|\bUN\s+reason\b"
 )
-_UN_COUNTRIES = re.compile(
+UN_COUNTRIES = re.compile(
     r"\bcountries subject to United Nations Security Council arms embargoes are:\s*([^.]+)\.",
     re.I,
 )
@@ -153,7 +153,7 @@ def gives_un_reason(question: str) -> bool:
 
 def un_countries(sentence: str) -> tuple[str, ...]:
     """The countries 746.1(b)(2) lists as under UN arms embargoes, from its own sentence."""
-    m = _UN_COUNTRIES.search(sentence)
+    m = UN_COUNTRIES.search(sentence)
     if m is None:
         return ()
     names = re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))

@@ -28,6 +28,7 @@ from typing import Literal
 
 from assistant.answering.control_reasons import (
     REASON_SECTIONS,
+    UN_COUNTRIES,
     column_pattern,
     gives_un_reason,
     reach_of,
@@ -491,8 +492,7 @@ def _listing_reason(listing: Basis, name: str) -> Basis | None:
             return None
         if _SAVINGS_CLAUSE.search(sentence):
             return None
-        low = sentence.lower()
-        if any(n.lower() in low for n in others) and name.lower() not in low:
+        if _about_another(sentence, name, others):
             continue
         return Basis(own, own.start + a, own.start + b)
     return None
@@ -510,16 +510,15 @@ def _other_parties(listing: Basis, name: str) -> list[str]:
     ]
 
 
+def _about_another(sentence: str, name: str, others: Sequence[str]) -> bool:
+    """Whether the sentence names another party of the listing sentence and not this one."""
+    low = sentence.lower()
+    return any(n.lower() in low for n in others) and name.lower() not in low
+
+
 def _quoted(basis: Basis) -> str:
     """A sentence as a line quotes it: one line, without its closing period (the line's)."""
     return " ".join(_sentence(basis).split()).rstrip(".")
-
-
-def _policy_kind(sentence: str) -> str:
-    low = sentence.lower()
-    if "case-by-case" in low or "case by case" in low:
-        return "case-by-case"
-    return "presumption of denial" if "presumption" in low else "denial"
 
 
 def listing_rule_sentence(
@@ -555,7 +554,7 @@ def listing_rule_sentence(
         sentence = _sentence(basis).lower()
         if _NEXT_ADDITION.search(sentence):
             break
-        if any(n.lower() in sentence for n in others) and name.lower() not in sentence:
+        if _about_another(sentence, name, others):
             continue
         if pattern.search(sentence):
             return basis
@@ -3008,6 +3007,13 @@ _PARTIES_SCREENED = "whether a party to the transaction is denied or on a restri
 _EAR99 = re.compile(r"\bEAR[\s-]?99\b", re.I)  # "EAR99", "EAR 99", "ear99", "EAR-99"
 # A country, not "abroad", "worldwide" or "Europe", which may take in an embargoed one.
 _VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
+
+
+def _named_places(question: str) -> list[str]:
+    """The destinations the question names, once each, in order: not "abroad" or "overseas"."""
+    return list(dict.fromkeys(x for x in foreign_places(question) if x.lower() not in _VAGUE_PLACE))
+
+
 # Where the deal is not plain: the item's classification in doubt ("our broker says it
 # is EAR99", "reclassified", "ITAR"), the item going on elsewhere ("via", "through", "resell"),
 # a place the destination list does not know in a sanctioned region, red flags, a party or an
@@ -3183,9 +3189,7 @@ def control_reason_rule(
     deal = " ".join(_this_deal_sentences(question))
     if not reasons or place_sent_to(deal) is not None:
         return None
-    places = list(
-        dict.fromkeys(x for x in foreign_places(question) if x.lower() not in _VAGUE_PLACE)
-    )
+    places = _named_places(question)
     lines: list[FindingLine] = []
     missing: list[str] = []
     outcome: Literal["yes", "depends"] = "depends"
@@ -3274,14 +3278,12 @@ def un_reason_rule(
     deal = " ".join(_this_deal_sentences(question))
     if place_sent_to(deal) is not None:
         return None
-    listing = _sought(passages, lookup, "15 CFR 746.1", _UN_COUNTRIES_SENTENCE, _UN_QUERY)
+    listing = _sought(passages, lookup, "15 CFR 746.1", UN_COUNTRIES, _UN_QUERY)
     licence = _sought(passages, lookup, "15 CFR 746.1", _UN_LICENCE, _UN_QUERY)
     if listing is None or licence is None:
         return None
     listed = un_countries(_sentence(listing))
-    places = list(
-        dict.fromkeys(x for x in foreign_places(question) if x.lower() not in _VAGUE_PLACE)
-    )
+    places = _named_places(question)
     covered = [p for p in places if any(p.lower() in names_of(c) for c in listed)]
     others = [p for p in places if p not in covered]
     rule = (
@@ -3319,11 +3321,6 @@ def un_reason_rule(
             )
         )
     return Finding(outcome, "UN reason for control (15 CFR 746.1(b))", lines, missing, True)
-
-
-_UN_COUNTRIES_SENTENCE = re.compile(
-    r"\bcountries subject to United Nations Security Council arms embargoes are\b", re.I
-)
 
 
 # the general rule's missing facts that decide a licence question before any other
@@ -3532,15 +3529,7 @@ def exception_terms_line(
     if _ASKS_MEANING.search(question) or defined_terms(question):
         return None
     for code, section in named_exceptions(question)[:1]:
-        cited = f"15 CFR {section}"
-        pool = _with_section(passages, lookup, section)
-        chunks = sorted((p for p in pool if cites(p, cited)), key=lambda p: (p.doc_id, p.start))
-        sentences = [
-            (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
-            for p in chunks
-            for a, b in chunk_sentences(p.text)
-        ]
-        facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
+        sentences, facts = _exception_sentences(question, code, section, passages, lookup)
         best: tuple[float, Basis] | None = None
         for basis, words in sentences:
             sentence = _sentence(basis)
@@ -3557,6 +3546,27 @@ def exception_terms_line(
     return None
 
 
+def _exception_sentences(
+    question: str,
+    code: str,
+    section: str,
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
+) -> tuple[list[tuple[Basis, frozenset[str]]], tuple[set[str], set[str]]]:
+    """The sentences of an exception's section (from the passages and the section itself), in
+    its order, each with its words; and the question's facts that tell them apart. `code`, the
+    symbol the question names the exception by, is not such a fact."""
+    cited = f"15 CFR {section}"
+    pool = _with_section(passages, lookup, section)
+    chunks = sorted((p for p in pool if cites(p, cited)), key=lambda p: (p.doc_id, p.start))
+    sentences = [
+        (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
+        for p in chunks
+        for a, b in chunk_sentences(p.text)
+    ]
+    return sentences, distinctive(exception_facts(question, code), [w for _, w in sentences])
+
+
 def _restriction_sharing_facts(
     question: str,
     code: str,
@@ -3568,15 +3578,7 @@ def _restriction_sharing_facts(
     shares the most of the question's distinctive facts, at least MIN_OVERLAP of them, first
     in the section on a tie. `code`, the symbol the question names the exception by, is not a
     fact that picks out one of its sentences."""
-    cited = f"15 CFR {section}"
-    pool = _with_section(passages, lookup, section)
-    chunks = sorted((p for p in pool if cites(p, cited)), key=lambda p: (p.doc_id, p.start))
-    sentences = [
-        (Basis(p, p.start + a, p.start + b), sentence_words(p.text[a:b]))
-        for p in chunks
-        for a, b in chunk_sentences(p.text)
-    ]
-    facts = distinctive(exception_facts(question, code), [words for _, words in sentences])
+    sentences, facts = _exception_sentences(question, code, section, passages, lookup)
     # (a case named by its destinations, none in E:1/E:2, is not reached by a restriction for
     # those groups alone; one going "abroad", "worldwide" or to "anyone" may be)
     embargoed = _names_e1_e2(question) or not _only_named_places(question)
