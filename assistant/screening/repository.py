@@ -12,12 +12,14 @@ to know what it already holds).
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -162,6 +164,34 @@ def _list_of(copy: Copy, threshold: float) -> ScreeningList:
 
 # ---- the index in use, rebuilt in the background
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0  # builds running with automatic collections paused
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def _collections_paused() -> Iterator[None]:
+    """Automatic garbage collection off while a list is parsed and indexed.
+
+    Parsing 40,000 rows allocates hundreds of thousands of objects, which triggers full
+    collections; each walks every object of the process (the model, the lexical index, the
+    old list) while holding the GIL, and in a big process one took 2 s, stalling every answer
+    given meanwhile. The build makes no cycles worth collecting, and the collector resumes
+    (if it was on) when the last build in flight ends."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
 
 @dataclass
 class _Slot:
@@ -209,8 +239,9 @@ def _build(
     before: Stamp | None = None
     try:
         before = _stamp(directory)
-        copy = read_copy(directory)
-        screening_list = None if copy is None else _list_of(copy, threshold)
+        with _collections_paused():
+            copy = read_copy(directory)
+            screening_list = None if copy is None else _list_of(copy, threshold)
     except ScreeningError as exc:
         failed_at = copy.stamp if copy is not None else before
         if failed_at is not None:

@@ -4,6 +4,7 @@ how the old on-disk layout (`csl.csv` + `csl.meta.json` side by side) is read.""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -141,6 +142,40 @@ def test_concurrent_first_loads_build_once(tmp_path: Path) -> None:
         t.join(timeout=120)
     assert len(got) == 6 and got[0] is not None
     assert all(g is got[0] for g in got)
+
+
+def test_no_garbage_collection_runs_while_a_list_is_built(tmp_path: Path) -> None:
+    """A full collection triggered by the build's allocations walks every object of the
+    process holding the GIL (2 s in CI's big test process, with answers waiting on it). None
+    runs in the build (only the young objects it made are collected once, as it ends), and
+    automatic collection is on again after it, also after a build that fails; a process that
+    turned collection off keeps it off."""
+    started: list[str] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            started.append(threading.current_thread().name)
+
+    settings = Settings(data_dir=tmp_path)
+    write_old_layout(settings, synthetic_rows(10_000), {"version": "2026-02-10"})
+    gc.callbacks.append(record)
+    try:
+        assert load_list(settings) is not None
+        assert gc.isenabled()
+        replace_csv(settings.screening_dir / "csl.csv", "<html>half a download</html>")
+        with pytest.raises(ScreeningError):
+            load_list(Settings(data_dir=tmp_path, screening_threshold=90))
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            write_old_layout(settings, synthetic_rows(2_000), {"version": "2026-02-11"})
+            assert load_list(Settings(data_dir=tmp_path, screening_threshold=80)) is not None
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(record)
+    assert "screening-index" not in started, f"{started.count('screening-index')} full collections"
 
 
 def test_a_damaged_file_while_a_list_is_in_use_keeps_the_list_in_use(tmp_path: Path) -> None:
