@@ -8,7 +8,7 @@ lead and the screening block, whose 15 CFR 744.11 citation is numbered only once
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from assistant.answering.verify import verified_extractive
 from assistant.config import Settings
 from assistant.index.term_stats import TermStats
 from assistant.models import Answer, SearchResult
+from assistant.removals import Removal, removal_note, removal_of
 from assistant.status import notes_for
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Checks:
 
     text_of: TextOf
     on: date | None = None
+    # Section -> the corpus's instructions removing it, from the rules the reader may read.
+    removals: Mapping[str, list[Removal]] = field(default_factory=dict)
     _texts: dict[str, str | None] = field(default_factory=dict)
 
     def stored(self, doc_id: str) -> str | None:
@@ -57,7 +60,9 @@ class Checks:
         return text is not None and text[a:b] == p.text[a - p.start : b - p.start]
 
     def notes_of(self, p: SearchResult, a: int, b: int) -> list[str]:
-        return notes_for(p.metadata, a, b, self.on)
+        removed = removal_of(p.metadata, self.removals)
+        notes = notes_for(p.metadata, a, b, self.on)
+        return [removal_note(removed, p.metadata, self.on), *notes] if removed else notes
 
 
 def extractive_answer(
@@ -70,6 +75,7 @@ def extractive_answer(
     text_of: TextOf,
     lookup: Lookup | None = None,
     on: date | None = None,
+    removals: Mapping[str, list[Removal]] | None = None,
     parts: Sequence[tuple[str, Sequence[SearchResult]]] = (),
     lead_part: tuple[str, str, Callable[[], Sequence[SearchResult]]] | None = None,
 ) -> Answer:
@@ -81,7 +87,7 @@ def extractive_answer(
     `parts` are the later questions of a message asking several, with the passages searched
     for each; `lead_part` its first part, the question that part asks, and the search for
     that question (run only when its line needs the passages)."""
-    checks = Checks(text_of, on)
+    checks = Checks(text_of, on, removals or {})
     answer = compose_extractive(
         question,
         passages,
@@ -123,6 +129,7 @@ def llm_answer(
     sent: list[str],
     lookup: Lookup | None = None,
     on: date | None = None,
+    removals: Mapping[str, list[Removal]] | None = None,
 ) -> Generator[str, None, Answer]:
     """Stream the model's answer as it passes the checks (appending what goes out to `sent`)
     and return the Answer, screening block included.
@@ -135,7 +142,7 @@ def llm_answer(
     abstention (or, after a determination, says the passages do not answer the rest)."""
     from assistant.answering.llm.stream import stream_with_llm
 
-    checks = Checks(text_of, on)
+    checks = Checks(text_of, on, removals or {})
     citer = Citer(checks.verify_span, checks.notes_of)
     hits = screen.screening.hits if screen is not None else ()
     opening = bottom_line(determine(question, passages, hits, lookup), citer)

@@ -572,6 +572,9 @@ _ASKS_STATUS = re.compile(
     re.I,
 )
 _STAY_NOTE = re.compile(r"Stay(?:ed| ended)")
+# A section a later rule removed (`assistant.removals`): its text is quoted with that note, and
+# leads only an answer to a question naming it.
+_REMOVED_NOTE = re.compile(r"Removed:")
 
 
 def _lead_sentence(
@@ -797,10 +800,18 @@ def compose_extractive(
 
         # (not its "§ 744.15 Restrictions on ..." heading: every line's label repeats it)
         in_named = [x for x in scored if named(x) >= 0.4 and not _SECTION_HEADING.match(x.text)]
+        removed = {
+            i
+            for i, p in enumerate(passages)
+            if notes_of is not None
+            and any(_REMOVED_NOTE.match(n) for n in notes_of(p, p.start, p.end))
+        }
         top = (
             min(in_named, key=lambda x: (-named(x), x.start))
             if in_named
-            else _lead_sentence(question, scored, passages)
+            else _lead_sentence(
+                question, [x for x in scored if x.passage not in removed] or scored, passages
+            )
         )
         if notes_of is not None and _ASKS_STATUS.search(question):
             # "Is the affiliates rule stayed?": the bottom line is the provision the corpus

@@ -200,6 +200,8 @@ class Assistant:
         screen = self.screening.lead(standalone, as_of, scope, caller, snapshot)
         head = f"As of {as_of.isoformat()}: " if as_of else ""
         text_of = self._texts_for(passages)
+        # Sections a rule the caller may read removed: their older text is not shown as law.
+        removals = snapshot.view(caller.groups).removals()
 
         def audit(answer: Answer, **extra: object) -> None:
             record = answer_record(
@@ -237,6 +239,7 @@ class Assistant:
                 sent,
                 lookup=self.screening.lookup_for(scope, caller, snapshot),
                 on=as_of or date.today(),
+                removals=removals,
             )
             try:
                 answer = yield from composing
@@ -257,6 +260,7 @@ class Assistant:
                 text_of,
                 lookup=self.screening.lookup_for(scope, caller, snapshot),
                 on=as_of or date.today(),
+                removals=removals,
                 parts=parts,
                 lead_part=lead_part,
             )

@@ -53,6 +53,7 @@ from assistant.access import readable
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
 from assistant.index.store import Store
 from assistant.index.tokenize import tokenize
+from assistant.removals import Removal, find_removals
 from assistant.status import load_notes
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,36 @@ class _Stayed:
             now = change.renumber[slots]
             slots = now[now >= 0]
         return _Stayed(slots)
+
+
+def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
+    """Whether a chunk is a Federal Register rule's text that removes a section."""
+    return (
+        str(meta.get("doc_type") or "") == "federal_register"
+        and "remov" in text.lower()
+        and bool(find_removals(text))
+    )
+
+
+@dataclass(frozen=True)
+class _Removing:
+    """The slots of chunks whose text removes a section (few: rules rarely remove sections)."""
+
+    slots: np.ndarray
+
+    def patched(self, change: Change) -> _Removing:
+        added = [
+            s
+            for s, t, m in zip(
+                change.added_slots.tolist(), change.added_texts, change.added_metas, strict=True
+            )
+            if _removes_a_section(t, m)
+        ]
+        slots = np.concatenate([self.slots, np.asarray(added, dtype=np.int64)])
+        if change.renumber is not None:
+            now = change.renumber[slots]
+            slots = now[now >= 0]
+        return _Removing(slots)
 
 
 def _spliced(old: list[Any], new: list[Any], runs: list[tuple[int, int]]) -> list[Any]:
@@ -364,6 +395,43 @@ class CorpusSnapshot:
             return []
         rows = self.row_of_slot()[index.slots]
         return [int(r) for r in np.unique(rows[rows >= 0])]
+
+    def removals(self) -> dict[str, list[Removal]]:
+        """Section ("744.13") -> the instructions removing it in the rules this snapshot serves
+        (a view: only those its readers may read), for `assistant.removals.removal_of`. From
+        an index kept per snapshot, not a pass over every chunk."""
+        root = self._root
+
+        def make() -> _Removing:
+            slots = [
+                s
+                for s, t, m in zip(root.slot_of_row.tolist(), root.texts, root.metas, strict=True)
+                if _removes_a_section(t, m)
+            ]
+            return _Removing(np.asarray(slots, dtype=np.int64))
+
+        index = root.derived(("removing",), make)
+        assert isinstance(index, _Removing)
+        out: dict[str, list[Removal]] = {}
+        if not len(index.slots):
+            return out
+        rows = self.row_of_slot()[index.slots]
+        for row in np.unique(rows[rows >= 0]).tolist():
+            text, meta = self.texts[row], self.metas[row]
+            offset = int(meta.get("start", 0) or 0)
+            for section, a, b in find_removals(text):
+                out.setdefault(section, []).append(
+                    Removal(
+                        section=section,
+                        doc_id=str(meta.get("doc_id") or ""),
+                        source=str(meta.get("citation") or meta.get("doc_id") or ""),
+                        effective=str(meta.get("effective") or meta.get("date") or "") or None,
+                        quote=text[a:b],
+                        start=offset + a,
+                        end=offset + b,
+                    )
+                )
+        return out
 
     def served(self) -> dict[str, str | None]:
         """doc_id -> the content hash of the version of it this snapshot serves (its chunks'

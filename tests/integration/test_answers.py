@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -135,6 +136,28 @@ def test_legal_reference_in_question_ranks_that_section_first(assistant: Assista
     assert top.citation.startswith("15 CFR 744.11(a)(1)") or (
         top.citation == "15 CFR 744.11(a)" and "Entity List entries extend" in top.text
     ), (top.citation, top.text[:200])
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 744.13 and FR Doc. 2024-06067")
+def test_a_section_a_later_rule_removed_is_quoted_as_removed(assistant: Assistant) -> None:
+    """The mirror's 744.13 (the SDT restrictions, amended through 2003) reads like law; FR Doc.
+    2024-06067 removed and reserved it from Mar. 21, 2024. Wherever it is quoted the removal is
+    said, it leads no answer that does not name it, and before that day it was in force."""
+    removed = "Removed: FR Doc. 2024-06067 (effective Mar. 21, 2024) removed 15 CFR 744.13"
+    question = "Do we need a BIS licence to export to a Specially Designated Terrorist (SDT)?"
+    answer = assistant.ask(question)
+    sdt = [c for c in answer.citations if c.citation.startswith("15 CFR 744.13")]
+    assert sdt, [c.citation for c in answer.citations]
+    assert all(any(n.startswith(removed) for n in c.notes) for c in sdt)
+    lead = answer.answer.split("\n\n", 1)[0]
+    assert "744.13" not in lead, lead
+    named = assistant.ask("What does 15 CFR 744.13 require?")
+    opening = named.answer.split("\n\n", 1)[0]
+    assert "744.13" in opening and f"Status: {removed}" in opening, opening
+    then = assistant.ask(question, as_of=date(2023, 5, 1))
+    notes = [n for c in then.citations if c.citation.startswith("15 CFR 744.13") for n in c.notes]
+    assert notes and all(not n.startswith("Removed:") for n in notes)
+    assert any(n.startswith("Removed later: FR Doc. 2024-06067") for n in notes)
 
 
 def test_filters_restrict_what_is_retrieved(assistant: Assistant) -> None:

@@ -160,8 +160,16 @@ def _put_random(store: FakeStore, doc: str, version: int, rng: np.random.Generat
             if noted < 0.2
             else {}
         )
+        # some are a rule's text removing a section (`CorpusSnapshot.removals`)
+        removes = rng.random() < 0.1
+        rule = (
+            {"doc_type": "federal_register", "effective": f"2024-0{k + 1}-01", "start": 0}
+            if removes
+            else {}
+        )
+        ending = f" Section 744.{k + 1} is removed and reserved." if removes else ""
         store.rows[f"{doc}-{k}"] = (
-            " ".join(words),
+            " ".join(words) + ending,
             {
                 "doc_id": doc,
                 "doc_hash": f"{doc}-v{version}",
@@ -170,6 +178,7 @@ def _put_random(store: FakeStore, doc: str, version: int, rng: np.random.Generat
                 "access": ",".join(groups),
                 **{f"access_{g}": True for g in groups},
                 **notes,
+                **rule,
             },
         )
     store.records[doc] = {"content_hash": f"{doc}-v{version}", "chunk_count": count}
@@ -204,6 +213,7 @@ def test_many_refreshes_serve_exactly_what_a_full_build_serves(tmp_path: Path) -
     term_stats(index, ["public"]).idf("license")
     index.citing(["744.11"])
     index.stayed()
+    index.removals()
     for step in range(1, 20):
         for d in rng.choice(45, 3, replace=False).tolist():
             doc = f"d{d:02d}"
@@ -228,7 +238,10 @@ def test_many_refreshes_serve_exactly_what_a_full_build_serves(tmp_path: Path) -
             assert index.view(["public"]).citing(refs) == full.view(["public"]).citing(refs)
         assert index.stayed() == full.stayed()
         assert index.view(["public"]).stayed() == full.view(["public"]).stayed()
+        assert index.removals() == full.removals()
+        assert index.view(["public"]).removals() == full.view(["public"]).removals()
     assert index.stayed(), "the random documents carry stays"
+    assert index.removals(), "the random documents remove sections"
     wait_for_publishing()
     loaded = load_or_build(as_store(store))
     _same(loaded, index)
