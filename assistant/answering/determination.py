@@ -99,9 +99,9 @@ ASKS_LICENCE = re.compile(
     # "Our lawyers say we can keep supplying them. Is that correct?": a premise to check
     r"(?:is|are)\s+(?:that|this|they|he|she|it)\s+(?:correct|right|true)|"
     # "Is there any export issue?", "Any problem shipping?", "anything special about this?"
-    r"(?:is|are)\s+there\s+(?:an?|any)\s+(?:(?:export|compliance|licen[cs]ing|legal|EAR)\s+)?"
+    r"(?:is|are)\s+there\s+(?:an?|any)\s+(?:(?:export|compliance|licen[cs](?:e|ing)|legal|EAR)\s+)?"
     r"(?:issues?|problems?|concerns?|restrictions?)|"
-    r"(?:^|(?<=[.?!]\s))any\s+(?:(?:export|compliance|licen[cs]ing|legal|EAR)\s+)?"
+    r"(?:^|(?<=[.?!]\s))any\s+(?:(?:export|compliance|licen[cs](?:e|ing)|legal|EAR)\s+)?"
     r"(?:issues?|problems?|concerns?)\b|"
     # (not "anything special the EAR makes us track": an obligation, not a licence)
     r"(?:(?:is|are)\s+there\s+|^|(?<=[.?!]\s))anything\s+special(?!\s+(?:the|we|that|to|I)\b)|"
@@ -1897,6 +1897,15 @@ def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLi
     return lines
 
 
+# Every name of a country 744.21 names (the place table's: "Nicaraguan", "Myanmar", "Burmese"),
+# for its forces named as a party without a preposition.
+_MEU_FORCES_OF = "|".join(
+    re.escape(n)
+    for c in ("Burma", "Cambodia", "China", "Nicaragua", "Venezuela", "Russia", "Belarus")
+    for n in names_of(c)
+)
+
+
 # A chip plant ("a fab", "a foundry", "a wafer fab"), and a place in Macau or Country Group D:5
 # as questions name them (China, its cities, Macau)
 _FAB_WORDS = (
@@ -2028,6 +2037,11 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
             r"(?<!Swiss )(?-i:army|Army)(?!\s+of)|"
             r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b|"
             r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?)\b|"
+            # the forces of a country the rule names, as the subject: "The Nicaraguan Army
+            # wants our 9A991 aircraft parts", "Burmese military buyers"
+            rf"\b(?i:{_MEU_FORCES_OF})\s+(?:(?i:armed forces|air force|navy|marine corps|"
+            r"military|national guard|ministry of defen[cs]e)|(?-i:Army|army))\b"
+            r"(?![- ](?:grade|style|surplus|spec|history|museum|veterans?)\b)|"
             # 744.21(f): "military end use" includes the operation, installation, maintenance,
             # repair, overhaul, refurbishing, development or production of military items
             r"\b(?i:operat|install|maint|repair|overhaul|refurbish|servic|develop|produc|"

@@ -37,6 +37,8 @@ _TRANSACTION = re.compile(
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"
     r"assist\w*|wants?|asks? (?:us )?for|receiv\w*|go(?:es|ing)? to|headed to|bound for|"
     r"destined|exceptions?|"
+    # someone abroad buying from us: "A Singapore distributor is buying our 5A991 transceivers"
+    r"(?:buy|buys|buying|bought|purchas\w*|order\w*)\s+(?:our|from\s+us)\b|"
     # licensing software or technology to someone: "license our TCAD software to a design house"
     r"licen[cs](?:e|es|ed|ing)\s+(?:our|the|this|that|its|their|it|them)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:software|tools?|technology|code|platforms?|IP|designs?)|"

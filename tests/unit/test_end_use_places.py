@@ -164,6 +164,40 @@ def test_a_foreign_army_beside_a_us_one_is_still_a_military_end_user() -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        # the forces of a country the rule names, as the buyer, not after "to" or "for"
+        "The Nicaraguan Army wants our 9A991 aircraft parts. Can we ship under GBS?",
+        # "any licence issue" asks whether a licence is needed; USAF beside it changes nothing
+        "We're a contractor to the US Air Force, and a Shenzhen firm that supplies the PLA Air "
+        "Force wants the same 9A991 navigation parts we make for USAF. Any licence issue for "
+        "the Shenzhen sale?",
+        # asked about EEI only, a sale to Burma's air force is still the rule's case
+        "A Singapore distributor is buying our 5A991 transceivers for the Myanmar Air Force. Do "
+        "we need to file EEI in AES?",
+    ],
+)
+def test_a_named_countrys_forces_however_the_message_puts_them(question: str) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.21" in finding.rule, finding and finding.rule
+    assert finding.missing_facts == ["whether the item is in supplement no. 2 to part 744"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "The Russian military history museum in Helsinki wants our EAR99 display cases. Can we "
+        "ship them to Finland?",
+        "A Swiss Army knife maker wants our EAR99 steel. Can we ship it to Switzerland?",
+        "Our buyer in Shenzhen sells Chinese army surplus jackets. Can we ship EAR99 zippers?",
+    ],
+)
+def test_words_that_only_look_like_a_countrys_forces(question: str) -> None:
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is None or "744.21" not in finding.rule, finding.rule
+
+
+@pytest.mark.parametrize(
     ("question", "rule", "missing"),
     [
         # a country the rule names, or its people: the item decides, as before
