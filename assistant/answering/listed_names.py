@@ -117,8 +117,9 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
             while words and (words[0].lower() in _LEADING or len(words[0].rstrip(".")) == 1):
                 at += len(words[0]) + 1
                 words = words[1:]
+            # ("Blue Sky Aviation (Pty) Ltd.": a company form in brackets is one too)
             while words and (
-                words[-1].lower().rstrip(".") in _COMPANY_FORMS | {"of", "and", "for"}
+                words[-1].lower().strip("().") in _COMPANY_FORMS | {"of", "and", "for"}
                 or len(words[-1].rstrip(".")) == 1
             ):
                 words = words[:-1]

@@ -66,6 +66,10 @@ class Regime:
     # only what every question sentence asks counts, never a mention in the facts ("Under
     # Chinese law our distributor can't give us end-use information, so can we ship?")
     asked_only: bool = False
+    # words that are the EAR's elsewhere and this regime's beside it, left out of a question
+    # sentence asking about it before it is judged to ask about the EAR ("export credit
+    # insurance" is no export, and EXIM's "minimum share of US content" is its own test)
+    own_words: re.Pattern[str] | None = None
 
 
 _EXPORT_LICENCE = re.compile(r"(?i:export licen[cs]e|export authori[sz]ation)")
@@ -230,6 +234,11 @@ REGIMES: tuple[Regime, ...] = (
             r"|working capital guarantee)"
         ),
         ear_words=_EXPORT_LICENCE,
+        asked_alone=True,
+        own_words=re.compile(
+            r"(?i:export[- ]credit(?:\s+insurance)?|export\s+financ\w*|Export-Import"
+            r"|u\.?s\.?[- ](?:origin\s+)?content)"
+        ),
     ),
     Regime(
         "FDA's export certificates and rules for medical products (21 CFR)",
@@ -369,12 +378,17 @@ def _asked_alone(text: str) -> Regime | None:
     """A regime marked `asked_alone` that every question sentence of the text asks about, none
     of them naming the EAR: the EAR words are the message's facts, not what it asks."""
     asked = question_sentences(text)
-    if not asked or any(
-        _ASKS_ABOUT_EAR.search(x) or _US_RULES.search(x) or _ASKS_TO_SHIP.search(x) for x in asked
-    ):
-        return None
     for regime in REGIMES:
-        if regime.asked_alone and all(regime.asked.search(x) for x in asked):
+        if not asked or not regime.asked_alone:
+            continue
+        own = regime.own_words
+        theirs = [own.sub(" ", x) for x in asked] if own is not None else asked
+        if any(
+            _ASKS_ABOUT_EAR.search(x) or _US_RULES.search(x) or _ASKS_TO_SHIP.search(x)
+            for x in theirs
+        ):
+            continue
+        if all(regime.asked.search(x) for x in asked):
             return regime
     return None
 

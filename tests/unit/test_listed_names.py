@@ -97,6 +97,13 @@ BACKGROUND = (
         ("Can we sell chips to Sophgo Technology Co.?", SOPHGO, "Sophgo"),
         # the longest name the question gives wins over the brand word inside it
         ("Can we ship routers to Kaspersky Labs Limited in London?", KASPERSKY, "Kaspersky Labs"),
+        # a company form in brackets is one too, and is not shown as part of the name
+        (
+            "We service simulators for Blue Sky Aviation (Pty) Ltd. Do we need a licence?",
+            "The ERC determined to add Ascenso Aviation; Blue Sky Aviation (Pty) Ltd.; and "
+            "Wingman Concept (Pty) Ltd. under the destination of South Africa to the Entity List.",
+            "Blue Sky Aviation",
+        ),
     ],
 )
 def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name: str) -> None:

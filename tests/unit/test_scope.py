@@ -12,6 +12,10 @@ from assistant.models import NOT_COVERED, SearchResult
 ELSEWHERE = {
     # export finance, FDA's certificates, Singapore's and India's own controls (grade39)
     "Can we get EXIM Bank credit insurance for a sale of pumps to Kenya?": "Export-Import",
+    # EAR99 among the facts, and EXIM's own test of U.S. content: its question still (grade39)
+    "We're a small exporter of EAR99 irrigation equipment with a $1.2 million order from a "
+    "Kenyan agribusiness. Can we get EXIM Bank export credit insurance for this deal, and does "
+    "EXIM require a minimum share of US content?": "Export-Import",
     "A Brazilian distributor says ANVISA needs a Certificate to Foreign Government. How do we "
     "request one from FDA, and how long does it take?": "FDA",
     "Do we need a transhipment permit from Singapore Customs under the Strategic Goods "
@@ -83,6 +87,11 @@ ELSEWHERE = {
 }
 
 ABOUT_THE_EAR = [
+    # EXIM beside an EAR question: the EAR's part is answered
+    "Can we get EXIM insurance for the Kenya deal, and do we need an export licence for it?",
+    "EXIM is financing the deal. Do we need a licence to ship 5A992 routers to Kenya?",
+    "Our EXIM-backed buyer in Kenya wants the pumps. Is the US content above the de minimis "
+    "level for reexport?",
     # a product's FDA clearance beside an export question
     "Our FDA-cleared infusion pumps are EAR99. Can we ship them to a hospital in Tehran?",
     # the same words beside the EAR's own question
