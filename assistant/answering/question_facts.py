@@ -31,7 +31,8 @@ _CLAUSE = re.compile(r"(?:[^.;?!,]|,(?!\s*(?:but|although|though|whereas)\b))+")
 # The EAR governs exports, reexports and transfers: a question about what is done with an item
 # (or to a party), not about importing or buying.
 _TRANSACTION = re.compile(
-    r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|send\w*|suppl\w*|"
+    r"\b(?:export\w*|re-?export\w*|ship\w*|sell\w*|sale|sales|re-?sell\w*|re-?sales?|send\w*|"
+    r"suppl\w*|"
     r"transfer\w*|release\w*|deliver\w*|provid\w*|deal\w*|us(?:e|ing) them|mail\w*|"
     r"present\w*|publish\w*|post\w*|upload\w*|share|sharing|access\w*|take|takes|taking|took|carry\w*|"
     r"travel\w*|hand\w* over|servic\w*|repair\w*|download\w*|work on|fill\w*|use|help\w*|"

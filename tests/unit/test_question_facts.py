@@ -72,6 +72,10 @@ def test_the_place_a_question_sends_something_to(question: str, place: str | Non
         ("Do we need a licence for the annual report?", False),
         # a licence for a party (or place) it names: one to deal with it
         ("Do we need a licence for Huawei?", True),
+        # a resale, and someone buying from us, are sales
+        ("Can our distributor resell 3A002 generators?", True),
+        ("A Singapore distributor is buying our 5A991 transceivers. Any issue?", True),
+        ("We are buying 5A991 transceivers from a Singapore distributor. Any issue?", False),
     ],
 )
 def test_a_question_is_about_an_export_or_not(question: str, export: bool) -> None:
