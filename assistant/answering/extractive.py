@@ -577,6 +577,22 @@ _STAY_NOTE = re.compile(r"Stay(?:ed| ended)")
 _REMOVED_NOTE = re.compile(r"Removed:")
 
 
+def _in_force(
+    scored: list[_Sentence], passages: Sequence[SearchResult], notes_of: NotesOf | None
+) -> list[_Sentence]:
+    """The sentences that may lead: none of a section a later rule removed (its notes say
+    "Removed: ..."), unless nothing else is left."""
+    if notes_of is None:
+        return scored
+    removed = {
+        i
+        for i, p in enumerate(passages)
+        if str(p.metadata.get("doc_type") or "") == "regulation"
+        and any(_REMOVED_NOTE.match(n) for n in notes_of(p, p.start, p.end))
+    }
+    return [x for x in scored if x.passage not in removed] or scored
+
+
 def _lead_sentence(
     question: str, scored: list[_Sentence], passages: Sequence[SearchResult]
 ) -> _Sentence:
@@ -800,18 +816,10 @@ def compose_extractive(
 
         # (not its "§ 744.15 Restrictions on ..." heading: every line's label repeats it)
         in_named = [x for x in scored if named(x) >= 0.4 and not _SECTION_HEADING.match(x.text)]
-        removed = {
-            i
-            for i, p in enumerate(passages)
-            if notes_of is not None
-            and any(_REMOVED_NOTE.match(n) for n in notes_of(p, p.start, p.end))
-        }
         top = (
             min(in_named, key=lambda x: (-named(x), x.start))
             if in_named
-            else _lead_sentence(
-                question, [x for x in scored if x.passage not in removed] or scored, passages
-            )
+            else _lead_sentence(question, _in_force(scored, passages, notes_of), passages)
         )
         if notes_of is not None and _ASKS_STATUS.search(question):
             # "Is the affiliates rule stayed?": the bottom line is the provision the corpus

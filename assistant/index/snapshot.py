@@ -293,6 +293,7 @@ class CorpusSnapshot:
         self._row_of_slot: np.ndarray | None = None
         self._served: dict[str, str | None] | None = None
         self._doc_slots: dict[str, np.ndarray] | None = None
+        self._removals: dict[str, list[Removal]] | None = None
         self._root = self  # whose derived citation index a view reads
         self._derived: dict[Hashable, Derived] = {}
         self._views: OrderedDict[frozenset[str], CorpusSnapshot] = OrderedDict()
@@ -400,6 +401,8 @@ class CorpusSnapshot:
         """Section ("744.13") -> the instructions removing it in the rules this snapshot serves
         (a view: only those its readers may read), for `assistant.removals.removal_of`. From
         an index kept per snapshot, not a pass over every chunk."""
+        if self._removals is not None:
+            return self._removals
         root = self._root
 
         def make() -> _Removing:
@@ -414,6 +417,7 @@ class CorpusSnapshot:
         assert isinstance(index, _Removing)
         out: dict[str, list[Removal]] = {}
         if not len(index.slots):
+            self._removals = out
             return out
         rows = self.row_of_slot()[index.slots]
         for row in np.unique(rows[rows >= 0]).tolist():
@@ -431,6 +435,7 @@ class CorpusSnapshot:
                         end=offset + b,
                     )
                 )
+        self._removals = out  # (a snapshot's rows never change: read once)
         return out
 
     def served(self) -> dict[str, str | None]:
