@@ -95,7 +95,10 @@ Lookup = Callable[[str], list[SearchResult]]
 # Does the question ask whether something needs a licence, is allowed, or can use an exception?
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
-    r"can (?:we|i|our|they|you)|may (?:we|i)|ok to|okay to|is it legal|"
+    # (not a request to the assistant: "Can you give us the numbers from the EAR?")
+    r"can (?:we|i|our|they|you(?!\s+(?:please\s+)?(?:give|tell|explain|list|provide|show|"
+    r"summari[sz]e|help|clarify|confirm|point|walk|outline|draft|describe)\b))|"
+    r"may (?:we|i)|ok to|okay to|is it legal|"
     # "Our lawyers say we can keep supplying them. Is that correct?": a premise to check
     r"(?:is|are)\s+(?:that|this|they|he|she|it)\s+(?:correct|right|true)|"
     # "Is there any export issue?", "Any problem shipping?", "anything special about this?"
@@ -2037,11 +2040,13 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
             r"(?<!Swiss )(?-i:army|Army)(?!\s+of)|"
             r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b|"
             r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?)\b|"
-            # the forces of a country the rule names, as the subject: "The Nicaraguan Army
-            # wants our 9A991 aircraft parts", "Burmese military buyers"
-            rf"\b(?i:{_MEU_FORCES_OF})\s+(?:(?i:armed forces|air force|navy|marine corps|"
-            r"military|national guard|ministry of defen[cs]e)|(?-i:Army|army))\b"
-            r"(?![- ](?:grade|style|surplus|spec|history|museum|veterans?)\b)|"
+            # the forces of a country the rule names, as the buyer: "The Nicaraguan Army wants
+            # our 9A991 aircraft parts" (not where someone works: "her uncle, an accountant at
+            # the Russian Ministry of Defence", whose gift is his own)
+            rf"(?:^|(?<=[.?!;]\s))(?i:the\s+)?(?i:{_MEU_FORCES_OF})\s+(?:(?i:armed forces|"
+            r"air force|navy|marine corps|military|national guard)|(?-i:Army|army))\s+"
+            r"(?i:wants?|needs?|asks?|asked|orders?|ordered|(?:is|are)\s+(?:buying|ordering)|"
+            r"would\s+like|plans?\s+to\s+buy)\b|"
             # 744.21(f): "military end use" includes the operation, installation, maintenance,
             # repair, overhaul, refurbishing, development or production of military items
             r"\b(?i:operat|install|maint|repair|overhaul|refurbish|servic|develop|produc|"

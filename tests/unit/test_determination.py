@@ -3480,6 +3480,11 @@ def test_acting_against_a_licences_conditions_is_general_prohibition_nine(
         ("Is there anything special about selling servers to a university in Hefei?", True),
         ("What problems does the Unverified List cause for exporters?", False),
         ("Is there an issue with the EEI filing for this shipment?", False),
+        ("Our Shenzhen buyer supplies the PLA Air Force. Any licence issue for the sale?", True),
+        # a request to the assistant asks for an answer, not whether a licence is needed
+        ("For our training slide on penalties: can you give us the numbers from the EAR?", False),
+        ("Can you explain what de minimis means for our Mexican plant?", False),
+        ("Can you ship EAR99 pumps to Jordan without a licence?", True),
     ],
 )
 def test_plain_ways_of_asking_whether_a_deal_is_allowed(question: str, asks: bool) -> None:

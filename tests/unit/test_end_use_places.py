@@ -190,6 +190,9 @@ def test_a_named_countrys_forces_however_the_message_puts_them(question: str) ->
         "ship them to Finland?",
         "A Swiss Army knife maker wants our EAR99 steel. Can we ship it to Switzerland?",
         "Our buyer in Shenzhen sells Chinese army surplus jackets. Can we ship EAR99 zippers?",
+        # where a gift's recipient works is not who the gift is for
+        "Our employee wants to mail a used 5A992.c laptop as a gift to her cousin, an "
+        "accountant at the Russian Ministry of Defence. Can she use License Exception GFT?",
     ],
 )
 def test_words_that_only_look_like_a_countrys_forces(question: str) -> None:
