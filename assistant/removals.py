@@ -10,7 +10,8 @@ amendatory instruction, wherever the corpus holds it, and judged against the tex
 a text dated after the rule took effect already is the current text, and gets no note.
 
 Only whole sections: "Section 740.2 is amended by removing and reserving paragraph (a)(22)" is
-an amendment of a section that stays, and is not read here.
+an amendment of a section that stays, and is not read here. Only rules that state their effective
+date: a proposed rule's amendatory text reads like a final rule's, and removes nothing.
 
 Pure functions: the instruction is found in a chunk's text (`find_removals`), the table of
 removals is built by the caller from the chunks the reader may read
@@ -32,7 +33,7 @@ from assistant.status import gpo_date
 class Removal:
     """A rule's instruction removing a section: `quote` is verbatim at [start, end) of the FR
     document `doc_id` (document offsets), `source` how it is cited ("FR Doc. 2024-06067"),
-    `effective` the day it took effect (else its publication date), ISO, or None."""
+    `effective` the day the rule took effect (ISO; only rules that state one are read)."""
 
     section: str  # "744.13"
     doc_id: str

@@ -192,9 +192,12 @@ class _Stayed:
 
 
 def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
-    """Whether a chunk is a Federal Register rule's text that removes a section."""
+    """Whether a chunk is a Federal Register rule's text that removes a section: a rule that
+    took effect (it states its effective date; a proposed rule has none, and its amendatory
+    text reads like a final rule's)."""
     return (
         str(meta.get("doc_type") or "") == "federal_register"
+        and bool(meta.get("effective"))
         and "remov" in text.lower()
         and bool(find_removals(text))
     )
@@ -429,7 +432,7 @@ class CorpusSnapshot:
                         section=section,
                         doc_id=str(meta.get("doc_id") or ""),
                         source=str(meta.get("citation") or meta.get("doc_id") or ""),
-                        effective=str(meta.get("effective") or meta.get("date") or "") or None,
+                        effective=str(meta.get("effective") or "") or None,
                         quote=text[a:b],
                         start=offset + a,
                         end=offset + b,

@@ -104,3 +104,27 @@ def test_only_rules_the_reader_may_read_remove_a_section(tmp_path: Path) -> None
     assert text[removal.start - 1000 : removal.end - 1000] == removal.quote
     assert removal.quote.startswith("Sections 744.10") and "744.21" not in table
     assert index.view(["public"]).removals() == {}
+
+
+def test_a_proposed_rule_removes_nothing(tmp_path: Path) -> None:
+    """A proposal's amendatory text reads like a final rule's ("Remove and reserve § 744.13."),
+    but it has no effective date: nothing is removed until a rule takes effect."""
+    store = FakeStore(tmp_path / "data")
+    text = f"Proposed amendments. {INSTRUCTION}"
+    meta = {
+        "doc_id": "p",
+        "doc_hash": "h-p",
+        "doc_type": "federal_register",
+        "citation": "FR Doc. 2025-11111",
+        "date": "2025-06-02",
+        "date_basis": "publication",
+        "start": 0,
+        "end": len(text),
+        "access": "public",
+        "access_public": True,
+    }
+    store.rows["p-0"] = (text, meta)
+    store.records["p"] = {"content_hash": "h-p", "chunk_count": 1}
+    assert build(as_store(store)).removals() == {}
+    store.rows["p-0"] = (text, {**meta, "effective": "2025-07-01"})
+    assert "744.13" in build(as_store(store)).removals()
