@@ -4218,7 +4218,10 @@ _OUR_CUSTOMER = re.compile(
     re.I,
 )
 _ASKS_LISTING = re.compile(
-    r"\b(?:listed|listing|entity list|flag(?:s|ged)?|screening|anything (?:we|I) should know)\b",
+    r"\b(?:listed|listing|entity list|flag(?:s|ged)?|screening|anything (?:we|I) should know)\b"
+    # "We sell to Chengdu Yaguang ... Was either of them a problem?" (an audit of shipments)
+    r"|\b(?:is|was|were|are|would)\s+(?:either|any|each|both|it|this|that|they|these|those)"
+    r"(?:\s+of\s+(?:them|these|those|the\s+\w+))?\s+(?:be\s+)?an?\s+problem\b",
     re.I,
 )
 _MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)

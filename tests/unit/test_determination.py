@@ -3954,6 +3954,19 @@ def test_a_question_naming_a_listed_party_as_flagged_is_answered_by_the_listing(
     assert finding is not None and "744.11" in finding.rule
     # not a question about the listing: no determination made for it
     assert determine("We sell parts to TechCamel. How do we ship?", [_adding_rule()]) is None
+    # an audit of shipments to it asks the same ("Was either of them a problem?")
+    audit = (
+        "We sell parts directly to TechCamel Pte. Ltd. One shipment left on May 3 and another "
+        "on June 10. Was either of them a problem?"
+    )
+    finding = determine(audit, [_adding_rule()], lookup=lambda _q: [EL])
+    assert finding is not None and "744.11" in finding.rule
+    # ... not of a supplier's, nor of a deal with no listed party
+    bought = "We buy modules from TechCamel Pte. Ltd. Was that a problem?"
+    assert determine(bought, [_adding_rule()], lookup=lambda _q: [EL]) is None
+    invoice = "We sell EAR99 pumps to Acme in Mexico. Would it be a problem to invoice in euros?"
+    finding = determine(invoice, [_adding_rule()], lookup=lambda _q: [EL])
+    assert finding is None or "744.11" not in finding.rule
 
 
 def test_a_rule_recalling_an_earlier_addition_is_not_the_listing_rule() -> None:
