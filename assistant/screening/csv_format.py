@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import time
 from datetime import date, datetime
 
+from assistant.screening.index import YIELD_EVERY
 from assistant.screening.models import ScreeningEntry, ScreeningError
 from assistant.screening.names import country_code
 
@@ -81,7 +83,9 @@ def parse_csl(text: str) -> list[ScreeningEntry]:
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
     entries: list[ScreeningEntry] = []
     try:
-        for row in reader:
+        for n, row in enumerate(reader):
+            if n % YIELD_EVERY == 0:
+                time.sleep(0)  # parsed beside answers: see `index.YIELD_EVERY`
 
             def get(key: str, row: dict[str, str | None] = row) -> str:
                 return (row.get(key) or "").strip()

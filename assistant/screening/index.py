@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -107,6 +108,14 @@ class Heads:
         self.phon_column = Column(self.phons)
 
 
+# A list is indexed in a background thread while answers go on (`repository`). An answer hands
+# the GIL back and forth hundreds of times (each torch op of the question's embedding, each
+# store read), and each time it waits until the running thread yields: every 5 ms by default,
+# so behind a busy build one answer took 1.9 s on CI's 2 cores. The build yields every few
+# entries (well under a millisecond of work) instead.
+YIELD_EVERY = 8
+
+
 class NameIndex:
     """Precomputed match keys of every name of every entry. A name id (`nid`) numbers one
     variant of one listed name; `name_entry[nid]` is its entry's position in the list."""
@@ -126,6 +135,8 @@ class NameIndex:
         self.by_token: dict[str, list[int]] = {}
         self._people: tuple[list[str], dict[str, set[int]]] | None = None
         for entry_id, entry in enumerate(entries):
+            if entry_id % YIELD_EVERY == 0:
+                time.sleep(0)  # see YIELD_EVERY
             for listed in entry.names:
                 for variant in self._variants(listed):
                     self._add(entry_id, entry, listed, variant)
