@@ -164,31 +164,12 @@ class _Citing:
         return _Citing(keys)
 
 
-def _carries_a_stay(meta: Mapping[str, Any]) -> bool:
+def _carries_a_stay(text: str, meta: Mapping[str, Any]) -> bool:
     """Whether a chunk's text is, or is affected by, a stay its legal-status notes record."""
     if not meta.get("status_notes"):
         return False
     start, end = int(meta.get("start", 0) or 0), int(meta.get("end", 0) or 0)
     return any(n.kind == "stay" and n.touches(start, end) for n in load_notes(meta))
-
-
-@dataclass(frozen=True)
-class _Stayed:
-    """The slots of chunks that carry a stay (few: the corpus records few stays)."""
-
-    slots: np.ndarray
-
-    def patched(self, change: Change) -> _Stayed:
-        added = [
-            s
-            for s, m in zip(change.added_slots.tolist(), change.added_metas, strict=True)
-            if _carries_a_stay(m)
-        ]
-        slots = np.concatenate([self.slots, np.asarray(added, dtype=np.int64)])
-        if change.renumber is not None:
-            now = change.renumber[slots]
-            slots = now[now >= 0]
-        return _Stayed(slots)
 
 
 def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
@@ -204,24 +185,32 @@ def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
 
 
 @dataclass(frozen=True)
-class _Removing:
-    """The slots of chunks whose text removes a section (few: rules rarely remove sections)."""
+class _Flagged:
+    """The slots of the chunks a predicate picks out (few: the stays the corpus records, the
+    rules that remove a section), kept per snapshot and patched by a refresh."""
 
+    picks: Callable[[str, Mapping[str, Any]], bool]
     slots: np.ndarray
 
-    def patched(self, change: Change) -> _Removing:
-        added = [
-            s
-            for s, t, m in zip(
-                change.added_slots.tolist(), change.added_texts, change.added_metas, strict=True
-            )
-            if _removes_a_section(t, m)
-        ]
-        slots = np.concatenate([self.slots, np.asarray(added, dtype=np.int64)])
+    @staticmethod
+    def of(
+        picks: Callable[[str, Mapping[str, Any]], bool],
+        slots: Sequence[int],
+        texts: Sequence[str],
+        metas: Sequence[Mapping[str, Any]],
+    ) -> _Flagged:
+        chosen = [s for s, t, m in zip(slots, texts, metas, strict=True) if picks(t, m)]
+        return _Flagged(picks, np.asarray(chosen, dtype=np.int64))
+
+    def patched(self, change: Change) -> _Flagged:
+        added = _Flagged.of(
+            self.picks, change.added_slots.tolist(), change.added_texts, change.added_metas
+        )
+        slots = np.concatenate([self.slots, added.slots])
         if change.renumber is not None:
             now = change.renumber[slots]
             slots = now[now >= 0]
-        return _Removing(slots)
+        return _Flagged(self.picks, slots)
 
 
 def _spliced(old: list[Any], new: list[Any], runs: list[tuple[int, int]]) -> list[Any]:
@@ -383,18 +372,18 @@ class CorpusSnapshot:
         paragraph (a)(1) was stayed"), in row order: what a question about a rule's legal status
         may be asking about, though no word of the note is in the text. From an index kept per
         snapshot, not a pass over every chunk."""
+        return self._flagged("stayed", _carries_a_stay)
+
+    def _flagged(self, key: str, picks: Callable[[str, Mapping[str, Any]], bool]) -> list[int]:
+        """This snapshot's rows among the chunks `picks` picks out, in row order, from the
+        index the root keeps under `key` (`_Flagged`)."""
         root = self._root
 
-        def make() -> _Stayed:
-            slots = [
-                s
-                for s, m in zip(root.slot_of_row.tolist(), root.metas, strict=True)
-                if _carries_a_stay(m)
-            ]
-            return _Stayed(np.asarray(slots, dtype=np.int64))
+        def make() -> _Flagged:
+            return _Flagged.of(picks, root.slot_of_row.tolist(), root.texts, root.metas)
 
-        index = root.derived(("stayed",), make)
-        assert isinstance(index, _Stayed)
+        index = root.derived((key,), make)
+        assert isinstance(index, _Flagged)
         if not len(index.slots):
             return []
         rows = self.row_of_slot()[index.slots]
@@ -406,24 +395,8 @@ class CorpusSnapshot:
         an index kept per snapshot, not a pass over every chunk."""
         if self._removals is not None:
             return self._removals
-        root = self._root
-
-        def make() -> _Removing:
-            slots = [
-                s
-                for s, t, m in zip(root.slot_of_row.tolist(), root.texts, root.metas, strict=True)
-                if _removes_a_section(t, m)
-            ]
-            return _Removing(np.asarray(slots, dtype=np.int64))
-
-        index = root.derived(("removing",), make)
-        assert isinstance(index, _Removing)
         out: dict[str, list[Removal]] = {}
-        if not len(index.slots):
-            self._removals = out
-            return out
-        rows = self.row_of_slot()[index.slots]
-        for row in np.unique(rows[rows >= 0]).tolist():
+        for row in self._flagged("removing", _removes_a_section):
             text, meta = self.texts[row], self.metas[row]
             offset = int(meta.get("start", 0) or 0)
             for section, a, b in find_removals(text):
