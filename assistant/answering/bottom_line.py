@@ -98,6 +98,8 @@ class BottomLine:
     lines: list[str]
     determination: Determination | None
     claims: list[Claim]
+    # citations of words a line names from a list (`FindingLine.named`), not to be quoted
+    unquoted: set[int] = field(default_factory=set)
 
 
 def bottom_line(finding: Finding | None, citer: Citer) -> BottomLine:
@@ -108,12 +110,23 @@ def bottom_line(finding: Finding | None, citer: Citer) -> BottomLine:
     mark = citer.mark()
     finding = _as_of_its_stays(finding, citer)
     det_lines: list[DeterminationLine] = []
+    quoted: set[int] = set()
+    named: set[int] = set()
     for i, line in enumerate(finding.lines):
         ns = [
             n
             for basis in line.basis
             if (n := citer.cite(basis.passage, basis.start, basis.end, 1.0)) is not None
         ]
+        if ns:
+            quoted.update(ns)
+            more = [
+                n
+                for basis in line.named
+                if (n := citer.cite(basis.passage, basis.start, basis.end, 1.0)) is not None
+            ]
+            named.update(more)
+            ns += [n for n in more if n not in ns]
         if not ns and not line.screening:
             if i == 0:
                 break  # the outcome has lost its basis: no determination at all
@@ -149,7 +162,7 @@ def bottom_line(finding: Finding | None, citer: Citer) -> BottomLine:
     lines.extend(dict.fromkeys(status))
     if finding.missing_facts:
         lines.append("Facts the question does not give: " + "; ".join(finding.missing_facts) + ".")
-    return BottomLine(lines, determination, claims)
+    return BottomLine(lines, determination, claims, named - quoted)
 
 
 def first_line(finding: Finding, citer: Citer) -> tuple[str, Claim] | None:

@@ -54,6 +54,7 @@ from assistant.answering.exception_limits import (
     restriction_overlap,
     sentence_words,
 )
+from assistant.answering.exception_lists import listed_exceptions, names
 from assistant.answering.known_violation import (
     acts_on_item,
     asks_return,
@@ -219,6 +220,9 @@ class FindingLine:
     text: str
     basis: list[Basis] = field(default_factory=list)
     screening: list[str] = field(default_factory=list)
+    # words the line takes from a list's items ("BAG (excluding firearms and ammunition)"):
+    # cited, so a reviewer can check them, but not quoted under the bottom line as provisions
+    named: list[Basis] = field(default_factory=list)
 
 
 @dataclass
@@ -4108,6 +4112,56 @@ def _subject_to_the_ear_first(finding: Finding, line: FindingLine) -> None:
         finding.missing_facts.insert(0, SUBJECT_FACT)
 
 
+def _name_listed(
+    listed: FindingLine,
+    question: str,
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
+) -> set[str]:
+    """Say which exceptions the section's list names ("only those 15 CFR 746.8(c) lists, on
+    their conditions: TMP (for items for use by the news media), GOV, ..."), citing the items
+    whose words it shows; and that an exception the question names is not among them ("GFT is
+    not among them"). Nothing when the list cannot be read whole (`listed_exceptions`).
+    Returns the part 740 sections of the named exceptions the list leaves out."""
+    if not listed.basis:
+        return set()
+    stem = listed.basis[0]
+    section = stem.passage.citation.split("(", 1)[0].removeprefix("15 CFR ")
+    own = section_chunks(lookup, section) if lookup is not None else []
+    items = listed_exceptions(stem.passage, stem.start, [*passages, *own])
+    if not items:
+        return set()
+    titles = {x.code: _exception_title(x.code, lookup) for x in items if x.purpose}
+    said, shown = names(items, titles)
+    codes = {x.code for x in items}
+    named = [code for code, _ in named_exceptions(question)]
+    listed.text = listed.text.replace(", on their conditions", f", on their conditions: {said}", 1)
+    first = {x.code: x for x in reversed(items)}  # each symbol's first item
+    asked = [first[c] for c in dict.fromkeys(named) if c in first]
+    listed.basis += [Basis(x.passage, x.start, x.end) for x in asked]
+    listed.named += [Basis(x.passage, x.start, x.end) for x in shown if x not in asked]
+    absent = list(dict.fromkeys(code for code in named if code not in codes))
+    if absent:
+        verb = "is" if len(absent) == 1 else "are"
+        listed.text += f"; {' and '.join(absent)} {verb} not among them"
+    return {EXCEPTION_SECTIONS[c] for c in absent if c in EXCEPTION_SECTIONS}
+
+
+def _section_of(p: SearchResult) -> str:
+    """The section a passage cites ("740.12" for "15 CFR 740.12(a)(2)")."""
+    return p.citation.removeprefix("15 CFR ").split("(", 1)[0]
+
+
+def _exception_title(code: str, lookup: Lookup | None) -> str:
+    """The heading of an exception's part 740 section ("§ 740.12 Gift parcels and humanitarian
+    donations (GFT)."), when the lookup can read it."""
+    if lookup is None:
+        return ""
+    section = EXCEPTION_SECTIONS.get(code, "")
+    own = [c for c in section_chunks(lookup, section) if cites(c, f"15 CFR {section}")]
+    return own[0].title if own else ""
+
+
 def _names_it(question: str, exception: FindingLine) -> bool:
     """Whether the question names the exception `exception` points to ("Does MED cover ...")."""
     section = re.search(r"740\.\d+", exception.text)
@@ -4393,6 +4447,12 @@ def _determine(
             ["the item's licence requirement for the destination"],
         )
     listed = next((line for line in finding.lines if line.label == "Licence exceptions"), None)
+    # (the part 740 sections of named exceptions the destination's list leaves out)
+    unlisted = (
+        _name_listed(listed, question, passages, lookup)
+        if listed is not None and listed.text.startswith("only those")
+        else set()
+    )
     exception = (
         licence_exception_line(
             _named_exceptions_first(question, passages, lookup), question, lookup
@@ -4433,6 +4493,8 @@ def _determine(
             finding.rule = "Restrictions on all License Exceptions (15 CFR 740.2)"
         listed = restricted
     barred = listed is not None and listed.text.startswith(("none", "no "))
+    if limit is not None and limit.basis and _section_of(limit.basis[0].passage) in unlisted:
+        limit = None  # (GFT's $800 limit is beside the point where the list leaves GFT out)
     fitting = None if barred else exception_terms_line(question, passages, lookup)
     if fitting is not None and not any(
         b.start < fitting.basis[0].end and fitting.basis[0].start < b.end

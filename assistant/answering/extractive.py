@@ -505,16 +505,23 @@ def _in_section_order(
 
 
 def _operative_lines(
-    determination: Determination | None, citer: Citer, passages: list[SearchResult]
+    determination: Determination | None,
+    citer: Citer,
+    passages: list[SearchResult],
+    unquoted: Collection[int] = (),
 ) -> list[_Line]:
     """The regulation provisions a determination rests on, each to be quoted whole at the head
     of the support: the fixed words of the bottom line paraphrase the rule, and a reviewer
     wants the rule's own text under it (the determination cites only its deciding sentence).
-    A basis passage retrieval did not bring (a rule fetched it) is appended to `passages`."""
+    A basis passage retrieval did not bring (a rule fetched it) is appended to `passages`.
+    Not the `unquoted` citations: a list item whose words a line names ("BAG (excluding
+    firearms and ammunition)") is cited for checking, not quoted as the case's provision."""
     if determination is None:
         return []
     lines: list[_Line] = []
     for n in determination.citations:
+        if n in unquoted:
+            continue
         c = citer.get(n)
         if c.authority != "regulation" or c.secondary:
             continue
@@ -792,7 +799,9 @@ def compose_extractive(
 
     passages = list(passages)  # a determination's basis may join them (`_operative_lines`)
     operative = (
-        _operative_lines(determination, citer, passages) if finding and finding.operative else []
+        _operative_lines(determination, citer, passages, opening.unquoted)
+        if finding and finding.operative
+        else []
     )
     # (another country's sanctions are beside the point of a question about this one's)
     off = beside_the_point(question, passages)

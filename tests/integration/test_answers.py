@@ -257,6 +257,33 @@ def test_a_list_its_chunk_leaves_open_is_quoted_to_the_item_that_decides(
         assert int(chunk[1]["start"]) <= c.start < c.end <= int(chunk[1]["end"]), c.citation
 
 
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 746.8")
+def test_the_exceptions_left_for_russia_are_named_and_one_not_among_them_is_said(
+    assistant: Assistant,
+) -> None:
+    """746.8(c)(2) lists eight exceptions over five chunks. Asked whether GFT covers a gift to
+    Russia, the bottom line names them (BAG with its own limit), says GFT is not among them,
+    and cites BAG's item without quoting it as the case's provision; every citation verifies."""
+    answer = assistant.ask(
+        "One of our employees wants to mail a used iPhone (5A992.c) to her brother in Kazan, "
+        "Russia as a gift. Can she use License Exception GFT?"
+    )
+    line = next(x for x in answer.answer.splitlines() if x.startswith("Licence exceptions:"))
+    assert "TMP (for items for use by the news media)" in line, line
+    assert "BAG (excluding firearms and ammunition)" in line and "CCD, MED" in line, line
+    assert "GFT is not among them" in line, line
+    assert "$800" not in answer.answer  # GFT's own limit is beside the point
+    bag = [c for c in answer.citations if "License Exception BAG, excluding" in c.quote]
+    assert bag and f"[{bag[0].n}]" in line
+    assert not any(
+        x.startswith("- ") and "License Exception BAG" in x for x in answer.answer.splitlines()
+    )
+    store = assistant.store
+    for c in answer.citations:
+        stored = store.get_document(c.doc_id)
+        assert stored is not None and verify(c, stored.text), c.citation
+
+
 @pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 750.6")
 def test_a_later_question_of_the_message_gets_its_own_cited_line(assistant: Assistant) -> None:
     """ "What happens next, and how long do we have to appeal?": the passages ranked for the

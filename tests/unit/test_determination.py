@@ -4207,3 +4207,58 @@ def test_an_addition_that_says_why_itself_is_the_reason_quoted() -> None:
     basis = reason.basis[0]
     assert text[basis.start : basis.end].startswith("because of its links")
     assert "TFASA was added" not in reason.text
+
+
+def test_the_exceptions_line_names_the_list_and_says_a_named_exception_is_not_in_it() -> None:
+    """746.8(c)(2) lists its exceptions over several chunks; asked about GFT for a gift to
+    Russia, the line names what the list allows (with BAG's own limit, cited) and says GFT is
+    not among them, and GFT's $800 parcel limit is not offered as if GFT applied."""
+    russia = [
+        replace(c, citation=c.citation.replace("746.7", "746.8"))
+        for c in _section_of(
+            [
+                (
+                    "15 CFR 746.7(a)",
+                    "( a ) License requirements. A license is required to export to Russia any "
+                    "item specified in any Export Control Classification Number (ECCN) on the "
+                    "CCL.",
+                ),
+                (
+                    "15 CFR 746.7(c)",
+                    "( 2 ) No license exceptions may overcome the license requirements in "
+                    "paragraphs (a)(1) through (8) of this section except the following:\n\n"
+                    "( i ) License Exception TMP for items for use by the news media as set "
+                    "forth in § 740.9(a)(9) of the EAR.",
+                ),
+                (
+                    "15 CFR 746.7(c)(2)",
+                    "( ii ) License Exception BAG, excluding firearms and ammunition (§ 740.14, "
+                    "excluding paragraph (e), of the EAR).\n\n"
+                    "( iii ) License Exception CCD (§ 740.19 of the EAR).\n\n"
+                    "( d ) License Applications. Applications must include the following:",
+                ),
+            ]
+        )
+    ]
+    gft = _p(
+        172,
+        "15 CFR 740.12(a)(2)",
+        "( iv ) Value. The combined total domestic retail value of all commodities and software "
+        "in a single gift parcel may not exceed $800.",
+        "regulation",
+    )
+    question = (
+        "Our employee wants to mail a used 5A992.c laptop to her brother in Kazan, Russia as a "
+        "gift. Can she use License Exception GFT?"
+    )
+    finding = determine(question, [russia[1], gft], lookup=_SectionLookup(russia))
+    assert finding is not None and "746.8" in finding.rule
+    line = next(x for x in finding.lines if x.label == "Licence exceptions")
+    assert line.text.endswith(
+        "on their conditions: TMP (for items for use by the news media), "
+        "BAG (excluding firearms and ammunition), CCD; GFT is not among them"
+    )
+    # BAG's words are cited (to check) but not among the provisions quoted under the line
+    assert any(_basis_text(b).startswith("( ii ) License Exception BAG") for b in line.named)
+    assert not any("BAG" in _basis_text(b) for b in line.basis)
+    assert not any("$800" in _basis_text(b) for x in finding.lines for b in x.basis)
