@@ -81,7 +81,9 @@ def listed_exceptions(
     passage `stem`, read through the following `chunks` of the same document; [] when what
     follows is not a whole list of exceptions."""
     blocks = _blocks(stem, chunks)
-    at = next((i for i, (_, s, e) in enumerate(blocks) if s <= stem_start < e), None)
+    at = next(
+        (i for i, b in enumerate(blocks) if b is not None and b[1] <= stem_start < b[2]), None
+    )
     if at is None:
         return []
     stem_rank = _rank(_text(blocks[at]))
