@@ -50,11 +50,22 @@ _WRITTEN_AS_COLUMN = re.compile(r"(?i:column|col\.?)|:")
 _DENIED = re.compile(r"\b(?:not|no|isn't|aren't|without)\s+(?:\w+\s+)?$", re.I)
 
 
+# National security named without its column: "NS-controlled", "NS controlled", "an NS-only
+# item", "controlled for NS (national security) reasons". The column decides the reach (742.4(a)(1)
+# and (2) differ), so the reason is given and its column is not: `UNKNOWN_COLUMN`.
+_NS_NO_COLUMN = re.compile(
+    r"\bNS[- ](?:controlled|only)\b|\b(?i:controlled\s+for)\s+(?:NS|(?i:national\s+security))\b"
+    r"(?![-:\s]*(?i:column\s*|col\.?\s*)?[123]\b)|\b(?i:national[- ]security[- ]controlled)\b"
+)
+UNKNOWN_COLUMN = "?"
+
+
 def reasons_given(question: str) -> list[tuple[str, str]]:
     """The (reason, column) pairs the question gives, in order: "NS Column 2", "NS2", "NS:1",
     "RS-1", "national security column 2". Capitals only: "ns2" in a part number is not one; a
     compact "NS1" only near the words of control ("controlled", "ECCN", "reason for control");
-    not one the question denies ("not NS1")."""
+    not one the question denies ("not NS1"). "NS-controlled" without a column gives ("NS",
+    UNKNOWN_COLUMN)."""
     found: list[tuple[str, str]] = []
     for m in _REASON.finditer(question):
         if _DENIED.search(question[max(0, m.start() - 20) : m.start()]):
@@ -74,6 +85,11 @@ def reasons_given(question: str) -> list[tuple[str, str]]:
             pair = (m.group(1), m.group(2)) if m.group(1) else ("NS", m.group(3))
         if pair not in found:
             found.append(pair)
+    if not any(r == "NS" for r, _ in found) and any(
+        not _DENIED.search(question[max(0, m.start() - 20) : m.start()])
+        for m in _NS_NO_COLUMN.finditer(question)
+    ):
+        found.append(("NS", UNKNOWN_COLUMN))
     return found
 
 

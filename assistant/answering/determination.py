@@ -29,6 +29,8 @@ from typing import Literal
 from assistant.answering.control_reasons import (
     REASON_SECTIONS,
     UN_COUNTRIES,
+    UNKNOWN_COLUMN,
+    Reach,
     column_pattern,
     gives_un_reason,
     reach_of,
@@ -3032,6 +3034,41 @@ _EAR99 = re.compile(r"\bEAR[\s-]?99\b", re.I)  # "EAR99", "EAR 99", "ear99", "EA
 _VAGUE_PLACE = frozenset(["abroad", "overseas", "worldwide", "foreign", "europe", "eu"])
 
 
+# Where an item was made, not where it goes: "Korean-made oscilloscopes", "a Japanese-built
+# analyser", "instruments made in Germany", "of U.S. origin".
+_ORIGIN = re.compile(
+    r"\b[A-Z][\w.]*[- ](?:made|built|manufactured|origin)\b"
+    r"|\b(?:made|built|manufactured)\s+in\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?"
+)
+
+
+# The words that put an item somewhere: "to Japan", "a buyer in Shenzhen", "What about Brazil?"
+# (a city first is fine: "in Kowloon, Hong Kong", "to Basra, Iraq")
+_GOES_TO = re.compile(
+    r"\b(?:to|in|into|at|for|about|within|inside|and|or)\s+(?:the\s+)?"
+    r"(?:(?-i:[A-Z])[\w-]*(?:\s+(?-i:[A-Z])[\w-]*)?,\s*)?$",
+    re.I,
+)
+
+
+def _destinations(question: str) -> list[str]:
+    """The places the question sends something to, for a rule that gives each its own verdict:
+    a place named after "to", "in", "into", "at" ("to a private company in Vietnam"), not a
+    nationality or an origin ("two Chinese manufacturers", "Korean-made", "flying from
+    Munich", "our German GmbH")."""
+    text = _ORIGIN.sub(lambda m: " " * len(m.group(0)), question)
+    masked, kept_until = list(text), -1
+    for m in DESTINATIONS.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        # (or the next of a list that began with one: "in Kowloon, Hong Kong", "UK, France")
+        listed = kept_until >= 0 and re.fullmatch(r",\s*", text[kept_until : m.start()])
+        if _GOES_TO.search(before) or listed:
+            kept_until = m.end()
+        else:
+            masked[m.start() : m.end()] = " " * (m.end() - m.start())
+    return _named_places("".join(masked))
+
+
 def _named_places(question: str) -> list[str]:
     """The destinations the question names, once each, in order: not "abroad" or "overseas"."""
     return list(dict.fromkeys(x for x in foreign_places(question) if x.lower() not in _VAGUE_PLACE))
@@ -3212,22 +3249,25 @@ def control_reason_rule(
     deal = " ".join(_this_deal_sentences(question))
     if not reasons or place_sent_to(deal) is not None:
         return None
-    places = _named_places(question)
+    places = _named_places(_ORIGIN.sub(" ", question))
+    # (a column not given is the weaker reading, applied only where the item goes; a question
+    # whose places are all nationalities, a deemed export's, keeps them)
+    going_to = _destinations(question) or places
     lines: list[FindingLine] = []
     missing: list[str] = []
     outcome: Literal["yes", "depends"] = "depends"
+    unknown = False
     for reason, column in reasons:
         section = REASON_SECTIONS[reason]
         pool = _with_section(passages, lookup, section)
-        found = next(
-            (
-                (b, reach)
-                for b in _matching(pool, f"15 CFR {section}", column_pattern(reason, column))
-                if _REASON_LICENCE.search(_sentence(b))
-                and (reach := reach_of(_sentence(b))) is not None
-            ),
-            None,
-        )
+        if column == UNKNOWN_COLUMN:
+            either = _either_column(reason, section, pool, going_to)
+            if either is not None:
+                lines.append(either[0])
+                missing += either[1]
+                unknown = True
+            continue
+        found = _column_sentence(pool, section, reason, column)
         if found is None:
             continue
         basis, reach = found
@@ -3276,9 +3316,84 @@ def control_reason_rule(
     if len(lines) > 1:
         for extra in lines[1:]:
             extra.label = "Also"
-    return Finding(
-        outcome, f"Reasons for control (15 CFR {REASON_SECTIONS[reasons[0][0]]})", lines, missing
+    missing = list(dict.fromkeys(missing))
+    rule = f"Reasons for control (15 CFR {REASON_SECTIONS[reasons[0][0]]})"
+    # (a column the question does not give leaves the outcome to a fact, like the general
+    # rule's: in a message of many facts the sentence that answers its own questions leads)
+    return Finding(outcome, rule, lines, missing, general=unknown and len(lines) == 1)
+
+
+def _column_sentence(
+    pool: Sequence[SearchResult], section: str, reason: str, column: str
+) -> tuple[Basis, Reach] | None:
+    """Part 742's licence sentence for the column ("National Security column 1 (NS:1). A
+    license is required ... to all destinations, except ...") and the reach it states."""
+    return next(
+        (
+            (b, reach)
+            for b in _matching(pool, f"15 CFR {section}", column_pattern(reason, column))
+            if _REASON_LICENCE.search(_sentence(b))
+            and (reach := reach_of(_sentence(b))) is not None
+        ),
+        None,
     )
+
+
+def _either_column(
+    reason: str, section: str, pool: Sequence[SearchResult], places: list[str]
+) -> tuple[FindingLine, list[str]] | None:
+    """A reason the question gives without its column ("NS-controlled"): what each column's own
+    sentence says for the destinations, "depends on the item's NS column — if NS column 1, yes
+    for Hong Kong (...); if NS column 2, depends on whether Hong Kong is in Country Group A:1
+    (...)"; None unless both sentences are found."""
+    clauses, bases, missing = [], [], []
+    for column in ("1", "2"):
+        found = _column_sentence(pool, section, reason, column)
+        if found is None:
+            return None
+        basis, reach = found
+        bases.append(basis)
+        name = f"{reason} column {column}"
+        where = _listed(places)
+        if reach.everywhere:
+            verdict = f"yes for {where}" if places else "a licence to every destination"
+        elif reach.except_group:
+            group = reach.except_group
+            verb = "is" if len(places) == 1 else "are"
+            verdict = (
+                f"depends on whether {where} {verb} in Country Group {group}"
+                if places
+                else f"a licence to every destination except Country Group {group}"
+            )
+            if places:
+                missing.append(
+                    f"whether {where} {verb} in Country Group {group} "
+                    "(supplement no. 1 to part 740)"
+                )
+        else:
+            excepted = [
+                p
+                for p in places
+                if any(
+                    p.lower() in names_of(c) or c.lower() in names_of(p)
+                    for c in reach.except_countries
+                )
+            ]
+            needs = [p for p in places if p not in excepted]
+            parts = [f"yes for {_listed(needs)}"] if needs else []
+            if excepted:
+                parts.append(f"not for {reason} reasons to {_listed(excepted)}")
+            verdict = (
+                "; ".join(parts)
+                if places
+                else f"a licence to every destination except {reach.written}"
+            )
+        clauses.append(f"if {name}, {verdict} ({basis.passage.citation})")
+    text = f"depends on the item's {reason} column — " + "; ".join(clauses)
+    facts = [f"the item's {reason} column (the License Requirements of its ECCN)", *missing]
+    if not places:
+        facts.append("the destination")
+    return FindingLine("Licence required", text, bases), facts
 
 
 _UN_LICENCE = re.compile(r"\bhaving a\W+UN\W+reason for control\b", re.I)

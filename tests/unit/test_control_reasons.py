@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.control_reasons import Reach, column_pattern, reach_of, reasons_given
+from assistant.answering.control_reasons import (
+    UNKNOWN_COLUMN,
+    Reach,
+    column_pattern,
+    reach_of,
+    reasons_given,
+)
 from assistant.answering.determination import determine
 from assistant.models import SearchResult
 
@@ -169,3 +175,98 @@ def test_a_reason_without_columns_is_decided_by_its_own_sentence(
     assert finding is not None and finding.outcome == "yes" and says in finding.lines[0].text
     basis = finding.lines[0].basis[0]
     assert "are required" in basis.passage.text[basis.start : basis.end]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our oscilloscopes are NS-controlled.",
+        "an NS controlled signal analyser",
+        "technology controlled for national security reasons",
+        "It is an NS-only item.",
+    ],
+)
+def test_national_security_without_its_column_is_given_as_an_unknown_column(
+    question: str,
+) -> None:
+    assert reasons_given(question) == [("NS", UNKNOWN_COLUMN)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "It is NS2-controlled.",  # the column is given
+        "controlled for NS column 1",
+        "The board is not NS-controlled.",  # denied
+        "ns-controlled",  # lower case: not the chart symbol
+    ],
+)
+def test_a_column_given_or_a_denied_reason_is_not_an_unknown_column(question: str) -> None:
+    assert ("NS", UNKNOWN_COLUMN) not in reasons_given(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("Do we need a licence to ship NS-controlled test equipment to Vietnam?",
+         "if NS column 1, yes for Vietnam (15 CFR 742.4(a)); if NS column 2, depends on whether "
+         "Vietnam is in Country Group A:1"),
+        ("Can we send NS-controlled instruments to Canada?",
+         "if NS column 1, not for NS reasons to Canada"),
+    ],
+)  # fmt: skip
+def test_ns_without_its_column_depends_on_the_column_and_says_what_each_does(
+    question: str, says: str
+) -> None:
+    """ "NS-controlled" names the reason and not the column, and 742.4(a)(1) and (2) reach
+    different destinations: the outcome depends on the column, and each column's own sentence
+    says what it means for the destination."""
+    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    finding = determine(question, [], lookup=lookup)
+    assert finding is not None and "Reasons for control" in finding.rule
+    assert finding.outcome == "depends"
+    line = finding.lines[0].text
+    assert line.startswith("depends on the item's NS column — ") and says in line, line
+    assert finding.missing_facts[0].startswith("the item's NS column")
+    quoted = [b.passage.text[b.start : b.end] for b in finding.lines[0].basis]
+    assert "NS Column 1" in quoted[0] and "NS column 2" in quoted[1]
+
+
+def test_where_the_item_was_made_is_not_a_destination() -> None:
+    """ "Korean-made oscilloscopes ... to a buyer in Shenzhen": Korea is the origin, China the
+    destination; only the destination gets a verdict."""
+    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    finding = determine(
+        "Our Korean-made oscilloscopes are NS-controlled. Do we need a licence to air-ship some "
+        "to a buyer in Shenzhen?",
+        [],
+        lookup=lookup,
+    )
+    assert finding is not None
+    line = finding.lines[0].text
+    assert "yes for China" in line and "Korea" not in line, line
+
+
+@pytest.mark.parametrize(
+    ("question", "places", "not_places"),
+    [
+        ("BIS sent us an intent-to-deny for our NS-controlled instrument going to a private "
+         "company in Vietnam. Two Chinese manufacturers and a Korean one sell there. Do we "
+         "need a licence?", ["Vietnam"], ["China", "Korea"]),
+        ("Our engineers at our German GmbH fly from Munich to Shanghai with NS-controlled "
+         "technology to work there. Do they need a licence to take it?", ["China"], ["Germany"]),
+        ("Do we need a licence to ship NS-controlled boards to a customer in Kowloon, Hong Kong?",
+         ["China"], []),
+    ],
+)  # fmt: skip
+def test_only_the_places_the_item_goes_to_get_a_verdict(
+    question: str, places: list[str], not_places: list[str]
+) -> None:
+    """A nationality ("two Chinese manufacturers"), a company's home ("our German GmbH") or a
+    place of departure is not where the item goes."""
+    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    finding = determine(question, [], lookup=lookup)
+    assert finding is not None and "Reasons for control" in finding.rule
+    line = finding.lines[0].text
+    assert all(f"yes for {p}" in line for p in places), line
+    assert not any(p in line for p in not_places), line
