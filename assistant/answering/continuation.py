@@ -1,4 +1,5 @@
-"""The rest of a list a quote leaves open at the end of its chunk.
+"""The rest of a list a quote leaves open at the end of its chunk (or a worked example's
+holding, set as its own paragraph at the start of the next chunk).
 
 A regulation paragraph can run past the chunk that holds its start: 746.8(a)(12)(ii) lists
 the civil end users it excludes in (A) through (E), and the chunk ends after (B); 734.10(b)
@@ -18,7 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.answering.quotes import KIND_RANK, MAX_LIST_QUOTE, ends_open, marker_kind
+from assistant.answering.quotes import (
+    KIND_RANK,
+    MAX_LIST_QUOTE,
+    ends_open,
+    is_holding,
+    marker_kind,
+)
 from assistant.models import SearchResult
 from assistant.text import paragraph_spans
 
@@ -61,7 +68,7 @@ def continuation(
         return None
     last = p.text[blocks[-1][0] : blocks[-1][1]]
     if not ends_open(last):
-        return None
+        return _holding(last, next_chunk(p, section_reader))
     nxt = next_chunk(p, section_reader)
     if nxt is None:
         return None
@@ -107,6 +114,37 @@ def continuation(
     if taken is None:
         return None
     return nxt, nxt.start + taken[0], nxt.start + taken[1]
+
+
+def holding_after(
+    p: SearchResult,
+    start: int,
+    end: int,
+    section_reader: Callable[[str], Sequence[SearchResult]] | None,
+) -> tuple[SearchResult, int, int] | None:
+    """The holding of the worked example a quote [start, end) ends its chunk with, from the
+    next chunk; None when the quote stops short of the chunk's end or no holding follows."""
+    if section_reader is None or p.text[end - p.start :].strip():
+        return None
+    blocks = paragraph_spans(p.text)
+    if not blocks:
+        return None
+    return _holding(p.text[blocks[-1][0] : blocks[-1][1]], next_chunk(p, section_reader))
+
+
+def _holding(example: str, nxt: SearchResult | None) -> tuple[SearchResult, int, int] | None:
+    """The next chunk's first paragraph when it is the holding of the worked example the quote
+    ends its chunk with ("A's responding to Y's questionnaire is deemed to be action with intent
+    ..."): the answer to the example, set as its own paragraph (`quotes.is_holding`)."""
+    if nxt is None:
+        return None
+    first = paragraph_spans(nxt.text)[:1]
+    if not first:
+        return None
+    s, e = first[0]
+    if e - s > MAX_LIST_QUOTE or not is_holding(example, nxt.text[s:e]):
+        return None
+    return nxt, nxt.start + s, nxt.start + e
 
 
 # The kind of designator the items of a list introduced by a kind's stem carry.

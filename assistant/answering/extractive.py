@@ -11,13 +11,15 @@ is silent (`abstention`: similarity, lexical coverage and named sections togethe
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line, first_line
-from assistant.answering.continuation import continuation
+from assistant.answering.continuation import continuation, holding_after
 from assistant.answering.country_scope import beside_the_point
 from assistant.answering.determination import (
     DESTINATION_FACT,
@@ -27,7 +29,13 @@ from assistant.answering.determination import (
     ear99_only,
     listed_in_corpus,
 )
-from assistant.answering.quotes import display, introduces_list, provision_span, worth_quoting
+from assistant.answering.quotes import (
+    display,
+    introduces_list,
+    provision_span,
+    with_holding,
+    worth_quoting,
+)
 from assistant.answering.scope import outside_corpus, unaddressed_regime
 from assistant.index.tokenize import tokenize
 from assistant.models import (
@@ -733,6 +741,22 @@ _PART_LABEL = "Also asked, "
 PART_RELEVANCE = 0.6
 
 
+# chunks of a section a quote's continuation may look through for the one after it: all of
+# them (760.1 has 48), where the determination rules read at most SECTION_LIMIT
+WHOLE_SECTION = 1000
+
+
+def _chunk_reader(lookup: Lookup | None) -> Callable[[str], Sequence[SearchResult]] | None:
+    """A section's chunks in order, all of them when the lookup takes a limit (the service's
+    `CachedLookup.section`), for finding the chunk that follows a quoted one."""
+    section = getattr(lookup, "section", None)
+    if section is None:
+        return None
+    if "limit" not in inspect.signature(section).parameters:
+        return cast(Callable[[str], Sequence[SearchResult]], section)
+    return lambda s: cast(Sequence[SearchResult], section(s, limit=WHOLE_SECTION))
+
+
 def compose_extractive(
     question: str,
     passages: Sequence[SearchResult],
@@ -846,14 +870,23 @@ def compose_extractive(
             top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
         top, a, b = _lead_span(top, scored, passages)
         p = passages[top.passage]
+        b = with_holding(p, a, b)
         n = cite(p, a, b, top.score)
         if n is not None:
             shown = _display(p.text[a - p.start : b - p.start])
             # named before the quote: a reader of the bottom line sees whose words they are
             # (a section's, a rule's, a news article's) without looking up [n]
-            lead_lines.append(f"{_source_label(p, heading=False)}: **{shown}** [{n}]")
-            lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
+            line = f"{_source_label(p, heading=False)}: **{shown}** [{n}]"
             claims.append(Claim(text=shown, citations=[n]))
+            # a worked example's holding, when the next chunk opens with it
+            held = holding_after(p, a, b, _chunk_reader(lookup))
+            m = cite(*held, top.score) if held else None
+            if held and m is not None:
+                rest = _quoted(*held)
+                line += f" **{rest}** [{m}]"
+                claims.append(Claim(text=rest, citations=[m]))
+            lead_lines.append(line)
+            lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
     if general:
         later = bottom_line(finding, citer)
         lead_lines += later.lines
@@ -880,7 +913,7 @@ def compose_extractive(
     chosen.sort(key=lambda ln: (_rank_of(passages[ln.passage]), -ln.score))
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
-    reader = getattr(lookup, "section", None)
+    reader = _chunk_reader(lookup)
     continued: list[tuple[str, int, int]] = []  # (doc_id, start, end) quoted as a continuation
     for sup in [*operative, *chosen]:
         p = passages[sup.passage]

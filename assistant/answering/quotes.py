@@ -134,6 +134,10 @@ def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
     if _INTRODUCES_LIST.search(text[s:e]) and e - s < MAX_QUOTE:
         # still ends at a colon: better the sentence alone than a list cut off
         return start, end
+    if j + 1 < len(blocks):
+        ns, ne = blocks[j + 1]
+        if ne - s <= MAX_LIST_QUOTE and is_holding(text[blocks[j][0] : blocks[j][1]], text[ns:ne]):
+            e = ne  # a worked example's holding, its own paragraph (`holdings`)
     return p.start + min(s, a), p.start + max(e, b)
 
 
@@ -181,3 +185,49 @@ def display(text: str) -> str:
     shown = re.sub(r"\(\s+(\w{1,4})\s+\)", r"(\1)", shown)
     shown = re.sub(r"([\"“”])\1", r"\1", shown)
     return shown
+
+
+# The holding of a worked example, which the regulation sets as its own paragraph. Part 760
+# teaches by examples: "(viii) A, a U.S. chemical manufacturer, receives a 'boycott
+# questionnaire' from boycotting country Y ...", and then, undesignated, the holding: "A's
+# responding to Y's questionnaire is deemed to be action with intent to comply with Y's
+# boycott ...". A quote that stops before it gives the facts without the answer. The holding
+# is known by its shape: no designator of its own, right after a designated paragraph, and it
+# speaks of a party the example names by one capital letter ("A's responding", "A may not
+# answer", "Since C's blacklist status ...").
+# A party named by one capital letter, acting or possessing: "A's", "A may", "C is". Not the
+# article ("A license is required"), which a noun follows, nor "I".
+_PARTY = re.compile(
+    r"\b([A-HJ-Z])(?:['’]s\b|\s+(?:is|was|are|may|must|has|had|does|did|would|could|will|"
+    r"cannot|can|should|knows|knew|responds|responded|acts|acted|violates|violated)\b)"
+)
+_WITHIN = 160  # characters of the paragraph where the party must appear
+_SOURCE_NOTE = re.compile(r"^\s*\[\d+ FR ")
+
+
+def is_holding(example: str, paragraph: str) -> bool:
+    """Whether `paragraph` (the next block) is the holding of the designated `example` block."""
+    if marker_kind(example) is None or marker_kind(paragraph) is not None:
+        return False
+    if _SOURCE_NOTE.match(paragraph) or is_heading(paragraph) or paragraph.lstrip()[:4] == "Note":
+        return False
+    for m in _PARTY.finditer(paragraph[:_WITHIN]):
+        letter = m.group(1)
+        if len(re.findall(rf"\b{letter}\b(?!\.)", example)) >= 2:
+            return True
+    return False
+
+
+def with_holding(p: SearchResult, start: int, end: int) -> int:
+    """The end of a quote [start, end) of passage `p` taken on through the holding paragraph of
+    the worked example it ends with, when that paragraph follows in the same passage."""
+    blocks = paragraph_spans(p.text)
+    b = end - p.start
+    at = next((i for i, (s, e) in enumerate(blocks) if s < b <= e), None)
+    if at is None or at + 1 >= len(blocks) or p.text[b : blocks[at][1]].strip():
+        return end
+    ns, ne = blocks[at + 1]
+    if ne - (start - p.start) > MAX_LIST_QUOTE:
+        return end
+    s, e = blocks[at]
+    return p.start + ne if is_holding(p.text[s:e], p.text[ns:ne]) else end

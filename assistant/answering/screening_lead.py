@@ -23,7 +23,7 @@ from assistant.answering.verify import keep_verified
 from assistant.config import Settings
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.models import Answer, Citation, Filters, Screening, SearchResult
-from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.retriever import SECTION_LIMIT, Retriever
 from assistant.screening.models import ScreeningError, ScreeningList
 from assistant.screening.parties import find_parties
 from assistant.screening.repository import load_list
@@ -200,8 +200,9 @@ class CachedLookup:
             key, lambda: self.step.retriever.retrieve(query, 8, self.restricted, index=self.index)
         )
 
-    def section(self, section: str) -> list[SearchResult]:
-        key = (id(self.index), self.index.version, f"§ {section}", repr(self.restricted))
+    def section(self, section: str, limit: int = SECTION_LIMIT) -> list[SearchResult]:
+        key = (id(self.index), self.index.version, f"§ {section} ({limit})", repr(self.restricted))
         return self.step.cached(
-            key, lambda: self.step.retriever.section(section, self.restricted, self.index)
+            key,
+            lambda: self.step.retriever.section(section, self.restricted, self.index, limit),
         )
