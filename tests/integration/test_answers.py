@@ -284,6 +284,27 @@ def test_the_exceptions_left_for_russia_are_named_and_one_not_among_them_is_said
         assert stored is not None and verify(c, stored.text), c.citation
 
 
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 760.1")
+def test_a_worked_example_is_quoted_with_its_holding_from_the_next_chunk(
+    assistant: Assistant,
+) -> None:
+    """760.1(e)(7) Example (viii) ends its chunk (the 42nd of 48) and its holding opens the
+    next: the answer quotes the holding too, as its own verified citation."""
+    answer = assistant.ask(
+        "A customer in a boycotting country sent a supplier questionnaire asking whether we "
+        "have any plants in Israel. We do have one in Haifa, so our sales director wants to "
+        "answer truthfully that yes, we have a plant there. That can't count as supporting the "
+        "boycott, can it?"
+    )
+    assert "A's responding to Y's questionnaire is deemed to be action with intent" in (
+        answer.answer
+    )
+    store = assistant.store
+    for c in answer.citations:
+        stored = store.get_document(c.doc_id)
+        assert stored is not None and verify(c, stored.text), c.citation
+
+
 @pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 750.6")
 def test_a_later_question_of_the_message_gets_its_own_cited_line(assistant: Assistant) -> None:
     """ "What happens next, and how long do we have to appeal?": the passages ranked for the
