@@ -4393,6 +4393,13 @@ _ASKS_LISTING = re.compile(
     r"(?:\s+of\s+(?:them|these|those|the\s+\w+))?\s+(?:be\s+)?an?\s+problem\b",
     re.I,
 )
+# What a listing requires, asked of a listed party: "for which items", "what licence
+# requirement", "what review policy", "since when".
+_ASKS_WHAT_IT_REQUIRES = re.compile(
+    r"\b(?:which|what)\s+items\b|\bwhat\s+(?:licen[cs]e\s+)?requirements?\b"
+    r"|\breview\s+policy\b|\bsince\s+when\b",
+    re.I,
+)
 _MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)
 
 
@@ -4418,8 +4425,16 @@ def _determine(
         return terms
     # ("so we can ship every one under LVS, right?": an exception named as one is asked about)
     named = bool(named_exceptions(question))
+    # ("Is Scikro on the Entity List, and if so why, since when, and for which items?": what a
+    # listing the corpus holds requires is asked, whoever the party is to us)
+    requires = bool(
+        _ASKS_LISTING.search(question)
+        and _ASKS_WHAT_IT_REQUIRES.search(question)
+        and listed_in_corpus(question, passages)
+    )
     if (
-        not ASKS_LICENCE.search(question)
+        not requires
+        and not ASKS_LICENCE.search(question)
         and not hits
         and not content
         and not named
@@ -4436,7 +4451,12 @@ def _determine(
     ):
         return None
     # ("a Syrian student in our lab would see 3E001 technology": a release is an export)
-    if not about_an_export(question) and not content and not releases_to_a_national(question):
+    if (
+        not about_an_export(question)
+        and not content
+        and not releases_to_a_national(question)
+        and not requires
+    ):
         # Not about doing something with an item or for a party (screening practice, how long
         # an order lasts, comments on a rule), or only about importing or buying: no rule's
         # bottom line fits.

@@ -3969,6 +3969,23 @@ def test_a_question_naming_a_listed_party_as_flagged_is_answered_by_the_listing(
     assert finding is None or "744.11" not in finding.rule
 
 
+def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_to_us() -> None:
+    """Grade41 Q29: "Is X on the Entity List, and if so why, since when, and for which items?"
+    asks what the listing requires though X is no customer of ours; a question about a party
+    the corpus does not list, or about the listing alone ("Is X listed?"), does not."""
+    asked = (
+        "Is TechCamel Pte. Ltd. on the Entity List, and if so why, since when, and for which items?"
+    )
+    finding = determine(asked, [_adding_rule()], lookup=lambda _q: [EL])
+    assert finding is not None and "744.11" in finding.rule
+    lines = {line.label: line for line in finding.lines}
+    assert "by FR Doc. 2024-25411" in lines["Listed"].text and "Review policy" in lines
+    unknown = "Is Zorblax Widgets Ltd. on the Entity List, and for which items?"
+    assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
+    plain = "Is TechCamel Pte. Ltd. on the Entity List?"
+    assert determine(plain, [_adding_rule()], lookup=lambda _q: [EL]) is None
+
+
 def test_a_rule_recalling_an_earlier_addition_is_not_the_listing_rule() -> None:
     """ "On May 16, 2019, Huawei ... were added": the rule quoting it did not add it, so neither
     its date nor its savings clause is the listing's."""
