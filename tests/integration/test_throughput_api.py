@@ -76,10 +76,15 @@ def _shape(answer: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _audit_conversations(data_dir: Path) -> set[str]:
+    """The conversations of the complete lines on disk. Read while other answers' lines are
+    being appended, the file may end in part of one (a write of several KB is not seen at once
+    by a concurrent reader); a line is on disk when its newline is."""
     found = set()
     for path in (data_dir / "audit").glob("audit.jsonl*"):
-        for line in path.read_bytes().splitlines():
-            found.add(json.loads(line)["conversation_id"])
+        complete = path.read_bytes().split(b"\n")[:-1]
+        for line in complete:
+            if line.strip():
+                found.add(json.loads(line)["conversation_id"])
     return found
 
 
