@@ -31,7 +31,7 @@ from assistant.text import paragraph_spans
 
 _SECTION = re.compile(r"15 CFR (\d{3}\.\d+[a-z]?)")
 _RESERVED = re.compile(r"^\(\s*\w{1,4}\s*\)(?:\s*-\s*\(\s*\w{1,4}\s*\))?\s*\[Reserved\]\.?$")
-_GAP = 4  # at most this many characters (the blank line) between two chunks that adjoin
+ADJOIN_GAP = 4  # at most this many characters (the blank line) between two chunks that adjoin
 
 
 def next_chunk(
@@ -46,7 +46,7 @@ def next_chunk(
     after = [
         c
         for c in section_reader(m.group(1))
-        if c.doc_id == p.doc_id and p.end <= c.start <= p.end + _GAP
+        if c.doc_id == p.doc_id and p.end <= c.start <= p.end + ADJOIN_GAP
     ]
     return min(after, key=lambda c: c.start) if after else None
 
@@ -61,10 +61,8 @@ def continuation(
     quote [start, end) leaves open at the end of `p`; None when the quote is closed, does not
     reach the chunk's end, or the next chunk opens something else: a paragraph at the level of
     the quoted provision or higher (its own items are what may follow)."""
-    if section_reader is None or p.text[end - p.start :].strip():
-        return None
-    blocks = paragraph_spans(p.text)
-    if not blocks:
+    blocks = _blocks_to_chunk_end(p, end)
+    if section_reader is None or blocks is None:
         return None
     last = p.text[blocks[-1][0] : blocks[-1][1]]
     if not ends_open(last):
@@ -124,12 +122,18 @@ def holding_after(
 ) -> tuple[SearchResult, int, int] | None:
     """The holding of the worked example a quote [start, end) ends its chunk with, from the
     next chunk; None when the quote stops short of the chunk's end or no holding follows."""
-    if section_reader is None or p.text[end - p.start :].strip():
-        return None
-    blocks = paragraph_spans(p.text)
-    if not blocks:
+    blocks = _blocks_to_chunk_end(p, end)
+    if section_reader is None or blocks is None:
         return None
     return _holding(p.text[blocks[-1][0] : blocks[-1][1]], next_chunk(p, section_reader))
+
+
+def _blocks_to_chunk_end(p: SearchResult, end: int) -> list[tuple[int, int]] | None:
+    """The paragraphs of passage `p` when a quote ending at `end` reaches its chunk's end;
+    None when it stops short (nothing can continue it) or the chunk has none."""
+    if p.text[end - p.start :].strip():
+        return None
+    return paragraph_spans(p.text) or None
 
 
 def _holding(example: str, nxt: SearchResult | None) -> tuple[SearchResult, int, int] | None:

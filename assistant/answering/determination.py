@@ -250,6 +250,11 @@ def cites(p: SearchResult, citation: str) -> bool:
     return p.citation == citation or p.citation.startswith(f"{citation}(")
 
 
+def _section_of(p: SearchResult) -> str:
+    """The section a passage cites ("740.12" for "15 CFR 740.12(a)(2)")."""
+    return p.citation.removeprefix("15 CFR ").split("(", 1)[0]
+
+
 _WHOLE_SECTION = re.compile(r"15 CFR \d{3}\.\d+[a-z]?")
 
 
@@ -2737,7 +2742,7 @@ def worldwide_ccl_rule(
             )
             if not worldwide or re.search(r"\bexcept\b", sentence):
                 continue
-            section = p.citation.split("(", 1)[0].removeprefix("15 CFR ")
+            section = _section_of(p)
             bases = [basis]
             if named.search(sentence):
                 text = (
@@ -3286,13 +3291,7 @@ def control_reason_rule(
                 FindingLine("Licence required", f"depends on the destination — {rule}", [basis])
             )
             continue
-        excepted = [
-            p
-            for p in places
-            if any(
-                p.lower() in names_of(c) or c.lower() in names_of(p) for c in reach.except_countries
-            )
-        ]
+        excepted = _excepted(places, reach)
         needs = [p for p in places if p not in excepted]
         parts: list[str] = []
         if reach.everywhere or (reach.except_countries and needs):
@@ -3306,10 +3305,7 @@ def control_reason_rule(
                 f"depends on whether {_listed(places)} "
                 f"{'is' if len(places) == 1 else 'are'} in Country Group {reach.except_group}"
             )
-            missing.append(
-                f"whether {_listed(places)} {'is' if len(places) == 1 else 'are'} in Country "
-                f"Group {reach.except_group} (supplement no. 1 to part 740)"
-            )
+            missing.append(_group_fact(places, reach.except_group))
         lines.append(FindingLine("Licence required", f"{'; '.join(parts)} — {rule}", [basis]))
     if not lines:
         return None
@@ -3321,6 +3317,23 @@ def control_reason_rule(
     # (a column the question does not give leaves the outcome to a fact, like the general
     # rule's: in a message of many facts the sentence that answers its own questions leads)
     return Finding(outcome, rule, lines, missing, general=unknown and len(lines) == 1)
+
+
+def _group_fact(places: Sequence[str], group: str) -> str:
+    """The fact a column excepting a country group leaves open for the places."""
+    verb = "is" if len(places) == 1 else "are"
+    where = _listed(places)
+    return f"whether {where} {verb} in Country Group {group} (supplement no. 1 to part 740)"
+
+
+def _excepted(places: Sequence[str], reach: Reach) -> list[str]:
+    """The places a column's sentence excepts by name ("except Australia, Canada, or the United
+    Kingdom")."""
+    return [
+        p
+        for p in places
+        if any(p.lower() in names_of(c) or c.lower() in names_of(p) for c in reach.except_countries)
+    ]
 
 
 def _column_sentence(
@@ -3366,19 +3379,9 @@ def _either_column(
                 else f"a licence to every destination except Country Group {group}"
             )
             if places:
-                missing.append(
-                    f"whether {where} {verb} in Country Group {group} "
-                    "(supplement no. 1 to part 740)"
-                )
+                missing.append(_group_fact(places, group))
         else:
-            excepted = [
-                p
-                for p in places
-                if any(
-                    p.lower() in names_of(c) or c.lower() in names_of(p)
-                    for c in reach.except_countries
-                )
-            ]
+            excepted = _excepted(places, reach)
             needs = [p for p in places if p not in excepted]
             parts = [f"yes for {_listed(needs)}"] if needs else []
             if excepted:
@@ -3573,7 +3576,7 @@ def _for_other_items(p: SearchResult, eccns: set[str], lookup: Lookup | None = N
     may be."""
     if not eccns:
         return False
-    section = p.citation.split("(", 1)[0].removeprefix("15 CFR ")
+    section = _section_of(p)
     chunks = section_chunks(lookup, section) if lookup is not None else []
     if not chunks and p.start != 0:
         return False
@@ -4241,7 +4244,7 @@ def _name_listed(
     if not listed.basis:
         return set()
     stem = listed.basis[0]
-    section = stem.passage.citation.split("(", 1)[0].removeprefix("15 CFR ")
+    section = _section_of(stem.passage)
     own = section_chunks(lookup, section) if lookup is not None else []
     items = listed_exceptions(stem.passage, stem.start, [*passages, *own])
     if not items:
@@ -4260,11 +4263,6 @@ def _name_listed(
         verb = "is" if len(absent) == 1 else "are"
         listed.text += f"; {' and '.join(absent)} {verb} not among them"
     return {EXCEPTION_SECTIONS[c] for c in absent if c in EXCEPTION_SECTIONS}
-
-
-def _section_of(p: SearchResult) -> str:
-    """The section a passage cites ("740.12" for "15 CFR 740.12(a)(2)")."""
-    return p.citation.removeprefix("15 CFR ").split("(", 1)[0]
 
 
 def _exception_title(code: str, lookup: Lookup | None) -> str:

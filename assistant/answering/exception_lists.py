@@ -21,8 +21,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.continuation import ADJOIN_GAP
 from assistant.answering.exception_limits import EXCEPTION_SECTIONS
-from assistant.answering.quotes import KIND_RANK, ends_open, marker_kind
+from assistant.answering.quotes import KIND_RANK, designator_rank, ends_open, marker_kind
 from assistant.models import SearchResult
 from assistant.text import paragraph_spans, sentence_spans
 
@@ -58,7 +59,8 @@ _PURPOSE = re.compile(
 )
 MAX_LIMIT_WORDS = 28
 MAX_PURPOSE_WORDS = 16
-_GAP = 4  # characters (the blank line) between two chunks that adjoin
+
+_Block = tuple[SearchResult, int, int]  # a passage and a paragraph's span (document offsets)
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,9 @@ def listed_exceptions(
     )
     if at is None:
         return []
-    stem_rank = _rank(_text(blocks[at]))
+    stem_rank = designator_rank(_text(blocks[at]))
     item_kind: str | None = None
-    items: list[tuple[SearchResult, int, int]] = []
+    items: list[_Block] = []
     ended = False
     for block in blocks[at + 1 :]:
         if block is None:
@@ -105,8 +107,8 @@ def listed_exceptions(
             ended = True
             break
         items.append(block)
-    if len(items) < 2 or not (ended or not ends_open(_text(items[-1]))):
-        return []
+    if len(items) < 2 or (not ended and ends_open(_text(items[-1]))):
+        return []  # (chunks ran out inside a list still open: not seen whole)
     found = []
     for p, s, e in items:
         text = p.text[s - p.start : e - p.start]
@@ -114,13 +116,10 @@ def listed_exceptions(
         a, b = first[0] if first else (0, len(text))
         m = _SYMBOL.search(text[:_SYMBOL_WITHIN])
         ref = _SECTION_REF.search(text[a:b])
-        code = (
-            (m.group("a") or m.group("b") or m.group("c"))
-            if m is not None
-            else _CODE_OF.get(ref.group(1), "")
-            if ref is not None
-            else ""
-        )
+        if m is not None:
+            code = m.group("a") or m.group("b") or m.group("c")
+        else:
+            code = _CODE_OF.get(ref.group(1), "") if ref is not None else ""
         if not code:
             return []  # not a list of exceptions (746.8(b)(3)'s kinds of applications)
         qualifier, purpose = _qualifier(text[m.end() : b]) if m is not None else ("", False)
@@ -171,7 +170,7 @@ def _words(text: str) -> set[str]:
 
 
 # words any exception's purpose may share with any title
-_COMMON = frozenset({"item", "export", "reexport", "transfer", "license", "exception", "for"})
+_COMMON = frozenset({"item", "export", "reexport", "transfer", "license", "exception"})
 
 
 def _qualifier(after: str) -> tuple[str, bool]:
@@ -189,9 +188,6 @@ def _qualifier(after: str) -> tuple[str, bool]:
     return "", False
 
 
-_Block = tuple[SearchResult, int, int]  # a passage and a paragraph's span (document offsets)
-
-
 def _blocks(stem: SearchResult, chunks: Sequence[SearchResult]) -> list[_Block | None]:
     """The paragraphs of the stem's chunk and the chunks after it, in document order, each
     once; None where a chunk that should adjoin is missing."""
@@ -202,7 +198,7 @@ def _blocks(stem: SearchResult, chunks: Sequence[SearchResult]) -> list[_Block |
     blocks: list[_Block | None] = []
     reached = ordered[0].start if ordered else 0
     for c in ordered:
-        if c.start > reached + _GAP:
+        if c.start > reached + ADJOIN_GAP:
             blocks.append(None)
         for s, e in paragraph_spans(c.text):
             if c.start + s >= reached:
@@ -216,8 +212,3 @@ def _text(block: _Block | None) -> str:
         return ""
     p, s, e = block
     return p.text[s - p.start : e - p.start]
-
-
-def _rank(block: str) -> int:
-    kind = marker_kind(block)
-    return KIND_RANK[kind] if kind is not None else 0

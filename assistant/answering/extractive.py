@@ -800,6 +800,7 @@ def compose_extractive(
     ):
         return not_covered(evidence.reason() or absent_note(question, lookup))
     citer = Citer(verify_span, notes_of)
+    reader = _chunk_reader(lookup)  # where a quote's next chunk is found
     # The general rule ("depends on the end use": 736.2(a)'s five facts) decides nothing a
     # message of many facts asks beyond what any licence question depends on, and the end use
     # it says is missing is often given in words it cannot read ("to help a customer ramp up a
@@ -879,7 +880,7 @@ def compose_extractive(
             line = f"{_source_label(p, heading=False)}: **{shown}** [{n}]"
             claims.append(Claim(text=shown, citations=[n]))
             # a worked example's holding, when the next chunk opens with it
-            held = holding_after(p, a, b, _chunk_reader(lookup))
+            held = holding_after(p, a, b, reader)
             m = cite(*held, top.score) if held else None
             if held and m is not None:
                 rest = _quoted(*held)
@@ -913,7 +914,6 @@ def compose_extractive(
     chosen.sort(key=lambda ln: (_rank_of(passages[ln.passage]), -ln.score))
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
-    reader = _chunk_reader(lookup)
     continued: list[tuple[str, int, int]] = []  # (doc_id, start, end) quoted as a continuation
     for sup in [*operative, *chosen]:
         p = passages[sup.passage]

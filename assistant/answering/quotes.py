@@ -134,24 +134,22 @@ def provision_span(p: SearchResult, start: int, end: int) -> tuple[int, int]:
     if _INTRODUCES_LIST.search(text[s:e]) and e - s < MAX_QUOTE:
         # still ends at a colon: better the sentence alone than a list cut off
         return start, end
-    if j + 1 < len(blocks):
-        ns, ne = blocks[j + 1]
-        if ne - s <= MAX_LIST_QUOTE and is_holding(text[blocks[j][0] : blocks[j][1]], text[ns:ne]):
-            e = ne  # a worked example's holding, its own paragraph (`holdings`)
-    return p.start + min(s, a), p.start + max(e, b)
+    start, end = p.start + min(s, a), p.start + max(e, b)
+    return start, with_holding(p, start, end)  # a worked example runs on through its holding
 
 
 def _sub_level(parent: str, child: str) -> bool:
     """Whether `child` opens with a designator of a deeper level than `parent`'s: (a) > (1) >
     (i) > (A). A block without a designator counts as the top."""
-    return _level(child) > _level(parent)
+    return designator_rank(child) > designator_rank(parent)
 
 
 # The rank of each kind of designator in the EAR's nesting: (a) 1, (1) 2, (i) 3, (A) 4.
 KIND_RANK = {"lower": 1, "digit": 2, "roman": 3, "upper": 4}
 
 
-def _level(block: str) -> int:
+def designator_rank(block: str) -> int:
+    """The rank of the designator opening `block` (KIND_RANK), 0 for a block without one."""
     kind = marker_kind(block)
     return KIND_RANK[kind] if kind is not None else 0
 
@@ -202,14 +200,14 @@ _PARTY = re.compile(
     r"cannot|can|should|knows|knew|responds|responded|acts|acted|violates|violated)\b)"
 )
 _WITHIN = 160  # characters of the paragraph where the party must appear
-_SOURCE_NOTE = re.compile(r"^\s*\[\d+ FR ")
 
 
 def is_holding(example: str, paragraph: str) -> bool:
     """Whether `paragraph` (the next block) is the holding of the designated `example` block."""
     if marker_kind(example) is None or marker_kind(paragraph) is not None:
         return False
-    if _SOURCE_NOTE.match(paragraph) or is_heading(paragraph) or paragraph.lstrip()[:4] == "Note":
+    # (a heading, a "[61 FR 12862, ...]" source note or a note is no holding: `is_heading`)
+    if is_heading(paragraph) or paragraph.lstrip().startswith("Note"):
         return False
     for m in _PARTY.finditer(paragraph[:_WITHIN]):
         letter = m.group(1)
