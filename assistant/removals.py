@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.status import gpo_date
+from assistant.status import gpo_date, iso_date, text_date
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,6 @@ def find_removals(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _iso(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "")[:10])
-    except ValueError:
-        return None
-
-
 def removal_of(
     metadata: Mapping[str, Any], removals: Mapping[str, list[Removal]]
 ) -> Removal | None:
@@ -105,21 +98,21 @@ def removal_of(
     m = _ONE.search(str(metadata.get("citation") or ""))
     if m is None:
         return None
-    since = _iso(metadata.get("amended_through")) or _iso(metadata.get("date"))
+    since = text_date(metadata)
     later = [
         r
         for r in removals.get(m.group(0), [])
-        if since is None or (_iso(r.effective) or date.max) > since
+        if since is None or (iso_date(r.effective) or date.max) > since
     ]
     return min(later, key=lambda r: r.effective or "9999") if later else None
 
 
 def removal_note(removal: Removal, metadata: Mapping[str, Any], on: date | None = None) -> str:
     """One sentence on the removal, judged for the day `on` when it is given."""
-    effective = _iso(removal.effective)
+    effective = iso_date(removal.effective)
     when = f" (effective {gpo_date(effective)})" if effective else ""
     quote = re.sub(r"\s+", " ", removal.quote).strip()
-    since = _iso(metadata.get("amended_through")) or _iso(metadata.get("date"))
+    since = text_date(metadata)
     text_age = (
         f"this text is older (as amended through {gpo_date(since)})"
         if since is not None

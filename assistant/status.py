@@ -40,7 +40,8 @@ def gpo_date(day: date) -> str:
     return f"{_GPO_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
-def _iso(value: Any) -> date | None:
+def iso_date(value: Any) -> date | None:
+    """A date from a date or an ISO string ("2024-03-21", "2024-03-21T..."), else None."""
     if isinstance(value, date):
         return value
     try:
@@ -159,7 +160,7 @@ def _targets_for(note: StatusNote, start: int | None, end: int | None) -> list[N
 
 
 def _src(note: StatusNote) -> str:
-    published = _iso(note.fr_date)
+    published = iso_date(note.fr_date)
     if note.fr and published:
         return f"{note.fr} ({gpo_date(published)})"
     return note.fr or "A Federal Register rule"
@@ -176,7 +177,11 @@ def describe(
     scopes = [t.scope for t in targets if t.path]
     where = f"{_join(scopes)} of {note.section}" if scopes else note.section
     src = _src(note)
-    published, until, effective = _iso(note.fr_date), _iso(note.until), _iso(note.effective)
+    published, until, effective = (
+        iso_date(note.fr_date),
+        iso_date(note.until),
+        iso_date(note.effective),
+    )
     if note.kind == "stay":
         span = f" until {gpo_date(until)}" if until else ""
         if on is None:
@@ -208,7 +213,7 @@ def describe(
 
 def date_label(metadata: Mapping[str, Any]) -> str:
     """The document's date with what it means ("effective 2024-07-18"), or "date unknown"."""
-    day = _iso(metadata.get("date"))
+    day = iso_date(metadata.get("date"))
     if day is None:
         return "date unknown"
     basis = str(metadata.get("date_basis") or "stated")
@@ -230,7 +235,7 @@ def current_versions(records: Iterable[Mapping[str, Any]]) -> dict[str, tuple[st
     Give it the document records (or any chunk metadata); `version_note` compares with it."""
     newest: dict[str, tuple[str, str]] = {}
     for meta in records:
-        day = _iso(meta.get("date"))
+        day = iso_date(meta.get("date"))
         key = _section_key(meta)
         if not _regulation(meta) or day is None or not key:
             continue
@@ -240,9 +245,9 @@ def current_versions(records: Iterable[Mapping[str, Any]]) -> dict[str, tuple[st
     return newest
 
 
-def _text_date(metadata: Mapping[str, Any]) -> date | None:
+def text_date(metadata: Mapping[str, Any]) -> date | None:
     """Since when the text reads as it does: its last amendment, else its version date."""
-    return _iso(metadata.get("amended_through")) or _iso(metadata.get("date"))
+    return iso_date(metadata.get("amended_through")) or iso_date(metadata.get("date"))
 
 
 def version_note(
@@ -263,7 +268,7 @@ def version_note(
             f"version of {key}, which this corpus does not hold."
         )
     newest = (current or {}).get(key)
-    mine = _iso(metadata.get("date"))
+    mine = iso_date(metadata.get("date"))
     if newest and newest[1] != str(metadata.get("doc_id") or ""):
         if mine is None:
             out.append(
@@ -275,7 +280,7 @@ def version_note(
                 f"Text {label}; the corpus's current version of {key} is dated "
                 f"{newest[0]} ({newest[1]})."
             )
-    since = _text_date(metadata)
+    since = text_date(metadata)
     if on is not None and since is not None and since > on:
         out.append(
             f"Text {label}, later than {gpo_date(on)}: the provision in force on "
@@ -327,7 +332,7 @@ def in_force_on(metadata: Mapping[str, Any], day: date) -> bool:
     time and is left out."""
     if _regulation(metadata):
         return True
-    start = _iso(metadata.get("effective")) or _iso(metadata.get("date"))
+    start = iso_date(metadata.get("effective")) or iso_date(metadata.get("date"))
     return start is not None and start <= day
 
 
