@@ -22,3 +22,22 @@ def regulation_passage(
         metadata={"doc_type": doc_type},
         similarity=similarity,
     )
+
+
+def section_chunk(
+    n: int, text: str, start: int, citation: str, doc_id: str, title: str = ""
+) -> SearchResult:
+    """Chunk "c<n>" of regulation document `doc_id`, holding `text` from document offset
+    `start`: one of a section's chunks in order, as the section reader returns them."""
+    return SearchResult(
+        chunk_id=f"c{n}",
+        doc_id=doc_id,
+        source_path="p",
+        citation=citation,
+        title=title,
+        text=text,
+        start=start,
+        end=start + len(text),
+        score=0.0,
+        metadata={"doc_type": "regulation"},
+    )

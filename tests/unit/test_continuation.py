@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from assistant.answering.continuation import continuation
 from assistant.models import SearchResult
+from tests.support.passages import section_chunk
 
 FIRST = (
     "( ii ) Mass market encryption. Items do not require a license for the following civil "
@@ -21,18 +22,7 @@ DOC = FIRST + "\n\n" + SECOND
 
 
 def _chunk(n: int, text: str, start: int, citation: str, doc: str = "15-cfr-746.8") -> SearchResult:
-    return SearchResult(
-        chunk_id=f"c{n}",
-        doc_id=doc,
-        source_path="p",
-        citation=citation,
-        title="§ 746.8",
-        text=text,
-        start=start,
-        end=start + len(text),
-        score=0.0,
-        metadata={"doc_type": "regulation"},
-    )
+    return section_chunk(n, text, start, citation, doc, "§ 746.8")
 
 
 A = _chunk(1, FIRST, 0, "15 CFR 746.8(a)(12)(ii)")

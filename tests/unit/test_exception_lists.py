@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answering.exception_lists import listed_exceptions, names
 from assistant.models import SearchResult
+from tests.support.passages import section_chunk
 
 # 746.8(c)'s shape: a stem that ends "except the following:", eight items over several chunks,
 # then the next paragraph (d) at the stem's parent level.
@@ -31,18 +32,14 @@ def _chunks(parts: list[str], skip: int | None = None) -> list[SearchResult]:
     for n, text in enumerate(parts):
         if n != skip:
             out.append(
-                SearchResult(
-                    chunk_id=f"c{n}",
-                    doc_id="15-cfr-746.8",
-                    source_path="p",
-                    citation="15 CFR 746.8(c)",
-                    title="§ 746.8 Sanctions against Russia and Belarus.",
-                    text=text,
-                    start=at,
-                    end=at + len(text),
-                    score=0.0,
-                    metadata={"doc_type": "regulation"},
-                )
+                section_chunk(
+                    n,
+                    text,
+                    at,
+                    "15 CFR 746.8(c)",
+                    "15-cfr-746.8",
+                    "§ 746.8 Sanctions against Russia and Belarus.",
+                )  # fmt: skip
             )
         at += len(text) + 2
     return out

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from assistant.answering.continuation import holding_after
 from assistant.answering.quotes import is_holding, provision_span, with_holding
 from assistant.models import SearchResult
+from tests.support.passages import section_chunk
 
 EXAMPLE = (
     "(viii) A, a U.S. chemical manufacturer, receives a boycott questionnaire from boycotting "
@@ -21,11 +22,9 @@ NEXT_EXAMPLE = "(ix) U.S. company A has a manufacturing facility in boycotted co
 
 
 def _chunk(n: int, text: str, start: int) -> SearchResult:
-    return SearchResult(
-        chunk_id=f"c{n}", doc_id="15-cfr-760.1", source_path="p", citation="15 CFR 760.1(e)(7)",
-        title="§ 760.1 Definitions.", text=text, start=start, end=start + len(text), score=0.0,
-        metadata={"doc_type": "regulation"},
-    )  # fmt: skip
+    return section_chunk(
+        n, text, start, "15 CFR 760.1(e)(7)", "15-cfr-760.1", "§ 760.1 Definitions."
+    )
 
 
 def test_a_paragraph_about_the_examples_lettered_party_is_its_holding() -> None:
