@@ -152,12 +152,18 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     stop = len(text) if end is None else end
     spans = []
     for a, b in paragraph_spans(text, start, stop):
-        edges = [a, *boundaries(text, a, b, SENTENCE_END), b]
+        cuts = boundaries(text, a, b, SENTENCE_END)
+        # (a person's initials end no sentence: "Institute ... named after Academicians M.M.
+        # Shemyakin and Yu.A. Ovchinnikov"; the chunker's own cuts are left as they are)
+        edges = [a, *(c for c in cuts if not _INITIALS.search(text, a, c)), b]
         for x, y in zip(edges, edges[1:], strict=False):
             y = rstrip_end(text, x, y)
             if y > x:
                 spans.append((x, y))
     return spans
+
+
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z][a-z]?\.){2,}\s+$")
 
 
 @functools.lru_cache(maxsize=1 << 12)
