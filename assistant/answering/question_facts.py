@@ -159,9 +159,17 @@ def placed_in_us(question: str, name: str) -> bool:
     for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
         end = next((b for b in ends if b > m.end()), len(question))
         stretch = question[m.end() : min(end, m.end() + 100)]
-        if _US_PLACE.search(stretch) and not foreign_places(stretch):
+        # (not "from our Texas warehouse": where the goods leave from, or a place of ours)
+        placed = any(
+            not _OURS_OR_DEPARTURE.search(stretch[max(0, p.start() - 12) : p.start()])
+            for p in _US_PLACE.finditer(stretch)
+        )
+        if placed and not foreign_places(stretch):
             return True
     return False
+
+
+_OURS_OR_DEPARTURE = re.compile(r"\b(?:our|my|from)\s+(?:own\s+)?$", re.I)
 
 
 # A word DESTINATIONS matches that is not a destination here: a language ("a manual in

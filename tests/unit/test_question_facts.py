@@ -125,3 +125,25 @@ def test_a_question_names_its_end_user_and_end_use_or_not(
     question: str, user: bool, use: bool
 ) -> None:
     assert (names_end_user(question), names_end_use(question)) == (user, use)
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "placed"),
+    [
+        (
+            "Can we sell steel to Steel Design Inc., a fabricator in Cleveland, Ohio?",
+            "Steel Design",
+            True,
+        ),
+        ("Arrow Electronics, Inc. of Centennial, Colorado wants parts.", "Arrow Electronics", True),
+        # where the goods leave from, or a place of ours, puts nobody in the United States
+        ("The Beijing Academy wants fans from our Texas warehouse.", "Beijing Academy", False),
+        ("Acme Robotics wants pumps shipped from Texas. Licence?", "Acme Robotics", False),
+    ],
+)
+def test_a_party_is_placed_in_the_united_states_only_by_its_own_place(
+    question: str, name: str, placed: bool
+) -> None:
+    from assistant.answering.question_facts import placed_in_us
+
+    assert placed_in_us(question, name) is placed
