@@ -28,6 +28,29 @@ _COMPANY_FORMS = frozenset(
 # What comes before a name and is not part of it: articles, Russian company forms ("AO Kaspersky
 # Lab", "OOO Kaspersky Group").
 _LEADING = frozenset("the of and for ao ooo zao oao pjsc ojsc jsc".split())
+# The legal form a Russian state body's name begins with, and people leave out ("Federal State
+# Budgetary Institution of Science Institute of Molecular and Cell Biology" is the Institute).
+_STATE_FORM = re.compile(
+    r"^(?:Federal\s+State\s+(?:Budgetary|Unitary|Autonomous|Treasury|Government)\s+"
+    r"(?:Educational\s+|Scientific\s+)?(?:Institution|Enterprise|Establishment)"
+    r"(?:\s+of\s+(?:Science|Higher\s+(?:Professional\s+)?Education))?|"
+    r"(?:Open\s+|Closed\s+|Public\s+)?Joint[\s-]+Stock\s+Company|Limited\s+Liability\s+Company)\s+"
+)
+# ... and what such a name is of, after a comma, which the short name needs to name the same
+# body ("..., Siberian Branch of the Russian Academy of Sciences"): there are Institutes of
+# Molecular and Cell Biology elsewhere.
+_OF_BODY = re.compile(
+    r",\s+((?:[A-Z][\w-]*\s+)*(?:Branch|Academy)\b[^;:()]*?(?:Academy\s+of\s+Sciences|Branch))"
+    r"(?=\s*[;,.]|\s+and\b|\s+under\b|\s*$)"
+)
+# What ends a company's name in the languages rules add parties in, beyond `_COMPANY_FORMS`:
+# Turkish ("Sanayi Ve Ticaret Anonim Sirketi", "Dis Ticaret Limited Sirketi"), Nordic, Baltic and
+# Central European forms. Only for cutting a listed name to what people call it, never for
+# reading a question's lower-case words ("steel design as ..." is no company form).
+_TRAILING_FORMS = _COMPANY_FORMS | frozenset(
+    "sirketi şirketi anonim ticaret sanayi sanayii dis dış ithalat ihracat sti şti tic as "
+    "oy oyj ab asa ou oü kft srl spa sarl sro zrt".split()
+)
 # Words that make up names but name nobody on their own ("Supply Chain", "Temporary General
 # License", "Asia Pacific", "Research Institute"), and a sentence's own words ("This", "The ERC").
 _GENERIC = (
@@ -74,7 +97,9 @@ _NOT_ITS_PARTY_BEFORE = re.compile(
     r"\b(?:competitors?,?|rivals?,?|competing with|instead of|rather than|than|versus|vs\.?|"
     r"like|such as|(?:made|manufactured|built|produced|designed|developed) by|replac\w*|"
     r"switch\w* (?:away )?from|migrat\w* (?:away )?from|"
-    r"compet\w* (?:with|against))"
+    r"compet\w* (?:with|against)|"
+    # "listed over diversion risk to Huawei": why others were listed, not a party of ours
+    r"risks?\s+to)"
     r"\s+(?:the\s+)?$|\b(?:suppliers?|vendors?|manufacturers?|makers?)(?:['’]s\s+\w+)?\s+"
     r"(?:is|are|was|were)\s+$|"
     r"\b(?:buy|buys|bought|buying|purchas\w*|sourc\w*|import\w*|order\w*)\b[^.?!;]{0,40}"
@@ -107,19 +132,29 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
     Third, the place a parenthetical gives ("Arrow Electronics (Hong Kong)"), or ""."""
     for m in _RUN.finditer(sentence):
         parts = [(m.group(0), m.start())]
-        if " and " in m.group(0):
+        # ("Huawei and HiSilicon" are two; "Institute of Molecular and Cell Biology" is one)
+        if " and " in m.group(0) and not _AND_IN_A_NAME.search(m.group(0)):
             at = m.start()
             for part in m.group(0).split(" and "):
                 parts.append((part, at))
                 at += len(part) + len(" and ")
+        state_form = _STATE_FORM.match(m.group(0))
+        of_body = _OF_BODY.match(sentence, m.end())
+        if state_form and of_body and " " in m.group(0)[state_form.end() :]:
+            # the body's own name with what it is of, and only so
+            parts.append((f"{m.group(0)[state_form.end() :]}, {of_body.group(1)}", -1))
         for text, at in parts:
+            if at < 0:  # (the body's name starts after its legal form)
+                at = m.start() + (state_form.end() if state_form else 0)
             words = text.split()
             while words and (words[0].lower() in _LEADING or len(words[0].rstrip(".")) == 1):
                 at += len(words[0]) + 1
                 words = words[1:]
-            # ("Blue Sky Aviation (Pty) Ltd.": a company form in brackets is one too)
+            # ("Blue Sky Aviation (Pty) Ltd.": a company form in brackets is one too;
+            # "Royal Impact Trading L.L.C.")
             while words and (
-                words[-1].lower().strip("().") in _COMPANY_FORMS | {"of", "and", "for"}
+                words[-1].lower().strip("().").replace(".", "")
+                in _TRAILING_FORMS | {"of", "and", "for", "ve"}
                 or len(words[-1].rstrip(".")) == 1
             ):
                 words = words[:-1]
@@ -147,6 +182,10 @@ def _complete_names(sentence: str) -> Iterator[tuple[str, int, str]]:
                     continue
                 brand = len(words) > 1 and " " not in name  # a one-word form of a longer name
                 yield name, at, place or (named_place if brand else "")
+
+
+# "of X and Y": the "and" joins words of one name ("University of Science and Technology").
+_AND_IN_A_NAME = re.compile(r"\bof\s+[A-Z][\w&'’-]*\s+and\s")
 
 
 # A comma and a unit's name after a name: the listed entity is the unit.
@@ -240,7 +279,7 @@ def named_whole(sentence: str, name: str) -> bool:
         # (a parenthetical place is part of it: "Sangon Biotech (Shanghai) Co., Ltd.")
         rest = re.sub(r"^\s*\([^)]*\)", "", sentence[m.end() :])
         after = re.match(r"\s*([A-Z][\w&'’.-]*)", rest)
-        if after is None or after.group(1).lower().replace(".", "") in _COMPANY_FORMS:
+        if after is None or after.group(1).lower().replace(".", "") in _TRAILING_FORMS:
             return True
     return False
 
@@ -376,3 +415,26 @@ def mentions_added(question: str, sentence: str) -> bool:
         if len(name) >= 4 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
             return True
     return False
+
+
+def question_names(question: str) -> list[str]:
+    """The words of the names a question gives that could name a party ("Beijing Artificial
+    Intelligence" of "The Beijing Academy of Artificial Intelligence wants ..."): capitalised
+    runs with a word that is no generic or question word, a place or a classification, less
+    their generic words. For finding the passage that adds such a party; `named_party` decides
+    whether it does."""
+    words = []
+    for m in _RUN.finditer(question):
+        run = [w.strip("().,") for w in m.group(0).split()]
+        kept = [w for w in run if w[:1].isupper() and w.lower() not in _NOT_A_NAME_WORD]
+        if any(
+            not DESTINATIONS.fullmatch(w) and w.lower() not in EMBARGOES and not _CODE.match(w)
+            for w in kept
+        ):
+            words += [w for w in kept if not _CODE.match(w)]
+    return list(dict.fromkeys(words))
+
+
+_NOT_A_NAME_WORD = _GENERIC | _QUESTION_WORDS | {"license", "licence", "exception"}
+# A classification or an origin, not a name: "EAR99", "3A991", "US-origin", "U.S.-made"
+_CODE = re.compile(r"^(?:EAR99|\d[A-E]\d{3}\w*|U\.?S\.?(?:-\w+)?|USA?)$", re.I)

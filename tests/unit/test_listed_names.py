@@ -215,3 +215,66 @@ def test_a_question_about_listed_parties_is_told_apart_from_one_naming_a_party()
     assert mentions_added(question, HUAWEI)
     assert named_party(question, HUAWEI, []) is None
     assert not mentions_added("Can we ship routers to Kenya?", HUAWEI)
+
+
+TURKEY = (
+    "The ERC determined to add Sisdoz Aritma Ve Pompa Teknolojileri Sanayi Ticaret Anonim "
+    "Sirketi, under the destination of Turkey, and Royal Impact Trading L.L.C., under the "
+    "destination of the UAE, to the Entity List."
+)
+RUSSIAN_INSTITUTES = (
+    "The ERC determined to add five entities to the Entity List: Federal State Budgetary "
+    "Institution of Science Institute of Fundamental Problems of Biology, Russian Academy of "
+    "Sciences; Federal State Budgetary Institution of Science Institute of Molecular and Cell "
+    "Biology, Siberian Branch of the Russian Academy of Sciences; and Federal State Unitary "
+    "Enterprise Scientific Center Signal under the destination of Russia."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "name"),
+    [
+        # a Turkish company's name without its form ("Sanayi Ticaret Anonim Sirketi")
+        (
+            "Sisdoz Aritma Ve Pompa Teknolojileri in Turkey wants valves. Anything to know?",
+            TURKEY,
+            "Sisdoz Aritma Ve Pompa Teknolojileri",
+        ),
+        # "L.L.C." is a company form like "LLC"
+        (
+            "Can we ship valves to Royal Impact Trading in the UAE?",
+            TURKEY,
+            "Royal Impact Trading",
+        ),
+        # a Russian state body without its legal form, with what it is a branch of
+        (
+            "Can we sell labware to the Institute of Molecular and Cell Biology, Siberian Branch "
+            "of the Russian Academy of Sciences, in Novosibirsk?",
+            RUSSIAN_INSTITUTES,
+            "Institute of Molecular and Cell Biology, Siberian Branch of the Russian Academy of "
+            "Sciences",
+        ),
+    ],
+)
+def test_a_listed_name_is_found_without_its_legal_form(
+    question: str, sentence: str, name: str
+) -> None:
+    assert named_party(question, sentence, []) == name
+
+
+def test_a_namesake_institute_elsewhere_is_not_the_listed_one() -> None:
+    """Without its legal form the body's name is generic ("Institute of Molecular and Cell
+    Biology" is also Singapore's): it names the listed body only with what it is a branch of."""
+    question = "Can we sell labware to the Institute of Molecular and Cell Biology in Singapore?"
+    assert named_party(question, RUSSIAN_INSTITUTES, []) is None
+
+
+def test_the_names_a_question_gives_are_its_capitalised_non_generic_words() -> None:
+    from assistant.answering.listed_names import question_names
+
+    words = question_names(
+        "Our subsidiary in Penang, Malaysia makes EAR99 boards from US-origin technology. A new "
+        "customer in Kuala Lumpur, Supra Tech Sdn Bhd, wants 5,000 boards. Is that right?"
+    )
+    assert {"Supra", "Tech"} <= set(words)
+    assert not {"Malaysia", "EAR99", "US-origin", "Sdn", "Bhd", "Is"} & set(words)
