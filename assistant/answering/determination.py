@@ -70,6 +70,7 @@ from assistant.answering.listed_names import (
     named_party,
     named_whole,
     names_added,
+    question_names,
 )
 from assistant.answering.question_facts import (
     DESTINATIONS,
@@ -398,6 +399,26 @@ def listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[s
     return found
 
 
+def listing_passage(
+    question: str,
+    passages: Sequence[SearchResult],
+    search: Callable[[str], Sequence[SearchResult]],
+) -> SearchResult | None:
+    """The passage that adds to the Entity List a party the question names: one of the
+    passages, or else one `search` finds for the names the question gives. Ranked among all a
+    long question's words, the one sentence that lists "Supra Tech Sdn Bhd" may fall out of the
+    top k, and with it the rule that decides the answer."""
+    listed = listed_in_corpus(question, passages)
+    if listed is not None:
+        return listed[1].passage
+    words = question_names(question)
+    if not words:
+        return None
+    found = list(search(" ".join(words)))
+    listed = listed_in_corpus(question, [*passages, *found])
+    return None if listed is None else listed[1].passage
+
+
 # (one slot per process: a dict item set in one step, so threads never see half of it)
 _LAST_LISTED: dict[str, tuple[tuple[object, ...], tuple[str, Basis] | None]] = {}
 
@@ -551,7 +572,11 @@ def listing_rule_sentence(
     own = listing.passage
     doc = {p.chunk_id: p for p in passages if p.doc_id == own.doc_id}
     doc[own.chunk_id] = own
-    if lookup is not None:
+    reader = getattr(lookup, "document", None)
+    if reader is not None:
+        # the rule's own chunks in order: what it says of the party may be in the next one
+        doc.update((p.chunk_id, p) for p in reader(own.citation) if p.doc_id == own.doc_id)
+    elif lookup is not None:
         # (the savings clause is the whole rule's: one query per rule, which the lookup caches;
         # a policy is a party's, found beside its name)
         query = (
@@ -581,9 +606,19 @@ def listing_rule_sentence(
     named = [x for x in found if name.lower() in _sentence(x).lower()]
     if named:
         return named[0]
-    if pattern is _RULE_POLICY:
-        return None
+    if pattern is _RULE_POLICY or pattern is FOOTNOTE_EFFECT:
+        return None  # (a party's own, never another's)
     return found[0] if found else None
+
+
+# What a listing rule says a party's footnote designation does: the foreign-made items the
+# listing reaches ("A footnote 3 designation subjects these entities to the Russia/Belarus-
+# Military End User and Procurement Foreign Direct Product (FDP) rule, detailed in § 734.9(g)").
+FOOTNOTE_EFFECT = re.compile(
+    r"\bfootnote \d designation\b[^.;]*?\b(?:foreign direct product|foreign-produced|"
+    r"§\s*734\.9)",
+    re.I,
+)
 
 
 _CHUNK_GAP = 4  # the whitespace between one chunk's end and the next one's start
@@ -743,7 +778,7 @@ def entity_list_rule(
                 [affiliates],
             )
         )
-    rule_policy = rule_savings = None
+    rule_policy = rule_savings = footnote = None
     if corpus_says is not None:
         name, basis = corpus_says
         listing = basis.passage
@@ -767,6 +802,7 @@ def entity_list_rule(
         if adding:
             rule_policy = listing_rule_sentence(basis, name, passages, lookup, _RULE_POLICY)
             rule_savings = listing_rule_sentence(basis, name, passages, lookup, _SAVINGS_CLAUSE)
+            footnote = listing_rule_sentence(basis, name, passages, lookup, FOOTNOTE_EFFECT)
             reason = _listing_reason(basis, name) if _ASKS_WHY.search(question) else None
             if reason is not None:
                 lines.append(
@@ -810,6 +846,16 @@ def entity_list_rule(
                 else "as stated in the party's Entity List entry",
                 [policy] if policy is not None else [],
                 [h.ref for h in el_hits if h.license_policy],
+            )
+        )
+    if footnote is not None:
+        # (foreign-made items the listing reaches: the answer to "no U.S. content, so the
+        # EAR can't apply")
+        lines.append(
+            FindingLine(
+                "Foreign-made items",
+                f"as {footnote.passage.citation} states: “{_quoted(footnote)}”",
+                [footnote],
             )
         )
     if rule_savings is not None:
@@ -4381,7 +4427,9 @@ _OUR_CUSTOMER = re.compile(
     r"export|exports|exporting|supply|supplies|supplying)\s+(?:[\w-]+\s+){0,8}?to|"
     # "We service flight-training simulators for Blue Sky Aviation"
     r"(?:service|services|servicing|maintain|maintains|maintaining|repair|repairs|repairing|"
-    r"support|supports|supporting)\s+(?:[\w-]+\s+){0,8}?for)\b",
+    r"support|supports|supporting)\s+(?:[\w-]+\s+){0,8}?for|"
+    # "Anything we should know before we quote?": a price offered to a buyer
+    r"(?:we|I)\s+(?:\w+\s+)?quot(?:e|ed|ing)(?!\s+(?:from|by))|send\w*\s+(?:them|him|her)\s+a\s+quote)\b",
     re.I,
 )
 _ASKS_LISTING = re.compile(

@@ -187,8 +187,8 @@ def with_screening(
 @dataclass(frozen=True)
 class CachedLookup:
     """What the determination rules may fetch besides the answer's passages, under the
-    caller's filters and the answer's snapshot: a fixed query's top passages (call it), or
-    one section's chunks in order (`section`)."""
+    caller's filters and the answer's snapshot: a fixed query's top passages (call it), one
+    section's chunks in order (`section`), or one document's (`document`)."""
 
     step: ScreeningStep
     restricted: Filters
@@ -198,6 +198,12 @@ class CachedLookup:
         key = (id(self.index), self.index.version, query, repr(self.restricted))
         return self.step.cached(
             key, lambda: self.step.retriever.retrieve(query, 8, self.restricted, index=self.index)
+        )
+
+    def document(self, citation: str) -> list[SearchResult]:
+        key = (id(self.index), self.index.version, f"doc {citation}", repr(self.restricted))
+        return self.step.cached(
+            key, lambda: self.step.retriever.document(citation, self.restricted, self.index)
         )
 
     def section(self, section: str, limit: int = SECTION_LIMIT) -> list[SearchResult]:

@@ -38,7 +38,7 @@ from assistant.answering.conversation import (
     rewrite_deterministic,
     validate_question,
 )
-from assistant.answering.determination import about_listed_parties
+from assistant.answering.determination import about_listed_parties, listing_passage
 from assistant.answering.question_parts import first_question, question_parts
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 TOP_K = 8
 PART_K = 4  # passages searched for each later question of a message asking several
+LISTING_K = 6  # passages searched for the names a question gives (`listing_passage`)
 
 
 class Assistant:
@@ -107,14 +108,21 @@ class Assistant:
         vector = query_vector(question)
         filters = caller.restrict(filters)
         found = self.retriever.retrieve(question, k, filters, vector=vector, index=index)
+        # The sentence adding a party the question names to the Entity List, which the whole
+        # question's words may rank below the top k: it takes the last place.
+        listing = listing_passage(
+            question,
+            found,
+            lambda words: self.retriever.matching(words, LISTING_K, filters, index),
+        )
         # Parties the passages say were added to the Entity List ("Huawei"), or that the
         # question says were listed: what 744.11 requires is part of the answer, though the
         # question does not name the list.
-        if about_listed_parties(question, found):
+        if about_listed_parties(question, _with(found, listing, k)):
             found = self.retriever.retrieve(
                 question, k, filters, vector=vector, index=index, implied=("744.11",)
             )
-        return vector, found
+        return vector, _with(found, listing, k)
 
     def search(
         self,
@@ -309,3 +317,10 @@ def until(filters: Filters | None, as_of: date | None) -> Filters | None:
     if as_of is None:
         return filters
     return replace(filters or Filters(), as_of=as_of)
+
+
+def _with(found: list[SearchResult], extra: SearchResult | None, k: int) -> list[SearchResult]:
+    """The passages with `extra` among them: in the last of the k places unless already in."""
+    if extra is None or any(p.chunk_id == extra.chunk_id for p in found):
+        return found
+    return [*found[: k - 1], extra]

@@ -65,7 +65,8 @@ _FULL_SORT_MAX = 50_000
 # What a citation is indexed by for `citing`: every "NNN." (a part number) and "NN FR " (a
 # Federal Register volume), overlapping ones too, so that any citation containing a reference's
 # section or FR page holds the reference's own key.
-_CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR ))")
+# ("FR Doc. 2025-19508": a Federal Register document's own chunks, read in order by the rules)
+_CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR |FR Doc\. \d{4}-\d+))")
 # Slots (chunk numbers in the BM25 postings, never reused) per chunk served, past which a
 # refresh renumbers them: replaced chunks' slots cost memory in every per-slot array.
 _MAX_SLOTS_PER_ROW = 2

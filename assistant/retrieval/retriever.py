@@ -208,6 +208,43 @@ class Retriever:
         )
         return [_result(view.ids[i], 0.0, view.texts[i], view.metas[i], 0.0) for i in rows[:limit]]
 
+    def document(
+        self,
+        citation: str,
+        filters: Filters | None = None,
+        index: CorpusSnapshot | None = None,
+    ) -> list[SearchResult]:
+        """The chunks of the document cited as `citation` ("FR Doc. 2025-19508") the caller may
+        read, in the document's order: what a rule says after the sentence that adds a party
+        may sit in the next chunk, which no query for the party's name ranks."""
+        filters = filters or Filters()
+        view = (index or self.lexical()).view(filters.groups)
+        rows = [
+            i
+            for i in view.citing([citation])
+            if view.metas[i].get("citation") == citation and filters.admits(view.metas[i])
+        ]
+        rows.sort(key=lambda i: int(view.metas[i].get("start", 0)))
+        return [_result(view.ids[i], 0.0, view.texts[i], view.metas[i], 0.0) for i in rows]
+
+    def matching(
+        self,
+        words: str,
+        k: int,
+        filters: Filters | None = None,
+        index: CorpusSnapshot | None = None,
+    ) -> list[SearchResult]:
+        """The k chunks the caller may read that best match `words` by BM25 alone. For a name
+        the question gives ("Supra Tech Sdn Bhd"): ranked among all the question's words, the
+        one chunk that names it may fall below the top k."""
+        filters = filters or Filters()
+        view = (index or self.lexical()).view(filters.groups)
+        scores = view.scores(words)
+        rows = [i for i in view.top(scores, 4 * k) if filters.admits(view.metas[i])][:k]
+        return [
+            _result(view.ids[i], float(scores[i]), view.texts[i], view.metas[i], 0.0) for i in rows
+        ]
+
     def candidates(
         self,
         query: str,

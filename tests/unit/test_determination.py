@@ -4279,3 +4279,98 @@ def test_the_exceptions_line_names_the_list_and_says_a_named_exception_is_not_in
     assert any(_basis_text(b).startswith("( ii ) License Exception BAG") for b in line.named)
     assert not any("BAG" in _basis_text(b) for b in line.basis)
     assert not any("$800" in _basis_text(b) for x in finding.lines for b in x.basis)
+
+
+FOOTNOTED_ADDITION = (
+    "The ERC determined to add Supra Tech Sdn Bhd under the destination of Malaysia to the "
+    "Entity List. It transshipped U.S.-origin goods to Russia."
+)
+FOOTNOTED_TERMS = (
+    "A footnote 3 designation subjects this entity to the Russia/Belarus-Military End User and "
+    "Procurement Foreign Direct Product (FDP) rule, detailed in § 734.9(g). It is added with a "
+    "license review policy of denial.\n\nThe ERC determined to add Acme Widgets Ltd. under the "
+    "destination of Turkey to the Entity List. A footnote 4 designation applies to it, under "
+    "§ 734.9(e)(2). It is added with a case-by-case review policy."
+)
+
+
+class _DocumentLookup:
+    """A lookup that reads a Federal Register document's chunks in order, as the service's."""
+
+    def __init__(self, chunks: list[SearchResult]) -> None:
+        self.chunks = chunks
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        return [EL]
+
+    def document(self, citation: str) -> list[SearchResult]:
+        return [c for c in self.chunks if c.citation == citation]
+
+
+def test_a_listing_rules_next_chunk_gives_the_partys_policy_and_foreign_made_reach() -> None:
+    """Grade41 Q9, Q34: the policy and footnote sentences came in the chunk after the one that
+    adds the party, which no query for its name ranks; the rule's own chunks are read on."""
+    first = replace(
+        _p(190, "FR Doc. 2024-25411", FOOTNOTED_ADDITION, "federal_register", date="2024-10-30"),
+        doc_id="fr1",
+        start=100,
+        end=100 + len(FOOTNOTED_ADDITION),
+    )
+    second = replace(
+        _p(191, "FR Doc. 2024-25411", FOOTNOTED_TERMS, "federal_register", date="2024-10-30"),
+        doc_id="fr1",
+        start=first.end + 2,
+        end=first.end + 2 + len(FOOTNOTED_TERMS),
+    )
+    lookup = _DocumentLookup([first, second])
+    question = "Can we sell 5,000 boards to a new customer in Kuala Lumpur, Supra Tech Sdn Bhd?"
+    finding = determine(question, [first], lookup=lookup)
+    assert finding is not None and finding.outcome == "yes"
+    lines = {line.label: line for line in finding.lines}
+    assert "review policy of denial" in lines["Review policy"].text
+    reach = lines["Foreign-made items"]
+    assert "Foreign Direct Product (FDP) rule, detailed in § 734.9(g)" in reach.text
+    assert reach.basis[0].passage.chunk_id == second.chunk_id
+    # the next party's footnote is not this one's
+    assert "734.9(e)(2)" not in reach.text
+    # without the document reader, nothing past the chunk is guessed at
+    alone = determine(question, [first], lookup=lambda _q: [EL])
+    assert alone is not None
+    assert "Foreign-made items" not in {line.label for line in alone.lines}
+
+
+def test_the_passage_listing_a_named_party_is_searched_for_when_retrieval_missed_it() -> None:
+    from assistant.answering.determination import listing_passage
+
+    listing = _p(192, "FR Doc. 2024-25411", FOOTNOTED_ADDITION, "federal_register")
+    question = "Our customer in Kuala Lumpur, Supra Tech Sdn Bhd, wants 5,000 boards. Licence?"
+    asked: list[str] = []
+
+    def search(words: str) -> list[SearchResult]:
+        asked.append(words)
+        return [listing]
+
+    assert listing_passage(question, [EL], search) == listing
+    assert "Supra" in asked[0] and "Malaysia" not in asked[0]
+    # already among the passages: that one, with no search
+    asked.clear()
+    assert listing_passage(question, [EL, listing], search) == listing and not asked
+    # a party no sentence adds: none
+    other = "Our customer in Kuala Lumpur, Zorblax Widgets Sdn Bhd, wants boards. Licence?"
+    assert listing_passage(other, [EL], search) is None
+
+
+def test_a_quote_for_a_listed_party_asks_what_its_listing_requires() -> None:
+    """Grade41 Q34: "Anything we should know before we quote?" about a party the corpus lists."""
+    question = (
+        "Supra Tech Sdn Bhd wants valves and spares for a plant in Oman. Anything we should "
+        "know before we quote?"
+    )
+    listing = _p(193, "FR Doc. 2024-25411", FOOTNOTED_ADDITION, "federal_register")
+    finding = determine(question, [listing], lookup=lambda _q: [EL])
+    assert finding is not None and "744.11" in finding.rule
+    # a quote we ask for from a supplier is no sale to it
+    bought = (
+        "Supra Tech Sdn Bhd sells valves. Anything we should know before we get a quote from it?"
+    )
+    assert determine(bought, [listing], lookup=lambda _q: [EL]) is None

@@ -66,3 +66,34 @@ def test_a_section_holds_only_what_the_caller_may_read() -> None:
 
 def test_the_limit_keeps_the_sections_opening() -> None:
     assert _section(["public"], limit=2) == ["15 CFR 746.2", "15 CFR 746.2(b)"]
+
+
+DOCUMENT_ROWS = [
+    ("g-2", "FR Doc. 2025-19508", 700, "federal_register", ["public"]),
+    ("g-1", "FR Doc. 2025-19508", 0, "federal_register", ["public"]),
+    ("g-3", "FR Doc. 2025-19508", 1400, "federal_register", ["legal"]),
+    ("h-1", "FR Doc. 2025-1950", 0, "federal_register", ["public"]),  # another document
+    ("i-1", "15 CFR 744.11(a)", 0, "regulation", ["public"]),
+]
+
+
+def test_a_rules_document_comes_in_its_own_order_and_only_as_the_caller_may_read_it() -> None:
+    """`Retriever.document`: what a Federal Register rule says after it adds a party may be in
+    its next chunk, which the determination reads on into."""
+    rows = DOCUMENT_ROWS
+    index = CorpusSnapshot(
+        [r[0] for r in rows],
+        ["Sisdoz Aritma", "Royal Impact", "Zorblax Widgets", "Arrow China", "license"],
+        [_meta(*r) for r in rows],
+        "v1",
+        np.eye(len(rows), 8, dtype=np.float32),
+    )
+    retriever = Retriever(cast(Store, None))
+    public = retriever.document("FR Doc. 2025-19508", Filters(groups=["public"]), index)
+    assert [r.chunk_id for r in public] == ["g-1", "g-2"]
+    both = retriever.document("FR Doc. 2025-19508", Filters(groups=["public", "legal"]), index)
+    assert [r.chunk_id for r in both] == ["g-1", "g-2", "g-3"]
+    # the words of a name alone rank the chunk that holds them
+    found = retriever.matching("Royal Impact Trading", 1, Filters(groups=["public"]), index)
+    assert [r.chunk_id for r in found] == ["g-1"]  # (g-1 holds "Royal Impact")
+    assert retriever.matching("Zorblax", 1, Filters(groups=["public"]), index) == []
