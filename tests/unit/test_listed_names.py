@@ -153,6 +153,12 @@ def test_a_listed_party_named_whole_is_found(question: str, sentence: str, name:
             HUAWEI,
         ),
         ("can we sell huawei design software to a firm in egypt?", HUAWEI),
+        # why other parties were listed, not a party of ours
+        (
+            "Several chip firms were listed over diversion risk to Huawei. What does their "
+            "footnote mean for exports to them?",
+            HUAWEI,
+        ),
         # names a sentence does not add, a unit's parent, another place's namesake
         ("Can we sell to a Pakistan-based distributor?", BACKGROUND),
         ("Do we need a licence to sell servers to China's largest cloud provider?", BACKGROUND),
