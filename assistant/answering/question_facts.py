@@ -305,7 +305,7 @@ DESTINATIONS = re.compile(
     r"berlin|munich|frankfurt|madrid|rome|milan|amsterdam|zurich|geneva|stockholm|warsaw|"
     r"toronto|vancouver|montreal|sydney|melbourne|sao paulo|mexico city|istanbul|riyadh|"
     r"doha|abu dhabi|cairo|lagos|nairobi|johannesburg|jakarta|manila|bangkok|hanoi|"
-    r"kuala lumpur|karachi|lahore|tel aviv|"
+    r"kuala lumpur|karachi|lahore|islamabad|faisalabad|rawalpindi|tel aviv|"
     # Chinese cities that Entity List entries name (a lower-case "to wuhan" is a place)
     r"wuhan|tianjin|chengdu|guangzhou|hangzhou|nanjing|chongqing|harbin|dalian|hefei|"
     r"changsha|qingdao|suzhou|xiamen|shenyang|xi'an|wuxi|ningbo|dongguan|zhuhai|foshan|"
@@ -420,7 +420,10 @@ _COUNTRY_OF: dict[str, str] = {
     **dict.fromkeys(["thailand", "thai", "bangkok"], "Thailand"),
     **dict.fromkeys(["indonesia", "indonesian", "jakarta"], "Indonesia"),
     **dict.fromkeys(["philippines", "filipino", "manila"], "the Philippines"),
-    **dict.fromkeys(["pakistan", "pakistani", "karachi", "lahore"], "Pakistan"),
+    **dict.fromkeys(
+        ["pakistan", "pakistani", "karachi", "lahore", "islamabad", "faisalabad", "rawalpindi"],
+        "Pakistan",
+    ),
     **dict.fromkeys(["israel", "israeli", "tel aviv"], "Israel"),
     **dict.fromkeys(
         ["uae", "dubai", "emirates", "emirati", "abu dhabi", "united arab emirates"],
