@@ -2763,6 +2763,58 @@ def _eccn_named(eccn: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.]){re.escape(eccn)}(?![\w]|\.[a-z0-9])", re.I)
 
 
+def destination_ccl_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An ECCN the question sends to a place that a part 742 paragraph names together: "yes",
+    resting on that sentence ("RS requirements that apply to Pakistan. A license is required to
+    export ... to or within Pakistan the following items: ... 2A992 ..."), unless the sentence
+    excepts the item ("2B999 ..., except 2B999.h.2"). The Country Chart would only say
+    "depends" on a column the paragraph has already settled."""
+    eccns = [e for e in dict.fromkeys(_ECCN.findall(question)) if not re.match(r"EAR", e, re.I)]
+    places = _destinations(question)
+    if not eccns or not places:
+        return None
+    for eccn in eccns:
+        stem = eccn[:5]
+        pool = list(passages)
+        if lookup is not None:
+            pool += lookup(f"15 CFR 742 a license is required to or within {places[0]} {stem}")
+        for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+            sentence = _sentence(basis)
+            place = next(
+                (x for x in places if re.search(rf"\bto or within {re.escape(x)}\b", sentence)),
+                None,
+            )
+            named = _eccn_named(stem).search(sentence)
+            if place is None or named is None or _EXCEPT_BEFORE.search(sentence[: named.start()]):
+                continue
+            if eccn != stem and re.search(rf"\bexcept\s+{re.escape(eccn)}\b", sentence, re.I):
+                continue  # "2B999 ..., except 2B999.h.2"
+            # ("2B999 (...), except 2B999.h.2;": what the item's own entry leaves out)
+            entry = sentence[named.end() :].split(";", 1)[0]
+            excepted = re.search(rf"\bexcept\s+({re.escape(stem)}\.[\w.]*\w)", entry, re.I)
+            unless = f" (not {excepted.group(1)})" if excepted and eccn == stem else ""
+            return Finding(
+                "yes",
+                f"Licence requirement for {place} ({basis.passage.citation})",
+                [
+                    FindingLine(
+                        "Licence required",
+                        f"yes — {basis.passage.citation} requires a licence for {stem} items"
+                        f"{unless} to or within {place}",
+                        [basis],
+                    )
+                ],
+                [],
+                True,
+            )
+    return None
+
+
+_EXCEPT_BEFORE = re.compile(r"\bexcept\s+(?:for\s+)?$", re.I)
+
+
 def worldwide_ccl_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -2974,7 +3026,7 @@ _OTHER_OBLIGATION = re.compile(
 # ... and a licence asked for, not one named as a document or a process ("a licence
 # application", "an approved licence", "licence processing")
 _ASKS_AUTHORIZATION = re.compile(
-    r"(?<!approved )\blicen[cs]e(?!\s+(?:applications?|processing|number|holder))\b|"
+    r"(?<!approved )\blicen[cs]e(?!\s+(?:applications?|processing|number|holder|codes?))\b|"
     r"\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*",
     re.I,
 )
@@ -2986,12 +3038,28 @@ def asks_other_obligation(question: str) -> bool:
     to go on our invoices ...?", "How long is an approved licence valid? Can we get it
     extended?"): then "Licence required: ..." answers what was not asked, however the facts
     around it read ("shipped NLR", "no licence was needed")."""
-    asked = question_sentences(question) or [question]
+    asked = [_with_antecedent(question, x) for x in question_sentences(question)] or [question]
     # ("What exactly must it say?" beside it asks for more of the same)
     return any(_OTHER_OBLIGATION.search(x) for x in asked) and all(
         (_OTHER_OBLIGATION.search(x) or _WH_QUESTION.match(x)) and not _ASKS_AUTHORIZATION.search(x)
         for x in asked
     )
+
+
+# A question that asks about what the message said just before it: "Is that allowed?"
+_ABOUT_THAT = re.compile(
+    r"^(?:(?:is|was|would|will|can|could|may)\s+(?:that|this|it)\b|(?:ok|okay|right)\b)", re.I
+)
+
+
+def _with_antecedent(question: str, asked: str) -> str:
+    """The question sentence, with the statement before it when it only points back to it
+    ("Staff in Manila would file the EEI ... Is that allowed?" asks about filing EEI)."""
+    if not _ABOUT_THAT.match(asked):
+        return asked
+    before = question[: question.find(asked)].rstrip()
+    statements = re.findall(r"[^.?!]+[.!]", before)
+    return f"{statements[-1].strip()} {asked}" if statements else asked
 
 
 # A boycott request (part 760): whether the company may comply, certify or must report.
@@ -4525,6 +4593,7 @@ def _determine(
         or embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
         or worldwide_ccl_rule(question, passages, lookup)
+        or destination_ccl_rule(question, passages, lookup)
         or (el_finding if denied else None)
     )
     whether = asks_whether(question)
@@ -4665,12 +4734,26 @@ def _determine(
             # own limit on it is part of the answer, not a line far below
             listed.text += f", within the limit {listing.passage.citation} sets for it"
             listed.basis.append(listing)
+    if restricted is not None and any(
+        x.label == "Licence exceptions" and x.text.startswith(("none", "no ")) and x.basis
+        for x in finding.lines
+    ):
+        restricted = None  # (a rule that allows none, 744.3(c), is stricter still)
     if restricted is not None:
-        # what no exception's own section says overrides any pointer
-        leads = finding.lines[0].label == "Licence exceptions"
-        finding.lines = [x for x in finding.lines if x.label != "Licence exceptions"]
+        # what no exception's own section says overrides any pointer, and the limits of an
+        # exception it leaves out ("check LVS's own restriction" for 2A992 to Pakistan)
+        leads = finding.lines[0].label in ("Licence exceptions", "Licence exception")
+        finding.lines = [
+            x
+            for x in finding.lines
+            if x.label != "Licence exceptions"
+            and not (x.label == "Licence exception" and _left_out(x, restricted))
+        ]
         finding.lines.insert(0 if leads or not finding.lines else 1, restricted)
-        if finding.rule.startswith("License Exceptions"):
+        if finding.rule.startswith("License Exception restrictions"):
+            # (what the exception's restriction turned on no longer matters)
+            finding.missing_facts = ["the item's licence requirement for the destination"]
+        if finding.rule.startswith(("License Exceptions", "License Exception restrictions")):
             finding.rule = "Restrictions on all License Exceptions (15 CFR 740.2)"
         listed = restricted
     barred = listed is not None and listed.text.startswith(("none", "no "))
@@ -4699,6 +4782,16 @@ def _determine(
     return finding
 
 
+def _left_out(line: FindingLine, restricted: FindingLine) -> bool:
+    """Whether every exception the line speaks of is one the 740.2 restriction leaves out."""
+    named = set(_SYMBOLS.findall(line.text)) & EXCEPTION_SECTIONS.keys()
+    kept = set(_SYMBOLS.findall(restricted.text)) & EXCEPTION_SECTIONS.keys()
+    return bool(named) and not named & kept
+
+
+_SYMBOLS = re.compile(r"\b[A-Z]{3}\b")
+
+
 # 740.2(a): restrictions on all License Exceptions that turn on the item and the destination.
 _9X515_OR_600 = re.compile(r"\b(?:9[A-E]515|\d[A-E]6\d\d)(?:\.[a-z])?\b|\b600[- ]series\b", re.I)
 _0Y521 = re.compile(r"\b0[A-E]521\b")
@@ -4711,6 +4804,15 @@ _RESTRICTION_600 = re.compile(
     r"\bdescribed in a 9x515 or .600 series. ECCN and is destined to\b", re.I
 )
 _RESTRICTION_0Y521 = re.compile(r"\bmay only be authorized by License Exception GOV\b", re.I)
+# 740.2(a)(25): the regional-stability items of 742.6(a)(12) to Pakistan
+_PAKISTAN_RS_ITEM = re.compile(
+    r"\b(?:1B999|2A992|2B999(?!\.h\.2)|3A992|3A999|6A996)(?:\.[a-z0-9]+)*\b", re.I
+)
+_RESTRICTION_PAKISTAN = re.compile(
+    r"\bNo license exception is available for the export, reexport, or transfer \(in-country\) "
+    r"to or within Pakistan\b",
+    re.I,
+)
 
 
 def restriction_on_all_exceptions(
@@ -4721,9 +4823,23 @@ def restriction_on_all_exceptions(
     go under GOV only ((a)(12)); a 0Y521 item under GOV or its own supplement no. 5 exception
     only ((a)(14)). None when neither applies or the corpus lacks the paragraph."""
     military = bool(_9X515_OR_600.search(question) and _D5_OR_HONG_KONG.search(question))
-    if not military and not _0Y521.search(question):
+    pakistan = bool(_PAKISTAN_RS_ITEM.search(question)) and "Pakistan" in _destinations(question)
+    if not military and not pakistan and not _0Y521.search(question):
         return None  # (read 740.2 only when one of its paragraphs may apply)
     pool = _with_section(passages, lookup, "740.2")
+    if pakistan:
+        basis = find_sentence(pool, "15 CFR 740.2", _RESTRICTION_PAKISTAN)
+        if basis is not None:
+            item = _PAKISTAN_RS_ITEM.search(question)
+            assert item is not None
+            return FindingLine(
+                "Licence exceptions",
+                "none but TMP (only under 15 CFR 740.9(a)(1), (a)(4), (a)(5), (a)(10), (b)(2) "
+                "and (b)(3)), RPL (15 CFR 740.10) or GOV (15 CFR 740.11(a), (b) or (d)) — "
+                f"{item.group(0).upper()} items going to Pakistan are excluded from every other "
+                "exception (15 CFR 740.2(a)(25))",
+                [basis],
+            )
     if military:
         basis = find_sentence(pool, "15 CFR 740.2", _RESTRICTION_600)
         if basis is not None:

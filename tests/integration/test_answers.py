@@ -327,3 +327,48 @@ def test_a_later_question_of_the_message_gets_its_own_cited_line(assistant: Assi
     # one question: no such line
     single = assistant.ask("How long do we have to appeal a licence denial?")
     assert "Also asked" not in single.answer
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's FR Doc. 2024-25411")
+def test_a_party_listed_in_a_sentence_retrieval_ranked_low_gets_its_listing_and_reach(
+    assistant: Assistant,
+) -> None:
+    """Grade41 Q9: the sentence adding "Supra Tech Sdn Bhd" ranked below the top passages of a
+    long question, so the answer missed the listing. The names are searched on their own; the
+    rule's next chunk gives the party's policy and its footnote 3 reach to foreign-made items."""
+    answer = assistant.ask(
+        "Our plant in Penang makes motor-drive boards from our US-origin 3E991 technology, with "
+        "no US parts in them. A distributor asks us to ship 200 boards to Supra Tech Sdn Bhd in "
+        "Kuala Lumpur. Since there is no US content, we don't need a licence, do we?"
+    )
+    lines = answer.answer.splitlines()
+    assert lines[0].startswith("**Licence required: yes"), lines[0]
+    listed = next(x for x in lines if x.startswith("Listed: "))
+    assert "Supra Tech" in listed and "FR Doc. 2024-25411" in listed
+    reach = next(x for x in lines if x.startswith("Foreign-made items: "))
+    assert "footnote 3" in reach and "734.9(g)" in reach
+    assert any(x.startswith("Review policy: ") and "denial" in x for x in lines)
+    for c in answer.citations:
+        stored = assistant.store.get_document(c.doc_id)
+        assert stored is not None and verify(c, stored.text), c.citation
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 740.2")
+def test_an_exception_740_2_leaves_out_is_corrected_not_checked(assistant: Assistant) -> None:
+    """Grade41 Q16: asked to ship 2A992 valves to Pakistan under LVS, the answer led with
+    LVS's own value limit. 742.6(a)(12) requires a licence, and 740.2(a)(25) allows only TMP,
+    RPL and GOV there."""
+    answer = assistant.ask(
+        "Can we send $1,500 of 2A992 stainless valves to a dye works in Lahore, Pakistan under "
+        "License Exception LVS?"
+    )
+    lines = answer.answer.splitlines()
+    # 742.6(a)(12) names the item and the place: the Country Chart need not be read
+    assert lines[0].startswith("**Licence required: yes"), lines[0]
+    assert "742.6(a)(12)" in lines[0]
+    assert lines[1].startswith("Licence exceptions: none but TMP"), lines[1]
+    assert "740.2(a)(25)" in lines[1]
+    assert "LVS's own restriction" not in answer.answer
+    for c in answer.citations:
+        stored = assistant.store.get_document(c.doc_id)
+        assert stored is not None and verify(c, stored.text), c.citation

@@ -2389,6 +2389,17 @@ def test_end_uses_stated_in_plain_words(
             "full voluntary self-disclosure?",
             True,
         ),
+        # "Is that allowed?" asks about the statement before it (grade41 Q20)
+        (
+            "Staff in Manila would log into our AES account and file the EEI, pulling the ECCN "
+            "and licence code from our ERP. Is that allowed, and who is on the hook if it's wrong?",
+            True,
+        ),
+        (
+            "Our distributor in Manila wants to resell our 5A992 routers to a bank in Iran. Is "
+            "that allowed?",
+            False,
+        ),
         # a licence asked about too: the determination stays
         ("Do we need a licence to ship 5A992 routers to China, and do we have to file EEI?", False),
         ("Can we ship EAR99 pumps to Brazil without a licence?", False),
@@ -2481,6 +2492,13 @@ RESTRICTION_0Y521 = (
     "authorized by License Exception GOV (§ 740.11(b)(2)(ii)) or an item-specific license "
     "exception identified in supplement no. 5 to part 774 for a particular ECCN 0Y521 item."
 )
+RESTRICTION_PAKISTAN = (
+    "( 25 ) No license exception is available for the export, reexport, or transfer "
+    "(in-country) to or within Pakistan of items controlled under ECCNs 1B999, 2A992, 2B999 "
+    "(except 2B999.h.2), 3A992, 3A999, or 6A996 (see § 742.6(a)(12) of the EAR), apart from TMP "
+    "(limited to 740.9(a)(1), (a)(4), (a)(5), (a)(10), (b)(2), and (b)(3)), RPL (740.10), or GOV "
+    "(740.11(a), (b), or (d))."
+)
 STA_TEXT = "License Exception STA authorizes exports of items to destinations in Country Group A:5."
 
 
@@ -2495,6 +2513,10 @@ STA_TEXT = "License Exception STA authorizes exports of items to destinations in
         ("Can we send 0A521 demo units to Munich under STA or LVS?", "only GOV"),
         # a 600 series item to an ally: 740.2(a)(12) does not reach it
         ("Is there any licence exception for shipping a 9A610 part to Japan?", None),
+        # grade41 Q16: the regional-stability items to Pakistan (740.2(a)(25)), not 2B999.h.2
+        ("Can we ship $1,900 of 2A992 valves to a mill in Faisalabad under LVS?", "none but TMP"),
+        ("Can we export 2B999.h.2 machines to Karachi under LVS?", None),
+        ("Can we ship 2A992 valves to a mill in India under LVS?", None),
     ],
 )
 def test_740_2_restrictions_on_all_exceptions_override_any_pointer(
@@ -2508,6 +2530,7 @@ def test_740_2_restrictions_on_all_exceptions_override_any_pointer(
         ),
         _p(171, "15 CFR 740.2(a)(12)", RESTRICTION_600, "regulation"),
         _p(172, "15 CFR 740.2(a)(14)", RESTRICTION_0Y521, "regulation"),
+        _p(173, "15 CFR 740.2(a)(25)", RESTRICTION_PAKISTAN, "regulation"),
     ]
     finding = determine(question, passages)
     lines = [x for x in finding.lines if x.label == "Licence exceptions"] if finding else []
@@ -4374,3 +4397,87 @@ def test_a_quote_for_a_listed_party_asks_what_its_listing_requires() -> None:
         "Supra Tech Sdn Bhd sells valves. Anything we should know before we get a quote from it?"
     )
     assert determine(bought, [listing], lookup=lambda _q: [EL]) is None
+
+
+PAKISTAN_RS = (
+    "( 12 ) RS requirements that apply to Pakistan. A license is required to export, reexport, "
+    "or transfer (in-country) to or within Pakistan the following items: 1B999 (“Specific "
+    "Processing Equipment, n.e.s.”); 2A992 (“Piping, fittings and valves”); 2B999 (“Specific "
+    "Processing Equipment, n.e.s.”), except 2B999.h.2; and 6A996 (“'Magnetometers'”)."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "yes"),
+    [
+        ("Do we need a licence to ship 2A992 valves to a mill in Faisalabad?", True),
+        ("Can we export 2B999.b machines to Karachi?", True),
+        ("Can we export used 2B999 press brakes to a maker in Lahore?", True),
+        # the paragraph excepts it, names another place, or the place is only the origin
+        ("Can we export 2B999.h.2 machines to Karachi?", False),
+        ("Do we need a licence to ship 2A992 valves to a mill in India?", False),
+        ("Do we need a licence to ship Pakistani-made 2A992 valves to Canada?", False),
+    ],
+)
+def test_a_part_742_paragraph_naming_the_item_and_the_place_says_yes(
+    question: str, yes: bool
+) -> None:
+    """742.6(a)(12) names the items and Pakistan: the Country Chart's "depends" is settled."""
+    from assistant.answering.determination import destination_ccl_rule
+
+    rs = _p(175, "15 CFR 742.6(a)(12)", PAKISTAN_RS, "regulation")
+    finding = destination_ccl_rule(question, [rs], None)
+    if not yes:
+        assert finding is None
+        return
+    assert finding is not None and finding.outcome == "yes" and finding.operative
+    line = finding.lines[0]
+    assert line.text.startswith("yes — 15 CFR 742.6(a)(12) requires a licence")
+    assert "to or within Pakistan" in line.text and line.basis[0].passage is rs
+    # the entry's own exception is said when the question does not say which 2B999 it is
+    assert ("(not 2B999.h.2)" in line.text) is ("2B999 " in question)
+
+
+MISSILE_PROHIBITION = (
+    "( a ) General prohibition. In addition to the license requirements for items specified on "
+    "the CCL, you may not export, reexport, or transfer (in-country) an item subject to the EAR "
+    "without a license if, at the time of export, reexport or transfer (in-country) you know "
+    "that the item:\n\n( 1 ) Will be used in the design, “development,” “production,” "
+    "operation, installation (including on-site installation), maintenance (checking), repair, "
+    "overhaul, or refurbishing of rocket systems or unmanned aerial vehicles capable of a range "
+    "of at least 300 kilometers in or by a country listed in Country Group D:4 of supplement no. "
+    "1 to part 740 of the EAR."
+)
+MISSILE_EXCEPTIONS = (
+    "( c ) Exceptions. No License Exceptions apply to the prohibitions described in paragraph "
+    "(a) and (b) of this section."
+)
+
+
+def test_a_rule_that_allows_no_exception_is_not_loosened_by_740_2() -> None:
+    """A missile end use (744.3(c): no exception) outranks 740.2(a)(25)'s "none but TMP, RPL or
+    GOV" for 3A992 items to Pakistan: the stricter line stays."""
+    question = (
+        "A firm in Lahore wants a 3A992 data acquisition system for a static test stand for "
+        "solid rocket motors. Can we ship it under LVS?"
+    )
+    passages = [
+        replace(
+            _p(176, "15 CFR 744.3(a)", MISSILE_PROHIBITION, "regulation"),
+            doc_id="d744_3",
+            start=100,
+            end=100 + len(MISSILE_PROHIBITION),
+        ),
+        replace(
+            _p(177, "15 CFR 744.3(c)", MISSILE_EXCEPTIONS, "regulation"),
+            doc_id="d744_3",
+            start=2000,
+            end=2000 + len(MISSILE_EXCEPTIONS),
+        ),
+        _p(173, "15 CFR 740.2(a)(25)", RESTRICTION_PAKISTAN, "regulation"),
+    ]
+    finding = determine(question, passages)
+    assert finding is not None and "744.3" in finding.rule
+    lines = [x.text for x in finding.lines if x.label == "Licence exceptions"]
+    assert lines and lines[0].startswith("none") and "744.3(c)" in lines[0], lines
+    assert not any("740.2(a)(25)" in x for x in lines)
