@@ -2684,15 +2684,34 @@ def _named_end_user(
     """A party the question names by the acronym 744.22 gives a military-intelligence end user
     ("Main Intelligence Directorate (GRU)", "... Military Counterintelligence (DGCIM)"): the
     name and the sentence naming it, read from the section itself."""
-    acronyms = [n for n in party_names(question) if re.fullmatch(r"[A-Z]{3,8}", n)]
-    if not acronyms or lookup is None:
+    if lookup is None:
         return None
+    acronyms = [n for n in party_names(question) if re.fullmatch(r"[A-Z]{3,8}", n)]
     chunks = _with_section(passages, lookup, "744.22")
     for name in acronyms:
         found = find_sentence(chunks, "15 CFR 744.22", re.compile(rf"\({re.escape(name)}\)"))
         if found is not None:
             return name, found
+    # ... or by the name itself ("the Directorate of Signal in Nay Pyi Taw, Burma"), as the
+    # section's list of them, 744.22(f)(2)(i) to (x), writes it
+    for p in chunks:
+        if not p.citation.startswith("15 CFR 744.22(f)(2)"):
+            continue
+        for item in _INTELLIGENCE_ITEM.finditer(p.text):
+            for run in _NAME_RUN.finditer(item.group(1)):
+                name = run.group(0)
+                if " " in name and re.search(
+                    rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I
+                ):
+                    start = p.start + item.start(1) + run.start()
+                    return name, Basis(p, start, start + len(name))
     return None
+
+
+# "( i ) Burma. Office of Chief of Military Security Affairs (OCMSA) and the Directorate of
+# Signal.": an item of 744.22(f)(2), the bodies it names after the country
+_INTELLIGENCE_ITEM = re.compile(r"\(\s*[ivx]+\s*\)\s+[A-Z][\w ,.'’]*?\.\s+([^\n]+)")
+_NAME_RUN = re.compile(r"[A-Z][\w-]*(?:\s+(?:(?:of|the|and|for)\s+)*[A-Z][\w-]*)*")
 
 
 _SUPPLEMENT_2_FACT = "whether the item is in supplement no. 2 to part 744"

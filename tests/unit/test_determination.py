@@ -1271,6 +1271,45 @@ def test_a_party_named_by_the_acronym_744_22_lists_is_a_military_intelligence_en
     assert other is None or "744.22" not in other.rule
 
 
+MI_BURMA_TEXT = (
+    "( i ) Burma. Office of Chief of Military Security Affairs (OCMSA) and the Directorate of "
+    "Signal.\n\n( ii ) Cambodia. General Department of Research and Intelligence (GDRI)."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        (
+            "A Singapore reseller ordered EAR99 rack servers; the end user on the PO is the "
+            "Directorate of Signal in Nay Pyi Taw, Burma. What do we need?",
+            "Directorate of Signal",
+        ),
+        (
+            "Can we sell laptops to the general department of research and intelligence?",
+            "General Department of Research and Intelligence",
+        ),
+        # a word of a listed name is no name ("Signal" the app, "Burma" the place)
+        ("Can we sell Signal-compatible phones to a shop in Burma?", None),
+    ],
+)
+def test_a_party_named_by_its_name_in_744_22s_list_is_a_military_intelligence_end_user(
+    question: str, name: str | None
+) -> None:
+    """Grade41 Q40: the Directorate of Signal, named in 744.22(f)(2)(i) without an acronym."""
+    prohibition = _p(121, "15 CFR 744.22(a)", END_USE_TEXT, "regulation")
+    listing = _p(123, "15 CFR 744.22(f)(2)", MI_BURMA_TEXT, "regulation")
+    finding = determine(question, [], lookup=_SectionLookup([prohibition, listing]))
+    if name is None:
+        assert finding is None or "744.22" not in finding.rule
+        return
+    assert finding is not None and finding.outcome == "yes" and "744.22" in finding.rule
+    listed = next(line for line in finding.lines if line.label == "Listed")
+    assert listed.text.startswith(name)
+    basis = listed.basis[0]
+    assert MI_BURMA_TEXT[basis.start : basis.end] == name
+
+
 def test_a_question_asking_to_confirm_no_licence_is_a_licence_question() -> None:
     question = "A hotel in Sevastopol wants EAR99 dishwashers. No licence, correct?"
     finding = determine(question, [], lookup=_all_rules_lookup())
