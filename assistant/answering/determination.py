@@ -2684,9 +2684,9 @@ def _named_end_user(
     """A party the question names by the acronym 744.22 gives a military-intelligence end user
     ("Main Intelligence Directorate (GRU)", "... Military Counterintelligence (DGCIM)"): the
     name and the sentence naming it, read from the section itself."""
-    if lookup is None:
-        return None
     acronyms = [n for n in party_names(question) if re.fullmatch(r"[A-Z]{3,8}", n)]
+    if lookup is None or not (acronyms or _BODY_WORD.search(question)):
+        return None  # (the section is read only when the question may name one of them)
     chunks = _with_section(passages, lookup, "744.22")
     for name in acronyms:
         found = find_sentence(chunks, "15 CFR 744.22", re.compile(rf"\({re.escape(name)}\)"))
@@ -2708,6 +2708,13 @@ def _named_end_user(
     return None
 
 
+# The words the names of such bodies are made of: "Directorate of Signal", "Reconnaissance
+# General Bureau", "General Department of Research and Intelligence"
+_BODY_WORD = re.compile(
+    r"\b(?:directorate|bureau|department|service|organi[sz]ation|intelligence|"
+    r"counterintelligence|reconnaissance|staff)\b|(?-i:\bOffice\s+of\b)",
+    re.I,
+)
 # "( i ) Burma. Office of Chief of Military Security Affairs (OCMSA) and the Directorate of
 # Signal.": an item of 744.22(f)(2), the bodies it names after the country
 _INTELLIGENCE_ITEM = re.compile(r"\(\s*[ivx]+\s*\)\s+[A-Z][\w ,.'’]*?\.\s+([^\n]+)")
