@@ -2940,6 +2940,12 @@ def test_the_country_chart_rule_needs_one_eccn_and_one_plain_country(question: s
             False,
         ),
         ("We received a licence for 10 units; can we ship 11 under that licence?", False),
+        # one being applied for: what to do while it is pending, not whether one is needed
+        (
+            "Our licence application for two 2B001 grinders for Thailand is pending in SNAP-R. "
+            "The end user may change. Do we have to tell BIS now, or can we wait?",
+            False,
+        ),
         # a licence for another transaction is still asked for
         (
             "We got a BIS licence last year for Germany. Do we need a licence to ship the same "
