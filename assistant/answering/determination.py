@@ -3097,6 +3097,8 @@ _HOLDS_LICENCE = re.compile(
     r"(?:a|an|the|our)\s+(?:(?:BIS|export|new|valid|individual)\s+)*licen[cs]e\b|"
     r"\bunder\s+(?:the|our|that|this)\s+(?:same\s+|existing\s+|current\s+)?licen[cs]e\b|"
     r"\breplacement\s+licen[cs]e\b|"
+    # "named as ultimate consignee on our BIS licence", "edit the PDF of the licence"
+    r"\b(?:on|of)\s+(?:our|the)\s+(?:BIS\s+|export\s+|existing\s+)?licen[cs]e\b(?!\s+exception)|"
     r"\b(?:our|the)\s+licen[cs]e\s+(?:was|has\s+been|got)\s+(?:approved|issued|granted)\b|"
     # "Our licence application ... is pending in SNAP-R": the licence is being applied for
     r"\b(?:our|the)\s+(?:licen[cs]e\s+)?application\b[^.?!]{0,80}?\b(?:is|was|has\s+been)\s+"

@@ -2940,6 +2940,11 @@ def test_the_country_chart_rule_needs_one_eccn_and_one_plain_country(question: s
             False,
         ),
         ("We received a licence for 10 units; can we ship 11 under that licence?", False),
+        (
+            "Our customer, named as ultimate consignee on our BIS licence, has moved. Can we edit "
+            "the PDF of the licence to show the new address?",
+            False,
+        ),
         # one being applied for: what to do while it is pending, not whether one is needed
         (
             "Our licence application for two 2B001 grinders for Thailand is pending in SNAP-R. "
