@@ -72,6 +72,7 @@ from assistant.answering.listed_names import (
     names_added,
     question_names,
 )
+from assistant.answering.listing_dates import where_dates_fall
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -866,6 +867,11 @@ def entity_list_rule(
                 [rule_savings],
             )
         )
+        # ("One shipment left on January 3, 2025 ... the next on February 10": where each
+        # date falls against the clause's own two dates)
+        fall = where_dates_fall(question, _sentence(rule_savings))
+        if fall is not None:
+            lines.append(FindingLine("Dates", fall, [rule_savings]))
     if if_stayed is not None:
         return Finding("yes", "Entity List (15 CFR 744.11)", lines, [], True, if_stayed)
     missing = (

@@ -4531,3 +4531,33 @@ def test_a_rule_that_allows_no_exception_is_not_loosened_by_740_2() -> None:
     lines = [x.text for x in finding.lines if x.label == "Licence exceptions"]
     assert lines and lines[0].startswith("none") and "744.3(c)" in lines[0], lines
     assert not any("740.2(a)(25)" in x for x in lines)
+
+
+def test_an_audit_of_shipments_to_a_listed_party_places_each_date_against_the_savings_clause() -> (
+    None
+):
+    """Grade40 Q4, grade41 Q3: the dates decided the audit and no line applied them."""
+    text = ADDING_RULE.replace(
+        "may proceed to that destination under the previous eligibility.",
+        "may proceed to that destination under the previous eligibility before December 1, 2024.",
+    )
+    rule = _p(182, "FR Doc. 2024-25411", text, "federal_register", date="2024-10-30")
+    question = (
+        "We sell spare parts directly to TechCamel Pte. Ltd. One shipment left on October 20, "
+        "2024, another on November 12, 2024 and a third on December 3, 2024. Was either of them "
+        "a problem?"
+    )
+    finding = determine(question, [rule], lookup=lambda _q: [EL])
+    assert finding is not None and "744.11" in finding.rule
+    dates = next(line for line in finding.lines if line.label == "Dates")
+    assert dates.text.startswith("October 20, 2024 is before November 1, 2024")
+    assert "November 12, 2024 is on or after November 1, 2024" in dates.text
+    assert "December 3, 2024 is past the savings clause's limit (before December 1, 2024)" in (
+        dates.text
+    )
+    assert dates.basis[0].passage is rule
+    # no dates in the question: no such line
+    plain = determine(
+        "Can we sell spare parts to TechCamel Pte. Ltd.?", [rule], lookup=lambda _q: [EL]
+    )
+    assert plain is not None and not any(line.label == "Dates" for line in plain.lines)

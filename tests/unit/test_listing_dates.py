@@ -1,0 +1,73 @@
+"""Where the dates of an audit question fall against a listing's savings clause."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.answering.listing_dates import dates_in, savings_window, where_dates_fall
+
+BEFORE_CLAUSE = (
+    "For the changes being made in this final rule, shipments of items removed from eligibility "
+    "for a License Exception or export, reexport, or transfer (in-country) without a license "
+    "(NLR) as a result of this regulatory action that were en route aboard a carrier to a port "
+    "of export, reexport, or transfer (in-country), on January 6, 2025, pursuant to actual orders "
+    "for export, reexport, or transfer (in-country) to or within a foreign destination, may "
+    "proceed to that destination under the previous eligibility for a License Exception or "
+    "export, reexport, or transfer (in-country) without a license (NLR) before February 5, 2025."
+)
+NO_LATER_CLAUSE = (
+    "Shipments of items ... that were en route aboard a carrier to a port of export, on "
+    "September 12, 2025, pursuant to actual orders ... may proceed to that destination ..., "
+    "provided the export, reexport, or transfer (in-country) is completed no later than on "
+    "October 14, 2025."
+)
+
+
+def test_the_dates_a_question_writes_out_and_a_later_day_without_its_year() -> None:
+    text = (
+        "On the morning of September 12, 2025 an order was on the truck, and it flew out on "
+        "September 13. Another left on 3 October 2025; the invoice is dated 2025-10-20. At 10:30 "
+        "on May 4 nothing happened."
+    )
+    assert dates_in(text)[:4] == [
+        date(2025, 9, 12),
+        date(2025, 9, 13),
+        date(2025, 10, 3),
+        date(2025, 10, 20),
+    ]
+    # a day with no year written anywhere before it is no date
+    assert dates_in("It left on September 13 and arrived on September 20.") == []
+
+
+def test_a_savings_clause_gives_the_day_it_took_effect_and_its_limit_in_its_own_words() -> None:
+    assert savings_window(BEFORE_CLAUSE) == (
+        date(2025, 1, 6),
+        date(2025, 2, 5),
+        "before February 5, 2025",
+    )
+    # "no later than" includes that day
+    assert savings_window(NO_LATER_CLAUSE) == (
+        date(2025, 9, 12),
+        date(2025, 10, 15),
+        "no later than October 14, 2025",
+    )
+    assert savings_window("Shipments en route may proceed under the previous eligibility.") is None
+
+
+def test_each_date_is_placed_before_within_or_past_the_window() -> None:
+    """Grade40 Q4: left the warehouse January 3, loaded January 9, the next left February 10."""
+    question = (
+        "One shipment left our warehouse on January 3, 2025 and was loaded on January 9, 2025. "
+        "The next one left on February 10, 2025. Was either of them a problem?"
+    )
+    fall = where_dates_fall(question, BEFORE_CLAUSE)
+    assert fall == (
+        "January 3, 2025 is before January 6, 2025, when the listing took effect; "
+        "January 9, 2025 is on or after January 6, 2025: then only a shipment en route that day "
+        "under an actual order may proceed, if completed before February 5, 2025; "
+        "February 10, 2025 is past the savings clause's limit (before February 5, 2025)"
+    )
+    # October 14 itself is within "no later than on October 14"
+    within = where_dates_fall("It was delivered on October 14, 2025.", NO_LATER_CLAUSE)
+    assert within is not None and "is on or after September 12, 2025" in within
+    assert where_dates_fall("Was the shipment a problem?", BEFORE_CLAUSE) is None
