@@ -693,7 +693,7 @@ def entity_list_rule(
     if savings is not None:
         # "already on a truck to LAX for export that day": the listing rule's savings clause
         # lets a shipment en route to the port on its effective date go as before, for a while
-        return Finding(
+        finding = Finding(
             "depends",
             "Entity List (15 CFR 744.11) and the rule's savings clause",
             [
@@ -710,6 +710,10 @@ def entity_list_rule(
             ["whether the shipment was en route on the effective date, and when it is exported"],
             True,
         )
+        fall = where_dates_fall(question, _sentence(savings))
+        if fall is not None:
+            finding.lines.append(FindingLine("Dates", fall, [savings]))
+        return finding
     if removed is not None:
         name, basis = removed
         return Finding(

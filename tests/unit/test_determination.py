@@ -2601,6 +2601,10 @@ def test_a_shipment_en_route_when_its_buyer_was_listed_turns_on_the_savings_clau
     finding = determine(en_route, [EL, savings])
     assert finding is not None and finding.outcome == "depends"
     assert finding.lines[0].basis[0].passage is savings
+    # the date the question gives, placed against the clause's own dates
+    dates = next(line for line in finding.lines if line.label == "Dates")
+    assert dates.text.startswith("March 25, 2025 is on or after March 25, 2025")
+    assert "if completed before April 24, 2025" in dates.text
     plain = "Our customer was added to the Entity List. Can we ship them EAR99 connectors?"
     finding = determine(plain, [EL, savings])
     assert finding is not None and finding.outcome == "yes"
