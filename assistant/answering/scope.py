@@ -124,8 +124,13 @@ REGIMES: tuple[Regime, ...] = (
     Regime(
         "other countries' export-control and investment laws",
         re.compile(
-            rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?(?:(?:[A-Z][\w-]*|and|of|for|on)\s+){{0,8}}"
-            r"(?:Act|Law|List|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
+            rf"\b{_COUNTRY}{_POSSESSIVE}\s+(?:own\s+)?"
+            r"(?:(?:[A-Z][\w-]*|\([A-Z][\w-]*\)|and|of|for|on)\s+){0,8}"
+            r"(?:Act|Law|List|list|Ordinance|(?i:export[- ]control\s+(?:law|list|rules?|regime)))\b"
+            # "a permit from Taiwan's Bureau of Foreign Trade", "Australia's Defence Export
+            # Controls office": the country's own licensing authority
+            rf"|\b(?:{_LICENCE})\s+from\s+{_COUNTRY}{_POSSESSIVE}\s+[A-Z]"
+            rf"|\b{_COUNTRY}{_POSSESSIVE}\s+(?:[A-Z][\w-]*\s+){{1,4}}(?:office|agency|authority)\b"
             r"|\b(?:METI|MOFCOM|BAFA|EXCOL|SCOMET|DGFT)\b"
             r"|(?i:ministry of commerce|white (?:country|list))"
             r"|Global Affairs Canada|\bExport Control List\b"
@@ -135,6 +140,14 @@ REGIMES: tuple[Regime, ...] = (
         ),
         same_numbers=True,
         asked_alone=True,
+        # ("an export permit from Taiwan's Bureau of Foreign Trade" asks for the country's own
+        # permit, not a U.S. licence)
+        own_words=re.compile(
+            rf"\b(?:export\s+)?(?:{_LICENCE})\s+from\s+{_COUNTRY}{_POSSESSIVE}\s+"
+            r"(?:[A-Z][\w-]*\s*)+"
+            # ("does Taiwan's own entity list add anything?": not the EAR's Entity List)
+            rf"|\b{_COUNTRY}{_POSSESSIVE}\s+own\s+(?i:entity\s+list|control\s+list)"
+        ),
     ),
     Regime(
         "other countries' laws (China's Anti-Foreign Sanctions Law and Unreliable Entity List, "

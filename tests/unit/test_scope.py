@@ -22,6 +22,12 @@ ELSEWHERE = {
     "(Control) Act for test sets routed through our Singapore hub?": "other",
     "Our Indian subsidiary makes flight controllers with no US content. Does it need a SCOMET "
     "licence from DGFT to export them to the UAE?": "other",
+    # the country's own licensing authority and control list (grade42 Q4, Q40)
+    "Does our Perth subsidiary need a permit from Australia's Defence Export Controls office "
+    "under the Defence Trade Controls Act to send DSGL-listed sonar parts to Singapore?": "other",
+    "Our Taiwan subsidiary wants to ship machine tools on Taiwan's Strategic High-Tech "
+    "Commodities (SHTC) list to Vietnam. Does it need an export permit from Taiwan's Bureau of "
+    "Foreign Trade, and does Taiwan's own entity list add anything?": "other",
     # OFAC's price cap; CBP's low-value entries, whose "de minimis" is not the EAR's (grade38)
     "A Greek owner wants us to insure Russian-origin crude bought at $58/bbl. Is that under "
     "the G7 price cap, and what attestations do we need?": "OFAC",
@@ -87,6 +93,11 @@ ELSEWHERE = {
 }
 
 ABOUT_THE_EAR = [
+    # a country's own permit or list beside the EAR's licence or Entity List
+    "Does our Taiwan subsidiary need an export permit from Taiwan's Bureau of Foreign Trade, "
+    "and a US licence, to ship US-origin 3A001 chips to China?",
+    "Is our Taiwan customer on the Entity List, or only on Taiwan's own entity list?",
+    "Can we export 3A001 parts to Taiwan's largest chipmaker?",
     # EXIM beside an EAR question: the EAR's part is answered
     "Can we get EXIM insurance for the Kenya deal, and do we need an export licence for it?",
     "EXIM is financing the deal. Do we need a licence to ship 5A992 routers to Kenya?",
