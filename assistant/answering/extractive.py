@@ -725,7 +725,9 @@ def _part_line(
     shown = _display(p.text[a - p.start : b - p.start])
     asked = " ".join(part.split())
     return (
-        f"{_PART_LABEL}“{asked}”: the closest provision found for it: “{shown}” [{n}]",
+        # (the source named in the line, as a lead's is: the [n] alone names none in the text)
+        f"{_PART_LABEL}“{asked}”: the closest provision found for it, "
+        f"{_source_label(p, heading=False)}: “{shown}” [{n}]",
         Claim(text=shown, citations=[n]),
     )
 

@@ -97,7 +97,7 @@ def test_a_later_question_gets_the_closest_provision_found_for_it_when_close_eno
         return
     assert line == (
         "Also asked, “how long do we have to appeal if it ends up denied?”: the closest provision "
-        f"found for it: “{APPEAL_RULE}” [2]"
+        f"found for it, 15 CFR 750.6(c): “{APPEAL_RULE}” [2]"
     )  # (its sentence, not the paragraph's heading)
     cited = answer.citations[1]
     assert (cited.citation, cited.quote) == ("15 CFR 750.6(c)", APPEAL_RULE)
