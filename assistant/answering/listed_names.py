@@ -67,7 +67,12 @@ _GENERIC = (
         "scientific export exports administration regulations "
         "china chinese people's republic province city region government ministry military army "
         "navy air force unverified denied persons sdn "
-        "supplement part section paragraph affiliates subsidiaries".split()
+        "supplement part section paragraph affiliates subsidiaries "
+        # Turkish trade words, which the Entity List's Turkish names end with ("UMS Ankara
+        # Kalibrasyon Mühendislik Müşavirlik Mümessillik ...")
+        "mühendislik muhendislik müşavirlik musavirlik mümessillik mumessillik danismanlik "
+        "danışmanlık makina makine insaat inşaat gida gıda turizm havacilik havacılık "
+        "savunma elektronik teknoloji teknolojileri yedek parcalari parçaları".split()
     )
     | _COMPANY_FORMS
 )
@@ -216,6 +221,14 @@ def _short_forms(name: str) -> list[str]:
         # a brand word only ("X Academy of Physics Institute" stays, and an institute is
         # never shortened: "Aerospace Information Research Institute" is not "Aerospace")
         forms.append(words[0])
+    elif (
+        1 < len(words) < len(bare.split())
+        and not tail & _INSTITUTIONS
+        and not {w.lower() for w in words} & _INSTITUTIONS
+    ):
+        # the name without the trade words it ends with ("UMS Ankara Kalibrasyon" of "UMS
+        # Ankara Kalibrasyon Mühendislik Müşavirlik Mümessillik")
+        forms.append(" ".join(words))
     return forms
 
 

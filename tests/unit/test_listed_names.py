@@ -284,3 +284,23 @@ def test_the_names_a_question_gives_are_its_capitalised_non_generic_words() -> N
     )
     assert {"Supra", "Tech"} <= set(words)
     assert not {"Malaysia", "EAR99", "US-origin", "Sdn", "Bhd", "Is"} & set(words)
+
+
+def test_a_listed_name_is_found_without_the_trade_words_it_ends_with() -> None:
+    """ "Zhejiang Uniview" of "Zhejiang Uniview Technologies Co., Ltd.", "Ercetin Is Makinalari"
+    of a Turkish name ending in trade words; never an institute cut short."""
+    uniview = (
+        "The ERC determined to add Beijing Zhongdun Security Technology Group Co., Ltd. and "
+        "Zhejiang Uniview Technologies Co., Ltd., under the destination of China, to the Entity "
+        "List."
+    )
+    question = "When was the camera maker Zhejiang Uniview added, and can we sell to it?"
+    assert named_party(question, uniview, []) == "Zhejiang Uniview"
+    turkish = (
+        "The ERC determined to add Ercetin Is Makinalari Yedek Parcalari Insaat Ve Dis Ticaret "
+        "Limited Sirketi, under the destination of Turkey, to the Entity List."
+    )
+    assert named_party("Can we ship pumps to Ercetin Is Makinalari?", turkish, []) == (
+        "Ercetin Is Makinalari"
+    )
+    assert named_party("Can we sell sensors to Harbin Institute in Canada?", HARBIN, []) is None
