@@ -4727,7 +4727,9 @@ def _determine(
         )
     # 740.2(a)(12), (a)(14): read once; it answers an exception question no other rule does,
     # and below overrides any exception pointer
-    restricted = restriction_on_all_exceptions(question, passages, lookup)
+    restricted = restriction_on_all_exceptions(question, passages, lookup) or (
+        excepted_destination(question, passages, lookup)
+    )
     if finding is None:
         if restricted is None or not _ASKS_EXCEPTION.search(question):
             return None
@@ -4791,11 +4793,15 @@ def _determine(
             and not (x.label == "Licence exception" and _left_out(x, restricted))
         ]
         finding.lines.insert(0 if leads or not finding.lines else 1, restricted)
-        if finding.rule.startswith("License Exception restrictions"):
-            # (what the exception's restriction turned on no longer matters)
+        if finding.rule.startswith(("License Exception restrictions", "License Exceptions")):
+            # (what the exception's restriction or conditions turned on no longer matters)
             finding.missing_facts = ["the item's licence requirement for the destination"]
         if finding.rule.startswith(("License Exceptions", "License Exception restrictions")):
-            finding.rule = "Restrictions on all License Exceptions (15 CFR 740.2)"
+            finding.rule = (
+                "Restrictions on all License Exceptions (15 CFR 740.2)"
+                if restricted.basis[0].passage.citation.startswith("15 CFR 740.2")
+                else "License Exceptions (15 CFR part 740)"
+            )
         listed = restricted
     barred = listed is not None and listed.text.startswith(("none", "no "))
     if limit is not None and limit.basis and _section_of(limit.basis[0].passage) in unlisted:
@@ -4853,6 +4859,50 @@ _RESTRICTION_PAKISTAN = re.compile(
     r"\bNo license exception is available for the export, reexport, or transfer \(in-country\) "
     r"to or within Pakistan\b",
     re.I,
+)
+
+
+def excepted_destination(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> FindingLine | None:
+    """The exceptions the question names whose own section excepts the place the item goes
+    ("License Exception GBS authorizes exports ... to Country Group B ..., except Sudan and
+    Ukraine"): "no GBS or TSR for Ukraine", resting on those sentences. A colleague's "Ukraine
+    is in Country Group B" is answered by the section's own exception to it."""
+    places = {x.lower(): x for x in _destinations(question)}
+    if not places:
+        return None
+    barred: list[tuple[str, str, Basis]] = []
+    for code, section in named_exceptions(question):
+        pool = _with_section(passages, lookup, section)
+        for basis in _matching(pool, f"15 CFR {section}", _AUTHORIZES_EXCEPT):
+            m = _EXCEPT_PLACES.search(_sentence(basis))
+            named = [x.strip() for x in re.split(r",\s*|\s+(?:and|or)\s+", m.group(1))] if m else []
+            hit = next((places[x.lower()] for x in named if x.lower() in places), None)
+            if hit is not None:
+                barred.append((code, hit, basis))
+                break
+    if not barred:
+        return None
+    codes = " or ".join(dict.fromkeys(code for code, _, _ in barred))
+    where = " or ".join(dict.fromkeys(place for _, place, _ in barred))
+    cited = " and ".join(dict.fromkeys(_section_of(b.passage) for _, _, b in barred))
+    clause = _EXCEPT_PLACES.search(_sentence(barred[0][2]))
+    assert clause is not None
+    return FindingLine(
+        "Licence exceptions",
+        f"no {codes} for {where} — 15 CFR {cited} "
+        + ("leave it out" if " and " in cited else "leaves it out")
+        + f" (“{clause.group(0)}”)",
+        [b for _, _, b in barred],
+    )
+
+
+# An exception's own scope sentence, naming the places it leaves out
+_AUTHORIZES_EXCEPT = re.compile(r"\b(?:authoriz|permits?\b)[^;]{0,500}?\bexcept\s+[A-Z]", re.I)
+_EXCEPT_PLACES = re.compile(
+    r"\bexcept\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+    r"(?:(?:,\s*|,?\s+(?:and|or)\s+)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)*)"
 )
 
 

@@ -306,6 +306,7 @@ DESTINATIONS = re.compile(
     r"toronto|vancouver|montreal|sydney|melbourne|sao paulo|mexico city|istanbul|riyadh|"
     r"doha|abu dhabi|cairo|lagos|nairobi|johannesburg|jakarta|manila|bangkok|hanoi|"
     r"kuala lumpur|karachi|lahore|islamabad|faisalabad|rawalpindi|tel aviv|"
+    r"kyiv|kiev|lviv|odesa|odessa|kharkiv|dnipro|"
     # Chinese cities that Entity List entries name (a lower-case "to wuhan" is a place)
     r"wuhan|tianjin|chengdu|guangzhou|hangzhou|nanjing|chongqing|harbin|dalian|hefei|"
     r"changsha|qingdao|suzhou|xiamen|shenyang|xi'an|wuxi|ningbo|dongguan|zhuhai|foshan|"
@@ -443,7 +444,10 @@ _COUNTRY_OF: dict[str, str] = {
     **dict.fromkeys(["mexico", "mexican", "mexico city"], "Mexico"),
     **dict.fromkeys(["brazil", "brazilian", "sao paulo"], "Brazil"),
     **dict.fromkeys(["australia", "australian", "sydney", "melbourne"], "Australia"),
-    **dict.fromkeys(["ukraine", "ukrainian"], "Ukraine"),
+    **dict.fromkeys(
+        ["ukraine", "ukrainian", "kyiv", "kiev", "lviv", "odesa", "odessa", "kharkiv", "dnipro"],
+        "Ukraine",
+    ),
     **dict.fromkeys(["italy", "italian", "rome", "milan"], "Italy"),
     **dict.fromkeys(["spain", "spanish", "madrid"], "Spain"),
     **dict.fromkeys(["netherlands", "holland", "dutch", "amsterdam"], "the Netherlands"),

@@ -4565,3 +4565,46 @@ def test_an_audit_of_shipments_to_a_listed_party_places_each_date_against_the_sa
         "Can we sell spare parts to TechCamel Pte. Ltd.?", [rule], lookup=lambda _q: [EL]
     )
     assert plain is not None and not any(line.label == "Dates" for line in plain.lines)
+
+
+GBS_SCOPE = (
+    "License Exception GBS authorizes exports and reexports to Country Group B (see Supplement "
+    "No. 1 to part 740), except Sudan and Ukraine, of those commodities where the Commerce "
+    "Country Chart indicates a license requirement for national security reasons only."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "barred"),
+    [
+        (
+            "A distributor in Kyiv wants NS2-only oscilloscopes. Our desk plans to ship them under "
+            "GBS because Ukraine is in Country Group B. Does that work?",
+            True,
+        ),
+        (
+            "Can we ship NS2-only oscilloscopes to a lab in Warsaw under License Exception GBS?",
+            False,
+        ),
+        # a place the item comes from is not where it goes
+        (
+            "Can we ship Ukrainian-made NS2 oscilloscopes from our stock to a lab in Warsaw under "
+            "License Exception GBS?",
+            False,
+        ),
+    ],
+)
+def test_an_exception_whose_own_section_excepts_the_destination_is_said_to_be_unavailable(
+    question: str, barred: bool
+) -> None:
+    """Grade42 Q14 (graded before this rule): GBS was pointed to for Kyiv, though 740.4 quoted
+    "except Sudan and Ukraine"."""
+    from assistant.answering.determination import excepted_destination
+
+    gbs = _p(178, "15 CFR 740.4", GBS_SCOPE, "regulation", title="§ 740.4 GBS.")
+    line = excepted_destination(question, [gbs], None)
+    if not barred:
+        assert line is None
+        return
+    assert line is not None and line.text.startswith("no GBS for Ukraine — 15 CFR 740.4")
+    assert "“except Sudan and Ukraine”" in line.text and line.basis[0].passage is gbs
