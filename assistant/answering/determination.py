@@ -3216,6 +3216,12 @@ def _destinations(question: str) -> list[str]:
     a place named after "to", "in", "into", "at" ("to a private company in Vietnam"), not a
     nationality or an origin ("two Chinese manufacturers", "Korean-made", "flying from
     Munich", "our German GmbH")."""
+    return _named_places(_sent_to(question))
+
+
+def _sent_to(question: str) -> str:
+    """The question with every place blanked out but those it sends something to
+    (`_destinations`), as written ("Hong Kong", not its country)."""
     text = _ORIGIN.sub(lambda m: " " * len(m.group(0)), question)
     masked, kept_until = list(text), -1
     for m in DESTINATIONS.finditer(text):
@@ -3226,7 +3232,7 @@ def _destinations(question: str) -> list[str]:
             kept_until = m.end()
         else:
             masked[m.start() : m.end()] = " " * (m.end() - m.start())
-    return _named_places("".join(masked))
+    return "".join(masked)
 
 
 def _named_places(question: str) -> list[str]:
@@ -4844,7 +4850,18 @@ _9X515_OR_600 = re.compile(r"\b(?:9[A-E]515|\d[A-E]6\d\d)(?:\.[a-z])?\b|\b600[- 
 _0Y521 = re.compile(r"\b0[A-E]521\b")
 _D5_OR_HONG_KONG = re.compile(
     rf"{_D5_WORDS}|\b(?:russia|russian|belarus|iran|north korea|syria|venezuela|cuba|burma|"
-    r"myanmar|cambodia|nicaragua|moscow|minsk|tehran|caracas|havana)\b",
+    r"myanmar|cambodia|nicaragua|moscow|minsk|tehran|caracas|havana|iraq|baghdad|erbil|"
+    r"basra|afghanistan|kabul|libya|tripoli|lebanon|beirut|somalia|sudan|zimbabwe|haiti|"
+    r"eritrea)\b",
+    re.I,
+)
+_BODY_ARMOUR = re.compile(r"\b1A613\.[cd]\b|\b1A613\b", re.I)
+_HONG_KONG = re.compile(r"\bhong\s+kong\b|\bmacau\b", re.I)
+_D5_NOT_HONG_KONG = re.compile(
+    r"\b(?:china|prc|shanghai|beijing|shenzhen|wuxi|hefei|wuhan|nanjing|tianjin|xi'an|chengdu|"
+    r"guangzhou|russia|belarus|iran|north korea|syria|venezuela|cuba|burma|myanmar|cambodia|"
+    r"nicaragua|moscow|minsk|tehran|caracas|havana|iraq|baghdad|erbil|basra|afghanistan|"
+    r"kabul|libya|tripoli|lebanon|beirut|somalia|sudan|zimbabwe|haiti|eritrea)\b",
     re.I,
 )
 _RESTRICTION_600 = re.compile(
@@ -4934,11 +4951,25 @@ def restriction_on_all_exceptions(
     if military:
         basis = find_sentence(pool, "15 CFR 740.2", _RESTRICTION_600)
         if basis is not None:
+            # (a)(12)(i): GOV only for an item destined to Country Group D:5 itself; to Hong
+            # Kong, or from or made in either and bound elsewhere, no exception at all
+            sent = _sent_to(question)
+            to_d5 = bool(_D5_NOT_HONG_KONG.search(_HONG_KONG.sub(" ", sent)))
+            armour = to_d5 and bool(_BODY_ARMOUR.search(question))
             return FindingLine(
                 "Licence exceptions",
-                "none but GOV (15 CFR 740.11(b)(2)) — a 9x515 or 600 series item going to "
-                "Country Group D:5 or Hong Kong is excluded from every other exception (15 CFR "
-                "740.2(a)(12))",
+                "none but GOV (15 CFR 740.11(b)(2)), and for 1A613.c or .d helmets and body "
+                "armour TMP (15 CFR 740.9(a)(11)) or BAG (15 CFR 740.14(h)(2)) — a 9x515 or 600 "
+                "series item going to Country Group D:5 is excluded from every other exception "
+                "(15 CFR 740.2(a)(12)(i), (ii))"
+                if armour
+                else "none but GOV (15 CFR 740.11(b)(2)) — a 9x515 or 600 series item going to "
+                "Country Group D:5 is excluded from every other exception (15 CFR 740.2(a)(12), "
+                "(a)(12)(i))"
+                if to_d5
+                else "none — a 9x515 or 600 series item destined to, shipped from or made in "
+                "Country Group D:5 or Hong Kong is excluded from every License Exception, and "
+                "GOV is allowed only for one destined to D:5 (15 CFR 740.2(a)(12))",
                 [basis],
             )
     if _0Y521.search(question):

@@ -2550,6 +2550,18 @@ STA_TEXT = "License Exception STA authorizes exports of items to destinations in
             "none but GOV",
         ),
         ("Can we send 0A521 demo units to Munich under STA or LVS?", "only GOV"),
+        # (a)(12)(ii): helmets and body armour to D:5 may also go under TMP or BAG
+        (
+            "Is there any licence exception for our photographer's 1A613.d body armour for a trip "
+            "to Erbil, Iraq?",
+            "none but GOV (15 CFR 740.11(b)(2)), and for 1A613.c or .d",
+        ),
+        # (a)(12)(i) allows GOV only for an item destined to D:5: to Hong Kong, none at all
+        (
+            "Is there any licence exception for shipping 9A610.x fittings to a distributor in "
+            "Hong Kong?",
+            "none — a 9x515",
+        ),
         # a 600 series item to an ally: 740.2(a)(12) does not reach it
         ("Is there any licence exception for shipping a 9A610 part to Japan?", None),
         # grade41 Q16: the regional-stability items to Pakistan (740.2(a)(25)), not 2B999.h.2
