@@ -3098,6 +3098,18 @@ def _with_antecedent(question: str, asked: str) -> str:
     return f"{statements[-1].strip()} {asked}" if statements else asked
 
 
+def asks_how_or_other_obligation(question: str) -> bool:
+    """Whether every question the text asks is how to do something ("How do we disclose this
+    to BIS, and how long do we have?") or about an obligation other than a licence
+    (`asks_other_obligation`), and none asks for a licence or whether an act is allowed."""
+    if asks_other_obligation(question):
+        return True
+    asked = question_sentences(question)
+    return bool(asked) and all(
+        _ASKS_PROCEDURE.search(x) and not _ASKS_AUTHORIZATION.search(x) for x in asked
+    )
+
+
 # A boycott request (part 760): whether the company may comply, certify or must report.
 _BOYCOTT = re.compile(r"\bboycott\w*", re.I)
 # A licence the company already holds: "we got a BIS licence last month", "under the same
@@ -4637,7 +4649,15 @@ def _determine(
         or restricted_party_rule(question, passages, lookup)
         or us_person_support_rule(question, passages, lookup)
         or end_use_rule(question, passages, lookup)
-        or embargo_rule(question, passages, lookup)
+    )
+    if finding is None and asks_how_or_other_obligation(question):
+        # ("How do we disclose the Iran shipment to BIS?", "Do we need to file EEI for the
+        # router line?"): the place or the item in the facts decides no licence question that
+        # was asked; the sentence that answers what was asked leads. (A restricted party or an
+        # end-use rule above is still named: a licence it requires shapes any filing.)
+        return None
+    finding = finding or (
+        embargo_rule(question, passages, lookup)
         or mass_market_rule(question, passages, lookup)
         or worldwide_ccl_rule(question, passages, lookup)
         or destination_ccl_rule(question, passages, lookup)

@@ -596,14 +596,19 @@ def _in_force(
     scored: list[_Sentence], passages: Sequence[SearchResult], notes_of: NotesOf | None
 ) -> list[_Sentence]:
     """The sentences that may lead: none of a section a later rule removed (its notes say
-    "Removed: ..."), unless nothing else is left."""
-    if notes_of is None:
-        return scored
+    "Removed: ..."), nor of a text its source marks as superseded (a 2022 version of 734.9
+    states what the section no longer says), unless nothing else is left."""
     removed = {
         i
         for i, p in enumerate(passages)
         if str(p.metadata.get("doc_type") or "") == "regulation"
-        and any(_REMOVED_NOTE.match(n) for n in notes_of(p, p.start, p.end))
+        and (
+            str(p.metadata.get("superseded") or "").lower() in ("true", "1")
+            or (
+                notes_of is not None
+                and any(_REMOVED_NOTE.match(n) for n in notes_of(p, p.start, p.end))
+            )
+        )
     }
     return [x for x in scored if x.passage not in removed] or scored
 
