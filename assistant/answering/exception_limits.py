@@ -60,6 +60,7 @@ EXCEPTION_SECTIONS: dict[str, str] = {
 # ("under sta"), unless it is also a word ("use the app", "in a bag"): those need capitals.
 _CODES = "|".join(EXCEPTION_SECTIONS)
 _WORDS = frozenset({"APP", "BAG", "MED", "GOV", "ACE", "APR", "AGR", "AIA", "ACM"})
+_TECHNOLOGIES = frozenset({"CCD", "IEC", "NAC"})  # image sensors, a standards body, access control
 _SYMBOL = re.compile(
     rf"\blicen[cs]e\s+exceptions?\s+(?P<a>{_CODES})\b"
     rf"|\b(?:under|use|using|via|claim|claiming|instead\s+of|rather\s+than|through|per|"
@@ -67,7 +68,19 @@ _SYMBOL = re.compile(
     rf"|\b(?P<c>{_CODES})(?:[\s-]+(?:licen[cs]e\s+)?exceptions?\b|-eligible\b|\s+eligibility\b"
     r"|\s+(?:the\s+)?(?:right|correct|best|proper|appropriate)\s+(?:licen[cs]e\s+)?exception"
     # "HR says BAG covers personal laptops", "STA should work"
-    r"|\s+(?:covers?|applies|works|(?:should|would|will|could)\s+(?:work|apply|cover)))\b",
+    r"|\s+(?:covers?|applies|works|(?:should|would|will|could)\s+(?:work|apply|cover)))\b"
+    # asked of the symbol itself: "Is BAG OK for that?", "Does TMP work here?", "Would STA
+    # apply?", "Is ENC still available?", "Is GOV an option?"
+    rf"|\b(?:is|isn't|does|doesn't|do|would|will|can|could|should)\s+(?:the\s+)?(?P<d>{_CODES})"
+    r"\s+(?:still\s+)?(?:ok\b|okay|fine|allowed|available|usable|an?\s+option|work|apply|"
+    r"cover)\b",
+    re.I,
+)
+# Symbols joined to one the question names as an exception: "use GBS or LVS", "under TMP,
+# BAG or GOV", "LVS/GBS".
+_JOINED = re.compile(
+    rf"(?:\s*(?:,|/|\bor\b|\band\b|,\s*or\b|,\s*and\b)\s*(?:(?:licen[cs]e\s+)?exception\s+)?"
+    rf"({_CODES})\b)",
     re.I,
 )
 # An exception the question says the case has lost: "the rule took GBS away", "GBS was
@@ -150,14 +163,26 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
     asked = [m.span() for m in _LAST_QUESTION.finditer(question)][-1:]
     found: list[tuple[bool, int, str]] = []
     for m in _SYMBOL.finditer(question):
-        typed = m.group("a") or m.group("b") or m.group("c")
+        group = next(g for g in "abcd" if m.group(g))
+        typed = m.group(group)
         code = typed.upper()
-        if typed != code and code in _WORDS and not m.group("a"):
+        if typed != code and code in _WORDS and group != "a":
             continue  # "use the app", "a bag under ..."
-        at = m.start(m.lastgroup or 0)
+        if group == "d" and (typed != code or code in _TECHNOLOGIES):
+            # "Is sta ok?": asked of a word, the symbol must be typed as one, and not be a
+            # technology's name too ("Is CCD available in 4K?")
+            continue
+        at = m.start(group)
         asked_here = any(a <= m.start() < b for a, b in asked)
         alternative = bool(_ALTERNATIVE.search(question[max(0, at - 20) : at]))
         found.append((not asked_here or alternative, m.start(), code))
+        end = m.end(group)
+        while (joined := _JOINED.match(question, end)) is not None:
+            other = joined.group(1)
+            if other != other.upper() and other.upper() in _WORDS:
+                break
+            found.append((not asked_here or alternative, joined.start(1), other.upper()))
+            end = joined.end()
     ordered: list[tuple[str, str]] = []
     for _, _, code in sorted(found):
         if (code, EXCEPTION_SECTIONS[code]) not in ordered:

@@ -1461,6 +1461,21 @@ def test_exception_symbols_and_the_facts_that_tell_restrictions_apart() -> None:
     ):
         assert named_exceptions(other) == [], other
     assert named_exceptions("can we ship routers to germany under sta?") == [("STA", "740.20")]
+    # asked of the symbol itself ("Is BAG OK ...?"), and symbols joined to a named one
+    assert named_exceptions("Is BAG OK for that?") == [("BAG", "740.14")]
+    # (the last clause's first: "or would STA apply?" asks about STA)
+    assert named_exceptions("Does TMP work here, or would STA apply?") == [
+        ("STA", "740.20"),
+        ("TMP", "740.9"),
+    ]
+    assert named_exceptions("Can we still use GBS or LVS?") == [("GBS", "740.4"), ("LVS", "740.3")]
+    assert named_exceptions("Under TMP, BAG or GOV?") == [
+        ("TMP", "740.9"),
+        ("BAG", "740.14"),
+        ("GOV", "740.11"),
+    ]
+    assert named_exceptions("Can we use LVS and the app?") == [("LVS", "740.3")]
+    assert named_exceptions("Is the app OK to ship? Is CCD available in 4K?") == []
     # the exception the question sentence asks about comes first, not the one it replaces
     wants_enc = "We normally use STA, but our items are EI-controlled, so can we use ENC instead?"
     assert [c for c, _ in named_exceptions(wants_enc)] == ["ENC", "STA"]
