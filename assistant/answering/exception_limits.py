@@ -120,6 +120,9 @@ _ALTERNATIVE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+(?:the\s+)?$", re
 # A sentence that takes the exception away: "may not be used", "are not eligible end users",
 # "does not authorize", "is not available".
 RESTRICTS = re.compile(
+    # ("No item may be exported ... under this paragraph (a) if an order to acquire the item
+    # ... has been received before shipment")
+    r"\bno\s+(?:[\w-]+\s+){1,3}may\s+be\s+(?:exported|reexported|transferred|used|made|shipped)\b|"
     r"\b(?:may\s+not|not\s+(?:be\s+)?eligible|ineligible|does\s+not\s+authori[sz]e|"
     r"(?:is|are)\s+not\s+available|(?:is|are)\s+excluded|(?:is|are)\s+prohibited)\b",
     re.I,
@@ -150,6 +153,9 @@ _GOVERNMENT_BODY = re.compile(
     r"police|armed\s+forces)\b",
     re.I,
 )
+# A buyer's commitment in plain words is an "order to acquire" the item in the EAR's ("they'll
+# buy the demo unit", "has agreed to purchase it", "a PO is in").
+_BUYS = re.compile(r"\b(?:buy|buys|buying|bought|purchas\w*|PO)\b|\bagreed\s+to\s+take\b", re.I)
 _ECCN = re.compile(r"\b\d[A-E]\d{3}\b", re.I)
 STEM = 6  # "encrypted" and "encryption" share their first six letters; "Cuba" is all of its own
 MIN_OVERLAP = 1.0  # at least one of the question's own facts in the sentence
@@ -203,6 +209,7 @@ def exception_facts(question: str, code: str) -> tuple[set[str], set[str]]:
     """The question's own words that may decide a restriction (stems), and its ECCNs; `code`
     (the exception's symbol) is how the question names the section, not a fact."""
     text = _GOVERNMENT_BODY.sub(lambda m: f"{m.group(0)} government", question)
+    text = _BUYS.sub(lambda m: f"{m.group(0)} acquire purchase order", text)
     text = _ENCRYPTION_ECCN.sub(lambda m: f"{m.group(0)} encryption", text)
     named = set(tokenize(code))
     tokens = [t for t in tokenize(text) if t not in named]

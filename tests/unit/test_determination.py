@@ -4635,3 +4635,34 @@ def test_an_exception_whose_own_section_excepts_the_destination_is_said_to_be_un
         return
     assert line is not None and line.text.startswith("no GBS for Ukraine — 15 CFR 740.4")
     assert "“except Sudan and Ukraine”" in line.text and line.basis[0].passage is gbs
+
+
+def test_an_order_already_placed_is_the_tmp_restriction_that_answers() -> None:
+    """ "They'll buy the demo unit at the show" is the EAR's "order to acquire the item": TMP's
+    bar on it leads, not another TMP restriction; "No item may be exported ... if" restricts."""
+    from assistant.answering.determination import exception_limit_line
+
+    tmp = _p(
+        140,
+        "15 CFR 740.9(a)",
+        "( a ) Temporary exports. The commodities and software may not be used when abroad for "
+        "more than the minimum extent required for effective demonstration. No item may be "
+        "exported, reexported, or transferred (in-country) under this paragraph (a) if an order "
+        "to acquire the item, such as a purchase order, has been received before shipment. "
+        # (the rest of the section: a fact in most of its sentences tells none apart)
+        "Tools of trade must remain under the effective control of the exporter. Items must be "
+        "returned no later than one year after the date of export. Beta test software may be "
+        "exported to a tester. Containers may be exported for use in transporting items. "
+        "Broadcast equipment may be exported for use by the news media.",
+        "regulation",
+    )
+    question = (
+        "We're taking an NS-controlled demo instrument to a trade show in Shanghai. A Chinese "
+        "distributor has already said they'll buy the demo unit at the show. Can we use TMP?"
+    )
+    line = exception_limit_line(question, [tmp], None)
+    assert line is not None and "order to acquire the item" in line.text, line
+    # without the buyer, the demonstration limit is what the case shares
+    demo = "We're taking a demo instrument to a trade show in Shanghai. Can we use TMP?"
+    line = exception_limit_line(demo, [tmp], None)
+    assert line is not None and "minimum extent required" in line.text, line
