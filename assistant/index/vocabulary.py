@@ -24,8 +24,13 @@ _EXPANSIONS: list[tuple[str, str]] = [
     (r"\b(book|printed|print)\b", "printed books published"),
     (r"\blaptops?\b|\bpersonal (belongings|effects)\b|\bluggage\b", "baggage tools of trade"),
     (
-        r"\b(repair\w*|broken|swap\w*|fix\w*|spare parts?|servic\w*)\b",
+        r"\b(repair\w*|broken|swap\w*|(?<!bug[- ])(?<!bug)(?<!hot)fix\w*|spare parts?|servic\w*)\b",
         "replacement parts servicing",
+    ),
+    # a program's fixes are software updates, not repairs of equipment
+    (
+        r"\bbug[- ]?fix\w*|\bhotfix\w*|\bpatch(es|ed|ing)?\b",
+        "software updates correction of errors",
     ),
     (r"\b(gifts?|presents?)\b", "gift parcels"),
     (r"\b(demo|demonstration|trade ?shows?|exhibitions?)\b", "temporary exports exhibition"),

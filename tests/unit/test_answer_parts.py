@@ -45,6 +45,10 @@ def test_everyday_words_gain_regulatory_terms_on_the_lexical_side() -> None:
     expanded = expand_query("Can I take my laptop abroad?")
     assert "baggage" in expanded and expanded.startswith("Can I take my laptop abroad?")
     assert expand_query("What is ECCN 5D992?") == "What is ECCN 5D992?"
+    # a program's bug fix is a software update, a machine's fix a repair
+    patch = expand_query("Can we push them a bug-fix patch?")
+    assert "software updates" in patch and "replacement parts" not in patch
+    assert "replacement parts" in expand_query("We need to fix the machine")
 
 
 def test_follow_ups_are_rewritten_from_the_previous_turn() -> None:
