@@ -1994,6 +1994,15 @@ _DESIGN_WORDS = (
     r"(?:chip|IC|circuit)[- ]design\s+(?:software|tools?))\b"
 )
 _CHIP_DESIGN = re.compile(_DESIGN_WORDS, re.I)
+# A person's nationality, not a place: "a Chinese national", "Chinese PhD students", "whose
+# most recent citizenship is Chinese", "citizen of China"
+_PERSON_NATIONALITY = re.compile(
+    rf"{_D5_WORDS}\s+(?:[\w-]+\s+)?(?:nationals?|citizens?|PhDs?|students?|engineers?|"
+    r"researchers?|employees?|hires?|postdocs?|scientists?|interns?|persons?|people)\b|"
+    rf"\b(?:citizenship|nationality|residency)\s+(?:is|was|:)\s+{_D5_WORDS}|"
+    rf"\b(?:citizens?|nationals?)\s+of\s+(?:the\s+)?{_D5_WORDS}",
+    re.I,
+)
 _D5_PLACE = re.compile(_D5_WORDS, re.I)
 # printed circuit boards, not integrated circuits: 744.23(a)(2)(iii) is about IC design
 _BOARDS_ONLY = re.compile(
@@ -2357,11 +2366,14 @@ def end_use_rule(
         _CHIP_DESIGN.search(deal) and asserted(_D5_PLACE, deal) and not _BOARDS_ONLY.search(deal)
     )
     stated = ("744.23", _DESIGN_END_USE, deal) if chip_design else None
+    # (744.23 reaches a computer or a fab in the place, not a person of its nationality: "hire
+    # a PhD whose most recent citizenship is Chinese to work on our qubit fab technology")
+    located = [_PERSON_NATIONALITY.sub("a foreign national", x) for x in sentences]
     stated = stated or next(
         (
             (sec, what, sentence)
             for sec, pattern, what in _END_USES
-            for sentence in sentences
+            for sentence in (located if sec == "744.23" else sentences)
             if asserted(pattern, sentence)
         ),
         None,

@@ -4666,3 +4666,41 @@ def test_an_order_already_placed_is_the_tmp_restriction_that_answers() -> None:
     demo = "We're taking a demo instrument to a trade show in Shanghai. Can we use TMP?"
     line = exception_limit_line(demo, [tmp], None)
     assert line is not None and "minimum extent required" in line.text, line
+
+
+@pytest.mark.parametrize(
+    ("question", "reaches"),
+    [
+        # a person's nationality is no facility in China
+        (
+            "We want to hire a PhD whose most recent citizenship is Chinese to work on our qubit "
+            "fab technology (3E901). Do we need a deemed export licence?",
+            False,
+        ),
+        (
+            "Two Chinese PhD students will work in our Austin fab. Do they need a licence?",
+            False,
+        ),
+        # a fab located there still is
+        ("Can we sell EAR99 spare pumps to a wafer fab in Shanghai?", True),
+        ("A Chinese fab wants our 3B991 parts. Do we need a licence?", True),
+    ],
+)
+def test_the_fab_rule_reaches_a_place_not_a_persons_nationality(
+    question: str, reaches: bool
+) -> None:
+    from assistant.answering.determination import end_use_rule
+
+    passage = _p(
+        150,
+        "15 CFR 744.23(a)",
+        "( a ) General prohibition. In addition to the license requirements for items specified "
+        "on the CCL, you may not export, reexport, or transfer (in-country) without a license "
+        "any item subject to the EAR described in paragraphs (a)(1) through (4) of this section "
+        "when you have “knowledge” at the time of export, reexport, or transfer (in-country) "
+        "that the item is destined for a destination, end use, or type of end user described "
+        "in paragraphs (a)(1) through (4) of this section.",
+        "regulation",
+    )
+    finding = end_use_rule(question, [passage], None)
+    assert (finding is not None and "744.23" in finding.rule) is reaches, finding and finding.rule
