@@ -4548,6 +4548,15 @@ def determine(
     """The determination for a licence question (`_determine`), with the EEI line when the
     question also asks about filing EEI for a CCL item to China, Russia or Venezuela."""
     finding = _determine(question, passages, hits, lookup)
+    if (
+        finding is not None
+        and finding.rule.startswith("Scope of the EAR")
+        and not hits
+        and not ASKS_LICENCE.search(question)
+    ):
+        # asked only whether it is subject to the EAR, "depends on whether it is subject to
+        # the EAR" answers nothing: the provision that says so leads, as for any question
+        return None
     if finding is not None:
         eei = eei_line(question, passages, lookup)
         if eei is not None and not finding.operative and not _MENTIONS_LICENCE.search(question):
@@ -4586,6 +4595,9 @@ _ASKS_WHAT_IT_REQUIRES = re.compile(
     re.I,
 )
 _MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)
+_ASKS_SUBJECT = re.compile(
+    r"\b(?:is|are)\s+(?:[\w'-]+\s+){0,4}?(?:still\s+)?subject\s+to\s+the\s+EAR(?=\s*\?)", re.I
+)
 
 
 def _determine(
@@ -4620,6 +4632,9 @@ def _determine(
     if (
         not requires
         and not ASKS_LICENCE.search(question)
+        # ("Is the source still subject to the EAR?": the scope rules answer it, the general
+        # rule's "depends on the item's ECCN" does not; `asks_whether` stays false)
+        and not _ASKS_SUBJECT.search(question)
         and not hits
         and not content
         and not named

@@ -3158,6 +3158,14 @@ def _publication_passages() -> list[SearchResult]:
             "734.7(a)(5)",
             "no licence for the submission",
         ),
+        # asked whether the EAR still reaches it, not whether a licence is needed
+        (
+            "We're open-sourcing our crypto library on GitHub (standard algorithms, would be "
+            "5D002). Is the source still subject to the EAR? Do we have to notify anyone? And "
+            "what about the compiled binaries we post?",
+            "742.15(b)",
+            "no licence and no notice",
+        ),
     ],
 )
 def test_making_technology_public_is_answered_by_the_provision_that_takes_it_out(
@@ -4704,3 +4712,11 @@ def test_the_fab_rule_reaches_a_place_not_a_persons_nationality(
     )
     finding = end_use_rule(question, [passage], None)
     assert (finding is not None and "744.23" in finding.rule) is reaches, finding and finding.rule
+
+
+def test_asked_only_whether_it_is_subject_the_generic_scope_line_does_not_lead() -> None:
+    """ "depends on whether it is subject to the EAR" answers nothing to "is it subject to the
+    EAR?": the provision that says so leads instead."""
+    question = "If we publish our source code on GitHub for anyone, is it subject to the EAR?"
+    finding = determine(question, _publication_passages())
+    assert finding is None or not finding.rule.startswith("Scope of the EAR"), finding.rule
