@@ -1994,6 +1994,8 @@ _DESIGN_WORDS = (
     r"(?:chip|IC|circuit)[- ]design\s+(?:software|tools?))\b"
 )
 _CHIP_DESIGN = re.compile(_DESIGN_WORDS, re.I)
+# A bracketed aside about lists: "(not on any list)", "(not listed, as far as we know)"
+_LISTING_ASIDE = re.compile(r"\s*\([^()]*\b(?:lists?|listed|screen\w*)\b[^()]*\)", re.I)
 # A person's nationality, not a place: "a Chinese national", "Chinese PhD students", "whose
 # most recent citizenship is Chinese", "citizen of China"
 _PERSON_NATIONALITY = re.compile(
@@ -2115,7 +2117,9 @@ _END_USES: list[tuple[str, re.Pattern[str], str]] = [
             r"military(?![- ](?:grade|style|surplus|spec)))|"
             r"(?<!Swiss )(?-i:army|Army)(?!\s+of)|"
             r"(?i:ministry of defen[cs]e|defen[cs]e ministry))\b|\bPeople's Liberation Army\b|"
-            r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?)\b|"
+            r"\bPLA\s+(?i:units?|troops|forces|navy|air force|bases?|drones?|UAVs?|aircraft|"
+            r"fighters?|helicopters?|missiles?|weapons?|warships?|submarines?|vehicles?|"
+            r"programs?|programmes?|projects?)\b|"
             # the forces of a country the rule names, as the buyer: "The Nicaraguan Army wants
             # our 9A991 aircraft parts" (not where someone works: "her uncle, an accountant at
             # the Russian Ministry of Defence", whose gift is his own)
@@ -2355,8 +2359,13 @@ def end_use_rule(
     elsewhere it depends on the item."""
     # "a reactor project that is not under IAEA safeguards" says what "unsafeguarded" says; its
     # "not" denies the safeguards, not the end use
+    # ("A Chinese university (not on any list) wants our servers for a supercomputing centre":
+    # the aside denies a listing, not the end use the sentence states)
     sentences = [
-        _US_MILITARY.sub("a U.S. Government agency", _NOT_SAFEGUARDED.sub("unsafeguarded", x))
+        _US_MILITARY.sub(
+            "a U.S. Government agency",
+            _NOT_SAFEGUARDED.sub("unsafeguarded", _LISTING_ASIDE.sub("", x)),
+        )
         for x in _this_deal_sentences(question)
     ]
     deal = " ".join(sentences)
@@ -2970,6 +2979,14 @@ _MASS_MARKET_BASIS = re.compile(
 _SAYS_CLASSIFIED = re.compile(r"\b(?:self-)?classifi(?:ed|cation)\b|\b5[AD]992\b", re.I)
 
 
+_NON_STANDARD_CRYPTO = re.compile(
+    r"\bnon-?standard\s+(?:crypto\w*|ciphers?|algorithms?|encryption)|"
+    r"\b(?:proprietary|unpublished|home-?grown|in-?house|custom)\s+(?:\([\w\s-]+\)\s+)?"
+    r"(?:ciphers?|crypto\w*|encryption\s+algorithms?|algorithms?)\b",
+    re.I,
+)
+
+
 def mass_market_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -2979,6 +2996,10 @@ def mass_market_rule(
     own, tried first). Never "no licence": the Country Chart is not in the corpus."""
     if not asserted(_MASS_MARKET, question) or not _ENCRYPTION.search(question):
         return None  # not said, denied ("non-mass-market"), or not about encryption (drones)
+    if _NON_STANDARD_CRYPTO.search(question):
+        # "our own proprietary (unpublished) cipher": non-standard cryptography is a 740.17(b)(3)
+        # item, classified by BIS first; "mass market" is what the asker hopes, not the rule
+        return None
     pool = _with_section(passages, lookup, "742.15")
     basis = _first_in_section(pool, "15 CFR 742.15", _MASS_MARKET_BASIS)
     if basis is None:
@@ -3123,7 +3144,13 @@ def asks_how_or_other_obligation(question: str) -> bool:
 
 
 # A boycott request (part 760): whether the company may comply, certify or must report.
-_BOYCOTT = re.compile(r"\bboycott\w*", re.I)
+_BOYCOTT = re.compile(
+    # ... or its usual wording, unnamed: "certify that the goods are not of Israeli origin and
+    # not shipped on an Israeli-flag vessel"
+    r"\bboycott\w*|\b(?:not|no)\s+(?:of\s+|from\s+)?Israel(?:i)?\b|"
+    r"\bIsraeli[- ](?:origin|flag\w*|owned|made|carriers?|vessels?)\b",
+    re.I,
+)
 # A licence the company already holds: "we got a BIS licence last month", "under the same
 # licence", "a replacement licence", "our licence was approved".
 _HOLDS_LICENCE = re.compile(
@@ -4780,8 +4807,10 @@ def _determine(
         )
     # 740.2(a)(12), (a)(14): read once; it answers an exception question no other rule does,
     # and below overrides any exception pointer
-    restricted = restriction_on_all_exceptions(question, passages, lookup) or (
-        excepted_destination(question, passages, lookup)
+    restricted = (
+        restriction_on_all_exceptions(question, passages, lookup)
+        or excepted_destination(question, passages, lookup)
+        or made_unavailable(question, passages)
     )
     if finding is None:
         if restricted is None or not _ASKS_EXCEPTION.search(question):
@@ -4960,6 +4989,48 @@ def excepted_destination(
         + f" (“{clause.group(0)}”)",
         [b for _, _, b in barred],
     )
+
+
+def made_unavailable(question: str, passages: Sequence[SearchResult]) -> FindingLine | None:
+    """The exceptions the question names that an official passage about its destination says
+    a rule made unavailable ("Removing Nicaragua from Country Group B ... The license exceptions
+    made unavailable in full are: Shipments of limited value (LVS) ...; ... (GBS) ..."): "no GBS
+    or LVS for Nicaragua", resting on that sentence, instead of a pointer to them. Only the
+    regulation or a Federal Register rule says so, and only in a passage naming the place."""
+    named = [code for code, _ in named_exceptions(question)]
+    places = foreign_places(question)
+    if not named or not places:
+        return None
+    for p in passages:
+        if str(p.metadata.get("doc_type") or "") not in ("regulation", "federal_register"):
+            continue
+        place = next((x for x in places if re.search(rf"\b{re.escape(x)}\b", p.text)), None)
+        if place is None:
+            continue
+        for a, b in chunk_sentences(p.text):
+            sentence = p.text[a:b]
+            if not _MADE_UNAVAILABLE.search(sentence):
+                continue
+            codes = [c for c in named if re.search(rf"\b{c}\b", sentence)]
+            if not codes:
+                continue
+            basis = Basis(p, p.start + a, p.start + b)
+            quote = _LEADING_MARKER.sub("", " ".join(_sentence(basis).split())).rstrip(".")
+            them = "them" if len(codes) > 1 else "it"
+            return FindingLine(
+                "Licence exceptions",
+                f"no {' or '.join(codes)} for {place} — {p.citation} made {them} unavailable "
+                f"(“{quote}”)",
+                [basis],
+            )
+    return None
+
+
+_MADE_UNAVAILABLE = re.compile(
+    r"\b(?:made|are|is|becomes?|became|were|will\s+be)\s+(?:no\s+longer\s+)?unavailable\b|"
+    r"\bno\s+longer\s+(?:be\s+)?available\b",
+    re.I,
+)
 
 
 # An exception's own scope sentence, naming the places it leaves out

@@ -372,3 +372,19 @@ def test_an_exception_740_2_leaves_out_is_corrected_not_checked(assistant: Assis
     for c in answer.citations:
         stored = assistant.store.get_document(c.doc_id)
         assert stored is not None and verify(c, stored.text), c.citation
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the corpus mirror")
+def test_an_exception_a_rule_made_unavailable_is_not_pointed_to(assistant: Assistant) -> None:
+    """FR Doc. 2024-05696 moved Nicaragua out of Country Group B and made LVS, GBS and TSR
+    unavailable: asked whether GBS or LVS still work, the answer says no, citing the rule."""
+    answer = assistant.ask(
+        "We sell NS-controlled test equipment plus EAR99 spares to a distributor in Managua. I "
+        "heard Nicaragua's treatment changed in 2024. Can we still use GBS or LVS, and what "
+        "else changed?"
+    )
+    assert "Licence exceptions: no GBS or LVS for Nicaragua — FR Doc. 2024-05696" in answer.answer
+    assert "see Shipments to Country Group B countries (GBS)" not in answer.answer
+    for c in answer.citations:
+        stored = assistant.store.get_document(c.doc_id)
+        assert stored is not None and verify(c, stored.text), c.citation

@@ -4720,3 +4720,96 @@ def test_asked_only_whether_it_is_subject_the_generic_scope_line_does_not_lead()
     question = "If we publish our source code on GitHub for anyone, is it subject to the EAR?"
     finding = determine(question, _publication_passages())
     assert finding is None or not finding.rule.startswith("Scope of the EAR"), finding.rule
+
+
+def test_an_exception_a_rule_made_unavailable_for_the_place_is_said_to_be_gone() -> None:
+    """A Federal Register rule moving a country out of Country Group B says which exceptions it
+    made unavailable: the pointer to GBS gives way to "no GBS or LVS for Nicaragua"."""
+    from assistant.answering.determination import made_unavailable
+
+    rule = _p(
+        160,
+        "FR Doc. 2024-05696",
+        "Removing Nicaragua from Country Group B and placing it in Country Group D:1 also makes "
+        "certain license exceptions unavailable. The license exceptions made unavailable in full "
+        "are: Shipments of limited value (LVS) (§ 740.3); License Exception Shipments to Country "
+        "Group B countries (GBS) (§ 740.4); and Technology and software under restriction (TSR) "
+        "(§ 740.6).",
+        "federal_register",
+    )
+    question = (
+        "We sell test equipment to a distributor in Managua. I heard Nicaragua's treatment "
+        "changed in 2024. Can we still use GBS or LVS?"
+    )
+    line = made_unavailable(question, [rule])
+    assert line is not None and line.text.startswith("no GBS or LVS for Nicaragua"), line
+    assert line.basis[0].passage.citation == "FR Doc. 2024-05696"
+    # another place, an exception the rule does not name, or news saying it: nothing
+    assert made_unavailable("Can we still use GBS for Chile?", [rule]) is None
+    assert made_unavailable("Can we ship to Nicaragua under STA?", [rule]) is None
+    news = _p(161, "CPI Financial", rule.text, "article")
+    assert made_unavailable(question, [news]) is None
+
+
+def test_an_aside_denying_a_listing_does_not_deny_the_end_use() -> None:
+    from assistant.answering.determination import end_use_rule
+
+    passage = _p(
+        170,
+        "15 CFR 744.23(a)",
+        "( a ) General prohibition. In addition to the license requirements for items specified "
+        "on the CCL, you may not export, reexport, or transfer (in-country) without a license "
+        "any item subject to the EAR described in paragraphs (a)(1) through (4) of this section "
+        "when you have “knowledge” at the time of export that the item is destined for a "
+        "destination, end use, or type of end user described in paragraphs (a)(1) through (4).",
+        "regulation",
+    )
+    question = (
+        "A Chinese university (not on any list) wants to buy a batch of our 4A994 servers for a "
+        "new national supercomputing centre. Do we need a licence?"
+    )
+    finding = end_use_rule(question, [passage], None)
+    assert finding is not None and "744.23" in finding.rule
+    # a sentence that denies the end use itself still does
+    denied = "A Chinese university wants our 4A994 servers, not for any supercomputing centre."
+    assert end_use_rule(denied, [passage], None) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "boycott"),
+    [
+        (
+            "A letter of credit from a Kuwaiti bank asks us to certify that 'the goods are not of "
+            "Israeli origin and not shipped on an Israeli-flag vessel'. Can we just sign it?",
+            True,
+        ),
+        ("Can we sell our boycott-screening software to a bank in Dubai?", True),
+        ("Can we ship EAR99 tools to a customer in Israel?", False),
+    ],
+)
+def test_a_boycott_request_in_its_usual_words_asks_no_licence_question(
+    question: str, boycott: bool
+) -> None:
+    from assistant.answering.determination import asks_whether
+
+    assert asks_whether(question) is not boycott
+
+
+def test_a_proprietary_cipher_is_not_answered_as_mass_market() -> None:
+    from assistant.answering.determination import mass_market_rule
+
+    passage = _p(
+        171,
+        "15 CFR 742.15(a)(1)",
+        "( 1 ) Following classification or self-classification, items that meet the criteria of "
+        "Note 3 to Category 5—Part 2 of the Commerce Control List (the “mass market” note), are "
+        "classified under ECCN 5A992 or 5D992 and are no longer subject to this Section.",
+        "regulation",
+    )
+    standard = "Our mass-market router uses standard AES encryption. Can we ship it to Chile?"
+    assert mass_market_rule(standard, [passage], None) is not None
+    proprietary = (
+        "Our appliance uses our own proprietary (unpublished) cipher. Can we self-classify it as "
+        "mass market encryption and ship it to Chile?"
+    )
+    assert mass_market_rule(proprietary, [passage], None) is None

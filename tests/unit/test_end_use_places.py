@@ -350,3 +350,17 @@ def test_a_country_named_only_as_origin_or_transit_is_not_where_the_end_use_is(
     finding = determine(question, [], [], LOOKUP)
     assert finding is not None and "744.21" in finding.rule
     assert finding.missing_facts == [missing]
+
+
+def test_parts_for_pla_drones_are_a_military_end_use() -> None:
+    question = (
+        "A Chinese commercial aircraft maker wants an item listed in supplement no. 2 to part "
+        "744. It's not on the Entity List, but our rep knows it makes structural parts for PLA "
+        "drones. Licence needed?"
+    )
+    finding = determine(question, [], [], LOOKUP)
+    assert finding is not None and "744.21" in finding.rule, finding and finding.rule
+    # PLA the plastic is no army
+    plastic = "Can we ship PLA filament and EAR99 3D printers to a school in Chengdu?"
+    finding = determine(plastic, [], [], LOOKUP)
+    assert finding is None or "744.21" not in finding.rule
