@@ -65,7 +65,12 @@ _ASKS_WHAT_HAPPENED = re.compile(
 # rules, not anyone's file: a reference with a number it never mentions is refused (a name is
 # not: "the status of the Trump administration's stay" asks about a rule).
 _ASKS_CASE_STATUS = re.compile(
-    r"\bwhat(?:'s|’s|\s+is)\s+the\s+(?:current\s+|latest\s+)?status\s+of\b[^?;!]*", re.I
+    r"\bwhat(?:'s|’s|\s+is)\s+the\s+(?:current\s+|latest\s+)?status\s+of\b[^?;!]*|"
+    # "Has BIS approved our licence application Z1234567 yet?": what BIS did with one case
+    r"\b(?:has|have|did|was|is)\s+(?:BIS|Commerce|the\s+agency)\s+(?:already\s+)?(?:approved?|granted?|"
+    r"denied|deny|rejected|returned|decided|issued|processed|reviewed)\s+(?:on\s+)?(?:our|my|the)\s+"
+    r"(?:BIS\s+|export\s+)?(?:licen[cs]e\s+)?(?:application|request|case|submission)\b[^?;!]*",
+    re.I,
 )
 _ASKS_WHAT_IS_REQUIRED = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|allowed|permitted|(?:can|may|must)\s+(?:we|i|they)"

@@ -235,6 +235,11 @@ def test_a_question_about_what_happened_to_a_name_the_corpus_never_mentions_is_r
     # Where a case stands: the corpus cannot know an application it never mentions ...
     status = evidence("What is the current status of our licence application D1234567?")
     assert status.abstain(0.48, 0.5) and status.reason() == "No document in it mentions D1234567."
+    # ... or what BIS did with it, asked as a yes/no question
+    approved = evidence("Has BIS approved our licence application Z1234567 yet?")
+    assert (
+        approved.abstain(0.48, 0.5) and approved.reason() == "No document in it mentions Z1234567."
+    )
     # ... while the status of a rule it holds is answered, whatever names it carries
     assert not evidence("What is the status of the Entity List drone rule?").abstain(0.48, 0.5)
     assert not evidence("What is the status of the Zorblax drone rule?").abstain(0.48, 0.5)
