@@ -1934,15 +1934,26 @@ def _first_general(
     return chosen[0] if chosen else None
 
 
-def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLine]:
+def _section_terms(
+    section: str, pool: Sequence[SearchResult], paragraph: str | None = None
+) -> list[FindingLine]:
     """The section's own "Licence exceptions" and "Review policy" lines, each resting on the
     first sentence of the section that states them (part 746's sections put them in paragraphs
-    (b) and (c)). A section that states neither gets neither line."""
+    (b) and (c)). A section that states neither gets neither line, and a sentence naming the
+    paragraphs it speaks to ("No license exceptions apply to the prohibitions described in
+    paragraphs (b)(1) through (4) or paragraph (c)(2)") gives no line for a requirement in
+    another `paragraph` ("(b)(5)"): cited for it, the pinpoint would be wrong."""
     cite = f"15 CFR {section}"
     lines = []
     exceptions = _first_general(pool, cite, _NO_EXCEPTIONS) or _first_general(
         pool, cite, _LISTED_EXCEPTIONS
     )
+    if (
+        exceptions is not None
+        and paragraph is not None
+        and not speaks_to_paragraph(_sentence(exceptions), paragraph)
+    ):
+        exceptions = None
     if exceptions is not None:
         sentence = _sentence(exceptions)
         where = exceptions.passage.citation
@@ -1965,6 +1976,51 @@ def _section_terms(section: str, pool: Sequence[SearchResult]) -> list[FindingLi
         )
         lines.append(FindingLine("Review policy", text, [policy]))
     return lines
+
+
+_PARAGRAPHS = re.compile(
+    r"\bparagraphs?\s+((?:\(\s*[a-z0-9]+\s*\))+)(?:\s+(?:through|to)\s+((?:\(\s*[a-z0-9]+\s*\))+))?",
+    re.I,
+)
+_DESIGNATOR = re.compile(r"\(\s*([a-z0-9]+)\s*\)", re.I)
+
+
+def _ordinal(designator: str) -> tuple[int, str]:
+    """A designator's place in its sequence: 1, 2, ... or a, b, ... (roman numerals compare
+    as text: equal or not)."""
+    if designator.isdigit():
+        return (0, designator.zfill(4))
+    if len(designator) == 1:
+        return (1, designator.lower())
+    return (2, designator.lower())
+
+
+def speaks_to_paragraph(sentence: str, paragraph: str) -> bool:
+    """Whether a sentence that names paragraphs ("paragraphs (b)(1) through (4) or paragraph
+    (c)(2)") names `paragraph` ("(b)(5)": no), or names none (then it speaks to the section)."""
+    target = _DESIGNATOR.findall(paragraph)
+    ranges = _PARAGRAPHS.findall(sentence)
+    if not ranges or not target:
+        return True
+    for first, last in ranges:
+        start = _DESIGNATOR.findall(first)
+        if not last:
+            if target[: len(start)] == start:
+                return True
+            continue
+        end = _DESIGNATOR.findall(last)
+        level = len(start) - len(end)
+        if level < 0 or len(target) <= level + len(end) - 1:
+            continue
+        if target[:level] != start[:level]:
+            continue
+        at = len(start) - 1
+        if len(target) <= at:
+            continue
+        low, high, mine = _ordinal(start[at]), _ordinal(end[-1]), _ordinal(target[at])
+        if target[:at] == start[:at] and low[0] == high[0] == mine[0] and low <= mine <= high:
+            return True
+    return False
 
 
 # Every name of a country 744.21 names (the place table's: "Nicaraguan", "Myanmar", "Burmese"),
@@ -2336,7 +2392,7 @@ def us_person_support_rule(
         )
         bases = [basis, *([named[1]] if named else [])]
         return _operative(
-            "yes", "U.S. person activities (15 CFR 744.6)", text, bases, "744.6", pool, []
+            "yes", "U.S. person activities (15 CFR 744.6)", text, bases, "744.6", pool, [], "(b)(5)"
         )
     text = (
         "depends on whether the end use or end user is one 15 CFR 744.6(b) lists — a U.S. "
@@ -2798,10 +2854,16 @@ def _operative(
     section: str,
     pool: Sequence[SearchResult],
     missing: list[str],
+    paragraph: str | None = None,
 ) -> Finding:
     """A finding resting on a section's own requirement, with the section's licence
-    exceptions and review policy lines after it (an end-use or destination rule)."""
-    lines = [FindingLine("Licence required", text, bases), *_section_terms(section, pool)]
+    exceptions and review policy lines after it (an end-use or destination rule); `paragraph`,
+    the requirement's own paragraph when the rule knows it, keeps out a line whose sentence
+    speaks only to other paragraphs."""
+    lines = [
+        FindingLine("Licence required", text, bases),
+        *_section_terms(section, pool, paragraph),
+    ]
     return Finding(outcome, rule, lines, missing, operative=True)
 
 

@@ -4813,3 +4813,20 @@ def test_a_proprietary_cipher_is_not_answered_as_mass_market() -> None:
         "mass market encryption and ship it to Chile?"
     )
     assert mass_market_rule(proprietary, [passage], None) is None
+
+
+def test_a_no_exceptions_sentence_is_cited_only_for_the_paragraphs_it_names() -> None:
+    """744.6(d) bars exceptions for (b)(1)-(4) and (c)(2): cited for a (b)(5) requirement (a
+    military-intelligence end user), the pinpoint would be wrong, so no line rests on it."""
+    from assistant.answering.determination import speaks_to_paragraph
+
+    sentence = (
+        "No license exceptions apply to the prohibitions described in paragraphs (b)(1) through "
+        "(4) or paragraph (c)(2) of this section."
+    )
+    assert speaks_to_paragraph(sentence, "(b)(3)")
+    assert speaks_to_paragraph(sentence, "(c)(2)(i)")
+    assert not speaks_to_paragraph(sentence, "(b)(5)")
+    assert not speaks_to_paragraph(sentence, "(c)(1)")
+    assert speaks_to_paragraph("No license exceptions may be used.", "(b)(5)")
+    assert speaks_to_paragraph("under paragraphs (a)(1) through (a)(3) of this section", "(a)(2)")
