@@ -250,6 +250,12 @@ def text_date(metadata: Mapping[str, Any]) -> date | None:
     return iso_date(metadata.get("amended_through")) or iso_date(metadata.get("date"))
 
 
+def is_superseded(metadata: Mapping[str, Any]) -> bool:
+    """Whether a text's source marks it as superseded by a later version ("superseded": true,
+    as the loaders write it, or "1" from a sidecar)."""
+    return str(metadata.get("superseded") or "").lower() in ("true", "1")
+
+
 def version_note(
     metadata: Mapping[str, Any],
     current: Mapping[str, tuple[str, str]] | None = None,
@@ -262,7 +268,7 @@ def version_note(
     out: list[str] = []
     label = date_label(metadata)
     key = _section_key(metadata)
-    if str(metadata.get("superseded") or "").lower() in ("true", "1"):
+    if is_superseded(metadata):
         out.append(
             f"Historical text ({label}): its source marks it as superseded by a later "
             f"version of {key}, which this corpus does not hold."

@@ -2009,16 +2009,13 @@ def speaks_to_paragraph(sentence: str, paragraph: str) -> bool:
                 return True
             continue
         end = _DESIGNATOR.findall(last)
-        level = len(start) - len(end)
-        if level < 0 or len(target) <= level + len(end) - 1:
-            continue
-        if target[:level] != start[:level]:
-            continue
+        # ("(b)(1) through (4)": the range runs over the last designator of the first; the
+        # paragraph must share everything before it)
         at = len(start) - 1
-        if len(target) <= at:
+        if len(end) > len(start) or len(target) <= at or target[:at] != start[:at]:
             continue
         low, high, mine = _ordinal(start[at]), _ordinal(end[-1]), _ordinal(target[at])
-        if target[:at] == start[:at] and low[0] == high[0] == mine[0] and low <= mine <= high:
+        if low[0] == high[0] == mine[0] and low <= mine <= high:
             return True
     return False
 
@@ -3909,7 +3906,7 @@ def exception_limit_line(
     for code, section in named_exceptions(question):
         basis = _restriction_sharing_facts(question, code, section, passages, lookup)
         if basis is not None:
-            quote = _LEADING_MARKER.sub("", " ".join(_sentence(basis).split())).rstrip(".")
+            quote = _LEADING_MARKER.sub("", _quoted(basis))
             return FindingLine(
                 "Exception limits",
                 f"check {code}'s own restriction in 15 CFR {section}: “{quote}”",
@@ -5077,7 +5074,7 @@ def made_unavailable(question: str, passages: Sequence[SearchResult]) -> Finding
             if not codes:
                 continue
             basis = Basis(p, p.start + a, p.start + b)
-            quote = _LEADING_MARKER.sub("", " ".join(_sentence(basis).split())).rstrip(".")
+            quote = _LEADING_MARKER.sub("", _quoted(basis))
             them = "them" if len(codes) > 1 else "it"
             return FindingLine(
                 "Licence exceptions",

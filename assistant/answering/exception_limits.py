@@ -162,6 +162,11 @@ MIN_OVERLAP = 1.0  # at least one of the question's own facts in the sentence
 SECTION_COMMON = 0.2  # a word in more of the section's sentences than this decides nothing
 
 
+def _typed_as_word(typed: str) -> bool:
+    """A symbol that is also a word, typed in lower case: "the app", "a bag"."""
+    return typed != typed.upper() and typed.upper() in _WORDS
+
+
 def named_exceptions(question: str) -> list[tuple[str, str]]:
     """The exceptions the question names as exceptions, with their sections: those of its
     question sentence first, then in order ("under STA", "License Exception CCD"; not "CCD
@@ -172,7 +177,7 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
         group = next(g for g in "abcd" if m.group(g))
         typed = m.group(group)
         code = typed.upper()
-        if typed != code and code in _WORDS and group != "a":
+        if _typed_as_word(typed) and group != "a":
             continue  # "use the app", "a bag under ..."
         if group == "d" and (typed != code or code in _TECHNOLOGIES):
             # "Is sta ok?": asked of a word, the symbol must be typed as one, and not be a
@@ -185,7 +190,7 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
         end = m.end(group)
         while (joined := _JOINED.match(question, end)) is not None:
             other = joined.group(1)
-            if other != other.upper() and other.upper() in _WORDS:
+            if _typed_as_word(other):
                 break
             found.append((not asked_here or alternative, joined.start(1), other.upper()))
             end = joined.end()

@@ -59,7 +59,7 @@ from assistant.retrieval.features import (
 )
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
-from assistant.status import load_notes
+from assistant.status import is_superseded, load_notes
 from assistant.text import chunk_sentences
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
@@ -603,7 +603,7 @@ def _in_force(
         for i, p in enumerate(passages)
         if str(p.metadata.get("doc_type") or "") == "regulation"
         and (
-            str(p.metadata.get("superseded") or "").lower() in ("true", "1")
+            is_superseded(p.metadata)
             or (
                 notes_of is not None
                 and any(_REMOVED_NOTE.match(n) for n in notes_of(p, p.start, p.end))
