@@ -93,7 +93,7 @@ from assistant.answering.question_facts import (
 from assistant.models import ScreeningHit, SearchResult
 from assistant.retrieval.features import defined_terms
 from assistant.status import date_label
-from assistant.text import chunk_sentences
+from assistant.text import cached_pattern, chunk_sentences
 
 Lookup = Callable[[str], list[SearchResult]]
 
@@ -1665,13 +1665,11 @@ def _names_software(question: str, kind: str, self_named: bool = False) -> bool:
     (other kinds joined by "/", "and" or commas), by a software word; or anywhere, when the
     kind's own name ends in one (`self_named`: "computerized maintenance management system")."""
     if self_named:
-        return bool(re.search(rf"\b{kind}", question, re.I))
+        return bool(cached_pattern(rf"\b{kind}", re.I).search(question))
     return bool(
-        re.search(
-            rf"\b{kind}\b(?:[\s/,&-]+(?:and\s+)?[\w-]+){{0,3}}?[\s/-]+{_SOFTWARE_WORD}",
-            question,
-            re.I,
-        )
+        cached_pattern(
+            rf"\b{kind}\b(?:[\s/,&-]+(?:and\s+)?[\w-]+){{0,3}}?[\s/-]+{_SOFTWARE_WORD}", re.I
+        ).search(question)
     )
 
 
@@ -2876,7 +2874,7 @@ _LICENCE_REQUIRED = re.compile(r"\blicen[cs]e is required\b", re.I)
 def _eccn_named(eccn: str) -> re.Pattern[str]:
     """The ECCN as a list of them writes it ("3A090.a;"), not a longer one ("3A090.a.1") nor a
     part of another ("13A090")."""
-    return re.compile(rf"(?<![\w.]){re.escape(eccn)}(?![\w]|\.[a-z0-9])", re.I)
+    return cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?![\w]|\.[a-z0-9])", re.I)
 
 
 def destination_ccl_rule(
@@ -3772,7 +3770,7 @@ def general_rule(
     if not asserted(_ECCN, question):  # ("The item is not EAR99": its ECCN is still unknown)
         missing.append(ITEM_FACT)
     if not DESTINATIONS.search(question) and not any(
-        re.search(rf"\b{n}\b", question.lower()) for n in EMBARGOES
+        cached_pattern(rf"\b{n}\b").search(question.lower()) for n in EMBARGOES
     ):
         missing.append(DESTINATION_FACT)
     if not _MENTIONS_ENTITY_LIST.search(question):

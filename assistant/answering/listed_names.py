@@ -12,10 +12,12 @@ competitor, a supplier or a party the question says is not involved.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 
 from assistant.answering.question_facts import DESTINATIONS, EMBARGOES, MONTHS, negated
+from assistant.text import cached_pattern
 
 # A name as a sentence writes it: capitalised words, joined by "of", "and", "for", "the" ...
 _CAP = r"(?:[A-Z]\.|[A-Z][\w&'’-]*)(?:\s+\([A-Z][\w&'’ -]*\))?"
@@ -239,7 +241,8 @@ _INSTITUTIONS = frozenset(
 
 
 def _written_lower(word: str, texts: Sequence[str]) -> bool:
-    return any(re.search(rf"\b{re.escape(word.lower())}\b", t) for t in texts)
+    pattern = cached_pattern(rf"\b{re.escape(word.lower())}\b")
+    return any(pattern.search(t) for t in texts)
 
 
 # Where a sentence puts the names it adds: after "add"/"adding", up to "to the Entity List"
@@ -276,12 +279,17 @@ def _added_spans(sentence: str) -> list[tuple[int, int]]:
 _PLACE_AFTER = re.compile(r"\s+(?:in|at|of)\s+(?:the\s+)?([A-Za-z][\w ]{1,30})")
 
 
-def _added_names(sentence: str) -> Iterator[tuple[str, int, str]]:
-    """`_complete_names` of the sentence that it adds to the Entity List (`_added_spans`)."""
+@functools.lru_cache(maxsize=1 << 13)
+def _added_names(sentence: str) -> tuple[tuple[str, int, str], ...]:
+    """`_complete_names` of the sentence that it adds to the Entity List (`_added_spans`).
+    Cached by the sentence: an answer reads the same listing sentences as the last one did, and
+    reading names out of them was a tenth of composing it."""
     spans = _added_spans(sentence)
-    for name, at, place in _complete_names(sentence):
-        if any(a <= at < b for a, b in spans):
-            yield name, at, place
+    return tuple(
+        (name, at, place)
+        for name, at, place in _complete_names(sentence)
+        if any(a <= at < b for a, b in spans)
+    )
 
 
 def named_whole(sentence: str, name: str) -> bool:
@@ -323,7 +331,7 @@ def _named_in(
     if at == 0 and " " not in name and _written_lower(name, lower_elsewhere):
         return False  # "Furthermore", "Since": a sentence's first word, capitalised as such
     words = name.split()
-    pattern = re.compile(
+    pattern = cached_pattern(
         r"(?<![\w'’-])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w-]|['’](?![sS]\b))",
         re.I,
     )
@@ -425,7 +433,9 @@ def mentions_added(question: str, sentence: str) -> bool:
     ("diversion risk to Huawei"): enough for retrieval to bring in what 744.11 requires, never
     for a bottom line (that is `named_party`'s, which needs the name in a party's place)."""
     for name, _, _ in _added_names(sentence):
-        if len(name) >= 4 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.I):
+        if len(name) >= 4 and cached_pattern(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.I).search(
+            question
+        ):
             return True
     return False
 

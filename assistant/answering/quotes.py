@@ -11,6 +11,7 @@ so the citation's quote is still the stored text at that span.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.models import SearchResult
@@ -76,9 +77,11 @@ def is_furniture(sentence: str) -> bool:
 _ENDS_LIKE_A_STATEMENT = re.compile(r"[.?!;:—–-][\"”’')\]]*(?:\[\d+\])?\s*$")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def worth_quoting(sentence: str) -> bool:
     """A statement a reviewer can read on its own: not a heading, a headline without a full stop,
-    a fragment cut at a chunk's edge, a template or site furniture."""
+    a fragment cut at a chunk's edge, a template or site furniture. Cached: the same corpus
+    sentences are judged answer after answer."""
     return (
         len(sentence.strip()) >= 12
         and not is_heading(sentence)

@@ -74,6 +74,21 @@ def _forms(raw: str) -> tuple[str, ...]:
 
 
 def tokenize(text: str) -> list[str]:
+    if len(text) <= _CACHED_MAX:
+        return list(_tokenize_short(text))
+    return _tokenize(text)
+
+
+_CACHED_MAX = 2000  # questions and sentences, not whole chunks (tokenized once per snapshot)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _tokenize_short(text: str) -> tuple[str, ...]:
+    """Cached: an answer scores the sentences of passages the last answers scored too."""
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[str]:
     out: list[str] = []
     for raw in _TOKEN.findall(text.lower()):
         out.extend(_forms(raw))
