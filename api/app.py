@@ -71,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         switch = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         if settings.embed_process:
-            start_query_process()  # loads beside the rest of the start-up, waited for below
+            # loads beside the rest of the start-up, waited for below
+            start_query_process(settings.embed_runtime, settings.model_cache_dir)
         await run_in_threadpool(get_model)  # load the model once, before the first request
         try:
             assistant = await run_in_threadpool(Assistant, settings)

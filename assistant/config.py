@@ -6,6 +6,7 @@ settings instead of patching the environment module by module.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,12 @@ def _default_mirror() -> Path | None:
         if candidate.is_dir():
             return candidate.resolve()
     return None
+
+
+def _default_model_cache() -> Path:
+    """A user-level cache, not the data dir: one export serves every store on the machine."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tpa"
 
 
 def _default_sources() -> Path:
@@ -186,6 +193,17 @@ class Settings(BaseSettings):
         description="`tpa serve` embeds questions in a child process (one more model in "
         "memory), so the model does not wait for the GIL while other requests run Python.",
     )
+    embed_runtime: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="What runs the model for a server's questions: ONNX Runtime (the same "
+        "weights exported once into TPA_MODEL_CACHE_DIR, checked against torch at every start, "
+        "about half the CPU) or torch. Ingest always embeds with torch.",
+    )
+    model_cache_dir: Path = Field(
+        default_factory=_default_model_cache,
+        description="Where the ONNX export of the model is kept (default $XDG_CACHE_HOME/tpa "
+        "or ~/.cache/tpa).",
+    )
     forwarded_allow_ips: list[str] = Field(
         default_factory=list,
         description="Proxy addresses whose X-Forwarded-For/-Proto are trusted (JSON list).",
@@ -231,7 +249,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
-    @field_validator("data_dir", "sources_file", mode="after")
+    @field_validator("data_dir", "sources_file", "model_cache_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

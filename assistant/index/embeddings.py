@@ -107,8 +107,9 @@ _process: ModelProcess | None = None
 _process_settled = threading.Event()  # the last start attempt ended (running or failed)
 
 
-def start_query_process() -> None:
-    """Have questions embedded by a child process from now on (a server calls this once).
+def start_query_process(runtime: str = "torch", cache_dir: Path | None = None) -> None:
+    """Have questions embedded by a child process from now on (a server calls this once), run
+    by torch or ONNX Runtime (`runtime`, see model_process and onnx_model).
 
     The child loads in a background thread; meanwhile questions use this process's model, and
     so they go on doing if it cannot start (logged). `wait_for_query_process` waits for it."""
@@ -116,7 +117,7 @@ def start_query_process() -> None:
     with _process_lock:
         if _process is not None:
             return
-        process = _process = ModelProcess()
+        process = _process = ModelProcess(runtime=runtime, cache_dir=cache_dir)
         _process_settled.clear()
 
     def start() -> None:
@@ -129,7 +130,7 @@ def start_query_process() -> None:
         with _process_lock:
             if _process is process:  # not stopped meanwhile
                 _batcher().set_encoder(process)
-                log.info("questions are embedded by process %s", process.pid)
+                log.info("questions are embedded by process %s (%s)", process.pid, process.engine)
                 _process_settled.set()
                 return
         process.close()

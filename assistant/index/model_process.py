@@ -24,7 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+RUNTIMES = ("torch", "onnx")
 START_TIMEOUT_S = 180.0  # loading torch and the model on a busy machine
 CALL_TIMEOUT_S = 60.0
 
@@ -44,8 +45,18 @@ class ModelProcessError(RuntimeError):
 class ModelProcess:
     """`texts -> vectors` computed by a child process (thread-safe: one batch at a time)."""
 
-    def __init__(self, start_timeout: float = START_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        start_timeout: float = START_TIMEOUT_S,
+        runtime: str = "torch",
+        cache_dir: Path | None = None,
+    ) -> None:
+        if runtime not in RUNTIMES or (runtime == "onnx" and cache_dir is None):
+            raise ValueError(f"runtime must be one of {RUNTIMES} (onnx needs a cache_dir)")
         self.start_timeout = start_timeout
+        self.runtime = runtime
+        self.cache_dir = cache_dir
+        self.engine = ""  # what the child said embeds: torch, or ONNX Runtime and its gap
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._send: Connection | None = None
@@ -97,9 +108,10 @@ class ModelProcess:
         from_child_r, from_child_w = os.pipe()
         root = str(Path(__file__).resolve().parents[2])  # this code, whatever sys.path says
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+        extra = [self.runtime, str(self.cache_dir or "")]
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(to_child_r), str(from_child_w)],
+                [sys.executable, "-m", __name__, str(to_child_r), str(from_child_w), *extra],
                 pass_fds=(to_child_r, from_child_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -121,9 +133,10 @@ class ModelProcess:
         except ModelProcessError:
             self._stop()
             raise
-        if message != "ready":
+        if not (isinstance(message, tuple) and message[:1] == ("ready",)):
             self._stop()
             raise ModelProcessError(f"the embedding process said {message!r}, not ready")
+        self.engine = str(message[1])
 
     def _stop(self) -> None:
         for conn in (self._send, self._recv):
@@ -147,8 +160,10 @@ def model_threads(cores: int) -> int:
     return max(1, cores - 1)
 
 
-def _serve(read_fd: int, write_fd: int) -> None:
-    """The child: load the model, then embed every list of texts read, until the pipe closes."""
+def _serve(read_fd: int, write_fd: int, runtime: str = "torch", cache_dir: str = "") -> None:
+    """The child: load the model, then embed every list of texts read, until the pipe closes.
+    With runtime "onnx", ONNX Runtime embeds when its vectors match the model's (see
+    onnx_model); the model stays loaded for that check, and embeds when they do not."""
     from assistant.index.embeddings import embed_texts, get_model
 
     # Ctrl-C in a terminal reaches the whole process group: the server shuts down, and this
@@ -159,9 +174,20 @@ def _serve(read_fd: int, write_fd: int) -> None:
     get_model()
     import torch
 
-    torch.set_num_threads(model_threads(os.cpu_count() or 1))
+    threads = model_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads)
     embed_texts(["ready"])  # warm: the first call builds torch's kernels
-    outgoing.send("ready")
+    encode: Callable[[Sequence[str]], np.ndarray] = embed_texts
+    engine = "torch"
+    if runtime == "onnx":
+        from assistant.index.onnx_model import checked_encoder
+
+        onnx, engine = checked_encoder(Path(cache_dir), threads)
+        if onnx is not None:
+            encode = onnx
+        else:
+            engine = f"torch: {engine}"
+    outgoing.send(("ready", engine))
     while True:
         try:
             texts = incoming.recv()
@@ -169,7 +195,7 @@ def _serve(read_fd: int, write_fd: int) -> None:
             return
         reply: tuple[bool, Any]
         try:
-            reply = (True, embed_texts(texts))
+            reply = (True, encode(texts))
         except Exception as exc:  # reported to the server, which fails that batch
             reply = (False, repr(exc))
         try:
@@ -179,4 +205,4 @@ def _serve(read_fd: int, write_fd: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:5])

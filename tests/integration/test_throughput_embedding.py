@@ -96,3 +96,55 @@ def test_the_process_ends_with_its_owner_even_when_the_owner_is_killed() -> None
     finally:
         if owner.poll() is None:
             owner.kill()
+
+
+# ---- ONNX Runtime in the embedding process ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+def test_the_onnx_process_computes_what_the_model_computes(onnx_cache: Path) -> None:
+    child = ModelProcess(runtime="onnx", cache_dir=onnx_cache)
+    try:
+        child.start()
+        assert child.engine.startswith("ONNX Runtime"), child.engine
+        long_text = "Deemed exports of controlled technology to foreign nationals. " * 60
+        for batch in (QUESTIONS[:1], QUESTIONS, [long_text, "ECCN 5A002"]):
+            _same_vectors(child(batch), embed_texts(batch))
+    finally:
+        child.close()
+    # exported once, kept for the next start
+    assert [p.suffix for p in onnx_cache.iterdir()] == [".onnx"]
+
+
+def test_a_corrupt_exported_graph_is_exported_again(onnx_cache: Path) -> None:
+    from assistant.index.onnx_model import checked_encoder, graph_path
+
+    graph = graph_path(onnx_cache)
+    graph.write_bytes(b"not a graph")
+    encoder, engine = checked_encoder(onnx_cache, threads=1)
+    assert encoder is not None, engine
+    _same_vectors(encoder(QUESTIONS), embed_texts(QUESTIONS))
+    assert graph.stat().st_size > 1_000_000
+
+
+def test_without_a_usable_cache_the_process_embeds_with_torch(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("where the cache folder should be")
+    child = ModelProcess(runtime="onnx", cache_dir=blocked / "tpa")
+    try:
+        child.start()
+        assert child.engine.startswith("torch: ONNX Runtime unavailable"), child.engine
+        _same_vectors(child(QUESTIONS), embed_texts(QUESTIONS))
+    finally:
+        child.close()
+
+
+def test_an_unknown_runtime_is_refused() -> None:
+    with pytest.raises(ValueError, match="runtime"):
+        ModelProcess(runtime="tensorrt")
+    with pytest.raises(ValueError, match="cache_dir"):
+        ModelProcess(runtime="onnx")
