@@ -44,7 +44,12 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from api_load import BENCH_RATE_LIMIT, EVAL_FILE, ask_phase, load_questions  # noqa: E402
+from api_load import (  # noqa: E402
+    BENCH_RATE_LIMIT,
+    ask_phase,
+    default_question_files,
+    load_questions,
+)
 from loadkit import cell, serve_env, tpa_serve_process  # noqa: E402
 
 OUT = REPO / "bench" / "results" / "ask_profile.md"
@@ -103,6 +108,8 @@ STAGES: list[tuple[str, Rule]] = [
         lambda f: (
             f.at("index/embeddings")
             or f.at("index/query_batcher")
+            or f.at("index/onnx_model")
+            or "onnxruntime" in f.file
             or "sentence_transformers" in f.file
             or "/torch/" in f.file
             or "/transformers/" in f.file
@@ -248,14 +255,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--questions", type=Path, default=EVAL_FILE)
+    parser.add_argument(
+        "--questions", type=Path, action="append", help="JSONL (repeatable; default: every set)"
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 256 or not 5 <= args.seconds <= 600:
         sys.exit("--clients must be within 1..256 and --seconds within 5..600")
     if not (shutil.which("py-spy") or (Path(sys.executable).parent / "py-spy").exists()):
         sys.exit("py-spy is not installed: pip install -e '.[dev]'")
 
-    questions, source = load_questions(args.questions)
+    questions, source = load_questions(*(args.questions or default_question_files()))
     data_dir = Path(os.environ.get("TPA_DATA_DIR", "data"))
     data_dir = (data_dir if data_dir.is_absolute() else REPO / data_dir).resolve()
     command = " ".join(
