@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.question_facts import embargoes_named, foreign_places, names_of
+from assistant.text import cached_pattern
 
 # "'Military end users' located outside of Burma, ..., or Venezuela are limited to entities
 # identified on the 'Military End-User' (MEU) List under supplement no. 7 to this part."
@@ -77,7 +78,7 @@ def names_any(text: str, countries: tuple[str, ...]) -> bool:
     lowered = text.lower()
     for country in countries:
         for name in names_of(country):
-            for m in re.finditer(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])", lowered):
+            for m in cached_pattern(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])").finditer(lowered):
                 before = lowered[max(0, m.start() - 30) : m.start()]
                 after = lowered[m.end() : m.end() + 20]
                 if _NOT_THE_END_USE_BEFORE.search(before) or _NOT_THE_END_USE_AFTER.match(after):

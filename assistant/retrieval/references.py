@@ -8,6 +8,7 @@ question side and the chunk side agree on one normal form: "744.11(a)(1)", "84 F
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.index.tokenize import tokenize
@@ -43,12 +44,14 @@ _GENERAL_PROHIBITION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def citation_match(citation: str, ref: str) -> float:
     """How closely a chunk's citation matches a reference named in the question: 1 for the
     paragraph itself or one inside it, 0.8 for a paragraph that contains it (chunks pack small
     paragraphs under their parent's citation), 0.4 for elsewhere in the same section, 0 for
     anything else (another section, "744.1" for "744.11", no citation at all). A Federal Register
-    reference matches (1) only a citation that contains it."""
+    reference matches (1) only a citation that contains it. Cached: a question naming a section
+    is matched against every candidate's citation, the same few thousand answer after answer."""
     if not citation:
         return 0.0
     if " FR " in ref:
