@@ -201,35 +201,32 @@ BENCH_RATE_LIMIT = "1000000"  # see the module docstring: the limiter is not wha
 _RATE = """
 import json, os, sys, time
 sys.path.insert(0, os.environ["TPA_BENCH_REPO"])
-from assistant.index.embeddings import embed_texts, get_model
-import torch
 questions, seconds = json.load(sys.stdin)
-get_model()
-rates = {}
-for threads in sorted({torch.get_num_threads(), 1}, reverse=True):
-    torch.set_num_threads(threads)
-    for q in questions[:5]:
-        embed_texts([q])
-    n, t = 0, time.perf_counter()
-    while time.perf_counter() - t < seconds:
-        embed_texts([questions[n % len(questions)]])
-        n += 1
-    rates[threads] = n / (time.perf_counter() - t)
-print(json.dumps(rates))
-"""
+if os.environ["TPA_BENCH_RUNTIME"] == "onnx":
+    from assistant.config import Settings
+    from assistant.index.onnx_model import checked_encoder
 
+    def encoder(threads):
+        encode, engine = checked_encoder(Settings().model_cache_dir, threads)
+        if encode is None:
+            sys.exit(engine)
+        return encode
 
-_ONNX_RATE = """
-import json, os, sys, time
-sys.path.insert(0, os.environ["TPA_BENCH_REPO"])
-from assistant.config import Settings
-from assistant.index.onnx_model import checked_encoder
-questions, seconds = json.load(sys.stdin)
+    counts = sorted({os.cpu_count() or 1, 1}, reverse=True)
+else:
+    import torch
+    from assistant.index.embeddings import embed_texts, get_model
+
+    get_model()
+
+    def encoder(threads):
+        torch.set_num_threads(threads)
+        return embed_texts
+
+    counts = sorted({torch.get_num_threads(), 1}, reverse=True)
 rates = {}
-for threads in sorted({os.cpu_count() or 1, 1}, reverse=True):
-    encode, engine = checked_encoder(Settings().model_cache_dir, threads)
-    if encode is None:
-        sys.exit(engine)
+for threads in counts:
+    encode = encoder(threads)
     for q in questions[:5]:
         encode([q])
     n, t = 0, time.perf_counter()
@@ -241,23 +238,32 @@ print(json.dumps(rates))
 """
 
 
+def _rates(questions: list[str], seconds: float, label: str, **env: str) -> dict[str, float]:
+    """Questions a second, one at a time, per thread count, from `_RATE` in a fresh process
+    with `env` (TPA_BENCH_RUNTIME torch or onnx); labelled "<label>, N thread(s)"."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RATE],
+        input=json.dumps([questions, seconds]),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TPA_BENCH_REPO": str(REPO), **env},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1:])
+    measured = json.loads(done.stdout.strip().splitlines()[-1]).items()
+    return {f"{label}, {n} thread{'s' if n != '1' else ''}": rate for n, rate in measured}
+
+
 def onnx_rate(questions: list[str], seconds: float) -> tuple[float, dict[str, float]]:
     """As `embedding_rate`, for ONNX Runtime, which runs the same model for the server's
     questions (TPA_EMBED_RUNTIME=onnx, the default): not the issue's bound, which is the
-    model's own (torch) rate, but what the server's embedder alone could do."""
-    env = {**os.environ, "TPA_BENCH_REPO": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-c", _ONNX_RATE],
-        input=json.dumps([questions, seconds / 4]),
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode != 0:
-        print(f"ONNX rate not measured: {done.stderr.strip().splitlines()[-1:]}")
+    model's own (torch) rate, but what the server's embedder alone could do. (0, {}) when
+    ONNX Runtime cannot run here (said why)."""
+    try:
+        rates = _rates(questions, seconds / 4, "onnx", TPA_BENCH_RUNTIME="onnx")
+    except RuntimeError as exc:
+        print(f"ONNX rate not measured: {exc}")
         return 0.0, {}
-    measured = json.loads(done.stdout.strip().splitlines()[-1]).items()
-    rates = {f"onnx, {n} thread{'s' if n != '1' else ''}": rate for n, rate in measured}
     return max(rates.values()), rates
 
 
@@ -269,17 +275,13 @@ def embedding_rate(questions: list[str], seconds: float) -> tuple[float, dict[st
     thread; each measured in a fresh process (the policy is read when torch loads)."""
     rates: dict[str, float] = {}
     for policy in ("ACTIVE", "PASSIVE"):
-        env = {**os.environ, "OMP_WAIT_POLICY": policy, "TPA_BENCH_REPO": str(REPO)}
-        done = subprocess.run(
-            [sys.executable, "-c", _RATE],
-            input=json.dumps([questions, seconds / 4]),
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
+        rates |= _rates(
+            questions,
+            seconds / 4,
+            policy.lower(),
+            TPA_BENCH_RUNTIME="torch",
+            OMP_WAIT_POLICY=policy,
         )
-        for threads, rate in json.loads(done.stdout.strip().splitlines()[-1]).items():
-            rates[f"{policy.lower()}, {threads} thread{'s' if threads != '1' else ''}"] = rate
     return max(rates.values()), rates
 
 
