@@ -3769,9 +3769,7 @@ def general_rule(
     missing = []
     if not asserted(_ECCN, question):  # ("The item is not EAR99": its ECCN is still unknown)
         missing.append(ITEM_FACT)
-    if not DESTINATIONS.search(question) and not any(
-        cached_pattern(rf"\b{n}\b").search(question.lower()) for n in EMBARGOES
-    ):
+    if not DESTINATIONS.search(question) and not _EMBARGO_NAME.search(question):
         missing.append(DESTINATION_FACT)
     if not _MENTIONS_ENTITY_LIST.search(question):
         missing.extend(_missing_parties(question))
@@ -5061,14 +5059,16 @@ def made_unavailable(question: str, passages: Sequence[SearchResult]) -> Finding
     for p in passages:
         if str(p.metadata.get("doc_type") or "") not in ("regulation", "federal_register"):
             continue
-        place = next((x for x in places if re.search(rf"\b{re.escape(x)}\b", p.text)), None)
+        place = next(
+            (x for x in places if cached_pattern(rf"\b{re.escape(x)}\b").search(p.text)), None
+        )
         if place is None:
             continue
         for a, b in chunk_sentences(p.text):
             sentence = p.text[a:b]
             if not _MADE_UNAVAILABLE.search(sentence):
                 continue
-            codes = [c for c in named if re.search(rf"\b{c}\b", sentence)]
+            codes = [c for c in named if cached_pattern(rf"\b{c}\b").search(sentence)]
             if not codes:
                 continue
             basis = Basis(p, p.start + a, p.start + b)

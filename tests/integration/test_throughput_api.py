@@ -110,7 +110,8 @@ def test_concurrent_questions_each_get_the_answer_they_get_alone(server: Server)
     # They were embedded by the server's embedding process, in shared calls, run by ONNX Runtime;
     # and each is the answer this process gives with the torch model.
     assert re.search(
-        r"questions are embedded by process \d+ \(ONNX Runtime", server.log.read_text("utf-8")
+        r"questions are embedded by process \d+ \(ONNX Runtime",
+        server.log.read_text(errors="replace"),
     )
     local = Assistant(make_settings(server.data_dir))
     for q in QUESTIONS:
