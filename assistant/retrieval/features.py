@@ -30,10 +30,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.index.tokenize import tokenize
 from assistant.models import AUTHORITY_ORDER, authority_of
+from assistant.text import cached_pattern
 
 # The names of the EAR's parts (15 CFR chapter VII, subchapter C): the table of contents, so a
 # chunk of § 740.1 carries "License Exceptions" in its heading path like the eCFR shows it.
@@ -164,14 +166,22 @@ def defined_terms(question: str) -> list[str]:
     return [t for t in terms if not re.fullmatch(r"[\d\s.()a-z]{0,3}", t, re.I)]
 
 
+def _term_words(term: str) -> tuple[list[str], str] | None:
+    """A term's words, escaped, and its last word's stem ("accessory" -> "accessor": the last
+    word in any number, "exceptions" finding "Exception"); None for a term with no word."""
+    words = [re.escape(w) for w in re.findall(r"[\w-]+", term)]
+    if not words:
+        return None
+    return words, re.sub(r"(?:ies|es|s|y)$", "", words[-1]) or words[-1]
+
+
 def definition_pattern(term: str) -> re.Pattern[str]:
     """Matches a passage defining `term`: the term (quoted or not, plural or not), then
     "means", "is defined as", "is a/an", "refers to", "includes" within a few characters."""
-    words = [re.escape(w) for w in re.findall(r"[\w-]+", term)]
-    if not words:
+    split = _term_words(term)
+    if split is None:
         return re.compile(r"(?!x)x")
-    # the last word in any number: "accessory" finds "Accessories", "exceptions" "Exception"
-    last = re.sub(r"(?:ies|es|s|y)$", "", words[-1]) or words[-1]
+    words, last = split
     body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
     return re.compile(
         rf"[\"“‘]?\b{body}\b[.,]?[\"”’]?\s*(?:\([^)]{{0,40}}\)\s*)?"
@@ -182,14 +192,32 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     )
 
 
-def definitions_pattern(terms: list[str]) -> re.Pattern[str] | None:
-    """One pattern matching a definition of any of `terms` (None when there are none)."""
-    if not terms:
+@dataclass(frozen=True)
+class DefinitionsPattern:
+    """Finds a definition of any of a question's terms. `anchor` is a word each definition
+    must contain (every term's longest word, or its last word's stem): it rules out most
+    passages four times faster than the full pattern, whose optional opening quote and
+    word boundary the regex engine tries at every character (an answer tests a hundred
+    candidates and their sentences). Same result as `full.search` alone."""
+
+    anchor: re.Pattern[str]
+    full: re.Pattern[str]
+
+    def search(self, text: str) -> bool:
+        return self.anchor.search(text) is not None and self.full.search(text) is not None
+
+
+def definitions_pattern(terms: list[str]) -> DefinitionsPattern | None:
+    """What finds a definition of any of `terms` (None when there are none)."""
+    split = [s for s in map(_term_words, terms) if s is not None]
+    if not split:
         return None
-    return re.compile("|".join(f"(?:{definition_pattern(t).pattern})" for t in terms), re.I | re.M)
+    anchor = "|".join(max([*words[:-1], last], key=len) for words, last in split)
+    full = "|".join(f"(?:{definition_pattern(t).pattern})" for t in terms)
+    return DefinitionsPattern(cached_pattern(anchor, re.I), cached_pattern(full, re.I | re.M))
 
 
-def defines(text: str, pattern: re.Pattern[str] | None) -> float:
+def defines(text: str, pattern: DefinitionsPattern | None) -> float:
     return 1.0 if pattern is not None and pattern.search(text) else 0.0
 
 

@@ -314,6 +314,32 @@ def test_a_definition_is_found_in_the_corpus_s_own_forms(
     assert bool(definition_pattern(term).search(text)) is defines
 
 
+@pytest.mark.parametrize(
+    ("term", "text", "defines"),
+    [
+        ("License Exception", "( a ) Scope. A “License Exception” is an authorization", True),
+        ("accessory", "*Accessories.* These are associated items", True),
+        ("U.S. person", "*U.S. person.* (1) Any individual who is a citizen", True),
+        ("deemed export", "a DEEMED-EXPORT means any release of technology", True),
+        ("end-to-end encryption", "End-to-end encryptions means the protection", True),
+        ("License Exception", "You may use a License Exception TSU for software.", False),
+        ("knowledge", "without knowledge of the violation the exporter", False),
+    ],
+)
+def test_several_terms_find_what_each_term_s_own_pattern_finds(
+    term: str, text: str, defines: bool
+) -> None:
+    """The anchor word that rules passages out before the full pattern runs never rules out a
+    definition: among other terms, each is found exactly where its own pattern finds it."""
+    from assistant.retrieval.features import definitions_pattern
+
+    matcher = definitions_pattern(["item", term, "Major component"])
+    assert matcher is not None
+    assert matcher.search(text) is defines
+    assert matcher.search(text) is bool(matcher.full.search(text))
+    assert definitions_pattern(["?!"]) is None
+
+
 def test_the_heading_path_carries_the_part_name() -> None:
     from assistant.retrieval.features import heading_match, heading_terms
 
