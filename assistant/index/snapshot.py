@@ -51,7 +51,7 @@ import numpy as np
 
 from assistant.access import readable
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
-from assistant.index.store import Store
+from assistant.index.store import Store, shared_strings
 from assistant.index.tokenize import tokenize
 from assistant.removals import Removal, find_removals
 from assistant.status import load_notes
@@ -950,7 +950,7 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         return CorpusSnapshot(
             ids,
             data["texts"],
-            data["metas"],
+            shared_strings(data["metas"]),
             version,
             vectors,
             # No bm25/: no chunk holds a term (the snapshot counts them again: nothing).

@@ -93,3 +93,19 @@ def test_the_bm25_index_is_built_from_pages(store: Store, monkeypatch: pytest.Mo
     index = build(store)
     assert index.complete and len(index.ids) == DOCS * PER_DOC == len(set(index.ids))
     assert None not in limits
+
+
+def test_chunks_of_one_document_share_their_metadata_strings(store: Store) -> None:
+    """A replica holds every chunk's metadata: a document's title, type and access, and every
+    key, are one object for all its chunks, not a copy per chunk (memory at a million chunks),
+    and equal to what Chroma stores."""
+    whole = store.chunks.get(include=["metadatas"])
+    ids, _texts, metas, _vectors = store.all_chunks(page=1000, vectors=False)
+    assert metas == [dict(m) for m in whole["metadatas"] or []]
+    first = [m for m in metas if m["doc_id"] == "doc-1"]
+    assert len(first) == PER_DOC
+    for meta in first[1:]:
+        assert meta["title"] is first[0]["title"]
+        assert meta["access"] is first[0]["access"]
+        assert {id(k) for k in meta} == {id(k) for k in first[0]}  # the keys
+    assert first[0]["chunk_id"] != first[1]["chunk_id"]

@@ -65,6 +65,9 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     loaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk, not rebuilt from the store"
     assert (loaded.ids, loaded.texts, loaded.metas) == (built.ids, built.texts, built.metas)
+    # one string object per distinct value (not one per chunk, as JSON hands them back)
+    strings = [v for m in loaded.metas for v in m.values() if isinstance(v, str)]
+    assert len({id(v) for v in strings}) == len(set(strings)) < len(strings)
     assert np.array_equal(loaded.vectors, built.vectors)
     for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
         assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
