@@ -51,6 +51,7 @@ import numpy as np
 
 from assistant.access import readable
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
+from assistant.index.heap import return_freed_memory
 from assistant.index.store import Store, shared_strings
 from assistant.index.tokenize import tokenize
 from assistant.removals import Removal, find_removals
@@ -310,6 +311,12 @@ class CorpusSnapshot:
                 terms, labels = _count_terms(self.vocabulary, self.texts, self.metas)
                 self._labels = Postings().add(labels)
                 self._ranker = Ranker(Postings().add(terms), self.slot_of_row)
+                # A loaded snapshot's bm25s index scores as the postings do, bit for bit: once
+                # they exist it is a second copy of every term count (`bm25s_index` derives
+                # it again if asked), and the counting's garbage goes back to the system.
+                self._bm25 = None
+                del terms, labels
+                return_freed_memory()
             return self._ranker
 
     def labels(self) -> Postings:
@@ -859,6 +866,7 @@ class _Publisher:
                 store, index = self._pending
                 self._pending = None
             _persist(store, index)
+            return_freed_memory()  # the JSON it wrote
 
     def wait(self, timeout: float = 60.0) -> None:
         """Until nothing is pending (tests, and a bench that times publishing apart)."""
@@ -971,11 +979,18 @@ def load_or_build(
     read), else the persisted index of the store's current version if there is one, else a
     fresh build (which may describe a newer version than `version`, if the store moved on)."""
     with _lock:
-        if previous is not None and previous.ids and previous.has_vectors == holds_vectors(store):
-            return refresh(store, previous)
-        version = version or corpus_version(store)
-        loaded = _load(store, version)
-        if loaded is not None:
-            return loaded
-        log.info("building the lexical index (corpus version %s)", version)
-        return build(store, previous)
+        try:
+            if (
+                previous is not None
+                and previous.ids
+                and previous.has_vectors == holds_vectors(store)
+            ):
+                return refresh(store, previous)
+            version = version or corpus_version(store)
+            loaded = _load(store, version)
+            if loaded is not None:
+                return loaded
+            log.info("building the lexical index (corpus version %s)", version)
+            return build(store, previous)
+        finally:
+            return_freed_memory()  # what the pages read, the JSON and the counting freed

@@ -71,6 +71,13 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     assert np.array_equal(loaded.vectors, built.vectors)
     for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
         assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
+    # Once its terms are counted (a view, term statistics), the loaded bm25s index is dropped
+    # (a second copy of every count) and the scores stay the same, bit for bit.
+    loaded.ranker()
+    assert loaded._bm25 is None
+    for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
+        assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
+    assert loaded.bm25s_index() is not None
     assert loaded.view(["public"]).ids == built.view(["public"]).ids
 
 
