@@ -147,8 +147,16 @@ _US_STATE_AFTER = re.compile(
 )
 # A place in the United States the question names ("Fort Hood, Texas", "the Texas National
 # Guard", "a U.S. Army base").
+# "US" naming what is American rather than where a party is: "a US licence", "U.S. export
+# licence", "US law", "US-origin"
+_US_NOT_A_PLACE = (
+    r"(?!-(?:origin|made|content))"
+    r"(?!\s+(?:export\s+|government\s+)?(?i:licen[cs]\w*|law\w*|regulat\w*|rules?|"
+    r"authori[sz]ation\w*|approval|permission|government|sanctions?|controls?|jurisdiction|"
+    r"content|origin)\b)"
+)
 _US_PLACE = re.compile(
-    rf"\b(?i:{_US_STATES})\b|\b(?:U\.S\.|US|USA|United States)\b(?!-(?:origin|made|content))"
+    rf"\b(?i:{_US_STATES})\b|\b(?:U\.S\.(?!\w)|(?:US|USA|United States)\b){_US_NOT_A_PLACE}"
 )
 
 

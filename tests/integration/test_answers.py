@@ -100,6 +100,25 @@ def test_flagship_answer_says_licence_and_cites_article_and_entity_list(
         assert key in answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        FLAGSHIP,
+        # the words the project's own guide asks it in: "US" names the licence, not where
+        # Huawei is (a party placed in the United States is not reached by its foreign listing)
+        "Do mass-market software sales to Huawei need a US licence?",
+        "Does selling Windows licences to Huawei need a U.S. export license?",
+    ],
+)
+def test_the_flagship_opens_with_the_entity_list_determination(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.answer.startswith("**Licence required: yes"), answer.answer[:300]
+    assert answer.determination is not None and answer.determination.outcome == "yes"
+    assert "744.11" in answer.determination.rule
+
+
 def test_out_of_corpus_question_abstains(assistant: Assistant) -> None:
     answer = assistant.ask("What is the VAT rate on restaurant meals in Portugal?")
     assert answer.abstained and answer.citations == []

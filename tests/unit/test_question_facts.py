@@ -139,6 +139,12 @@ def test_a_question_names_its_end_user_and_end_use_or_not(
         # where the goods leave from, or a place of ours, puts nobody in the United States
         ("The Beijing Academy wants fans from our Texas warehouse.", "Beijing Academy", False),
         ("Acme Robotics wants pumps shipped from Texas. Licence?", "Acme Robotics", False),
+        # "US" naming an American licence, law or origin, not where the party is
+        ("Do mass-market software sales to Huawei need a US licence?", "Huawei", False),
+        ("Does selling to Huawei need a U.S. export license?", "Huawei", False),
+        ("Is ZTE bound by US law or US-origin rules when it buys chips?", "ZTE", False),
+        ("Can we ship to Acme Robotics, a U.S. company in Ohio?", "Acme Robotics", True),
+        ("Can we ship to Acme Robotics, a US company?", "Acme Robotics", True),
     ],
 )
 def test_a_party_is_placed_in_the_united_states_only_by_its_own_place(
