@@ -178,7 +178,7 @@ def placed_in_us(question: str, name: str) -> bool:
     return False
 
 
-_OURS_OR_DEPARTURE = re.compile(r"\b(?:our|my|from)\s+(?:own\s+)?$", re.I)
+_OURS_OR_DEPARTURE = re.compile(r"\b(?:our|my|from)\s+(?:the\s+)?(?:own\s+)?$", re.I)
 
 
 # A word DESTINATIONS matches that is not a destination here: a language ("a manual in

@@ -145,6 +145,11 @@ def test_a_question_names_its_end_user_and_end_use_or_not(
         ("Is ZTE bound by US law or US-origin rules when it buys chips?", "ZTE", False),
         ("Can we ship to Acme Robotics, a U.S. company in Ohio?", "Acme Robotics", True),
         ("Can we ship to Acme Robotics, a US company?", "Acme Robotics", True),
+        (
+            "Do software sales to Huawei require an export licence from the United States?",
+            "Huawei",
+            False,
+        ),
     ],
 )
 def test_a_party_is_placed_in_the_united_states_only_by_its_own_place(
