@@ -181,14 +181,17 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     split = _term_words(term)
     if split is None:
         return re.compile(r"(?!x)x")
-    words, last = split
+    return re.compile(_definition_regex(*split), re.I | re.M)
+
+
+def _definition_regex(words: list[str], last: str) -> str:
+    """`definition_pattern`'s regex for a term split by `_term_words`."""
     body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
-    return re.compile(
+    return (
         rf"[\"“‘]?\b{body}\b[.,]?[\"”’]?\s*(?:\([^)]{{0,40}}\)\s*)?"
         r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
         # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...")
-        rf"|^\s*\*{body}\.?\*",
-        re.I | re.M,
+        rf"|^\s*\*{body}\.?\*"
     )
 
 
@@ -213,7 +216,7 @@ def definitions_pattern(terms: list[str]) -> DefinitionsPattern | None:
     if not split:
         return None
     anchor = "|".join(max([*words[:-1], last], key=len) for words, last in split)
-    full = "|".join(f"(?:{definition_pattern(t).pattern})" for t in terms)
+    full = "|".join(f"(?:{_definition_regex(words, last)})" for words, last in split)
     return DefinitionsPattern(cached_pattern(anchor, re.I), cached_pattern(full, re.I | re.M))
 
 
