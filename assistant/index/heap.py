@@ -12,35 +12,28 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
-import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_libc: Any = None
-_looked = False
 
-
-def _trim_function() -> Any:
-    global _libc, _looked
-    with _lock:
-        if not _looked:
-            _looked = True
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                _libc = libc if hasattr(libc, "malloc_trim") else None
-            except OSError:
-                _libc = None
-    return _libc
+@functools.cache
+def _libc() -> Any:
+    """The C library when it has `malloc_trim` (glibc), else None; looked up once."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
 
 
 def return_freed_memory() -> bool:
     """Release the allocator's free pages to the system; whether anything could be asked of it
     (False where the C library has no `malloc_trim`). Costs a walk of the heap's free lists
     (milliseconds): call it after large, rare work, never per request."""
-    libc = _trim_function()
+    libc = _libc()
     if libc is None:
         return False
     try:
