@@ -145,8 +145,6 @@ _US_STATE_AFTER = re.compile(
     r"|,\s*(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
     r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b",
 )
-# A place in the United States the question names ("Fort Hood, Texas", "the Texas National
-# Guard", "a U.S. Army base").
 # "US" naming what is American rather than where a party is: "a US licence", "U.S. export
 # licence", "US law", "US-origin"
 _US_NOT_A_PLACE = (
@@ -155,6 +153,8 @@ _US_NOT_A_PLACE = (
     r"authori[sz]ation\w*|approval|permission|government|sanctions?|controls?|jurisdiction|"
     r"content|origin)\b)"
 )
+# A place in the United States the question names ("Fort Hood, Texas", "the Texas National
+# Guard", "a U.S. Army base").
 _US_PLACE = re.compile(
     rf"\b(?i:{_US_STATES})\b|\b(?:U\.S\.(?!\w)|(?:US|USA|United States)\b){_US_NOT_A_PLACE}"
 )
