@@ -130,6 +130,11 @@ ASKS_LICENCE = re.compile(
     r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
     r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
     r"employees?)|"
+    # "Can a US company sell software to Huawei?": whether a party may make the export
+    r"can (?:a|an|our|my|the|this|that) (?:[\w.-]+\s+){0,3}?(?:sell|export|reexport|re-export|"
+    r"ship|send|supply|transfer|deliver)|"
+    # "Are sales to Huawei licensable under the EAR?"
+    r"licen[cs](?:able|e-free)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
     r"(?:which|what) (?:\w+ )?(?:authori[sz]ations?|licen[cs]es?) (?:covers?|applies|do we need)|"
     r"licen[cs]e requirements? (?:\w+ly )?(?:apply|applies|reach|cover)|"

@@ -108,6 +108,9 @@ def test_flagship_answer_says_licence_and_cites_article_and_entity_list(
         # Huawei is (a party placed in the United States is not reached by its foreign listing)
         "Do mass-market software sales to Huawei need a US licence?",
         "Does selling Windows licences to Huawei need a U.S. export license?",
+        # asked as whether a company may make the sale, or whether it is "licensable"
+        "Can a US company sell software to Huawei?",
+        "Are mass-market software sales to Huawei licensable under the EAR?",
     ],
 )
 def test_the_flagship_opens_with_the_entity_list_determination(

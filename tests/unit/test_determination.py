@@ -2536,6 +2536,19 @@ def test_which_authorization_covers_it_asks_about_a_licence() -> None:
     assert not ASKS_LICENCE.search("Which authorization did BIS publish in 2024?")
 
 
+def test_whether_a_party_may_make_the_export_asks_about_a_licence() -> None:
+    """ "Can a US company sell software to Huawei?" and "is it licensable?" ask what "do we need a
+    licence?" asks; "can the list be downloaded?" does not."""
+    from assistant.answering.determination import ASKS_LICENCE
+
+    assert ASKS_LICENCE.search("Can a US company sell software to Huawei?")
+    assert ASKS_LICENCE.search("Can the German subsidiary ship the spare parts to Iran?")
+    assert ASKS_LICENCE.search("Are mass-market software sales to Huawei licensable under the EAR?")
+    assert ASKS_LICENCE.search("Is this transfer licence-free?")
+    assert not ASKS_LICENCE.search("Can the Entity List be downloaded as a spreadsheet?")
+    assert not ASKS_LICENCE.search("Where can a company find the Commerce Country Chart?")
+
+
 RESTRICTION_600 = (
     "( 12 ) The item is described in a 9x515 or “600 series” ECCN and is destined to, shipped "
     "from, or was manufactured in a destination listed in Country Group D:5 or Hong Kong (see "
