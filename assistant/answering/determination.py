@@ -72,7 +72,7 @@ from assistant.answering.listed_names import (
     names_added,
     question_names,
 )
-from assistant.answering.listing_dates import where_dates_fall
+from assistant.answering.listing_dates import addition_date, where_dates_fall
 from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
@@ -427,6 +427,37 @@ def listing_passage(
 
 # (one slot per process: a dict item set in one step, so threads never see half of it)
 _LAST_LISTED: dict[str, tuple[tuple[object, ...], tuple[str, Basis] | None]] = {}
+
+
+def _dated_addition(
+    name: str, listing: Basis, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[str, Basis] | None:
+    """The day a Federal Register rule or the regulation says `name` was added to the Entity
+    List, and that sentence (`listing_dates.addition_date`): for a party the corpus lists only
+    through a later rule recalling its listing ("the listing of Huawei ... can be found at 84 FR
+    22961"), whose own date is not the listing's. Looked for in the passages, the rest of that
+    rule, then by a query; news and press releases are not asked."""
+
+    def found_in(pool: Sequence[SearchResult]) -> tuple[str, Basis] | None:
+        for p in pool:
+            if p.metadata.get("doc_type") not in ("regulation", "federal_register"):
+                continue
+            for a, b in chunk_sentences(p.text):
+                sentence = p.text[a:b]
+                if "Entity List" not in sentence or not named_whole(sentence, name):
+                    continue
+                day = addition_date(sentence, name)
+                if day is not None:
+                    return day, Basis(p, p.start + a, p.start + b)
+        return None
+
+    found = found_in(passages)
+    reader = getattr(lookup, "document", None)
+    if found is None and reader is not None:
+        found = found_in(reader(listing.passage.citation))
+    if found is None and lookup is not None:
+        found = found_in(lookup(f"On which date was {name} added to the Entity List"))
+    return found
 
 
 def _listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
@@ -798,17 +829,24 @@ def entity_list_rule(
         # (and names it whole: "Inspur Group" matched through the brand word of "Inspur
         # (Beijing) ..." may be its parent, which an earlier rule listed)
         adding = bool(_ADDS_HERE.search(_sentence(basis))) and named_whole(_sentence(basis), name)
-        lines.append(
-            FindingLine(
-                "Listed",
+        dated = None if adding else _dated_addition(name, basis, passages, lookup)
+        if adding:
+            listed_as = (
                 f"{name} was added to the Entity List by {listing.citation} "
                 f"({date_label(listing.metadata)}); screen the party against the current list"
-                if adding
-                else f"{name} was added to the Entity List (per the corpus; screen the party "
-                "against the current list)",
-                [basis],
             )
-        )
+        elif dated is not None:
+            # (the day, from a rule that recalls it, cited to the sentence that gives it)
+            listed_as = (
+                f"{name} was added to the Entity List on {dated[0]}, as "
+                f"{dated[1].passage.citation} states; screen the party against the current list"
+            )
+        else:
+            listed_as = (
+                f"{name} was added to the Entity List (per the corpus; screen the party "
+                "against the current list)"
+            )
+        lines.append(FindingLine("Listed", listed_as, [dated[1] if dated else basis]))
         if adding:
             rule_policy = listing_rule_sentence(basis, name, passages, lookup, _RULE_POLICY)
             rule_savings = listing_rule_sentence(basis, name, passages, lookup, _SAVINGS_CLAUSE)
@@ -4681,6 +4719,13 @@ _ASKS_WHAT_IT_REQUIRES = re.compile(
     r"|\breview\s+policy\b|\bsince\s+when\b",
     re.I,
 )
+# "Is Huawei on the Entity List?", asked with nothing else: where the corpus lists the party,
+# the listing and what it requires answer it, as they answer "... and since when?". (Asked with
+# what the party is to us, "our supplier; we don't export to them", the listing sentence leads.)
+_ONLY_ASKS_IF_LISTED = re.compile(
+    r"\s*(?:is|are)\s+(?:[\w.&'’-]+\s+){1,6}?(?:still\s+)?(?:on|in)\s+the\s+entity\s+list\s*\??\s*",
+    re.I,
+)
 _MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)
 _ASKS_SUBJECT = re.compile(
     r"\b(?:is|are)\s+(?:[\w'-]+\s+){0,4}?(?:still\s+)?subject\s+to\s+the\s+EAR(?=\s*\?)", re.I
@@ -4712,8 +4757,10 @@ def _determine(
     # ("Is Scikro on the Entity List, and if so why, since when, and for which items?": what a
     # listing the corpus holds requires is asked, whoever the party is to us)
     requires = bool(
-        _ASKS_LISTING.search(question)
-        and _ASKS_WHAT_IT_REQUIRES.search(question)
+        (
+            (_ASKS_LISTING.search(question) and _ASKS_WHAT_IT_REQUIRES.search(question))
+            or _ONLY_ASKS_IF_LISTED.fullmatch(question)
+        )
         and listed_in_corpus(question, passages)
     )
     if (

@@ -31,6 +31,28 @@ _EN_ROUTE_ON = re.compile(rf"\ben route\b[^.]*?\bon\s+{_MONTH}\s+(\d{{1,2}}),?\s
 # "before February 5, 2025" (that day excluded), "completed no later than on October 14, 2025"
 _BEFORE = re.compile(rf"\bbefore\s+{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})")
 _NO_LATER = re.compile(rf"\bno later than\s+(?:on\s+)?{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})")
+# The day a sentence says a party was added to the Entity List, where it recalls an earlier
+# rule: "SUMMARY: On May 16, 2019, Huawei ... were added to the Entity List"; "the addition of
+# Huawei to supplement no. 4 to part 744 (Entity List) of the EAR on May 16, 2019"
+_ON_DAY = rf"{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"
+_ADDED_ON = re.compile(
+    rf"^\W*(?:[A-Z]+:\s*)?On\s+(?P<a>{_ON_DAY}),.*?\b(?:was|were)\s+added\s+to\s+the\s+"
+    rf"Entity\s+List\b|\b(?:added|addition)\b.{{0,120}}?\bEntity\s+List\b\)?"
+    rf"(?:\s+of\s+the\s+EAR)?\s+(?:on|effective)\s+(?P<b>{_ON_DAY})",
+    re.S,
+)
+
+
+def addition_date(sentence: str, name: str) -> str | None:
+    """The day, as the sentence writes it, that it says `name`'s listing took effect ("May 16,
+    2019"); None when it gives none in one of those two forms. Only the clause naming the party
+    is read: a rule revising forty entries lists each with its own day ("“Alpha,” first added
+    to the Entity List on August 27, 2024 ( 89 FR 68548 ); “Beta,” first added ...")."""
+    clause = next((c for c in sentence.split(";") if name in c), None)
+    m = _ADDED_ON.search(clause) if clause is not None else None
+    if m is None:
+        return None
+    return " ".join((m.group("a") or m.group("b")).split())
 
 
 def _day(year: str, month: str, day: str) -> date | None:

@@ -4096,8 +4096,10 @@ def test_a_question_naming_a_listed_party_as_flagged_is_answered_by_the_listing(
 
 def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_to_us() -> None:
     """Grade41 Q29: "Is X on the Entity List, and if so why, since when, and for which items?"
-    asks what the listing requires though X is no customer of ours; a question about a party
-    the corpus does not list, or about the listing alone ("Is X listed?"), does not."""
+    asks what the listing requires though X is no customer of ours, and so does "Is X on the
+    Entity List?" asked alone (the Listed line answers it, and what the listing requires is what
+    the asker needs next); a question about a party the corpus does not list, or asked with
+    what X is to us ("our supplier"), does not."""
     asked = (
         "Is TechCamel Pte. Ltd. on the Entity List, and if so why, since when, and for which items?"
     )
@@ -4107,8 +4109,18 @@ def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_
     assert "by FR Doc. 2024-25411" in lines["Listed"].text and "Review policy" in lines
     unknown = "Is Zorblax Widgets Ltd. on the Entity List, and for which items?"
     assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
-    plain = "Is TechCamel Pte. Ltd. on the Entity List?"
-    assert determine(plain, [_adding_rule()], lookup=lambda _q: [EL]) is None
+    for plain in (
+        "Is TechCamel Pte. Ltd. on the Entity List?",
+        "is techcamel pte. ltd. still on the entity list",
+    ):
+        finding = determine(plain, [_adding_rule()], lookup=lambda _q: [EL])
+        assert finding is not None and "744.11" in finding.rule, plain
+        assert finding.lines[1].label == "Listed"
+        assert "by FR Doc. 2024-25411" in finding.lines[1].text
+    unknown = "Is Zorblax Widgets Ltd. on the Entity List?"
+    assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
+    supplier = "TechCamel Pte. Ltd. is the supplier we buy modules from. Is it on the Entity List?"
+    assert determine(supplier, [_adding_rule()], lookup=lambda _q: [EL]) is None
 
 
 def test_a_rule_recalling_an_earlier_addition_is_not_the_listing_rule() -> None:
@@ -4124,7 +4136,37 @@ def test_a_rule_recalling_an_earlier_addition_is_not_the_listing_rule() -> None:
     finding = determine("Can we sell routers to Huawei?", [recalling], lookup=lambda _q: [EL])
     assert finding is not None
     lines = {line.label: line for line in finding.lines}
-    assert "84 FR 43487" not in lines["Listed"].text and "Savings clause" not in lines
+    assert "Savings clause" not in lines
+    # the day it recalls is the listing's, cited to the sentence that says so; not the rule's own
+    listed = lines["Listed"]
+    assert "added to the Entity List on May 16, 2019, as 84 FR 43487 states" in listed.text
+    assert "2019-08-21" not in listed.text
+    assert [b.passage.citation for b in listed.basis] == ["84 FR 43487"]
+    assert _sentence_of(listed).startswith("SUMMARY: On May 16, 2019, Huawei")
+
+
+def test_a_recalled_listing_without_a_day_in_a_rule_says_only_that_the_corpus_lists_it() -> None:
+    """A rule that mentions Huawei's listing without its day, and a press release that dates it
+    ("Since May 16, 2019 ..."): no day is given, since news is not asked for one."""
+    rule = _p(
+        182,
+        "FR Doc. 2024-15810",
+        "The listing of Huawei Technologies Co., Ltd on the Entity List and associated licensing "
+        "requirements can be found at 84 FR 22961.",
+        "federal_register",
+        date="2024-07-30",
+    )
+    news = _p(
+        183,
+        "CPI Financial",
+        "Huawei was added to the Entity List on May 16, 2019, reported Bloomberg.",
+        "article",
+        date="2019-11-24",
+    )
+    finding = determine("Can we sell routers to Huawei?", [rule, news], lookup=lambda _q: [EL])
+    assert finding is not None
+    listed = next(line for line in finding.lines if line.label == "Listed")
+    assert "(per the corpus; screen the party" in listed.text and "2019" not in listed.text
 
 
 def test_when_parties_were_given_different_policies_only_one_naming_the_party_is_quoted() -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.answering.listing_dates import dates_in, savings_window, where_dates_fall
+from assistant.answering.listing_dates import (
+    addition_date,
+    dates_in,
+    savings_window,
+    where_dates_fall,
+)
 
 BEFORE_CLAUSE = (
     "For the changes being made in this final rule, shipments of items removed from eligibility "
@@ -71,3 +76,32 @@ def test_each_date_is_placed_before_within_or_past_the_window() -> None:
     within = where_dates_fall("It was delivered on October 14, 2025.", NO_LATER_CLAUSE)
     assert within is not None and "is on or after September 12, 2025" in within
     assert where_dates_fall("Was the shipment a problem?", BEFORE_CLAUSE) is None
+
+
+def test_the_day_a_sentence_says_a_party_was_added_to_the_entity_list() -> None:
+    """Both ways a later rule recalls a listing's day; a date about something else, or another
+    party's, is not one."""
+    summary = (
+        "SUMMARY: On May 16, 2019, Huawei Technologies Co., Ltd. (Huawei) and \nsixty-eight "
+        "of its non-U.S. affiliates were added to the Entity List."
+    )
+    assert addition_date(summary, "Huawei") == "May 16, 2019"
+    recalled = (
+        "BIS has been involved since the addition of Huawei to supplement no. 4 to part 744 "
+        "(Entity List) of the EAR on May 16, 2019 ( See 84 FR 22961 (May 21, 2019))."
+    )
+    assert addition_date(recalled, "Huawei") == "May 16, 2019"
+    effective = "Huawei was added to the Entity List effective August 19, 2019."
+    assert addition_date(effective, "Huawei") == "August 19, 2019"
+    # each entry of a list with its own day
+    entries = (
+        "“Public Joint Stock Company UEC-Ufa Engine Industrial Association,” first added to the "
+        "Entity List on August 27, 2024 ( 89 FR 68548 ); “Harbin Institute of Technology,” first "
+        "added to the Entity List on June 5, 2020 ( 85 FR 34497 ); “Hexin Co.,” first added ..."
+    )
+    assert addition_date(entries, "Harbin Institute of Technology") == "June 5, 2020"
+    assert addition_date(entries, "Hexin") is None
+    # a publication date, a removal, a date after the sentence, another party: none is the day
+    assert addition_date("The rule adding Huawei was published on May 21, 2019.", "Huawei") is None
+    assert addition_date("On May 16, 2019, BIS removed Acme from the Entity List.", "Acme") is None
+    assert addition_date(summary, "Acme") is None
