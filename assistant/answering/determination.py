@@ -156,6 +156,16 @@ _SAYS_LISTED = re.compile(
     r"entities|customer)|\blisted (?:entity|company|party|firm)|\bentity[- ]listed\b",
     re.I,
 )
+# "exporting servers to a company on the Entity List", "sales to parties listed on the Entity
+# List": a listed party as the premise, even inside a question ("Is a licence required for
+# ...?"), unlike a named one asked about ("Is Lenovo on the Entity List?")
+_A_LISTED_PARTY = re.compile(
+    r"(?:\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}?(?:company|firm|party|entity|customer|buyer|"
+    r"end[- ]user|consignee|organi[sz]ation|university)|\b(?:companies|firms|parties|entities|"
+    r"customers|buyers|end[- ]users|consignees|organi[sz]ations|universities))\s+"
+    r"(?:(?:that|which)\s+(?:is|are)\s+)?(?:listed\s+)?on\s+the\s+Entity\s+List\b",
+    re.I,
+)
 _OWNERSHIP = re.compile(
     r"\b(?:shareholders?|owners?|owns|owned|ownership|parent|stake|subsidiar\w*|percent)\b"
     r"|\d+\s*%",
@@ -694,7 +704,7 @@ def entity_list_rule(
         # "Steel Design Inc. of Cleveland, Ohio": a name the corpus lists abroad, on a company
         # the question puts in the United States, in a sale that leaves no border
         corpus_says = None
-    said = asserted(_SAYS_LISTED, _statements(question))
+    said = asserted(_SAYS_LISTED, _statements(question)) or asserted(_A_LISTED_PARTY, question)
     # "whose 20% shareholder is on the Entity List": the owner is listed, not the party; the
     # listing reaches it only through the affiliates rule's ownership test.
     owned_by_listed = bool(_OWNED_BY_LISTED.search(question))

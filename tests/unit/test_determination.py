@@ -4885,3 +4885,23 @@ def test_a_no_exceptions_sentence_is_cited_only_for_the_paragraphs_it_names() ->
     assert not speaks_to_paragraph(sentence, "(c)(1)")
     assert speaks_to_paragraph("No license exceptions may be used.", "(b)(5)")
     assert speaks_to_paragraph("under paragraphs (a)(1) through (a)(3) of this section", "(a)(2)")
+
+
+def test_a_listed_party_as_the_premise_of_a_question_is_listed() -> None:
+    """ "Is a licence required for exporting servers to a company on the Entity List?" gives the
+    listing as its premise: yes, not "depends on whether a party is listed". A named party
+    asked about, or one said not to be listed, is no such premise."""
+    for question in (
+        "Is a U.S. license required for exporting servers to a company on the Entity List?",
+        "Can we use License Exception LVS for a small shipment to a company on the Entity List?",
+        "Do exports of EAR99 items to parties listed on the Entity List need a licence?",
+    ):
+        finding = determine(question, [EL], lookup=lambda _q: [EL])
+        assert finding is not None and finding.outcome == "yes", question
+        assert not finding.missing_facts, question
+    for question in (
+        "Do we need a licence to sell routers to Lenovo? Is it on the Entity List?",
+        "Do we need a licence for servers to a company that is not on the Entity List?",
+    ):
+        finding = determine(question, [EL], lookup=lambda _q: [EL])
+        assert finding is None or finding.outcome != "yes", question
