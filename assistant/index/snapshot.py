@@ -53,7 +53,7 @@ from assistant.access import readable
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
 from assistant.index.heap import return_freed_memory
 from assistant.index.store import Store, shared_strings
-from assistant.index.tokenize import tokenize
+from assistant.index.tokenize import tokenize, tokenize_once
 from assistant.removals import Removal, find_removals
 from assistant.status import load_notes
 
@@ -75,7 +75,7 @@ _MAX_SLOTS_PER_ROW = 2
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
     """What BM25 indexes of a chunk: its citation and title too, so "744.11" finds its rule."""
-    return tokenize(f"{chunk_label(meta)} {text}")
+    return tokenize(chunk_label(meta)) + tokenize_once(text)
 
 
 def chunk_label(meta: Mapping[str, Any]) -> str:
@@ -92,7 +92,7 @@ def _count_terms(
     labels: list[Terms] = []
     for text, meta in zip(texts, metas, strict=True):
         label = tokenize(chunk_label(meta))
-        terms.append(vocabulary.encode(label + tokenize(text)))
+        terms.append(vocabulary.encode(label + tokenize_once(text)))
         labels.append(vocabulary.encode(label))
     return terms, labels
 

@@ -79,6 +79,13 @@ def tokenize(text: str) -> list[str]:
     return _tokenize(text)
 
 
+def tokenize_once(text: str) -> list[str]:
+    """`tokenize` without the cache, for a chunk's text, which a snapshot build or refresh
+    tokenizes once: through the cache, a corpus's chunks would push out the questions and
+    sentences that answers tokenize again and again, and hold a token tuple per chunk."""
+    return _tokenize(text)
+
+
 _CACHED_MAX = 2000  # questions and sentences, not whole chunks (tokenized once per snapshot)
 
 

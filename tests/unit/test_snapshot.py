@@ -15,6 +15,7 @@ from assistant.index.snapshot import (
     MAX_VIEWS,
     CorpusSnapshot,
     build,
+    chunk_label,
     corpus_version,
     index_exists,
     index_path,
@@ -51,6 +52,18 @@ def test_a_build_holds_every_stored_chunk_in_id_order(store: FakeStore) -> None:
     assert index.position == {cid: i for i, cid in enumerate(index.ids)}
     assert index.version == corpus_version(as_store(store))
     assert index.complete and index.chunks_seen == 4
+
+
+def test_counting_a_snapshot_leaves_the_tokenizer_cache_to_answers(store: FakeStore) -> None:
+    """A chunk's text is tokenized once per snapshot: kept in the cache, a corpus's chunks would
+    push out the sentences answers score again and again (and hold a tuple per chunk)."""
+    from assistant.index import tokenize as tokenizer
+
+    tokenizer._tokenize_short.cache_clear()
+    index = build(as_store(store))
+    index.ranker()
+    labels = {chunk_label(m) for m in index.metas}  # (a few per section: cached, reused)
+    assert tokenizer._tokenize_short.cache_info().currsize == len(labels)
 
 
 def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore) -> None:
