@@ -4729,11 +4729,17 @@ _ASKS_WHAT_IT_REQUIRES = re.compile(
     r"|\breview\s+policy\b|\bsince\s+when\b",
     re.I,
 )
-# "Is Huawei on the Entity List?", asked with nothing else: where the corpus lists the party,
-# the listing and what it requires answer it, as they answer "... and since when?". (Asked with
-# what the party is to us, "our supplier; we don't export to them", the listing sentence leads.)
+# "Is Huawei on the Entity List?", "When was Huawei added to the Entity List?", asked with
+# nothing else: where the corpus lists the party, the listing (with its day) and what it
+# requires answer it, as they answer "... and since when?". (Asked with what the party is to
+# us, "our supplier; we don't export to them", the listing sentence leads.)
+_PARTY_WORDS = r"(?:[\w.&'’-]+\s+){1,6}?"
 _ONLY_ASKS_IF_LISTED = re.compile(
-    r"\s*(?:is|are)\s+(?:[\w.&'’-]+\s+){1,6}?(?:still\s+)?(?:on|in)\s+the\s+entity\s+list\s*\??\s*",
+    rf"\s*(?:(?:is|are)\s+{_PARTY_WORDS}(?:still\s+)?(?:on|in)|"
+    rf"when\s+(?:was|were|did)\s+{_PARTY_WORDS}(?:first\s+)?(?:get\s+|go\s+)?"
+    rf"(?:added\s+to|put\s+on|placed\s+on|on)|"
+    rf"since\s+when\s+(?:has|have|is|are)\s+{_PARTY_WORDS}(?:been\s+)?on)"
+    r"\s+the\s+entity\s+list\s*\??\s*",
     re.I,
 )
 _MENTIONS_LICENCE = re.compile(r"\blicen[cs]\w*|\bexceptions?\b|\bNLR\b", re.I)

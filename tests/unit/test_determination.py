@@ -4112,6 +4112,8 @@ def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_
     for plain in (
         "Is TechCamel Pte. Ltd. on the Entity List?",
         "is techcamel pte. ltd. still on the entity list",
+        "When was TechCamel Pte. Ltd. added to the Entity List?",
+        "Since when has TechCamel Pte. Ltd. been on the Entity List?",
     ):
         finding = determine(plain, [_adding_rule()], lookup=lambda _q: [EL])
         assert finding is not None and "744.11" in finding.rule, plain
@@ -4119,8 +4121,11 @@ def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_
         assert "by FR Doc. 2024-25411" in finding.lines[1].text
     unknown = "Is Zorblax Widgets Ltd. on the Entity List?"
     assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
-    supplier = "TechCamel Pte. Ltd. is the supplier we buy modules from. Is it on the Entity List?"
-    assert determine(supplier, [_adding_rule()], lookup=lambda _q: [EL]) is None
+    for aside in (
+        "TechCamel Pte. Ltd. is the supplier we buy modules from. Is it on the Entity List?",
+        "Purely for a training slide (no dealings with them): when was TechCamel Pte. Ltd. listed?",
+    ):
+        assert determine(aside, [_adding_rule()], lookup=lambda _q: [EL]) is None, aside
 
 
 def test_a_rule_recalling_an_earlier_addition_is_not_the_listing_rule() -> None:
