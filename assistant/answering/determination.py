@@ -470,6 +470,26 @@ def _dated_addition(
     return found
 
 
+def unlisted_party(question: str, passages: Sequence[SearchResult]) -> str | None:
+    """The party that "Is X on the Entity List?", asked alone, names when no passage adds it
+    (retrieval brings in the sentence adding a named party when the corpus holds one:
+    `listing_passage`), and no passage names it beside the Entity List in any words ("two
+    Entity List parties, SMIC Northern Integrated Circuit ..."; "removed Sandvine from the Entity
+    List"): the answer says the corpus does not list it, rather than lead with a rule that lists
+    others."""
+    if not _ONLY_ASKS_IF_LISTED.fullmatch(question) or listed_in_corpus(question, passages):
+        return None
+    names = party_names(question)
+    if not names:
+        return None
+    name = cached_pattern(rf"(?<![\w-]){re.escape(names[0])}(?![\w-])")
+    for p in passages:
+        for a, b in chunk_sentences(p.text):
+            if "Entity List" in p.text[a:b] and name.search(p.text[a:b]):
+                return None
+    return names[0]
+
+
 def _listed_in_corpus(question: str, passages: Sequence[SearchResult]) -> tuple[str, Basis] | None:
     ranked = sorted(
         passages,

@@ -28,6 +28,7 @@ from assistant.answering.determination import (
     determine,
     ear99_only,
     listed_in_corpus,
+    unlisted_party,
 )
 from assistant.answering.quotes import (
     display,
@@ -846,6 +847,14 @@ def compose_extractive(
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines and not general:
         return not_covered(absent_note(question, lookup))
+    missing = None if lead_lines else unlisted_party(question, passages)
+    if missing is not None:
+        # ("Is Siemens on the Entity List?": a rule listing other parties is no answer)
+        lead_lines.append(
+            f"**Not found in the corpus:** none of the Entity List additions it holds names "
+            f"{missing}. It holds only some of them: screen {missing} against the current "
+            "Consolidated Screening List."
+        )
     if not lead_lines and chosen:
         # A question naming a section is answered from that section first: its opening
         # sentence (the scope or the rule), the paragraph it names before the rest.

@@ -4910,3 +4910,38 @@ def test_a_listed_party_as_the_premise_of_a_question_is_listed() -> None:
     ):
         finding = determine(question, [EL], lookup=lambda _q: [EL])
         assert finding is None or finding.outcome != "yes", question
+
+
+def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
+    """ "Is Siemens on the Entity List?" asked alone, with no passage adding Siemens or naming it
+    beside the Entity List, opens by saying so (and to screen it), not with a rule that lists
+    other parties; a party a passage names as listed, added or removed, or the question asked
+    with more, is left to the rules and the passages."""
+    from assistant.answering.determination import unlisted_party
+
+    others = _p(
+        2,
+        "FR Doc. 2025-17893",
+        "The ERC determined to add GMC Semiconductor Technology (Wuxi) Co., Ltd. to the Entity "
+        "List. These entities acquired equipment for two Entity List parties, SMIC Northern "
+        "Integrated Circuit Manufacturing (Beijing) Co., Ltd. and Semiconductor Manufacturing "
+        "International (Beijing) Corporation. The ERC determined to remove Sandvine Incorporated "
+        "from the Entity List.",
+        "federal_register",
+    )
+    assert unlisted_party("Is Siemens on the Entity List?", [EL, others]) == "Siemens"
+    assert unlisted_party("Is SMIC on the Entity List?", [EL, others]) is None
+    assert unlisted_party("Is Sandvine on the Entity List?", [EL, others]) is None
+    assert unlisted_party("Is GMC Semiconductor Technology on the Entity List?", [others]) is None
+    assert unlisted_party("We sell to Siemens. Is it on the Entity List?", [EL, others]) is None
+    assert unlisted_party("Is it on the Entity List?", [EL, others]) is None
+
+    answer = compose_extractive(
+        "Is Siemens on the Entity List?",
+        [EL, others],
+        min_relevance=0.3,
+        min_relevance_unknown_name=0.3,
+    ).answer
+    assert answer.startswith("**Not found in the corpus:** none of the Entity List additions")
+    assert "screen Siemens against the current Consolidated Screening List" in answer
+    assert "GMC Semiconductor" not in answer.splitlines()[0]
