@@ -130,9 +130,11 @@ ASKS_LICENCE = re.compile(
     r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
     r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
     r"employees?)|"
-    # "Can a US company sell software to Huawei?": whether a party may make the export
+    # "Can a US company sell software to Huawei?": whether a party may make the export (to
+    # someone: not "Can a Chinese supplier ship parts to our factory?", an import, nor "Can a
+    # bank transfer money?")
     r"can (?:a|an|our|my|the|this|that) (?:[\w.-]+\s+){0,3}?(?:sell|export|reexport|re-export|"
-    r"ship|send|supply|transfer|deliver)|"
+    r"ship|supply|deliver)(?:\s+[\w.'’-]+){0,6}?\s+to\s+(?!(?:us|our|me|my)\b)|"
     # "Are sales to Huawei licensable under the EAR?"
     r"licen[cs](?:able|e-free)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"
@@ -160,6 +162,9 @@ _SAYS_LISTED = re.compile(
 # List": a listed party as the premise, even inside a question ("Is a licence required for
 # ...?"), unlike a named one asked about ("Is Lenovo on the Entity List?")
 _A_LISTED_PARTY = re.compile(
+    # (the party the deal is with, "to" or "for" it: not "a subsidiary of a company on the
+    # Entity List", "competes with a company on ...", "used to be a company on ...")
+    r"(?:(?<=\bto )|(?<=\bfor ))"
     r"(?:\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}?(?:company|firm|party|entity|customer|buyer|"
     r"end[- ]user|consignee|organi[sz]ation|university)|\b(?:companies|firms|parties|entities|"
     r"customers|buyers|end[- ]users|consignees|organi[sz]ations|universities))\s+"
@@ -482,10 +487,13 @@ def unlisted_party(question: str, passages: Sequence[SearchResult]) -> str | Non
     names = party_names(question)
     if not names:
         return None
-    name = cached_pattern(rf"(?<![\w-]){re.escape(names[0])}(?![\w-])")
+    # (in any case and any of its names: "HUAWEI", "the US added Huawei to an entity list")
+    named = cached_pattern(
+        r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I
+    )
     for p in passages:
         for a, b in chunk_sentences(p.text):
-            if "Entity List" in p.text[a:b] and name.search(p.text[a:b]):
+            if "entity list" in p.text[a:b].lower() and named.search(p.text[a:b]):
                 return None
     return names[0]
 
@@ -4753,7 +4761,10 @@ _ASKS_WHAT_IT_REQUIRES = re.compile(
 # nothing else: where the corpus lists the party, the listing (with its day) and what it
 # requires answer it, as they answer "... and since when?". (Asked with what the party is to
 # us, "our supplier; we don't export to them", the listing sentence leads.)
-_PARTY_WORDS = r"(?:[\w.&'’-]+\s+){1,6}?"
+# (a party's own name: not "a subsidiary of Kaspersky", "a supplier to Kaspersky")
+_PARTY_WORDS = (
+    r"(?:(?!(?:of|to|for|with|by|from|a|an|any|some|our|their|its|his|her)\s)[\w.&'’-]+\s+){1,6}?"
+)
 _ONLY_ASKS_IF_LISTED = re.compile(
     rf"\s*(?:(?:is|are)\s+{_PARTY_WORDS}(?:still\s+)?(?:on|in)|"
     rf"when\s+(?:was|were|did)\s+{_PARTY_WORDS}(?:first\s+)?(?:get\s+|go\s+)?"

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from assistant.text import cached_pattern
+
 _MONTH_NUMBER = {
     m: i + 1
     for i, m in enumerate(
@@ -32,27 +34,43 @@ _EN_ROUTE_ON = re.compile(rf"\ben route\b[^.]*?\bon\s+{_MONTH}\s+(\d{{1,2}}),?\s
 _BEFORE = re.compile(rf"\bbefore\s+{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})")
 _NO_LATER = re.compile(rf"\bno later than\s+(?:on\s+)?{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})")
 # The day a sentence says a party was added to the Entity List, where it recalls an earlier
-# rule: "SUMMARY: On May 16, 2019, Huawei ... were added to the Entity List"; "the addition of
-# Huawei to supplement no. 4 to part 744 (Entity List) of the EAR on May 16, 2019"
-_ON_DAY = rf"{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"
-_ADDED_ON = re.compile(
-    rf"^\W*(?:[A-Z]+:\s*)?On\s+(?P<a>{_ON_DAY}),.*?\b(?:was|were)\s+added\s+to\s+the\s+"
-    rf"Entity\s+List\b|\b(?:added|addition)\b.{{0,120}}?\bEntity\s+List\b\)?"
-    rf"(?:\s+of\s+the\s+EAR)?\s+(?:on|effective)\s+(?P<b>{_ON_DAY})",
-    re.S,
+# rule, in three forms, each with the party's name where the subject of the addition stands:
+# "SUMMARY: On May 16, 2019, Huawei ... were added to the Entity List"; "the addition of Huawei
+# to supplement no. 4 to part 744 (Entity List) of the EAR on May 16, 2019"; "“Harbin Institute
+# of Technology,” first added to the Entity List on June 5, 2020".
+_DAY = rf"(?P<day>{_MONTH}\s+\d{{1,2}},\s+\d{{4}})"
+_ADDED_FORMS = tuple(
+    form.replace("<DAY>", _DAY)
+    for form in (
+        r"^\W*(?:[A-Z]+:\s*)?On\s+<DAY>,\s+<NAME>(?![\w-]).{0,200}?\b(?:was|were)\s+added\s+to\s+"
+        r"the\s+Entity\s+List\b",
+        r"\baddition\s+of\s+<NAME>(?![\w-]).{0,120}?\bEntity\s+List\b\)?(?:\s+of\s+the\s+EAR)?"
+        r"\s+(?:on|effective)\s+<DAY>",
+        # (its company form may follow the name: "“Beijing E-science Co., Ltd.,” first added")
+        r"(?<![\w-])<NAME>(?:\s*\([^)]*\))?(?:,?\s+(?:Co|Ltd|Inc|LLC|Limited|Corporation|Corp|"
+        r"Company|GmbH|JSC|PJSC|OJSC|CJSC|OOO|OAO|ZAO|PAO|AO|AG|SA|Pte|Pvt|Sdn|Bhd)\.?){0,4}"
+        r"[,”\"’']*\s+(?:(?:was|were|which\s+was|that\s+was)\s+)?(?:first\s+)?added\s+to\s+"
+        r"the\s+Entity\s+List\s+(?:on|effective)\s+<DAY>",
+    )
 )
+# A day of something else: a footnote designation added to entries, a removal, an alias
+_NOT_AN_ADDITION = re.compile(r"\b(?:footnote|remov\w*|alias\w*)\b", re.I)
 
 
 def addition_date(sentence: str, name: str) -> str | None:
     """The day, as the sentence writes it, that it says `name`'s listing took effect ("May 16,
-    2019"); None when it gives none in one of those two forms. Only the clause naming the party
-    is read: a rule revising forty entries lists each with its own day ("“Alpha,” first added
-    to the Entity List on August 27, 2024 ( 89 FR 68548 ); “Beta,” first added ...")."""
-    clause = next((c for c in sentence.split(";") if name in c), None)
-    m = _ADDED_ON.search(clause) if clause is not None else None
-    if m is None:
+    2019"); None when it gives none in one of `_ADDED_FORMS`. The name must stand where the
+    addition's subject does: in a rule revising forty entries each has its own day ("“Alpha,”
+    first added to the Entity List on August 27, 2024 ( 89 FR 68548 ); “Beta,” first added
+    ..."), and "subsidiaries of Inspur Group, which was added ... on March 2, 2023" dates the
+    group, not a subsidiary."""
+    if _NOT_AN_ADDITION.search(sentence):
         return None
-    return " ".join((m.group("a") or m.group("b")).split())
+    for form in _ADDED_FORMS:
+        m = cached_pattern(form.replace("<NAME>", re.escape(name)), re.S).search(sentence)
+        if m is not None:
+            return " ".join(m.group("day").split())
+    return None
 
 
 def _day(year: str, month: str, day: str) -> date | None:

@@ -2546,6 +2546,10 @@ def test_whether_a_party_may_make_the_export_asks_about_a_licence() -> None:
     assert ASKS_LICENCE.search("Are mass-market software sales to Huawei licensable under the EAR?")
     assert ASKS_LICENCE.search("Is this transfer licence-free?")
     assert not ASKS_LICENCE.search("Can the Entity List be downloaded as a spreadsheet?")
+    # to someone else, not to us, and not a payment or a quote
+    assert not ASKS_LICENCE.search("Can a Kaspersky employee send us a quote?")
+    assert not ASKS_LICENCE.search("Can a bank transfer money to Iran?")
+    assert not ASKS_LICENCE.search("Can a Chinese supplier ship parts to our US factory?")
     assert not ASKS_LICENCE.search("Where can a company find the Commerce Country Chart?")
 
 
@@ -4123,6 +4127,9 @@ def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_
     assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
     for aside in (
         "TechCamel Pte. Ltd. is the supplier we buy modules from. Is it on the Entity List?",
+        # another party, related to the listed one
+        "Is a supplier to TechCamel Pte. Ltd. on the Entity List?",
+        "Is a subsidiary of TechCamel Pte. Ltd. on the Entity List?",
         "Purely for a training slide (no dealings with them): when was TechCamel Pte. Ltd. listed?",
     ):
         assert determine(aside, [_adding_rule()], lookup=lambda _q: [EL]) is None, aside
@@ -4907,6 +4914,10 @@ def test_a_listed_party_as_the_premise_of_a_question_is_listed() -> None:
     for question in (
         "Do we need a licence to sell routers to Lenovo? Is it on the Entity List?",
         "Do we need a licence for servers to a company that is not on the Entity List?",
+        # a bystander is listed, not the party we deal with
+        "Our buyer competes with a company on the Entity List. Do we need a licence to sell "
+        "them EAR99 pumps?",
+        "Our buyer is a subsidiary of a company on the Entity List. Do we need a licence?",
     ):
         finding = determine(question, [EL], lookup=lambda _q: [EL])
         assert finding is None or finding.outcome != "yes", question
@@ -4935,6 +4946,10 @@ def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
     assert unlisted_party("Is GMC Semiconductor Technology on the Entity List?", [others]) is None
     assert unlisted_party("We sell to Siemens. Is it on the Entity List?", [EL, others]) is None
     assert unlisted_party("Is it on the Entity List?", [EL, others]) is None
+    # in any case: a capitalised name, a news report's "an entity list"
+    assert unlisted_party("Is SANDVINE on the Entity List?", [EL, others]) is None
+    news = _p(3, "CPI Financial", "In May 2019, the US added Huawei to an entity list.", "article")
+    assert unlisted_party("Is Huawei on the Entity List?", [EL, news]) is None
 
     answer = compose_extractive(
         "Is Siemens on the Entity List?",

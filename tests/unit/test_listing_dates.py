@@ -101,6 +101,36 @@ def test_the_day_a_sentence_says_a_party_was_added_to_the_entity_list() -> None:
     )
     assert addition_date(entries, "Harbin Institute of Technology") == "June 5, 2020"
     assert addition_date(entries, "Hexin") is None
+    # its company form between, "and" between entries; a longer name that begins with it
+    joined = (
+        "“Beijing E-science Co., Ltd.,” first added to the Entity List on July 12, 2021 ( x ) "
+        "and “BuyBest Electronic,” first added to the Entity List on May 1, 2022"
+    )
+    assert addition_date(joined, "Beijing E-science") == "July 12, 2021"
+    assert addition_date(joined, "BuyBest Electronic") == "May 1, 2022"
+    russian = "“Daltransgaz, OAO,” first added to the Entity List on September 7, 2016 ( 81 FR 6 )"
+    assert addition_date(russian, "Daltransgaz") == "September 7, 2016"
+    longer = (
+        "“SMIC Beijing,” first added to the Entity List on December 2, 2024; “SMIC,” first "
+        "added to the Entity List on December 18, 2020"
+    )
+    assert addition_date(longer, "SMIC") == "December 18, 2020"
+    # the day of a parent, of a later addition, of a footnote or a removal is not the party's
+    group = "subsidiaries of Inspur Group, which was added to the Entity List on March 2, 2023."
+    assert addition_date(group, "Inspur") is None
+    assert addition_date(group, "Inspur Group") == "March 2, 2023"
+    later = (
+        "On May 16, 2019, Huawei were added to the Entity List, and on August 19, 2020, Huawei "
+        "Cloud Computing Technologies were added to the Entity List."
+    )
+    assert addition_date(later, "Huawei Cloud") is None
+    footnote = (
+        "BIS added the footnote 1 designation to the entries for Huawei on the Entity List on "
+        "August 17, 2020."
+    )
+    assert addition_date(footnote, "Huawei") is None
+    removed = "BIS added 11 entities and removed Sandvine Inc. from the Entity List on May 13, 2025"
+    assert addition_date(removed, "Sandvine") is None
     # a publication date, a removal, a date after the sentence, another party: none is the day
     assert addition_date("The rule adding Huawei was published on May 21, 2019.", "Huawei") is None
     assert addition_date("On May 16, 2019, BIS removed Acme from the Entity List.", "Acme") is None
