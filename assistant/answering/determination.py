@@ -444,6 +444,11 @@ def listing_passage(
 _LAST_LISTED: dict[str, tuple[tuple[object, ...], tuple[str, Basis] | None]] = {}
 
 
+# A sentence naming the Entity List as rules write it, and in a report's words ("an entity list")
+_ENTITY_LIST = re.compile("Entity List")
+_ENTITY_LIST_ANY_CASE = re.compile("entity list", re.I)
+
+
 def _dated_addition(
     name: str, listing: Basis, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> tuple[str, Basis] | None:
@@ -454,16 +459,14 @@ def _dated_addition(
     rule, then by a query; news and press releases are not asked."""
 
     def found_in(pool: Sequence[SearchResult]) -> tuple[str, Basis] | None:
-        for p in pool:
-            if p.metadata.get("doc_type") not in ("regulation", "federal_register"):
-                continue
-            for a, b in chunk_sentences(p.text):
-                sentence = p.text[a:b]
-                if "Entity List" not in sentence or not named_whole(sentence, name):
-                    continue
-                day = addition_date(sentence, name)
-                if day is not None:
-                    return day, Basis(p, p.start + a, p.start + b)
+        official = [
+            p for p in pool if p.metadata.get("doc_type") in ("regulation", "federal_register")
+        ]
+        for basis in _matching(official, "", _ENTITY_LIST):
+            sentence = _sentence(basis)
+            day = addition_date(sentence, name) if named_whole(sentence, name) else None
+            if day is not None:
+                return day, basis
         return None
 
     found = found_in(passages)
@@ -491,10 +494,8 @@ def unlisted_party(question: str, passages: Sequence[SearchResult]) -> str | Non
     named = cached_pattern(
         r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I
     )
-    for p in passages:
-        for a, b in chunk_sentences(p.text):
-            if "entity list" in p.text[a:b].lower() and named.search(p.text[a:b]):
-                return None
+    if any(named.search(_sentence(b)) for b in _matching(passages, "", _ENTITY_LIST_ANY_CASE)):
+        return None
     return names[0]
 
 
