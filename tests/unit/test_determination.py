@@ -4111,8 +4111,6 @@ def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_
     assert finding is not None and "744.11" in finding.rule
     lines = {line.label: line for line in finding.lines}
     assert "by FR Doc. 2024-25411" in lines["Listed"].text and "Review policy" in lines
-    unknown = "Is Zorblax Widgets Ltd. on the Entity List, and for which items?"
-    assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
     for plain in (
         "Is TechCamel Pte. Ltd. on the Entity List?",
         "is techcamel pte. ltd. still on the entity list",
@@ -4123,9 +4121,11 @@ def test_asked_what_a_listing_requires_the_listing_answers_whoever_the_party_is_
         assert finding is not None and "744.11" in finding.rule, plain
         assert finding.lines[1].label == "Listed"
         assert "by FR Doc. 2024-25411" in finding.lines[1].text
-    unknown = "Is Zorblax Widgets Ltd. on the Entity List?"
-    assert determine(unknown, [_adding_rule()], lookup=lambda _q: [EL]) is None
     for aside in (
+        # a party the corpus does not list
+        "Is Zorblax Widgets Ltd. on the Entity List, and for which items?",
+        "Is Zorblax Widgets Ltd. on the Entity List?",
+        # what the party is to us
         "TechCamel Pte. Ltd. is the supplier we buy modules from. Is it on the Entity List?",
         # another party, related to the listed one
         "Is a supplier to TechCamel Pte. Ltd. on the Entity List?",

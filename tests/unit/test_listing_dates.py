@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from assistant.answering.listing_dates import (
     addition_date,
     dates_in,
@@ -78,60 +80,84 @@ def test_each_date_is_placed_before_within_or_past_the_window() -> None:
     assert where_dates_fall("Was the shipment a problem?", BEFORE_CLAUSE) is None
 
 
-def test_the_day_a_sentence_says_a_party_was_added_to_the_entity_list() -> None:
-    """Both ways a later rule recalls a listing's day; a date about something else, or another
+SUMMARY = (
+    "SUMMARY: On May 16, 2019, Huawei Technologies Co., Ltd. (Huawei) and \nsixty-eight "
+    "of its non-U.S. affiliates were added to the Entity List."
+)
+ENTRIES = (
+    "“Public Joint Stock Company UEC-Ufa Engine Industrial Association,” first added to the "
+    "Entity List on August 27, 2024 ( 89 FR 68548 ); “Harbin Institute of Technology,” first "
+    "added to the Entity List on June 5, 2020 ( 85 FR 34497 ); “Hexin Co.,” first added ..."
+)
+JOINED = (
+    "“Beijing E-science Co., Ltd.,” first added to the Entity List on July 12, 2021 ( x ) "
+    "and “BuyBest Electronic,” first added to the Entity List on May 1, 2022"
+)
+GROUP = "subsidiaries of Inspur Group, which was added to the Entity List on March 2, 2023."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "day"),
+    [
+        # the three ways a later rule recalls a listing's day
+        (SUMMARY, "Huawei", "May 16, 2019"),
+        (
+            "BIS has been involved since the addition of Huawei to supplement no. 4 to part 744 "
+            "(Entity List) of the EAR on May 16, 2019 ( See 84 FR 22961 (May 21, 2019)).",
+            "Huawei",
+            "May 16, 2019",
+        ),
+        (
+            "Huawei was added to the Entity List effective August 19, 2019.",
+            "Huawei",
+            "August 19, 2019",
+        ),
+        # each entry of a list with its own day
+        (ENTRIES, "Harbin Institute of Technology", "June 5, 2020"),
+        (ENTRIES, "Hexin", None),
+        # its company form between, "and" between entries; a longer name that begins with it
+        (JOINED, "Beijing E-science", "July 12, 2021"),
+        (JOINED, "BuyBest Electronic", "May 1, 2022"),
+        (
+            "“Daltransgaz, OAO,” first added to the Entity List on September 7, 2016 ( 81 FR 6 )",
+            "Daltransgaz",
+            "September 7, 2016",
+        ),
+        (
+            "“SMIC Beijing,” first added to the Entity List on December 2, 2024; “SMIC,” first "
+            "added to the Entity List on December 18, 2020",
+            "SMIC",
+            "December 18, 2020",
+        ),
+        # the day of a parent, of a later addition, of a footnote or a removal is not the party's
+        (GROUP, "Inspur", None),
+        (GROUP, "Inspur Group", "March 2, 2023"),
+        (
+            "On May 16, 2019, Huawei were added to the Entity List, and on August 19, 2020, Huawei "
+            "Cloud Computing Technologies were added to the Entity List.",
+            "Huawei Cloud",
+            None,
+        ),
+        (
+            "BIS added the footnote 1 designation to the entries for Huawei on the Entity List on "
+            "August 17, 2020.",
+            "Huawei",
+            None,
+        ),
+        (
+            "BIS added 11 entities and removed Sandvine Inc. from the Entity List on May 13, 2025",
+            "Sandvine",
+            None,
+        ),
+        # a publication date, a removal, another party: none is the day
+        ("The rule adding Huawei was published on May 21, 2019.", "Huawei", None),
+        ("On May 16, 2019, BIS removed Acme from the Entity List.", "Acme", None),
+        (SUMMARY, "Acme", None),
+    ],
+)
+def test_the_day_a_sentence_says_a_party_was_added_to_the_entity_list(
+    sentence: str, name: str, day: str | None
+) -> None:
+    """Every way a later rule recalls a listing's day; a date about something else, or another
     party's, is not one."""
-    summary = (
-        "SUMMARY: On May 16, 2019, Huawei Technologies Co., Ltd. (Huawei) and \nsixty-eight "
-        "of its non-U.S. affiliates were added to the Entity List."
-    )
-    assert addition_date(summary, "Huawei") == "May 16, 2019"
-    recalled = (
-        "BIS has been involved since the addition of Huawei to supplement no. 4 to part 744 "
-        "(Entity List) of the EAR on May 16, 2019 ( See 84 FR 22961 (May 21, 2019))."
-    )
-    assert addition_date(recalled, "Huawei") == "May 16, 2019"
-    effective = "Huawei was added to the Entity List effective August 19, 2019."
-    assert addition_date(effective, "Huawei") == "August 19, 2019"
-    # each entry of a list with its own day
-    entries = (
-        "“Public Joint Stock Company UEC-Ufa Engine Industrial Association,” first added to the "
-        "Entity List on August 27, 2024 ( 89 FR 68548 ); “Harbin Institute of Technology,” first "
-        "added to the Entity List on June 5, 2020 ( 85 FR 34497 ); “Hexin Co.,” first added ..."
-    )
-    assert addition_date(entries, "Harbin Institute of Technology") == "June 5, 2020"
-    assert addition_date(entries, "Hexin") is None
-    # its company form between, "and" between entries; a longer name that begins with it
-    joined = (
-        "“Beijing E-science Co., Ltd.,” first added to the Entity List on July 12, 2021 ( x ) "
-        "and “BuyBest Electronic,” first added to the Entity List on May 1, 2022"
-    )
-    assert addition_date(joined, "Beijing E-science") == "July 12, 2021"
-    assert addition_date(joined, "BuyBest Electronic") == "May 1, 2022"
-    russian = "“Daltransgaz, OAO,” first added to the Entity List on September 7, 2016 ( 81 FR 6 )"
-    assert addition_date(russian, "Daltransgaz") == "September 7, 2016"
-    longer = (
-        "“SMIC Beijing,” first added to the Entity List on December 2, 2024; “SMIC,” first "
-        "added to the Entity List on December 18, 2020"
-    )
-    assert addition_date(longer, "SMIC") == "December 18, 2020"
-    # the day of a parent, of a later addition, of a footnote or a removal is not the party's
-    group = "subsidiaries of Inspur Group, which was added to the Entity List on March 2, 2023."
-    assert addition_date(group, "Inspur") is None
-    assert addition_date(group, "Inspur Group") == "March 2, 2023"
-    later = (
-        "On May 16, 2019, Huawei were added to the Entity List, and on August 19, 2020, Huawei "
-        "Cloud Computing Technologies were added to the Entity List."
-    )
-    assert addition_date(later, "Huawei Cloud") is None
-    footnote = (
-        "BIS added the footnote 1 designation to the entries for Huawei on the Entity List on "
-        "August 17, 2020."
-    )
-    assert addition_date(footnote, "Huawei") is None
-    removed = "BIS added 11 entities and removed Sandvine Inc. from the Entity List on May 13, 2025"
-    assert addition_date(removed, "Sandvine") is None
-    # a publication date, a removal, a date after the sentence, another party: none is the day
-    assert addition_date("The rule adding Huawei was published on May 21, 2019.", "Huawei") is None
-    assert addition_date("On May 16, 2019, BIS removed Acme from the Entity List.", "Acme") is None
-    assert addition_date(summary, "Acme") is None
+    assert addition_date(sentence, name) == day
