@@ -12,7 +12,11 @@ Why each one:
   first (the answer lists them in that order too).
 - Definitions. "What is / what counts as / what exactly is X" asks for the place X is defined:
   a passage where X is followed by "means", "is defined", or "is a/an" (the EAR writes its
-  definitions that way, quoted or not), or part 772's glossary paragraph headed "*X.*".
+  definitions that way, quoted or not, sometimes "for the purpose of this section"), X
+  qualified before its "means" ("A major component of a plant located outside the United
+  States means"), a glossary paragraph headed "*X.*" or "*X:*", or one headed "Definition of
+  X". Section-level definitions matter as much as part 772's: 734.18 defines "end-to-end
+  encryption", 740.17(e)(3) "executable software", 760.1(c) "controlled in fact".
 - Dates asked about. "the April 2022 correction", "the August 2020 Huawei action", "BIS's 2021
   encryption guidance": a month or year in the question names when the document it asks about
   was issued, and several rules and releases on one subject differ in little but their date
@@ -188,10 +192,19 @@ def _definition_regex(words: list[str], last: str) -> str:
     """`definition_pattern`'s regex for a term split by `_term_words`."""
     body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
     return (
-        rf"[\"“‘]?\b{body}\b[.,]?[\"”’]?\s*(?:\([^)]{{0,40}}\)\s*)?"
+        rf"[\"“‘]?\b{body}\b[.,]?[\"”’']?\s*(?:\([^)]{{0,40}}\)\s*)?"
+        # "'Government end user,' for the purpose of this section, is a ..." (740.22(b)(4))
+        r"(?:,?\s*for\s+(?:the\s+)?purposes?\s+of\s+this\s+(?:section|part|paragraph)\w*,?\s*)?"
         r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
-        # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...")
-        rf"|^\s*\*{body}\.?\*"
+        # a term qualified before its "means" ("A major component of a plant located outside
+        # the United States means ..."): only "means", never "is a", crosses words, and never
+        # "by means of"
+        rf"|\b{body}\b[^.;:\n]{{0,60}}?(?<!\bby\s)\bmeans\b"
+        # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...",
+        # "*Major Component:* ...", "*Government end user” (as applied to encryption items*)")
+        rf"|^\s*\*[\"“‘']?{body}[.:,]?[\"”’']?(?:\*|\s*\()"
+        # a paragraph headed as the term's definition: "(c) *Definition of “Controlled in Fact”.*"
+        rf"|\bDefinitions?\s+of\s+(?:the\s+term\s+)?[\"“‘']?{body}\b"
     )
 
 

@@ -306,6 +306,29 @@ def test_the_terms_a_question_asks_the_meaning_of(question: str, terms: list[str
         ("end-to-end encryption", "End-to-end encryptions means the protection", True),
         ("License Exception", "You may use a License Exception TSU for software.", False),
         ("knowledge", "without knowledge of the violation the exporter", False),
+        # a term qualified before its "means", a heading with a colon or a closing quote, a
+        # term defined "for the purpose of this section", a paragraph headed "Definition of"
+        (
+            "major component",
+            "*Major Component:* A major component of a plant located outside the United "
+            "States means “equipment” that is essential",
+            True,
+        ),
+        ("major component", "A major component of a plant located abroad means equipment", True),
+        ("government end user", "*Government end user” (as applied to encryption items*)", True),
+        (
+            "Government end user",
+            "( 4 ) 'Government end user,' for the purpose of this section, is a national",
+            True,
+        ),
+        ("controlled in fact", "(c) *Definition of “Controlled in Fact”.* (1) This part", True),
+        ("controlled in fact", "A is presumed to be controlled in fact by B.", False),
+        (
+            "major component",
+            "produced by any plant or 'major component' of a plant that itself is a direct product",
+            False,
+        ),
+        ("technology", "the technology by means of which the item is produced", False),
     ],
 )
 def test_a_definition_is_found_in_the_corpus_s_own_forms(
