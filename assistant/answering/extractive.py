@@ -28,6 +28,7 @@ from assistant.answering.determination import (
     determine,
     ear99_only,
     listed_in_corpus,
+    section_chunks,
     unlisted_party,
 )
 from assistant.answering.quotes import (
@@ -38,6 +39,11 @@ from assistant.answering.quotes import (
     worth_quoting,
 )
 from assistant.answering.scope import outside_corpus, unaddressed_regime
+from assistant.answering.section_periods import (
+    ASKS_DURATION,
+    STATES_DURATION,
+    period_in_section,
+)
 from assistant.index.tokenize import tokenize
 from assistant.models import (
     AUTHORITY_ORDER,
@@ -143,10 +149,6 @@ DATED_BONUS = 0.1
 # about legal status before one sharing its other words ("notice", "Federal Register"), as
 # retrieval brings it in (`Weights.stayed`).
 STAYED_BONUS = 0.2
-_ASKS_DURATION = re.compile(
-    r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
-    re.I,
-)
 # "When did the rule take effect?" is answered by the sentence giving its effective date ("This
 # rule is effective May 9, 2024."), not by the summary sharing most of its words.
 _ASKS_EFFECTIVE = re.compile(
@@ -157,11 +159,6 @@ _ASKS_EFFECTIVE = re.compile(
 _STATES_EFFECTIVE = re.compile(
     r"\beffective\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|August|September|"
     r"October|November|December)\s+\d{1,2},\s+\d{4}\b",
-)
-_STATES_DURATION = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)"
-    r"[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
-    re.I,
 )
 _STATES_REQUIREMENT = re.compile(
     r"\b(is required|are required|requires?|must|may not|prohibit\w*|not permitted|"
@@ -224,7 +221,7 @@ def score_sentences(
     weighted by how rare they are in the corpus."""
     weight = idf or (lambda _t: 1.0)
     asks_requirement = bool(_ASKS_REQUIREMENT.search(question))
-    asks_duration = bool(_ASKS_DURATION.search(question))
+    asks_duration = bool(ASKS_DURATION.search(question))
     q_tokens = set(tokenize(question))
     q_weight = sum(weight(t) for t in q_tokens) or 1.0
     out = []
@@ -244,7 +241,7 @@ def score_sentences(
             score = p.similarity + OVERLAP_WEIGHT * overlap + 0.04 / (rank + 1)
             if asks_requirement and _STATES_REQUIREMENT.search(text):
                 score += REQUIREMENT_BONUS
-            if asks_duration and _STATES_DURATION.search(text):
+            if asks_duration and STATES_DURATION.search(text):
                 score += DURATION_BONUS
             score += dated - OFF_REGIME_PENALTY * off[rank]
             if any(n.touches(p.start + a, p.start + b) for n in stays):
@@ -614,6 +611,30 @@ def _in_force(
     return [x for x in scored if x.passage not in removed] or scored
 
 
+def _period_lead(
+    question: str,
+    top: _Sentence,
+    passages: list[SearchResult],
+    lookup: Lookup,
+    idf: Callable[[str], float] | None,
+) -> _Sentence:
+    """`top`, or the sentence of its section stating the period a "how long" question asks
+    for (`assistant.answering.section_periods`); its chunk joins `passages` to be cited."""
+    lead = passages[top.passage]
+    if not ASKS_DURATION.search(question) or str(lead.metadata.get("doc_type")) != "regulation":
+        return top
+    section = lead.citation.removeprefix("15 CFR ").split("(", 1)[0]
+    found = period_in_section(question, lead, top.text, section_chunks(lookup, section), idf)
+    if found is None:
+        return top
+    at = next((i for i, p in enumerate(passages) if p.chunk_id == found.chunk.chunk_id), None)
+    if at is None:
+        passages.append(found.chunk)
+        at = len(passages) - 1
+    text = found.chunk.text[found.start - found.chunk.start : found.end - found.chunk.start]
+    return _Sentence(at, found.start, found.end, text, top.score, top.similarity)
+
+
 def _lead_sentence(
     question: str, scored: list[_Sentence], passages: Sequence[SearchResult]
 ) -> _Sentence:
@@ -707,6 +728,7 @@ def _part_line(
     citer: Citer,
     idf: Callable[[str], float] | None,
     min_relevance: float,
+    lookup: Lookup | None = None,
 ) -> tuple[str, Claim] | None:
     """A later question of the message ("..., and how long do we have to appeal?") answered
     by the best sentence of the passages searched for it alone: its own bottom line, shown
@@ -721,6 +743,9 @@ def _part_line(
     top = _lead_sentence(part, scored, found)
     if top.similarity < PART_RELEVANCE:
         return None
+    found = list(found)
+    if lookup is not None:
+        top = _period_lead(part, top, found, lookup, idf)
     top, a, b = _lead_span(top, scored, found)
     p = found[top.passage]
     if any(c.doc_id == p.doc_id and c.start < b and a < c.end for c in citer.citations):
@@ -885,6 +910,8 @@ def compose_extractive(
                 )
             ]
             top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
+        if lookup is not None and not in_named:
+            top = _period_lead(question, top, passages, lookup, idf)
         top, a, b = _lead_span(top, scored, passages)
         p = passages[top.passage]
         b = with_holding(p, a, b)
@@ -923,7 +950,7 @@ def compose_extractive(
         elif alone is None or alone.rule != finding.rule:
             parts = [(asked, search()), *parts]
     for part, found in parts:
-        answered = _part_line(part, found, citer, idf, min_relevance)
+        answered = _part_line(part, found, citer, idf, min_relevance, lookup)
         if answered is not None:
             lead_lines.append(answered[0])
             claims.append(answered[1])
