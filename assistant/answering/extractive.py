@@ -611,6 +611,25 @@ def _in_force(
     return [x for x in scored if x.passage not in removed] or scored
 
 
+def _not_listed(party: str) -> str:
+    """What an answer says of a party that "Is X on the Entity List?" asks about and no
+    Entity List addition in the corpus names (`unlisted_party`)."""
+    return (
+        f"none of the Entity List additions it holds names {party}. It holds only some of "
+        f"them: screen {party} against the current Consolidated Screening List."
+    )
+
+
+def _silent(question: str, passages: Sequence[SearchResult], why: str) -> Answer:
+    """The refusal, and why; for "Is Dahua on the Entity List?" (every passage lists others,
+    or none is close) also what the answer for a party the corpus does not list says."""
+    unlisted = unlisted_party(question, passages)
+    if unlisted:
+        said = _not_listed(unlisted)
+        why = f"{why} {said[0].upper()}{said[1:]}".strip()
+    return not_covered(why)
+
+
 def _period_lead(
     question: str,
     top: _Sentence,
@@ -831,7 +850,7 @@ def compose_extractive(
     if evidence.unknown_subject is not None or (
         finding is None and evidence.abstain(min_relevance, min_relevance_unknown_name)
     ):
-        return not_covered(evidence.reason() or absent_note(question, lookup))
+        return _silent(question, passages, evidence.reason() or absent_note(question, lookup))
     citer = Citer(verify_span, notes_of)
     reader = _chunk_reader(lookup)  # where a quote's next chunk is found
     # The general rule ("depends on the end use": 736.2(a)'s five facts) decides nothing a
@@ -871,15 +890,11 @@ def compose_extractive(
     chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines and not general:
-        return not_covered(absent_note(question, lookup))
+        return _silent(question, passages, absent_note(question, lookup))
     missing = None if lead_lines else unlisted_party(question, passages)
     if missing is not None:
         # ("Is Siemens on the Entity List?": a rule listing other parties is no answer)
-        lead_lines.append(
-            f"**Not found in the corpus:** none of the Entity List additions it holds names "
-            f"{missing}. It holds only some of them: screen {missing} against the current "
-            "Consolidated Screening List."
-        )
+        lead_lines.append(f"**Not found in the corpus:** {_not_listed(missing)}")
     if not lead_lines and chosen:
         # A question naming a section is answered from that section first: its opening
         # sentence (the scope or the rule), the paragraph it names before the rest.
@@ -983,7 +998,7 @@ def compose_extractive(
         support.extend(f"  - Status: {note}" for note in notes)
     citations = citer.citations
     if not citations:
-        return not_covered(absent_note(question, lookup))
+        return _silent(question, passages, absent_note(question, lookup))
     # A rule that rests on the provision deciding the case (a party, end-use, destination or
     # mass-market rule) settles what it states, however far the question's words are.
     future = bool(_ASKS_FUTURE.search(question))

@@ -4960,3 +4960,16 @@ def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
     assert answer.startswith("**Not found in the corpus:** none of the Entity List additions")
     assert "screen Siemens against the current Consolidated Screening List" in answer
     assert "GMC Semiconductor" not in answer.splitlines()[0]
+
+    # refused (a name no document mentions, no passage close enough), the refusal says so too
+    refused = compose_extractive(
+        "Is Siemens on the Entity List?",
+        [EL, others],
+        min_relevance=0.99,
+        min_relevance_unknown_name=0.99,
+        is_known=lambda _name: False,
+    )
+    assert refused.abstained
+    assert refused.answer.startswith("The corpus does not cover this question. None of the Entity")
+    assert "screen Siemens against the current Consolidated Screening List" in refused.answer
+    assert not refused.citations
