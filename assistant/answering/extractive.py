@@ -620,6 +620,69 @@ def _not_listed(party: str) -> str:
     )
 
 
+# "When was Zhejiang Uniview added to the Entity List?", "When were these controls imposed?":
+# asked when a rule did what its sentence says
+_ASKS_WHEN_DONE = re.compile(
+    r"\b(?:when|what\s+date|since\s+when)\b[^?]{0,120}?\b(?:add(?:ed)?|listed|designated|"
+    r"impose[sd]?|remove[sd]?|effective|take\s+effect|took\s+effect|in\s+force|published|"
+    r"issued|announced)\b",
+    re.I,
+)
+# ... and the bottom line is what the rule itself does, not what it recalls of earlier ones
+# ("Similarly, BIS imposed worldwide license requirements ..." dates nothing by this rule)
+_THIS_RULE_DOES = re.compile(
+    r"\b(?:this\s+(?:final\s+|interim\s+final\s+)?rule|the\s+ERC\s+determined|"
+    r"(?:is|are)\s+(?:being\s+)?(?:adding|added|removing|removed|amending|revising|imposing)|"
+    r"adding|removing|adds|removes|amends|revises|imposes)\b",
+    re.I,
+)
+_A_DATE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:\d{1,2},\s+)?\d{4}\b"
+)
+
+
+def _rule_date(
+    question: str,
+    p: SearchResult,
+    shown: str,
+    lookup: Lookup | None,
+    citer: Citer,
+    score: float,
+) -> tuple[str, Claim] | None:
+    """ "Effective: FR Doc. 2024-29136: “This rule is effective December 11, 2024.”" under a
+    bottom line quoting what a Federal Register rule does ("The ERC determined to add ...
+    Zhejiang Uniview ...") when the question asks when, and the sentence gives no date of its
+    own: the rule's own effective-date sentence, read from the whole rule (retrieval ranks the
+    sentence naming the party, not the date line), and cited. Only for a sentence saying what
+    this rule does ("determined to add", "is adding", "this rule"): one recalling an earlier
+    rule ("BIS imposed ...") would get this rule's date, and one that dates what it recalls
+    ("On May 16, 2019, Huawei ... were added") is its own answer."""
+    reader = getattr(lookup, "document", None)
+    if (
+        reader is None
+        or _doc_type(p) != "federal_register"
+        or not _ASKS_WHEN_DONE.search(question)
+        or not _THIS_RULE_DOES.search(shown)
+        or _A_DATE.search(shown)
+    ):
+        return None
+    for chunk in reader(p.citation):
+        if chunk.doc_id != p.doc_id:
+            continue
+        for a, b in chunk_sentences(chunk.text):
+            text = chunk.text[a:b]
+            if _STATES_EFFECTIVE.search(text) and len(text) < 200:
+                n = citer.cite(chunk, chunk.start + a, chunk.start + b, score)
+                if n is None:
+                    return None
+                said = _display(text)
+                return f"Effective: {_short(p.citation)}: “{said}” [{n}]", Claim(
+                    text=said, citations=[n]
+                )
+    return None
+
+
 def _silent(question: str, passages: Sequence[SearchResult], why: str) -> Answer:
     """The refusal, and why; for "Is Dahua on the Entity List?" (every passage lists others,
     or none is close) also what the answer for a party the corpus does not list says."""
@@ -946,6 +1009,10 @@ def compose_extractive(
                 claims.append(Claim(text=rest, citations=[m]))
             lead_lines.append(line)
             lead_lines.extend(f"Status: {note}" for note in citer.get(n).notes)
+            dated = _rule_date(question, p, shown, lookup, citer, top.score)
+            if dated is not None:
+                lead_lines.append(dated[0])
+                claims.append(dated[1])
     if general:
         later = bottom_line(finding, citer)
         lead_lines += later.lines

@@ -1,0 +1,74 @@
+"""Asked when a rule did what the bottom line quotes, the answer gives that rule's own
+effective-date sentence, cited; never for a sentence recalling an earlier rule's action, nor
+when the quoted sentence dates what it says."""
+
+from __future__ import annotations
+
+from assistant.answering.extractive import compose_extractive
+from assistant.models import SearchResult
+from tests.support.passages import section_chunk
+
+DOC = "fr-2024-29136"
+CITATION = "FR Doc. 2024-29136"
+DATE = "This rule is effective December 11, 2024."
+ADDS = (
+    "The ERC determined to add Beijing Zhongdun Security Technology Group Co., Ltd. and Zhejiang "
+    "Uniview Technologies Co., Ltd., under the destination of China, to the Entity List."
+)
+RECALLS = (
+    "Similarly, BIS imposed worldwide license requirements for certain advanced computing ICs "
+    "when conducted on behalf of entities headquartered in China."
+)
+DATED = (
+    "On May 16, 2019, the ERC determined to add Huawei Technologies Co., Ltd. to the Entity List."
+)
+
+
+def _rule(lead: str) -> list[SearchResult]:
+    """The rule's chunks in order: its date line first, the quoted sentence later."""
+    chunks = []
+    for n, text in enumerate([DATE, lead]):
+        chunk = section_chunk(n, text, n * 400, CITATION, DOC)
+        chunk.metadata["doc_type"] = "federal_register"
+        chunks.append(chunk)
+    return chunks
+
+
+class _Documents:
+    """The service's lookup, reading a rule's chunks in order."""
+
+    def __init__(self, chunks: list[SearchResult]) -> None:
+        self.chunks = chunks
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        return []
+
+    def document(self, citation: str) -> list[SearchResult]:
+        return self.chunks if citation == CITATION else []
+
+
+def _answer(question: str, lead: str) -> str:
+    chunks = _rule(lead)
+    return compose_extractive(
+        question,
+        [chunks[1]],
+        min_relevance=0.0,
+        min_relevance_unknown_name=0.0,
+        lookup=_Documents(chunks),
+    ).answer
+
+
+def test_when_a_rule_added_a_party_its_effective_date_follows_the_bottom_line() -> None:
+    answer = _answer("When was Zhejiang Uniview added to the Entity List, and why?", ADDS)
+    lines = answer.splitlines()
+    assert lines[0].startswith(f"{CITATION}: **The ERC determined to add")
+    assert lines[1] == f"Effective: {CITATION}: “{DATE}” [2]"
+
+
+def test_no_date_line_for_another_question_a_recollection_or_a_dated_sentence() -> None:
+    assert "Effective:" not in _answer("Why was Zhejiang Uniview added to the Entity List?", ADDS)
+    # (this rule's date is not when an earlier rule imposed its controls)
+    assert "Effective:" not in _answer(
+        "When were the advanced computing controls on China imposed?", RECALLS
+    )
+    assert "Effective:" not in _answer("When was the Huawei listing announced?", DATED)
