@@ -683,11 +683,17 @@ def _rule_date(
     return None
 
 
-def _silent(question: str, passages: Sequence[SearchResult], why: str) -> Answer:
-    """The refusal, and why; for "Is Dahua on the Entity List?" (every passage lists others,
-    or none is close) also what the answer for a party the corpus does not list says."""
+def _silent(
+    question: str,
+    passages: Sequence[SearchResult],
+    why: str,
+    is_known: Callable[[str], bool] | None,
+) -> Answer:
+    """The refusal, and why; for "Is Dahua on the Entity List?", a name no document in the
+    corpus mentions (`is_known`), also what the answer for a party it does not list says. Not
+    for a name it mentions: refused passages are no evidence that no rule lists it."""
     unlisted = unlisted_party(question, passages)
-    if unlisted:
+    if unlisted and is_known is not None and not is_known(unlisted):
         said = _not_listed(unlisted)
         why = f"{why} {said[0].upper()}{said[1:]}".strip()
     return not_covered(why)
@@ -913,7 +919,9 @@ def compose_extractive(
     if evidence.unknown_subject is not None or (
         finding is None and evidence.abstain(min_relevance, min_relevance_unknown_name)
     ):
-        return _silent(question, passages, evidence.reason() or absent_note(question, lookup))
+        return _silent(
+            question, passages, evidence.reason() or absent_note(question, lookup), is_known
+        )
     citer = Citer(verify_span, notes_of)
     reader = _chunk_reader(lookup)  # where a quote's next chunk is found
     # The general rule ("depends on the end use": 736.2(a)'s five facts) decides nothing a
@@ -953,7 +961,7 @@ def compose_extractive(
     chosen = select_lines(scored, passages, SUPPORT_LINES - min(len(operative), OPERATIVE_BUDGET))
     chosen = [ln for ln in chosen if not any(_overlaps(ln, op, passages) for op in operative)]
     if not chosen and not lead_lines and not general:
-        return _silent(question, passages, absent_note(question, lookup))
+        return _silent(question, passages, absent_note(question, lookup), is_known)
     missing = None if lead_lines else unlisted_party(question, passages)
     if missing is not None:
         # ("Is Siemens on the Entity List?": a rule listing other parties is no answer)
@@ -1065,7 +1073,7 @@ def compose_extractive(
         support.extend(f"  - Status: {note}" for note in notes)
     citations = citer.citations
     if not citations:
-        return _silent(question, passages, absent_note(question, lookup))
+        return _silent(question, passages, absent_note(question, lookup), is_known)
     # A rule that rests on the provision deciding the case (a party, end-use, destination or
     # mass-market rule) settles what it states, however far the question's words are.
     future = bool(_ASKS_FUTURE.search(question))

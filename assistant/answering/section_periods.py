@@ -11,10 +11,13 @@ Why only there, and only so: a period elsewhere is a period of something else (7
 days to appeal a licence denial is no denial order's term, and a bigger bonus for any period
 made that the answer). A regulation section has one subject, named in its heading ("§ 766.24
 Temporary denials."); the period quoted must be stated of the words the question and that
-heading share, and one more of the question's words, in a sentence of that section that
-also keeps every question word the bottom line chosen so far shares (the topic the ranking
-found: "appeal" in "How long do we have to appeal a denial order?"). A heading sharing no word
-with the question names no subject, and nothing is read.
+heading share, in a sentence of that section holding every other word of the question the
+section uses and every one the bottom line chosen so far shares: what the question asks of
+the subject ("appeal" in "How long do we have to appeal a temporary denial order?", whose
+answer is not the order's own 180 days). The words that only ask for a period ("how long",
+"days", "last", "valid") count for nothing. A heading sharing no word with the question names
+no subject, a question asking nothing of it beyond its heading's words asks too little, and
+nothing is read.
 """
 
 from __future__ import annotations
@@ -47,16 +50,22 @@ class Period:
     end: int
 
 
+# How a question asks for a period, not what it asks about ("How many days does it last?")
+_DURATION_WORDS = frozenset(
+    "how long many day week month year last take have keep stay remain valid".split()
+)
+# The endings a word of the question may gain in the section's ("valid", "validity"); the
+# stemmer keeps legal terms whole. Never a mere prefix: "party" is not "part", "term" not
+# "terminate", "license" not "licensee".
+_SAME_WORD_ENDINGS = ("", "s", "es", "ity", "ion", "ions")
+
+
 def _words(text: str) -> set[str]:
     return {t for t in tokenize(text) if not t[0].isdigit()}
 
 
 def _among(term: str, words: set[str]) -> bool:
-    """`term` or a word it begins or that begins it ("valid", "validity"): the stemmer keeps
-    legal terms whole."""
-    return term in words or any(
-        min(len(term), len(w)) >= 4 and (w.startswith(term) or term.startswith(w)) for w in words
-    )
+    return any(f"{term}{ending}" in words for ending in _SAME_WORD_ENDINGS)
 
 
 def period_in_section(
@@ -67,36 +76,43 @@ def period_in_section(
     idf: Callable[[str], float] | None = None,
 ) -> Period | None:
     """The sentence of `lead`'s section (`chunks`, in order) that states a period of the
-    section's subject, keeps every question word the bottom line has, and shares most of the
-    question's words, when the question asks how long and `lead_text` (the bottom line chosen
-    so far) states no period; None otherwise. Ties go to the earlier sentence: a section
-    states its rule before its renewals."""
+    section's subject and holds every other word of the question the section uses (and every
+    one the bottom line so far has), when the question asks how long and `lead_text` (that
+    bottom line) states no period; None otherwise. Of several, the one sharing most of the
+    question's words; ties go to the earlier sentence: a section states its rule before its
+    renewals."""
     if (
         not ASKS_DURATION.search(question)
         or STATES_DURATION.search(lead_text)
         or str(lead.metadata.get("doc_type") or "") != "regulation"
     ):
         return None
-    asked = _words(question)
-    subject = asked & _words(lead.title)
+    asked = _words(question) - _DURATION_WORDS
+    heading = _words(lead.title)
+    subject = asked & heading
     if not subject:
         return None
-    # (what the bottom line so far is about stays: "How long do we have to appeal a denial
-    # order?" is not answered by the order's own 180 days)
-    topic = asked & _words(lead_text)
+    section = lead.citation.split("(", 1)[0]
+    own = [c for c in chunks if c.citation.split("(", 1)[0] == section]
+    used = set().union(*(_words(c.text) for c in own)) if own else set()
+    # What the question asks of the subject, in the section's words ("appeal", "extend",
+    # "review"): a period sentence without one of them is a period of something else ("How
+    # long do we have to appeal a temporary denial order?" is not answered by the order's own
+    # 180 days); a question asking nothing more of the subject than its heading is not read.
+    needed = (asked & used) - heading
+    # (and what the bottom line so far is about stays)
+    needed |= asked & _words(lead_text) - heading
+    if not needed:
+        return None
     weight = idf or (lambda _t: 1.0)
     best: tuple[float, int, Period] | None = None
-    for chunk in chunks:
-        if chunk.citation.split("(", 1)[0] != lead.citation.split("(", 1)[0]:
-            continue
+    for chunk in own:
         for a, b in chunk_sentences(chunk.text):
             text = chunk.text[a:b]
             if not STATES_DURATION.search(text):
                 continue
             words = _words(text)
-            # (the subject's words and one more of the question's: "license" alone is the
-            # subject of 748.4 and of a question about disclosures, not their shared topic)
-            if not subject < (asked & words) or not all(_among(t, words) for t in topic):
+            if not subject <= words or not all(_among(t, words) for t in needed):
                 continue
             share = sum(weight(t) for t in asked & words)
             key = (share, -(chunk.start + a))

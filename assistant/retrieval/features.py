@@ -197,14 +197,19 @@ def _definition_regex(words: list[str], last: str) -> str:
         r"(?:,?\s*for\s+(?:the\s+)?purposes?\s+of\s+this\s+(?:section|part|paragraph)\w*,?\s*)?"
         r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
         # a term qualified before its "means" ("A major component of a plant located outside
-        # the United States means ..."): only "means", never "is a", crosses words, and never
-        # "by means of"
-        rf"|\b{body}\b[^.;:\n]{{0,60}}?(?<!\bby\s)\bmeans\b"
+        # the United States means ...", "“Servicing” as used in this section means", "The
+        # footnote 4 designation means that"): only "means", never "is a", crosses words, and
+        # not across a comma, a quote or an italic mark past the term's own ("As applied to
+        # encryption items, means", "For software, 'form' means"), nor "by / such / the
+        # means", "means of / to / as"
+        rf"|\b{body}\b[\"”’'*]?[^.;:\n\"“”‘’'*,]{{0,60}}?"
+        r"(?<!\bby\s)(?<!\bsuch\s)(?<!\bother\s)(?<!\bthe\s)(?<!\bwhich\s)(?<!\bany\s)"
+        r"\bmeans\b(?!\s+(?:of|to|as)\b)"
         # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...",
         # "*Major Component:* ...", "*Government end user” (as applied to encryption items*)")
         rf"|^\s*\*[\"“‘']?{body}[.:,]?[\"”’']?(?:\*|\s*\()"
         # a paragraph headed as the term's definition: "(c) *Definition of “Controlled in Fact”.*"
-        rf"|\bDefinitions?\s+of\s+(?:the\s+term\s+)?[\"“‘']?{body}\b"
+        rf"|\*Definitions?\s+of\s+(?:the\s+term\s+)?[\"“‘']?{body}\b"
     )
 
 

@@ -4973,3 +4973,14 @@ def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
     assert refused.answer.startswith("The corpus does not cover this question. None of the Entity")
     assert "screen Siemens against the current Consolidated Screening List" in refused.answer
     assert not refused.citations
+    # ... but not of a name the corpus mentions: passages too far to answer are no evidence
+    # that no rule in it lists the party
+    known = compose_extractive(
+        "Is Siemens on the Entity List?",
+        [],
+        min_relevance=0.5,
+        min_relevance_unknown_name=0.5,
+        is_known=lambda _name: True,
+    )
+    assert known.abstained
+    assert "Entity List additions" not in known.answer

@@ -315,6 +315,9 @@ def test_the_terms_a_question_asks_the_meaning_of(question: str, terms: list[str
             True,
         ),
         ("major component", "A major component of a plant located abroad means equipment", True),
+        ("servicing", "“Servicing” as used in this section means inspection, testing", True),
+        ("end-to-end encryption", "For this section, *End-to-end encryption* means (i) the", True),
+        ("footnote 4", "The footnote 4 designation means that “items subject to the EAR”", True),
         ("government end user", "*Government end user” (as applied to encryption items*)", True),
         (
             "Government end user",
@@ -329,6 +332,11 @@ def test_the_terms_a_question_asks_the_meaning_of(question: str, terms: list[str
             False,
         ),
         ("technology", "the technology by means of which the item is produced", False),
+        ("technology", "technology provided through such means as demonstration", False),
+        ("encryption", "*Financial Institution.* As applied to encryption goods, means", False),
+        ("software", "For software, 'form' means the design of the program", False),
+        ("rule", "This rule also adds ECCN 3A901 to Note 1, which means that", False),
+        ("technology", 'the scope of the definition of "technology" (see § 772.1)', False),
     ],
 )
 def test_a_definition_is_found_in_the_corpus_s_own_forms(

@@ -60,6 +60,9 @@ def test_the_period_of_the_asked_subject_is_read_from_the_lead_s_section() -> No
 
 def test_no_period_of_something_else_and_none_when_the_lead_gives_one() -> None:
     appeal = _section()[3]
+    # asked of the subject in the section's words: the period must be of that, not the order's
+    asked = "How long do we have to appeal a temporary denial order?"
+    assert _period(asked, _section()[0], GENERAL) is None
     # the lead is about appealing: the order's own 180 days answer no appeal question
     assert _period("How long do we have to appeal a denial order?", appeal, APPEAL) is None
     # a lead already stating a period stays
@@ -86,6 +89,9 @@ def test_the_heading_word_alone_is_no_shared_topic() -> None:
     question = (
         "We used the wrong licence exception. How do we disclose it, and how long do we have?"
     )
+    assert period_in_section(question, lead, lead_text, [lead, other]) is None
+    # ("years" asks for a period; it is no word of what is asked)
+    question = question.replace("how long", "how many years")
     assert period_in_section(question, lead, lead_text, [lead, other]) is None
 
 
