@@ -101,7 +101,7 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     # (not a request to the assistant: "Can you give us the numbers from the EAR?")
-    r"can (?:we|i|our|they|you(?!\s+(?:please\s+)?(?:give|tell|explain|list|provide|show|"
+    r"(?:can|could) (?:we|i|our|they|you(?!\s+(?:please\s+)?(?:give|tell|explain|list|provide|show|"
     r"summari[sz]e|help|clarify|confirm|point|walk|outline|draft|describe)\b))|"
     r"may (?:we|i)|ok to|okay to|is it legal|"
     # "Our lawyers say we can keep supplying them. Is that correct?": a premise to check
@@ -130,10 +130,12 @@ ASKS_LICENCE = re.compile(
     r"licen[cs]e exception|without (?:a |an |any )?(?:(?:BIS|U\.?S\.?|US|export)\s+)?licen[cs]e|"
     r"can (?:a|an|our|my|the) (?:U\.?S\.?|American) (?:persons?|citizens?|nationals?|engineers?|"
     r"employees?)|"
-    # "Can a US company sell software to Huawei?": whether a party may make the export (to
-    # someone: not "Can a Chinese supplier ship parts to our factory?", an import, nor "Can a
-    # bank transfer money?")
-    r"can (?:a|an|our|my|the|this|that) (?:[\w.-]+\s+){0,3}?(?:sell|export|reexport|re-export|"
+    # "Can a US company sell software to Huawei?", "Could U.S. exporters ship routers to
+    # Huawei?": whether a party may make the export (to someone: not "Can a Chinese supplier
+    # ship parts to our factory?", an import, nor "Can a bank transfer money?"; without an
+    # article only a U.S. party: "Can Huawei sell phones to Germany?" asks no export of ours)
+    r"(?:can|could) (?:(?:a|an|our|my|the|this|that) |(?=(?:U\.?S\.?|US|American|United\s+States)"
+    r"\s))(?:[\w.-]+\s+){0,3}?(?:sell|export|reexport|re-export|"
     r"ship|supply|deliver)(?:\s+[\w.'’-]+){0,6}?\s+to\s+(?!(?:us|our|me|my)\b)|"
     # "Are sales to Huawei licensable under the EAR?"
     r"licen[cs](?:able|e-free)|"

@@ -2551,6 +2551,15 @@ def test_whether_a_party_may_make_the_export_asks_about_a_licence() -> None:
     assert not ASKS_LICENCE.search("Can a bank transfer money to Iran?")
     assert not ASKS_LICENCE.search("Can a Chinese supplier ship parts to our US factory?")
     assert not ASKS_LICENCE.search("Where can a company find the Commerce Country Chart?")
+    # "could", and a U.S. party without an article; not another party's own sales
+    assert ASKS_LICENCE.search("Can US companies sell software to Huawei?")
+    assert ASKS_LICENCE.search("Can U.S. exporters ship routers to Huawei?")
+    assert ASKS_LICENCE.search("Could a US company sell chips to Huawei?")
+    assert ASKS_LICENCE.search("Could we sell mass-market software to Huawei?")
+    assert not ASKS_LICENCE.search("Can Huawei sell phones to Germany?")
+    assert not ASKS_LICENCE.search("Can Chinese suppliers ship parts to our US factory?")
+    assert not ASKS_LICENCE.search("Could a bank transfer money to Iran?")
+    assert not ASKS_LICENCE.search("Could you tell me what 744.11 says?")
 
 
 RESTRICTION_600 = (
