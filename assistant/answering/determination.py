@@ -101,8 +101,12 @@ Lookup = Callable[[str], list[SearchResult]]
 ASKS_LICENCE = re.compile(
     r"\b(?:need|needs|needed|require[sd]?|required|must we|allowed|permitted|prohibited|"
     # (not a request to the assistant: "Can you give us the numbers from the EAR?")
-    r"(?:can|could) (?:we|i|our|they|you(?!\s+(?:please\s+)?(?:give|tell|explain|list|provide|show|"
+    r"can (?:we|i|our|they|you(?!\s+(?:please\s+)?(?:give|tell|explain|list|provide|show|"
     r"summari[sz]e|help|clarify|confirm|point|walk|outline|draft|describe)\b))|"
+    # "Could we sell ...?" asks what "can we" asks, when an export follows: not "Could we be
+    # liable ...?", "Could we have avoided ...?", "Could we explain to Huawei ...?"
+    r"could (?:we|i|our|they) (?!(?:have|be)\b)(?:[\w-]+\s+){0,2}?(?:sell|export|reexport|"
+    r"re-export|ship|send|supply|deliver|provide|release|transfer|keep|continue)\b|"
     r"may (?:we|i)|ok to|okay to|is it legal|"
     # "Our lawyers say we can keep supplying them. Is that correct?": a premise to check
     r"(?:is|are)\s+(?:that|this|they|he|she|it)\s+(?:correct|right|true)|"
@@ -133,10 +137,16 @@ ASKS_LICENCE = re.compile(
     # "Can a US company sell software to Huawei?", "Could U.S. exporters ship routers to
     # Huawei?": whether a party may make the export (to someone: not "Can a Chinese supplier
     # ship parts to our factory?", an import, nor "Can a bank transfer money?"; without an
-    # article only a U.S. party: "Can Huawei sell phones to Germany?" asks no export of ours)
-    r"(?:can|could) (?:(?:a|an|our|my|the|this|that) |(?=(?:U\.?S\.?|US|American|United\s+States)"
-    r"\s))(?:[\w.-]+\s+){0,3}?(?:sell|export|reexport|re-export|"
-    r"ship|supply|deliver)(?:\s+[\w.'’-]+){0,6}?\s+to\s+(?!(?:us|our|me|my)\b)|"
+    # article only U.S. companies, exporters and the like: "Can Huawei sell phones to
+    # Germany?" asks no export of ours, "Could US banks supply loans ...?" none at all; nor
+    # shares, a stake, a subsidiary or money sold)
+    r"(?:can|could) (?:(?:a|an|our|my|the|this|that) (?:[\w.-]+\s+){0,3}?|"
+    r"(?:U\.?S\.?|US|American|United\s+States)\s+(?:[\w-]+\s+)?(?:companies|firms|exporters|"
+    r"manufacturers|suppliers|vendors|sellers|distributors|businesses|persons)\s+(?:[\w-]+\s+)?)"
+    r"(?:sell|export|reexport|re-export|ship|supply|deliver)\b"
+    r"(?!\s+(?:(?:their|its|our|the|a|an)\s+)?(?:[\w-]+\s+)?(?:shares?|stakes?|stock|equity|"
+    r"subsidiar\w*|loans?|money|funds|business)\b)"
+    r"(?:\s+[\w.'’-]+){0,6}?\s+to\s+(?!(?:us|our|me|my)\b)|"
     # "Are sales to Huawei licensable under the EAR?"
     r"licen[cs](?:able|e-free)|"
     r"(?:which|what|any) (?:licen[cs]e )?exceptions?|no licen[cs]e|NLR|"

@@ -620,25 +620,33 @@ def _not_listed(party: str) -> str:
     )
 
 
-# "When was Zhejiang Uniview added to the Entity List?", "When were these controls imposed?":
-# asked when a rule did what its sentence says
+# "When was Zhejiang Uniview added to the Entity List?", "When did the rule take effect?": a
+# question (or a sentence of one) opening with when, about an addition, a removal or a rule
+# taking effect; not "When an entity is added, what ...?", nor "Since when has the EAR imposed
+# ...?" (standing law has no one rule's date)
 _ASKS_WHEN_DONE = re.compile(
-    r"\b(?:when|what\s+date|since\s+when)\b[^?]{0,120}?\b(?:add(?:ed)?|listed|designated|"
-    r"impose[sd]?|remove[sd]?|effective|take\s+effect|took\s+effect|in\s+force|published|"
-    r"issued|announced)\b",
+    r"(?:^|[.?!]\s+)(?:when|on\s+what\s+date|what\s+date|since\s+when)\s+(?:was|were|did|is|are|"
+    r"has|have|will|does|do)\b[^?]{0,120}?\b(?:(?P<add>add(?:ed)?|listed|designated)|"
+    r"(?P<remove>remove[sd]?)|effective|take\s+effect|took\s+effect|in\s+force|published|issued)\b",
     re.I,
 )
-# ... and the bottom line is what the rule itself does, not what it recalls of earlier ones
-# ("Similarly, BIS imposed worldwide license requirements ..." dates nothing by this rule)
+# ... and the bottom line is what this rule itself does, the rule its subject: "The ERC
+# determined to add ...", "BIS is adding ...", "This rule ...", or an amendatory instruction
+# ("b. Under SINGAPORE, adding ..."); not "The EAR imposes ..." (standing law)
 _THIS_RULE_DOES = re.compile(
-    r"\b(?:this\s+(?:final\s+|interim\s+final\s+)?rule|the\s+ERC\s+determined|"
-    r"(?:is|are)\s+(?:being\s+)?(?:adding|added|removing|removed|amending|revising|imposing)|"
-    r"adding|removing|adds|removes|amends|revises|imposes)\b",
+    r"\bthis\s+(?:final\s+|interim\s+final\s+)?rule\b|\bthe\s+ERC\s+(?:has\s+)?(?:determined|"
+    r"approved|decided)\b|\b(?:is|are)\s+(?:being\s+)?(?:adding|added|removing|removed|amending|"
+    r"revising)\b|^\s*[a-z0-9]{1,3}\.\s+(?:Under\s+[^,]{2,60},\s+)?(?:adding|removing|revising|"
+    r"amending)\b",
     re.I,
 )
-_A_DATE = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+(?:\d{1,2},\s+)?\d{4}\b"
+# ... and it recalls nothing earlier ("That final rule amended ...", "The EAR, prior to this
+# final rule, imposed ...", "entries that were added in 2020"), nor dates itself ("On May 16,
+# 2019, ..."): a year in it is its own answer or another rule's
+_RECALLS = re.compile(
+    r"\b(?:prior\s+to|before|previously|already|existing|originally|earlier|"
+    r"that\s+(?:final\s+|interim\s+final\s+)?rule)\b|\b(?:19|20)\d\d\b",
+    re.I,
 )
 
 
@@ -655,16 +663,21 @@ def _rule_date(
     Zhejiang Uniview ...") when the question asks when, and the sentence gives no date of its
     own: the rule's own effective-date sentence, read from the whole rule (retrieval ranks the
     sentence naming the party, not the date line), and cited. Only for a sentence saying what
-    this rule does ("determined to add", "is adding", "this rule"): one recalling an earlier
-    rule ("BIS imposed ...") would get this rule's date, and one that dates what it recalls
-    ("On May 16, 2019, Huawei ... were added") is its own answer."""
+    this rule does ("determined to add", "is adding", "this rule"), the act the question asks
+    about, and nothing earlier: one recalling an earlier rule ("That final rule amended ...")
+    would get this rule's date (a correction's, for the rule it corrects), and one that dates
+    what it recalls ("On May 16, 2019, Huawei ... were added") is its own answer."""
     reader = getattr(lookup, "document", None)
+    asked = _ASKS_WHEN_DONE.search(question)
     if (
         reader is None
+        or asked is None
         or _doc_type(p) != "federal_register"
-        or not _ASKS_WHEN_DONE.search(question)
         or not _THIS_RULE_DOES.search(shown)
-        or _A_DATE.search(shown)
+        or _RECALLS.search(shown)
+        # (a removal's date is not asked by an addition's sentence, nor the other way round)
+        or (asked.group("add") is not None and not re.search(r"\badd", shown, re.I))
+        or (asked.group("remove") is not None and not re.search(r"\bremov", shown, re.I))
     ):
         return None
     for chunk in reader(p.citation):

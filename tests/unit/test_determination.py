@@ -2560,6 +2560,14 @@ def test_whether_a_party_may_make_the_export_asks_about_a_licence() -> None:
     assert not ASKS_LICENCE.search("Can Chinese suppliers ship parts to our US factory?")
     assert not ASKS_LICENCE.search("Could a bank transfer money to Iran?")
     assert not ASKS_LICENCE.search("Could you tell me what 744.11 says?")
+    # "could" only with an export after it; no shares, loans or subsidiaries sold
+    assert ASKS_LICENCE.search("Could we keep shipping to a customer that was just listed?")
+    assert not ASKS_LICENCE.search("Could we explain to Huawei why the shipment was late?")
+    assert not ASKS_LICENCE.search("Could we be liable for our distributor's sales to Huawei?")
+    assert not ASKS_LICENCE.search("Could we have avoided the penalty for the Huawei shipments?")
+    assert not ASKS_LICENCE.search("Can US companies sell their shares to Huawei?")
+    assert not ASKS_LICENCE.search("Could US banks supply loans to Huawei?")
+    assert not ASKS_LICENCE.search("Could US companies sell their Russian subsidiary to a buyer?")
 
 
 RESTRICTION_600 = (

@@ -16,8 +16,13 @@ ADDS = (
     "Uniview Technologies Co., Ltd., under the destination of China, to the Entity List."
 )
 RECALLS = (
-    "Similarly, BIS imposed worldwide license requirements for certain advanced computing ICs "
-    "when conducted on behalf of entities headquartered in China."
+    "That final rule amended supplement no. 4 to part 744 by adding a new entry for Zhejiang "
+    "Uniview Technologies Co., Ltd. under China."
+)
+EARLIER = "Prior to this final rule, BIS had added these entities under another destination."
+STANDING = (
+    "The EAR imposes additional license requirements on, and limits the availability of most "
+    "license exceptions for, exports when a listed entity is a party."
 )
 DATED = (
     "On May 16, 2019, the ERC determined to add Huawei Technologies Co., Ltd. to the Entity List."
@@ -67,8 +72,15 @@ def test_when_a_rule_added_a_party_its_effective_date_follows_the_bottom_line() 
 
 def test_no_date_line_for_another_question_a_recollection_or_a_dated_sentence() -> None:
     assert "Effective:" not in _answer("Why was Zhejiang Uniview added to the Entity List?", ADDS)
-    # (this rule's date is not when an earlier rule imposed its controls)
+    # (not the date of a removal, nor for a "when" that is a condition)
+    assert "Effective:" not in _answer("When was Zhejiang Uniview removed from the list?", ADDS)
     assert "Effective:" not in _answer(
-        "When were the advanced computing controls on China imposed?", RECALLS
+        "When an entity is added to the Entity List, what does the EAR require?", ADDS
     )
+    # (this rule's date is not when an earlier rule added the party, nor standing law's)
+    assert "Effective:" not in _answer(
+        "When was Zhejiang Uniview added to the Entity List?", RECALLS
+    )
+    assert "Effective:" not in _answer("When were these requirements added?", STANDING)
+    assert "Effective:" not in _answer("When were these entities added to the list?", EARLIER)
     assert "Effective:" not in _answer("When was the Huawei listing announced?", DATED)
