@@ -2536,38 +2536,46 @@ def test_which_authorization_covers_it_asks_about_a_licence() -> None:
     assert not ASKS_LICENCE.search("Which authorization did BIS publish in 2024?")
 
 
-def test_whether_a_party_may_make_the_export_asks_about_a_licence() -> None:
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Can a US company sell software to Huawei?", True),
+        ("Can the German subsidiary ship the spare parts to Iran?", True),
+        ("Are mass-market software sales to Huawei licensable under the EAR?", True),
+        ("Is this transfer licence-free?", True),
+        ("Can the Entity List be downloaded as a spreadsheet?", False),
+        # to someone else, not to us, and not a payment or a quote
+        ("Can a Kaspersky employee send us a quote?", False),
+        ("Can a bank transfer money to Iran?", False),
+        ("Can a Chinese supplier ship parts to our US factory?", False),
+        ("Where can a company find the Commerce Country Chart?", False),
+        # "could", and U.S. companies without an article; not another party's own sales
+        ("Can US companies sell software to Huawei?", True),
+        ("Can U.S. exporters ship routers to Huawei?", True),
+        ("Could a US company sell chips to Huawei?", True),
+        ("Could we sell mass-market software to Huawei?", True),
+        ("Could we keep shipping to a customer that was just listed?", True),
+        ("Can Huawei sell phones to Germany?", False),
+        ("Can Chinese suppliers ship parts to our US factory?", False),
+        ("Could a bank transfer money to Iran?", False),
+        ("Could you tell me what 744.11 says?", False),
+        # "could" only with an export after it; no shares, loans or subsidiaries sold
+        ("Could we explain to Huawei why the shipment was late?", False),
+        ("Could we be liable for our distributor's sales to Huawei?", False),
+        ("Could we have avoided the penalty for the Huawei shipments?", False),
+        ("Can US companies sell their shares to Huawei?", False),
+        ("Could US banks supply loans to Huawei?", False),
+        ("Could US companies sell their Russian subsidiary to a buyer?", False),
+    ],
+)
+def test_whether_a_party_may_make_the_export_asks_about_a_licence(
+    question: str, asks: bool
+) -> None:
     """ "Can a US company sell software to Huawei?" and "is it licensable?" ask what "do we need a
     licence?" asks; "can the list be downloaded?" does not."""
     from assistant.answering.determination import ASKS_LICENCE
 
-    assert ASKS_LICENCE.search("Can a US company sell software to Huawei?")
-    assert ASKS_LICENCE.search("Can the German subsidiary ship the spare parts to Iran?")
-    assert ASKS_LICENCE.search("Are mass-market software sales to Huawei licensable under the EAR?")
-    assert ASKS_LICENCE.search("Is this transfer licence-free?")
-    assert not ASKS_LICENCE.search("Can the Entity List be downloaded as a spreadsheet?")
-    # to someone else, not to us, and not a payment or a quote
-    assert not ASKS_LICENCE.search("Can a Kaspersky employee send us a quote?")
-    assert not ASKS_LICENCE.search("Can a bank transfer money to Iran?")
-    assert not ASKS_LICENCE.search("Can a Chinese supplier ship parts to our US factory?")
-    assert not ASKS_LICENCE.search("Where can a company find the Commerce Country Chart?")
-    # "could", and a U.S. party without an article; not another party's own sales
-    assert ASKS_LICENCE.search("Can US companies sell software to Huawei?")
-    assert ASKS_LICENCE.search("Can U.S. exporters ship routers to Huawei?")
-    assert ASKS_LICENCE.search("Could a US company sell chips to Huawei?")
-    assert ASKS_LICENCE.search("Could we sell mass-market software to Huawei?")
-    assert not ASKS_LICENCE.search("Can Huawei sell phones to Germany?")
-    assert not ASKS_LICENCE.search("Can Chinese suppliers ship parts to our US factory?")
-    assert not ASKS_LICENCE.search("Could a bank transfer money to Iran?")
-    assert not ASKS_LICENCE.search("Could you tell me what 744.11 says?")
-    # "could" only with an export after it; no shares, loans or subsidiaries sold
-    assert ASKS_LICENCE.search("Could we keep shipping to a customer that was just listed?")
-    assert not ASKS_LICENCE.search("Could we explain to Huawei why the shipment was late?")
-    assert not ASKS_LICENCE.search("Could we be liable for our distributor's sales to Huawei?")
-    assert not ASKS_LICENCE.search("Could we have avoided the penalty for the Huawei shipments?")
-    assert not ASKS_LICENCE.search("Can US companies sell their shares to Huawei?")
-    assert not ASKS_LICENCE.search("Could US banks supply loans to Huawei?")
-    assert not ASKS_LICENCE.search("Could US companies sell their Russian subsidiary to a buyer?")
+    assert bool(ASKS_LICENCE.search(question)) is asks
 
 
 RESTRICTION_600 = (
