@@ -721,11 +721,9 @@ def _period_lead(
 ) -> _Sentence:
     """`top`, or the sentence of its section stating the period a "how long" question asks
     for (`assistant.answering.section_periods`); its chunk joins `passages` to be cited."""
-    lead = passages[top.passage]
-    if not ASKS_DURATION.search(question) or str(lead.metadata.get("doc_type")) != "regulation":
-        return top
-    section = lead.citation.removeprefix("15 CFR ").split("(", 1)[0]
-    found = period_in_section(question, lead, top.text, section_chunks(lookup, section), idf)
+    found = period_in_section(
+        question, passages[top.passage], top.text, lambda s: section_chunks(lookup, s), idf
+    )
     if found is None:
         return top
     at = next((i for i, p in enumerate(passages) if p.chunk_id == found.chunk.chunk_id), None)

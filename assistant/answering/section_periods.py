@@ -72,15 +72,15 @@ def period_in_section(
     question: str,
     lead: SearchResult,
     lead_text: str,
-    chunks: Sequence[SearchResult],
+    read_section: Callable[[str], Sequence[SearchResult]],
     idf: Callable[[str], float] | None = None,
 ) -> Period | None:
-    """The sentence of `lead`'s section (`chunks`, in order) that states a period of the
-    section's subject and holds every other word of the question the section uses (and every
-    one the bottom line so far has), when the question asks how long and `lead_text` (that
-    bottom line) states no period; None otherwise. Of several, the one sharing most of the
-    question's words; ties go to the earlier sentence: a section states its rule before its
-    renewals."""
+    """The sentence of `lead`'s section (its chunks in order, from `read_section("766.24")`,
+    read only for a question this can answer) that states a period of the section's subject
+    and holds every other word of the question the section uses (and every one the bottom
+    line so far has), when the question asks how long and `lead_text` (that bottom line)
+    states no period; None otherwise. Of several, the one sharing most of the question's
+    words; ties go to the earlier sentence: a section states its rule before its renewals."""
     if (
         not ASKS_DURATION.search(question)
         or STATES_DURATION.search(lead_text)
@@ -93,8 +93,15 @@ def period_in_section(
     if not subject:
         return None
     section = lead.citation.split("(", 1)[0]
-    own = [c for c in chunks if c.citation.split("(", 1)[0] == section]
-    used = set().union(*(_words(c.text) for c in own)) if own else set()
+    # (each sentence's words, tokenized once: sentences, not whole chunks, are what the
+    # tokenizer's cache is for)
+    sentences = [
+        (chunk, a, b, _words(chunk.text[a:b]))
+        for chunk in read_section(section.removeprefix("15 CFR "))
+        if chunk.citation.split("(", 1)[0] == section
+        for a, b in chunk_sentences(chunk.text)
+    ]
+    used = set().union(*(words for *_, words in sentences))
     # What the question asks of the subject, in the section's words ("appeal", "extend",
     # "review"): a period sentence without one of them is a period of something else ("How
     # long do we have to appeal a temporary denial order?" is not answered by the order's own
@@ -106,16 +113,13 @@ def period_in_section(
         return None
     weight = idf or (lambda _t: 1.0)
     best: tuple[float, int, Period] | None = None
-    for chunk in own:
-        for a, b in chunk_sentences(chunk.text):
-            text = chunk.text[a:b]
-            if not STATES_DURATION.search(text):
-                continue
-            words = _words(text)
-            if not subject <= words or not all(_among(t, words) for t in needed):
-                continue
-            share = sum(weight(t) for t in asked & words)
-            key = (share, -(chunk.start + a))
-            if best is None or key > best[:2]:
-                best = (*key, Period(chunk, chunk.start + a, chunk.start + b))
+    for chunk, a, b, words in sentences:
+        if not STATES_DURATION.search(chunk.text[a:b]):
+            continue
+        if not subject <= words or not all(_among(t, words) for t in needed):
+            continue
+        share = sum(weight(t) for t in asked & words)
+        key = (share, -(chunk.start + a))
+        if best is None or key > best[:2]:
+            best = (*key, Period(chunk, chunk.start + a, chunk.start + b))
     return best[2] if best else None

@@ -9,7 +9,7 @@ from dataclasses import replace
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.section_periods import period_in_section
 from assistant.models import SearchResult
-from tests.support.passages import section_chunk
+from tests.support.passages import ChunkLookup, section_chunk
 
 TITLE = "§ 766.24 Temporary denials."
 DOC = "15-cfr-766.24"
@@ -45,7 +45,7 @@ def _section() -> list[SearchResult]:
 
 
 def _period(question: str, lead: SearchResult, lead_text: str) -> str | None:
-    found = period_in_section(question, lead, lead_text, _section())
+    found = period_in_section(question, lead, lead_text, lambda _section_number: _section())
     if found is None:
         return None
     return found.chunk.text[found.start - found.chunk.start : found.end - found.chunk.start]
@@ -89,20 +89,14 @@ def test_the_heading_word_alone_is_no_shared_topic() -> None:
     question = (
         "We used the wrong licence exception. How do we disclose it, and how long do we have?"
     )
-    assert period_in_section(question, lead, lead_text, [lead, other]) is None
+    assert (
+        period_in_section(question, lead, lead_text, lambda _section_number: [lead, other]) is None
+    )
     # ("years" asks for a period; it is no word of what is asked)
     question = question.replace("how long", "how many years")
-    assert period_in_section(question, lead, lead_text, [lead, other]) is None
-
-
-class _Sections:
-    """The service's lookup, reading a section's chunks in order."""
-
-    def __call__(self, query: str) -> list[SearchResult]:
-        return []
-
-    def section(self, section: str) -> list[SearchResult]:
-        return _section() if section == "766.24" else []
+    assert (
+        period_in_section(question, lead, lead_text, lambda _section_number: [lead, other]) is None
+    )
 
 
 def test_the_answer_opens_with_the_period_and_cites_its_paragraph() -> None:
@@ -112,7 +106,7 @@ def test_the_answer_opens_with_the_period_and_cites_its_paragraph() -> None:
         passages,
         min_relevance=0.1,
         min_relevance_unknown_name=0.1,
-        lookup=_Sections(),
+        lookup=ChunkLookup(_section()),
     )
     assert answer.lead.startswith(f"15 CFR 766.24(b): **{TERM}**")
     first = answer.citations[0]
