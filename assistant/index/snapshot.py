@@ -86,14 +86,13 @@ def chunk_label(meta: Mapping[str, Any]) -> str:
 def _count_terms(
     vocabulary: Vocabulary, texts: Sequence[str], metas: Sequence[Mapping[str, Any]]
 ) -> tuple[list[Terms], list[Terms]]:
-    """Each chunk's `chunk_tokens` counted, and its label's alone (no token spans the space
-    between label and text, so the label's tokens are the first ones: tokenized once)."""
+    """Each chunk's `chunk_tokens` counted, and its label's alone (the label's tokens come
+    from the tokenizer's cache the second time: labels repeat across a section's chunks)."""
     terms: list[Terms] = []
     labels: list[Terms] = []
     for text, meta in zip(texts, metas, strict=True):
-        label = tokenize(chunk_label(meta))
-        terms.append(vocabulary.encode(label + tokenize_once(text)))
-        labels.append(vocabulary.encode(label))
+        terms.append(vocabulary.encode(chunk_tokens(text, meta)))
+        labels.append(vocabulary.encode(tokenize(chunk_label(meta))))
     return terms, labels
 
 
