@@ -41,3 +41,25 @@ def section_chunk(
         score=0.0,
         metadata={"doc_type": "regulation"},
     )
+
+
+class ChunkLookup:
+    """The service's lookup over a fixed list of chunks: a query finds nothing; a section
+    (`CachedLookup.section`) or a document (`CachedLookup.document`) is read whole, in the
+    list's order, as the answer rules that read around a passage expect."""
+
+    def __init__(self, chunks: list[SearchResult]) -> None:
+        self.chunks = chunks
+
+    def __call__(self, query: str) -> list[SearchResult]:
+        return []
+
+    def section(self, section: str) -> list[SearchResult]:
+        return [
+            c
+            for c in self.chunks
+            if c.citation == f"15 CFR {section}" or c.citation.startswith(f"15 CFR {section}(")
+        ]
+
+    def document(self, citation: str) -> list[SearchResult]:
+        return [c for c in self.chunks if c.citation == citation]

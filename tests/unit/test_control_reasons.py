@@ -15,6 +15,7 @@ from assistant.answering.control_reasons import (
 )
 from assistant.answering.determination import determine
 from assistant.models import SearchResult
+from tests.support.passages import ChunkLookup
 
 NS1 = (
     "( 1 ) National Security column 1 (NS:1). A license is required for exports and reexports to "
@@ -69,17 +70,6 @@ def test_a_columns_reach_is_read_from_its_own_sentence() -> None:
     assert column_pattern("NS", "1").search(NS1) and not column_pattern("NS", "2").search(NS1)
 
 
-class _Lookup:
-    def __init__(self, chunks: list[SearchResult]) -> None:
-        self.chunks = chunks
-
-    def __call__(self, query: str) -> list[SearchResult]:
-        return []
-
-    def section(self, section: str) -> list[SearchResult]:
-        return [c for c in self.chunks if c.citation.startswith(f"15 CFR {section}")]
-
-
 @pytest.mark.parametrize(
     ("question", "outcome", "says"),
     [
@@ -94,7 +84,7 @@ class _Lookup:
 def test_a_given_reason_for_control_decides_by_part_742s_sentence(
     question: str, outcome: str, says: str
 ) -> None:
-    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    lookup = ChunkLookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
     finding = determine(question, [], lookup=lookup)
     assert finding is not None and "Reasons for control" in finding.rule
     assert finding.outcome == outcome and says in finding.lines[0].text
@@ -103,7 +93,7 @@ def test_a_given_reason_for_control_decides_by_part_742s_sentence(
 
 
 def test_an_embargoed_destination_is_left_to_part_746() -> None:
-    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    lookup = ChunkLookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
     finding = determine("Our NS2 item is going to Iran. Do we need a licence?", [], lookup=lookup)
     assert finding is None or "Reasons for control" not in finding.rule
 
@@ -171,7 +161,7 @@ def test_reasons_part_742_states_without_columns_are_read_by_their_symbol(
 def test_a_reason_without_columns_is_decided_by_its_own_sentence(
     question: str, citation: str, text: str, says: str
 ) -> None:
-    finding = determine(question, [], lookup=_Lookup([_chunk(1, citation, text)]))
+    finding = determine(question, [], lookup=ChunkLookup([_chunk(1, citation, text)]))
     assert finding is not None and finding.outcome == "yes" and says in finding.lines[0].text
     basis = finding.lines[0].basis[0]
     assert "are required" in basis.passage.text[basis.start : basis.end]
@@ -221,7 +211,7 @@ def test_ns_without_its_column_depends_on_the_column_and_says_what_each_does(
     """ "NS-controlled" names the reason and not the column, and 742.4(a)(1) and (2) reach
     different destinations: the outcome depends on the column, and each column's own sentence
     says what it means for the destination."""
-    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    lookup = ChunkLookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
     finding = determine(question, [], lookup=lookup)
     assert finding is not None and "Reasons for control" in finding.rule
     assert finding.outcome == "depends"
@@ -235,7 +225,7 @@ def test_ns_without_its_column_depends_on_the_column_and_says_what_each_does(
 def test_where_the_item_was_made_is_not_a_destination() -> None:
     """ "Korean-made oscilloscopes ... to a buyer in Shenzhen": Korea is the origin, China the
     destination; only the destination gets a verdict."""
-    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    lookup = ChunkLookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
     finding = determine(
         "Our Korean-made oscilloscopes are NS-controlled. Do we need a licence to air-ship some "
         "to a buyer in Shenzhen?",
@@ -264,7 +254,7 @@ def test_only_the_places_the_item_goes_to_get_a_verdict(
 ) -> None:
     """A nationality ("two Chinese manufacturers"), a company's home ("our German GmbH") or a
     place of departure is not where the item goes."""
-    lookup = _Lookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
+    lookup = ChunkLookup([_chunk(1, "15 CFR 742.4(a)", f"{NS1} {NS2}")])
     finding = determine(question, [], lookup=lookup)
     assert finding is not None and "Reasons for control" in finding.rule
     line = finding.lines[0].text

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.answering.determination import determine
 from assistant.answering.end_use_places import only_places_outside, reach
-from assistant.models import SearchResult
+from tests.support.passages import ChunkLookup
 from tests.support.passages import regulation_passage as _p
 
 MEU_A1 = (
@@ -49,24 +49,7 @@ CAMERA_E = (
 IRAN = "( a ) License requirements. A license is required to export any item to Iran."
 
 
-class _Sections:
-    """Reads a section's chunks in order, as the service's lookup does."""
-
-    def __init__(self, chunks: list[SearchResult]) -> None:
-        self.chunks = chunks
-
-    def __call__(self, query: str) -> list[SearchResult]:
-        return []
-
-    def section(self, section: str) -> list[SearchResult]:
-        return [
-            c
-            for c in self.chunks
-            if c.citation == f"15 CFR {section}" or c.citation.startswith(f"15 CFR {section}(")
-        ]
-
-
-LOOKUP = _Sections(
+LOOKUP = ChunkLookup(
     [
         _p(1, "15 CFR 744.21(a)", MEU_A),
         _p(2, "15 CFR 744.21(a)(1)", MEU_A1),

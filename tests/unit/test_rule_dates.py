@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from assistant.answering.extractive import compose_extractive
 from assistant.models import SearchResult
-from tests.support.passages import section_chunk
+from tests.support.passages import ChunkLookup, section_chunk
 
 DOC = "fr-2024-29136"
 CITATION = "FR Doc. 2024-29136"
@@ -39,19 +39,6 @@ def _rule(lead: str) -> list[SearchResult]:
     return chunks
 
 
-class _Documents:
-    """The service's lookup, reading a rule's chunks in order."""
-
-    def __init__(self, chunks: list[SearchResult]) -> None:
-        self.chunks = chunks
-
-    def __call__(self, query: str) -> list[SearchResult]:
-        return []
-
-    def document(self, citation: str) -> list[SearchResult]:
-        return self.chunks if citation == CITATION else []
-
-
 def _answer(question: str, lead: str) -> str:
     chunks = _rule(lead)
     return compose_extractive(
@@ -59,7 +46,7 @@ def _answer(question: str, lead: str) -> str:
         [chunks[1]],
         min_relevance=0.0,
         min_relevance_unknown_name=0.0,
-        lookup=_Documents(chunks),
+        lookup=ChunkLookup(chunks),
     ).answer
 
 
