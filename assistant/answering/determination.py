@@ -340,7 +340,7 @@ def _sought(
     return found
 
 
-_ADDED = re.compile(r"\b(?:add(?:s|ed|ing)?|placed|placing|list(?:s|ed|ing))\b", re.I)
+_ADDED = re.compile(r"\b(?:add(?:s|ed|ing)?|addition\s+of|placed|placing|list(?:s|ed|ing))\b", re.I)
 _CAPITALISED = re.compile(r"\b([A-Z][A-Za-z0-9&-]{2,}(?:\s+[A-Z][A-Za-z0-9&-]{2,}){0,3})\b")
 # "UAVs", "ICBMs", "GPUs": things, not parties
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
@@ -580,12 +580,14 @@ _RULE_POLICY = re.compile(
 )
 # A rule's own addition of a party, as the rules word it.
 _ADDS_HERE = re.compile(
-    r"\b(?:determined to add|(?:is|are|by) adding|adding (?:an |in alphabetical order )?entr)",
+    r"\b(?:determined to add|approved the addition of|(?:is|are|by) adding|"
+    r"adding (?:an |in alphabetical order )?entr)",
     re.I,
 )
 # Another party's addition: where the sentences about the listed party end.
 _NEXT_ADDITION = re.compile(
-    r"\b(?:determined to (?:add|remove|revise|modify)|is adding|are adding|(?:is|are) removing)\b",
+    r"\b(?:determined to (?:add|remove|revise|modify)|approved the (?:addition|removal)|is adding|"
+    r"are adding|(?:is|are) removing)\b",
     re.I,
 )
 _FOLLOWING = 10  # sentences after the listing sentence that may still be about its party
@@ -727,6 +729,43 @@ def _following(listing: Basis, chunks: Sequence[SearchResult]) -> list[Basis]:
                 out.append(Basis(p, p.start + a, p.start + b))
         reached = max(reached, p.end)
     return out
+
+
+@dataclass(frozen=True)
+class ListingTerms:
+    """A rule's addition of the question's party to the Entity List, and the sentences of that
+    rule about it (see `listing_terms`)."""
+
+    name: str
+    listing: Basis
+    policy: Basis | None
+    footnote: Basis | None
+
+
+def listing_terms(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> ListingTerms | None:
+    """When a retrieved rule adds the party the question names to the Entity List ("The ERC
+    determined to add ... Zhejiang Uniview Technologies Co., Ltd. ..."), what the same rule
+    says that listing means for it: the licence requirement and review policy, and what its
+    footnote designation reaches. Asked when or why a party was listed, or whether it is
+    restricted, a practitioner's next question is what the listing requires; the rule answers
+    it for that party, in sentences retrieval ranks below the one naming it. Only a rule's own
+    addition, naming the party whole: one recalling an earlier listing has no policy of its
+    own to give."""
+    said = listed_in_corpus(question, passages)
+    if said is None:
+        return None
+    name, basis = said
+    sentence = _sentence(basis)
+    if not (_ADDS_HERE.search(sentence) and named_whole(sentence, name)):
+        return None
+    return ListingTerms(
+        name,
+        basis,
+        listing_rule_sentence(basis, name, passages, lookup, _RULE_POLICY),
+        listing_rule_sentence(basis, name, passages, lookup, FOOTNOTE_EFFECT),
+    )
 
 
 def entity_list_rule(

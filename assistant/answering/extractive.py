@@ -28,6 +28,7 @@ from assistant.answering.determination import (
     determine,
     ear99_only,
     listed_in_corpus,
+    listing_terms,
     section_chunks,
     unlisted_party,
 )
@@ -696,6 +697,47 @@ def _rule_date(
     return None
 
 
+def _listing_lines(
+    question: str,
+    p: SearchResult,
+    span: tuple[int, int],
+    passages: Sequence[SearchResult],
+    lookup: Lookup | None,
+    citer: Citer,
+    score: float,
+) -> list[tuple[str, Claim]]:
+    """ "Review policy: FR Doc. 2024-29136: “Licenses ... will be required for all items subject
+    to the EAR, and license applications will be reviewed with a license review policy of
+    presumption of denial.”" under a bottom line quoting the rule that added the question's
+    party to the Entity List (`listing_terms`), and the line for what its footnote designation
+    reaches: what the listing requires, which "When was X added, and why?" or "Is X
+    restricted?" leaves the reader to ask next. Only under a lead from that rule, and not a
+    sentence the lead already quotes, and not for an addition the sentence recalls ("That
+    final rule amended ... by adding", `_RECALLS`), whose policy may since have changed."""
+    terms = listing_terms(question, passages, lookup) if lookup is not None else None
+    if terms is None or terms.listing.passage.doc_id != p.doc_id:
+        return []
+    listing = terms.listing
+    if _RECALLS.search(
+        listing.passage.text[
+            listing.start - listing.passage.start : listing.end - listing.passage.start
+        ]
+    ):
+        return []
+    out: list[tuple[str, Claim]] = []
+    for label, basis in (("Review policy", terms.policy), ("Foreign-made items", terms.footnote)):
+        if basis is None or (basis.start < span[1] and span[0] < basis.end):
+            continue
+        n = citer.cite(basis.passage, basis.start, basis.end, score)
+        if n is None:
+            continue
+        said = _quoted(basis.passage, basis.start, basis.end)
+        out.append(
+            (f"{label}: {_short(p.citation)}: “{said}” [{n}]", Claim(text=said, citations=[n]))
+        )
+    return out
+
+
 def _silent(
     question: str,
     passages: Sequence[SearchResult],
@@ -1032,6 +1074,11 @@ def compose_extractive(
             if dated is not None:
                 lead_lines.append(dated[0])
                 claims.append(dated[1])
+            for said, claim in _listing_lines(
+                question, p, (a, b), passages, lookup, citer, top.score
+            ):
+                lead_lines.append(said)
+                claims.append(claim)
     if general:
         later = bottom_line(finding, citer)
         lead_lines += later.lines

@@ -251,7 +251,8 @@ def _written_lower(word: str, texts: Sequence[str]) -> bool:
 # or before "was/were/first added" ("Huawei ... and sixty-eight of its affiliates were added",
 # "“Allchips Limited,” first added to the Entity List on ..."). A name elsewhere (a background
 # clause, "a Country Group D:5 destination", "the CCL") is not one the sentence lists.
-ADDS = re.compile(r"\badd(?:s|ed|ing)?\b", re.I)
+# ("The ERC approved the addition of X ... to the Entity List" is how some rules word it)
+ADDS = re.compile(r"\b(?:add(?:s|ed|ing)?|addition\s+of)\b", re.I)
 _ADDED_BEFORE = re.compile(
     r"\b(?:(?:was|were|been|being|is|are)\s+(?:\w+\s+)?|(?:first|originally|initially)\s+|"
     r",\s+(?:a|an|the)\s+[^,;:]{0,80}?\s)added\b",
@@ -295,12 +296,20 @@ def _added_names(sentence: str) -> tuple[tuple[str, int, str], ...]:
 def named_whole(sentence: str, name: str) -> bool:
     """Whether the sentence writes `name` as a whole name somewhere, not only as the brand word
     of a longer one ("Inspur" of "Inspur (Beijing) Electronic Information Industry Co."):
-    what follows it is punctuation, a small word, or a company form."""
+    what follows it is punctuation, a small word, or a company form. A name of two words or
+    more may also leave out the generic words before the form, as people do ("Zhejiang
+    Uniview" for "Zhejiang Uniview Technologies Co., Ltd."): one word is too often the brand
+    a group's companies share ("Sophgo" of "Sophgo Technologies Ltd." and "Wuxi Sophgo ...")."""
+    several = len(name.split()) > 1
     for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence):
         # (a parenthetical place is part of it: "Sangon Biotech (Shanghai) Co., Ltd.")
         rest = re.sub(r"^\s*\([^)]*\)", "", sentence[m.end() :])
-        after = re.match(r"\s*([A-Z][\w&'’.-]*)", rest)
-        if after is None or after.group(1).lower().replace(".", "") in _TRAILING_FORMS:
+        words = re.match(r"(?:\s+[A-Z][\w&'’.-]*)*", rest)
+        following = (words.group(0) if words else "").split()
+        if several:
+            while following and following[0].lower() in _GENERIC - _COMPANY_FORMS:
+                following = following[1:]
+        if not following or following[0].lower().replace(".", "") in _TRAILING_FORMS:
             return True
     return False
 
