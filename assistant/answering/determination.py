@@ -1060,6 +1060,22 @@ _GP4_QUERY = (
 )
 
 
+# The only way to deal with a denied person: BIS's authorization on a written request
+# (764.3(a)(2)), the counterpart of 764.5(g)'s permission for a known violation.
+_DENIAL_AUTHORIZATION = re.compile(
+    r"\bAuthorization to engage in actions otherwise prohibited by a denial order\b", re.I
+)
+_DENIAL_AUTHORIZATION_QUERY = (
+    "15 CFR 764.3(a)(2) Authorization to engage in actions otherwise prohibited by a denial order "
+    "may be given by the Office of Exporter Services upon a written request"
+)
+_DENIAL_AUTHORIZATION_TEXT = (
+    "only BIS can allow it: on a written request by the denied person or by someone seeking to "
+    "deal with it, the Office of Exporter Services may authorize an action a denial order "
+    "prohibits, after consulting the Office of Export Enforcement (15 CFR 764.3(a)(2))"
+)
+
+
 def denial_order_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -1095,6 +1111,16 @@ def denial_order_rule(
                 [none],
             )
         )
+    # (only for a party under an order in force: one that ended, or none, needs no permission)
+    authorization = (
+        _sought(
+            passages, lookup, "15 CFR 764.3", _DENIAL_AUTHORIZATION, _DENIAL_AUTHORIZATION_QUERY
+        )
+        if denied
+        else None
+    )
+    if authorization is not None:
+        lines.append(FindingLine("Authorization", _DENIAL_AUTHORIZATION_TEXT, [authorization]))
     return Finding(
         "yes" if denied else "depends",
         "Denial orders: General Prohibition Four (15 CFR 736.2(b)(4))",

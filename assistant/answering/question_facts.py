@@ -81,7 +81,12 @@ def negated(question: str, at: int, end: int | None = None) -> bool:
     List until BIS removed it")."""
     for m in _CLAUSE.finditer(question):
         if m.start() <= at < m.end():
-            before = question[max(m.start(), at - 30) : end or at]
+            # 30 characters back, widened to the start of the word they cut ("None of the
+            # parties are on the Denied ..." must not read as "one of the parties")
+            start = max(m.start(), at - 30)
+            while start > m.start() and question[start - 1].isalnum():
+                start -= 1
+            before = question[start : end or at]
             return bool(_NEGATION_BEFORE.search(before) or _NEGATION_ANYWHERE.search(m.group(0)))
     return False
 

@@ -308,6 +308,45 @@ UVL_EXCEPTIONS = (
 )
 
 
+DENIAL_AUTHORIZATION = (
+    "( 2 ) Denial of export privileges. An order may be issued that restricts the ability of "
+    "the named persons to engage in export and reexport transactions. Authorization to engage "
+    "in actions otherwise prohibited by a denial order may be given by the Office of Exporter "
+    "Services after consultation with the Office of Export Enforcement upon a written request by "
+    "a person named in the denial order or by a person seeking permission to deal with a named "
+    "person."
+)
+
+
+def test_a_denial_order_s_only_way_out_is_bis_s_authorization_on_request() -> None:
+    """pr-009: "... or any other way?" — 764.3(a)(2)'s authorization, cited, after "none"."""
+    gp4 = _p(10, "15 CFR 736.2(b)(4)", GP4_TEXT, "regulation")
+    route = _p(11, "15 CFR 764.3(a)(2)", DENIAL_AUTHORIZATION, "regulation")
+    question = (
+        "Our forwarder was named in a denial order. Is there a license exception, or any way?"
+    )
+    finding = determine(question, [EL], lookup=lambda q: [gp4, route] if "764.3" in q else [gp4])
+    assert finding is not None
+    assert [line.label for line in finding.lines] == [
+        "Licence required",
+        "Licence exceptions",
+        "Authorization",
+    ]
+    basis = finding.lines[2].basis[0]
+    assert DENIAL_AUTHORIZATION[basis.start : basis.end].startswith("Authorization to engage")
+    assert "Office of Exporter Services" in finding.lines[2].text
+    # (nor for an order that ended: nothing left to authorize)
+    ended = determine(
+        "His denial order expired in 2017. Is there a license exception, or any way?",
+        [EL],
+        lookup=lambda q: [gp4, route] if "764.3" in q else [gp4],
+    )
+    assert ended is not None and "Authorization" not in [line.label for line in ended.lines]
+    # (without 764.3's sentence, no line claims it)
+    alone = determine(question, [EL], lookup=lambda _q: [gp4])
+    assert alone is not None and "Authorization" not in [line.label for line in alone.lines]
+
+
 def test_a_denial_order_prohibits_the_transaction_and_no_exception_helps() -> None:
     gp4 = _p(10, "15 CFR 736.2(b)(4)", GP4_TEXT, "regulation")
     asked: list[str] = []
@@ -587,6 +626,13 @@ SHENZHEN_EL = _p(
         ("Do we need a licence to ship EAR99 goods to Cuba?", "yes", "746.2"),
         ("Can we ship EAR99 goods to a hotel in Havana?", "yes", "746.2"),  # its capital
         ("Our buyer is on the DPL. Can we still ship to them?", "yes", "Denial orders"),
+        # a negation 31 characters back, whose first letter the window used to cut ("one of")
+        (
+            "None of the parties are on the Denied Persons List. Do we need a licence for "
+            "EAR99 pumps to Mexico?",
+            "depends",
+            "Denial orders",
+        ),
         # the owner is listed, not the party: the ownership test decides
         (
             "Can we sell routers to a distributor whose 20% shareholder is on the Entity List?",
