@@ -578,6 +578,16 @@ _RULE_POLICY = re.compile(
     r"presumption\s+of\s+denial)\b",
     re.I,
 )
+# An addition the sentence recalls rather than makes ("That final rule amended ... by adding",
+# "In a final rule published on January 16, 2025, the ERC approved the addition of ...", "On
+# May 16, 2019, the ERC determined to add ..."): the rule it is in is not the listing. (Not any
+# year: "TG Training 2023 FZCO" is a name.)
+_RECALLED = re.compile(
+    r"\b(?:prior\s+to|previously|already|originally|earlier|that\s+(?:final\s+|interim\s+"
+    r"final\s+)?rule|in\s+an?\s+(?:final\s+|interim\s+final\s+)?rule|published\s+on)\b|"
+    r"^\W*On\s+\w+\s+\d{1,2},\s+(?:19|20)\d\d\b",
+    re.I,
+)
 # A rule's own addition of a party, as the rules word it.
 _ADDS_HERE = re.compile(
     r"\b(?:determined to add|approved the addition of|(?:is|are|by) adding|"
@@ -758,7 +768,9 @@ def listing_terms(
         return None
     name, basis = said
     sentence = _sentence(basis)
-    if not (_ADDS_HERE.search(sentence) and named_whole(sentence, name)):
+    if not (_ADDS_HERE.search(sentence) and named_whole(sentence, name)) or _RECALLED.search(
+        sentence
+    ):
         return None
     return ListingTerms(
         name,
@@ -918,7 +930,11 @@ def entity_list_rule(
         # own date, review policy and savings clause are the listing's
         # (and names it whole: "Inspur Group" matched through the brand word of "Inspur
         # (Beijing) ..." may be its parent, which an earlier rule listed)
-        adding = bool(_ADDS_HERE.search(_sentence(basis))) and named_whole(_sentence(basis), name)
+        adding = (
+            bool(_ADDS_HERE.search(_sentence(basis)))
+            and named_whole(_sentence(basis), name)
+            and not _RECALLED.search(_sentence(basis))
+        )
         dated = None if adding else _dated_addition(name, basis, passages, lookup)
         if adding:
             listed_as = (

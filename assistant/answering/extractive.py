@@ -32,6 +32,7 @@ from assistant.answering.determination import (
     section_chunks,
     unlisted_party,
 )
+from assistant.answering.listed_names import named_whole
 from assistant.answering.quotes import (
     display,
     introduces_list,
@@ -712,16 +713,17 @@ def _listing_lines(
     party to the Entity List (`listing_terms`), and the line for what its footnote designation
     reaches: what the listing requires, which "When was X added, and why?" or "Is X
     restricted?" leaves the reader to ask next. Only under a lead from that rule, and not a
-    sentence the lead already quotes, and not for an addition the sentence recalls ("That
-    final rule amended ... by adding", `_RECALLS`), whose policy may since have changed."""
+    sentence the lead already quotes; the party is the one the lead names (a question about
+    two parties of one rule must not get one's policy under the other's addition)."""
     terms = listing_terms(question, passages, lookup) if lookup is not None else None
     if terms is None or terms.listing.passage.doc_id != p.doc_id:
         return []
+    # the lead is that addition, or one naming that party ("b. Under SINGAPORE, adding ...
+    # “Sophgo Technologies Pte. Ltd.”"), not another party's paragraph of the same rule
     listing = terms.listing
-    if _RECALLS.search(
-        listing.passage.text[
-            listing.start - listing.passage.start : listing.end - listing.passage.start
-        ]
+    lead = p.text[span[0] - p.start : span[1] - p.start]
+    if not (listing.start < span[1] and span[0] < listing.end) and not named_whole(
+        lead, terms.name
     ):
         return []
     out: list[tuple[str, Claim]] = []

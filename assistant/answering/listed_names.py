@@ -251,14 +251,30 @@ def _written_lower(word: str, texts: Sequence[str]) -> bool:
 # or before "was/were/first added" ("Huawei ... and sixty-eight of its affiliates were added",
 # "“Allchips Limited,” first added to the Entity List on ..."). A name elsewhere (a background
 # clause, "a Country Group D:5 destination", "the CCL") is not one the sentence lists.
-# ("The ERC approved the addition of X ... to the Entity List" is how some rules word it)
-ADDS = re.compile(r"\b(?:add(?:s|ed|ing)?|addition\s+of)\b", re.I)
+# ("The ERC approved the addition of X ... to the Entity List" is how some rules word it; not
+# "In addition of ...")
+ADDS = re.compile(r"\b(?:add(?:s|ed|ing)?|(?<=the )addition\s+of)\b", re.I)
 _ADDED_BEFORE = re.compile(
     r"\b(?:(?:was|were|been|being|is|are)\s+(?:\w+\s+)?|(?:first|originally|initially)\s+|"
     r",\s+(?:a|an|the)\s+[^,;:]{0,80}?\s)added\b",
     re.I,
 )
 _TO_THE_LIST = re.compile(r"\bto\s+the\s+Entity\s+List\b(:)?", re.I)
+# Any list a party is added to ("to the SDN List", "to the Unverified List", "to the UVL").
+_TO_A_LIST = re.compile(r"\bto\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:List|UVL|DPL)\b", re.I)
+
+
+def _adds(sentence: str) -> re.Match[str] | None:
+    """The word that adds parties to the Entity List: the first "add", or "the addition of"
+    whose list is the Entity List ("OFAC's addition of X to the SDN List, BIS is adding Y to
+    the Entity List" adds only Y here)."""
+    for m in ADDS.finditer(sentence):
+        if not m.group(0).lower().startswith("addition"):
+            return m
+        to_list = _TO_A_LIST.search(sentence, m.end())
+        if to_list is not None and _TO_THE_LIST.match(sentence, to_list.start()):
+            return m
+    return None
 
 
 def _added_spans(sentence: str) -> list[tuple[int, int]]:
@@ -268,7 +284,7 @@ def _added_spans(sentence: str) -> list[tuple[int, int]]:
     if passive:
         spans.append((0, passive[-1].start()))
     to_list = _TO_THE_LIST.search(sentence)
-    adds = ADDS.search(sentence)
+    adds = _adds(sentence)
     if adds is not None and to_list is not None and adds.end() <= to_list.start():
         spans.append((adds.end(), to_list.start()))
     if adds is not None and to_list is not None and to_list.group(1):
@@ -306,12 +322,19 @@ def named_whole(sentence: str, name: str) -> bool:
         rest = re.sub(r"^\s*\([^)]*\)", "", sentence[m.end() :])
         words = re.match(r"(?:\s+[A-Z][\w&'’.-]*)*", rest)
         following = (words.group(0) if words else "").split()
-        if several:
-            while following and following[0].lower() in _GENERIC - _COMPANY_FORMS:
-                following = following[1:]
-        if not following or following[0].lower().replace(".", "") in _TRAILING_FORMS:
+        if not following or _is_form(following[0]):
+            return True
+        skipped = following
+        while several and skipped and skipped[0].lower() in _GENERIC - _COMPANY_FORMS:
+            skipped = skipped[1:]
+        # (only up to a company form: "Kestrel Avionics Research Institute" is another body)
+        if skipped is not following and skipped and _is_form(skipped[0]):
             return True
     return False
+
+
+def _is_form(word: str) -> bool:
+    return word.lower().replace(".", "").rstrip(",;") in _TRAILING_FORMS
 
 
 def names_added(sentence: str) -> list[str]:

@@ -107,3 +107,76 @@ def test_a_name_of_two_words_may_leave_out_generic_words_before_the_company_form
     assert not named_whole(ADDS, "Uniview")
     assert not named_whole(APPROVED, "Sophgo")
     assert named_whole(APPROVED, "Sophgo Technologies Pte")
+
+
+TWO_PARTIES = (
+    "The ERC determined to add Agrim Aviation Private Limited, under the destination of India, "
+    "to the Entity List. It is added with a license review policy of presumption of denial."
+    "\n\nThe ERC determined to add Supra Tech Sdn Bhd, under the destination of Malaysia, to the "
+    "Entity List. It is added with a license review policy of denial. A footnote 3 designation "
+    "subjects this entity to the Russia/Belarus-Military End User and Procurement Foreign Direct "
+    "Product (FDP) rule, detailed in § 734.9(g)."
+)
+
+
+def test_a_question_about_two_parties_never_gets_one_s_policy_under_the_other_s_addition() -> None:
+    """A review found Supra Tech's footnote 3 shown under Agrim Aviation's addition."""
+    for question in (
+        "Why were Agrim Aviation and Supra Tech added to the Entity List?",
+        "Why were Supra Tech and Agrim Aviation added to the Entity List?",
+    ):
+        answer, _ = _answer(question, TWO_PARTIES)
+        lead = answer.splitlines()[0]
+        policy = _line(answer, "Review policy")
+        footnote = _line(answer, "Foreign-made items")
+        if "Agrim" in lead:
+            assert policy is None or "presumption of denial" in policy
+            assert footnote is None
+        else:
+            assert policy is None or "presumption" not in policy
+
+
+def test_an_addition_to_another_list_names_no_party_added_to_the_entity_list() -> None:
+    from assistant.answering.listed_names import names_added
+
+    assert names_added(
+        "In conjunction with OFAC's addition of Acme Trading Co., Ltd. to the SDN List, BIS is "
+        "adding Beta Electronics Ltd. to the Entity List."
+    ) == ["Beta Electronics", "Beta"]
+    assert not names_added(
+        "Following the addition of Acme Trading Co. to the Unverified List, BIS may consider "
+        "adding the party to the Entity List."
+    )
+    assert names_added(
+        "In addition of Acme Trading Co., the ERC determined to add Beta Ltd. to the Entity List."
+    ) == ["Beta"]
+
+
+def test_a_recalled_addition_is_not_the_rule_s_own() -> None:
+    recalled = (
+        "In a final rule published on January 16, 2025, the ERC approved the addition of Kestrel "
+        "Avionics Technology Co., Ltd. to the Entity List. Licenses will be reviewed under a "
+        "presumption of denial."
+    )
+    answer, _ = _answer("Why was Kestrel Avionics Technology Co., Ltd. listed?", recalled)
+    assert _line(answer, "Review policy") is None
+
+
+def test_generic_words_are_skipped_only_up_to_a_company_form() -> None:
+    assert not named_whole(
+        "On May 16, 2019, Kestrel Avionics Research Institute and two other entities were added.",
+        "Kestrel Avionics",
+    )
+    assert named_whole("add Kestrel Avionics Technology Co., Ltd. to the list", "Kestrel Avionics")
+
+
+def test_a_year_in_a_party_s_name_is_no_recollection() -> None:
+    """ "TG Training 2023 FZCO" is a name: the rule adding it is still its listing."""
+    adds = (
+        "The ERC determined to add TG Training 2023 FZCO, under the destination of the United "
+        "Arab Emirates, to the Entity List. For this entity, BIS imposes a license requirement "
+        "for all items subject to the EAR and will review applications under a presumption of "
+        "denial."
+    )
+    answer, _ = _answer("Why was TG Training 2023 FZCO added to the Entity List?", adds)
+    assert "presumption of denial" in (_line(answer, "Review policy") or "")
