@@ -3315,20 +3315,24 @@ def _only_asks_what(question: str) -> bool:
 
 
 # An obligation other than a licence that a question asks about: filing EEI, the destination
-# control statement, a self-disclosure, an advisory opinion, how long an application takes or
-# a licence lasts, records, reports, notices.
+# control statement, a self-disclosure, an advisory opinion, a classification (self-classified
+# or requested from BIS), how long an application takes or a licence lasts, records, reports,
+# notices.
 _OTHER_OBLIGATION = re.compile(
     r"\b(?:file|filing|filed|EEI|AES|destination control statement|DCS|invoices?|"
+    r"self[- ]classif\w*|classification\s+requests?|classify|"
     r"self[- ]disclos\w*|voluntary disclos\w*|VSDs?|advisory opinions?|process(?:es|ing)?\b"
     r"[^?]{0,40}\bapplications?|valid|validity|extend\w*|extension|records?|recordkeeping|"
     r"retain\w*|retention|report(?:s|ing)?|notif\w*|notice|register\w*|registration)\b",
     re.I,
 )
 # ... and a licence asked for, not one named as a document or a process ("a licence
-# application", "an approved licence", "licence processing")
+# application", "an approved licence", "licence processing"), or an exception's cover ("start
+# shipping under ENC")
 _ASKS_AUTHORIZATION = re.compile(
     r"(?<!approved )\blicen[cs]e(?!\s+(?:applications?|processing|number|holder|codes?))\b|"
-    r"\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*",
+    r"\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*|"
+    r"\b(?:ship|export|sell|send|reexport)\w*\s+(?:\S+\s+){0,3}?under\s+(?-i:[A-Z]{3})\b",
     re.I,
 )
 

@@ -2500,6 +2500,21 @@ def test_end_uses_stated_in_plain_words(
             "that allowed?",
             False,
         ),
+        # a classification: self-classified, or requested from BIS (pr-070)
+        (
+            "We sell a cryptographic library SDK to other developers. Can we self-classify it "
+            "like our apps, or does BIS have to see it first?",
+            True,
+        ),
+        ("Do we need to submit a classification request for our VPN before exporting it?", True),
+        # (an item's classification given is a fact, not the question; shipping under an
+        # exception asks for its cover)
+        ("Our NAC appliance is classified 5A002; can we sell it to a bank?", False),
+        (
+            "Our appliance uses a proprietary cipher. Can we self-classify it as mass market and "
+            "start shipping under ENC right away?",
+            False,
+        ),
         # a licence asked about too: the determination stays
         ("Do we need a licence to ship 5A992 routers to China, and do we have to file EEI?", False),
         ("Can we ship EAR99 pumps to Brazil without a licence?", False),
