@@ -1062,8 +1062,11 @@ _DENIAL = re.compile(
 )
 # an order no longer in force: "it expired in 2017", "BIS terminated it early"
 _ORDER_ENDED = re.compile(
-    r"\b(?:expired|terminated|lifted|rescinded|revoked\s+the\s+order|vacated|no\s+longer\s+in\s+"
-    r"(?:force|effect))\b",
+    r"\b(?:expired|terminated|lifted|rescinded|revoked\s+(?:the\s+order|on\s+appeal)|vacated|"
+    r"no\s+longer\s+in\s+(?:force|effect))\b|"
+    # (said of the order: "the TDO lapsed", "it was not renewed", "the order was set aside")
+    r"\b(?:order|TDO|it)\b[^.;?]{0,20}?\b(?:lapsed|ended|ran\s+out|not\s+renewed|withdrawn|"
+    r"cancell?ed|set\s+aside)\b",
     re.I,
 )
 _GP4 = re.compile(r"\bmay not take any action that is prohibited by a denial order\b", re.I)
@@ -1079,16 +1082,17 @@ _GP4_QUERY = (
 # The only way to deal with a denied person: BIS's authorization on a written request
 # (764.3(a)(2)), the counterpart of 764.5(g)'s permission for a known violation.
 _DENIAL_AUTHORIZATION = re.compile(
-    r"\bAuthorization to engage in actions otherwise prohibited by a denial order\b", re.I
+    r"\bAuthorization to engage in actions otherwise prohibited by a denial order may be given by "
+    r"the Office of Exporter Services\b",
+    re.I,
 )
 _DENIAL_AUTHORIZATION_QUERY = (
     "15 CFR 764.3(a)(2) Authorization to engage in actions otherwise prohibited by a denial order "
     "may be given by the Office of Exporter Services upon a written request"
 )
 _DENIAL_AUTHORIZATION_TEXT = (
-    "only BIS can allow it: on a written request by the denied person or by someone seeking to "
-    "deal with it, the Office of Exporter Services may authorize an action a denial order "
-    "prohibits, after consulting the Office of Export Enforcement (15 CFR 764.3(a)(2))"
+    "BIS's Office of Exporter Services may authorize an action the order otherwise prohibits, "
+    "on a written request, as 15 CFR 764.3(a)(2) provides"
 )
 
 
@@ -3315,26 +3319,43 @@ def _only_asks_what(question: str) -> bool:
 
 
 # An obligation other than a licence that a question asks about: filing EEI, the destination
-# control statement, a self-disclosure, an advisory opinion, a classification (self-classified
-# or requested from BIS), how long an application takes or a licence lasts, records, reports,
-# notices.
+# control statement, a self-disclosure, an advisory opinion, how long an application takes or
+# a licence lasts, records, reports, notices.
 _OTHER_OBLIGATION = re.compile(
     r"\b(?:file|filing|filed|EEI|AES|destination control statement|DCS|invoices?|"
-    r"self[- ]classif\w*|classification\s+requests?|classify|"
     r"self[- ]disclos\w*|voluntary disclos\w*|VSDs?|advisory opinions?|process(?:es|ing)?\b"
     r"[^?]{0,40}\bapplications?|valid|validity|extend\w*|extension|records?|recordkeeping|"
     r"retain\w*|retention|report(?:s|ing)?|notif\w*|notice|register\w*|registration)\b",
     re.I,
 )
 # ... and a licence asked for, not one named as a document or a process ("a licence
-# application", "an approved licence", "licence processing"), or an exception's cover ("start
-# shipping under ENC")
+# application", "an approved licence", "licence processing")
 _ASKS_AUTHORIZATION = re.compile(
     r"(?<!approved )\blicen[cs]e(?!\s+(?:applications?|processing|number|holder|codes?))\b|"
-    r"\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*|"
-    r"\b(?:ship|export|sell|send|reexport)\w*\s+(?:\S+\s+){0,3}?under\s+(?-i:[A-Z]{3})\b",
+    r"\bauthori[sz]\w*|\bpermi(?:t|ssion)\w*",
     re.I,
 )
+
+
+# Classifying an item (self-classified, or a classification request to BIS) is an obligation of
+# its own, asked alone ("Can we self-classify it, or does BIS have to see it first?"); a
+# question that also sends the item somewhere ("classify it as EAR99 and ship it to Iran",
+# "self-classified as EAR99; can we ship them to Cuba?") asks whether the shipment needs a
+# licence, which its destination decides.
+_CLASSIFICATION = re.compile(
+    r"\b(?:self[- ]classif\w*|classification\s+requests?|classify)\b", re.I
+)
+_SENDS_SOMEWHERE = re.compile(
+    r"\b(?:ship|export|reexport|re-export|sell|send|suppl|deliver|transfer)\w*\b(?:\s+\S+){0,6}?"
+    r"\s+(?:to|in|into)\b",
+    re.I,
+)
+
+
+def _other_obligation(asked: str) -> bool:
+    return bool(_OTHER_OBLIGATION.search(asked)) or bool(
+        _CLASSIFICATION.search(asked) and not _SENDS_SOMEWHERE.search(asked)
+    )
 
 
 def asks_other_obligation(question: str) -> bool:
@@ -3345,8 +3366,8 @@ def asks_other_obligation(question: str) -> bool:
     around it read ("shipped NLR", "no licence was needed")."""
     asked = [_with_antecedent(question, x) for x in question_sentences(question)] or [question]
     # ("What exactly must it say?" beside it asks for more of the same)
-    return any(_OTHER_OBLIGATION.search(x) for x in asked) and all(
-        (_OTHER_OBLIGATION.search(x) or _WH_QUESTION.match(x)) and not _ASKS_AUTHORIZATION.search(x)
+    return any(_other_obligation(x) for x in asked) and all(
+        (_other_obligation(x) or _WH_QUESTION.match(x)) and not _ASKS_AUTHORIZATION.search(x)
         for x in asked
     )
 

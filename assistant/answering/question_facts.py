@@ -26,6 +26,13 @@ _NEGATION_ANYWHERE = re.compile(
     r"rescinded|refused|declined|stopped|ceased)\b",
     re.I,
 )
+# A clause whose subject is none of a group ("None of the parties are on the Denied Persons
+# List"), however long the group's name: what it says of them is denied.
+_NONE_OF = re.compile(
+    r"\s*(?:none|neither)\s+of\s+(?:the|our|its|their|these|those)\s+[\w\s-]{0,40}?"
+    r"\b(?:is|are|was|were|appears?|has|have)\b",
+    re.I,
+)
 # A clause ends at a full stop, question mark or semicolon, or at ", but" ("it is not listed,
 # but its parent is").
 _CLAUSE = re.compile(r"(?:[^.;?!,]|,(?!\s*(?:but|although|though|whereas)\b))+")
@@ -81,13 +88,17 @@ def negated(question: str, at: int, end: int | None = None) -> bool:
     List until BIS removed it")."""
     for m in _CLAUSE.finditer(question):
         if m.start() <= at < m.end():
-            # 30 characters back, widened to the start of the word they cut ("None of the
-            # parties are on the Denied ..." must not read as "one of the parties")
+            # 30 characters back, from the first whole word ("... a transformer to our
+            # customer on the DPL" holds no "former")
             start = max(m.start(), at - 30)
-            while start > m.start() and question[start - 1].isalnum():
-                start -= 1
+            while m.start() < start < at and question[start - 1].isalnum():
+                start += 1
             before = question[start : end or at]
-            return bool(_NEGATION_BEFORE.search(before) or _NEGATION_ANYWHERE.search(m.group(0)))
+            return bool(
+                _NEGATION_BEFORE.search(before)
+                or _NEGATION_ANYWHERE.search(m.group(0))
+                or _NONE_OF.match(m.group(0))
+            )
     return False
 
 

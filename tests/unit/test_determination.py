@@ -335,6 +335,7 @@ def test_a_denial_order_s_only_way_out_is_bis_s_authorization_on_request() -> No
     basis = finding.lines[2].basis[0]
     assert DENIAL_AUTHORIZATION[basis.start : basis.end].startswith("Authorization to engage")
     assert "Office of Exporter Services" in finding.lines[2].text
+    assert "764.3(a)(2)" in finding.lines[2].text
     # (nor for an order that ended: nothing left to authorize)
     ended = determine(
         "His denial order expired in 2017. Is there a license exception, or any way?",
@@ -626,10 +627,28 @@ SHENZHEN_EL = _p(
         ("Do we need a licence to ship EAR99 goods to Cuba?", "yes", "746.2"),
         ("Can we ship EAR99 goods to a hotel in Havana?", "yes", "746.2"),  # its capital
         ("Our buyer is on the DPL. Can we still ship to them?", "yes", "Denial orders"),
-        # a negation 31 characters back, whose first letter the window used to cut ("one of")
+        # "None of the ... are": the clause's subject denies it, however long the group's name
         (
-            "None of the parties are on the Denied Persons List. Do we need a licence for "
-            "EAR99 pumps to Mexico?",
+            "None of the parties to this deal are on the Denied Persons List. Do we need a "
+            "licence for EAR99 pumps to Mexico?",
+            "depends",
+            "Denial orders",
+        ),
+        # (a negation of another phrase 31-37 characters back, and the tail of a cut word, deny
+        # nothing: a review found the first flipped by a wider window, the second old)
+        (
+            "We shipped without a licence to a buyer on the Denied Persons List. Can we ship "
+            "spare parts?",
+            "yes",
+            "Denial orders",
+        ),
+        (
+            "We sell a transformer to our customer on the Denied Persons List. Do we need a licence?",
+            "yes",
+            "Denial orders",
+        ),
+        (
+            "The TDO against our buyer lapsed in March. Do we need a licence to ship EAR99 parts?",
             "depends",
             "Denial orders",
         ),
@@ -2507,14 +2526,15 @@ def test_end_uses_stated_in_plain_words(
             True,
         ),
         ("Do we need to submit a classification request for our VPN before exporting it?", True),
-        # (an item's classification given is a fact, not the question; shipping under an
-        # exception asks for its cover)
+        # (an item's classification given is a fact, not the question; classifying it and
+        # sending it somewhere asks whether the shipment needs a licence: a review found
+        # embargo questions losing their determination)
         ("Our NAC appliance is classified 5A002; can we sell it to a bank?", False),
-        (
-            "Our appliance uses a proprietary cipher. Can we self-classify it as mass market and "
-            "start shipping under ENC right away?",
-            False,
-        ),
+        ("Can we classify it as EAR99 and ship it to Iran?", False),
+        ("We self-classified the pumps as EAR99; can we ship them to Cuba?", False),
+        ("Is a classification request needed before we export the chip to Iran?", False),
+        # (an exception or term named is not a licence asked for: the EEI is still the question)
+        ("If we export 5A992 laptops under NLR to Shanghai, do we still have to file EEI?", True),
         # a licence asked about too: the determination stays
         ("Do we need a licence to ship 5A992 routers to China, and do we have to file EEI?", False),
         ("Can we ship EAR99 pumps to Brazil without a licence?", False),
