@@ -1533,12 +1533,29 @@ _ANY_CCL_ITEM = re.compile(
 )
 
 
+# An item the question says is on the CCL without naming its ECCN ("items on the Commerce
+# Control List", "CCL-controlled parts", "CCL items"): classified in some ECCN, not EAR99.
+_ON_THE_CCL = re.compile(
+    r"\b(?:(?:listed|controlled)\s+)?(?:on|under)\s+the\s+(?:Commerce\s+Control\s+List|CCL)\b|"
+    r"\bCCL[- ](?:controlled|listed)\b|\bCCL\s+(?:items?|goods|products|parts|commodities)\b",
+    re.I,
+)
+
+
 def _gives_ccl_eccn(question: str) -> bool:
-    """Whether the question gives the item an ECCN on the CCL (not EAR99), and does not deny it."""
+    """Whether the question gives the item an ECCN on the CCL (not EAR99), or says it is on
+    the CCL, and does not deny it."""
     return any(
         not _EAR99.fullmatch(m.group(0)) and not negated(question, m.start())
         for m in _ECCN.finditer(question)
+    ) or any(
+        not negated(question, m.start()) and not _ASKS_IF.search(question[: m.start()])
+        for m in _ON_THE_CCL.finditer(question)
     )
+
+
+# ... asked rather than said: "Is it on the CCL?", "if the parts are on the CCL", "whether ..."
+_ASKS_IF = re.compile(r"(?:\b(?:if|whether|unless)\b|(?:^|[.?!]\s+)(?:is|are)\b)[^.?!;]*$", re.I)
 
 
 def ear99_only(question: str) -> bool:
@@ -1642,7 +1659,7 @@ def embargo_rule(
             deemed[0], f"Embargoes and special controls (15 CFR {section})", *deemed[1:3],
             section, pool, deemed[3],
         )  # fmt: skip
-    has_eccn = bool(_ECCN.search(question))
+    has_eccn = bool(_ECCN.search(question)) or _gives_ccl_eccn(question)
     outcome: Literal["yes", "depends"] = (
         "yes" if section in ("746.2", "746.4", "746.6", "746.7", "746.9") else "depends"
     )

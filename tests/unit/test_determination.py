@@ -2104,9 +2104,20 @@ def test_an_eccn_on_the_ccl_to_russia_or_belarus_needs_a_licence() -> None:
         lookup=_SectionLookup([chunk]),
     )
     assert given is not None and given.outcome == "yes" and "746.8(a)(1)" in given.lines[0].text
+    # (an item the question says is on the CCL has an ECCN, whichever: probe Q4)
+    for question in (
+        "Do we need a licence to export items on the Commerce Control List to a customer in "
+        "Belarus?",
+        "Do we need a licence to ship CCL-controlled items to Russia?",
+    ):
+        said = determine(question, [], lookup=_SectionLookup([chunk]))
+        assert said is not None and said.outcome == "yes" and not said.missing_facts, question
     for question in (
         "Can we ship EAR99 pumps to a distributor in Minsk, Belarus?",
         "Can we ship routers to a distributor in Moscow?",
+        # (asked, or denied, it is not given)
+        "Is it on the CCL? Can we ship it to a distributor in Moscow?",
+        "Our pumps are not on the CCL. Can we ship them to a distributor in Moscow?",
     ):
         found = determine(question, [], lookup=_SectionLookup([chunk]))
         assert found is not None and found.outcome == "depends", question
