@@ -70,6 +70,7 @@ from assistant.answering.listed_names import (
     named_party,
     named_whole,
     names_added,
+    names_as_party,
     question_names,
 )
 from assistant.answering.listing_dates import addition_date, where_dates_fall
@@ -3955,6 +3956,37 @@ ITEM_FACT = "the item's ECCN (or EAR99)"
 DESTINATION_FACT = "the destination"
 
 
+def _named_beside_entity_list(question: str, passages: Sequence[SearchResult]) -> str | None:
+    """A party the question names (in a party's place) that a passage names in a sentence about
+    the Entity List without adding it there: "two Entity List parties, SMIC Northern Integrated
+    Circuit Manufacturing (Beijing) Co., Ltd. and ..." for "spare parts to SMIC". Whether the
+    party is listed is then what the answer turns on first, though the corpus does not settle
+    it (a brand word, a recalled listing)."""
+    names = [n for n in party_names(question) if names_as_party(question, n)]
+    if not names:
+        return None
+    for basis in _matching(passages, "", _ENTITY_LIST):
+        for m in _ENTITY_LIST_PARTIES.finditer(_sentence(basis)):
+            # (a name that begins one of the names listed: "SMIC" of "SMIC Northern ...", in
+            # any place but the United States: a listed company's sister elsewhere is worth
+            # screening, and the line only says "depends")
+            listed = m.group("names")
+            for name in names:
+                at = cached_pattern(rf"(?:^|,\s+|\band\s+){re.escape(name)}(?![\w-])")
+                if at.search(listed) and not placed_in_us(question, name):
+                    return name
+    return None
+
+
+# "... for two Entity List parties, SMIC Northern Integrated Circuit Manufacturing (Beijing) Co.,
+# Ltd. and Semiconductor Manufacturing International (Beijing) Corporation, without ...": the
+# names a sentence calls Entity List parties (not ones it adds: `names_added`).
+_ENTITY_LIST_PARTIES = re.compile(
+    r"\bEntity List (?:part(?:y|ies)|entit(?:y|ies)),?\s+(?:namely\s+|including\s+)?"
+    r"(?P<names>[A-Z][^;:]{0,250})"
+)
+
+
 def general_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None = None
 ) -> Finding | None:
@@ -3989,6 +4021,9 @@ def general_rule(
     if not DESTINATIONS.search(question) and not _EMBARGO_NAME.search(question):
         missing.append(DESTINATION_FACT)
     if not _MENTIONS_ENTITY_LIST.search(question):
+        beside = _named_beside_entity_list(question, passages)
+        if beside is not None:
+            missing.insert(0, f"whether {beside} is on the Entity List (screen it)")
         missing.extend(_missing_parties(question))
     if basis is None and exception is not None:
         # No requirement among the passages, but a License Exception: whether one is needed

@@ -355,6 +355,12 @@ def named_party(question: str, sentence: str, lower_elsewhere: Sequence[str]) ->
     return max(found, key=len, default=None)
 
 
+def names_as_party(question: str, name: str) -> bool:
+    """Whether the question names `name` in a party's place (as `named_party` reads a name a
+    sentence adds): not a place, a product's brand, a competitor or a supplier."""
+    return _named_in(question, name, 1, "", [])
+
+
 def _named_in(
     question: str, name: str, at: int, place: str, lower_elsewhere: Sequence[str]
 ) -> bool:

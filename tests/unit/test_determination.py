@@ -643,7 +643,8 @@ SHENZHEN_EL = _p(
             "Denial orders",
         ),
         (
-            "We sell a transformer to our customer on the Denied Persons List. Do we need a licence?",
+            "We sell a transformer to our customer on the Denied Persons List. Do we need a "
+            "licence?",
             "yes",
             "Denial orders",
         ),
@@ -1207,6 +1208,47 @@ def test_the_general_rule_rests_on_the_five_facts_of_736_2_not_any_sentence() ->
     # without the lookup, the best retrieved requirement as before
     alone = determine(question, [other])
     assert alone is not None and alone.rule == "15 CFR 760.3"
+
+
+SMIC_PARTIES = (
+    "Specifically, these entities acquired U.S. origin semiconductor manufacturing equipment for "
+    "two Entity List parties, SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd. "
+    "and Semiconductor Manufacturing International (Beijing) Corporation, without the requisite "
+    "license."
+)
+
+
+def test_a_party_the_corpus_names_beside_the_entity_list_is_the_first_fact_to_settle() -> None:
+    """Probe Q2: "spare parts to SMIC in Shanghai" got "depends on the end user and end use",
+    though a rule calls companies named SMIC ... Entity List parties; not for a competitor."""
+    named = _p(82, "FR Doc. 2025-17893", SMIC_PARTIES, "federal_register")
+    facts = _p(81, "15 CFR 736.2(a)", FIVE_FACTS_TEXT, "regulation")
+    question = "Do we need a licence to sell EAR99 spare parts to SMIC in Shanghai?"
+    finding = determine(question, [named], lookup=_SectionLookup([facts]))
+    assert finding is not None and finding.outcome == "depends"
+    assert finding.missing_facts[0].startswith("whether SMIC is on the Entity List")
+    for other in (
+        "Can we sell EAR99 pumps to a reseller in Brazil that competes with SMIC?",
+        "Do we need a licence to sell EAR99 spare parts to Acme in Shanghai?",
+    ):
+        found = determine(other, [named], lookup=_SectionLookup([facts]))
+        assert found is None or not any("Entity List" in f for f in found.missing_facts), other
+    # (a name the sentence only mentions beside the list, not among its parties, or one the
+    # question puts in the US)
+    near = _p(
+        83,
+        "FR Doc. 2025-1",
+        "Reza Trading shipped parts to two Entity List parties, Kestrel Avionics Ltd. and "
+        "Arrow Electronics (Hong Kong) Ltd., without a licence.",
+        "federal_register",
+    )
+    for other in (
+        "Can we share drawings with Reza, our new hire from Jordan?",
+        "Can we ship FPGAs to Arrow Electronics, Inc. of Centennial, Colorado?",
+        "Can we sell pumps to an LLC in Texas that resells to Mexico?",
+    ):
+        found = determine(other, [near], lookup=_SectionLookup([facts]))
+        assert found is None or not any("Entity List" in f for f in found.missing_facts), other
 
 
 def _all_rules_lookup() -> _SectionLookup:
