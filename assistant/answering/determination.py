@@ -1534,24 +1534,31 @@ _ANY_CCL_ITEM = re.compile(
 )
 
 
-# An item the question says is on the CCL without naming its ECCN ("items on the Commerce
-# Control List", "CCL-controlled parts", "CCL items"): classified in some ECCN, not EAR99.
+# An item the question sends and says is on the CCL without naming its ECCN ("export items on
+# the Commerce Control List to ...", "ship CCL-controlled parts to ..."): classified in some
+# ECCN, not EAR99. Only as what the verb sends: "on the CCL" elsewhere is a reference ("EAR99
+# under the CCL"), another item ("Our CCL items go to Germany"), or a question.
 _ON_THE_CCL = re.compile(
-    r"\b(?:(?:listed|controlled)\s+)?(?:on|under)\s+the\s+(?:Commerce\s+Control\s+List|CCL)\b|"
-    r"\bCCL[- ](?:controlled|listed)\b|\bCCL\s+(?:items?|goods|products|parts|commodities)\b",
+    r"\b(?:export|re-?export|ship|(?:re-?)?sell|send|supply|transfer)\w*\s+(?:our\s+|the\s+|these\s+|"
+    r"those\s+)?(?:(?:items?|goods|products|parts|commodities|equipment)\s+(?:that\s+are\s+)?"
+    r"(?:listed\s+|controlled\s+)?on\s+the\s+(?:Commerce\s+Control\s+List|CCL)\b|"
+    r"CCL[- ](?:controlled|listed)\s+\w+|CCL\s+(?:items?|goods|products|parts|commodities))",
     re.I,
 )
 
 
 def _gives_ccl_eccn(question: str) -> bool:
-    """Whether the question gives the item an ECCN on the CCL (not EAR99), or says it is on
-    the CCL, and does not deny it."""
+    """Whether the question gives the item an ECCN on the CCL (not EAR99), or sends items it
+    says are on the CCL, and does not deny it (nor call its item EAR99)."""
     return any(
         not _EAR99.fullmatch(m.group(0)) and not negated(question, m.start())
         for m in _ECCN.finditer(question)
-    ) or any(
-        not negated(question, m.start()) and not _ASKS_IF.search(question[: m.start()])
-        for m in _ON_THE_CCL.finditer(question)
+    ) or (
+        not _EAR99.search(question)
+        and any(
+            not negated(question, m.start()) and not _ASKS_IF.search(question[: m.start()])
+            for m in _ON_THE_CCL.finditer(question)
+        )
     )
 
 
@@ -3963,19 +3970,36 @@ def _named_beside_entity_list(question: str, passages: Sequence[SearchResult]) -
     party is listed is then what the answer turns on first, though the corpus does not settle
     it (a brand word, a recalled listing)."""
     names = [n for n in party_names(question) if names_as_party(question, n)]
-    if not names:
+    if not names or _SCREENED_CLEAR.search(question):
         return None
     for basis in _matching(passages, "", _ENTITY_LIST):
+        if re.search(r"\bremov(?:e|es|ed|ing|al)\b", _sentence(basis), re.I):
+            continue  # ("removes two Entity List entities, Sandvine ...")
         for m in _ENTITY_LIST_PARTIES.finditer(_sentence(basis)):
             # (a name that begins one of the names listed: "SMIC" of "SMIC Northern ...", in
             # any place but the United States: a listed company's sister elsewhere is worth
             # screening, and the line only says "depends")
             listed = m.group("names")
             for name in names:
-                at = cached_pattern(rf"(?:^|,\s+|\band\s+){re.escape(name)}(?![\w-])")
+                # (a company's name, run to its form or to the end of the list: "SMIC Northern
+                # ... Co., Ltd.", "including Huawei and HiSilicon."; not "Nvidia said ...")
+                at = cached_pattern(
+                    rf"(?:^|,\s+|\band\s+|\bincluding\s+){re.escape(name)}(?![\w-])"
+                    r"(?:\s+(?:[A-Z][\w&'’.-]*|\([^)]*\)|of|and|for|the|de))*?"
+                    r"(?:,?\s+(?:Co\.|Company|Corp\.|Corporation|Inc\.|Incorporated|Ltd\.?|Limited|"
+                    r"LLC|GmbH|University|Institute|Academy)|\s*\.?\s*$)"
+                )
                 if at.search(listed) and not placed_in_us(question, name):
                     return name
     return None
+
+
+# The question settles the screening itself: "screened SMIC: no hits", "not on any list".
+_SCREENED_CLEAR = re.compile(
+    r"\b(?:no\s+hits?|screen\w*\s+(?:\w+\s+){0,3}(?:clear|clean)|is\s+clear|not\s+on\s+"
+    r"(?:any|the\s+Consolidated\s+Screening)|not\s+(?:listed|designated))\b",
+    re.I,
+)
 
 
 # "... for two Entity List parties, SMIC Northern Integrated Circuit Manufacturing (Beijing) Co.,

@@ -1242,6 +1242,28 @@ def test_a_party_the_corpus_names_beside_the_entity_list_is_the_first_fact_to_se
         "Arrow Electronics (Hong Kong) Ltd., without a licence.",
         "federal_register",
     )
+    # (a review: the question settles the screening; a sentence that names no company after
+    # "Entity List parties,"; one that removes the parties)
+    for other in (
+        "We already screened SMIC in Shanghai: no hits. Can we sell them EAR99 spare parts?",
+        "Can we sell EAR99 spare parts to SMIC? It is not on any BIS list.",
+    ):
+        found = determine(other, [named], lookup=_SectionLookup([facts]))
+        assert found is None or not any("Entity List" in f for f in found.missing_facts), other
+    for sentence, other in (
+        (
+            "Exports to Entity List parties, Nvidia said in a statement, will fall by half.",
+            "Can we sell EAR99 cables to Nvidia in Taiwan?",
+        ),
+        (
+            "This rule removes two Entity List entities, Sandvine Incorporated and Kestrel "
+            "Avionics Ltd., from the Entity List.",
+            "Can we sell EAR99 servers to Sandvine in Canada?",
+        ),
+    ):
+        said = _p(84, "FR Doc. 2025-2", sentence, "federal_register")
+        found = determine(other, [said], lookup=_SectionLookup([facts]))
+        assert found is None or not any("Entity List" in f for f in found.missing_facts), other
     for other in (
         "Can we share drawings with Reza, our new hire from Jordan?",
         "Can we ship FPGAs to Arrow Electronics, Inc. of Centennial, Colorado?",
@@ -2157,9 +2179,15 @@ def test_an_eccn_on_the_ccl_to_russia_or_belarus_needs_a_licence() -> None:
     for question in (
         "Can we ship EAR99 pumps to a distributor in Minsk, Belarus?",
         "Can we ship routers to a distributor in Moscow?",
-        # (asked, or denied, it is not given)
+        # (asked, or denied, it is not given; nor the CCL as a reference, or another item: a
+        # review found these read as "yes")
         "Is it on the CCL? Can we ship it to a distributor in Moscow?",
         "Our pumps are not on the CCL. Can we ship them to a distributor in Moscow?",
+        "Based on the CCL, our pumps are EAR99. Can we ship them to a distributor in Moscow?",
+        "Our CCL items go to Germany; can we ship our pumps to a distributor in Moscow?",
+        "Can we ship pumps to a distributor in Moscow, or are they on the CCL?",
+        "Our pumps might be on the CCL. Can we ship them to a distributor in Moscow?",
+        "Do we need a licence under the CCL to ship pumps to a distributor in Moscow?",
     ):
         found = determine(question, [], lookup=_SectionLookup([chunk]))
         assert found is not None and found.outcome == "depends", question
