@@ -52,7 +52,7 @@ from scale_corpus import Generator, vocabulary  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.index import snapshot as snap  # noqa: E402
-from assistant.index.store import Store, chunk_metadata  # noqa: E402
+from assistant.index.store import Store, StoreUnavailable, chunk_metadata  # noqa: E402
 from assistant.models import Filters  # noqa: E402
 from assistant.retrieval import retriever as retrieval  # noqa: E402
 
@@ -200,6 +200,7 @@ def dense_recall(store: Store, gen: Generator, vectors_file: Path, queries: int)
     fetch = min(retrieval._DENSE_FETCH_MAX, math.ceil(K * retrieval._DENSE_OVERFETCH / share))
     public_ids = {ids[r] for r in rows}
     recalls, latencies, filtered = [], [], []
+    filtered_timeouts = 0
     qvecs = [gen.question(i)[1] for i in range(queries)]
     scores = np.zeros((queries, len(rows)), np.float32)
     block = 100_000
@@ -212,10 +213,16 @@ def dense_recall(store: Store, gen: Generator, vectors_file: Path, queries: int)
         hits = [cid for cid, _ in store.nearest(qv, fetch) if cid in public_ids][:K]
         latencies.append((time.perf_counter() - t) * 1000)
         recalls.append(len(set(hits) & exact) / K)
-        if qi < 20:
+        if qi < 20 and filtered_timeouts < 2:
+            # (for comparison only: the product asks without a `where` at this size. At 1M
+            # chunks Chroma's filtered query outlasts the client's 30 s timeout; counted, and
+            # not asked again after two, rather than ending the run)
             t = time.perf_counter()
-            store.nearest(qv, K, where=PUBLIC.where())
-            filtered.append((time.perf_counter() - t) * 1000)
+            try:
+                store.nearest(qv, K, where=PUBLIC.where())
+                filtered.append((time.perf_counter() - t) * 1000)
+            except StoreUnavailable:
+                filtered_timeouts += 1
     return {
         "recall_at_50": round(float(np.mean(recalls)), 4),
         "recall_at_50_min": round(float(np.min(recalls)), 4),
@@ -223,6 +230,7 @@ def dense_recall(store: Store, gen: Generator, vectors_file: Path, queries: int)
         "fetched": fetch,
         "chroma_query": ms_summary(latencies),
         "chroma_query_with_where": ms_summary(filtered),
+        "chroma_query_with_where_timeouts": filtered_timeouts,
     }
 
 
