@@ -434,6 +434,20 @@ def absent_note(question: str, lookup: Lookup | None) -> str:
     return " ".join(notes)
 
 
+PERIOD_NOTE = "None of the passages found states the period asked for."
+
+
+def _period_note(question: str, claims: Sequence[Claim], lead_lines: Sequence[str]) -> str:
+    """ "How long do we have to keep export records?" answered with sentences none of which
+    states a period ("five years", "180 days") has not been answered: the reader is told so
+    (and the answer is partial) rather than left to take the closest provisions for the
+    answer. A determination line that states one counts as much as a quote."""
+    if not ASKS_DURATION.search(question):
+        return ""
+    said = [c.text for c in claims] + list(lead_lines)
+    return "" if any(STATES_DURATION.search(x) for x in said) else PERIOD_NOTE
+
+
 # Where a section's text opens a top-level paragraph: "(h) Exclusions", "( b ) License ...",
 # "(a) *Definitions.*", "(b) [Reserved]" (a list item inside a paragraph may look the same: then
 # nothing is said).
@@ -583,7 +597,13 @@ _ASKS_STATUS = re.compile(
     r"valid|effective|operative|binding|current)|legal\s+status)\b"
     r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
     r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
-    r"amendments?)\b(?!\s+(?:applications?|requests?))",
+    r"amendments?)\b(?!\s+(?:applications?|requests?))"
+    # "What happened to the 50 percent affiliates rule?", "Has it been postponed / put on hold?"
+    # (what happened to a rule, not to a company: "What happened to Huawei?" is not asked)
+    r"|\bwhat\s+(?:has\s+)?happened\s+(?:to|with)\s+"
+    r"(?:(?!(?:after|before|since|under|when|because|with|from|to|for)\b)[\w%.'’()-]+\s+){0,6}?"
+    r"(?:rules?|provisions?|paragraphs?|requirements?|restrictions?|prohibitions?|amendments?)\b"
+    r"|\b(?:postponed|put\s+on\s+hold|on\s+hold)\b",
     re.I,
 )
 _STAY_NOTE = re.compile(r"Stay(?:ed| ended)")
@@ -1137,7 +1157,9 @@ def compose_extractive(
     # A rule that rests on the provision deciding the case (a party, end-use, destination or
     # mass-market rule) settles what it states, however far the question's words are.
     future = bool(_ASKS_FUTURE.search(question))
-    absent = absent_note(question, lookup)
+    absent = " ".join(
+        x for x in (absent_note(question, lookup), _period_note(question, claims, lead_lines)) if x
+    )
     partial = future or bool(absent) or (not decided and evidence.partial(min_relevance))
     blocks = ["\n".join(lead_lines)]
     note = (FUTURE_NOTE if future else f"{absent} {PARTIAL_NOTE}".strip()) if partial else ""

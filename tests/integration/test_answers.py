@@ -410,3 +410,33 @@ def test_an_exception_a_rule_made_unavailable_is_not_pointed_to(assistant: Assis
     for c in answer.citations:
         stored = assistant.store.get_document(c.doc_id)
         assert stored is not None and verify(c, stored.text), c.citation
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the corpus mirror")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened to the 50 percent affiliates rule for the Entity List?",
+        "Has the Entity List affiliates rule been put on hold?",
+    ],
+)
+def test_asked_what_became_of_a_rule_the_bottom_line_carries_its_status(
+    assistant: Assistant, question: str
+) -> None:
+    """What happened to a rule is its legal status: the bottom line is the provision the corpus
+    records a stay of, with the stay beside it, not a sentence of the rule's preamble."""
+    answer = assistant.ask(question)
+    bottom = answer.answer.split("\n\n", 1)[0]
+    assert "15 CFR 744.11(a)(1)" in bottom or "15 CFR 744.21(a)" in bottom, bottom
+    assert "90 FR 50857" in bottom, bottom
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the corpus mirror")
+def test_a_how_long_question_no_passage_answers_is_marked_partial(assistant: Assistant) -> None:
+    """Asked for a period no quoted sentence states (762.6, the five-year rule, is not in the
+    mirror), the answer says so instead of passing the closest recordkeeping text off as the
+    answer; asked for one a passage states, it is not marked."""
+    answer = assistant.ask("How long do we have to keep export records?")
+    assert answer.partial and "None of the passages found states the period" in answer.answer
+    answered = assistant.ask("How long is a validated BIS licence valid before it expires?")
+    assert "states the period asked for" not in answered.answer, answered.answer

@@ -7,8 +7,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.determination import asks_how_or_other_obligation, determine
-from assistant.answering.extractive import compose_extractive
-from assistant.models import SearchResult
+from assistant.answering.extractive import (
+    _ASKS_STATUS,
+    PERIOD_NOTE,
+    _period_note,
+    compose_extractive,
+)
+from assistant.models import Claim, SearchResult
 from tests.support.passages import regulation_passage
 
 OLD_FDP = (
@@ -102,3 +107,29 @@ def test_a_how_or_filing_question_gets_no_licence_determination(question: str) -
 )
 def test_a_licence_question_beside_a_procedure_still_asks_whether(question: str) -> None:
     assert not asks_how_or_other_obligation(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What happened to the 50 percent affiliates rule for the Entity List?", True),
+        ("What has happened with the Entity List FDP requirements?", True),
+        ("Has the affiliates rule been postponed?", True),
+        ("Is the new rule on hold now?", True),
+        ("What happened to Huawei after it was added to the Entity List?", False),
+        ("What happened to our shipment after the new restrictions?", False),
+        ("What happened to the order we placed with the listed supplier?", False),
+    ],
+)
+def test_what_became_of_a_rule_asks_its_status(question: str, asks: bool) -> None:
+    assert bool(_ASKS_STATUS.search(question)) is asks
+
+
+def test_a_period_asked_for_and_not_stated_is_noted() -> None:
+    said = [Claim(text="Records must be produced on request.", citations=[1])]
+    assert _period_note("How long do we have to keep export records?", said, []) == PERIOD_NOTE
+    told = [*said, Claim(text="They must be kept for five years from the export.", citations=[2])]
+    assert _period_note("How long do we have to keep export records?", told, []) == ""
+    # a determination line that states it counts; a question not asking how long is not noted
+    assert not _period_note("How long can it stay abroad?", said, ["… up to 12 months …"])
+    assert not _period_note("Which records must we keep?", said, [])
