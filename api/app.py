@@ -21,7 +21,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.openai.errors import OpenAIErrors
 from api.routes import ask, documents, health, openai, screen, search
-from api.security.auth import Authenticate, RateLimiter, check_exposure, load_keys
+from api.security.auth import (
+    Authenticate,
+    RateLimiter,
+    caller_group_sets,
+    check_exposure,
+    load_keys,
+)
 from api.security.limits import BodySizeLimit, ConcurrencyLimit
 from assistant import __version__
 from assistant.answering.audit import AuditError
@@ -77,8 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             assistant = await run_in_threadpool(Assistant, settings)
             await run_in_threadpool(assistant.retriever.lexical)  # warm the BM25 index
+            # and what each kind of caller's first question would wait for (their view of it)
+            warmed = await run_in_threadpool(assistant.warm, caller_group_sets(settings, keys))
             app.state.assistant = assistant
-            log.info("ready: %d chunks in the store", assistant.store.count())
+            log.info(
+                "ready: %d chunks in the store; views for %d group set(s) made",
+                assistant.store.count(),
+                warmed,
+            )
         except StoreUnavailable as exc:
             log.error("store unavailable at start-up (will retry per request): %s", exc)
         if settings.embed_process:

@@ -75,6 +75,17 @@ def load_keys(settings: Settings) -> KeyRing:
     return KeyRing({_digest(k): v for k, v in keys.items()})
 
 
+def caller_group_sets(settings: Settings, keys: KeyRing) -> list[tuple[str, ...]]:
+    """The group sets this server's callers read with: the anonymous caller's, each key's,
+    and Slack's channels' when Slack is set up (what start-up warms, `Assistant.warm`)."""
+    sets = [tuple(settings.anonymous_groups)]
+    sets += [tuple(entry.groups) for entry in keys.by_digest.values()]
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        sets.append(tuple(settings.slack_default_groups))
+        sets += [tuple(g) for g in settings.slack_channel_groups.values()]
+    return sets
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

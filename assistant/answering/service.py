@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -44,7 +44,7 @@ from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep
 from assistant.config import Settings
 from assistant.index.embeddings import query_vector
-from assistant.index.snapshot import CorpusSnapshot
+from assistant.index.snapshot import MAX_VIEWS, CorpusSnapshot
 from assistant.index.store import Store
 from assistant.index.term_stats import term_stats
 from assistant.models import Answer, Filters, SearchResult
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 TOP_K = 8
 PART_K = 4  # passages searched for each later question of a message asking several
+# What `warm` asks for each group set: any question exercises the same structures.
+WARM_UP_QUESTION = "Do we need an export licence for this item?"
 LISTING_K = 6  # passages searched for the names a question gives (`listing_passage`)
 
 
@@ -123,6 +125,21 @@ class Assistant:
                 question, k, filters, vector=vector, index=index, implied=("744.11",)
             )
         return vector, _with(found, listing, k)
+
+    def warm(self, group_sets: Iterable[tuple[str, ...]]) -> int:
+        """Build, before the first caller asks, what a caller's first question would otherwise
+        wait for: the snapshot's view of the chunks each group set may read, its term
+        statistics and removals. At a million chunks a view takes longer to make than a request
+        may (the scale bench's first /v1/ask was a 504). At most as many group sets as a
+        snapshot keeps views of; returns how many were warmed."""
+        warmed = 0
+        for groups in list(dict.fromkeys(tuple(sorted(g)) for g in group_sets))[:MAX_VIEWS]:
+            snapshot = self.retriever.lexical()
+            self.retrieve(WARM_UP_QUESTION, caller=Caller("warm-up", groups), index=snapshot)
+            snapshot.view(groups).removals()
+            term_stats(snapshot, groups)
+            warmed += 1
+        return warmed
 
     def search(
         self,

@@ -596,3 +596,40 @@ def test_web_page_asks_for_a_key_and_shows_what_it_allows(base: str) -> None:
             assert page.evaluate("window.__pwned") is None
         finally:
             browser.close()
+
+
+def test_start_up_makes_each_callers_view_before_they_ask(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the server's start-up warms (`Assistant.warm`, for the group sets of its keys,
+    anonymous callers and Slack channels) is what each caller's first question would otherwise
+    build while they wait; the memo still reaches only the group that may read it."""
+    from api.security.auth import caller_group_sets, load_keys
+    from assistant.access import Caller
+    from assistant.answering.service import Assistant
+    from assistant.index.snapshot import CorpusSnapshot
+
+    settings = make_settings(
+        data_dir,
+        api_keys=KEYS,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_channel_groups={"CLEGAL": ["public", "legal"]},
+    )
+    sets = caller_group_sets(settings, load_keys(settings))
+    assert ("public", "legal") in sets and ("public",) in sets
+    assistant = Assistant(settings)
+    assert assistant.warm(sets) == 2  # public, and public+legal (in any order, once each)
+    made: list[frozenset[str]] = []
+    build = CorpusSnapshot._make_view
+
+    def counted(self: CorpusSnapshot, groups: frozenset[str]) -> CorpusSnapshot:
+        made.append(groups)
+        return build(self, groups)
+
+    monkeypatch.setattr(CorpusSnapshot, "_make_view", counted)
+    lee = assistant.ask(QUESTION, caller=Caller("lee", ("public", "legal"), "http"))
+    pat = assistant.ask(QUESTION, caller=Caller("pat", ("public",), "http"))
+    assert made == []
+    assert any(c.doc_id == MEMO_ID for c in lee.citations)
+    assert all(c.doc_id != MEMO_ID for c in pat.citations)
