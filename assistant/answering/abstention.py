@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.answering.determination import Lookup, cites, section_chunks
+from assistant.answering.determination.basis import Lookup, cites, section_chunks
 from assistant.answering.exception_limits import named_exceptions
 from assistant.answering.question_facts import names_a_place
 from assistant.index.tokenize import tokenize

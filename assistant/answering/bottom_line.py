@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from assistant.answering.determination import Finding
+from assistant.answering.determination.basis import Finding
 from assistant.models import (
     Citation,
     Claim,

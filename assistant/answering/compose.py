@@ -14,7 +14,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.answering.bottom_line import Citer, bottom_line, with_authority
-from assistant.answering.determination import Lookup, determine
+from assistant.answering.determination import determine
+from assistant.answering.determination.basis import Lookup
 from assistant.answering.extractive import PARTIAL_NOTE, absent_note, compose_extractive
 from assistant.answering.screening_lead import (
     SCREENING_ONLY,

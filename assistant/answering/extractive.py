@@ -21,17 +21,12 @@ from assistant.answering.abstention import Evidence
 from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_line, first_line
 from assistant.answering.continuation import continuation, holding_after
 from assistant.answering.country_scope import beside_the_point
-from assistant.answering.determination import (
-    DESTINATION_FACT,
-    ITEM_FACT,
-    Lookup,
-    determine,
-    ear99_only,
-    listed_in_corpus,
-    listing_terms,
-    section_chunks,
-    unlisted_party,
-)
+from assistant.answering.determination import determine
+from assistant.answering.determination.basis import Lookup, section_chunks
+from assistant.answering.determination.facts import ear99_only
+from assistant.answering.determination.general import DESTINATION_FACT, ITEM_FACT
+from assistant.answering.determination.listing import listed_in_corpus, unlisted_party
+from assistant.answering.determination.listing_terms import listing_terms
 from assistant.answering.listed_names import named_whole
 from assistant.answering.quotes import (
     display,

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.access import Caller
-from assistant.answering.determination import EL_QUERY, EL_REQUIRED, find_sentence
+from assistant.answering.determination.basis import find_sentence
+from assistant.answering.determination.entity_list import EL_QUERY, EL_REQUIRED
 from assistant.answering.verify import keep_verified
 from assistant.config import Settings
 from assistant.index.snapshot import CorpusSnapshot

@@ -38,7 +38,7 @@ from assistant.answering.conversation import (
     rewrite_deterministic,
     validate_question,
 )
-from assistant.answering.determination import about_listed_parties, listing_passage
+from assistant.answering.determination.listing import about_listed_parties, listing_passage
 from assistant.answering.question_parts import first_question, question_parts
 from assistant.answering.scope import unaddressed_regime
 from assistant.answering.screening_lead import ScreeningStep

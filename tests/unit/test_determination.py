@@ -10,14 +10,11 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.determination import (
-    Finding,
-    asks_whether,
-    determine,
-    find_sentence,
-    listed_in_corpus,
-    party_names,
-)
+from assistant.answering.determination import determine
+from assistant.answering.determination.asks import asks_whether
+from assistant.answering.determination.basis import Finding, find_sentence
+from assistant.answering.determination.facts import party_names
+from assistant.answering.determination.listing import listed_in_corpus
 from assistant.answering.extractive import compose_extractive
 from assistant.answering.quotes import is_furniture, is_heading, provision_span
 from assistant.models import SearchResult
@@ -2126,7 +2123,7 @@ def test_a_us_person_s_support_without_an_item_rests_on_744_6() -> None:
 def test_a_section_s_policy_and_exceptions_lines_rest_on_its_general_requirement() -> None:
     """746.8(b)(1) and (c)(1) speak of paragraph (a)(3) alone (one product rule); (b)(3) and
     (c)(2) of the CCL items of (a)(1): those are the lines for a destination's general case."""
-    from assistant.answering.determination import _section_terms
+    from assistant.answering.determination.section_terms import _section_terms
 
     text = (
         "( b ) Licensing policy. ( 1 ) License applications required under paragraph (a)(3) of "
@@ -2303,7 +2300,7 @@ def _de_minimis_passages() -> list[SearchResult]:
     ],
 )
 def test_the_share_of_us_content_a_question_gives(question: str, share: float | None) -> None:
-    from assistant.answering.determination import us_content_share
+    from assistant.answering.determination.de_minimis import us_content_share
 
     assert us_content_share(question) == share
 
@@ -2365,7 +2362,7 @@ def test_an_eccn_a_provision_controls_to_every_destination_needs_a_licence(
 ) -> None:
     """ "(A) Worldwide license requirement. A license is required ... 3A090.a ...": the ECCN
     the question gives is licensed to every destination, whatever the destination."""
-    from assistant.answering.determination import worldwide_ccl_rule
+    from assistant.answering.determination.ccl import worldwide_ccl_rule
 
     passages = [
         _p(130, "15 CFR 742.6(a)(6)(iii)(A)", WORLDWIDE_742_6, "regulation"),
@@ -2414,7 +2411,7 @@ def test_a_reason_controlled_to_every_destination_reaches_the_eccns_its_section_
 ) -> None:
     """742.13(a)(1) licenses "ECCNs having an "SL"" to all destinations, Canada included, and
     742.13(d) names 5A980: the two sentences are the basis, and (b)'s policy follows."""
-    from assistant.answering.determination import worldwide_ccl_rule
+    from assistant.answering.determination.ccl import worldwide_ccl_rule
 
     section = [
         _p(140, "15 CFR 742.13(a)", SL_742_13, "regulation"),
@@ -2627,7 +2624,7 @@ def test_a_question_about_another_obligation_gets_no_licence_bottom_line(
     """Filing EEI, the destination control statement, processing times, a self-disclosure:
     "Licence required: depends on ..." answers what was not asked, however "NLR" or "no licence
     was needed" reads around it."""
-    from assistant.answering.determination import asks_other_obligation, asks_whether
+    from assistant.answering.determination.asks import asks_other_obligation, asks_whether
 
     assert asks_other_obligation(question) is other
     if other:
@@ -2645,7 +2642,7 @@ def test_an_exception_written_for_other_items_is_no_pointer() -> None:
     """HBM's scope names 3A090.c: no pointer for 3A002 signal generators, one for 3A090.c
     memory; BAG names firearms ECCNs only in a later paragraph, so it still points for any
     item (and for a question giving no ECCN nothing is filtered)."""
-    from assistant.answering.determination import licence_exception_line
+    from assistant.answering.determination.exceptions import licence_exception_line
 
     hbm_text = (
         "( a ) Scope. This License Exception High Bandwidth Memory (HBM) authorizes the export, "
@@ -2691,7 +2688,7 @@ def test_asked_whether_a_foreign_made_item_is_subject_to_the_ear_both_levels_are
 def test_which_authorization_covers_it_asks_about_a_licence() -> None:
     """ "Which EAR authorization covers this?" asks what a licence question asks: a restaurant
     in Havana buying EAR99 ovens gets Cuba's rule, not a refusal."""
-    from assistant.answering.determination import ASKS_LICENCE
+    from assistant.answering.determination.asks import ASKS_LICENCE
 
     assert ASKS_LICENCE.search("Which EAR authorization covers this, and what would disqualify it?")
     assert ASKS_LICENCE.search("What licence do we need for this?")
@@ -2735,7 +2732,7 @@ def test_whether_a_party_may_make_the_export_asks_about_a_licence(
 ) -> None:
     """ "Can a US company sell software to Huawei?" and "is it licensable?" ask what "do we need a
     licence?" asks; "can the list be downloaded?" does not."""
-    from assistant.answering.determination import ASKS_LICENCE
+    from assistant.answering.determination.asks import ASKS_LICENCE
 
     assert bool(ASKS_LICENCE.search(question)) is asks
 
@@ -3208,7 +3205,7 @@ def test_the_country_chart_rule_needs_one_eccn_and_one_plain_country(question: s
 def test_a_held_licence_or_a_boycott_request_is_not_asked_whether_a_licence_is_needed(
     question: str, whether: bool
 ) -> None:
-    from assistant.answering.determination import asks_whether
+    from assistant.answering.determination.asks import asks_whether
 
     assert asks_whether(question) is whether
 
@@ -4191,7 +4188,7 @@ def test_an_exception_the_question_says_was_lost(question: str, lost: set[str]) 
 def test_no_pointer_to_an_exception_the_question_says_the_case_has_lost() -> None:
     """Grade38 Q27: "the semiconductor rule took GBS away. What can we use now?" was answered
     "see GBS ... if its conditions are met"."""
-    from assistant.answering.determination import licence_exception_line
+    from assistant.answering.determination.exceptions import licence_exception_line
 
     gbs_text = (
         "( a ) Scope. License Exception GBS authorizes exports and reexports to Country Group B "
@@ -4369,7 +4366,7 @@ def test_a_recalled_listing_without_a_day_in_a_rule_says_only_that_the_corpus_li
 
 
 def test_when_parties_were_given_different_policies_only_one_naming_the_party_is_quoted() -> None:
-    from assistant.answering.determination import _RULE_POLICY, listing_rule_sentence
+    from assistant.answering.determination.listing_terms import _RULE_POLICY, listing_rule_sentence
 
     text = (
         "The ERC determined to add Alpha Corp and Beta Corp to the Entity List.\n\n"
@@ -4398,7 +4395,7 @@ def test_when_parties_were_given_different_policies_only_one_naming_the_party_is
 
 
 def listing_in(p: SearchResult, start: str) -> Any:
-    from assistant.answering.determination import Basis
+    from assistant.answering.determination.basis import Basis
 
     a = p.text.index(start)
     return Basis(p, a, p.text.index(".", a) + 1)
@@ -4706,7 +4703,7 @@ def test_a_listing_rules_next_chunk_gives_the_partys_policy_and_foreign_made_rea
 
 
 def test_the_passage_listing_a_named_party_is_searched_for_when_retrieval_missed_it() -> None:
-    from assistant.answering.determination import listing_passage
+    from assistant.answering.determination.listing import listing_passage
 
     listing = _p(192, "FR Doc. 2024-25411", FOOTNOTED_ADDITION, "federal_register")
     question = "Our customer in Kuala Lumpur, Supra Tech Sdn Bhd, wants 5,000 boards. Licence?"
@@ -4766,7 +4763,7 @@ def test_a_part_742_paragraph_naming_the_item_and_the_place_says_yes(
     question: str, yes: bool
 ) -> None:
     """742.6(a)(12) names the items and Pakistan: the Country Chart's "depends" is settled."""
-    from assistant.answering.determination import destination_ccl_rule
+    from assistant.answering.determination.ccl import destination_ccl_rule
 
     rs = _p(175, "15 CFR 742.6(a)(12)", PAKISTAN_RS, "regulation")
     finding = destination_ccl_rule(question, [rs], None)
@@ -4888,7 +4885,7 @@ def test_an_exception_whose_own_section_excepts_the_destination_is_said_to_be_un
 ) -> None:
     """Grade42 Q14 (graded before this rule): GBS was pointed to for Kyiv, though 740.4 quoted
     "except Sudan and Ukraine"."""
-    from assistant.answering.determination import excepted_destination
+    from assistant.answering.determination.exception_bars import excepted_destination
 
     gbs = _p(178, "15 CFR 740.4", GBS_SCOPE, "regulation", title="§ 740.4 GBS.")
     line = excepted_destination(question, [gbs], None)
@@ -4902,7 +4899,7 @@ def test_an_exception_whose_own_section_excepts_the_destination_is_said_to_be_un
 def test_an_order_already_placed_is_the_tmp_restriction_that_answers() -> None:
     """ "They'll buy the demo unit at the show" is the EAR's "order to acquire the item": TMP's
     bar on it leads, not another TMP restriction; "No item may be exported ... if" restricts."""
-    from assistant.answering.determination import exception_limit_line
+    from assistant.answering.determination.exception_terms import exception_limit_line
 
     tmp = _p(
         140,
@@ -4951,7 +4948,7 @@ def test_an_order_already_placed_is_the_tmp_restriction_that_answers() -> None:
 def test_the_fab_rule_reaches_a_place_not_a_persons_nationality(
     question: str, reaches: bool
 ) -> None:
-    from assistant.answering.determination import end_use_rule
+    from assistant.answering.determination.end_use import end_use_rule
 
     passage = _p(
         150,
@@ -4979,7 +4976,7 @@ def test_asked_only_whether_it_is_subject_the_generic_scope_line_does_not_lead()
 def test_an_exception_a_rule_made_unavailable_for_the_place_is_said_to_be_gone() -> None:
     """A Federal Register rule moving a country out of Country Group B says which exceptions it
     made unavailable: the pointer to GBS gives way to "no GBS or LVS for Nicaragua"."""
-    from assistant.answering.determination import made_unavailable
+    from assistant.answering.determination.exception_bars import made_unavailable
 
     rule = _p(
         160,
@@ -5006,7 +5003,7 @@ def test_an_exception_a_rule_made_unavailable_for_the_place_is_said_to_be_gone()
 
 
 def test_an_aside_denying_a_listing_does_not_deny_the_end_use() -> None:
-    from assistant.answering.determination import end_use_rule
+    from assistant.answering.determination.end_use import end_use_rule
 
     passage = _p(
         170,
@@ -5044,13 +5041,13 @@ def test_an_aside_denying_a_listing_does_not_deny_the_end_use() -> None:
 def test_a_boycott_request_in_its_usual_words_asks_no_licence_question(
     question: str, boycott: bool
 ) -> None:
-    from assistant.answering.determination import asks_whether
+    from assistant.answering.determination.asks import asks_whether
 
     assert asks_whether(question) is not boycott
 
 
 def test_a_proprietary_cipher_is_not_answered_as_mass_market() -> None:
-    from assistant.answering.determination import mass_market_rule
+    from assistant.answering.determination.mass_market import mass_market_rule
 
     passage = _p(
         171,
@@ -5072,7 +5069,7 @@ def test_a_proprietary_cipher_is_not_answered_as_mass_market() -> None:
 def test_a_no_exceptions_sentence_is_cited_only_for_the_paragraphs_it_names() -> None:
     """744.6(d) bars exceptions for (b)(1)-(4) and (c)(2): cited for a (b)(5) requirement (a
     military-intelligence end user), the pinpoint would be wrong, so no line rests on it."""
-    from assistant.answering.determination import speaks_to_paragraph
+    from assistant.answering.determination.section_terms import speaks_to_paragraph
 
     sentence = (
         "No license exceptions apply to the prohibitions described in paragraphs (b)(1) through "
@@ -5115,7 +5112,7 @@ def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
     beside the Entity List, opens by saying so (and to screen it), not with a rule that lists
     other parties; a party a passage names as listed, added or removed, or the question asked
     with more, is left to the rules and the passages."""
-    from assistant.answering.determination import unlisted_party
+    from assistant.answering.determination.listing import unlisted_party
 
     others = _p(
         2,

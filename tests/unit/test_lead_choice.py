@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.determination import asks_how_or_other_obligation, determine
+from assistant.answering.determination import determine
+from assistant.answering.determination.asks import asks_how_or_other_obligation
 from assistant.answering.extractive import (
     _ASKS_STATUS,
     PERIOD_NOTE,

@@ -1,0 +1,187 @@
+"""CCL requirements for a named ECCN: a part 742 paragraph naming the ECCN with the place it goes
+(`destination_ccl_rule`, 742.6(a)(12)) or requiring a licence to every destination
+(`worldwide_ccl_rule`, 742.6(a)(6)(iii)(A), 742.11(a)).
+
+Apart because the ECCN alone decides these, before the Country Chart would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answering.determination.basis import (
+    Basis,
+    Finding,
+    FindingLine,
+    Lookup,
+    _matching,
+    _section_of,
+    _sentence,
+    _with_section,
+    find_sentence,
+)
+from assistant.answering.determination.facts import _ECCN, _destinations
+from assistant.models import SearchResult
+from assistant.text import cached_pattern
+
+# A licence requirement the CCL-based controls state for named ECCNs whatever the destination:
+# "(A) Worldwide license requirement. A license is required to export ... items specified in
+# ECCNs ...; 3A090.a; ..." (742.6(a)(6)(iii)(A)), "a license is required to export any commodity
+# controlled by ECCN 0A983 to all destinations" (742.11(a)). Not one with exceptions ("to all
+# destinations except Country Group A:1"): then the destination decides.
+_WORLDWIDE = re.compile(r"\bworldwide\b|\b(?:to|for) (?:all|any) destinations?\b", re.I)
+_LICENCE_REQUIRED = re.compile(r"\blicen[cs]e is required\b", re.I)
+
+
+def _eccn_named(eccn: str) -> re.Pattern[str]:
+    """The ECCN as a list of them writes it ("3A090.a;"), not a longer one ("3A090.a.1") nor a
+    part of another ("13A090")."""
+    return cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?![\w]|\.[a-z0-9])", re.I)
+
+
+def destination_ccl_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An ECCN the question sends to a place that a part 742 paragraph names together: "yes",
+    resting on that sentence ("RS requirements that apply to Pakistan. A license is required to
+    export ... to or within Pakistan the following items: ... 2A992 ..."), unless the sentence
+    excepts the item ("2B999 ..., except 2B999.h.2"). The Country Chart would only say
+    "depends" on a column the paragraph has already settled."""
+    eccns = [e for e in dict.fromkeys(_ECCN.findall(question)) if not re.match(r"EAR", e, re.I)]
+    places = _destinations(question)
+    if not eccns or not places:
+        return None
+    for eccn in eccns:
+        stem = eccn[:5]
+        pool = list(passages)
+        if lookup is not None:
+            pool += lookup(f"15 CFR 742 a license is required to or within {places[0]} {stem}")
+        for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+            sentence = _sentence(basis)
+            place = next(
+                (x for x in places if re.search(rf"\bto or within {re.escape(x)}\b", sentence)),
+                None,
+            )
+            named = _eccn_named(stem).search(sentence)
+            if place is None or named is None or _EXCEPT_BEFORE.search(sentence[: named.start()]):
+                continue
+            if eccn != stem and re.search(rf"\bexcept\s+{re.escape(eccn)}\b", sentence, re.I):
+                continue  # "2B999 ..., except 2B999.h.2"
+            # ("2B999 (...), except 2B999.h.2;": what the item's own entry leaves out)
+            entry = sentence[named.end() :].split(";", 1)[0]
+            excepted = re.search(rf"\bexcept\s+({re.escape(stem)}\.[\w.]*\w)", entry, re.I)
+            unless = f" (not {excepted.group(1)})" if excepted and eccn == stem else ""
+            return Finding(
+                "yes",
+                f"Licence requirement for {place} ({basis.passage.citation})",
+                [
+                    FindingLine(
+                        "Licence required",
+                        f"yes — {basis.passage.citation} requires a licence for {stem} items"
+                        f"{unless} to or within {place}",
+                        [basis],
+                    )
+                ],
+                [],
+                True,
+            )
+    return None
+
+
+_EXCEPT_BEFORE = re.compile(r"\bexcept\s+(?:for\s+)?$", re.I)
+
+
+def worldwide_ccl_rule(
+    question: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> Finding | None:
+    """An ECCN the question gives that a part 742 provision requires a licence for to every
+    destination: "yes", resting on that sentence (its heading's "Worldwide" counts when the
+    sentence follows it). The sentence may name the ECCN (742.11's 0A983) or a reason for
+    control ("for ECCNs having an "SL" under the "Reason for Control" paragraph", 742.13(a)(1)):
+    then the same section's sentence naming the ECCN (742.13(d)'s 5A980) is the second basis."""
+    eccns = [e for e in dict.fromkeys(_ECCN.findall(question)) if not re.match(r"EAR", e, re.I)]
+    if not eccns:
+        return None
+    for eccn in eccns:
+        named = _eccn_named(eccn)
+        pool = list(passages)
+        if lookup is not None:
+            pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
+        for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+            p = basis.passage
+            sentence = p.text[basis.start - p.start : basis.end - p.start]
+            before = p.text[max(0, basis.start - p.start - 60) : basis.start - p.start]
+            worldwide = _WORLDWIDE.search(sentence) or re.search(
+                r"worldwide licen[cs]e requirement\W*$", before, re.I
+            )
+            if not worldwide or re.search(r"\bexcept\b", sentence):
+                continue
+            section = _section_of(p)
+            bases = [basis]
+            if named.search(sentence):
+                text = (
+                    f"yes — {p.citation} requires a licence for items in ECCN {eccn} to every "
+                    "destination"
+                )
+            else:
+                reason = _BY_REASON.search(sentence)
+                naming = (
+                    find_sentence(_with_section(pool, lookup, section), f"15 CFR {section}", named)
+                    if reason is not None
+                    else None
+                )
+                if reason is None or naming is None:
+                    continue
+                bases.append(naming)
+                included = _INCLUDED.search(sentence)
+                also = f"{included.group(1)} included, " if included else ""
+                text = (
+                    f"yes — {p.citation} requires a licence to every destination, {also}"
+                    f"for ECCNs controlled for {reason.group(1)} reasons, and "
+                    f"{naming.passage.citation} names ECCN {eccn} among its items"
+                )
+            lines = [FindingLine("Licence required", text, bases)]
+            policy = _section_policy(_with_section(pool, lookup, section), section)
+            if policy is not None:
+                lines.append(policy)
+            return Finding(
+                "yes", f"CCL-based controls (15 CFR {section})", lines, [], operative=True
+            )
+    return None
+
+
+# "for ECCNs having an “SL” under the “Reason for Control” paragraph"
+_BY_REASON = re.compile(r"\bECCNs having an?\s+\W?([A-Z]{2,3}\d?)\W?\s+under the\b")
+_INCLUDED = re.compile(r"\bincluding\s+((?:[A-Z][\w ]+?,\s+)*(?:and\s+)?(?:the\s+)?[A-Z][\w ]+?),")
+_OTHERS = re.compile(r"\W*(?:\(\s*\w+\s*\)\s*)*Other\b")
+_GENERALLY = re.compile(r"\bwill generally be (approved|denied)\b", re.I)
+
+
+def _section_policy(pool: Sequence[SearchResult], section: str) -> FindingLine | None:
+    """The section's own licensing policy, when it says which applications "will generally be
+    approved" and which "denied" (742.13(b)): the first sentence of each kind."""
+    found: dict[str, Basis] = {}
+    for b in _matching(pool, f"15 CFR {section}", _GENERALLY):
+        kind = _GENERALLY.search(_sentence(b))
+        if kind is None:
+            continue
+        k = kind.group(1).lower()
+        # the denial for "Other license applications" is the rule for the rest, not one for
+        # a group of countries
+        if k not in found or (k == "denied" and _OTHERS.match(_sentence(b))):
+            found[k] = b
+    if not found:
+        return None
+    if len(found) == 2:
+        said = (
+            f"generally approved only for the applicants 15 CFR {section} names, otherwise "
+            "generally denied"
+        )
+    else:
+        said = f"generally {next(iter(found))} (15 CFR {section})"
+    return FindingLine(
+        "Review policy",
+        said,
+        [found[k] for k in ("approved", "denied") if k in found],
+    )
