@@ -128,6 +128,12 @@ def test_abstention_rules() -> None:
     # Moderately similar, but about something the corpus never names: abstain.
     assert _evidence(unknown_bar - 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
     assert not _evidence(unknown_bar + 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
+    # ... but a place the corpus never writes is no such sign: part 760 speaks of "boycotting
+    # country Y", never "Israeli origin"
+    israeli = _evidence(unknown_bar - 0.01, 0.9, unknown=("Israeli",))
+    assert not israeli.abstain(low, unknown_bar)
+    both = _evidence(unknown_bar - 0.01, 0.9, unknown=("Israeli", "Seagate"))
+    assert both.abstain(low, unknown_bar)
 
 
 @pytest.mark.parametrize(
