@@ -5168,3 +5168,66 @@ def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
     )
     assert known.abstained
     assert "Entity List additions" not in known.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraphs"),
+    [
+        ("Do we need a licence to ship 3A090 chips to Japan?", "3A090.a"),
+        # the same ECCN's further paragraphs written short after the first ("z.2.a")
+        (
+            "Do we need a licence to export 3A001 ICs to Brazil?",
+            "3A001.z.1.a, 3A001.z.2.a or 3A001.z.4.a",
+        ),
+        # a paragraph the question gives above the listed one
+        ("Can we ship 3A001.z items to Brazil?", "3A001.z.1.a, 3A001.z.2.a or 3A001.z.4.a"),
+        # ".d.16" after "or": the same ECCN again
+        ("Can we ship 1C351 samples to a lab in Japan?", "1C351.d.15 or 1C351.d.16"),
+    ],
+)
+def test_an_eccn_given_without_the_paragraph_a_worldwide_rule_lists_names_that_paragraph(
+    question: str, paragraphs: str
+) -> None:
+    """ "3A090 chips to Japan": the chart decides most of 3A090, but 742.6(a)(6)(iii)(A) needs a
+    licence for 3A090.a everywhere; the answer says so and asks which paragraph the item is."""
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    worldwide = _p(
+        130,
+        "15 CFR 742.6(a)(6)(iii)(A)",
+        "( A ) Worldwide license requirement. A license is required to export, reexport, or "
+        "transfer (in-country) items specified in ECCNs 3A001.z.1.a, z.2.a, z.4.a; 3A090.a; "
+        "1C351.d.15 or .d.16; 4A090.a; or 5A992.z to any destination.",
+        "regulation",
+    )
+    finding = determine(question, [worldwide], lookup=_SectionLookup([chart]))
+    assert finding is not None and finding.rule == "Commerce Country Chart (15 CFR 738.4)"
+    line = next(x for x in finding.lines if x.label == "Worldwide")
+    assert line.text.startswith(f"items in {paragraphs} need a licence to every destination")
+    assert line.basis[0].passage is worldwide
+    assert finding.missing_facts[0] == f"whether the item is in {paragraphs}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another ECCN's paragraphs only; a requirement with exceptions; not worldwide
+        "( A ) Worldwide license requirement. A license is required to export items specified in "
+        "ECCNs 4A090.a to any destination.",
+        "( 3 ) A license is required to all destinations except those specified in Country Group "
+        "A:1 for those items in ECCN 3A090.a.",
+        "( B ) A license is required to export items specified in ECCNs 3A090.b to Country Groups "
+        "D:1, D:4, or D:5.",
+    ],
+)
+def test_no_worldwide_line_without_a_worldwide_rule_for_a_paragraph_of_that_eccn(
+    text: str,
+) -> None:
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    other = _p(131, "15 CFR 742.6(a)(6)(iii)", text, "regulation")
+    finding = determine(
+        "Do we need a licence to ship 3A090 chips to Japan?",
+        [other],
+        lookup=_SectionLookup([chart]),
+    )
+    assert finding is not None and finding.rule == "Commerce Country Chart (15 CFR 738.4)"
+    assert all(x.label != "Worldwide" for x in finding.lines)

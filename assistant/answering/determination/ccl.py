@@ -151,6 +151,50 @@ def worldwide_ccl_rule(
     return None
 
 
+_FURTHER_PARAGRAPHS = re.compile(
+    r"(?:(?:,\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+)"
+    r"(?:\.[a-z](?:\.[a-z0-9]+)*|[a-z](?:\.[a-z0-9]+)+)(?![\w]))*"
+)
+
+
+def worldwide_paragraphs(
+    eccn: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[list[str], Basis] | None:
+    """Paragraphs of `eccn` that a part 742 provision requires a licence for to every
+    destination when the question gives the ECCN without them ("3A090 chips": the worldwide
+    requirement names 3A090.a, 742.6(a)(6)(iii)(A)), with that sentence; None when there is no
+    such sentence or it names `eccn` itself (then `worldwide_ccl_rule` says "yes"). Which
+    paragraph the item is in is then the deciding fact the answer names."""
+    below = cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?:\.[a-z0-9]+)+(?![\w])", re.I)
+    pool = list(passages)
+    if lookup is not None:
+        pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
+    for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+        p = basis.passage
+        sentence = p.text[basis.start - p.start : basis.end - p.start]
+        before = p.text[max(0, basis.start - p.start - 60) : basis.start - p.start]
+        worldwide = _WORLDWIDE.search(sentence) or re.search(
+            r"worldwide licen[cs]e requirement\W*$", before, re.I
+        )
+        if not worldwide or re.search(r"\bexcept\b", sentence):
+            continue
+        if _eccn_named(eccn).search(sentence):
+            return None
+        named: list[str] = []
+        for m in below.finditer(sentence):
+            named.append(m.group(0))
+            # "3A001.z.1.a, z.2.a, z.3.a, z.4.a;": the same ECCN's further paragraphs
+            tail = _FURTHER_PARAGRAPHS.match(sentence, m.end())
+            for more in re.split(r",|\s+(?:or|and)\s+", tail.group(0) if tail else ""):
+                more = re.sub(r"^(?:or|and)\s+", "", more.strip()).lstrip(".")
+                if more:
+                    named.append(f"{m.group(0)[:5]}.{more}")
+        named = list(dict.fromkeys(named))
+        if named:
+            return named, basis
+    return None
+
+
 # "for ECCNs having an “SL” under the “Reason for Control” paragraph"
 _BY_REASON = re.compile(r"\bECCNs having an?\s+\W?([A-Z]{2,3}\d?)\W?\s+under the\b")
 _INCLUDED = re.compile(r"\bincluding\s+((?:[A-Z][\w ]+?,\s+)*(?:and\s+)?(?:the\s+)?[A-Z][\w ]+?),")

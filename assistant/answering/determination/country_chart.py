@@ -16,6 +16,7 @@ from assistant.answering.determination.basis import (
     _first_in_section,
     _with_section,
 )
+from assistant.answering.determination.ccl import worldwide_paragraphs
 from assistant.answering.determination.facts import (
     _EAR99,
     _ECCN,
@@ -80,4 +81,17 @@ def country_chart_rule(
         *_missing_parties(question),
     ]
     lines = [FindingLine("Licence required", text, [b for b in (cell, yes) if b is not None])]
+    # ("3A090 chips to Japan": 3A090.a needs a licence everywhere, whatever the chart says)
+    worldwide = worldwide_paragraphs(eccn, passages, lookup)
+    if worldwide is not None:
+        named, basis = worldwide
+        which = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+        lines.append(
+            FindingLine(
+                "Worldwide",
+                f"items in {which} need a licence to every destination ({basis.passage.citation})",
+                [basis],
+            )
+        )
+        missing.insert(0, f"whether the item is in {which}")
     return Finding("depends", "Commerce Country Chart (15 CFR 738.4)", lines, missing)
