@@ -80,23 +80,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # loads beside the rest of the start-up, waited for below
             start_query_process(settings.embed_runtime, settings.model_cache_dir)
         await run_in_threadpool(get_model)  # load the model once, before the first request
+        assistant: Assistant | None = None
         try:
             assistant = await run_in_threadpool(Assistant, settings)
             await run_in_threadpool(assistant.retriever.lexical)  # warm the BM25 index
-            # and what each kind of caller's first question would wait for (their view of it)
-            warmed = await run_in_threadpool(assistant.warm, caller_group_sets(settings, keys))
-            app.state.assistant = assistant
-            log.info(
-                "ready: %d chunks in the store; views for %d group set(s) made",
-                assistant.store.count(),
-                warmed,
-            )
         except StoreUnavailable as exc:
+            assistant = None
             log.error("store unavailable at start-up (will retry per request): %s", exc)
         if settings.embed_process:
             # Serving before the child is up would work (questions use this process's model),
             # but the first answers would compete with its loading for the cores.
             await run_in_threadpool(wait_for_query_process, EMBED_PROCESS_WAIT_S)
+        if assistant is not None:
+            try:
+                # what each kind of caller's first question would wait for: their view of the
+                # snapshot, the dense index's first query, the embedding process's first question
+                sets = caller_group_sets(settings, keys)
+                warmed = await run_in_threadpool(assistant.warm, sets)
+                app.state.assistant = assistant
+                log.info(
+                    "ready: %d chunks in the store; views for %d group set(s) made",
+                    assistant.store.count(),
+                    warmed,
+                )
+            except StoreUnavailable as exc:
+                log.error("store unavailable at start-up (will retry per request): %s", exc)
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ for its citation checks (`_texts_for`).
 from __future__ import annotations
 
 import functools
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -49,6 +50,8 @@ from assistant.index.store import Store
 from assistant.index.term_stats import term_stats
 from assistant.models import Answer, Filters, SearchResult
 from assistant.retrieval.retriever import Retriever
+from assistant.screening.models import ScreeningError
+from assistant.screening.repository import load_list
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
 TOP_K = 8
 PART_K = 4  # passages searched for each later question of a message asking several
 # What `warm` asks for each group set: any question exercises the same structures.
+log = logging.getLogger(__name__)
+
 WARM_UP_QUESTION = "Do we need an export licence for this item?"
 LISTING_K = 6  # passages searched for the names a question gives (`listing_passage`)
 
@@ -129,15 +134,23 @@ class Assistant:
     def warm(self, group_sets: Iterable[tuple[str, ...]]) -> int:
         """Build, before the first caller asks, what a caller's first question would otherwise
         wait for: the snapshot's view of the chunks each group set may read, its term
-        statistics and removals. At a million chunks a view takes longer to make than a request
-        may (the scale bench's first /v1/ask was a 504). At most as many group sets as a
-        snapshot keeps views of; returns how many were warmed."""
+        statistics and removals, the index of rows by citation that section reads use, the
+        dense index's first query, and the screening list's index. Most grow with the corpus:
+        at 100k chunks the scale bench's first /v1/ask after "ready" took 19.5 s without this
+        (at a million it was a 504). At most as many group sets as a snapshot keeps views of;
+        returns how many were warmed."""
+        try:  # the screening list's index, built by the first call of a process
+            load_list(self.settings)
+        except ScreeningError as exc:
+            log.warning("screening list unusable at start-up: %s", exc)
         warmed = 0
         for groups in list(dict.fromkeys(tuple(sorted(g)) for g in group_sets))[:MAX_VIEWS]:
             snapshot = self.retriever.lexical()
             self.retrieve(WARM_UP_QUESTION, caller=Caller("warm-up", groups), index=snapshot)
             snapshot.view(groups).removals()
             term_stats(snapshot, groups)
+            # the index of rows by citation that a determination's section reads use
+            self.retriever.section("744.11", Filters(groups=list(groups)), snapshot)
             warmed += 1
         return warmed
 
