@@ -266,8 +266,7 @@ def in_process(settings: Settings, gen: Generator, queries: int, next_doc: int) 
         doc.doc_id, doc.text, doc.record, doc.chunks, doc.vectors, str(doc.record["source_path"])
     )
     t = time.perf_counter()
-    retriever._checked = 0.0
-    fresh = retriever.lexical()
+    fresh = retriever.refresh()
     out["refresh_s"] = round(time.perf_counter() - t, 2)
     out["refresh_kind"] = "refresh" if fresh is not index else "none"
     assert doc.chunks[0].chunk_id in fresh.position, "the ingested document is served"

@@ -87,37 +87,66 @@ class Retriever:
         self._dense_warned = False
 
     def lexical(self) -> CorpusSnapshot:
-        """The snapshot to serve from (loaded or rebuilt when the ledger's version changed)."""
+        """The snapshot to serve from. The first is loaded or built before anything is served;
+        after that, at most every `_RELOAD_CHECK_S`, the ledger is compared with it on a
+        background thread (`refresh`) while every request goes on with the snapshot in hand:
+        the check reads the whole ledger, about 1 s at 100k chunks and tens of seconds at a
+        million, which the one request that found the check due used to wait for. A zero
+        interval checks on every request, and the request waits (it must see every write)."""
         current = self._lexical
         if current is not None and time.monotonic() - self._checked <= _RELOAD_CHECK_S:
             return current
-        # Only one request checks and rebuilds; the others use the snapshot they have (the
-        # first ever build is waited for: there is nothing to serve before it).
-        if not self._building.acquire(blocking=current is None):
-            assert current is not None
-            return current
+        if current is None or _RELOAD_CHECK_S <= 0:
+            return self.refresh()
+        if self._building.acquire(blocking=False):  # else a check is under way already
+            try:
+                threading.Thread(
+                    target=self._refresh_in_background, name="snapshot-refresh", daemon=True
+                ).start()
+            except BaseException:
+                self._building.release()
+                raise
+        return current
+
+    def refresh(self) -> CorpusSnapshot:
+        """Compare the ledger with the snapshot in hand now, and load or build a new one if the
+        store moved on (waits for a check under way on another thread)."""
+        with self._building:
+            return self._check(force=True)
+
+    def _refresh_in_background(self) -> None:
         try:
-            current = self._lexical
-            if current is None or time.monotonic() - self._checked > _RELOAD_CHECK_S:
-                try:
-                    version = corpus_version(self.store)
-                    if (
-                        current is None
-                        or version != current.version
-                        or (not current.complete and self.store.count() != current.chunks_seen)
-                    ):
-                        current = self._lexical = load_or_build(self.store, version, current)
-                except StoreUnavailable:
-                    raise
-                except Exception:
-                    if current is None:
-                        raise
-                    # The snapshot in hand is consistent: serve it, and try again next check.
-                    log.exception("rebuilding the lexical index failed; serving the previous one")
-                self._checked = time.monotonic()
-            return current
+            self._check(force=False)
+        except StoreUnavailable as exc:
+            log.warning("snapshot check: %s; serving the snapshot in hand", exc)
+        except Exception:
+            log.exception("snapshot check failed; serving the snapshot in hand")
         finally:
             self._building.release()
+
+    def _check(self, force: bool) -> CorpusSnapshot:
+        """The body of a check, under `_building`: only one runs at a time. A snapshot in hand
+        that the check cannot replace (the store failed mid-build) is kept."""
+        current = self._lexical
+        if current is None or force or time.monotonic() - self._checked > _RELOAD_CHECK_S:
+            try:
+                version = corpus_version(self.store)
+                if (
+                    current is None
+                    or version != current.version
+                    or (not current.complete and self.store.count() != current.chunks_seen)
+                ):
+                    current = self._lexical = load_or_build(self.store, version, current)
+            except StoreUnavailable:
+                raise
+            except Exception:
+                if current is None:
+                    raise
+                # The snapshot in hand is consistent: serve it, and try again next check.
+                log.exception("rebuilding the lexical index failed; serving the previous one")
+            self._checked = time.monotonic()
+        assert current is not None
+        return current
 
     def _dense(
         self, vector: Sequence[float] | np.ndarray, filters: Filters, share: float

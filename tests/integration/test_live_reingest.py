@@ -229,13 +229,11 @@ def test_build_serves_a_half_written_document_as_before(copy: tuple[Path, Path])
     # A retriever holding an incomplete snapshot rebuilds only once the store moved on.
     retriever = retrieval.Retriever(store)
     retriever._lexical = carried
-    retriever._checked = 0.0
-    assert retriever.lexical() is carried, "nothing changed since: no rebuild"
+    assert retriever.refresh() is carried, "nothing changed since: no rebuild"
     store.delete_chunks_of(doc_id)  # the (killed) ingest's leftovers are repaired ...
     report = run_ingest([corpus], settings, progress=False)
     assert report.updated == 1 and not report.failures
-    retriever._checked = 0.0
-    repaired = retriever.lexical()
+    repaired = retriever.refresh()
     assert repaired.complete and len(_doc_rows(repaired, doc_id)) == len(rows)
 
 
@@ -274,3 +272,35 @@ def test_persisting_is_safe_with_concurrent_writers(copy: tuple[Path, Path]) -> 
     base.write_text("not a folder")
     assert lexical.build(store).ids
     assert lexical.load_or_build(store).ids
+
+
+def test_no_request_waits_for_the_ledger_check(
+    copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check that the store moved on reads the whole ledger (seconds at a million chunks):
+    it runs beside the requests, which go on with the snapshot in hand, and the new version is
+    served once it is built."""
+    corpus, data = copy
+    settings = make_settings(data)
+    retriever = retrieval.Retriever(Store(settings))
+    before = retriever.lexical()
+    _edit(corpus)
+    assert not run_ingest([corpus], settings, progress=False).failures
+    slow_ledger = lexical.corpus_version
+
+    def slow(store: Store) -> str:
+        time.sleep(1.5)  # what reading a large ledger costs
+        return slow_ledger(store)
+
+    monkeypatch.setattr(retrieval, "corpus_version", slow)
+    retriever._checked = 0.0  # the check is due
+    t = time.perf_counter()
+    assert retriever.lexical() is before
+    assert retriever.lexical() is before  # a second request while the check runs: no second
+    assert time.perf_counter() - t < 0.5, "a request waited for the check"
+    deadline = time.monotonic() + 120
+    while retriever.lexical() is before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = retriever.lexical()
+    assert after is not before and after.version != before.version
+    assert any(NEW_SENTENCE in text for text in after.texts)
