@@ -92,6 +92,28 @@ def destination_ccl_rule(
 _EXCEPT_BEFORE = re.compile(r"\bexcept\s+(?:for\s+)?$", re.I)
 
 
+def _worldwide_sentences(
+    eccn: str, passages: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[list[SearchResult], list[tuple[Basis, str]]]:
+    """The passages searched for `eccn` (the question's and the lookup's) and their part 742
+    sentences requiring a licence to every destination, with no exception: the sentence says
+    so ("to all destinations"), or follows a "Worldwide license requirement" heading."""
+    pool = list(passages)
+    if lookup is not None:
+        pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
+    found = []
+    for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+        p = basis.passage
+        sentence = p.text[basis.start - p.start : basis.end - p.start]
+        before = p.text[max(0, basis.start - p.start - 60) : basis.start - p.start]
+        worldwide = _WORLDWIDE.search(sentence) or re.search(
+            r"worldwide licen[cs]e requirement\W*$", before, re.I
+        )
+        if worldwide and not re.search(r"\bexcept\b", sentence):
+            found.append((basis, sentence))
+    return pool, found
+
+
 def worldwide_ccl_rule(
     question: str, passages: Sequence[SearchResult], lookup: Lookup | None
 ) -> Finding | None:
@@ -105,18 +127,9 @@ def worldwide_ccl_rule(
         return None
     for eccn in eccns:
         named = _eccn_named(eccn)
-        pool = list(passages)
-        if lookup is not None:
-            pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
-        for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
+        pool, found = _worldwide_sentences(eccn, passages, lookup)
+        for basis, sentence in found:
             p = basis.passage
-            sentence = p.text[basis.start - p.start : basis.end - p.start]
-            before = p.text[max(0, basis.start - p.start - 60) : basis.start - p.start]
-            worldwide = _WORLDWIDE.search(sentence) or re.search(
-                r"worldwide licen[cs]e requirement\W*$", before, re.I
-            )
-            if not worldwide or re.search(r"\bexcept\b", sentence):
-                continue
             section = _section_of(p)
             bases = [basis]
             if named.search(sentence):
@@ -166,18 +179,7 @@ def worldwide_paragraphs(
     such sentence or it names `eccn` itself (then `worldwide_ccl_rule` says "yes"). Which
     paragraph the item is in is then the deciding fact the answer names."""
     below = cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?:\.[a-z0-9]+)+(?![\w])", re.I)
-    pool = list(passages)
-    if lookup is not None:
-        pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
-    for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
-        p = basis.passage
-        sentence = p.text[basis.start - p.start : basis.end - p.start]
-        before = p.text[max(0, basis.start - p.start - 60) : basis.start - p.start]
-        worldwide = _WORLDWIDE.search(sentence) or re.search(
-            r"worldwide licen[cs]e requirement\W*$", before, re.I
-        )
-        if not worldwide or re.search(r"\bexcept\b", sentence):
-            continue
+    for basis, sentence in _worldwide_sentences(eccn, passages, lookup)[1]:
         if _eccn_named(eccn).search(sentence):
             return None
         named: list[str] = []
