@@ -92,20 +92,30 @@ class Retriever:
         background thread (`refresh`) while every request goes on with the snapshot in hand:
         the check reads the whole ledger, about 1 s at 100k chunks and tens of seconds at a
         million, which the one request that found the check due used to wait for. A zero
-        interval checks on every request, and the request waits (it must see every write)."""
+        interval checks on the request itself (tests that must see every write) unless a check
+        is under way."""
         current = self._lexical
         if current is not None and time.monotonic() - self._checked <= _RELOAD_CHECK_S:
             return current
-        if current is None or _RELOAD_CHECK_S <= 0:
-            return self.refresh()
-        if self._building.acquire(blocking=False):  # else a check is under way already
+        if current is None:
+            # the first build, waited for by every request (one builds, the others then find
+            # it made and fresh)
+            with self._building:
+                return self._check(force=False)
+        if not self._building.acquire(blocking=False):
+            return current  # a check is under way: the snapshot in hand meanwhile
+        if _RELOAD_CHECK_S <= 0:
             try:
-                threading.Thread(
-                    target=self._refresh_in_background, name="snapshot-refresh", daemon=True
-                ).start()
-            except BaseException:
+                return self._check(force=True)
+            finally:
                 self._building.release()
-                raise
+        try:
+            threading.Thread(
+                target=self._refresh_in_background, name="snapshot-refresh", daemon=True
+            ).start()
+        except Exception:  # no thread to spare: serve what is in hand, check on a later request
+            self._building.release()
+            log.exception("could not start the snapshot check; serving the snapshot in hand")
         return current
 
     def refresh(self) -> CorpusSnapshot:
@@ -118,6 +128,9 @@ class Retriever:
         try:
             self._check(force=False)
         except StoreUnavailable as exc:
+            # (not again before the next interval: a store that is down would otherwise get a
+            # check, and the log a line, for every request)
+            self._checked = time.monotonic()
             log.warning("snapshot check: %s; serving the snapshot in hand", exc)
         except Exception:
             log.exception("snapshot check failed; serving the snapshot in hand")

@@ -304,3 +304,42 @@ def test_no_request_waits_for_the_ledger_check(
     after = retriever.lexical()
     assert after is not before and after.version != before.version
     assert any(NEW_SENTENCE in text for text in after.texts)
+
+
+def test_the_first_build_is_made_once_and_a_store_down_is_checked_once_an_interval(
+    copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests waiting for the first snapshot get the one built, not a ledger read each; a
+    store that is down is not asked again, nor logged again, until the next check is due."""
+    from assistant.index.store import StoreUnavailable
+
+    _, data = copy
+    retriever = retrieval.Retriever(Store(make_settings(data)))
+    reads: list[float] = []
+    read_ledger = lexical.corpus_version
+
+    def counted(store: Store) -> str:
+        reads.append(time.monotonic())
+        time.sleep(0.3)
+        return read_ledger(store)
+
+    monkeypatch.setattr(retrieval, "corpus_version", counted)
+    got: list[Any] = []
+    threads = [threading.Thread(target=lambda: got.append(retriever.lexical())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(reads) == 1 and len({id(x) for x in got}) == 1
+
+    def down(store: Store) -> str:
+        reads.append(time.monotonic())
+        raise StoreUnavailable("Chroma server at 127.0.0.1:1 unreachable")
+
+    monkeypatch.setattr(retrieval, "corpus_version", down)
+    reads.clear()
+    retriever._checked = 0.0
+    for _ in range(50):
+        assert retriever.lexical() is got[0]  # served from the snapshot in hand
+        time.sleep(0.01)
+    assert len(reads) == 1, f"{len(reads)} checks within one interval"
