@@ -92,19 +92,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # but the first answers would compete with its loading for the cores.
             await run_in_threadpool(wait_for_query_process, EMBED_PROCESS_WAIT_S)
         if assistant is not None:
+            app.state.assistant = assistant
             try:
                 # what each kind of caller's first question would wait for: their view of the
                 # snapshot, the dense index's first query, the embedding process's first question
                 sets = caller_group_sets(settings, keys)
                 warmed = await run_in_threadpool(assistant.warm, sets)
-                app.state.assistant = assistant
                 log.info(
                     "ready: %d chunks in the store; views for %d group set(s) made",
                     assistant.store.count(),
                     warmed,
                 )
-            except StoreUnavailable as exc:
-                log.error("store unavailable at start-up (will retry per request): %s", exc)
+            except Exception:  # serving goes on: a caller's first question makes what is missing
+                log.exception("warming up failed; the first questions will be slower")
         try:
             yield
         finally:

@@ -76,9 +76,10 @@ def load_keys(settings: Settings) -> KeyRing:
 
 
 def caller_group_sets(settings: Settings, keys: KeyRing) -> list[tuple[str, ...]]:
-    """The group sets this server's callers read with: the anonymous caller's, each key's,
-    and Slack's channels' when Slack is set up (what start-up warms, `Assistant.warm`)."""
-    sets = [tuple(settings.anonymous_groups)]
+    """The group sets this server's callers read with: each key's, the anonymous caller's
+    when there are no keys (with keys, anonymous requests are refused), and Slack's channels'
+    when Slack is set up (what start-up warms, `Assistant.warm`)."""
+    sets = [] if keys.enabled else [tuple(settings.anonymous_groups)]
     sets += [tuple(entry.groups) for entry in keys.by_digest.values()]
     if settings.slack_bot_token and settings.slack_signing_secret:
         sets.append(tuple(settings.slack_default_groups))

@@ -144,7 +144,8 @@ class Assistant:
         except ScreeningError as exc:
             log.warning("screening list unusable at start-up: %s", exc)
         warmed = 0
-        for groups in list(dict.fromkeys(tuple(sorted(g)) for g in group_sets))[:MAX_VIEWS]:
+        distinct = dict.fromkeys(tuple(sorted(set(g))) for g in group_sets)
+        for groups in list(distinct)[:MAX_VIEWS]:
             snapshot = self.retriever.lexical()
             self.retrieve(WARM_UP_QUESTION, caller=Caller("warm-up", groups), index=snapshot)
             snapshot.view(groups).removals()

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from api.security.auth import AuthConfigError, RateLimiter, check_exposure, is_loopback, load_keys
+from api.security.auth import (
+    AuthConfigError,
+    RateLimiter,
+    caller_group_sets,
+    check_exposure,
+    is_loopback,
+    load_keys,
+)
 from assistant.access import Caller, access_groups
 from assistant.models import Filters
 from tests.conftest import make_settings
@@ -97,3 +104,25 @@ def test_rate_limiter_forgets_callers_whose_budget_has_refilled() -> None:
     assert limiter.take("busy") == 0
     assert limiter.take("busy") == 0
     assert set(limiter._buckets) == {"busy"}  # a forgotten caller starts full, as before
+
+
+def test_start_up_warms_the_group_sets_callers_can_have(tmp_path: Path) -> None:
+    """Anonymous callers' groups only when there are no keys (with keys they are refused);
+    each key's; Slack's channels' only when Slack is set up."""
+    open_access = make_settings(tmp_path, anonymous_groups=["public"])
+    assert caller_group_sets(open_access, load_keys(open_access)) == [("public",)]
+    keyed = make_settings(
+        tmp_path,
+        anonymous_groups=["anon"],
+        api_keys={"k1": {"name": "a", "groups": ["legal", "public"]}},
+        slack_channel_groups={"C1": ["hr"]},
+    )
+    assert caller_group_sets(keyed, load_keys(keyed)) == [("legal", "public")]
+    slack = keyed.model_copy(
+        update={
+            "slack_bot_token": "xoxb-1",
+            "slack_signing_secret": "s",
+            "slack_default_groups": ["public"],
+        }
+    )
+    assert caller_group_sets(slack, load_keys(slack)) == [("legal", "public"), ("public",), ("hr",)]
