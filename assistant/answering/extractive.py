@@ -593,12 +593,16 @@ _ASKS_STATUS = re.compile(
     r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
     r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
     r"amendments?)\b(?!\s+(?:applications?|requests?))"
-    # "What happened to the 50 percent affiliates rule?", "Has it been postponed / put on hold?"
+    # "What happened to the 50 percent affiliates rule?", "Has the rule been put on hold?"
     # (what happened to a rule, not to a company: "What happened to Huawei?" is not asked)
     r"|\bwhat\s+(?:has\s+)?happened\s+(?:to|with)\s+"
     r"(?:(?!(?:after|before|since|under|when|because|with|from|to|for)\b)[\w%.'’()-]+\s+){0,6}?"
-    r"(?:rules?|provisions?|paragraphs?|requirements?|restrictions?|prohibitions?|amendments?)\b"
-    r"|\b(?:postponed|put\s+on\s+hold|on\s+hold)\b",
+    r"(?:rules?|provisions?|sections?|paragraphs?|requirements?|restrictions?|prohibitions?|"
+    r"amendments?)\b"
+    # ... put off: a rule or "it" the subject, not a shipment, an order or an application
+    r"|\b(?:rules?|provisions?|sections?|paragraphs?|requirements?|amendments?|it)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:been\s+|was\s+|is\s+)?(?:postponed|delayed|deferred|"
+    r"put\s+on\s+hold|on\s+hold)\b",
     re.I,
 )
 _STAY_NOTE = re.compile(r"Stay(?:ed| ended)")

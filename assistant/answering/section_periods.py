@@ -34,9 +34,18 @@ ASKS_DURATION = re.compile(
     r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b|\bvalidity\s+period\b",
     re.I,
 )
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred)"
+)
+# "180 days", "four-year", "Thirty (30) days", "forty-five (45) days", "five (5) calendar
+# days", "48 hours", "within a year", "annually"; and an end date ("until Nov. 9, 2026")
 STATES_DURATION = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)"
-    r"[\s-]+(?:calendar\s+|business\s+)?(?:days?|weeks?|months?|years?)\b",
+    rf"\b(?:\d+|{_NUMBER_WORD}(?:-{_NUMBER_WORD})?)(?:\s*\(\d+\))?"
+    r"[\s-]+(?:calendar\s+|business\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
+    r"|\b(?:a|one)[\s-]+year\b|\bannually\b|\bon\s+an\s+annual\s+basis\b"
+    r"|\buntil\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\b",
     re.I,
 )
 

@@ -120,6 +120,16 @@ def test_a_licence_question_beside_a_procedure_still_asks_whether(question: str)
         ("What happened to Huawei after it was added to the Entity List?", False),
         ("What happened to our shipment after the new restrictions?", False),
         ("What happened to the order we placed with the listed supplier?", False),
+        ("What happened to section 744.11(a)(1)?", True),
+        ("Was the requirement delayed again?", True),
+        # put off, but a shipment, a delivery or an application, not a rule
+        (
+            "Our shipment to a subsidiary of an Entity List company has been on hold at customs "
+            "for two weeks. What should we do?",
+            False,
+        ),
+        ("The buyer postponed delivery; do we need a new licence?", False),
+        ("Our license application has been on hold for 60 days.", False),
     ],
 )
 def test_what_became_of_a_rule_asks_its_status(question: str, asks: bool) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from assistant.answering.extractive import compose_extractive
-from assistant.answering.section_periods import period_in_section
+from assistant.answering.section_periods import STATES_DURATION, period_in_section
 from assistant.models import SearchResult
 from tests.support.passages import ChunkLookup, section_chunk
 
@@ -112,3 +114,26 @@ def test_the_answer_opens_with_the_period_and_cites_its_paragraph() -> None:
     first = answer.citations[0]
     assert first.citation == "15 CFR 766.24(b)"
     assert first.quote == TERM
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        # the forms the corpus writes periods in
+        ("within Thirty (30) days after the date of export", True),
+        ("forty-five (45) days before the visit", True),
+        ("no later than five (5) calendar days after the date of exportation", True),
+        ("BIS will respond within eleven business days", True),
+        ("within 48 hours of the request", True),
+        ("the item must return within a year", True),
+        ("report annually to BIS", True),
+        ("paragraph (a)(1) was stayed, effective until Nov. 9, 2026.", True),
+        ("a four-year validity period", True),
+        # no period
+        ("file the annual report with BIS", False),
+        ("one of the parties is listed", False),
+        ("Section 744.11 applies to the transaction", False),
+    ],
+)
+def test_a_period_in_the_words_the_regulations_use(text: str, states: bool) -> None:
+    assert bool(STATES_DURATION.search(text)) is states
