@@ -5183,6 +5183,8 @@ def test_a_party_the_corpus_does_not_list_is_said_to_be_not_found() -> None:
         ("Can we ship 3A001.z items to Brazil?", "3A001.z.1.a, 3A001.z.2.a or 3A001.z.4.a"),
         # ".d.16" after "or": the same ECCN again
         ("Can we ship 1C351 samples to a lab in Japan?", "1C351.d.15 or 1C351.d.16"),
+        # only what lies within the question's paragraph (z.1 is not z.2.a)
+        ("Can we ship 3A001.z.1 items to Brazil?", "3A001.z.1.a"),
     ],
 )
 def test_an_eccn_given_without_the_paragraph_a_worldwide_rule_lists_names_that_paragraph(
@@ -5231,3 +5233,32 @@ def test_no_worldwide_line_without_a_worldwide_rule_for_a_paragraph_of_that_eccn
     )
     assert finding is not None and finding.rule == "Commerce Country Chart (15 CFR 738.4)"
     assert all(x.label != "Worldwide" for x in finding.lines)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        # the listed paragraph itself, given to its last level (and at a sentence's end)
+        ("Can we ship 3A001.z.1.a items to Brazil?", "3A001.z.1.a"),
+        ("Do we need a licence for 1C351.d.15 going to a lab in Japan?", "1C351.d.15"),
+        ("Our chips are 3A001.z.2.a. Can they go to Brazil?", "3A001.z.2.a"),
+        # an item of the listed paragraph: the paragraph as the sentence names it
+        ("Do we need a licence to ship 3A090.a.1 chips to Japan?", "3A090.a"),
+    ],
+)
+def test_an_item_in_a_paragraph_licensed_everywhere_needs_a_licence_at_any_depth(
+    question: str, named: str
+) -> None:
+    from assistant.answering.determination.ccl import worldwide_ccl_rule
+
+    worldwide = _p(
+        130,
+        "15 CFR 742.6(a)(6)(iii)(A)",
+        "( A ) Worldwide license requirement. A license is required to export, reexport, or "
+        "transfer (in-country) items specified in ECCNs 3A001.z.1.a, z.2.a, z.4.a; 3A090.a; "
+        "1C351.d.15 or .d.16; 4A090.a; or 5A992.z to any destination.",
+        "regulation",
+    )
+    finding = worldwide_ccl_rule(question, [worldwide], None)
+    assert finding is not None and finding.outcome == "yes"
+    assert f"items in ECCN {named} to every destination" in finding.lines[0].text

@@ -122,17 +122,22 @@ def worldwide_ccl_rule(
     sentence follows it). The sentence may name the ECCN (742.11's 0A983) or a reason for
     control ("for ECCNs having an "SL" under the "Reason for Control" paragraph", 742.13(a)(1)):
     then the same section's sentence naming the ECCN (742.13(d)'s 5A980) is the second basis."""
-    eccns = [e for e in dict.fromkeys(_ECCN.findall(question)) if not re.match(r"EAR", e, re.I)]
+    eccns = _question_eccns(question)
     if not eccns:
         return None
-    for eccn in eccns:
-        named = _eccn_named(eccn)
-        pool, found = _worldwide_sentences(eccn, passages, lookup)
+    for whole in eccns:
+        named = _named_at_any_level(whole)
+        pool, found = _worldwide_sentences(whole, passages, lookup)
         for basis, sentence in found:
             p = basis.passage
             section = _section_of(p)
             bases = [basis]
-            if named.search(sentence):
+            level = named.search(sentence)
+            # (the paragraph as the sentence names it: "3A090.a" for "3A090.a.1 chips"; or
+            # as it lists it written short: "z.2.a" after "3A001.z.1.a")
+            short = [x for x in _levels(whole) if x in _paragraphs_listed(sentence, whole[:5])]
+            eccn = level.group(0) if level else short[0] if short else _one_level(whole)
+            if level or short:
                 text = (
                     f"yes — {p.citation} requires a licence for items in ECCN {eccn} to every "
                     "destination"
@@ -164,6 +169,40 @@ def worldwide_ccl_rule(
     return None
 
 
+# the paragraphs after an ECCN's first level: "3A001.z" + ".1.a"
+_DEEPER = re.compile(r"(?:\.[a-z0-9]+)+(?![\w]|\.[a-z0-9])")
+
+
+def _question_eccns(question: str) -> list[str]:
+    """The ECCNs the question gives, each to its last paragraph ("3A001.z.1.a"), not EAR99."""
+    out = []
+    for m in _ECCN.finditer(question):
+        if re.match(r"EAR", m.group(0), re.I):
+            continue
+        deeper = _DEEPER.match(question, m.end())
+        out.append(m.group(0) + (deeper.group(0) if deeper else ""))
+    return list(dict.fromkeys(out))
+
+
+def _one_level(eccn: str) -> str:
+    """ "3A001.z.1.a" -> "3A001.z" (what `_ECCN` reads)."""
+    return ".".join(eccn.split(".")[:2])
+
+
+def _levels(eccn: str) -> list[str]:
+    """The ECCN and each paragraph above it, deepest first: "3A001.z.1.a", "3A001.z.1",
+    "3A001.z", "3A001"."""
+    parts = eccn.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def _named_at_any_level(eccn: str) -> re.Pattern[str]:
+    """A sentence naming the ECCN or a paragraph above it as a list names an entry (then the
+    item is within what it names), never a longer one nor a part of another."""
+    levels = "|".join(re.escape(x) for x in _levels(eccn))
+    return cached_pattern(rf"(?<![\w.])(?:{levels})(?![\w]|\.[a-z0-9])", re.I)
+
+
 _FURTHER_PARAGRAPHS = re.compile(
     r"(?:(?:,\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+)"
     r"(?:\.[a-z](?:\.[a-z0-9]+)*|[a-z](?:\.[a-z0-9]+)+)(?![\w]))*"
@@ -178,23 +217,30 @@ def worldwide_paragraphs(
     requirement names 3A090.a, 742.6(a)(6)(iii)(A)), with that sentence; None when there is no
     such sentence or it names `eccn` itself (then `worldwide_ccl_rule` says "yes"). Which
     paragraph the item is in is then the deciding fact the answer names."""
-    below = cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?:\.[a-z0-9]+)+(?![\w])", re.I)
     for basis, sentence in _worldwide_sentences(eccn, passages, lookup)[1]:
-        if _eccn_named(eccn).search(sentence):
-            return None
-        named: list[str] = []
-        for m in below.finditer(sentence):
-            named.append(m.group(0))
-            # "3A001.z.1.a, z.2.a, z.3.a, z.4.a;": the same ECCN's further paragraphs
-            tail = _FURTHER_PARAGRAPHS.match(sentence, m.end())
-            for more in re.split(r",|\s+(?:or|and)\s+", tail.group(0) if tail else ""):
-                more = re.sub(r"^(?:or|and)\s+", "", more.strip()).lstrip(".")
-                if more:
-                    named.append(f"{m.group(0)[:5]}.{more}")
-        named = list(dict.fromkeys(named))
+        listed = _paragraphs_listed(sentence, eccn[:5])
+        if _named_at_any_level(eccn).search(sentence) or set(_levels(eccn)) & set(listed):
+            return None  # it names the item's own paragraph: `worldwide_ccl_rule` says "yes"
+        # (only what lies within the question's paragraph: "3A001.z.1" is not "3A001.z.2.a")
+        named = [n for n in listed if n.lower().startswith(f"{eccn.lower()}.")]
         if named:
             return named, basis
     return None
+
+
+def _paragraphs_listed(sentence: str, stem: str) -> list[str]:
+    """The paragraphs of ECCN `stem` a sentence lists, written out: "3A001.z.1.a, z.2.a" gives
+    3A001.z.1.a and 3A001.z.2.a; "1C351.d.15 or .d.16" gives 1C351.d.15 and 1C351.d.16."""
+    below = cached_pattern(rf"(?<![\w.]){re.escape(stem)}(?:\.[a-z0-9]+)+(?![\w])", re.I)
+    named: list[str] = []
+    for m in below.finditer(sentence):
+        named.append(m.group(0))
+        tail = _FURTHER_PARAGRAPHS.match(sentence, m.end())
+        for more in re.split(r",|\s+(?:or|and)\s+", tail.group(0) if tail else ""):
+            more = re.sub(r"^(?:or|and)\s+", "", more.strip()).lstrip(".")
+            if more:
+                named.append(f"{stem}.{more}")
+    return list(dict.fromkeys(named))
 
 
 # "for ECCNs having an “SL” under the “Reason for Control” paragraph"
