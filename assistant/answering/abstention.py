@@ -216,6 +216,8 @@ class Evidence:
     # Peng Cheng Laboratory ... What changes?" and the rule that listed it), however far the
     # question's many other words put its embedding from that rule's
     seen_name: str = ""
+    # unknown names the question uses as places ("of Israeli origin", "a customer in Nigeria")
+    places: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -316,6 +318,7 @@ class Evidence:
             case_ref,
             speaks_the_ear(question),
             seen_name,
+            tuple(n for n in names if names_a_place(n) and used_as_place(question, n)),
         )
 
     @property
@@ -354,9 +357,11 @@ class Evidence:
             return True
         if self.ear_terms or self.seen_name:
             return False  # an EAR question: answered from the closest provisions, marked partial
-        # (a place the corpus never writes, "Israeli origin", "a customer in Nigeria", is no
-        # such sign: the rules reach places through country groups and examples' "country Y")
-        unknown = [n for n in self.unknown_names if not names_a_place(n)]
+        # (a place the corpus never writes, used as a place, "Israeli origin", "a customer in
+        # Nigeria", is no such sign: the rules reach places through country groups and the
+        # examples' "country Y"; a nationality naming an institution, "the Israeli data
+        # protection authority", "Irish privacy rules", still is)
+        unknown = [n for n in self.unknown_names if n not in self.places]
         if unknown and self.similarity < min_relevance_unknown_name:
             return True
         if self.similarity >= min_relevance:
@@ -366,6 +371,31 @@ class Evidence:
     def partial(self, min_relevance: float) -> bool:
         """Answered, but from provisions that may not settle it."""
         return not self.names_section and self.similarity < min_relevance + MARGIN
+
+
+def used_as_place(question: str, name: str) -> bool:
+    """Whether the question uses `name` as a place: where something goes, is, or comes from
+    ("to Nigeria", "a customer in Lagos", "of Israeli origin", "Israeli-made"), not as a
+    nationality naming an institution or a law ("the Israeli data protection authority")."""
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"\b(?:to|in|into|from|of|for|via|through|within|across)\s+(?:the\s+)?{n}\b"
+            # ... ending there ("to Nigeria?", "in Lagos for"), not naming what follows it
+            # ("subject to Irish privacy rules")
+            rf"(?=\s*(?:[^\w\s]|$)|\s+{_FUNCTION_WORD})"
+            rf"|\b{n}[\s-]+(?:origin|made|built|produced|manufactured)\b",
+            question,
+        )
+    )
+
+
+_FUNCTION_WORD = (
+    r"(?:and|or|but|for|to|with|on|by|at|via|from|in|of|as|that|which|who|under|before|after|"
+    r"next|last|this|these|is|are|was|were|has|have|had|can|could|will|would|should|may|"
+    r"might|must|do|does|did|without|if|so|because|when|where|since|while|we|our|they|their|"
+    r"it|its|you|your|i|my)\b"
+)
 
 
 # The EAR's own terms: an ECCN ("3A001.b.2", "5D002"), EAR99, "the EAR", a Country Group, the

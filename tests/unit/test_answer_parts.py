@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
-from assistant.answering.abstention import Evidence
+from assistant.answering.abstention import Evidence, used_as_place
 from assistant.answering.conversation import (
     MAX_QUESTION_CHARS,
     QuestionError,
@@ -130,10 +131,16 @@ def test_abstention_rules() -> None:
     assert not _evidence(unknown_bar + 0.01, 0.9, unknown=("Seagate",)).abstain(low, unknown_bar)
     # ... but a place the corpus never writes is no such sign: part 760 speaks of "boycotting
     # country Y", never "Israeli origin"
-    israeli = _evidence(unknown_bar - 0.01, 0.9, unknown=("Israeli",))
+    israeli = replace(_evidence(unknown_bar - 0.01, 0.9, unknown=("Israeli",)), places=("Israeli",))
     assert not israeli.abstain(low, unknown_bar)
-    both = _evidence(unknown_bar - 0.01, 0.9, unknown=("Israeli", "Seagate"))
+    both = replace(israeli, unknown_names=("Israeli", "Seagate"))
     assert both.abstain(low, unknown_bar)
+    # ... as a place, not as a nationality naming an institution or a law
+    assert used_as_place("Certify that the goods are not of Israeli origin?", "Israeli")
+    assert used_as_place("Can we ship pumps to a customer in Lagos?", "Lagos")
+    assert used_as_place("Are Israeli-made parts a problem?", "Israeli")
+    assert not used_as_place("What does the Israeli data protection authority require?", "Israeli")
+    assert not used_as_place("Is our London branch's data subject to Irish privacy rules?", "Irish")
 
 
 @pytest.mark.parametrize(
