@@ -489,7 +489,8 @@ def main() -> None:
         sys.exit("--set takes TPA_NAME=VALUE")
     with server(args.url, data_dir, settings) as (base, ready):
         print(
-            f"ready: {ready.get('chunks')} chunks; load average {loadavg()}; {os.cpu_count()} CPUs"
+            f"ready (store indexed: {ready.get('indexed')}); load average {loadavg()}; "
+            f"{os.cpu_count()} CPUs"
         )
         bounds: list[float] = []
         bound_detail: list[dict[str, float]] = []
