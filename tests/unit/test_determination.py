@@ -5262,3 +5262,30 @@ def test_an_item_in_a_paragraph_licensed_everywhere_needs_a_licence_at_any_depth
     finding = worldwide_ccl_rule(question, [worldwide], None)
     assert finding is not None and finding.outcome == "yes"
     assert f"items in ECCN {named} to every destination" in finding.lines[0].text
+
+
+def test_an_eccn_named_for_some_of_it_only_is_not_licensed_everywhere() -> None:
+    """ "3D001 (for “software” for commodities controlled by 3A001.z.1.a ...)": the worldwide
+    requirement reaches that software only; "3D001 software" is not a "yes", and the answer
+    names the part the requirement reaches as the fact to settle."""
+    from assistant.answering.determination.ccl import worldwide_ccl_rule
+
+    worldwide = _p(
+        130,
+        "15 CFR 742.6(a)(6)(iii)(A)",
+        "( A ) Worldwide license requirement. A license is required to export, reexport, or "
+        "transfer (in-country) items specified in ECCNs 3A001.z.1.a, z.2.a; 3A090.a; 3D001 (for "
+        "“software” for commodities controlled by 3A001.z.1.a, z.2.a, or 3A090.a); or 4A090.a "
+        "to any destination.",
+        "regulation",
+    )
+    question = "Do we need a licence to export 3D001 software to Germany?"
+    assert worldwide_ccl_rule(question, [worldwide], None) is None
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    finding = determine(question, [worldwide], lookup=_SectionLookup([chart]))
+    assert finding is not None and finding.outcome == "depends"
+    line = next(x for x in finding.lines if x.label == "Worldwide")
+    assert line.text.startswith(
+        "items in 3D001 (for “software” for commodities controlled by 3A001.z.1.a, z.2.a, or "
+        "3A090.a) need a licence to every destination"
+    )

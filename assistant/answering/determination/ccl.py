@@ -132,10 +132,12 @@ def worldwide_ccl_rule(
             p = basis.passage
             section = _section_of(p)
             bases = [basis]
-            level = named.search(sentence)
+            level = _unqualified(named, sentence)
             # (the paragraph as the sentence names it: "3A090.a" for "3A090.a.1 chips"; or
             # as it lists it written short: "z.2.a" after "3A001.z.1.a")
             short = [x for x in _levels(whole) if x in _paragraphs_listed(sentence, whole[:5])]
+            if level is None and not short and _qualified(named, sentence):
+                continue  # "3D001 (for “software” for ... 3A001.z.1.a)": only some of it
             eccn = level.group(0) if level else short[0] if short else _one_level(whole)
             if level or short:
                 text = (
@@ -219,12 +221,44 @@ def worldwide_paragraphs(
     paragraph the item is in is then the deciding fact the answer names."""
     for basis, sentence in _worldwide_sentences(eccn, passages, lookup)[1]:
         listed = _paragraphs_listed(sentence, eccn[:5])
-        if _named_at_any_level(eccn).search(sentence) or set(_levels(eccn)) & set(listed):
+        named_here = _named_at_any_level(eccn)
+        if _unqualified(named_here, sentence) or set(_levels(eccn)) & set(listed):
             return None  # it names the item's own paragraph: `worldwide_ccl_rule` says "yes"
+        qualified = _qualified(named_here, sentence)
+        if qualified is not None:
+            return [qualified], basis  # "3D001 (for “software” for commodities ...)"
         # (only what lies within the question's paragraph: "3A001.z.1" is not "3A001.z.2.a")
         named = [n for n in listed if n.lower().startswith(f"{eccn.lower()}.")]
         if named:
             return named, basis
+    return None
+
+
+# "3D001 (for “software” for commodities controlled by 3A001.z.1.a, ...)": the entry names the
+# ECCN only for what its parenthesis says
+_FOR_ONLY = re.compile(r"\s*\(\s*for\b", re.I)
+
+
+def _unqualified(named: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """The first place the sentence names the ECCN as a whole entry, not "(for ...)" some of
+    it."""
+    whole = (m for m in named.finditer(sentence) if not _FOR_ONLY.match(sentence, m.end()))
+    return next(whole, None)
+
+
+def _qualified(named: re.Pattern[str], sentence: str) -> str | None:
+    """The ECCN as the sentence names it for some of it only, with its parenthesis: "3D001
+    (for “software” for commodities controlled by 3A001.z.1.a, z.2.a, or 3A090.a)"."""
+    for m in named.finditer(sentence):
+        if _FOR_ONLY.match(sentence, m.end()):
+            depth, end = 0, m.end()
+            for i in range(m.end(), min(len(sentence), m.end() + 400)):
+                depth += {"(": 1, ")": -1}.get(sentence[i], 0)
+                if depth == 0 and sentence[i] == ")":
+                    end = i + 1
+                    break
+            if end > m.end():
+                return sentence[m.start() : end]
     return None
 
 
