@@ -5289,3 +5289,23 @@ def test_an_eccn_named_for_some_of_it_only_is_not_licensed_everywhere() -> None:
         "items in 3D001 (for “software” for commodities controlled by 3A001.z.1.a, z.2.a, or "
         "3A090.a) need a licence to every destination"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "( B ) A license is required to export items specified in ECCNs 3A090.a to any "
+        "destination in Country Group D:5.",
+        "( B ) A license is required to export items specified in ECCNs 3A090.a to all "
+        "destinations other than Canada.",
+        "( B ) A license is required for items in ECCN 3A090.a to any destination unless a "
+        "License Exception applies.",
+        "( B ) No license is required for items in ECCN 3A090.a to any destination.",
+    ],
+)
+def test_a_requirement_narrowed_or_denied_is_not_a_worldwide_yes(text: str) -> None:
+    from assistant.answering.determination.ccl import worldwide_ccl_rule
+
+    sentence = _p(131, "15 CFR 742.6(a)(6)(iii)", text, "regulation")
+    question = "Can we ship 3A090.a chips to Germany?"
+    assert worldwide_ccl_rule(question, [sentence], None) is None

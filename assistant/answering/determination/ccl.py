@@ -30,7 +30,18 @@ from assistant.text import cached_pattern
 # ECCNs ...; 3A090.a; ..." (742.6(a)(6)(iii)(A)), "a license is required to export any commodity
 # controlled by ECCN 0A983 to all destinations" (742.11(a)). Not one with exceptions ("to all
 # destinations except Country Group A:1"): then the destination decides.
-_WORLDWIDE = re.compile(r"\bworldwide\b|\b(?:to|for) (?:all|any) destinations?\b", re.I)
+# ("to any destination", never "to any destination in Country Group D:5" or "listed in ...")
+_WORLDWIDE = re.compile(
+    r"\bworldwide\b|\b(?:to|for) (?:all|any) destinations?\b"
+    r"(?!\s+(?:in|listed|specified|named|identified|within)\b)",
+    re.I,
+)
+# a sentence that narrows what it says or says no licence is required
+_NOT_EVERYWHERE = re.compile(
+    r"\b(?:except|other than|unless)\b"
+    r"|\bno licen[cs]e is required\b|\blicen[cs]e is not required\b",
+    re.I,
+)
 _LICENCE_REQUIRED = re.compile(r"\blicen[cs]e is required\b", re.I)
 
 
@@ -109,7 +120,7 @@ def _worldwide_sentences(
         worldwide = _WORLDWIDE.search(sentence) or re.search(
             r"worldwide licen[cs]e requirement\W*$", before, re.I
         )
-        if worldwide and not re.search(r"\bexcept\b", sentence):
+        if worldwide and not _NOT_EVERYWHERE.search(sentence):
             found.append((basis, sentence))
     return pool, found
 
