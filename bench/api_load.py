@@ -546,7 +546,7 @@ def main() -> None:
         if args.url
         else {"TPA_RATE_LIMIT_PER_MINUTE": BENCH_RATE_LIMIT, **settings},
         "data_dir": None if args.url else str(data_dir),
-        "chunks": ready.get("chunks"),
+        "indexed": ready.get("indexed"),
         "cpus": os.cpu_count(),
         "questions": {"count": len(questions), "distinct": True, "source": source},
         "seconds": args.seconds,
