@@ -820,7 +820,19 @@ def _lead_sentence(
         for x in scored
         if x.score >= LEAD_DEFINITION_MARGIN * best.score and pattern.search(x.text)
     ]
+    if not near and _POINTS_TO_DEFINITION.search(best.text):
+        # ("Part 772 of the EAR defines “knowledge” ...": a pointer to the definition, which
+        # is among the passages, however much better the pointer shares the question's words)
+        near = [x for x in scored if pattern.search(x.text)]
     return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
+
+
+# A sentence that sends the reader to where a term is defined, rather than defining it
+_POINTS_TO_DEFINITION = re.compile(
+    r"\bdefines\s+(?:the\s+term\s+)?[\"“‘']|\bhas\s+the\s+same\s+meaning\s+as\b"
+    r"|\b(?:as|is)\s+defined\s+in\s+(?:§|part|section|paragraph)",
+    re.I,
+)
 
 
 # A list item: a designator, words, and the ";" (", or", "; and") that joins it to the next.

@@ -144,3 +144,36 @@ def test_a_period_asked_for_and_not_stated_is_noted() -> None:
     # a determination line that states it counts; a question not asking how long is not noted
     assert not _period_note("How long can it stay abroad?", said, ["… up to 12 months …"])
     assert not _period_note("Which records must we keep?", said, [])
+
+
+POINTER = (
+    "[ 1 ] Part 772 of the EAR defines “knowledge” for all of the EAR except part 760, "
+    "Restrictive Trade Practices and Boycotts."
+)
+KNOWLEDGE = (
+    "*Knowledge.* Knowledge of a circumstance (the term may be a variant, such as “know,” "
+    "“reason to know,” or “reason to believe”) includes not only positive knowledge that the "
+    "circumstance exists or is substantially certain to occur, but also an awareness of a high "
+    "probability of its existence or future occurrence."
+)
+
+
+@pytest.mark.parametrize("defined", [True, False])
+def test_a_pointer_to_a_definition_yields_to_the_definition(defined: bool) -> None:
+    """ "What does 'knowledge' mean?": 744.2's footnote saying that part 772 defines it shares
+    more of the question's words than 772.1's definition does; the definition leads, when the
+    passages hold it."""
+    pointer = regulation_passage(1, "15 CFR 744.2", POINTER, similarity=0.62)
+    other = regulation_passage(
+        2,
+        "15 CFR 772.1",
+        KNOWLEDGE if defined else "*Knowingly.* See knowledge in part 772.",
+        similarity=0.45,
+    )
+    answer = compose_extractive(
+        "What does 'knowledge' mean under the EAR?",
+        [pointer, other],
+        min_relevance=0.1,
+        min_relevance_unknown_name=0.1,
+    )
+    assert answer.lead.startswith("15 CFR 772.1" if defined else "15 CFR 744.2"), answer.lead
