@@ -60,9 +60,9 @@ if TYPE_CHECKING:
 
 TOP_K = 8
 PART_K = 4  # passages searched for each later question of a message asking several
-# What `warm` asks for each group set: any question exercises the same structures.
 log = logging.getLogger(__name__)
 
+# What `warm` asks for each group set: any question exercises the same structures.
 WARM_UP_QUESTION = "Do we need an export licence for this item?"
 LISTING_K = 6  # passages searched for the names a question gives (`listing_passage`)
 
