@@ -19,8 +19,7 @@ from assistant.answering.determination.basis import (
     _sentence,
     _with_section,
 )
-from assistant.answering.determination.country_chart import _whole_eccn
-from assistant.answering.determination.facts import _EAR99, _ECCN
+from assistant.answering.determination.facts import _EAR99, _ECCN, _whole_eccn
 from assistant.answering.question_facts import DESTINATIONS, country_of, place_sent_to
 from assistant.models import SearchResult
 

@@ -21,7 +21,7 @@ from assistant.answering.determination.basis import (
     _with_section,
     find_sentence,
 )
-from assistant.answering.determination.facts import _ECCN, _destinations
+from assistant.answering.determination.facts import _ECCN, _destinations, _whole_eccn
 from assistant.models import SearchResult
 from assistant.text import cached_pattern
 
@@ -146,7 +146,8 @@ def worldwide_ccl_rule(
             level = _unqualified(named, sentence)
             # (the paragraph as the sentence names it: "3A090.a" for "3A090.a.1 chips"; or
             # as it lists it written short: "z.2.a" after "3A001.z.1.a")
-            short = [x for x in _levels(whole) if x in _paragraphs_listed(sentence, whole[:5])]
+            listed = _paragraphs_listed(sentence, whole[:5])
+            short = [x for x in _levels(whole) if x in listed]
             if level is None and not short and _qualified(named, sentence):
                 continue  # "3D001 (for “software” for ... 3A001.z.1.a)": only some of it
             eccn = level.group(0) if level else short[0] if short else _one_level(whole)
@@ -182,19 +183,15 @@ def worldwide_ccl_rule(
     return None
 
 
-# the paragraphs after an ECCN's first level: "3A001.z" + ".1.a"
-_DEEPER = re.compile(r"(?:\.[a-z0-9]+)+(?![\w]|\.[a-z0-9])")
-
-
 def _question_eccns(question: str) -> list[str]:
     """The ECCNs the question gives, each to its last paragraph ("3A001.z.1.a"), not EAR99."""
-    out = []
-    for m in _ECCN.finditer(question):
-        if re.match(r"EAR", m.group(0), re.I):
-            continue
-        deeper = _DEEPER.match(question, m.end())
-        out.append(m.group(0) + (deeper.group(0) if deeper else ""))
-    return list(dict.fromkeys(out))
+    return list(
+        dict.fromkeys(
+            _whole_eccn(question, m)
+            for m in _ECCN.finditer(question)
+            if not re.match(r"EAR", m.group(0), re.I)
+        )
+    )
 
 
 def _one_level(eccn: str) -> str:

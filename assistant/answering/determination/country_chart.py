@@ -23,6 +23,7 @@ from assistant.answering.determination.facts import (
     _VAGUE_PLACE,
     _missing_parties,
     _this_deal_sentences,
+    _whole_eccn,
 )
 from assistant.answering.question_facts import foreign_places, negated, place_sent_to
 from assistant.models import SearchResult
@@ -31,15 +32,8 @@ from assistant.models import SearchResult
 # question for each Country Chart column identified in the applicable ECCN."; (A) "If yes, a
 # license application must be submitted ... unless a License Exception applies."
 _CHART_CELL = re.compile(r"\bdetermine whether an\W+X\W+is marked\b", re.I)
-_ECCN_TAIL = re.compile(r"(?:\.[a-z0-9]+)+(?![\w.])")  # "6A003.b" + ".4.b"
 _PART_NUMBER = re.compile(r"-\w")  # "3A001-BLK": a SKU, not a classification
 _CHART_YES = re.compile(r"\bIf yes, a license application must be submitted\b", re.I)
-
-
-def _whole_eccn(text: str, m: re.Match[str]) -> str:
-    """The ECCN as the question writes it, to its last paragraph ("6A003.b.4.b")."""
-    tail = _ECCN_TAIL.match(text, m.end())
-    return m.group(0) + (tail.group(0) if tail else "")
 
 
 def country_chart_rule(

@@ -23,6 +23,17 @@ from assistant.answering.question_facts import (
 )
 
 _ECCN = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z])?\b|\b(?i:EAR[\s-]?99)\b")
+# the paragraphs after the first level `_ECCN` reads: "6A003.b" + ".4.b" ("3A001.z.1.a." at a
+# sentence's end keeps its ".1.a")
+_ECCN_TAIL = re.compile(r"(?:\.[a-z0-9]+)+(?![\w]|\.[a-z0-9])")
+
+
+def _whole_eccn(text: str, m: re.Match[str]) -> str:
+    """The ECCN `m` found, as the text writes it, to its last paragraph ("6A003.b.4.b")."""
+    tail = _ECCN_TAIL.match(text, m.end())
+    return m.group(0) + (tail.group(0) if tail else "")
+
+
 _CAPITALISED = re.compile(r"\b([A-Z][A-Za-z0-9&-]{2,}(?:\s+[A-Z][A-Za-z0-9&-]{2,}){0,3})\b")
 # "UAVs", "ICBMs", "GPUs": things, not parties
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
