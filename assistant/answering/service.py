@@ -145,8 +145,8 @@ class Assistant:
             log.warning("screening list unusable at start-up: %s", exc)
         warmed = 0
         distinct = dict.fromkeys(tuple(sorted(set(g))) for g in group_sets)
+        snapshot = self.retriever.lexical()
         for groups in list(distinct)[:MAX_VIEWS]:
-            snapshot = self.retriever.lexical()
             self.retrieve(WARM_UP_QUESTION, caller=Caller("warm-up", groups), index=snapshot)
             snapshot.view(groups).removals()
             term_stats(snapshot, groups)
