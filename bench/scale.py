@@ -139,6 +139,11 @@ def load(store: Store, gen: Generator, size: int, vectors_file: Path) -> dict[st
                 embeddings=np.ones((len(ledger[0]), 1), np.float32),
                 metadatas=ledger[3],
             )
+            store.ledger.upsert(
+                ids=ledger[0],
+                embeddings=np.ones((len(ledger[0]), 1), np.float32),
+                metadatas=ledger[3],
+            )
             for part in ledger:
                 part.clear()
 

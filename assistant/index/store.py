@@ -1,11 +1,16 @@
-"""Chroma access: the chunk collection, and a ledger of documents (full text, hash, origin).
+"""Chroma access: the chunk collection, the documents' texts, and a ledger of documents (hash,
+origin, chunk count, access: metadata only).
 
-Both live in the same Chroma, embedded (`PersistentClient`) or a server (`HttpClient` when
+All live in the same Chroma, embedded (`PersistentClient`) or a server (`HttpClient` when
 TPA_CHROMA_HOST is set), so every replica pointed at one server sees the same documents, and the
 ingest ledger can never disagree with the chunks by living somewhere else.
-Crash safety comes from write order: a document's chunks are written before its ledger record,
-and removed before it; a run that dies in between leaves a record that no longer matches, and
-the next run repairs it.
+The ledger is its own collection, without texts, because Chroma keeps a record's text among its
+metadata: a metadata-only read of the texts collection still reads every text, and every
+replica reads the ledger every few seconds to see whether anything changed.
+Crash safety comes from write order: a document's chunks, then its text, then its ledger
+record are written; its chunks, then its record, then its text are removed. A run that dies in
+between leaves a record that no longer matches its chunks (a text left without a record gets
+its record back when the store is next opened), and the next ingest repairs it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -37,6 +43,7 @@ _PAGE = 2000
 # synthetic corpora of bench/scale.py; 400 found 99%, at a few ms). Set when the collection is
 # created; an existing collection keeps its own (Chroma applies a change after a restart).
 HNSW_EF_SEARCH = 400
+_MARK_ID = "ledger"  # the one record of the changes collection
 _DOCS_PER_FILTER = 200  # document ids in one `$in` filter when reading some documents' chunks
 # Chunks with their texts and vectors are read this many at a time: one call for the whole
 # collection outgrows the read timeout (and the server's response size) on a larger corpus.
@@ -251,14 +258,55 @@ class Store:
                 embedding_function=ChromaEmbedding(),  # type: ignore[arg-type]
                 configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
             )
-            # Document texts need no vectors; a constant 1-d vector keeps Chroma happy.
+            # Document texts and ledger records need no vectors; a constant 1-d vector keeps
+            # Chroma happy.
             self.documents: Collection = self.client.get_or_create_collection(
                 f"{self.settings.collection}_documents", embedding_function=None
             )
+            self.ledger: Collection = self.client.get_or_create_collection(
+                f"{self.settings.collection}_ledger", embedding_function=None
+            )
+            # One record, `_MARK_ID`, given a fresh token after every ledger write (see
+            # `ledger_mark`).
+            self.changes: Collection = self.client.get_or_create_collection(
+                f"{self.settings.collection}_changes", embedding_function=None
+            )
+            self._fill_ledger()
         except Exception as exc:
             if self.settings.chroma_host:
                 raise StoreUnavailable(f"{self.where} unreachable: {_describe(exc)}") from exc
             raise StoreUnavailable(f"cannot open the Chroma collections: {exc}") from exc
+
+    def _fill_ledger(self) -> None:
+        """Copy the records of a store written before the ledger had its own collection (they
+        were only in the texts collection's metadata), and any record an interrupted write left
+        there without its ledger copy. Once per opening, when the two counts differ: the copy
+        reads every text once."""
+        missing = self.documents.count() - self.ledger.count()
+        if missing <= 0:
+            return
+        log.info("copying %d document records into the ledger collection", missing)
+        known = {i for ids, _ in self._pages(self.ledger, include=[]) for i in ids}
+        for ids, metas in self._pages(self.documents, include=["metadatas"]):
+            new = [(i, m) for i, m in zip(ids, metas, strict=True) if i not in known]
+            if new:
+                self._upsert_records([i for i, _ in new], [dict(m or {}) for _, m in new])
+        self._mark_changed()
+
+    def _upsert_records(self, doc_ids: list[str], records: list[dict[str, Any]]) -> None:
+        self.ledger.upsert(
+            ids=doc_ids,
+            embeddings=np.ones((len(doc_ids), 1), dtype=np.float32),
+            metadatas=[_clean(r) for r in records],
+        )
+
+    def _mark_changed(self) -> None:
+        """A fresh change mark, written after the ledger write it announces."""
+        self.changes.upsert(
+            ids=[_MARK_ID],
+            embeddings=np.ones((1, 1), dtype=np.float32),
+            metadatas=[{"mark": uuid.uuid4().hex}],
+        )
 
     def alive(self) -> bool:
         """Whether the store answers right now (a heartbeat; always true when embedded)."""
@@ -273,19 +321,28 @@ class Store:
     def document_records(self) -> dict[str, dict[str, Any]]:
         """doc_id -> ledger metadata (hash, source_path, root, chunk_count, ...), no texts."""
         out: dict[str, dict[str, Any]] = {}
-        for ids, metas in self._pages(self.documents, include=["metadatas"]):
+        for ids, metas in self._pages(self.ledger, include=["metadatas"]):
             for doc_id, meta in zip(ids, metas, strict=True):
                 out[doc_id] = dict(meta or {})
         return out
 
     @_guarded
+    def ledger_mark(self) -> str:
+        """A token that changes with every write of the ledger ("" before the first): one small
+        read instead of the whole ledger (seconds at a million chunks) for a replica that only
+        wants to know whether anything changed. Read the mark before the ledger: a write whose
+        mark comes later is then seen by the next look at the mark. Writers of earlier releases
+        did not mark their writes, so a reader still reads the whole ledger now and then."""
+        got = self.changes.get(ids=[_MARK_ID], include=["metadatas"])
+        metas = got["metadatas"] or []
+        return str((metas[0] or {}).get("mark", "")) if got["ids"] and metas else ""
+
+    @_guarded
     def has_chunk_of(self, doc_id: str, where: dict[str, Any] | None = None) -> bool:
         """Whether a document has a chunk matching `where` (e.g. a caller's access filter).
 
-        Used to decide access before a document's text is read: ids only, from chunk metadata.
-        (Chroma keeps a record's text among its metadata, so even a metadata-only read of the
-        ledger loads the whole text; a restricted id would then answer slower than an unknown
-        one.) A restricted id and an unknown one cost the same query here."""
+        Used to decide access before a document's text is read: ids only, from chunk metadata,
+        so a restricted id and an unknown one cost the same query."""
         clause: dict[str, Any] = {"doc_id": doc_id}
         if where is not None:
             clause = {"$and": [clause, where]}
@@ -329,22 +386,29 @@ class Store:
                 embeddings=embeddings[i : i + batch],
                 metadatas=[chunk_metadata(c, source_path, doc_hash) for c in part],
             )
+        full = _clean({**record, "chunk_count": len(chunks)})
         self.documents.upsert(
             ids=[doc_id],
             documents=[text],
             embeddings=np.ones((1, 1), dtype=np.float32),
-            metadatas=[_clean({**record, "chunk_count": len(chunks)})],
+            metadatas=[full],
         )
+        self._upsert_records([doc_id], [full])
+        self._mark_changed()
         return len(chunks), removed
 
     @_guarded
     def touch_record(self, doc_id: str, record: dict[str, Any]) -> None:
         """Update ledger fields (e.g. the root it was last seen under) without touching chunks."""
         self.documents.update(ids=[doc_id], metadatas=[_clean(record)])
+        self.ledger.update(ids=[doc_id], metadatas=[_clean(record)])
+        self._mark_changed()
 
     @_guarded
     def delete_document(self, doc_id: str) -> int:
         removed = self.delete_chunks_of(doc_id)
+        self.ledger.delete(ids=[doc_id])
+        self._mark_changed()
         self.documents.delete(ids=[doc_id])
         return removed
 

@@ -332,14 +332,65 @@ def test_the_first_build_is_made_once_and_a_store_down_is_checked_once_an_interv
         t.join()
     assert len(reads) == 1 and len({id(x) for x in got}) == 1
 
-    def down(store: Store) -> str:
+    def down() -> str:
         reads.append(time.monotonic())
         raise StoreUnavailable("Chroma server at 127.0.0.1:1 unreachable")
 
-    monkeypatch.setattr(retrieval, "corpus_version", down)
+    monkeypatch.setattr(retriever.store, "ledger_mark", down)  # the check's first read
     reads.clear()
     retriever._checked = 0.0
     for _ in range(50):
         assert retriever.lexical() is got[0]  # served from the snapshot in hand
         time.sleep(0.01)
     assert len(reads) == 1, f"{len(reads)} checks within one interval"
+
+
+def test_a_check_reads_the_whole_ledger_only_when_the_change_mark_moved(
+    copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every write of the ledger moves the store's change mark; a periodic check that finds it
+    where it was serves on without reading the ledger (seconds at a million chunks), and one
+    that finds it moved reads it and serves the new version."""
+    corpus, data = copy
+    settings = make_settings(data)
+    retriever = retrieval.Retriever(Store(settings))
+    before = retriever.lexical()
+    reads: list[str] = []
+    read_ledger = lexical.corpus_version
+
+    def counted(store: Store) -> str:
+        reads.append("ledger")
+        return read_ledger(store)
+
+    monkeypatch.setattr(retrieval, "corpus_version", counted)
+    for _ in range(3):
+        retriever._checked = 0.0
+        assert retriever._check(force=False) is before
+    assert reads == []
+    _edit(corpus)
+    assert not run_ingest([corpus], settings, progress=False).failures  # another writer
+    retriever._checked = 0.0
+    after = retriever._check(force=False)
+    assert reads == ["ledger"]
+    assert after is not before and any(NEW_SENTENCE in text for text in after.texts)
+
+
+def test_a_write_that_does_not_move_the_mark_is_still_seen_by_the_periodic_full_check(
+    copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer of an earlier release does not move the mark: the whole ledger is still read
+    every `_FULL_CHECK_S`, so its writes are served a little later, not never."""
+    corpus, data = copy
+    settings = make_settings(data)
+    retriever = retrieval.Retriever(Store(settings))
+    before = retriever.lexical()
+    writer = Store(settings)
+    monkeypatch.setattr(writer, "_mark_changed", lambda: None)  # an old writer
+    _edit(corpus)
+    assert not run_ingest([corpus], settings, progress=False, store=writer).failures
+    retriever._checked = 0.0
+    assert retriever._check(force=False) is before  # the mark stood still
+    monkeypatch.setattr(retrieval, "_FULL_CHECK_S", 0.0)
+    retriever._checked = 0.0
+    after = retriever._check(force=False)
+    assert after is not before and any(NEW_SENTENCE in text for text in after.texts)

@@ -1,0 +1,96 @@
+"""The ledger (each document's hash, chunk count, origin and access) is a collection of its own,
+without texts: every replica reads it every few seconds, and Chroma keeps a record's text among
+its metadata, so reading records from the texts collection read every text too.
+
+A store written before the split (records only beside the texts) is upgraded when opened, and a
+text whose ledger copy an interrupted write never made gets its record back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.index.store import Store
+from assistant.models import Chunk
+from tests.conftest import make_settings
+
+
+def _write(store: Store, doc_id: str, n: int = 3, digest: str = "h1") -> None:
+    chunks = [
+        Chunk(f"{doc_id}-{i}", doc_id, f"{doc_id} passage {i}", i * 20, i * 20 + 12, doc_id,
+              (doc_id,), {"title": doc_id, "access": ["public"], "doc_type": "memo"})
+        for i in range(n)
+    ]  # fmt: skip
+    record = {"doc_id": doc_id, "content_hash": digest, "access": "public", "root": "corpus"}
+    vectors = np.random.default_rng(3).normal(size=(n, 8)).astype(np.float32)
+    store.write_document(doc_id, "x" * 5000, record, chunks, vectors, f"{doc_id}.md")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+def test_reading_the_ledger_reads_no_text(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(settings)
+    for d in range(4):
+        _write(store, f"doc-{d}", n=d + 1)
+    reads: list[Any] = []
+    real = store.documents.get
+    monkeypatch.setattr(store.documents, "get", lambda *a, **k: reads.append(k) or real(*a, **k))
+    records = store.document_records()
+    assert reads == []  # the texts collection is not touched
+    assert sorted(records) == ["doc-0", "doc-1", "doc-2", "doc-3"]
+    assert records["doc-2"]["chunk_count"] == 3
+    assert records["doc-2"]["content_hash"] == "h1"
+    # and the document's own text is still there for citation checks
+    doc = store.get_document("doc-2")
+    assert doc is not None and doc.text == "x" * 5000
+
+
+def test_touch_and_delete_keep_the_ledger_and_the_texts_in_step(settings: Settings) -> None:
+    store = Store(settings)
+    _write(store, "kept")
+    _write(store, "gone")
+    store.touch_record("kept", {"root": "mirror"})
+    store.delete_document("gone")
+    records = store.document_records()
+    assert list(records) == ["kept"]
+    assert records["kept"]["root"] == "mirror"
+    doc = store.get_document("kept")
+    assert doc is not None and doc.metadata["root"] == "mirror"
+    assert store.get_document("gone") is None
+    assert store.chunk_doc_ids() == {"kept": 3}
+
+
+def test_a_store_written_before_the_ledger_collection_is_upgraded_on_opening(
+    settings: Settings,
+) -> None:
+    store = Store(settings)
+    for d in range(3):
+        _write(store, f"doc-{d}", digest=f"h{d}")
+    before = store.document_records()
+    # the layout of earlier releases: records only in `<collection>_documents`
+    store.client.delete_collection(f"{settings.collection}_ledger")
+    reopened = Store(settings, client=store.client)
+    assert reopened.document_records() == before
+    assert reopened.ledger.count() == 3
+
+
+def test_a_text_written_without_its_ledger_copy_gets_its_record_back(settings: Settings) -> None:
+    store = Store(settings)
+    _write(store, "old")
+    # a write that died after the text and before the ledger record of a new document
+    _write(store, "new", n=2, digest="h9")
+    store.ledger.delete(ids=["new"])
+    assert "new" not in store.document_records()
+    reopened = Store(settings, client=store.client)
+    records = reopened.document_records()
+    assert records["new"]["content_hash"] == "h9"
+    assert records["new"]["chunk_count"] == 2
