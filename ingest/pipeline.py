@@ -225,6 +225,7 @@ def run_ingest(
     )
     store = store or Store(settings)
     with _ingest_lock(settings):
+        store.reconcile_ledger()
         records = store.document_records()
         _repair(store, records, report)
         total_files = sum(len(t.files) for t in targets)

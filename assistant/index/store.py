@@ -7,10 +7,11 @@ ingest ledger can never disagree with the chunks by living somewhere else.
 The ledger is its own collection, without texts, because Chroma keeps a record's text among its
 metadata: a metadata-only read of the texts collection still reads every text, and every
 replica reads the ledger every few seconds to see whether anything changed.
-Crash safety comes from write order: a document's chunks, then its text, then its ledger
-record are written; its chunks, then its record, then its text are removed. A run that dies in
-between leaves a record that no longer matches its chunks (a text left without a record gets
-its record back when the store is next opened), and the next ingest repairs it.
+Crash safety comes from write order: a document's chunks, then its text with its record (one
+write, the truth), then the ledger's copy of the record, then the change mark are written, and
+removed in the same order. A run that dies in between leaves a ledger record that no longer
+matches its chunks or its text; replicas serve that document as it was, and the next ingest
+mends the ledger from the texts (`reconcile_ledger`) and repairs the chunks.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ _PAGE = 2000
 # synthetic corpora of bench/scale.py; 400 found 99%, at a few ms). Set when the collection is
 # created; an existing collection keeps its own (Chroma applies a change after a restart).
 HNSW_EF_SEARCH = 400
-_MARK_ID = "ledger"  # the one record of the changes collection
+_MARK_ID = "ledger"  # the changes collection's record of the latest ledger write
+_LAYOUT_ID = "layout"  # ... and its note that the ledger has its own collection
 _DOCS_PER_FILTER = 200  # document ids in one `$in` filter when reading some documents' chunks
 # Chunks with their texts and vectors are read this many at a time: one call for the whole
 # collection outgrows the read timeout (and the server's response size) on a larger corpus.
@@ -266,32 +268,71 @@ class Store:
             self.ledger: Collection = self.client.get_or_create_collection(
                 f"{self.settings.collection}_ledger", embedding_function=None
             )
-            # One record, `_MARK_ID`, given a fresh token after every ledger write (see
-            # `ledger_mark`).
+            # `_MARK_ID`, given a fresh token after every ledger write (see `ledger_mark`),
+            # and `_LAYOUT_ID` (see `_upgrade_ledger`).
             self.changes: Collection = self.client.get_or_create_collection(
                 f"{self.settings.collection}_changes", embedding_function=None
             )
-            self._fill_ledger()
+            self._upgrade_ledger()
         except Exception as exc:
             if self.settings.chroma_host:
                 raise StoreUnavailable(f"{self.where} unreachable: {_describe(exc)}") from exc
             raise StoreUnavailable(f"cannot open the Chroma collections: {exc}") from exc
 
-    def _fill_ledger(self) -> None:
-        """Copy the records of a store written before the ledger had its own collection (they
-        were only in the texts collection's metadata), and any record an interrupted write left
-        there without its ledger copy. Once per opening, when the two counts differ: the copy
-        reads every text once."""
-        missing = self.documents.count() - self.ledger.count()
-        if missing <= 0:
+    def _upgrade_ledger(self) -> None:
+        """Once per store: copy the records of a store written before the ledger had its own
+        collection (they were only beside the texts), then note the upgrade in the changes
+        collection. Every later opening costs one small read. Upgrade every writer first: a
+        writer of an earlier release does not write the ledger."""
+        got = self.changes.get(ids=[_LAYOUT_ID], include=[])
+        if got["ids"]:
             return
-        log.info("copying %d document records into the ledger collection", missing)
-        known = {i for ids, _ in self._pages(self.ledger, include=[]) for i in ids}
+        copied = 0
         for ids, metas in self._pages(self.documents, include=["metadatas"]):
-            new = [(i, m) for i, m in zip(ids, metas, strict=True) if i not in known]
+            held = set(self.ledger.get(ids=list(ids), include=[])["ids"])  # a writer's own
+            new = [(i, m) for i, m in zip(ids, metas, strict=True) if i not in held]
             if new:
                 self._upsert_records([i for i, _ in new], [dict(m or {}) for _, m in new])
+                copied += len(new)
+        if copied:
+            log.info("copied %d document records into the ledger collection", copied)
+        self.changes.upsert(
+            ids=[_LAYOUT_ID], embeddings=np.ones((1, 1), np.float32), metadatas=[{"ledger": 1}]
+        )
         self._mark_changed()
+
+    @_guarded
+    def reconcile_ledger(self) -> int:
+        """Make the ledger agree with the texts collection, which holds each document's text
+        and record in one write and is the truth: a run killed after a document's text and
+        before its ledger copy (or after its text was deleted and before its record was) left
+        them apart. Called by an ingest under its lock (it reads every text once, which the
+        replicas' checks must not); always moves the change mark, so a mark a killed run never
+        wrote is written now. Returns how many records it mended."""
+        truth: dict[str, dict[str, Any]] = {}
+        for ids, metas in self._pages(self.documents, include=["metadatas"]):
+            truth.update((i, dict(m or {})) for i, m in zip(ids, metas, strict=True))
+        held = self.document_records()
+        stale = [
+            i
+            for i, rec in truth.items()
+            if i not in held
+            or any(held[i].get(k) != rec.get(k) for k in ("content_hash", "chunk_count"))
+        ]
+        gone = [i for i in held if i not in truth]
+        if stale:
+            self._upsert_records(stale, [truth[i] for i in stale])
+        if gone:
+            self.ledger.delete(ids=gone)
+        if stale or gone:
+            log.warning(
+                "ledger mended: %d record(s) copied from the texts, %d without a text removed "
+                "(an earlier run was interrupted)",
+                len(stale),
+                len(gone),
+            )
+        self._mark_changed()
+        return len(stale) + len(gone)
 
     def _upsert_records(self, doc_ids: list[str], records: list[dict[str, Any]]) -> None:
         self.ledger.upsert(
@@ -331,8 +372,9 @@ class Store:
         """A token that changes with every write of the ledger ("" before the first): one small
         read instead of the whole ledger (seconds at a million chunks) for a replica that only
         wants to know whether anything changed. Read the mark before the ledger: a write whose
-        mark comes later is then seen by the next look at the mark. Writers of earlier releases
-        did not mark their writes, so a reader still reads the whole ledger now and then."""
+        mark comes later is then seen by the next look at the mark. A run killed between its
+        ledger write and its mark leaves the mark behind until the next ingest: readers still
+        read the whole ledger now and then."""
         got = self.changes.get(ids=[_MARK_ID], include=["metadatas"])
         metas = got["metadatas"] or []
         return str((metas[0] or {}).get("mark", "")) if got["ids"] and metas else ""
@@ -407,9 +449,9 @@ class Store:
     @_guarded
     def delete_document(self, doc_id: str) -> int:
         removed = self.delete_chunks_of(doc_id)
+        self.documents.delete(ids=[doc_id])
         self.ledger.delete(ids=[doc_id])
         self._mark_changed()
-        self.documents.delete(ids=[doc_id])
         return removed
 
     @_guarded

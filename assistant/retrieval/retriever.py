@@ -63,7 +63,7 @@ _ORDER_GAIN = 4.0
 _ORDER_DECAY = 0.8
 _RELOAD_CHECK_S = 5.0
 # The whole ledger is compared at least this often even when the change mark stands still: a
-# writer of an earlier release (or a hand edit of the store) does not move the mark.
+# run killed between its ledger write and its mark (or a hand edit of the store) moves none.
 _FULL_CHECK_S = 60.0
 # Large corpora, dense candidates from Chroma without a `where` (see `Retriever._dense`): ask
 # for this many times the neighbours the caller's share of the corpus needs, at most so many,
@@ -86,7 +86,7 @@ class Retriever:
         self.store = store
         self._lexical: CorpusSnapshot | None = None
         self._checked = 0.0
-        self._mark = ""  # the store's change mark read before the last full check
+        self._mark: str | None = None  # the change mark read before the last full check
         self._full_checked = 0.0
         self._building = threading.Lock()
         self._dense_warned = False
@@ -152,11 +152,12 @@ class Retriever:
         current = self._lexical
         if current is None or force or time.monotonic() - self._checked > _RELOAD_CHECK_S:
             try:
-                mark = self.store.ledger_mark()
+                mark = self._ledger_mark()
                 if (
                     not force
                     and current is not None
                     and current.complete
+                    and mark is not None
                     and mark == self._mark
                     and time.monotonic() - self._full_checked <= _FULL_CHECK_S
                 ):
@@ -181,6 +182,17 @@ class Retriever:
             self._checked = time.monotonic()
         assert current is not None
         return current
+
+    def _ledger_mark(self) -> str | None:
+        """The store's change mark, or None (the ledger is then read whole) when reading it
+        failed with anything but the store being down."""
+        try:
+            return self.store.ledger_mark()
+        except StoreUnavailable:
+            raise
+        except Exception:
+            log.exception("reading the ledger's change mark failed; reading the whole ledger")
+            return None
 
     def _dense(
         self, vector: Sequence[float] | np.ndarray, filters: Filters, share: float

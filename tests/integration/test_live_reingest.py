@@ -375,17 +375,17 @@ def test_a_check_reads_the_whole_ledger_only_when_the_change_mark_moved(
     assert after is not before and any(NEW_SENTENCE in text for text in after.texts)
 
 
-def test_a_write_that_does_not_move_the_mark_is_still_seen_by_the_periodic_full_check(
+def test_a_write_whose_mark_was_lost_is_still_seen_by_the_periodic_full_check(
     copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A writer of an earlier release does not move the mark: the whole ledger is still read
-    every `_FULL_CHECK_S`, so its writes are served a little later, not never."""
+    """A writer killed between its ledger writes and its marks moves no mark: the whole ledger
+    is still read every `_FULL_CHECK_S`, so its writes are served a little later, not never."""
     corpus, data = copy
     settings = make_settings(data)
     retriever = retrieval.Retriever(Store(settings))
     before = retriever.lexical()
     writer = Store(settings)
-    monkeypatch.setattr(writer, "_mark_changed", lambda: None)  # an old writer
+    monkeypatch.setattr(writer, "_mark_changed", lambda: None)  # every mark lost
     _edit(corpus)
     assert not run_ingest([corpus], settings, progress=False, store=writer).failures
     retriever._checked = 0.0

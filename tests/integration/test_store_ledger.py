@@ -2,8 +2,8 @@
 without texts: every replica reads it every few seconds, and Chroma keeps a record's text among
 its metadata, so reading records from the texts collection read every text too.
 
-A store written before the split (records only beside the texts) is upgraded when opened, and a
-text whose ledger copy an interrupted write never made gets its record back."""
+A store written before the split (records only beside the texts) is upgraded when first opened,
+and an ingest mends what an interrupted write left apart."""
 
 from __future__ import annotations
 
@@ -78,19 +78,60 @@ def test_a_store_written_before_the_ledger_collection_is_upgraded_on_opening(
     before = store.document_records()
     # the layout of earlier releases: records only in `<collection>_documents`
     store.client.delete_collection(f"{settings.collection}_ledger")
+    store.client.delete_collection(f"{settings.collection}_changes")
     reopened = Store(settings, client=store.client)
     assert reopened.document_records() == before
     assert reopened.ledger.count() == 3
 
 
-def test_a_text_written_without_its_ledger_copy_gets_its_record_back(settings: Settings) -> None:
+def test_an_interrupted_write_or_delete_is_mended_from_the_texts_by_the_next_ingest(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The texts collection holds each text with its record in one write: a run killed after
+    a text and before its ledger copy (or after deleting a text and before its record) leaves
+    the ledger behind until an ingest mends it; merely opening the store never does (a store
+    opened mid-delete would otherwise bring the deleted record back)."""
     store = Store(settings)
     _write(store, "old")
-    # a write that died after the text and before the ledger record of a new document
+    _write(store, "gone")
+    _write(store, "changed", n=2, digest="h1")
+    held = store.ledger.get(ids=["changed"], include=["metadatas"])["metadatas"]
+    # killed runs: a new text whose ledger copy was never made, a changed text whose ledger
+    # copy is the old one, and a deleted text whose record was not deleted yet
     _write(store, "new", n=2, digest="h9")
     store.ledger.delete(ids=["new"])
-    assert "new" not in store.document_records()
-    reopened = Store(settings, client=store.client)
-    records = reopened.document_records()
-    assert records["new"]["content_hash"] == "h9"
-    assert records["new"]["chunk_count"] == 2
+    _write(store, "changed", n=4, digest="h2")
+    store.ledger.upsert(ids=["changed"], embeddings=np.ones((1, 1), np.float32), metadatas=held)
+    store.delete_chunks_of("gone")
+    store.documents.delete(ids=["gone"])
+    assert sorted(Store(settings, client=store.client).document_records()) == [
+        "changed",
+        "gone",
+        "old",
+    ]
+    mark = store.ledger_mark()
+    corpus = tmp_path / "empty"
+    corpus.mkdir()
+    from ingest.pipeline import run_ingest
+
+    run_ingest([corpus], settings, store=Store(settings, client=store.client), progress=False)
+    records = store.document_records()
+    assert sorted(records) == ["changed", "new", "old"]
+    assert (records["changed"]["content_hash"], records["changed"]["chunk_count"]) == ("h2", 4)
+    assert (records["new"]["content_hash"], records["new"]["chunk_count"]) == ("h9", 2)
+    assert store.ledger_mark() != mark  # replicas see the mended ledger
+
+
+def test_an_ingest_moves_the_mark_even_when_nothing_changed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A run killed between its ledger write and its mark: the next ingest writes the mark."""
+    store = Store(settings)
+    _write(store, "doc")
+    mark = store.ledger_mark()
+    corpus = tmp_path / "empty"
+    corpus.mkdir()
+    from ingest.pipeline import run_ingest
+
+    run_ingest([corpus], settings, store=store, progress=False)
+    assert store.ledger_mark() not in ("", mark)
