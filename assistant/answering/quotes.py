@@ -46,12 +46,17 @@ _INTRODUCES_LIST = re.compile(r"[:—–-]\s*$")
 _SECTION_TITLE = re.compile(r"§\s*\d{3}\.\d+[a-z]?\s+[A-Z]")
 
 
+# Initials with full stops ("U.S.", "U.K."): read without them, so a heading that names one,
+# "(12) U.S. persons.", is still a designator and a few words.
+_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
 def is_heading(sentence: str) -> bool:
     """A designator and a few words ("( b ) License exceptions."), or a title in title case
     without a full stop ("Department of Commerce Adds Dozens of New Huawei Affiliates to the
     Entity List"): a label, not a statement."""
     words = sentence.split()
-    stripped = sentence.strip()
+    stripped = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), sentence.strip())
     if stripped.startswith("#") or _SOURCE_NOTE.match(stripped):
         return True  # a Markdown heading, or a "[81 FR 35604, June 3, 2016, ...]" source note
     if bool(_HEADING_ONLY.match(stripped)) and len(words) <= 12 and not _STATEMENT.search(stripped):

@@ -236,6 +236,10 @@ def test_headings_templates_and_site_furniture_are_not_lines() -> None:
     assert is_heading("(2) Items that are not subject to the EAR.")
     # a title whose full stop sits inside its closing quote is a title too
     assert is_heading("( 4 ) Semiconductor manufacturing equipment and “accessories.”")
+    # initials with full stops are still a few words: "(12) U.S. persons." led an answer
+    assert is_heading("(12) U.S. persons.")
+    assert is_heading("(d) U.S. controls.")
+    assert not is_heading("(a) U.S. persons may not export these items.")
     assert is_furniture("Font Size Share this article Print Friendly Version")
     assert is_furniture("[INSERT GENERAL DESCRIPTION OF ITEMS]")
     assert not is_furniture("A license is required.")
