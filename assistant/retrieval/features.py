@@ -147,6 +147,10 @@ def authority_score(meta: Mapping[str, Any]) -> float:
 # person'? What does 'knowledge' mean under the EAR?")
 _DEFINITION_QUESTION = re.compile(
     r"(?:^|[.?!]\s+)\s*(?:what\s+(?:exactly\s+)?(?:is|are|counts?\s+as|does\s+(?P<mean>.+?)\s+mean)"
+    # "Who is a U.S. person?", "Who counts as an exporter?" (not "Who is Huawei?", "Who is
+    # allowed to ...": a person asked after, or a question about someone)
+    r"|who\s+(?:(?:is|are)(?=\s+(?:an?|the)\s)|counts?\s+as|qualif(?:y|ies)\s+as"
+    r"|(?:is|are)\s+considered(?:\s+to\s+be)?)"
     r"|define|definition\s+of|meaning\s+of|what\s+is\s+meant\s+by)\b\s*(?P<rest>[^?]*)",
     re.I | re.S,
 )
@@ -163,7 +167,10 @@ def defined_terms(question: str) -> list[str]:
         rest = m.group("mean") or m.group("rest") or ""
         if re.search(r"\d{3}\.\d|\bFR\b|\bpart\s+\d", rest):
             continue
-        rest = re.split(r"[?,;:.(]|\b(?:under|in|for|according|when|if|and|that)\b", rest)[0]
+        # (a full stop ends the term, one after an initial does not: "U.S. person")
+        rest = re.split(
+            r"[?,;:(]|(?<!\b[A-Z])\.|\b(?:under|in|for|according|when|if|and|that)\b", rest
+        )[0]
         rest = _LEAD_ARTICLE.sub("", rest.strip()).strip("\"“”‘’' ")
         if rest and len(rest.split()) <= 6 and rest.lower() not in (t.lower() for t in terms):
             terms.append(rest)

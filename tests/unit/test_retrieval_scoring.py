@@ -287,6 +287,15 @@ def test_one_document_takes_at_most_its_share_of_the_top_places() -> None:
         ("What is 84 FR 22961 about?", []),
         ("Can we ship to Canada?", []),
         ("Huawei's affiliates", []),
+        # "who is a ...": a category, as "what is a ..." (the full stops of initials kept)
+        ("Who is a U.S. person under the EAR?", ["U.S. person"]),
+        ("What is a U.S. person?", ["U.S. person"]),
+        ("Who counts as an exporter?", ["exporter"]),
+        ("Who qualifies as a military end user?", ["military end user"]),
+        ("Who is the USPPI?", ["USPPI"]),
+        # a person asked after, or what someone may do: no term
+        ("Who is Huawei?", []),
+        ("Who is allowed to be the applicant?", []),
     ],
 )
 def test_the_terms_a_question_asks_the_meaning_of(question: str, terms: list[str]) -> None:
