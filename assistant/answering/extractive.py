@@ -22,11 +22,12 @@ from assistant.answering.bottom_line import Citer, NotesOf, VerifySpan, bottom_l
 from assistant.answering.continuation import continuation, holding_after
 from assistant.answering.country_scope import beside_the_point
 from assistant.answering.determination import determine
-from assistant.answering.determination.basis import Lookup, section_chunks
+from assistant.answering.determination.basis import Lookup, cites, section_chunks
 from assistant.answering.determination.facts import ear99_only
 from assistant.answering.determination.general import DESTINATION_FACT, ITEM_FACT
 from assistant.answering.determination.listing import listed_in_corpus, unlisted_party
 from assistant.answering.determination.listing_terms import listing_terms
+from assistant.answering.exception_scope import asked_exception, scope_sentence, states_scope
 from assistant.answering.listed_names import named_whole
 from assistant.answering.quotes import (
     display,
@@ -789,12 +790,38 @@ def _period_lead(
     )
     if found is None:
         return top
-    at = next((i for i, p in enumerate(passages) if p.chunk_id == found.chunk.chunk_id), None)
+    return _sentence_of(found.chunk, found.start, found.end, passages, top)
+
+
+def _exception_scope_lead(
+    question: str, top: _Sentence, passages: list[SearchResult], lookup: Lookup
+) -> _Sentence:
+    """`top`, or, for a question asking what a License Exception is or allows, the sentence of
+    its section saying what it authorizes (`assistant.answering.exception_scope`); its chunk
+    joins `passages` to be cited."""
+    asked = asked_exception(question)
+    if asked is None:
+        return top
+    code, section = asked
+    if cites(passages[top.passage], f"15 CFR {section}") and states_scope(code, top.text):
+        return top  # a scope sentence of its section already, the one the question's words chose
+    found = scope_sentence(code, section_chunks(lookup, section))
+    if found is None:
+        return top
+    return _sentence_of(found.chunk, found.start, found.end, passages, top)
+
+
+def _sentence_of(
+    chunk: SearchResult, start: int, end: int, passages: list[SearchResult], top: _Sentence
+) -> _Sentence:
+    """The span of `chunk` as the bottom line in `top`'s place (its score kept); the chunk
+    joins `passages` to be cited when retrieval did not bring it."""
+    at = next((i for i, p in enumerate(passages) if p.chunk_id == chunk.chunk_id), None)
     if at is None:
-        passages.append(found.chunk)
+        passages.append(chunk)
         at = len(passages) - 1
-    text = found.chunk.text[found.start - found.chunk.start : found.end - found.chunk.start]
-    return _Sentence(at, found.start, found.end, text, top.score, top.similarity)
+    text = chunk.text[start - chunk.start : end - chunk.start]
+    return _Sentence(at, start, end, text, top.score, top.similarity)
 
 
 def _lead_sentence(
@@ -1083,6 +1110,7 @@ def compose_extractive(
             ]
             top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
         if lookup is not None and not in_named:
+            top = _exception_scope_lead(question, top, passages, lookup)
             top = _period_lead(question, top, passages, lookup, idf)
         top, a, b = _lead_span(top, scored, passages)
         p = passages[top.passage]
