@@ -5213,6 +5213,43 @@ def test_an_eccn_given_without_the_paragraph_a_worldwide_rule_lists_names_that_p
     assert finding.missing_facts[0] == f"whether the item is in {paragraphs}"
 
 
+def test_the_worldwide_rule_is_found_in_the_section_of_a_passage_naming_the_eccn() -> None:
+    """A list naming many ECCNs ranks low for any one of them: no query for 4A090 brought
+    742.6(a)(6)(iii)(A), where 4A090.a comes twelfth. A part 742 passage naming the ECCN sends
+    the rule to read its section, where the worldwide sentence is."""
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    worldwide = _p(
+        130,
+        "15 CFR 742.6(a)(6)(iii)(A)",
+        "( A ) Worldwide license requirement. A license is required to export, reexport, or "
+        "transfer (in-country) items specified in ECCNs 3A001.z.1.a, z.2.a; 3A090.a; 4A003.z.1.a; "
+        "4A090.a; or 5A992.z.1 to any destination.",
+        "regulation",
+    )
+    mentions = _p(
+        131,
+        "15 CFR 742.6(a)(13)",
+        "( 13 ) A license is required for the export of 4A090 items to Macau as set forth in "
+        "this paragraph.",
+        "regulation",
+    )
+    lookup = _SectionLookup([chart, mentions, worldwide])
+    question = "Do we need a licence to export 4A090 computers to France?"
+    finding = determine(question, [mentions], lookup=lookup)
+    assert "742.6" in lookup.sections
+    assert finding is not None
+    line = next(x for x in finding.lines if x.label == "Worldwide")
+    assert line.text.startswith("items in 4A090.a need a licence to every destination")
+    assert finding.missing_facts[0] == "whether the item is in 4A090.a"
+    # a passage of another part naming the ECCN sends no section read
+    other = _p(
+        132, "15 CFR 740.8(a)", "License Exception NAC authorizes 4A090 items.", "regulation"
+    )
+    lookup = _SectionLookup([chart, worldwide])
+    finding = determine(question, [other], lookup=lookup)
+    assert "742.6" not in lookup.sections
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -20,6 +20,7 @@ from assistant.answering.determination.basis import (
     _sentence,
     _with_section,
     find_sentence,
+    section_chunks,
 )
 from assistant.answering.determination.facts import _ECCN, _destinations, _whole_eccn
 from assistant.models import SearchResult
@@ -112,6 +113,22 @@ def _worldwide_sentences(
     pool = list(passages)
     if lookup is not None:
         pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
+        # and the part 742 sections those passages show naming the ECCN, read in their order:
+        # a list naming many ECCNs ranks low for any one of them (742.6(a)(6)(iii)(A) names
+        # 4A090 after eleven others, and no query for 4A090 brings it)
+        have = {p.chunk_id for p in pool}
+        sections = sorted(
+            {
+                _section_of(p)
+                for p in pool
+                if p.citation.startswith("15 CFR 742.") and eccn[:5] in p.text
+            }
+        )
+        for section in sections:
+            for chunk in section_chunks(lookup, section):
+                if chunk.chunk_id not in have:
+                    have.add(chunk.chunk_id)
+                    pool.append(chunk)
     found = []
     for basis in _matching(pool, "15 CFR 742", _LICENCE_REQUIRED):
         p = basis.passage
