@@ -5213,6 +5213,65 @@ def test_an_eccn_given_without_the_paragraph_a_worldwide_rule_lists_names_that_p
     assert finding.missing_facts[0] == f"whether the item is in {paragraphs}"
 
 
+def _run_on_chunks() -> list[SearchResult]:
+    """742.6(a)(6)(iii)(A) as the store holds it: one sentence over three chunks, only the first
+    saying "A license is required"."""
+    texts = [
+        "( A ) Worldwide license requirement. A license is required to export, reexport, or "
+        "transfer (in-country) items specified in ECCNs 3A001.z.1.a, z.2.a; 3A090.a; 4A090.a;",
+        "4D090 (for “software” for commodities controlled by 4A090.a); 5A002.z.1.a, z.2.a;",
+        "5A004.z.1.a, z.2.a; 5A992.z.1; 5D002.z.1.a, z.2.a, z.3.a;",
+    ]
+    chunks, at = [], 100
+    for n, text in enumerate(texts):
+        chunk = replace(
+            _p(140 + n, "15 CFR 742.6(a)(6)(iii)(A)", text, "regulation"),
+            doc_id="d742.6",
+            start=at,
+            end=at + len(text),
+        )
+        chunks.append(chunk)
+        at += len(text) + 1
+    return chunks
+
+
+@pytest.mark.parametrize(
+    ("question", "cited"),
+    [
+        # the item in the third chunk: the first (the requirement) and the third are cited
+        ("Do we need a licence to export 5A992.z.1 items to Japan?", [0, 2]),
+        # a paragraph written short ("z.3.a" after "5D002.z.1.a") in the third
+        ("Do we need a licence to export 5D002.z.3.a software to Japan?", [0, 2]),
+        # in the first: the first alone
+        ("Do we need a licence to export 4A090.a computers to Japan?", [0]),
+    ],
+)
+def test_a_worldwide_sentence_over_several_chunks_names_items_in_any_of_them(
+    question: str, cited: list[int]
+) -> None:
+    chunks = _run_on_chunks()
+    finding = determine(question, [chunks[0]], lookup=_SectionLookup(chunks))
+    assert finding is not None and finding.outcome == "yes", finding
+    line = finding.lines[0]
+    assert [b.passage for b in line.basis] == [chunks[i] for i in cited]
+    for b in line.basis:  # each basis is its chunk's part of the sentence, verbatim
+        assert b.passage.text[b.start - b.passage.start : b.end - b.passage.start].strip()
+
+
+def test_an_eccn_named_only_in_a_later_chunk_gets_the_worldwide_line() -> None:
+    chunks = _run_on_chunks()
+    chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")
+    finding = determine(
+        "Can we ship 5A002 routers to Canada?",
+        [chunks[0]],
+        lookup=_SectionLookup([chart, *chunks]),
+    )
+    assert finding is not None and finding.outcome == "depends"
+    line = next(x for x in finding.lines if x.label == "Worldwide")
+    assert line.text.startswith("items in 5A002.z.1.a or 5A002.z.2.a need a licence")
+    assert [b.passage for b in line.basis] == [chunks[0], chunks[1]]
+
+
 def test_the_worldwide_rule_is_found_in_the_section_of_a_passage_naming_the_eccn() -> None:
     """A list naming many ECCNs ranks low for any one of them: no query for 4A090 brought
     742.6(a)(6)(iii)(A), where 4A090.a comes twelfth. A part 742 passage naming the ECCN sends

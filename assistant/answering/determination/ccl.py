@@ -24,7 +24,7 @@ from assistant.answering.determination.basis import (
 )
 from assistant.answering.determination.facts import _ECCN, _destinations, _whole_eccn
 from assistant.models import SearchResult
-from assistant.text import cached_pattern
+from assistant.text import cached_pattern, chunk_sentences
 
 # A licence requirement the CCL-based controls state for named ECCNs whatever the destination:
 # "(A) Worldwide license requirement. A license is required to export ... items specified in
@@ -106,10 +106,12 @@ _EXCEPT_BEFORE = re.compile(r"\bexcept\s+(?:for\s+)?$", re.I)
 
 def _worldwide_sentences(
     eccn: str, passages: Sequence[SearchResult], lookup: Lookup | None
-) -> tuple[list[SearchResult], list[tuple[Basis, str]]]:
+) -> tuple[list[SearchResult], list[tuple[list[Basis], str]]]:
     """The passages searched for `eccn` (the question's and the lookup's) and their part 742
     sentences requiring a licence to every destination, with no exception: the sentence says
-    so ("to all destinations"), or follows a "Worldwide license requirement" heading."""
+    so ("to all destinations"), or follows a "Worldwide license requirement" heading. A
+    sentence its chunk leaves open goes on in the next chunks of the section the pool holds
+    (742.6(a)(6)(iii)(A) lists its ECCNs over three): its bases are then each chunk's part."""
     pool = list(passages)
     if lookup is not None:
         pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
@@ -138,8 +140,67 @@ def _worldwide_sentences(
             r"worldwide licen[cs]e requirement\W*$", before, re.I
         )
         if worldwide and not _NOT_EVERYWHERE.search(sentence):
-            found.append((basis, sentence))
+            bases, whole = _run_on(basis, sentence, pool, lookup)
+            found.append((bases, whole))
     return pool, found
+
+
+# How far apart a chunk and the next of the same text may start and end (a line break)
+_CHUNK_GAP = 3
+# ... and how many chunks one sentence may run on over
+_MAX_RUN_ON = 4
+
+
+def _citing(bases: list[Basis], paragraphs: Sequence[str]) -> list[Basis]:
+    """Of a sentence's parts, the opening one (it says a licence is required) and, when that
+    does not name the item, the first part that does: what a reader needs to check the line.
+    A paragraph written short ("z.2.a" after "3A001.z.1.a") counts where its ECCN is named."""
+
+    def naming(b: Basis) -> bool:
+        text = _sentence(b).lower()
+        for name in (n.lower() for n in paragraphs):
+            eccn, _, rest = name.partition(".")
+            if name in text or (rest and eccn in text and rest in text):
+                return True
+        return False
+
+    if naming(bases[0]):
+        return bases[:1]
+    return bases[:1] + [next((b for b in bases[1:] if naming(b)), bases[-1])]
+
+
+def _run_on(
+    basis: Basis, sentence: str, pool: Sequence[SearchResult], lookup: Lookup | None
+) -> tuple[list[Basis], str]:
+    """The sentence with what the next chunks of its text add to it (from `pool`, else its
+    section read in order), while it runs to its chunk's end without a full stop; each chunk's
+    part is a basis."""
+    bases, whole = [basis], sentence
+    section: list[SearchResult] | None = None
+    while len(bases) <= _MAX_RUN_ON and not re.search(r"\.[\"”’')\]]*\s*$", whole):
+        last = bases[-1]
+        if last.end < last.passage.end - _CHUNK_GAP:
+            break  # the sentence ends inside its chunk
+
+        def follows(p: SearchResult, last: Basis = last) -> bool:
+            return (
+                p.doc_id == last.passage.doc_id
+                and 0 <= p.start - last.passage.end <= _CHUNK_GAP
+                and p.citation == last.passage.citation
+            )
+
+        nxt = next((p for p in pool if follows(p)), None)
+        if nxt is None and lookup is not None:
+            if section is None:
+                section = section_chunks(lookup, _section_of(last.passage))
+            nxt = next((p for p in section if follows(p)), None)
+        spans = chunk_sentences(nxt.text) if nxt is not None else ()
+        if nxt is None or not spans:
+            break
+        a, b = spans[0]
+        bases.append(Basis(nxt, nxt.start + a, nxt.start + b))
+        whole = f"{whole} {nxt.text[a:b]}"
+    return bases, whole
 
 
 def worldwide_ccl_rule(
@@ -156,10 +217,10 @@ def worldwide_ccl_rule(
     for whole in eccns:
         named = _named_at_any_level(whole)
         pool, found = _worldwide_sentences(whole, passages, lookup)
-        for basis, sentence in found:
-            p = basis.passage
+        for sentence_bases, sentence in found:
+            p = sentence_bases[0].passage
             section = _section_of(p)
-            bases = [basis]
+            bases = list(sentence_bases)
             level = _unqualified(named, sentence)
             # (the paragraph as the sentence names it: "3A090.a" for "3A090.a.1 chips"; or
             # as it lists it written short: "z.2.a" after "3A001.z.1.a")
@@ -169,6 +230,7 @@ def worldwide_ccl_rule(
                 continue  # "3D001 (for “software” for ... 3A001.z.1.a)": only some of it
             eccn = level.group(0) if level else short[0] if short else _one_level(whole)
             if level or short:
+                bases = _citing(bases, [eccn])
                 text = (
                     f"yes — {p.citation} requires a licence for items in ECCN {eccn} to every "
                     "destination"
@@ -238,24 +300,24 @@ _FURTHER_PARAGRAPHS = re.compile(
 
 def worldwide_paragraphs(
     eccn: str, passages: Sequence[SearchResult], lookup: Lookup | None
-) -> tuple[list[str], Basis] | None:
+) -> tuple[list[str], list[Basis]] | None:
     """Paragraphs of `eccn` that a part 742 provision requires a licence for to every
     destination when the question gives the ECCN without them ("3A090 chips": the worldwide
     requirement names 3A090.a, 742.6(a)(6)(iii)(A)), with that sentence; None when there is no
     such sentence or it names `eccn` itself (then `worldwide_ccl_rule` says "yes"). Which
     paragraph the item is in is then the deciding fact the answer names."""
-    for basis, sentence in _worldwide_sentences(eccn, passages, lookup)[1]:
+    for bases, sentence in _worldwide_sentences(eccn, passages, lookup)[1]:
         listed = _paragraphs_listed(sentence, eccn[:5])
         named_here = _named_at_any_level(eccn)
         if _unqualified(named_here, sentence) or set(_levels(eccn)) & set(listed):
             return None  # it names the item's own paragraph: `worldwide_ccl_rule` says "yes"
         qualified = _qualified(named_here, sentence)
         if qualified is not None:
-            return [qualified], basis  # "3D001 (for “software” for commodities ...)"
+            return [qualified], _citing(bases, [qualified])  # "3D001 (for “software” ...)"
         # (only what lies within the question's paragraph: "3A001.z.1" is not "3A001.z.2.a")
         named = [n for n in listed if n.lower().startswith(f"{eccn.lower()}.")]
         if named:
-            return named, basis
+            return named, _citing(bases, named)
     return None
 
 

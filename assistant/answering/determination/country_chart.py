@@ -78,13 +78,14 @@ def country_chart_rule(
     # ("3A090 chips to Japan": 3A090.a needs a licence everywhere, whatever the chart says)
     worldwide = worldwide_paragraphs(eccn, passages, lookup)
     if worldwide is not None:
-        named, basis = worldwide
+        named, bases = worldwide
         which = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+        cited = bases[0].passage.citation
         lines.append(
             FindingLine(
                 "Worldwide",
-                f"items in {which} need a licence to every destination ({basis.passage.citation})",
-                [basis],
+                f"items in {which} need a licence to every destination ({cited})",
+                bases,
             )
         )
         missing.insert(0, f"whether the item is in {which}")
