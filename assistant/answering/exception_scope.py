@@ -18,23 +18,32 @@ from dataclasses import dataclass
 
 from assistant.answering.exception_limits import named_exceptions
 from assistant.models import SearchResult
-from assistant.retrieval.features import defined_terms
 from assistant.text import chunk_sentences
 
-# "what does TMP allow / cover / do", "what is GBS for", "what can I do under License Exception
-# ACE": the exception itself is asked about, not a case under it
-_ASKS_WHAT_IT_DOES = re.compile(
-    r"\bwhat\s+(?:does|do)\s+(?:(?:the\s+)?licen[cs]e\s+exception\s+)?[A-Za-z]{3}\b"
-    r"(?:\s+(?:licen[cs]e\s+)?exception)?\s+(?:allow|authori[sz]e|cover|permit|do)\b"
-    r"|\bwhat\s+(?:is|are)\s+(?:(?:the\s+)?licen[cs]e\s+exception\s+)?[A-Za-z]{3}\b"
-    r"(?:\s+(?:licen[cs]e\s+)?exception)?\s+(?:for|used\s+for|about)\b",
+
+def _name(group: str) -> str:
+    """The exception as a question names it: "License Exception TMP", "the TMP exception"."""
+    return (
+        rf"(?:the\s+)?(?:licen[cs]e\s+exceptions?\s+)?(?P<{group}>[A-Za-z]{{3}})"
+        r"(?:\s+(?:licen[cs]e\s+)?exception)?"
+    )
+
+
+# The whole question asks what the exception is, allows or is for, and nothing more: "What is
+# License Exception TMP?", "What does License Exception ACE cover?", "What is STA used for?"
+# (not "What is TMP's time limit?", "What does ENC allow for mass market software?")
+_ASKS_WHAT_IT_IS = re.compile(
+    rf"\s*what\s+(?:is|are)\s+{_name('a')}(?:\s+(?:for|used\s+for|about))?\s*\??\s*"
+    rf"|\s*what\s+(?:does|do)\s+{_name('b')}\s+(?:allow|authori[sz]e|cover|permit|do)\s*\??\s*",
     re.I,
 )
 # "(a) *Scope.* License Exception TMP authorizes ...", "This License Exception authorizes ...",
-# "This section authorizes ..." ({code}: the symbol)
+# "This section authorizes ...", "License Exception Restricted Fabrication “Facility” (RFF)
+# authorizes ..." ({code}: the symbol)
 _SCOPE = (
     r"^\W*(?:\(\s*\w{{1,4}}\s*\)\s*)*(?:\*[^*]{{1,80}}\*\s*)?"
-    r"(?:License\s+Exception\s+{code}|This\s+(?:License\s+Exception|licen[cs]e\s+exception|section))"
+    r"(?:License\s+Exception\s+(?:{code}|[^.()]{{1,80}}\(\s*{code}\s*\))"
+    r"|This\s+(?:License\s+Exception|licen[cs]e\s+exception|section)(?:\s+[^.()]{{1,80}}\(\s*{code}\s*\))?)"
     r"\s+(?:authorizes|permits|allows)\b"
 )
 
@@ -50,16 +59,15 @@ class Scope:
 
 
 def asked_exception(question: str) -> tuple[str, str] | None:
-    """(symbol, section) of the exception a question asks what it is or allows; None for a
-    question about a case under it ("Can we ship X to Y under TMP?")."""
+    """(symbol, section) of the one exception a question asks, and only asks, what it is or
+    allows; None for a question about a case under it ("Can we ship X to Y under TMP?"), about
+    one of its terms ("What is TMP's time limit?") or about two ("TMP and RPL")."""
     named = named_exceptions(question)
-    if not named:
+    asked = _ASKS_WHAT_IT_IS.fullmatch(question)
+    code = asked and (asked.group("a") or asked.group("b"))
+    if len(named) != 1 or not code or code.upper() != named[0][0]:
         return None
-    code, section = named[0]
-    terms = [t for t in defined_terms(question) if re.search(rf"\b{code}\b", t, re.I)]
-    if terms or _ASKS_WHAT_IT_DOES.search(question):
-        return code, section
-    return None
+    return named[0]
 
 
 def states_scope(code: str, sentence: str) -> bool:

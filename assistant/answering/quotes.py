@@ -46,9 +46,16 @@ _INTRODUCES_LIST = re.compile(r"[:—–-]\s*$")
 _SECTION_TITLE = re.compile(r"§\s*\d{3}\.\d+[a-z]?\s+[A-Z]")
 
 
-# Initials with full stops ("U.S.", "U.K."): read without them, so a heading that names one,
-# "(12) U.S. persons.", is still a designator and a few words.
-_INITIALS = re.compile(r"\b(?:[A-Z]\.){2,}")
+# "U.S." read without its full stops, so a heading that names it, "(12) U.S. persons.", is
+# still a designator and a few words; not in a line with a comma, a lone capital (a party:
+# "(xiii) U.S. company A manufactures furniture.") or a closing colon (a list's stem: "(b) A
+# foreign subsidiary ... of a U.S. entity in which:"), which are statements.
+_US = re.compile(r"\bU\.S\.")
+_NOT_A_TITLE = re.compile(r",|:\s*$|(?<![\w.])[A-Z](?![\w.])")
+
+
+def _initials_closed(sentence: str) -> str:
+    return sentence if _NOT_A_TITLE.search(sentence) else _US.sub("US", sentence)
 
 
 def is_heading(sentence: str) -> bool:
@@ -56,7 +63,7 @@ def is_heading(sentence: str) -> bool:
     without a full stop ("Department of Commerce Adds Dozens of New Huawei Affiliates to the
     Entity List"): a label, not a statement."""
     words = sentence.split()
-    stripped = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), sentence.strip())
+    stripped = _initials_closed(sentence.strip())
     if stripped.startswith("#") or _SOURCE_NOTE.match(stripped):
         return True  # a Markdown heading, or a "[81 FR 35604, June 3, 2016, ...]" source note
     if bool(_HEADING_ONLY.match(stripped)) and len(words) <= 12 and not _STATEMENT.search(stripped):

@@ -147,9 +147,9 @@ def authority_score(meta: Mapping[str, Any]) -> float:
 # person'? What does 'knowledge' mean under the EAR?")
 _DEFINITION_QUESTION = re.compile(
     r"(?:^|[.?!]\s+)\s*(?:what\s+(?:exactly\s+)?(?:is|are|counts?\s+as|does\s+(?P<mean>.+?)\s+mean)"
-    # "Who is a U.S. person?", "Who counts as an exporter?" (not "Who is Huawei?", "Who is
-    # allowed to ...": a person asked after, or a question about someone)
-    r"|who\s+(?:(?:is|are)(?=\s+(?:an?|the)\s)|counts?\s+as|qualif(?:y|ies)\s+as"
+    # "Who is a U.S. person?", "Who counts as an exporter?" (not "Who is Huawei?", "Who is the
+    # CEO of ...", "Who is allowed to ...": a person asked after, or a question about someone)
+    r"|who\s+(?:is(?=\s+an?\s)|counts?\s+as|qualif(?:y|ies)\s+as"
     r"|(?:is|are)\s+considered(?:\s+to\s+be)?)"
     r"|define|definition\s+of|meaning\s+of|what\s+is\s+meant\s+by)\b\s*(?P<rest>[^?]*)",
     re.I | re.S,
@@ -167,9 +167,12 @@ def defined_terms(question: str) -> list[str]:
         rest = m.group("mean") or m.group("rest") or ""
         if re.search(r"\d{3}\.\d|\bFR\b|\bpart\s+\d", rest):
             continue
-        # (a full stop ends the term, one after an initial does not: "U.S. person")
+        # (a full stop ends the term, one after an initial does not: "U.S. person", unless a
+        # question follows it: "What is Country Group D. Is China in it?")
         rest = re.split(
-            r"[?,;:(]|(?<!\b[A-Z])\.|\b(?:under|in|for|according|when|if|and|that)\b", rest
+            r"[?,;:(]|(?<!\b[A-Z])\.|\.(?=\s+(?i:is|are|do|does|can|what|how|which|who)\b)"
+            r"|\b(?:under|in|for|according|when|if|and|that)\b",
+            rest,
         )[0]
         rest = _LEAD_ARTICLE.sub("", rest.strip()).strip("\"“”‘’' ")
         if rest and len(rest.split()) <= 6 and rest.lower() not in (t.lower() for t in terms):

@@ -240,6 +240,11 @@ def test_headings_templates_and_site_furniture_are_not_lines() -> None:
     assert is_heading("(12) U.S. persons.")
     assert is_heading("(d) U.S. controls.")
     assert not is_heading("(a) U.S. persons may not export these items.")
+    # ... but a party, a comma, a list's stem or other initials keep a line a statement
+    assert not is_heading("(xiii) U.S. company A manufactures furniture.")
+    assert not is_heading("(iv) A, a U.S. company, manufactures machine tools.")
+    assert not is_heading("(b) A foreign subsidiary or entity of a U.S. entity in which:")
+    assert not is_heading("(38) (C.A.S. #151-50-8) Potassium cyanide")
     assert is_furniture("Font Size Share this article Print Friendly Version")
     assert is_furniture("[INSERT GENERAL DESCRIPTION OF ITEMS]")
     assert not is_furniture("A license is required.")

@@ -55,6 +55,15 @@ def _section() -> list[SearchResult]:
         # a case under the exception, not the exception itself
         ("Can we use TMP for a trade show in Brazil?", None),
         ("Can we ship our 5A002 routers to Germany under STA?", None),
+        ("What is License Exception STA used for when shipping to China?", None),
+        ("What does License Exception ENC allow for mass market software?", None),
+        # one of its terms, its status, something else asked under it, or two exceptions
+        ("What is License Exception TMP's time limit?", None),
+        ("What are the conditions of License Exception TMP?", None),
+        ("What is the status of License Exception STA?", None),
+        ("What is EEI for under STA?", None),
+        ("What does BIS allow under STA?", None),
+        ("What are License Exceptions GBS and LVS?", None),
         # not named as an exception
         ("What is a CCD image sensor?", None),
     ],
@@ -75,6 +84,11 @@ def test_the_scope_sentence_is_the_first_that_says_what_the_exception_authorizes
     assert not states_scope("TMP", TOOLS)  # a condition of one paragraph, not the scope
     assert not states_scope("RPL", TEMPORARY)  # another exception's
     assert scope_sentence("TMP", _section()[2:]) is None
+    # the exception's full name before its symbol
+    assert states_scope(
+        "RFF", "License Exception Restricted Fabrication “Facility” (RFF) authorizes the export"
+    )
+    assert states_scope("HBM", "This License Exception High Bandwidth Memory (HBM) authorizes")
 
 
 def test_the_answer_opens_with_what_the_exception_authorizes() -> None:

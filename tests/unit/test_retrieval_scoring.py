@@ -292,10 +292,13 @@ def test_one_document_takes_at_most_its_share_of_the_top_places() -> None:
         ("What is a U.S. person?", ["U.S. person"]),
         ("Who counts as an exporter?", ["exporter"]),
         ("Who qualifies as a military end user?", ["military end user"]),
-        ("Who is the USPPI?", ["USPPI"]),
         # a person asked after, or what someone may do: no term
         ("Who is Huawei?", []),
+        ("Who is the CEO of Huawei?", []),
+        ("Who are the members of the Wassenaar Arrangement?", []),
         ("Who is allowed to be the applicant?", []),
+        # a question after the term's full stop is not the term
+        ("What is Country Group D. Is China in it?", ["Country Group D"]),
     ],
 )
 def test_the_terms_a_question_asks_the_meaning_of(question: str, terms: list[str]) -> None:
