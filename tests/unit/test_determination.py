@@ -5263,6 +5263,48 @@ def test_a_worldwide_sentence_over_several_chunks_names_items_in_any_of_them(
         assert b.passage.text[b.start - b.passage.start : b.end - b.passage.start].strip()
 
 
+@pytest.mark.parametrize(
+    ("second", "gap"),
+    [
+        # the sentence goes on, but with an exception: not every destination
+        ("5A992.z.1 to all destinations except Country Group A:1.", 1),
+        # a new paragraph after a blank line, or opening with its designator, is not the sentence
+        ("5A992.z.1 require a license to or within Country Group D:5.", 2),
+        ("( 7 ) 5A992.z.1 require a license to or within Country Group D:5.", 1),
+    ],
+)
+def test_what_follows_a_worldwide_sentence_is_read_on_only_as_that_sentence(
+    second: str, gap: int
+) -> None:
+    first = _run_on_chunks()[0]
+    after = replace(
+        _p(150, "15 CFR 742.6(a)(6)(iii)(A)", second, "regulation"),
+        doc_id="d742.6",
+        start=first.end + gap,
+        end=first.end + gap + len(second),
+    )
+    finding = determine(
+        "Do we need a licence to export 5A992.z.1 items to Japan?",
+        [first],
+        lookup=_SectionLookup([first, after]),
+    )
+    assert finding is None or finding.outcome != "yes"
+
+
+def test_the_chunk_cited_names_the_paragraph_itself_not_a_longer_one() -> None:
+    chunks = _run_on_chunks()
+    longer = replace(chunks[1], text=chunks[1].text.replace("5A002.z.1.a, z.2.a", "5A992.z.10"))
+    longer = replace(longer, end=longer.start + len(longer.text))
+    third = replace(chunks[2], start=longer.end + 1, end=longer.end + 1 + len(chunks[2].text))
+    finding = determine(
+        "Do we need a licence to export 5A992.z.1 items to Japan?",
+        [chunks[0]],
+        lookup=_SectionLookup([chunks[0], longer, third]),
+    )
+    assert finding is not None and finding.outcome == "yes"
+    assert [b.passage for b in finding.lines[0].basis] == [chunks[0], third]
+
+
 def test_an_eccn_named_only_in_a_later_chunk_gets_the_worldwide_line() -> None:
     chunks = _run_on_chunks()
     chart = _p(120, "15 CFR 738.4(a)(2)", CHART_TEXT, "regulation")

@@ -115,17 +115,15 @@ def _worldwide_sentences(
     pool = list(passages)
     if lookup is not None:
         pool += lookup(f"15 CFR 742 worldwide license requirement {eccn} all destinations")
-        # and the part 742 sections those passages show naming the ECCN, read in their order:
-        # a list naming many ECCNs ranks low for any one of them (742.6(a)(6)(iii)(A) names
-        # 4A090 after eleven others, and no query for 4A090 brings it)
+        # and the part 742 sections those passages come from, read in their order (those naming
+        # the ECCN first): a list naming many ECCNs ranks low for any one of them
+        # (742.6(a)(6)(iii)(A) names 4A090 after eleven others, and no query for 4A090 brings it)
         have = {p.chunk_id for p in pool}
-        sections = sorted(
-            {
-                _section_of(p)
-                for p in pool
-                if p.citation.startswith("15 CFR 742.") and eccn[:5] in p.text
-            }
+        ranked = sorted(
+            (p for p in pool if p.citation.startswith("15 CFR 742.")),
+            key=lambda p: eccn[:5] not in p.text,
         )
+        sections = list(dict.fromkeys(_section_of(p) for p in ranked))[:_SECTIONS_READ]
         for section in sections:
             for chunk in section_chunks(lookup, section):
                 if chunk.chunk_id not in have:
@@ -141,13 +139,18 @@ def _worldwide_sentences(
         )
         if worldwide and not _NOT_EVERYWHERE.search(sentence):
             bases, whole = _run_on(basis, sentence, pool, lookup)
-            found.append((bases, whole))
+            if not _NOT_EVERYWHERE.search(whole):  # ("... to all destinations except ...")
+                found.append((bases, whole))
     return pool, found
 
 
-# How far apart a chunk and the next of the same text may start and end (a line break)
-_CHUNK_GAP = 3
-# ... and how many chunks one sentence may run on over
+# Part 742 sections read whole for a worldwide sentence, at most
+_SECTIONS_READ = 4
+# A chunk cut inside a sentence is followed by the next after one space; a blank line (a gap of
+# two) is a new paragraph, and so is a chunk opening with a paragraph's designator.
+_CHUNK_GAP = 1
+_OPENS_PARAGRAPH = re.compile(r"\s*\(\s*[A-Za-z0-9]{1,4}\s*\)\s")
+# How many chunks after its own one sentence may run on over
 _MAX_RUN_ON = 4
 
 
@@ -157,16 +160,25 @@ def _citing(bases: list[Basis], paragraphs: Sequence[str]) -> list[Basis]:
     A paragraph written short ("z.2.a" after "3A001.z.1.a") counts where its ECCN is named."""
 
     def naming(b: Basis) -> bool:
-        text = _sentence(b).lower()
-        for name in (n.lower() for n in paragraphs):
+        text = _sentence(b)
+        for name in paragraphs:
             eccn, _, rest = name.partition(".")
-            if name in text or (rest and eccn in text and rest in text):
+            if _whole(name).search(text):
+                return True
+            stem = cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?!\w)", re.I)
+            if rest and stem.search(text) and _whole(rest).search(text):
                 return True
         return False
 
     if naming(bases[0]):
         return bases[:1]
-    return bases[:1] + [next((b for b in bases[1:] if naming(b)), bases[-1])]
+    first = next((b for b in bases[1:] if naming(b)), None)
+    return bases[:1] + [first] if first is not None else bases  # (none naming it: all)
+
+
+def _whole(name: str) -> re.Pattern[str]:
+    """`name` as a whole ECCN or paragraph ("5A992.z.1", not inside "5A992.z.10")."""
+    return cached_pattern(rf"(?<![\w.]){re.escape(name)}(?!\w|\.\w)", re.I)
 
 
 def _run_on(
@@ -179,14 +191,15 @@ def _run_on(
     section: list[SearchResult] | None = None
     while len(bases) <= _MAX_RUN_ON and not re.search(r"\.[\"”’')\]]*\s*$", whole):
         last = bases[-1]
-        if last.end < last.passage.end - _CHUNK_GAP:
-            break  # the sentence ends inside its chunk
+        if last.end < last.passage.end - 3:
+            break  # the sentence ends inside its chunk (before its trailing spaces)
 
         def follows(p: SearchResult, last: Basis = last) -> bool:
+            # (not by citation: the chunker may cite a list's last chunk by its parent)
             return (
                 p.doc_id == last.passage.doc_id
                 and 0 <= p.start - last.passage.end <= _CHUNK_GAP
-                and p.citation == last.passage.citation
+                and not _OPENS_PARAGRAPH.match(p.text)
             )
 
         nxt = next((p for p in pool if follows(p)), None)
@@ -311,13 +324,13 @@ def worldwide_paragraphs(
         named_here = _named_at_any_level(eccn)
         if _unqualified(named_here, sentence) or set(_levels(eccn)) & set(listed):
             return None  # it names the item's own paragraph: `worldwide_ccl_rule` says "yes"
-        qualified = _qualified(named_here, sentence)
-        if qualified is not None:
-            return [qualified], _citing(bases, [qualified])  # "3D001 (for “software” ...)"
         # (only what lies within the question's paragraph: "3A001.z.1" is not "3A001.z.2.a")
         named = [n for n in listed if n.lower().startswith(f"{eccn.lower()}.")]
         if named:
             return named, _citing(bases, named)
+        qualified = _qualified(named_here, sentence)
+        if qualified is not None:
+            return [qualified], _citing(bases, [qualified])  # "3D001 (for “software” ...)"
     return None
 
 
@@ -337,6 +350,9 @@ def _qualified(named: re.Pattern[str], sentence: str) -> str | None:
     """The ECCN as the sentence names it for some of it only, with its parenthesis: "3D001
     (for “software” for commodities controlled by 3A001.z.1.a, z.2.a, or 3A090.a)"."""
     for m in named.finditer(sentence):
+        prefix = sentence[: m.start()]
+        if prefix.count("(") > prefix.count(")"):
+            continue  # inside another entry's parenthesis: "5E002 (for ... 5D002 (for ...))"
         if _FOR_ONLY.match(sentence, m.end()):
             depth, end = 0, m.end()
             for i in range(m.end(), min(len(sentence), m.end() + 400)):
