@@ -5319,61 +5319,6 @@ def test_an_eccn_named_only_in_a_later_chunk_gets_the_worldwide_line() -> None:
     assert [b.passage for b in line.basis] == [chunks[0], chunks[1]]
 
 
-def test_a_worldwide_yes_names_the_exceptions_whose_eligibility_sentence_names_the_item() -> None:
-    """A licence is required everywhere, yet LPP (740.29(b)) lists the item among its eligible
-    commodities: the answer points to it, on its conditions. Not an exception naming the item
-    only in what it excepts, not the restrictions on all exceptions, not the whole ECCN."""
-    worldwide = _run_on_chunks()[0]
-    lpp = _p(
-        160,
-        "15 CFR 740.29(b)",
-        "( b ) Eligible commodities. Eligible commodities are those under ECCNs 3A090.a; "
-        "4A090.a; and 5A992.z.1.",
-        "regulation",
-        title="§ 740.29 License Exception Low Processing Performance (LPP).",
-    )
-    aca = _p(
-        161,
-        "15 CFR 740.8(a)",
-        "License Exception ACA authorizes the export of any item classified in ECCN 3A090 (except "
-        "for 3A090.c), 4A090, or 5A992.z, except for items meeting the parameters of 4A090.a.",
-        "regulation",
-        title="§ 740.8 Advanced Computing Authorized (ACA).",
-    )
-    restriction = _p(
-        162,
-        "15 CFR 740.2(a)(22)",
-        "Items in ECCN 4A090.a are eligible only as this paragraph says.",
-        "regulation",
-    )
-    mass_market = _p(
-        163,
-        "15 CFR 740.17(b)(1)",
-        "License Exception ENC authorizes the export of items in ECCNs 5A992 and 5D992.",
-        "regulation",
-        title="§ 740.17 Encryption commodities, software, and technology (ENC).",
-    )
-    passages = [worldwide, lpp, aca, restriction, mass_market]
-    finding = determine(
-        "Can we export 4A090.a computers to France?", passages, lookup=_SectionLookup([])
-    )
-    assert finding is not None and finding.outcome == "yes"
-    line = next(x for x in finding.lines if x.label == "Licence exceptions")
-    assert line.text.startswith(
-        "License Exception Low Processing Performance (LPP) (15 CFR 740.29)"
-    )
-    assert "may authorize it" in line.text and "if its conditions are met" in line.text
-    assert [b.passage for b in line.basis] == [lpp]  # not ACA (excepted), 740.2, nor ENC
-    finding = determine(
-        "Do we need a licence to export 5A992.z.1 items to Japan?",
-        [*_run_on_chunks(), lpp, aca, mass_market],
-        lookup=_SectionLookup([]),
-    )
-    assert finding is not None and finding.outcome == "yes"
-    line = next(x for x in finding.lines if x.label == "Licence exceptions")
-    assert [b.passage for b in line.basis] == [lpp, aca]  # ACA names 5A992.z; ENC only 5A992
-
-
 def test_the_worldwide_rule_is_found_in_the_section_of_a_passage_naming_the_eccn() -> None:
     """A list naming many ECCNs ranks low for any one of them: no query for 4A090 brought
     742.6(a)(6)(iii)(A), where 4A090.a comes twelfth. A part 742 passage naming the ECCN sends

@@ -23,7 +23,6 @@ from assistant.answering.determination.basis import (
     section_chunks,
 )
 from assistant.answering.determination.facts import _ECCN, _destinations, _whole_eccn
-from assistant.answering.exception_limits import RESTRICTS
 from assistant.models import SearchResult
 from assistant.text import cached_pattern, chunk_sentences
 
@@ -267,10 +266,6 @@ def worldwide_ccl_rule(
                     f"{naming.passage.citation} names ECCN {eccn} among its items"
                 )
             lines = [FindingLine("Licence required", text, bases)]
-            if level or short:
-                covering = _exceptions_naming(eccn, pool, lookup)
-                if covering is not None:
-                    lines.append(covering)
             policy = _section_policy(_with_section(pool, lookup, section), section)
             if policy is not None:
                 lines.append(policy)
@@ -278,78 +273,6 @@ def worldwide_ccl_rule(
                 "yes", f"CCL-based controls (15 CFR {section})", lines, [], operative=True
             )
     return None
-
-
-# A part 740 sentence naming the items an exception covers: "Eligible commodities are those
-# under ECCNs ...", "License Exception NAC authorizes the export ... of any item classified in"
-_ELIGIBLE = re.compile(r"\beligible\b|\bauthori[sz]es\b", re.I)
-_EXCEPTIONS_NAMED = 3  # exceptions one line points to, at most
-
-
-def _exceptions_naming(
-    eccn: str, pool: Sequence[SearchResult], lookup: Lookup | None
-) -> FindingLine | None:
-    """The License Exceptions whose own eligibility sentence names the item (740.29(b)'s
-    "Eligible commodities are those under ECCNs ... 5A992.z.1", ACM's, AIA's): a licence is
-    required everywhere, but these may authorize it, on their conditions. Never the
-    restrictions on all exceptions (740.2) nor a sentence that restricts; and the item as the
-    requirement names it or a paragraph above it, not the whole ECCN ("5A992" for mass-market
-    items is not "5A992.z.1")."""
-    levels = _levels(eccn)
-    named = _named_at_any_level(eccn) if len(levels) == 1 else _named_within(levels[:-1])
-    found = list(pool)
-    if lookup is not None:
-        have = {p.chunk_id for p in found}
-        found += [
-            p
-            for p in lookup(f"License Exception eligible items ECCN {eccn}")
-            if p.chunk_id not in have
-        ]
-    bases: list[Basis] = []
-    titles: list[str] = []
-    for p in found:
-        section = _section_of(p)
-        if not p.citation.startswith("15 CFR 740.") or section in ("740.1", "740.2"):
-            continue
-        if any(_section_of(b.passage) == section for b in bases):
-            continue
-        for a, b in chunk_sentences(p.text):
-            sentence = p.text[a:b]
-            if (
-                _ELIGIBLE.search(sentence)
-                and not RESTRICTS.search(sentence)
-                and _covers(named, sentence)
-            ):
-                bases.append(Basis(p, p.start + a, p.start + b))
-                title = re.sub(r"^§\s*[\d.]+\s*", "", p.title).rstrip(".")
-                titles.append(f"{title} (15 CFR {section})")
-                break
-        if len(bases) == _EXCEPTIONS_NAMED:
-            break
-    if not bases:
-        return None
-    which = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} or {titles[-1]}"
-    return FindingLine(
-        "Licence exceptions",
-        f"{which} may authorize it: each names {eccn} among the items it covers, if its "
-        "conditions are met",
-        bases,
-    )
-
-
-def _covers(named: re.Pattern[str], sentence: str) -> bool:
-    """Whether the sentence names the item among what it covers, not in what it excepts: ACA's
-    "any item classified in ECCN 3A090 (except for 3A090.c), 4A090, ... except for items ...
-    meeting the parameters of 3A090.a" covers 4A090, not 3A090.c nor those 3A090.a items."""
-    for m in named.finditer(sentence):
-        if _FOR_ONLY.match(sentence, m.end()):
-            continue  # "3D001 (for ...)": some of it only
-        prefix = sentence[: m.start()]
-        while (closed := re.sub(r"\([^()]*\)", "", prefix)) != prefix:
-            prefix = closed  # (a parenthesis closed before the name is not its clause)
-        if not re.search(r"\bexcept\b[^;]*$", prefix, re.I):
-            return True
-    return False
 
 
 def _question_eccns(question: str) -> list[str]:
@@ -375,17 +298,11 @@ def _levels(eccn: str) -> list[str]:
     return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
-def _named_within(levels: Sequence[str]) -> re.Pattern[str]:
-    """Any of these paragraphs named whole, not a longer one nor a part of another."""
-    return cached_pattern(
-        rf"(?<![\w.])(?:{'|'.join(re.escape(x) for x in levels)})(?![\w]|\.[a-z0-9])", re.I
-    )
-
-
 def _named_at_any_level(eccn: str) -> re.Pattern[str]:
     """A sentence naming the ECCN or a paragraph above it as a list names an entry (then the
     item is within what it names), never a longer one nor a part of another."""
-    return _named_within(_levels(eccn))
+    levels = "|".join(re.escape(x) for x in _levels(eccn))
+    return cached_pattern(rf"(?<![\w.])(?:{levels})(?![\w]|\.[a-z0-9])", re.I)
 
 
 _FURTHER_PARAGRAPHS = re.compile(
