@@ -40,10 +40,11 @@ from assistant.status import STATUS_KEYS
 log = logging.getLogger(__name__)
 
 _PAGE = 2000
-# How wide Chroma's HNSW search is (its default, 100, found 90% of the exact 50 nearest on the
-# synthetic corpora of bench/scale.py; 400 found 99%, at a few ms). Set when the collection is
-# created; an existing collection keeps its own (Chroma applies a change after a restart).
-HNSW_EF_SEARCH = 400
+# How wide Chroma's HNSW search is. On bench/scale.py's 100k-chunk corpus, Chroma's 50 nearest
+# held 94.3% of the exact 50 at 400 and 98.6% at 1000, for 6.3 -> 8.2 ms a query (p50; 100
+# questions). Set when the collection is created, and raised on opening a collection made with
+# less (Chroma applies it once its server restarts).
+HNSW_EF_SEARCH = 1000
 _MARK_ID = "ledger"  # the changes collection's record of the latest ledger write
 _LAYOUT_ID = "layout"  # ... and its note that the ledger has its own collection
 _DOCS_PER_FILTER = 200  # document ids in one `$in` filter when reading some documents' chunks
@@ -260,6 +261,7 @@ class Store:
                 embedding_function=ChromaEmbedding(),  # type: ignore[arg-type]
                 configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
             )
+            self._widen_search()
             # Document texts and ledger records need no vectors; a constant 1-d vector keeps
             # Chroma happy.
             self.documents: Collection = self.client.get_or_create_collection(
@@ -278,6 +280,18 @@ class Store:
             if self.settings.chroma_host:
                 raise StoreUnavailable(f"{self.where} unreachable: {_describe(exc)}") from exc
             raise StoreUnavailable(f"cannot open the Chroma collections: {exc}") from exc
+
+    def _widen_search(self) -> None:
+        """Raise a collection's HNSW search width to HNSW_EF_SEARCH when it was made with less
+        (by an earlier release): best-effort, a store that refuses still serves."""
+        try:
+            hnsw = (self.chunks.configuration_json or {}).get("hnsw") or {}
+            current = int(hnsw.get("ef_search") or 0)
+            if 0 < current < HNSW_EF_SEARCH:
+                self.chunks.modify(configuration={"hnsw": {"ef_search": HNSW_EF_SEARCH}})
+                log.info("HNSW ef_search raised from %d to %d", current, HNSW_EF_SEARCH)
+        except Exception as exc:  # (private to Chroma's versions: never a reason not to serve)
+            log.warning("could not raise the HNSW search width: %s", _describe(exc))
 
     def _upgrade_ledger(self) -> None:
         """Once per store: copy the records of a store written before the ledger had its own

@@ -135,3 +135,24 @@ def test_an_ingest_moves_the_mark_even_when_nothing_changed(
 
     run_ingest([corpus], settings, store=store, progress=False)
     assert store.ledger_mark() not in ("", mark)
+
+
+def test_a_collection_made_with_a_narrower_hnsw_search_is_widened_on_opening(
+    settings: Settings,
+) -> None:
+    """Dense recall at scale rests on the HNSW search width (bench/scale.py: 94% of the exact
+    50 nearest at 400, 99% at 1000); a store an earlier release made keeps its own unless the
+    store raises it."""
+    from assistant.index.embeddings import ChromaEmbedding
+    from assistant.index.store import HNSW_EF_SEARCH
+
+    first = Store(settings)
+    first.client.delete_collection(settings.collection)
+    first.client.create_collection(
+        settings.collection,
+        embedding_function=ChromaEmbedding(),  # type: ignore[arg-type]
+        configuration={"hnsw": {"space": "cosine", "ef_search": 400}},
+    )
+    reopened = Store(settings, client=first.client)
+    fresh = reopened.client.get_collection(settings.collection, embedding_function=None)
+    assert fresh.configuration_json["hnsw"]["ef_search"] == HNSW_EF_SEARCH > 400
