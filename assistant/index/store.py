@@ -43,7 +43,7 @@ _PAGE = 2000
 # How wide Chroma's HNSW search is. On bench/scale.py's 100k-chunk corpus, Chroma's 50 nearest
 # held 94.3% of the exact 50 at 400 and 98.6% at 1000, for 6.3 -> 8.2 ms a query (p50; 100
 # questions). Set when the collection is created, and raised on opening a collection made with
-# less (Chroma applies it once its server restarts).
+# less (Chroma applies it when it next loads the index: at once, or after a server restart).
 HNSW_EF_SEARCH = 1000
 _MARK_ID = "ledger"  # the changes collection's record of the latest ledger write
 _LAYOUT_ID = "layout"  # ... and its note that the ledger has its own collection
