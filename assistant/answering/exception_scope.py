@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from assistant.answering.exception_limits import named_exceptions
 from assistant.models import SearchResult
-from assistant.text import chunk_sentences
+from assistant.text import cached_pattern, chunk_sentences
 
 
 def _name(group: str) -> str:
@@ -73,15 +73,14 @@ def asked_exception(question: str) -> tuple[str, str] | None:
 def states_scope(code: str, sentence: str) -> bool:
     """Whether the sentence says what the exception authorizes, permits or allows (read inside
     its own section: "This section authorizes ...")."""
-    return re.search(_SCOPE.format(code=re.escape(code)), sentence, re.I) is not None
+    return cached_pattern(_SCOPE.format(code=re.escape(code)), re.I).search(sentence) is not None
 
 
 def scope_sentence(code: str, chunks: Sequence[SearchResult]) -> Scope | None:
     """The first sentence of the section's chunks (in the section's order) saying what the
     exception authorizes, permits or allows."""
-    pattern = re.compile(_SCOPE.format(code=re.escape(code)), re.I)
     for chunk in chunks:
         for a, b in chunk_sentences(chunk.text):
-            if pattern.search(chunk.text[a:b]):
+            if states_scope(code, chunk.text[a:b]):
                 return Scope(code, chunk, chunk.start + a, chunk.start + b)
     return None

@@ -163,10 +163,10 @@ def _citing(bases: list[Basis], paragraphs: Sequence[str]) -> list[Basis]:
         text = _sentence(b)
         for name in paragraphs:
             eccn, _, rest = name.partition(".")
-            if _whole(name).search(text):
+            if _eccn_named(name).search(text):
                 return True
             stem = cached_pattern(rf"(?<![\w.]){re.escape(eccn)}(?!\w)", re.I)
-            if rest and stem.search(text) and _whole(rest).search(text):
+            if rest and stem.search(text) and _eccn_named(rest).search(text):
                 return True
         return False
 
@@ -174,11 +174,6 @@ def _citing(bases: list[Basis], paragraphs: Sequence[str]) -> list[Basis]:
         return bases[:1]
     first = next((b for b in bases[1:] if naming(b)), None)
     return bases[:1] + [first] if first is not None else bases  # (none naming it: all)
-
-
-def _whole(name: str) -> re.Pattern[str]:
-    """`name` as a whole ECCN or paragraph ("5A992.z.1", not inside "5A992.z.10")."""
-    return cached_pattern(rf"(?<![\w.]){re.escape(name)}(?!\w|\.\w)", re.I)
 
 
 def _run_on(
