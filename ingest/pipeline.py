@@ -225,8 +225,7 @@ def run_ingest(
     )
     store = store or Store(settings)
     with _ingest_lock(settings):
-        store.reconcile_ledger()
-        records = store.document_records()
+        records = store.reconcile_ledger()
         _repair(store, records, report)
         total_files = sum(len(t.files) for t in targets)
         with progress_bar("ingest", total_files, progress) as task:

@@ -316,13 +316,14 @@ class Store:
         self._mark_changed()
 
     @_guarded
-    def reconcile_ledger(self) -> int:
+    def reconcile_ledger(self) -> dict[str, dict[str, Any]]:
         """Make the ledger agree with the texts collection, which holds each document's text
         and record in one write and is the truth: a run killed after a document's text and
         before its ledger copy (or after its text was deleted and before its record was) left
         them apart. Called by an ingest under its lock (it reads every text once, which the
         replicas' checks must not); always moves the change mark, so a mark a killed run never
-        wrote is written now. Returns how many records it mended."""
+        wrote is written now. Returns the ledger as mended (what `document_records` would read
+        now), so the ingest need not read it again."""
         truth: dict[str, dict[str, Any]] = {}
         for ids, metas in self._pages(self.documents, include=["metadatas"]):
             truth.update((i, dict(m or {})) for i, m in zip(ids, metas, strict=True))
@@ -346,7 +347,10 @@ class Store:
                 len(gone),
             )
         self._mark_changed()
-        return len(stale) + len(gone)
+        for i in gone:
+            del held[i]
+        held.update((i, dict(_clean(truth[i]))) for i in stale)
+        return held
 
     def _upsert_records(self, doc_ids: list[str], records: list[dict[str, Any]]) -> None:
         self.ledger.upsert(
