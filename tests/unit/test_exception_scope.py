@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answering.exception_scope import asked_exception, scope_sentence, states_scope
 from assistant.answering.extractive import compose_extractive
-from assistant.models import SearchResult
+from assistant.models import Answer, SearchResult
 from tests.support.passages import ChunkLookup, section_chunk
 
 TITLE = "§ 740.9 Temporary imports, exports, reexports, and transfers (in-country) (TMP)."
@@ -95,22 +95,20 @@ def test_the_answer_opens_with_what_the_exception_authorizes() -> None:
     tools = _section()[2]
     other = section_chunk(9, ELSEWHERE, 0, "15 CFR 732.4(b)(3)(iii)", "15-cfr-732.4", "§ 732.4")
     passages = [replace(p, similarity=0.7, score=0.7) for p in (other, tools)]
-    answer = compose_extractive(
-        "What is License Exception TMP?",
-        passages,
-        min_relevance=0.1,
-        min_relevance_unknown_name=0.1,
-        lookup=ChunkLookup(_section()),
-    )
-    assert answer.lead.startswith(f"15 CFR 740.9: **{INTRO}**"), answer.lead
-    assert answer.citations[0].citation == "15 CFR 740.9"
-    assert answer.citations[0].quote == INTRO
+
+    def answer(question: str) -> Answer:
+        return compose_extractive(
+            question,
+            passages,
+            min_relevance=0.1,
+            min_relevance_unknown_name=0.1,
+            lookup=ChunkLookup(_section()),
+        )
+
+    asked = answer("What is License Exception TMP?")
+    assert asked.lead.startswith(f"15 CFR 740.9: **{INTRO}**"), asked.lead
+    assert asked.citations[0].citation == "15 CFR 740.9"
+    assert asked.citations[0].quote == INTRO
     # a question about a case under it keeps the lead retrieval chose
-    case = compose_extractive(
-        "Can we take our tools of trade to Canada under License Exception TMP?",
-        passages,
-        min_relevance=0.1,
-        min_relevance_unknown_name=0.1,
-        lookup=ChunkLookup(_section()),
-    )
+    case = answer("Can we take our tools of trade to Canada under License Exception TMP?")
     assert INTRO not in case.lead
