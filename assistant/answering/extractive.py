@@ -64,6 +64,7 @@ from assistant.retrieval.features import (
 )
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
+from assistant.retrieval.stay_subject import ASKS_STATUS
 from assistant.status import is_superseded, load_notes
 from assistant.text import chunk_sentences
 
@@ -586,26 +587,6 @@ LEAD_DEFINITION_MARGIN = 0.9
 # best sentence of a provision the corpus records a stay of, when one scores within this share
 # of the best sentence.
 STATUS_LEAD_MARGIN = 0.6
-# ("status" alone is not asked: "UVEU status", "the status of my licence application"; the
-# status of a rule is: "What is the status of the affiliates rule?")
-_ASKS_STATUS = re.compile(
-    r"\b(?:stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
-    r"valid|effective|operative|binding|current)|legal\s+status)\b"
-    r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
-    r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
-    r"amendments?)\b(?!\s+(?:applications?|requests?))"
-    # "What happened to the 50 percent affiliates rule?", "Has the rule been put on hold?"
-    # (what happened to a rule, not to a company: "What happened to Huawei?" is not asked)
-    r"|\bwhat\s+(?:has\s+)?happened\s+(?:to|with)\s+"
-    r"(?:(?!(?:after|before|since|under|when|because|with|from|to|for)\b)[\w%.'’()-]+\s+){0,6}?"
-    r"(?:rules?|provisions?|sections?|paragraphs?|requirements?|restrictions?|prohibitions?|"
-    r"amendments?)\b"
-    # ... put off: a rule or "it" the subject, not a shipment, an order or an application
-    r"|\b(?:rules?|provisions?|sections?|paragraphs?|requirements?|amendments?|it)\b"
-    r"(?:\s+\w+){0,3}?\s+(?:been\s+|was\s+|is\s+)?(?:postponed|delayed|deferred|"
-    r"put\s+on\s+hold|on\s+hold)\b",
-    re.I,
-)
 _STAY_NOTE = re.compile(r"Stay(?:ed| ended)")
 # A section a later rule removed (`assistant.removals`): its text is quoted with that note, and
 # leads only an answer to a question naming it.
@@ -1095,7 +1076,7 @@ def compose_extractive(
             if in_named
             else _lead_sentence(question, _in_force(scored, passages, notes_of), passages)
         )
-        if notes_of is not None and _ASKS_STATUS.search(question):
+        if notes_of is not None and ASKS_STATUS.search(question):
             # "Is the affiliates rule stayed?": the bottom line is the provision the corpus
             # records a stay of (its note follows it), the best-ranked passage's, if one is
             # near the best sentence; inside the section the question names, if it names one.

@@ -50,6 +50,7 @@ from assistant.retrieval.features import (
 )
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, reference_match
+from assistant.retrieval.stay_subject import ASKS_STATUS, rows_of_stays_asked
 
 log = logging.getLogger(__name__)
 
@@ -381,11 +382,7 @@ class Retriever:
         candidates.update(sparse)
         candidates.update(nearest)
         # A question about legal status: the chunks a recorded stay affects (see features)
-        stayed = (
-            {i for i in lexical.stayed() if allowed is None or i in allowed}
-            if asks_legal_status(query)
-            else set()
-        )
+        stayed = _stays_asked(query, lexical, allowed)
         candidates.update(stayed)
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
@@ -477,6 +474,29 @@ def off_regime(
             else 0.0
             for c, t in zip(citations, heads, strict=True)
         ]
+    )
+
+
+def _stays_asked(query: str, lexical: CorpusSnapshot, allowed: set[int] | None) -> set[int]:
+    """The rows a recorded stay affects that a question about legal status asks about: all of
+    them when it asks about "the stay" itself, else those of the stay its subject names
+    (`assistant.retrieval.stay_subject`), read among the chunks the caller may read."""
+    rows = [i for i in lexical.stayed() if allowed is None or i in allowed]
+    if not rows or asks_legal_status(query):
+        return set(rows)
+    if not ASKS_STATUS.search(query):
+        return set()
+    docs = {str(lexical.metas[i].get("doc_id", "")) for i in rows}
+    sections = {str(lexical.metas[i].get("citation", "")).split("(", 1)[0] for i in rows}
+    same = [
+        i
+        for i in lexical.citing(sections)
+        if str(lexical.metas[i].get("doc_id", "")) in docs and (allowed is None or i in allowed)
+    ]
+    return rows_of_stays_asked(
+        query,
+        [(i, lexical.texts[i], lexical.metas[i]) for i in rows],
+        [(i, lexical.texts[i], lexical.metas[i]) for i in same],
     )
 
 

@@ -9,12 +9,12 @@ import pytest
 from assistant.answering.determination import determine
 from assistant.answering.determination.asks import asks_how_or_other_obligation
 from assistant.answering.extractive import (
-    _ASKS_STATUS,
     PERIOD_NOTE,
     _period_note,
     compose_extractive,
 )
 from assistant.models import Claim, SearchResult
+from assistant.retrieval.stay_subject import ASKS_STATUS
 from tests.support.passages import regulation_passage
 
 OLD_FDP = (
@@ -133,7 +133,7 @@ def test_a_licence_question_beside_a_procedure_still_asks_whether(question: str)
     ],
 )
 def test_what_became_of_a_rule_asks_its_status(question: str, asks: bool) -> None:
-    assert bool(_ASKS_STATUS.search(question)) is asks
+    assert bool(ASKS_STATUS.search(question)) is asks
 
 
 def test_a_period_asked_for_and_not_stated_is_noted() -> None:
