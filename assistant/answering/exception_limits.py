@@ -60,7 +60,7 @@ EXCEPTION_SECTIONS: dict[str, str] = {
 # ("under sta"), unless it is also a word ("use the app", "in a bag"): those need capitals.
 _CODES = "|".join(EXCEPTION_SECTIONS)
 _WORDS = frozenset({"APP", "BAG", "MED", "GOV", "ACE", "APR", "AGR", "AIA", "ACM"})
-_TECHNOLOGIES = frozenset({"CCD", "IEC", "NAC"})  # image sensors, a standards body, access control
+TECHNOLOGIES = frozenset({"CCD", "IEC", "NAC"})  # image sensors, a standards body, access control
 _SYMBOL = re.compile(
     rf"\blicen[cs]e\s+exceptions?\s+(?P<a>{_CODES})\b"
     rf"|\b(?:under|use|using|via|claim|claiming|instead\s+of|rather\s+than|through|per|"
@@ -179,7 +179,7 @@ def named_exceptions(question: str) -> list[tuple[str, str]]:
         code = typed.upper()
         if _typed_as_word(typed) and group != "a":
             continue  # "use the app", "a bag under ..."
-        if group == "d" and (typed != code or code in _TECHNOLOGIES):
+        if group == "d" and (typed != code or code in TECHNOLOGIES):
             # "Is sta ok?": asked of a word, the symbol must be typed as one, and not be a
             # technology's name too ("Is CCD available in 4K?")
             continue

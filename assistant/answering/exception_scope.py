@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answering.exception_limits import named_exceptions
+from assistant.answering.exception_limits import EXCEPTION_SECTIONS, TECHNOLOGIES, named_exceptions
 from assistant.models import SearchResult
 from assistant.text import cached_pattern, chunk_sentences
 
@@ -43,8 +43,10 @@ _ASKS_WHAT_IT_IS = re.compile(
 _SCOPE = (
     r"^\W*(?:\(\s*\w{{1,4}}\s*\)\s*)*(?:\*[^*]{{1,80}}\*\s*)?"
     r"(?:License\s+Exception\s+(?:{code}|[^.()]{{1,80}}\(\s*{code}\s*\))"
-    r"|This\s+(?:License\s+Exception|licen[cs]e\s+exception|section)(?:\s+[^.()]{{1,80}}\(\s*{code}\s*\))?)"
-    r"\s+(?:authorizes|permits|allows)\b"
+    r"|This\s+(?:License\s+Exception|licen[cs]e\s+exception|section)(?:\s+[^.()]{{1,80}}\(\s*{code}\s*\))?"
+    # GFT's "(1) Scope. The provisions of paragraph (a) authorize exports ... of gift parcels"
+    r"|The\s+provisions\s+of\s+(?:this\s+section|paragraph\s+\(\s*[a-z]\s*\)))"
+    r"\s+(?:authorizes?|permits?|allows?)\b"
 )
 
 
@@ -65,6 +67,15 @@ def asked_exception(question: str) -> tuple[str, str] | None:
     named = named_exceptions(question)
     asked = _ASKS_WHAT_IT_IS.fullmatch(question)
     code = asked and (asked.group("a") or asked.group("b"))
+    # "What is TMP?": the symbol alone, typed as one; not a technology's name too ("What is
+    # CCD?" asks about image sensors)
+    if (
+        not named
+        and code
+        and code == code.upper()
+        and code in EXCEPTION_SECTIONS.keys() - TECHNOLOGIES
+    ):
+        named = [(code, EXCEPTION_SECTIONS[code])]
     if len(named) != 1 or not code or code.upper() != named[0][0]:
         return None
     return named[0]

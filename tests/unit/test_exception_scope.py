@@ -52,6 +52,11 @@ def _section() -> list[SearchResult]:
         ("What does License Exception ACE cover?", ("ACE", "740.22")),
         ("What does License Exception MED allow?", ("MED", "740.23")),
         ("What is License Exception STA used for?", ("STA", "740.20")),
+        # the symbol alone, typed as one
+        ("What is TMP?", ("TMP", "740.9")),
+        ("What does GFT allow?", ("GFT", "740.12")),
+        ("What is tmp?", None),
+        ("What is CCD?", None),  # the image sensor
         # a case under the exception, not the exception itself
         ("Can we use TMP for a trade show in Brazil?", None),
         ("Can we ship our 5A002 routers to Germany under STA?", None),
@@ -89,6 +94,11 @@ def test_the_scope_sentence_is_the_first_that_says_what_the_exception_authorizes
         "RFF", "License Exception Restricted Fabrication “Facility” (RFF) authorizes the export"
     )
     assert states_scope("HBM", "This License Exception High Bandwidth Memory (HBM) authorizes")
+    # GFT's "(1) Scope." paragraph speaks of itself
+    assert states_scope(
+        "GFT", "The provisions of paragraph (a) authorize exports and reexports of gift parcels"
+    )
+    assert not states_scope("GFT", "The provisions of paragraph (a) apply to gift parcels")
 
 
 def test_the_answer_opens_with_what_the_exception_authorizes() -> None:
