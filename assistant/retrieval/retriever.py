@@ -50,7 +50,7 @@ from assistant.retrieval.features import (
 )
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
 from assistant.retrieval.scoring import WEIGHTS, Features, Weights, rank, reference_match
-from assistant.retrieval.stay_subject import ASKS_STATUS, rows_of_stays_asked
+from assistant.retrieval.stay_subject import ASKS_STATUS, StayTexts, stay_subject
 
 log = logging.getLogger(__name__)
 
@@ -480,21 +480,24 @@ def off_regime(
 def _stays_asked(query: str, lexical: CorpusSnapshot, allowed: set[int] | None) -> set[int]:
     """The rows a recorded stay affects that a question about legal status asks about: all of
     them when it asks about "the stay" itself, else those of the stay its subject names
-    (`assistant.retrieval.stay_subject`), read among the chunks the caller may read."""
-    rows = [i for i in lexical.stayed() if allowed is None or i in allowed]
-    if not rows or asks_legal_status(query):
-        return set(rows)
-    if not ASKS_STATUS.search(query):
+    (`assistant.retrieval.stay_subject`), read from the chunks the caller's groups may read,
+    once per snapshot view."""
+    if asks_legal_status(query):
+        return {i for i in lexical.stayed() if allowed is None or i in allowed}
+    if not ASKS_STATUS.search(query) or not stay_subject(query):
         return set()
+    texts = lexical.derived(("stay texts",), lambda: _stay_texts(lexical))
+    assert isinstance(texts, StayTexts)
+    return {i for i in texts.rows_asked(query) if allowed is None or i in allowed}
+
+
+def _stay_texts(lexical: CorpusSnapshot) -> StayTexts:
+    """`StayTexts` of this view: its stayed chunks and every chunk of their documents."""
+    rows = lexical.stayed()
     docs = {str(lexical.metas[i].get("doc_id", "")) for i in rows}
     sections = {str(lexical.metas[i].get("citation", "")).split("(", 1)[0] for i in rows}
-    same = [
-        i
-        for i in lexical.citing(sections)
-        if str(lexical.metas[i].get("doc_id", "")) in docs and (allowed is None or i in allowed)
-    ]
-    return rows_of_stays_asked(
-        query,
+    same = [i for i in lexical.citing(sections) if str(lexical.metas[i].get("doc_id", "")) in docs]
+    return StayTexts.of(
         [(i, lexical.texts[i], lexical.metas[i]) for i in rows],
         [(i, lexical.texts[i], lexical.metas[i]) for i in same],
     )

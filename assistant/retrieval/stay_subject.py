@@ -10,27 +10,35 @@ FDP rule or the MEU List is still in force, the Affiliates paragraphs led with t
 tells a legal reader that rule was stayed.
 
 So a status question is taken to ask about a recorded stay only when its subject, the words left
-once the words that ask about status or name a kind of provision are dropped, is made of words
-every section that stay affects shares in its stayed text: what the stay is about, read from the
-provisions themselves. "affiliates" and "50 percent" are in each of the four sections' stayed
-text; "unverified", "FDP" and "MEU" are not.
+once the words that ask about status, name a kind of provision or give a date are dropped, is
+what the stay alone touches: every subject word is in the stayed text of some section the stay
+affects, and none is in the text of those sections the stay leaves in force. "affiliates" is in
+the stayed text of 744.11 and 744.21 and nowhere else in the four sections; "Entity List",
+"MEU", "SDN" and "unverified" are in their unstayed text or not at all. A section whose unstayed
+text is not known (a whole section stayed, or chunks the section reader cannot find) settles
+nothing, and the stay is then not picked by its subject.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.index.tokenize import tokenize
+from assistant.index.snapshot import Change
+from assistant.index.tokenize import tokenize, tokenize_once
 from assistant.status import load_notes
 
 # A question about a rule's legal status: "is it stayed?", "still in force?", "What is the
 # status of the affiliates rule?", "What happened to the 50 percent rule?", "Has the rule been put
-# on hold?". ("status" alone is not asked: "UVEU status", "the status of my licence application".)
+# on hold?". ("status" alone is not asked: "UVEU status", "the status of my licence application";
+# nor "stay" the verb: "Can an affiliate stay unlisted?", "how long can it stay abroad".)
 ASKS_STATUS = re.compile(
-    r"\b(?:stay|stayed|in\s+force|in\s+effect|suspended|paused|still\s+(?:apply|applies|"
-    r"valid|effective|operative|binding|current)|legal\s+status)\b"
+    r"\b(?:the|a|this|that|its)\s+stay\b(?!\s+(?:out|abroad|overseas|at|in|there|here|longer|"
+    r"for|with|on\s+site))|\bstay\s+(?:of|on)\s+the\b"
+    r"|\b(?:stayed|in\s+force|in\s+effect|suspended|paused|(?:still\s+)?enforced|"
+    r"still\s+(?:apply|applies|valid|effective|operative|binding|current)|legal\s+status)\b"
     r"|\bstatus\s+of\s+(?:[\w%.'’()-]+\s+){0,6}?(?:rules?|provisions?|section|paragraph|"
     r"requirements?|restrictions?|prohibitions?|general\s+licen[cs]e|exceptions?|TGL|"
     r"amendments?)\b(?!\s+(?:applications?|requests?))"
@@ -47,25 +55,43 @@ ASKS_STATUS = re.compile(
     re.I,
 )
 
-# Words that ask about status, or name a kind of provision or the regulation itself, rather than
-# say which provision: left out of the subject.
+# Words that ask about status, name a kind of provision or the regulation itself, or say when,
+# rather than say which provision: left out of the subject.
 _NOT_SUBJECT = frozenset(
     tokenize(
         "stay stays stayed still force effect effective suspended suspension paused apply "
         "applies applied valid operative binding current currently status legal happened "
         "postponed delayed deferred put hold now today yet longer anymore ever been being "
-        "rule rules provision provisions section sections paragraph paragraphs requirement "
-        "requirements restriction restrictions prohibition prohibitions amendment amendments "
-        "regulation regulations ear bis commerce export exports control controls us u.s "
-        "has had did was is are new old recent latest"
+        "enforced enforce rule rules provision provisions section sections paragraph paragraphs "
+        "requirement requirements restriction restrictions prohibition prohibitions amendment "
+        "amendments regulation regulations ear bis commerce department export exports control "
+        "controls us u.s has had did was is are new old recent latest until till through year "
+        "years month months day days one s january february march april may june july august "
+        "september october november december"
     )
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def stay_subject(question: str) -> frozenset[str]:
     """The words of a status question that say what it asks about ("affiliates", "50",
-    "percent" of "Is the 50 percent affiliates rule still in force?")."""
-    return frozenset(t for t in tokenize(question) if t not in _NOT_SUBJECT)
+    "percent" of "Is the 50 percent affiliates rule still in force in 2026?")."""
+    return frozenset(
+        t for t in tokenize(question) if t not in _NOT_SUBJECT and not _YEAR.fullmatch(t)
+    )
+
+
+Chunk = tuple[int, str, Mapping[str, Any]]
+
+
+@dataclass
+class _Part:
+    """One stay in one document: the terms of its stayed text, those of the document's text it
+    leaves in force, and the rows it affects."""
+
+    stayed: set[str] = field(default_factory=set)
+    rest: set[str] = field(default_factory=set)
+    rows: set[int] = field(default_factory=set)
 
 
 def _split(text: str, meta: Mapping[str, Any]) -> dict[str, tuple[set[str], set[str]]]:
@@ -86,56 +112,73 @@ def _split(text: str, meta: Mapping[str, Any]) -> dict[str, tuple[set[str], set[
         stayed, rest = out.setdefault(note.fr or note.text, (set(), set()))
         at = 0
         for a, b in spans:
-            rest.update(tokenize(text[at:a]))
-            stayed.update(tokenize(text[a:b]))
+            rest.update(tokenize_once(text[at:a]))
+            stayed.update(tokenize_once(text[a:b]))
             at = max(at, b)
-        rest.update(tokenize(text[at:]))
+        rest.update(tokenize_once(text[at:]))
     return out
 
 
-Chunk = tuple[int, str, Mapping[str, Any]]
+@dataclass(frozen=True)
+class StayTexts:
+    """Per stay, per document it affects, what `_Part` holds: read once per snapshot view (the
+    chunks its caller's groups may read), since every status question asks the same."""
+
+    parts: dict[str, dict[str, _Part]]
+
+    @classmethod
+    def of(cls, stayed: Iterable[Chunk], sections: Iterable[Chunk]) -> StayTexts:
+        """From the chunks a recorded stay affects and every chunk of their documents."""
+        parts: dict[str, dict[str, _Part]] = {}
+        stays_of_row: dict[int, set[str]] = {}
+        for row, text, meta in stayed:
+            doc = str(meta.get("doc_id", ""))
+            for stay, (terms, rest) in _split(text, meta).items():
+                part = parts.setdefault(stay, {}).setdefault(doc, _Part())
+                part.stayed |= terms
+                part.rest |= rest
+                part.rows.add(row)
+                stays_of_row.setdefault(row, set()).add(stay)
+        for row, text, meta in sections:
+            doc = str(meta.get("doc_id", ""))
+            words: set[str] | None = None
+            for stay, docs in parts.items():
+                found = docs.get(doc)
+                if found is None or stay in stays_of_row.get(row, ()):
+                    continue  # (a chunk a stay affects gave that stay its rest already)
+                words = set(tokenize_once(text)) if words is None else words
+                found.rest |= words
+        return cls(parts)
+
+    def patched(self, change: Change) -> None:
+        """Read again for a refreshed snapshot (few chunks, and only when asked)."""
+        return None
+
+    def rows_asked(self, question: str) -> set[int]:
+        """The rows of the stay a status question asks about, in the documents whose stayed
+        text holds every subject word; empty when it asks about none."""
+        if not ASKS_STATUS.search(question):
+            return set()
+        subject = stay_subject(question)
+        if not subject:
+            return set()
+        asked: set[int] = set()
+        for docs in self.parts.values():
+            mine = list(docs.values())
+            if (
+                all(part.rest for part in mine)
+                and any(subject <= part.stayed for part in mine)
+                and not any(subject & part.rest for part in mine)
+            ):
+                for part in mine:
+                    if subject <= part.stayed:
+                        asked |= part.rows
+        return asked
 
 
 def rows_of_stays_asked(
     question: str, stayed: Iterable[Chunk], sections: Iterable[Chunk]
 ) -> set[int]:
-    """The rows, among `stayed` (row, text, metadata of each chunk a recorded stay affects), of
-    the stay a status question asks about, in the sections whose stayed text holds every
-    subject word. A stay is asked about when, in one section it affects, every subject word is
-    in the stayed text and none in the rest of the section (`sections`: every chunk of the
-    documents the stayed chunks belong to), so the words name what only the stay touches:
-    "affiliates", not "Entity List". Empty when the question does not ask about legal status
-    or names nothing beyond "the rule"."""
-    if not ASKS_STATUS.search(question):
-        return set()
-    subject = stay_subject(question)
-    if not subject:
-        return set()
-    # (stay, document) -> stayed terms, the rest's terms, the rows
-    parts: dict[tuple[str, str], tuple[set[str], set[str], set[int]]] = {}
-    stayed_rows: set[int] = set()
-    for row, text, meta in stayed:
-        stayed_rows.add(row)
-        doc = str(meta.get("doc_id", ""))
-        for stay, (terms, rest) in _split(text, meta).items():
-            got = parts.setdefault((stay, doc), (set(), set(), set()))
-            got[0].update(terms)
-            got[1].update(rest)
-            got[2].add(row)
-    for row, text, meta in sections:
-        if row in stayed_rows:
-            continue
-        doc = str(meta.get("doc_id", ""))
-        words = None
-        for (_stay, d), got in parts.items():
-            if d == doc:
-                words = set(tokenize(text)) if words is None else words
-                got[1].update(words)
-    asked: set[int] = set()
-    for stay in {s for s, _d in parts}:
-        mine = [got for (s, _d), got in parts.items() if s == stay]
-        if any(subject <= terms and not subject & rest for terms, rest, _rows in mine):
-            for terms, _rest, rows in mine:
-                if subject <= terms:
-                    asked |= rows
-    return asked
+    """`StayTexts.rows_asked` over these chunks (`stayed`: row, text, metadata of each chunk a
+    recorded stay affects; `sections`: every chunk of their documents)."""
+    return StayTexts.of(stayed, sections).rows_asked(question)

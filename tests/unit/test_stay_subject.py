@@ -71,3 +71,82 @@ def test_the_subject_leaves_out_the_words_that_ask_about_status() -> None:
         "affiliate",
     }
     assert not stay_subject("Has the rule been stayed?")
+
+
+def _chunk(
+    row: int, doc: str, text: str, stays: list[tuple[str, str]], at: int = 0
+) -> tuple[int, str, dict[str, Any]]:
+    """A chunk of `doc` at offset `at` whose sentences in `stays` ((stay, sentence)) a stay
+    affects."""
+    meta: dict[str, Any] = {"doc_id": doc, "start": at, "end": at + len(text)}
+    notes = []
+    for fr, sentence in stays:
+        a = at + text.index(sentence)
+        notes.append(
+            StatusNote(
+                kind="stay",
+                text=f"At {fr}, ... was stayed.",
+                start=9000,
+                end=9020,
+                section=doc,
+                targets=(NoteTarget("", "", ((a, a + len(sentence)),)),),
+                fr=fr,
+            )
+        )
+    if notes:
+        meta["status_notes"] = dump_notes(notes)
+    return row, text, meta
+
+
+def test_a_word_another_affected_section_uses_unstayed_is_not_the_stays() -> None:
+    """The stayed text of 744.11 names the MEU List, which the rest of 744.11 does not; the rest
+    of 744.21, which the same stay affects, does: the MEU List is not what the stay is about."""
+    el = _chunk(
+        0,
+        "744.11",
+        "Affiliates of listed entities and MEU List parties. Other text.",
+        [("90 FR 1", "Affiliates of listed entities and MEU List parties.")],
+    )
+    el_rest = _chunk(1, "744.11", "The Entity List criteria.", [], at=500)
+    meu = _chunk(
+        2,
+        "744.21",
+        "The MEU List names military end users. Affiliates owned.",
+        [("90 FR 1", "Affiliates owned.")],
+    )
+    stayed, sections = [el, meu], [el, el_rest, meu]
+    assert rows_of_stays_asked("Is the affiliates rule in effect?", stayed, sections) == {0, 2}
+    assert not rows_of_stays_asked("Is the MEU rule still in effect?", stayed, sections)
+
+
+def test_a_chunk_another_stay_affects_counts_toward_this_stays_rest() -> None:
+    """Two stays in one section: the gizmo paragraph is unstayed text for the widget stay,
+    though the chunk holding it carries the gizmo stay's note."""
+    both = _chunk(
+        0,
+        "744.9",
+        "Gizmos need a licence. Widgets need one too. Gizmo rules differ.",
+        [("90 FR 1", "Widgets need one too."), ("90 FR 2", "Gizmos need a licence.")],
+    )
+    rest = _chunk(1, "744.9", "Other provisions of the section.", [], at=500)
+    assert not rows_of_stays_asked("Is the gizmo rule still in effect?", [both], [both, rest])
+    assert rows_of_stays_asked("Is the widget rule still in effect?", [both], [both, rest])
+
+
+def test_a_stay_whose_unstayed_text_is_not_known_is_not_picked_by_its_subject() -> None:
+    whole = _chunk(0, "supp-4", "Entity List entries.", [("90 FR 1", "Entity List entries.")])
+    assert not rows_of_stays_asked("Is the Entity List still in effect?", [whole], [whole])
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Is the affiliates rule still in effect in 2026?", True),
+        ("Is the affiliates rule still enforced?", True),
+        ("Is there a stay on the affiliates rule until November?", True),
+        # "stay" the verb
+        ("Can an affiliate owned 50 percent stay unlisted?", False),
+    ],
+)
+def test_dates_and_the_verb_stay(question: str, asked: bool) -> None:
+    assert bool(rows_of_stays_asked(question, STAYED_CHUNKS, SECTION)) is asked
