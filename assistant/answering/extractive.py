@@ -32,6 +32,7 @@ from assistant.answering.listed_names import named_whole
 from assistant.answering.quotes import (
     display,
     introduces_list,
+    is_heading,
     provision_span,
     with_holding,
     worth_quoting,
@@ -554,6 +555,37 @@ def _operative_lines(
             continue  # another of these lines quotes it already
         lines.append(_Line(i, a, b, 1.0))
     return lines
+
+
+def _past_the_lead(
+    line: _Line, p: SearchResult, led: Sequence[tuple[str, int, int]]
+) -> _Line | None:
+    """A support line whose provision holds a whole sentence the bottom line quotes, after no
+    more than its heading ("(a) Scope. License Exception LVS authorizes ..." under that very
+    sentence): the rest of the provision, or None when nothing follows. Otherwise the line,
+    whole: a bottom line cut at a colon or a semicolon needs the list the line goes on with."""
+    for doc, a, b in led:
+        if (
+            doc != p.doc_id
+            or not line.start <= a < b <= line.end
+            or (a, b) == (line.start, line.end)
+        ):
+            continue
+        if not _ENDS_A_SENTENCE.search(p.text[a - p.start : b - p.start]):
+            return line
+        before = p.text[line.start - p.start : a - p.start].strip()
+        if before and not is_heading(before):
+            return line  # the provision opens with something the bottom line does not say
+        after = p.text[b - p.start : line.end - p.start]
+        start = b + len(after) - len(after.lstrip())
+        rest = p.text[start - p.start : line.end - p.start].strip()
+        if len(rest) < 12 or is_heading(rest):
+            return None
+        return replace(line, start=start)
+    return line
+
+
+_ENDS_A_SENTENCE = re.compile(r"[.!?][\"”’')\]]*\s*$")
 
 
 def _overlaps(line: _Line, other: _Line, passages: Sequence[SearchResult]) -> bool:
@@ -1148,8 +1180,14 @@ def compose_extractive(
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
     continued: list[tuple[str, int, int]] = []  # (doc_id, start, end) quoted as a continuation
+    led = [(c.doc_id, c.start, c.end) for c in citer.citations]
     for sup in [*operative, *chosen]:
         p = passages[sup.passage]
+        if sup not in operative:
+            trimmed = _past_the_lead(sup, p, led)
+            if trimmed is None:
+                continue  # the bottom line under its heading: nothing more to show
+            sup = trimmed
         if sup not in operative and any(
             d == p.doc_id and sup.start < e and s < sup.end for d, s, e in continued
         ):

@@ -1,0 +1,61 @@
+"""A support line does not repeat the bottom line: a provision that is the bottom line's
+sentence under its heading ("(b) *Licensing policy.* Applications ... will generally be
+denied") is left out, and one that goes on past it is quoted from where the bottom line ends."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.answering.extractive import compose_extractive
+from tests.support.passages import ChunkLookup, regulation_passage, section_chunk
+
+POLICY = "Applications for such licenses will generally be denied to all destinations."
+AFTER = "Each application is reviewed by the Departments of State and Defense."
+REQUIREMENT = (
+    "(a) *License requirements.* A license is required to export any implement of torture to "
+    "all destinations, including Canada."
+)
+
+
+def _answer(policy_text: str) -> str:
+    passages = [
+        regulation_passage(1, "15 CFR 742.11(b)", policy_text, similarity=0.8),
+        regulation_passage(2, "15 CFR 742.11(a)", REQUIREMENT, similarity=0.6),
+    ]
+    answer = compose_extractive(
+        "Will applications for such licenses be denied?",
+        passages,
+        min_relevance=0.1,
+        min_relevance_unknown_name=0.1,
+    )
+    assert POLICY in answer.answer.split("\n", 1)[0], answer.answer
+    return answer.answer
+
+
+def test_the_bottom_line_under_its_heading_is_not_quoted_again() -> None:
+    """ "What is License Exception LVS?": the bottom line is the scope sentence, read from the
+    section; the passage retrieval brought is that sentence under "( a ) Scope." (the eCFR
+    text's own spacing)."""
+    scope = (
+        "( a ) Scope. License Exception LVS authorizes the export and reexport in a single "
+        "shipment of eligible commodities as identified by “LVS - $(value limit)” on the CCL."
+    )
+    title = "§ 740.3 Shipments of limited value (LVS)."
+    chunk = section_chunk(1, scope, 0, "15 CFR 740.3(a)", "15-cfr-740.3", title)
+    other = section_chunk(2, REQUIREMENT, 0, "15 CFR 742.11(a)", "15-cfr-742.11", "§ 742.11")
+    passages = [replace(p, similarity=0.7, score=0.7) for p in (chunk, other)]
+    text = compose_extractive(
+        "What is License Exception LVS?",
+        passages,
+        min_relevance=0.1,
+        min_relevance_unknown_name=0.1,
+        lookup=ChunkLookup([chunk]),
+    ).answer
+    assert text.startswith("15 CFR 740.3(a): **License Exception LVS authorizes"), text
+    assert text.count("in a single shipment") == 1, text
+
+
+def test_a_provision_going_on_past_the_bottom_line_is_quoted_from_there() -> None:
+    text = _answer(f"(b) *Licensing policy.* {POLICY} {AFTER}")
+    assert text.count("generally be denied") == 1, text
+    assert f"- 15 CFR 742.11(b): {AFTER} [2]" in text, text
