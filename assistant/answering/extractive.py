@@ -43,6 +43,7 @@ from assistant.answering.section_periods import (
     STATES_DURATION,
     period_in_section,
 )
+from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.tokenize import tokenize
 from assistant.models import (
     AUTHORITY_ORDER,
@@ -64,7 +65,7 @@ from assistant.retrieval.features import (
     definitions_pattern,
 )
 from assistant.retrieval.references import asks_about_whole, citation_match, legal_references
-from assistant.retrieval.retriever import SECTION_LIMIT, off_regime
+from assistant.retrieval.retriever import SECTION_LIMIT, off_regime, stay_texts
 from assistant.retrieval.stay_subject import ASKS_STATUS
 from assistant.status import is_superseded, load_notes
 from assistant.text import chunk_sentences
@@ -555,6 +556,18 @@ def _operative_lines(
             continue  # another of these lines quotes it already
         lines.append(_Line(i, a, b, 1.0))
     return lines
+
+
+def _stay_may_lead(question: str, lookup: Lookup | None) -> bool:
+    """Whether a stayed provision retrieval brought may open the answer to a status question
+    (`StayTexts.may_lead`), read from the chunks the caller's groups may read (the lookup's
+    snapshot, viewed as the caller): always for a question about "the stay" itself, or when
+    there is no snapshot to read the stays from (a lookup without one)."""
+    index = getattr(lookup, "index", None)
+    if asks_legal_status(question) or not isinstance(index, CorpusSnapshot):
+        return True
+    restricted = getattr(lookup, "restricted", None)
+    return stay_texts(index.view(getattr(restricted, "groups", None))).may_lead(question)
 
 
 def _past_the_lead(
@@ -1121,6 +1134,8 @@ def compose_extractive(
                     _STAY_NOTE.match(note) for note in notes_of(passages[x.passage], x.start, x.end)
                 )
             ]
+            if noted and not in_named and not _stay_may_lead(question, lookup):
+                noted = []  # (a section the question names is asked about, whatever its words)
             top = min(noted, key=lambda x: (x.passage, -x.score)) if noted else top
         if lookup is not None and not in_named:
             top = _exception_scope_lead(question, top, passages, lookup)

@@ -486,13 +486,18 @@ def _stays_asked(query: str, lexical: CorpusSnapshot, allowed: set[int] | None) 
         return {i for i in lexical.stayed() if allowed is None or i in allowed}
     if not ASKS_STATUS.search(query) or not stay_subject(query):
         return set()
+    return {i for i in stay_texts(lexical).rows_asked(query) if allowed is None or i in allowed}
+
+
+def stay_texts(lexical: CorpusSnapshot) -> StayTexts:
+    """`StayTexts` of this view (its stayed chunks and every chunk of their documents), read
+    once per snapshot view."""
     texts = lexical.derived(("stay texts",), lambda: _stay_texts(lexical))
     assert isinstance(texts, StayTexts)
-    return {i for i in texts.rows_asked(query) if allowed is None or i in allowed}
+    return texts
 
 
 def _stay_texts(lexical: CorpusSnapshot) -> StayTexts:
-    """`StayTexts` of this view: its stayed chunks and every chunk of their documents."""
     rows = lexical.stayed()
     docs = {str(lexical.metas[i].get("doc_id", "")) for i in rows}
     sections = {str(lexical.metas[i].get("citation", "")).split("(", 1)[0] for i in rows}

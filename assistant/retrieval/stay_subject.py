@@ -175,6 +175,25 @@ class StayTexts:
                         asked |= part.rows
         return asked
 
+    def distinctive(self) -> set[str]:
+        """Words in some stay's stayed text and in none of its sections' unstayed text."""
+        out: set[str] = set()
+        for docs in self.parts.values():
+            mine = list(docs.values())
+            if all(part.rest for part in mine):
+                out |= set().union(*(p.stayed for p in mine)) - set().union(*(p.rest for p in mine))
+        return out
+
+    def may_lead(self, question: str) -> bool:
+        """Whether a stayed provision may open the answer to a status question that retrieval
+        brought it to on its own words: the question names nothing beyond "it" or "the rule",
+        or one of its subject words is one only a stay's text uses ("Is the SDN 50 percent rule
+        still in force?"), not "Is the MEU List still in effect?" (the MEU List is in 744.21's
+        unstayed text), which the Affiliates paragraphs of 744.11(a)(1) would otherwise open
+        with their stay."""
+        subject = stay_subject(question)
+        return not subject or bool(subject & self.distinctive())
+
 
 def rows_of_stays_asked(
     question: str, stayed: Iterable[Chunk], sections: Iterable[Chunk]

@@ -223,6 +223,10 @@ def test_a_status_question_naming_the_stayed_rule_leads_with_its_stay(
     [
         "Is the Entity List rule still in force?",
         "Is the Military End-User List still in effect?",
+        "Is the MEU List still in effect?",
+        "Is the MEU license requirement still in effect?",
+        "Is the Entity List license requirement for Huawei still in effect?",
+        "Is the Unverified List requirement stayed?",
     ],
 )
 def test_a_status_question_about_another_rule_is_not_led_by_the_stay(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.retrieval.stay_subject import rows_of_stays_asked, stay_subject
+from assistant.retrieval.stay_subject import StayTexts, rows_of_stays_asked, stay_subject
 from assistant.status import NoteTarget, StatusNote, dump_notes
 
 INTRO = "(a) License requirement. A license is required for entities on the Entity List. "
@@ -150,3 +150,32 @@ def test_a_stay_whose_unstayed_text_is_not_known_is_not_picked_by_its_subject() 
 )
 def test_dates_and_the_verb_stay(question: str, asked: bool) -> None:
     assert bool(rows_of_stays_asked(question, STAYED_CHUNKS, SECTION)) is asked
+
+
+@pytest.mark.parametrize(
+    ("question", "may"),
+    [
+        ("Is the affiliates rule in effect?", True),
+        ("Is the MEU rule still in force?", False),  # in 744.21's unstayed text
+        ("Is the Entity List still in force?", False),
+        ("Is the rule still in force?", True),  # names nothing: a follow-up's "it"
+    ],
+)
+def test_a_stayed_provision_may_lead_only_a_question_naming_what_only_it_says(
+    question: str, may: bool
+) -> None:
+    el = _chunk(
+        0,
+        "744.11",
+        "Affiliates of listed entities and MEU List parties. Other text.",
+        [("90 FR 1", "Affiliates of listed entities and MEU List parties.")],
+    )
+    el_rest = _chunk(1, "744.11", "The Entity List criteria.", [], at=500)
+    meu = _chunk(
+        2,
+        "744.21",
+        "The MEU List names military end users. Affiliates owned.",
+        [("90 FR 1", "Affiliates owned.")],
+    )
+    texts = StayTexts.of([el, meu], [el, el_rest, meu])
+    assert texts.may_lead(question) is may
