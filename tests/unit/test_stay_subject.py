@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.retrieval.stay_subject import StayTexts, rows_of_stays_asked, stay_subject
+from assistant.retrieval.stay_subject import Chunk, StayTexts, rows_of_stays_asked, stay_subject
 from assistant.status import NoteTarget, StatusNote, dump_notes
 
 INTRO = "(a) License requirement. A license is required for entities on the Entity List. "
@@ -98,9 +98,10 @@ def _chunk(
     return row, text, meta
 
 
-def test_a_word_another_affected_section_uses_unstayed_is_not_the_stays() -> None:
-    """The stayed text of 744.11 names the MEU List, which the rest of 744.11 does not; the rest
-    of 744.21, which the same stay affects, does: the MEU List is not what the stay is about."""
+def _two_sections() -> tuple[list[Chunk], list[Chunk]]:
+    """One stay over two sections (the stayed chunks, then every chunk of both): 744.11's
+    stayed text names the MEU List, which the rest of 744.11 does not, and 744.21's unstayed
+    text does."""
     el = _chunk(
         0,
         "744.11",
@@ -114,7 +115,13 @@ def test_a_word_another_affected_section_uses_unstayed_is_not_the_stays() -> Non
         "The MEU List names military end users. Affiliates owned.",
         [("90 FR 1", "Affiliates owned.")],
     )
-    stayed, sections = [el, meu], [el, el_rest, meu]
+    return [el, meu], [el, el_rest, meu]
+
+
+def test_a_word_another_affected_section_uses_unstayed_is_not_the_stays() -> None:
+    """The stayed text of 744.11 names the MEU List, which the rest of 744.11 does not; the rest
+    of 744.21, which the same stay affects, does: the MEU List is not what the stay is about."""
+    stayed, sections = _two_sections()
     assert rows_of_stays_asked("Is the affiliates rule in effect?", stayed, sections) == {0, 2}
     assert not rows_of_stays_asked("Is the MEU rule still in effect?", stayed, sections)
 
@@ -164,18 +171,5 @@ def test_dates_and_the_verb_stay(question: str, asked: bool) -> None:
 def test_a_stayed_provision_may_lead_only_a_question_naming_what_only_it_says(
     question: str, may: bool
 ) -> None:
-    el = _chunk(
-        0,
-        "744.11",
-        "Affiliates of listed entities and MEU List parties. Other text.",
-        [("90 FR 1", "Affiliates of listed entities and MEU List parties.")],
-    )
-    el_rest = _chunk(1, "744.11", "The Entity List criteria.", [], at=500)
-    meu = _chunk(
-        2,
-        "744.21",
-        "The MEU List names military end users. Affiliates owned.",
-        [("90 FR 1", "Affiliates owned.")],
-    )
-    texts = StayTexts.of([el, meu], [el, el_rest, meu])
+    texts = StayTexts.of(*_two_sections())
     assert texts.may_lead(question) is may
