@@ -55,6 +55,7 @@ from assistant.retrieval.stay_subject import ASKS_STATUS, StayTexts, stay_subjec
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50  # chunks each retriever contributes before fusion
+_STAY_PLACE = 5  # the place a provision of a stay asked about takes, at the latest
 SECTION_LIMIT = 40  # chunks `Retriever.section` reads of one section at most
 OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
 # A section asked about as a whole: its first chunk gains this (times the reference weight,
@@ -515,6 +516,16 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
         return []
     view, idx, features = found
     order, total = rank(features, k, weights)
+    if features.stayed is not None and order:
+        # A question about a stay the corpus records (`_stays_asked`): its best provision takes
+        # the fifth place when none is in the top five, since the question's own words
+        # ("suspended", "in effect") are not the provision's; the answer's status lead reads
+        # the top passages.
+        place = min(k, _STAY_PLACE) - 1
+        if not any(features.stayed[o] for o in order[: place + 1]):
+            best = max((i for i in range(len(total)) if features.stayed[i]), key=lambda i: total[i])
+            rest = [o for o in order[place:] if o != best]
+            order = [*order[:place], best, *rest][:k]
     return [
         _result(
             view.ids[int(idx[o])],

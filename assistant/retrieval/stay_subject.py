@@ -11,17 +11,19 @@ tells a legal reader that rule was stayed.
 
 So a status question is taken to ask about a recorded stay only when its subject, the words left
 once the words that ask about status, name a kind of provision or give a date are dropped, is
-what the stay alone touches: every subject word is in the stayed text of some section the stay
-affects, and none is in the text of those sections the stay leaves in force. "affiliates" is in
-the stayed text of 744.11 and 744.21 and nowhere else in the four sections; "Entity List",
-"MEU", "SDN" and "unverified" are in their unstayed text or not at all. A section whose unstayed
-text is not known (a whole section stayed, or chunks the section reader cannot find) settles
-nothing, and the stay is then not picked by its subject.
+what the stay is about: every subject word is in the stayed text of more than half of the
+sections the stay affects, and none is in the text of those sections the stay leaves in force.
+"affiliates", "50 percent" and "ownership" are in the stayed text of three or four of the four
+sections and nowhere in their unstayed text; "Entity List", "MEU", "SDN" and "unverified" are in
+their unstayed text or not at all, and "deemed" or "email" in one section's stayed text only.
+A section whose unstayed text is not known (a whole section stayed, or chunks the section
+reader cannot find) settles nothing, and the stay is then not picked by its subject.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,23 +167,17 @@ class StayTexts:
         asked: set[int] = set()
         for docs in self.parts.values():
             mine = list(docs.values())
-            if (
-                all(part.rest for part in mine)
-                and any(subject <= part.stayed for part in mine)
-                and not any(subject & part.rest for part in mine)
-            ):
+            if subject <= _about(mine):
                 for part in mine:
                     if subject <= part.stayed:
                         asked |= part.rows
         return asked
 
     def distinctive(self) -> set[str]:
-        """Words in some stay's stayed text and in none of its sections' unstayed text."""
+        """What the stays are about (`_about`), all of them together."""
         out: set[str] = set()
         for docs in self.parts.values():
-            mine = list(docs.values())
-            if all(part.rest for part in mine):
-                out |= set().union(*(p.stayed for p in mine)) - set().union(*(p.rest for p in mine))
+            out |= _about(list(docs.values()))
         return out
 
     def may_lead(self, question: str) -> bool:
@@ -193,6 +189,18 @@ class StayTexts:
         with their stay."""
         subject = stay_subject(question)
         return not subject or bool(subject & self.distinctive())
+
+
+def _about(parts: list[_Part]) -> set[str]:
+    """What one stay is about: the words the stayed text of more than half of the documents it
+    affects uses (the four sections the Affiliates stay touches share "affiliates", "50
+    percent", "ownership"; only one says "deemed" or "email"), and no document's unstayed text
+    uses. Nothing when a document's unstayed text is not known."""
+    if not parts or not all(part.rest for part in parts):
+        return set()
+    counts = Counter(word for part in parts for word in part.stayed)
+    rest = set().union(*(part.rest for part in parts))
+    return {word for word, n in counts.items() if n > len(parts) / 2 and word not in rest}
 
 
 def rows_of_stays_asked(

@@ -204,6 +204,7 @@ def test_an_answer_citing_744_11_a_1_shows_its_stay(
         "Is the affiliates rule stayed?",
         "Is the affiliates rule in effect?",
         "What is the status of the affiliates rule?",
+        "Has the affiliates rule been suspended?",
     ],
 )
 def test_a_status_question_naming_the_stayed_rule_leads_with_its_stay(
@@ -227,6 +228,7 @@ def test_a_status_question_naming_the_stayed_rule_leads_with_its_stay(
         "Is the MEU license requirement still in effect?",
         "Is the Entity List license requirement for Huawei still in effect?",
         "Is the Unverified List requirement stayed?",
+        "Is the deemed export rule still in effect?",
     ],
 )
 def test_a_status_question_about_another_rule_is_not_led_by_the_stay(

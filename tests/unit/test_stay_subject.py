@@ -173,3 +173,13 @@ def test_a_stayed_provision_may_lead_only_a_question_naming_what_only_it_says(
 ) -> None:
     texts = StayTexts.of(*_two_sections())
     assert texts.may_lead(question) is may
+
+
+def test_a_word_of_one_sections_stayed_text_only_is_not_what_the_stay_is_about() -> None:
+    """ "parties" is in 744.11's stayed text and nowhere unstayed, but 744.21's stayed text does
+    not say it: as "deemed" or "email" in one of the four sections the Affiliates stay affects,
+    it is not what the stay is about."""
+    stayed, sections = _two_sections()
+    assert not rows_of_stays_asked("Is the parties rule still in effect?", stayed, sections)
+    assert not StayTexts.of(stayed, sections).may_lead("Is the parties rule still in effect?")
+    assert StayTexts.of(stayed, sections).may_lead("Is the affiliates rule still in effect?")
