@@ -573,31 +573,33 @@ def _stay_may_lead(question: str, lookup: Lookup | None) -> bool:
 def _past_the_lead(
     line: _Line, p: SearchResult, led: Sequence[tuple[str, int, int]]
 ) -> _Line | None:
-    """A support line whose provision holds a whole sentence the bottom line quotes, after no
-    more than its heading ("(a) Scope. License Exception LVS authorizes ..." under that very
-    sentence): the rest of the provision, or None when nothing follows. Otherwise the line,
-    whole: a bottom line cut at a colon or a semicolon needs the list the line goes on with."""
+    """A support line whose provision opens with the sentence the bottom line quotes: the rest
+    of the provision, from where the bottom line ends, or None when nothing follows.
+    Otherwise the line, whole: after a heading (the heading may carry what the sentence does
+    not say: "(ii) Cambodia."), under a bottom line cut at a colon or a semicolon or one that
+    introduces a list ("The following changes do not require ..."), or when the rest would open
+    mid-sentence. `led`: the spans the bottom line quotes word for word (not the provisions a
+    determination's fixed words cite, which the line may be the only place to show)."""
     for doc, a, b in led:
-        if (
-            doc != p.doc_id
-            or not line.start <= a < b <= line.end
-            or (a, b) == (line.start, line.end)
-        ):
+        if doc != p.doc_id or a != line.start or not b < line.end:
             continue
-        if not _ENDS_A_SENTENCE.search(p.text[a - p.start : b - p.start]):
+        said = p.text[a - p.start : b - p.start]
+        if not _ENDS_A_SENTENCE.search(said) or _INTRODUCES.search(said):
             return line
-        before = p.text[line.start - p.start : a - p.start].strip()
-        if before and not is_heading(before):
-            return line  # the provision opens with something the bottom line does not say
         after = p.text[b - p.start : line.end - p.start]
         start = b + len(after) - len(after.lstrip())
         rest = p.text[start - p.start : line.end - p.start].strip()
         if len(rest) < 12 or is_heading(rest):
             return None
+        if not _OPENS_A_SENTENCE.match(rest):
+            return line
         return replace(line, start=start)
     return line
 
 
+_INTRODUCES = re.compile(r"\b(?:the\s+following|as\s+follows)\b", re.I)
+# a capital, a digit, a quote, or a paragraph designator ("(i) ", "(2) ")
+_OPENS_A_SENTENCE = re.compile(r"[A-Z0-9“\"‘']|\(\s*[a-z0-9]{1,5}\s*\)\s")
 _ENDS_A_SENTENCE = re.compile(r"[.!?][\"”’')\]]*\s*$")
 
 
@@ -1082,6 +1084,7 @@ def compose_extractive(
     )
     opening = bottom_line(None if general else finding, citer)
     lead_lines, determination, claims = opening.lines, opening.determination, opening.claims
+    quoted_lead: list[tuple[str, int, int]] = []  # what the bottom line quotes, word for word
     cite = citer.cite
 
     passages = list(passages)  # a determination's basis may join them (`_operative_lines`)
@@ -1145,6 +1148,7 @@ def compose_extractive(
         b = with_holding(p, a, b)
         n = cite(p, a, b, top.score)
         if n is not None:
+            quoted_lead.append((p.doc_id, a, b))
             shown = _display(p.text[a - p.start : b - p.start])
             # named before the quote: a reader of the bottom line sees whose words they are
             # (a section's, a rule's, a news article's) without looking up [n]
@@ -1195,11 +1199,10 @@ def compose_extractive(
     support: list[str] = []
     lead_cited = {c.n for c in citer.citations}
     continued: list[tuple[str, int, int]] = []  # (doc_id, start, end) quoted as a continuation
-    led = [(c.doc_id, c.start, c.end) for c in citer.citations]
     for sup in [*operative, *chosen]:
         p = passages[sup.passage]
         if sup not in operative:
-            trimmed = _past_the_lead(sup, p, led)
+            trimmed = _past_the_lead(sup, p, quoted_lead)
             if trimmed is None:
                 continue  # the bottom line under its heading: nothing more to show
             sup = trimmed

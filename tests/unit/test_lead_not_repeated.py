@@ -1,6 +1,8 @@
-"""A support line does not repeat the bottom line: a provision that is the bottom line's
-sentence under its heading ("(b) *Licensing policy.* Applications ... will generally be
-denied") is left out, and one that goes on past it is quoted from where the bottom line ends."""
+"""A support line does not repeat the bottom line: a provision that opens with the bottom
+line's sentence and goes on is quoted from where the bottom line ends. A provision that puts a
+heading before it, or that the bottom line introduces as a list, is kept whole: the heading
+may say what the sentence does not ("(ii) Cambodia."), and a list read without its stem may
+read backwards."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def _answer(policy_text: str) -> str:
     return answer.answer
 
 
-def test_the_bottom_line_under_its_heading_is_not_quoted_again() -> None:
+def test_a_heading_before_the_bottom_line_keeps_the_line_whole() -> None:
     """ "What is License Exception LVS?": the bottom line is the scope sentence, read from the
     section; the passage retrieval brought is that sentence under "( a ) Scope." (the eCFR
     text's own spacing)."""
@@ -52,10 +54,27 @@ def test_the_bottom_line_under_its_heading_is_not_quoted_again() -> None:
         lookup=ChunkLookup([chunk]),
     ).answer
     assert text.startswith("15 CFR 740.3(a): **License Exception LVS authorizes"), text
-    assert text.count("in a single shipment") == 1, text
+    assert "): (a) Scope. License Exception LVS authorizes" in text, text
 
 
 def test_a_provision_going_on_past_the_bottom_line_is_quoted_from_there() -> None:
     text = _answer(f"(b) *Licensing policy.* {POLICY} {AFTER}")
     assert text.count("generally be denied") == 1, text
     assert f"- 15 CFR 742.11(b): {AFTER} [2]" in text, text
+
+
+def test_a_bottom_line_introducing_a_list_keeps_the_line_whole() -> None:
+    stem = "The following changes do not require a replacement license."
+    items = "(i) Decrease in unit price; (ii) Increase in price up to 25 percent."
+    passages = [
+        regulation_passage(1, "15 CFR 750.7(c)", f"{stem} {items}", similarity=0.8),
+        regulation_passage(2, "15 CFR 742.11(a)", REQUIREMENT, similarity=0.6),
+    ]
+    text = compose_extractive(
+        "Which changes do not require a replacement license?",
+        passages,
+        min_relevance=0.1,
+        min_relevance_unknown_name=0.1,
+    ).answer
+    assert stem in text.split("\n", 1)[0], text
+    assert f"- 15 CFR 750.7(c): {stem} {items} [" in text, text
