@@ -1204,7 +1204,7 @@ def compose_extractive(
         if sup not in operative:
             trimmed = _past_the_lead(sup, p, quoted_lead)
             if trimmed is None:
-                continue  # the bottom line under its heading: nothing more to show
+                continue  # the provision is the bottom line's sentence: nothing more to show
             sup = trimmed
         if sup not in operative and any(
             d == p.doc_id and sup.start < e and s < sup.end for d, s, e in continued
