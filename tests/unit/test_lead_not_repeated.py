@@ -19,19 +19,18 @@ REQUIREMENT = (
 )
 
 
-def _answer(policy_text: str) -> str:
+def _answer(question: str, citation: str, text: str, lead: str) -> str:
+    """The answer to `question` from a passage of `text` under `citation` and 742.11(a), its
+    bottom line holding `lead`."""
     passages = [
-        regulation_passage(1, "15 CFR 742.11(b)", policy_text, similarity=0.8),
+        regulation_passage(1, citation, text, similarity=0.8),
         regulation_passage(2, "15 CFR 742.11(a)", REQUIREMENT, similarity=0.6),
     ]
     answer = compose_extractive(
-        "Will applications for such licenses be denied?",
-        passages,
-        min_relevance=0.1,
-        min_relevance_unknown_name=0.1,
-    )
-    assert POLICY in answer.answer.split("\n", 1)[0], answer.answer
-    return answer.answer
+        question, passages, min_relevance=0.1, min_relevance_unknown_name=0.1
+    ).answer
+    assert lead in answer.split("\n", 1)[0], answer
+    return answer
 
 
 def test_a_heading_before_the_bottom_line_keeps_the_line_whole() -> None:
@@ -58,7 +57,12 @@ def test_a_heading_before_the_bottom_line_keeps_the_line_whole() -> None:
 
 
 def test_a_provision_going_on_past_the_bottom_line_is_quoted_from_there() -> None:
-    text = _answer(f"(b) *Licensing policy.* {POLICY} {AFTER}")
+    text = _answer(
+        "Will applications for such licenses be denied?",
+        "15 CFR 742.11(b)",
+        f"(b) *Licensing policy.* {POLICY} {AFTER}",
+        POLICY,
+    )
     assert text.count("generally be denied") == 1, text
     assert f"- 15 CFR 742.11(b): {AFTER} [2]" in text, text
 
@@ -66,15 +70,10 @@ def test_a_provision_going_on_past_the_bottom_line_is_quoted_from_there() -> Non
 def test_a_bottom_line_introducing_a_list_keeps_the_line_whole() -> None:
     stem = "The following changes do not require a replacement license."
     items = "(i) Decrease in unit price; (ii) Increase in price up to 25 percent."
-    passages = [
-        regulation_passage(1, "15 CFR 750.7(c)", f"{stem} {items}", similarity=0.8),
-        regulation_passage(2, "15 CFR 742.11(a)", REQUIREMENT, similarity=0.6),
-    ]
-    text = compose_extractive(
+    text = _answer(
         "Which changes do not require a replacement license?",
-        passages,
-        min_relevance=0.1,
-        min_relevance_unknown_name=0.1,
-    ).answer
-    assert stem in text.split("\n", 1)[0], text
+        "15 CFR 750.7(c)",
+        f"{stem} {items}",
+        stem,
+    )
     assert f"- 15 CFR 750.7(c): {stem} {items} [" in text, text
