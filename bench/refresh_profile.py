@@ -82,6 +82,9 @@ class SyntheticStore:
     def document_records(self) -> dict[str, dict[str, Any]]:
         return {k: dict(v) for k, v in self.records.items()}
 
+    def removal_mark(self) -> str:
+        return ""  # records carry no write stamps here: the ledger is read whole every time
+
     def count(self) -> int:
         return len(self.rows)
 

@@ -50,6 +50,7 @@ import bm25s
 import numpy as np
 
 from assistant.access import readable
+from assistant.index import ledger_follow
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
 from assistant.index.heap import return_freed_memory
 from assistant.index.store import Store, shared_strings
@@ -544,10 +545,11 @@ def ledger_version(records: dict[str, dict[str, Any]]) -> str:
 
 
 def corpus_version(store: Store) -> str:
-    """The version of what the store holds now (see `ledger_version`). The ledger read is kept
-    for a moment: a refresh that follows at once (the version changed) starts from it instead
-    of reading the whole ledger again."""
-    records = store.document_records()
+    """The version of what the store holds now (see `ledger_version`), from the ledger as
+    `ledger_follow` reads it (the records written since the last look, when that is safe). The
+    records are kept for a moment: a refresh that follows at once (the version changed) starts
+    from them instead of reading the ledger again."""
+    records = ledger_follow.current_records(store)
     with _recent_lock:
         _recent_ledgers[store] = (time.monotonic(), records)
     return ledger_version(records)
@@ -560,7 +562,7 @@ def _ledger(store: Store) -> dict[str, dict[str, Any]]:
         seen = _recent_ledgers.pop(store, None)
     if seen is not None and time.monotonic() - seen[0] <= _LEDGER_REUSE_S:
         return seen[1]
-    return store.document_records()
+    return ledger_follow.current_records(store)
 
 
 _recent_lock = threading.Lock()
@@ -629,7 +631,7 @@ def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapsho
     or after its update, never half. The index is then marked incomplete and is not persisted;
     readers rebuild it when the ledger or the number of stored chunks changes (a killed ingest
     that changes neither is not rebuilt over and over)."""
-    records = store.document_records()  # the ledger first: chunks are written before it
+    records = ledger_follow.current_records(store)  # the ledger first: chunks are written before it
     vectors_too = holds_vectors(store)
     ids, texts, metas, vectors = store.all_chunks(vectors=vectors_too)
     version = ledger_version(records)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,11 @@ _PAGE = 2000
 HNSW_EF_SEARCH = 1000
 _MARK_ID = "ledger"  # the changes collection's record of the latest ledger write
 _LAYOUT_ID = "layout"  # ... and its note that the ledger has its own collection
+_DELETED_ID = "deleted"  # ... and its record of the latest removal of ledger records
+# Every ledger record carries the time it was written (ms since the epoch, by the writer's
+# clock), so a replica can read only the records written since its last look
+# (`records_written_since`, `assistant.index.ledger_follow`).
+WRITTEN_AT = "written_at"
 _DOCS_PER_FILTER = 200  # document ids in one `$in` filter when reading some documents' chunks
 # Chunks with their texts and vectors are read this many at a time: one call for the whole
 # collection outgrows the read timeout (and the server's response size) on a larger corpus.
@@ -120,6 +126,10 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _clean(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
@@ -335,8 +345,7 @@ class Store:
             or any(held[i].get(k) != rec.get(k) for k in ("content_hash", "chunk_count"))
         ]
         gone = [i for i in held if i not in truth]
-        if stale:
-            self._upsert_records(stale, [truth[i] for i in stale])
+        written = self._upsert_records(stale, [truth[i] for i in stale]) if stale else []
         if gone:
             self.ledger.delete(ids=gone)
         if stale or gone:
@@ -346,25 +355,35 @@ class Store:
                 len(stale),
                 len(gone),
             )
-        self._mark_changed()
+        self._mark_changed(removed=bool(gone))
         for i in gone:
             del held[i]
-        held.update((i, dict(_clean(truth[i]))) for i in stale)
+        held.update(zip(stale, written, strict=True))
         return held
 
-    def _upsert_records(self, doc_ids: list[str], records: list[dict[str, Any]]) -> None:
+    def _upsert_records(
+        self, doc_ids: list[str], records: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Write ledger records, stamped with the time; returns them as written."""
+        stamp = _now_ms()
+        written: list[dict[str, Any]] = [{**_clean(r), WRITTEN_AT: stamp} for r in records]
         self.ledger.upsert(
             ids=doc_ids,
             embeddings=np.ones((len(doc_ids), 1), dtype=np.float32),
-            metadatas=[_clean(r) for r in records],
+            metadatas=written,  # type: ignore[arg-type]
         )
+        return written
 
-    def _mark_changed(self) -> None:
-        """A fresh change mark, written after the ledger write it announces."""
+    def _mark_changed(self, removed: bool = False) -> None:
+        """A fresh change mark, written after the ledger write it announces; after a removal
+        of ledger records the removal mark too (a replica that reads only the records written
+        since its last look cannot see a record that is gone, so it reads the whole ledger
+        when this mark moved)."""
+        ids = [_MARK_ID, _DELETED_ID] if removed else [_MARK_ID]
         self.changes.upsert(
-            ids=[_MARK_ID],
-            embeddings=np.ones((1, 1), dtype=np.float32),
-            metadatas=[{"mark": uuid.uuid4().hex}],
+            ids=ids,
+            embeddings=np.ones((len(ids), 1), dtype=np.float32),
+            metadatas=[{"mark": uuid.uuid4().hex} for _ in ids],
         )
 
     def alive(self) -> bool:
@@ -392,10 +411,42 @@ class Store:
         wants to know whether anything changed. Read the mark before the ledger: a write whose
         mark comes later is then seen by the next look at the mark. A run killed between its
         ledger write and its mark leaves the mark behind until the next ingest: readers still
-        read the whole ledger now and then."""
-        got = self.changes.get(ids=[_MARK_ID], include=["metadatas"])
+        read the ledger now and then."""
+        return self._token(_MARK_ID)
+
+    @_guarded
+    def removal_mark(self) -> str:
+        """A token that changes with every removal of ledger records ("" before the first).
+        Read it before the records written since (`records_written_since`): a removal whose
+        mark comes later is then seen by the next look."""
+        return self._token(_DELETED_ID)
+
+    def _token(self, mark_id: str) -> str:
+        got = self.changes.get(ids=[mark_id], include=["metadatas"])
         metas = got["metadatas"] or []
         return str((metas[0] or {}).get("mark", "")) if got["ids"] and metas else ""
+
+    @_guarded
+    def records_written_since(self, since_ms: int, most: int) -> dict[str, dict[str, Any]] | None:
+        """doc_id -> ledger metadata of the records written at or after `since_ms` (their
+        WRITTEN_AT); None when more than `most` were (the caller reads the whole ledger).
+        The ids come from one filtered read, the records by id a page at a time (Chroma refuses
+        to return many records' metadata in one call: "too many SQL variables")."""
+        where: dict[str, Any] = {WRITTEN_AT: {"$gte": since_ms}}
+        ids = self.ledger.get(where=where, include=[])["ids"]
+        if len(ids) > most:
+            return None
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), _PAGE):
+            got = self.ledger.get(ids=list(ids[i : i + _PAGE]), include=["metadatas"])
+            metas = got["metadatas"] or [{} for _ in got["ids"]]
+            out.update((d, dict(m or {})) for d, m in zip(got["ids"], metas, strict=True))
+        return out
+
+    @_guarded
+    def ledger_count(self) -> int:
+        """How many documents the ledger holds (one small read)."""
+        return self.ledger.count()
 
     @_guarded
     def has_chunk_of(self, doc_id: str, where: dict[str, Any] | None = None) -> bool:
@@ -461,7 +512,7 @@ class Store:
     def touch_record(self, doc_id: str, record: dict[str, Any]) -> None:
         """Update ledger fields (e.g. the root it was last seen under) without touching chunks."""
         self.documents.update(ids=[doc_id], metadatas=[_clean(record)])
-        self.ledger.update(ids=[doc_id], metadatas=[_clean(record)])
+        self.ledger.update(ids=[doc_id], metadatas=[{**_clean(record), WRITTEN_AT: _now_ms()}])
         self._mark_changed()
 
     @_guarded
@@ -469,7 +520,7 @@ class Store:
         removed = self.delete_chunks_of(doc_id)
         self.documents.delete(ids=[doc_id])
         self.ledger.delete(ids=[doc_id])
-        self._mark_changed()
+        self._mark_changed(removed=True)
         return removed
 
     @_guarded

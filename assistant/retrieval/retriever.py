@@ -64,8 +64,8 @@ OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chu
 _ORDER_GAIN = 4.0
 _ORDER_DECAY = 0.8
 _RELOAD_CHECK_S = 5.0
-# The whole ledger is compared at least this often even when the change mark stands still: a
-# run killed between its ledger write and its mark (or a hand edit of the store) moves none.
+# The ledger is compared at least this often even when the change mark stands still: a run
+# killed between its ledger write and its mark (or a hand edit of the store) moves none.
 _FULL_CHECK_S = 60.0
 # Large corpora, dense candidates from Chroma without a `where` (see `Retriever._dense`): ask
 # for this many times the neighbours the caller's share of the corpus needs, at most so many,
@@ -97,10 +97,11 @@ class Retriever:
         """The snapshot to serve from. The first is loaded or built before anything is served;
         after that, at most every `_RELOAD_CHECK_S`, the ledger is compared with it on a
         background thread (`refresh`) while every request goes on with the snapshot in hand:
-        a check that finds the change mark moved reads the whole ledger (about 0.3 s at 100k
-        chunks, seconds at a million), which the one request that found the check due used to
-        wait for. A zero interval checks on the request itself, the whole ledger every time
-        (tests that must see every write), unless a check is under way."""
+        a check that finds the change mark moved reads the ledger (the records written since
+        the last look, `assistant.index.ledger_follow`; now and then the whole ledger, seconds
+        at a million chunks), which the one request that found the check due used to wait for.
+        A zero interval checks on the request itself, the ledger every time (tests that must
+        see every write), unless a check is under way."""
         current = self._lexical
         if current is not None and time.monotonic() - self._checked <= _RELOAD_CHECK_S:
             return current
@@ -150,7 +151,7 @@ class Retriever:
 
         A periodic check first reads the store's change mark: unchanged since the last full
         check, and that check less than `_FULL_CHECK_S` ago, nothing was written (a complete
-        snapshot stays). Otherwise, and always when forced, the whole ledger is compared."""
+        snapshot stays). Otherwise, and always when forced, the ledger is compared."""
         current = self._lexical
         if current is None or force or time.monotonic() - self._checked > _RELOAD_CHECK_S:
             try:

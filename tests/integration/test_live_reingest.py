@@ -385,7 +385,7 @@ def test_a_write_whose_mark_was_lost_is_still_seen_by_the_periodic_full_check(
     retriever = retrieval.Retriever(Store(settings))
     before = retriever.lexical()
     writer = Store(settings)
-    monkeypatch.setattr(writer, "_mark_changed", lambda: None)  # every mark lost
+    monkeypatch.setattr(writer, "_mark_changed", lambda removed=False: None)  # marks lost
     _edit(corpus)
     assert not run_ingest([corpus], settings, progress=False, store=writer).failures
     retriever._checked = 0.0

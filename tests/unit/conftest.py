@@ -63,6 +63,9 @@ class FakeStore:
     def document_records(self) -> dict[str, dict[str, Any]]:
         return {k: dict(v) for k, v in self.records.items()}
 
+    def removal_mark(self) -> str:
+        return ""  # records carry no write stamps here: the ledger is read whole every time
+
     def count(self) -> int:
         return len(self.rows)
 
