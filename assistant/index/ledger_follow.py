@@ -4,15 +4,18 @@ its last look.
 Why: a replica compares the ledger with its snapshot after every ingest, and reading the whole
 ledger takes about 4 s at 100k documents (a million chunks) here, most of a refresh after a
 1-document ingest. Every ledger record carries the time it was written (`WRITTEN_AT`, the
-writer's clock), so the copy is brought up to date with the records written since the newest
-stamp it holds, less `SKEW_MS` for writers whose clocks lag or whose writes land late.
+writer's clock), so the copy is brought up to date with the records stamped since its last
+read began (this process's clock), less `SKEW_MS` for writers whose clocks lag or whose writes
+land late. (A record the last read did not see was written after it began; records of a
+store written before the stamps need none of their own.)
 
 What that read cannot see is caught by a whole read: a removal (records gone leave no stamp;
 the store's removal mark moves with each, read before the records), a count that disagrees
-with the copy (a record written by an earlier release, without a stamp, or one stamped further
-back than the margin), many records at once, and every `FULL_READ_S` in any case. A record
-that was missed is therefore missed for at most that long, and never half: the snapshot checks
-every document's chunks against its record's hash whichever way the record was read.
+with the copy (a new record written by an earlier release, without a stamp, or stamped by a
+clock lagging more than the margin), many records at once, and every `FULL_READ_S` in any
+case. A record that was missed is therefore missed for at most that long, and never half: the
+snapshot checks every document's chunks against its record's hash whichever way the record
+was read.
 """
 
 from __future__ import annotations
@@ -20,13 +23,12 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.index.store import WRITTEN_AT, Store
+from assistant.index.store import Store
 
-SKEW_MS = 60_000  # records stamped up to a minute before the newest seen are read again
+SKEW_MS = 60_000  # records stamped up to a minute before the last read began are read again
 FULL_READ_S = 300.0  # the whole ledger is read at least this often
 _MOST_CHANGED = 5_000  # more records written since than this: the whole ledger is read
 
@@ -34,7 +36,7 @@ _MOST_CHANGED = 5_000  # more records written since than this: the whole ledger 
 @dataclass(frozen=True)
 class _Copy:
     records: dict[str, dict[str, Any]]
-    newest_ms: int | None  # the newest WRITTEN_AT among the records (None: none carries one)
+    read_ms: int  # when the read that made this copy began (ms since the epoch, this clock)
     removal_mark: str
     read_whole_at: float  # time.monotonic() of the last whole read
 
@@ -58,31 +60,30 @@ def current_records(store: Store) -> dict[str, dict[str, Any]]:
     The dict returned is the caller's: the copy kept here is never handed out."""
     with _lock:
         copy = _copies.get(store)
+    began = _now_ms()
     mark = store.removal_mark()  # before the records: a later removal moves it for next time
     if (
         copy is None
-        or copy.newest_ms is None
         or mark != copy.removal_mark
         or time.monotonic() - copy.read_whole_at > FULL_READ_S
     ):
-        return _read_whole(store, mark)
-    written = store.records_written_since(copy.newest_ms - SKEW_MS, _MOST_CHANGED)
+        return _read_whole(store, mark, began)
+    written = store.records_written_since(copy.read_ms - SKEW_MS, _MOST_CHANGED)
     if written is None:
-        return _read_whole(store, mark)
+        return _read_whole(store, mark, began)
     records = {**copy.records, **written}
     if store.ledger_count() != len(records):
-        return _read_whole(store, mark)
+        return _read_whole(store, mark, began)
     reads.since += 1
-    newest = _newest(written.values(), copy.newest_ms)
-    _keep(store, _Copy(records, newest, mark, copy.read_whole_at))
+    _keep(store, _Copy(records, began, mark, copy.read_whole_at))
     return dict(records)
 
 
-def _read_whole(store: Store, mark: str) -> dict[str, dict[str, Any]]:
+def _read_whole(store: Store, mark: str, began: int) -> dict[str, dict[str, Any]]:
     started = time.monotonic()
     records = store.document_records()
     reads.whole += 1
-    _keep(store, _Copy(records, _newest(records.values(), None), mark, started))
+    _keep(store, _Copy(records, began, mark, started))
     return dict(records)
 
 
@@ -91,12 +92,5 @@ def _keep(store: Store, copy: _Copy) -> None:
         _copies[store] = copy
 
 
-def _newest(records: Iterable[dict[str, Any]], newest: int | None) -> int | None:
-    """The newest stamp among `records` and `newest`, but not past this clock's now: a writer
-    whose clock runs ahead would otherwise move the next look past every other writer's
-    records (its own are then read again each time, which costs little)."""
-    for record in records:
-        stamp = record.get(WRITTEN_AT)
-        if isinstance(stamp, int) and not isinstance(stamp, bool):
-            newest = stamp if newest is None else max(newest, stamp)
-    return None if newest is None else min(newest, int(time.time() * 1000))
+def _now_ms() -> int:
+    return int(time.time() * 1000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.config import Settings
@@ -114,3 +115,20 @@ def test_a_replica_refresh_after_one_ingest_reads_only_what_changed(
     assert fresh.version == snap.ledger_version(store.document_records())
     found = retriever.retrieve("doc-new passage", 5, Filters(groups=("public",)))
     assert any(p.doc_id == "doc-new" for p in found)
+
+
+def test_a_store_written_before_the_stamps_is_followed_from_the_first_look(store: Store) -> None:
+    for d in range(3):
+        _write(store, f"doc-{d}")
+    # the records as an earlier release left them: no write time
+    legacy = store.document_records()
+    store.ledger.delete(ids=list(legacy))
+    store.ledger.add(
+        ids=list(legacy),
+        embeddings=np.ones((len(legacy), 1), np.float32),
+        metadatas=[{k: v for k, v in r.items() if k != WRITTEN_AT} for r in legacy.values()],
+    )
+    assert not any(WRITTEN_AT in r for r in store.document_records().values())
+    assert _read(store) == (_truth(store), "whole")
+    _write(store, "doc-3")
+    assert _read(store) == (_truth(store), "since")
