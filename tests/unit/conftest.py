@@ -64,7 +64,10 @@ class FakeStore:
         return {k: dict(v) for k, v in self.records.items()}
 
     def removal_mark(self) -> str:
-        return ""  # records carry no write stamps here: the ledger is read whole every time
+        return ""
+
+    def records_written_since(self, since_ms: int, most: int) -> None:
+        return None  # records carry no write stamps here: the ledger is read whole every time
 
     def count(self) -> int:
         return len(self.rows)
