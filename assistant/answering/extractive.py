@@ -29,6 +29,7 @@ from assistant.answering.determination.listing import listed_in_corpus, unlisted
 from assistant.answering.determination.listing_terms import listing_terms
 from assistant.answering.exception_scope import asked_exception, scope_sentence, states_scope
 from assistant.answering.listed_names import named_whole
+from assistant.answering.question_parts import question_parts
 from assistant.answering.quotes import (
     display,
     introduces_list,
@@ -58,6 +59,7 @@ from assistant.models import (
     not_covered,
 )
 from assistant.retrieval.features import (
+    DefinitionsPattern,
     asked_dates,
     asks_legal_status,
     dated_match,
@@ -873,13 +875,53 @@ def _lead_sentence(
     near = [
         x
         for x in scored
-        if x.score >= LEAD_DEFINITION_MARGIN * best.score and pattern.search(x.text)
+        if x.score >= LEAD_DEFINITION_MARGIN * best.score
+        and pattern.search(x.text)
+        and _says_what(x.text, pattern.full)
     ]
     if not near and _POINTS_TO_DEFINITION.search(best.text):
         # ("Part 772 of the EAR defines “knowledge” ...": a pointer to the definition, which
         # is among the passages, however much better the pointer shares the question's words)
         near = [x for x in scored if pattern.search(x.text)]
+    if not near:
+        # The term defined in a form the regulations define in ("*Specially Designated
+        # National (SDN).* Any person who ...", "X means"), however little else of the
+        # question it shares: what "What is an SDN?" asks for. Only a term the message's first
+        # question asks about: "Is Sophgo restricted, and what does its 'footnote 4' mean?"
+        # opens on Sophgo, and the later part gets a line of its own.
+        head = question
+        for part in question_parts(question):
+            head = head.replace(part, " ")
+        first = definitions_pattern(defined_terms(head)) if head != question else pattern
+        if first is not None:
+            near = [x for x in scored if _defines_outright(x.text, first)]
     return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
+
+
+def _defines_outright(text: str, pattern: DefinitionsPattern) -> bool:
+    """Whether a sentence defines the asked term in a form the regulations define in
+    (`DefinitionsPattern.strict`), and says what it is there (`_says_what`), not in a list
+    that may be elsewhere ("... a foreign government agency is defined as follows:": the
+    sentence that leads however little it scores must stand alone)."""
+    return not introduces_list(text) and _says_what(text, pattern.strict)
+
+
+def _says_what(text: str, definition: re.Pattern[str]) -> bool:
+    """Whether a sentence `definition` finds says what the term is: not a glossary heading
+    alone ("*Government end user” (as applied to encryption items*).") or a pointer
+    ("*Published.* See § 734.7 of the EAR.")."""
+    found = definition.search(text)
+    if found is None:
+        return False
+    rest = text[found.end() :]
+    if found.group(0).lstrip().startswith("*") and not found.group(0).rstrip().endswith("*"):
+        rest = rest.split("*", 1)[-1]  # past the rest of an italic heading: "(as applied to ...*)"
+    rest = rest.strip(" *.:,;()“”\"'")
+    return len(rest.split()) >= _DEFINITION_MIN_WORDS and not _POINTER.match(rest)
+
+
+_DEFINITION_MIN_WORDS = 5
+_POINTER = re.compile(r"(?:See|Refer\s+to)\b", re.I)
 
 
 # A sentence that sends the reader to where a term is defined, rather than defining it

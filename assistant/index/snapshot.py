@@ -186,6 +186,22 @@ def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
     )
 
 
+# A section given over to definitions ("§ 772.1 Definitions of terms as used in the Export
+# Administration Regulations (EAR)"), or a paragraph headed as one ("(c) *Definitions.*",
+# "(j) Definitions. For purposes of this section")
+_DEFINITIONS_TITLE = re.compile(r"\bDefinitions?\b")
+_DEFINITIONS_HEADING = re.compile(
+    r"^\W*(?:\(\s*\w{1,4}\s*\)\s*)*\*?Definitions?\b(?:\s+of\b[^.*\n]{0,60})?[.:*]", re.M
+)
+
+
+def _holds_definitions(text: str, meta: Mapping[str, Any]) -> bool:
+    """Whether a chunk belongs to a section or paragraph given over to definitions."""
+    return bool(_DEFINITIONS_TITLE.search(str(meta.get("title") or ""))) or bool(
+        _DEFINITIONS_HEADING.search(text)
+    )
+
+
 @dataclass(frozen=True)
 class _Flagged:
     """The slots of the chunks a predicate picks out (few: the stays the corpus records, the
@@ -381,6 +397,12 @@ class CorpusSnapshot:
         may be asking about, though no word of the note is in the text. From an index kept per
         snapshot, not a pass over every chunk."""
         return self._flagged("stayed", _carries_a_stay)
+
+    def definitional(self) -> list[int]:
+        """Rows of sections and paragraphs given over to definitions (part 772's glossary, a
+        section's "Definitions" paragraph), in row order: where "what is X" is answered, though
+        a chunk of a glossary holds a dozen terms and matches no question well as a whole."""
+        return self._flagged("definitional", _holds_definitions)
 
     def _flagged(self, key: str, picks: Callable[[str, Mapping[str, Any]], bool]) -> list[int]:
         """This snapshot's rows among the chunks `picks` picks out, in row order, from the

@@ -177,7 +177,8 @@ def defined_terms(question: str) -> list[str]:
         rest = _LEAD_ARTICLE.sub("", rest.strip()).strip("\"“”‘’' ")
         if rest and len(rest.split()) <= 6 and rest.lower() not in (t.lower() for t in terms):
             terms.append(rest)
-    return [t for t in terms if not re.fullmatch(r"[\d\s.()a-z]{0,3}", t, re.I)]
+    # (not "(a)", "it", "1.2"; an abbreviation is a term: "What is an SDN?", "What is the EAR?")
+    return [t for t in terms if not re.fullmatch(r"[\d\s.()a-z]{0,3}", t)]
 
 
 def _term_words(term: str) -> tuple[list[str], str] | None:
@@ -198,29 +199,51 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     return re.compile(_definition_regex(*split), re.I | re.M)
 
 
-def _definition_regex(words: list[str], last: str) -> str:
-    """`definition_pattern`'s regex for a term split by `_term_words`."""
+def _definition_regex(words: list[str], last: str, strict: bool = False) -> str:
+    """`definition_pattern`'s regex for a term split by `_term_words`. `strict`: only the forms
+    the regulations define in ("X means", "X is defined as", part 772's headings), not "X is
+    a", "X are", "X includes", "X refers to", which also find sentences that merely use X
+    ("items on the Commerce Control List are controlled")."""
     body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
+    verbs = (
+        r"(?:means|is\s+defined|are\s+defined)"
+        if strict
+        else r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
+    )
     return (
         rf"[\"“‘]?\b{body}\b[.,]?[\"”’']?\s*(?:\([^)]{{0,40}}\)\s*)?"
         # "'Government end user,' for the purpose of this section, is a ..." (740.22(b)(4))
         r"(?:,?\s*for\s+(?:the\s+)?purposes?\s+of\s+this\s+(?:section|part|paragraph)\w*,?\s*)?"
-        r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
-        # a term qualified before its "means" ("A major component of a plant located outside
-        # the United States means ...", "“Servicing” as used in this section means", "The
-        # footnote 4 designation means that"): only "means", never "is a", crosses words, and
-        # not across a comma, a quote or an italic mark past the term's own ("As applied to
-        # encryption items, means", "For software, 'form' means"), nor "by / such / the
-        # means", "means of / to / as"
-        rf"|\b{body}\b[\"”’'*]?[^.;:\n\"“”‘’'*,]{{0,60}}?"
-        r"(?<!\bby\s)(?<!\bsuch\s)(?<!\bother\s)(?<!\bthe\s)(?<!\bwhich\s)(?<!\bany\s)"
-        r"\bmeans\b(?!\s+(?:of|to|as)\b)"
-        # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...",
-        # "*Major Component:* ...", "*Government end user” (as applied to encryption items*)")
-        rf"|^\s*\*[\"“‘']?{body}[.:,]?[\"”’']?(?:\*|\s*\()"
-        # a paragraph headed as the term's definition: "(c) *Definition of “Controlled in Fact”.*"
-        rf"|\*Definitions?\s+of\s+(?:the\s+term\s+)?[\"“‘']?{body}\b"
+        + verbs
+        + _DEFINITION_FORMS.replace("{body}", body)
+        + ("" if strict else _DEFINITION_HEADING.replace("{body}", body))
     )
+
+
+# The other forms a definition takes, around `{body}` (the term's words)
+_DEFINITION_FORMS = (
+    # a term qualified before its "means" ("A major component of a plant located outside
+    # the United States means ...", "“Servicing” as used in this section means", "The
+    # footnote 4 designation means that"): only "means", never "is a", crosses words, and
+    # not across a comma, a quote or an italic mark past the term's own ("As applied to
+    # encryption items, means", "For software, 'form' means"), nor "by / such / the
+    # means", "means of / to / as"
+    r"|\b{body}\b[\"”’'*]?[^.;:\n\"“”‘’'*,]{0,60}?"
+    r"(?<!\bby\s)(?<!\bsuch\s)(?<!\bother\s)(?<!\bthe\s)(?<!\bwhich\s)(?<!\bany\s)"
+    r"\bmeans\b(?!\s+(?:of|to|as)\b)"
+    # part 772's glossary form: an italic term heading its paragraph ("*Accessories.* ...",
+    # "*Major Component:* ...", "*Government end user” (as applied to encryption items*)")
+    r"|^\s*\*[\"“‘']?{body}[.:,]?[\"”’']?(?:\*|\s*\()"
+    # ... and its abbreviations: "*Export Control Classification Number (ECCN).*", "*Office
+    # of Foreign Assets Control (FAC) or (OFAC).*", "*600 Series Major Defense Equipment*
+    # or *MDE.*"
+    r"|^\s*\*[^*\n]{1,100}?\(\s*{body}\s*\)(?:\s+or\s+\([^()*\n]{1,20}\))?[.:]?\*"
+    r"|^\s*\*[^*\n]{1,100}\*\s+or\s+\*{body}[.:]?\*"
+)
+# a paragraph headed as the term's definition: "(c) *Definition of “Controlled in Fact”.*" (not
+# strict: the heading's own sentence seldom defines: "(1) This part applies to United States
+# persons.")
+_DEFINITION_HEADING = r"|\*Definitions?\s+of\s+(?:the\s+term\s+)?[\"“‘']?{body}\b"
 
 
 @dataclass(frozen=True)
@@ -233,9 +256,13 @@ class DefinitionsPattern:
 
     anchor: re.Pattern[str]
     full: re.Pattern[str]
+    strict: re.Pattern[str]  # `_definition_regex(strict=True)`: the regulations' own forms
 
     def search(self, text: str) -> bool:
         return self.anchor.search(text) is not None and self.full.search(text) is not None
+
+    def search_strict(self, text: str) -> bool:
+        return self.anchor.search(text) is not None and self.strict.search(text) is not None
 
 
 def definitions_pattern(terms: list[str]) -> DefinitionsPattern | None:
@@ -245,7 +272,12 @@ def definitions_pattern(terms: list[str]) -> DefinitionsPattern | None:
         return None
     anchor = "|".join(max([*words[:-1], last], key=len) for words, last in split)
     full = "|".join(f"(?:{_definition_regex(words, last)})" for words, last in split)
-    return DefinitionsPattern(cached_pattern(anchor, re.I), cached_pattern(full, re.I | re.M))
+    strict = "|".join(f"(?:{_definition_regex(words, last, True)})" for words, last in split)
+    return DefinitionsPattern(
+        cached_pattern(anchor, re.I),
+        cached_pattern(full, re.I | re.M),
+        cached_pattern(strict, re.I | re.M),
+    )
 
 
 def defines(text: str, pattern: DefinitionsPattern | None) -> float:

@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 50  # chunks each retriever contributes before fusion
 _STAY_PLACE = 5  # the place a provision of a stay asked about takes, at the latest
+_DEFINITION_PLACE = 3  # ... and a passage defining the term a question asks about
 SECTION_LIMIT = 40  # chunks `Retriever.section` reads of one section at most
 OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
 # A section asked about as a whole: its first chunk gains this (times the reference weight,
@@ -386,6 +387,14 @@ class Retriever:
         # A question about legal status: the chunks a recorded stay affects (see features)
         stayed = _stays_asked(query, lexical, allowed)
         candidates.update(stayed)
+        # "What is X?": the chunks of definitions sections and paragraphs that define X
+        pattern = definitions_pattern(defined_terms(query))
+        if pattern is not None:
+            candidates.update(
+                i
+                for i in lexical.definitional()
+                if (allowed is None or i in allowed) and pattern.search(lexical.texts[i])
+            )
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
         # (not over a paragraph of the same section the question names: "744.11(a)(2)" stays
@@ -428,7 +437,6 @@ class Retriever:
         metas = [lexical.metas[int(i)] for i in idx]
         stats = term_stats(lexical, None)
         query_terms = tokenize(lexical_query)
-        pattern = definitions_pattern(defined_terms(query))
         asked = asked_dates(query)
         features = Features(
             cosine=cosines,
@@ -439,6 +447,11 @@ class Retriever:
             ),
             authority=np.array([authority_score(m) for m in metas]),
             definition=np.array([defines(lexical.texts[int(i)], pattern) for i in idx]),
+            defining=(
+                np.array([float(pattern.search_strict(lexical.texts[int(i)])) for i in idx])
+                if pattern is not None
+                else None
+            ),
             doc=[str(m.get("doc_id", "")) for m in metas],
             off_regime=off_regime(
                 query,
@@ -525,6 +538,16 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
         place = min(k, _STAY_PLACE) - 1
         if not any(features.stayed[o] for o in order[: place + 1]):
             best = max((i for i in range(len(total)) if features.stayed[i]), key=lambda i: total[i])
+            rest = [o for o in order[place:] if o != best]
+            order = [*order[:place], best, *rest][:k]
+    defining = features.defining
+    if order and defining is not None and defining.any():
+        # "What is X?" asks for where X is defined: a glossary chunk defines a dozen terms and
+        # shares few words with the question as a whole, so passages that only use X outrank
+        # it; its best definition takes the third place when none is in the top three.
+        place = min(k, _DEFINITION_PLACE) - 1
+        if not any(defining[o] for o in order[: place + 1]):
+            best = max((i for i in range(len(total)) if defining[i]), key=lambda i: total[i])
             rest = [o for o in order[place:] if o != best]
             order = [*order[:place], best, *rest][:k]
     return [

@@ -72,6 +72,10 @@ class Features:
     dated: np.ndarray | None = None
     # 1 for a chunk a recorded stay affects, when the question asks about legal status
     stayed: np.ndarray | None = None
+    # 1 for a chunk defining the asked term in a form the regulations define in ("X means",
+    # part 772's headings; `DefinitionsPattern.search_strict`): not scored, it places one
+    # (`assistant.retrieval.retriever.ranked`)
+    defining: np.ndarray | None = None
 
 
 def normalise_bm25(bm25: np.ndarray) -> np.ndarray:

@@ -1119,8 +1119,15 @@ def test_the_bottom_line_of_an_undecided_question_prefers_authority_and_the_defi
         ).lead
 
     assert lead([fr, reg]).startswith("15 CFR 734.7(a): **“Published” means")
-    far = replace(reg, similarity=0.5)  # no longer within 90% of the best: the best opens
-    assert lead([fr, far]).startswith("89 FR 58263: **One commenter")
+    # far below the best, a definition in the regulations' own form ("X means ...") still
+    # opens: it is what the question asks for
+    far = replace(reg, similarity=0.5)
+    assert lead([fr, far]).startswith("15 CFR 734.7(a): **“Published” means")
+    # a sentence that only uses the term that way ("X includes ...") opens only within 90%
+    uses = "“Published” includes what a conference makes available to its attendees for free."
+    loose = _p(62, "15 CFR 734.7(a)", uses, "regulation", sim=0.5)
+    assert lead([fr, loose]).startswith("89 FR 58263: **One commenter")
+    assert lead([fr, replace(loose, similarity=0.7)]).startswith("15 CFR 734.7(a): **“Published”")
 
 
 def test_a_question_asking_which_exception_gets_the_best_ranked_one_on_its_conditions() -> None:

@@ -1,0 +1,140 @@
+""" "What is an SDN?" is answered by where the term is defined. Part 772's glossary defines
+abbreviations in its headings ("*Specially Designated National (SDN).* Any person who ..."),
+and one glossary chunk defines a dozen terms, so it shares few words with any one question:
+the retriever brings in the definitions sections' chunks that define the asked term and gives
+the best one the third place at the latest, and the bottom line quotes the definition when it
+says what the term is."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy as np
+import pytest
+
+from assistant.answering.extractive import _defines_outright
+from assistant.index.snapshot import CorpusSnapshot, _holds_definitions
+from assistant.index.store import Store
+from assistant.models import Filters
+from assistant.retrieval.features import defined_terms, definitions_pattern
+from assistant.retrieval.retriever import Retriever
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "strict"),
+    [
+        ("ECCN", "*Export Control Classification Number (ECCN).* The numbers used", True),
+        ("ECCNs", "*Export Control Classification Number (ECCN).* The numbers used", True),
+        ("OFAC", "*Office of Foreign Assets Control (FAC) or (OFAC).* The office at", True),
+        ("FAC", "*Office of Foreign Assets Control (FAC) or (OFAC).* The office at", True),
+        ("MDE", "*600 Series Major Defense Equipment* or *MDE.* Any item listed in", True),
+        ("knowledge", "*Knowledge.* Knowledge of a circumstance includes", True),
+        ("deemed export", "a deemed export means any release of technology", True),
+        # forms that also find sentences merely using the term: found, but not strictly
+        ("Commerce Control List", "Items on the Commerce Control List are controlled", False),
+        ("License Exception", "( a ) Scope. A “License Exception” is an authorization", False),
+        ("controlled in fact", "(c) *Definition of “Controlled in Fact”.* (1) This part", False),
+    ],
+)
+def test_the_regulations_own_forms_define_strictly(term: str, text: str, strict: bool) -> None:
+    pattern = definitions_pattern([term])
+    assert pattern is not None
+    assert pattern.search(text)  # every one is a definition for scoring
+    assert pattern.search_strict(text) is strict
+    # an abbreviation somewhere else in a heading defines nothing
+    assert not pattern.search_strict(f"*Other term.* See the {term} rules (Cat 5).")
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("What is an SDN?", ["SDN"]),
+        ("What is the EAR?", ["EAR"]),
+        ("What is a TDO?", ["TDO"]),
+        ("What is it?", []),
+        ("What is (a)?", []),
+    ],
+)
+def test_an_abbreviation_asked_about_is_a_term(question: str, terms: list[str]) -> None:
+    assert defined_terms(question) == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "outright"),
+    [
+        ("*Specially Designated National (SDN).* Any person who is determined by the "
+         "Secretary of the Treasury to be a specially designated national", True),
+        ("*SDN.* See § 744.8 of the EAR.", False),  # a pointer
+        ("*Specially Designated National (SDN).*", False),  # a heading alone
+        ("*SDN” (as applied to the antiboycott rules of this part*).", False),  # ... qualified
+        ("*Specially Designated National (SDN).* For the purposes of this part an SDN is "
+         "defined as follows:", False),  # the stem of a list found elsewhere
+    ],
+)  # fmt: skip
+def test_a_bottom_line_definition_says_what_the_term_is(text: str, outright: bool) -> None:
+    pattern = definitions_pattern(["SDN"])
+    assert pattern is not None
+    assert _defines_outright(text, pattern) is outright
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "holds"),
+    [
+        ("§ 772.1 Definitions of terms as used in the EAR", "*Knowledge.* Knowledge of", True),
+        ("§ 744.22 Restrictions on military-intelligence end uses", "(f) Definitions. For the "
+         "purposes of this section: (1) 'Military-intelligence end use' means", True),
+        ("§ 760.1 Definitions", "(c) *Definition of “Controlled in Fact”.* (1)", True),
+        ("§ 744.22 Restrictions", "(b) The definitions in paragraph (f) apply.", False),
+    ],
+)  # fmt: skip
+def test_definitions_sections_and_paragraphs_are_told_apart(
+    title: str, text: str, holds: bool
+) -> None:
+    assert _holds_definitions(text, {"title": title}) is holds
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _meta(cid: str, citation: str, title: str) -> dict[str, Any]:
+    return {
+        "doc_id": cid,
+        "citation": citation,
+        "title": title,
+        "doc_type": "regulation",
+        "access": "public",
+        "access_public": True,
+        "start": 0,
+        "end": 10,
+    }
+
+
+def _ranked(question: str) -> list[str]:
+    rows = [
+        (f"u{i}", f"A licence is required when an SDN is a party ({i}); SDN SDN.",
+         "15 CFR 744.8(b)", "§ 744.8 Restrictions", _unit(1, 0.1 * i, 0, 0))
+        for i in range(5)
+    ] + [
+        ("g", "*Specially Designated National (SDN).* Any person who is determined by the "
+         "Secretary of the Treasury to be a specially designated national.",
+         "15 CFR 772.1", "§ 772.1 Definitions of terms as used in the EAR", _unit(0, 0, 0, 1)),
+    ]  # fmt: skip
+    snap = CorpusSnapshot(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [_meta(r[0], r[2], r[3]) for r in rows],
+        "v1",
+        np.stack([r[4] for r in rows]),
+    )
+    results = Retriever(cast(Store, None)).retrieve(
+        question, 5, Filters(groups=["public"]), _unit(1, 0, 0, 0), snap
+    )
+    return [r.chunk_id for r in results]
+
+
+def test_asked_what_a_term_is_its_definition_takes_the_third_place_at_the_latest() -> None:
+    assert _ranked("What is an SDN?")[2] == "g"
+    # asked anything else, the glossary chunk keeps its own place
+    assert "g" not in _ranked("Do we need a licence when an SDN is a party?")[:3]
