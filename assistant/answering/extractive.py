@@ -46,6 +46,7 @@ from assistant.answering.section_periods import (
 )
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.tokenize import tokenize
+from assistant.index.vocabulary import expand_query
 from assistant.models import (
     AUTHORITY_ORDER,
     Answer,
@@ -277,6 +278,8 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
             continue  # "nine Turkish companies": a nationality, not a party
         if _TECHNICAL_NOUN.match(question, m.end()):
             continue  # "standard TLS encryption", "the AES algorithm": a technology, not a party
+        if m.group(1).isupper() and expand_query(m.group(1)) != m.group(1):
+            continue  # "TDO": an abbreviation the vocabulary spells out, not a party
         tokens = tokenize(m.group(1))
         if tokens and not all(is_known(t) for t in tokens):
             names.append(m.group(1))

@@ -38,6 +38,10 @@ _EXPANSIONS: list[tuple[str, str]] = [
     (r"\bchips?\b|\bsemiconductors?\b", "integrated circuits"),
     (r"\b(owns?|owned|ownership|subsidiar\w*)\b", "owned affiliates percent"),
     (r"\bre-?export\w*\b", "reexport"),
+    # the trade's abbreviations the regulations spell out (each other one they use: ECCN, MEU,
+    # UVL, VEU, EEI, FDP, SDN ...)
+    (r"\bTDOs?\b", "temporary denial order"),
+    (r"\bDPL\b", "Denied Persons List"),
 ]
 _COMPILED = [(re.compile(pattern, re.I), terms) for pattern, terms in _EXPANSIONS]
 

@@ -111,6 +111,9 @@ def test_abstention_rules() -> None:
     published = "If we publish our source code on GitHub for anyone, is it subject to the EAR?"
     assert unknown_names(published, known) == []
     assert unknown_names("Did GitHub get a licence from BIS for Huawei?", known) == ["GitHub"]
+    # an abbreviation the vocabulary spells out is a term, not a party
+    assert unknown_names("How long does a TDO renewal last?", known) == []
+    assert unknown_names("Did TDK get a licence from BIS for Huawei?", known) == ["TDK"]
     # a name used as a place once is a place everywhere in the question (grade39 Q17)
     oakland = (
         "Our truck for Huawei was on its way to the port of Oakland on the listing day. Was the "
