@@ -46,7 +46,7 @@ from assistant.answering.section_periods import (
 )
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.tokenize import tokenize
-from assistant.index.vocabulary import expand_query
+from assistant.index.vocabulary import expand_query, spelled_out
 from assistant.models import (
     AUTHORITY_ORDER,
     Answer,
@@ -226,7 +226,7 @@ def score_sentences(
     weight = idf or (lambda _t: 1.0)
     asks_requirement = bool(_ASKS_REQUIREMENT.search(question))
     asks_duration = bool(ASKS_DURATION.search(question))
-    q_tokens = set(tokenize(question))
+    q_tokens = set(tokenize(question)) | set(tokenize(spelled_out(question)))
     q_weight = sum(weight(t) for t in q_tokens) or 1.0
     out = []
     top = passages[:PASSAGES]

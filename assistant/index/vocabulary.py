@@ -46,6 +46,17 @@ _EXPANSIONS: list[tuple[str, str]] = [
 _COMPILED = [(re.compile(pattern, re.I), terms) for pattern, terms in _EXPANSIONS]
 
 
+def spelled_out(question: str) -> str:
+    """The regulations' words for the abbreviations in capitals the question uses ("TDO" ->
+    "temporary denial order"), for what reads the question's words beside retrieval (an
+    answer's sentences): a sentence naming the thing shares no word with "What is a TDO?"."""
+    return " ".join(
+        terms
+        for pattern, terms in _COMPILED
+        if any(m.group(0).isupper() for m in pattern.finditer(question))
+    )
+
+
 def expand_query(question: str) -> str:
     """The question followed by the regulatory terms its everyday words stand for."""
     extra = [terms for pattern, terms in _COMPILED if pattern.search(question)]

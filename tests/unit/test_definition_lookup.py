@@ -138,3 +138,15 @@ def test_asked_what_a_term_is_its_definition_takes_the_third_place_at_the_latest
     assert _ranked("What is an SDN?")[2] == "g"
     # asked anything else, the glossary chunk keeps its own place
     assert "g" not in _ranked("Do we need a licence when an SDN is a party?")[:3]
+
+
+def test_an_abbreviation_in_capitals_is_spelled_out_for_the_answer_s_sentences() -> None:
+    """A sentence naming "temporary denial order" shares no word with "What is a TDO?": the
+    sentences are scored with the regulations' words for it (retrieval expands any lay word;
+    the answer only abbreviations in capitals, so "publish on GitHub" is scored as asked)."""
+    from assistant.index.vocabulary import spelled_out
+
+    assert spelled_out("How long does a TDO renewal last?") == "temporary denial order"
+    assert spelled_out("Is a TDO like the DPL?") == "temporary denial order Denied Persons List"
+    assert spelled_out("a tdo renewal") == ""
+    assert spelled_out("Can we publish it on GitHub?") == ""
