@@ -1,10 +1,13 @@
 """What a replica's ledger check costs at a large corpus, without loading the corpus.
 
 Every replica checks every few seconds whether the store moved on: it reads the ledger's
-change mark (one record), and the whole ledger only when the mark moved (then also in a
-refresh after an ingest). This bench writes only ledger records, as many as a corpus of the
-given size has documents (bench/scale.py's generator makes about ten chunks per document:
-1M chunks, 100k records), into a real `chroma run`, and times both reads.
+change mark (one record), and the ledger only when the mark moved (then also in a refresh
+after an ingest): the records written since its last look (`assistant.index.ledger_follow`),
+or the whole ledger when that read cannot be trusted. This bench writes only ledger records,
+as many as a corpus of the given size has documents (bench/scale.py's generator makes about
+ten chunks per document: 1M chunks, 100k records), written 10 s apart months ago, into a real
+`chroma run`; times the mark read and the whole read; then writes one record at a time (what
+a 1-document ingest writes) and times the replica's read of the ledger after each.
 
     python bench/ledger_scale.py                    # 100k records (a 1M-chunk corpus)
     python bench/ledger_scale.py --records 10000    # a 100k-chunk corpus
@@ -33,16 +36,20 @@ from loadkit import percentile, stop  # noqa: E402
 from scale import start_chroma  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
-from assistant.index.store import Store  # noqa: E402
+from assistant.index import ledger_follow  # noqa: E402
+from assistant.index.store import WRITTEN_AT, Store  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
 BATCH = 2000
+STAMP_0 = int(time.time() * 1000) - 86_400_000 - 10_000 * 1_000_000
 
 
 def _record(n: int) -> dict[str, object]:
-    """A ledger record shaped like the ingest's (and bench/scale.py's) for document n."""
+    """A ledger record shaped like the ingest's (and bench/scale.py's) for document n, written
+    10 s after document n-1, all of them months ago."""
     doc_id = f"syn-{n:07d}"
     return {
+        WRITTEN_AT: STAMP_0 + n * 10_000,
         "doc_id": doc_id,
         "content_hash": hashlib.sha256(doc_id.encode()).hexdigest(),
         "source_path": f"synthetic/{doc_id}.txt",
@@ -94,6 +101,18 @@ def main() -> None:
             store.ledger_mark()
             marks.append((time.perf_counter() - t) * 1000)
         marks.sort()
+        ledger_follow.current_records(store)  # a replica's first look: the whole ledger
+        since: list[float] = []
+        for n in range(args.records, args.records + 20):
+            store._upsert_records([f"syn-{n:07d}"], [_record(n)])  # stamped now
+            store._mark_changed()
+            before = ledger_follow.reads.since
+            t = time.perf_counter()
+            got = ledger_follow.current_records(store)
+            since.append((time.perf_counter() - t) * 1000)
+            if ledger_follow.reads.since != before + 1 or f"syn-{n:07d}" not in got:
+                sys.exit("the replica's read after a 1-record write was not the incremental one")
+        since.sort()
         result = {
             "records": args.records,
             "load_s": round(load_s, 1),
@@ -102,13 +121,21 @@ def main() -> None:
                 "p50": round(percentile(marks, 50), 2),
                 "p95": round(percentile(marks, 95), 2),
             },
+            "read_after_1_record_ms": {
+                "p50": round(percentile(since, 50), 1),
+                "p95": round(percentile(since, 95), 1),
+                "n": len(since),
+            },
         }
     finally:
         stop(proc)
     print(
         f"{args.records:,} ledger records (loaded in {result['load_s']} s): full ledger read "
         f"{', '.join(f'{x:.2f}' for x in result['full_ledger_read_s'])} s; change mark read "
-        f"p50 {result['mark_read_ms']['p50']} ms, p95 {result['mark_read_ms']['p95']} ms"
+        f"p50 {result['mark_read_ms']['p50']} ms, p95 {result['mark_read_ms']['p95']} ms; "
+        f"the replica's read after a 1-record write p50 "
+        f"{result['read_after_1_record_ms']['p50']} ms, p95 "
+        f"{result['read_after_1_record_ms']['p95']} ms"
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

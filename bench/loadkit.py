@@ -91,9 +91,15 @@ def serve_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes] | None, log: Path | None) -> dict:
-    """The /readyz body once it answers 200; exits the bench if the server dies or never does."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
+def wait_ready(
+    base: str,
+    proc: subprocess.Popen[bytes] | None,
+    log: Path | None,
+    timeout: float = READY_TIMEOUT_S,
+) -> dict:
+    """The /readyz body once it answers 200; exits the bench if the server dies or never does
+    within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -107,7 +113,7 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes] | None, log: Path | None
         except httpx.HTTPError as exc:
             last = repr(exc)
         time.sleep(0.5)
-    sys.exit(f"{base}/readyz not ready within {READY_TIMEOUT_S:.0f} s: {last}")
+    sys.exit(f"{base}/readyz not ready within {timeout:.0f} s: {last}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

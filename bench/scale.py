@@ -315,8 +315,20 @@ async def ask_phase(base: str, clients: int, seconds: float, questions: list[str
     return summary
 
 
+def ready_timeout(size: int) -> float:
+    """How long `tpa serve` may take to report ready: it builds its first snapshot from the
+    store before (426 s at 1M chunks here, reading every chunk from the server), so the wait
+    grows with the corpus: 180 s plus 0.6 ms a chunk (780 s at 1M)."""
+    return 180.0 + 0.0006 * size
+
+
 def through_server(
-    settings: Settings, env: dict[str, str], gen: Generator, seconds: float, next_doc: int
+    settings: Settings,
+    env: dict[str, str],
+    gen: Generator,
+    seconds: float,
+    next_doc: int,
+    size: int,
 ) -> dict[str, Any]:
     """`tpa serve` on this store: RSS, /v1/ask at 1 and 8 clients, time to serve an ingest."""
     out: dict[str, Any] = {}
@@ -333,7 +345,7 @@ def through_server(
         )
         try:
             t = time.perf_counter()
-            wait_ready(base, proc, log)
+            wait_ready(base, proc, log, ready_timeout(size))
             out["ready_s"] = round(time.perf_counter() - t, 1)
             questions = [gen.question(1000 + i)[0] for i in range(200)]
             # What the first caller after "ready" waits (start-up has made the views of the
@@ -417,7 +429,7 @@ def run_size(size: int, modes: list[str], args: argparse.Namespace, gen: Generat
                     **({} if limit is None else {"TPA_DENSE_EXACT_MAX_CHUNKS": str(limit)}),
                 )
                 print(f"  [{mode}] tpa serve ...")
-                row["server"] = through_server(settings, env, gen, args.seconds, next_doc)
+                row["server"] = through_server(settings, env, gen, args.seconds, next_doc, size)
                 next_doc += 1
                 print(f"  [{mode}] {json.dumps(row['server'])}")
             row["load_average_end"] = loadavg()
