@@ -204,7 +204,10 @@ def _definition_regex(words: list[str], last: str, strict: bool = False) -> str:
     the regulations define in ("X means", "X is defined as", part 772's headings), not "X is
     a", "X are", "X includes", "X refers to", which also find sentences that merely use X
     ("items on the Commerce Control List are controlled")."""
-    body = r"[\s.-]+".join([*words[:-1], last + r"\w{0,3}"])
+    # (strict: the last word in any number, not another word on its stem: "export" finds
+    # "Exports", not "*Exporter.*")
+    ending = r"(?:s|es|ies|y)?" if strict else r"\w{0,3}"
+    body = r"[\s.-]+".join([*words[:-1], last + ending])
     verbs = (
         r"(?:means|is\s+defined|are\s+defined)"
         if strict

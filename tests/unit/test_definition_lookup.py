@@ -29,6 +29,8 @@ from assistant.retrieval.retriever import Retriever
         ("FAC", "*Office of Foreign Assets Control (FAC) or (OFAC).* The office at", True),
         ("MDE", "*600 Series Major Defense Equipment* or *MDE.* Any item listed in", True),
         ("knowledge", "*Knowledge.* Knowledge of a circumstance includes", True),
+        ("commodity", "*Commodities.* Any article, material, or supply", True),
+        ("export", "*Exporter.* The person in the United States who has", False),
         ("deemed export", "a deemed export means any release of technology", True),
         # forms that also find sentences merely using the term: found, but not strictly
         ("Commerce Control List", "Items on the Commerce Control List are controlled", False),
