@@ -46,7 +46,7 @@ from assistant.answering.section_periods import (
 )
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.tokenize import tokenize
-from assistant.index.vocabulary import expand_query, spelled_out
+from assistant.index.vocabulary import spelled_out
 from assistant.models import (
     AUTHORITY_ORDER,
     Answer,
@@ -278,7 +278,7 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
             continue  # "nine Turkish companies": a nationality, not a party
         if _TECHNICAL_NOUN.match(question, m.end()):
             continue  # "standard TLS encryption", "the AES algorithm": a technology, not a party
-        if m.group(1).isupper() and expand_query(m.group(1)) != m.group(1):
+        if spelled_out(m.group(1)):
             continue  # "TDO": an abbreviation the vocabulary spells out, not a party
         tokens = tokenize(m.group(1))
         if tokens and not all(is_known(t) for t in tokens):
@@ -875,6 +875,23 @@ def _lead_sentence(
     pattern = definitions_pattern(defined_terms(question))
     if pattern is None:
         return best
+    # (a glossary entry of another term defines that term: "*Respondent.* Any person named as
+    # the subject of ... a temporary denial order" is no answer to "What is a TDO?")
+    best = max(
+        (x for x in scored if not (_GLOSSARY_ENTRY.match(x.text) and not pattern.search(x.text))),
+        key=lambda x: x.score,
+        default=best,
+    )
+    # The term defined in a form the regulations define in ("*Specially Designated National
+    # (SDN).* Any person who ...", "X means"), however little else of the question it shares:
+    # what "What is an SDN?" asks for. Only a term the message's first question asks about:
+    # "Is Sophgo restricted, and what does its 'footnote 4' mean?" opens on Sophgo, and the
+    # later part gets a line of its own.
+    head = question
+    for part in question_parts(question):
+        head = head.replace(part, " ")
+    first = definitions_pattern(defined_terms(head)) if head != question else pattern
+    outright = [x for x in scored if _defines_outright(x.text, first)] if first else []
     near = [
         x
         for x in scored
@@ -882,22 +899,14 @@ def _lead_sentence(
         and pattern.search(x.text)
         and _says_what(x.text, pattern.full)
     ]
+    if outright and not any(pattern.search_strict(x.text) for x in near):
+        # (before a sentence that only says "X is a ..." near the best: "Equipment that does
+        # not meet the definition of an end-item is a part ..." is not what an end item is)
+        near = outright
     if not near and _POINTS_TO_DEFINITION.search(best.text):
         # ("Part 772 of the EAR defines “knowledge” ...": a pointer to the definition, which
         # is among the passages, however much better the pointer shares the question's words)
         near = [x for x in scored if pattern.search(x.text)]
-    if not near:
-        # The term defined in a form the regulations define in ("*Specially Designated
-        # National (SDN).* Any person who ...", "X means"), however little else of the
-        # question it shares: what "What is an SDN?" asks for. Only a term the message's first
-        # question asks about: "Is Sophgo restricted, and what does its 'footnote 4' mean?"
-        # opens on Sophgo, and the later part gets a line of its own.
-        head = question
-        for part in question_parts(question):
-            head = head.replace(part, " ")
-        first = definitions_pattern(defined_terms(head)) if head != question else pattern
-        if first is not None:
-            near = [x for x in scored if _defines_outright(x.text, first)]
     return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
 
 
@@ -924,6 +933,7 @@ def _says_what(text: str, definition: re.Pattern[str]) -> bool:
 
 
 _DEFINITION_MIN_WORDS = 5
+_GLOSSARY_ENTRY = re.compile(r"\s*\*[^*\n]{1,100}\*")
 _POINTER = re.compile(r"(?:See|Refer\s+to)\b", re.I)
 
 

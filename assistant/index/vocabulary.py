@@ -38,26 +38,30 @@ _EXPANSIONS: list[tuple[str, str]] = [
     (r"\bchips?\b|\bsemiconductors?\b", "integrated circuits"),
     (r"\b(owns?|owned|ownership|subsidiar\w*)\b", "owned affiliates percent"),
     (r"\bre-?export\w*\b", "reexport"),
-    # the trade's abbreviations the regulations spell out (each other one they use: ECCN, MEU,
-    # UVL, VEU, EEI, FDP, SDN ...)
-    (r"\bTDOs?\b", "temporary denial order"),
-    (r"\bDPL\b", "Denied Persons List"),
 ]
+# The trade's abbreviations the regulations spell out and never use (each other one they use:
+# ECCN, MEU, UVL, VEU, EEI, FDP, SDN ...), in capitals, plural or not
+_ABBREVIATIONS: dict[str, str] = {
+    "TDO": "temporary denial order",
+    "DPL": "Denied Persons List",
+}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(_ABBREVIATIONS) + r")s?\b")
 _COMPILED = [(re.compile(pattern, re.I), terms) for pattern, terms in _EXPANSIONS]
 
 
 def spelled_out(question: str) -> str:
-    """The regulations' words for the abbreviations in capitals the question uses ("TDO" ->
+    """The regulations' words for the abbreviations the question uses ("TDO", "TDOs" ->
     "temporary denial order"), for what reads the question's words beside retrieval (an
     answer's sentences): a sentence naming the thing shares no word with "What is a TDO?"."""
     return " ".join(
-        terms
-        for pattern, terms in _COMPILED
-        if any(m.group(0).isupper() for m in pattern.finditer(question))
+        dict.fromkeys(_ABBREVIATIONS[m.group(1)] for m in _ABBREVIATION.finditer(question))
     )
 
 
 def expand_query(question: str) -> str:
     """The question followed by the regulatory terms its everyday words stand for."""
     extra = [terms for pattern, terms in _COMPILED if pattern.search(question)]
+    abbreviations = spelled_out(question)
+    if abbreviations:
+        extra.append(abbreviations)
     return f"{question} {' '.join(extra)}" if extra else question

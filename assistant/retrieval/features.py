@@ -184,7 +184,8 @@ def defined_terms(question: str) -> list[str]:
 def _term_words(term: str) -> tuple[list[str], str] | None:
     """A term's words, escaped, and its last word's stem ("accessory" -> "accessor": the last
     word in any number, "exceptions" finding "Exception"); None for a term with no word."""
-    words = [re.escape(w) for w in re.findall(r"[\w-]+", term)]
+    # (a hyphen is a separator like a space: "end-item" finds "*End item.*" and "end-item")
+    words = [re.escape(w) for w in re.findall(r"\w+", term)]
     if not words:
         return None
     return words, re.sub(r"(?:ies|es|s|y)$", "", words[-1]) or words[-1]
@@ -213,14 +214,26 @@ def _definition_regex(words: list[str], last: str, strict: bool = False) -> str:
         if strict
         else r"(?:means|is\s+defined|are\s+defined|is\s+an?\b|are\b|refers?\s+to|includes?)"
     )
+    # (strict: the term itself, not a narrower one ending in it: "military commodity means"
+    # and "a U.S. person is defined" define no "commodity" or "person")
+    guard = _UNQUALIFIED if strict else ""
+    forms = _DEFINITION_FORMS.replace(r"|\b{body}\b", "|" + guard + r"\b{body}\b", 1)
     return (
-        rf"[\"“‘]?\b{body}\b[.,]?[\"”’']?\s*(?:\([^)]{{0,40}}\)\s*)?"
+        guard + rf"[\"“‘]?\b{body}\b[.,]?[\"”’']?\s*(?:\([^)]{{0,40}}\)\s*)?"
         # "'Government end user,' for the purpose of this section, is a ..." (740.22(b)(4))
         r"(?:,?\s*for\s+(?:the\s+)?purposes?\s+of\s+this\s+(?:section|part|paragraph)\w*,?\s*)?"
         + verbs
-        + _DEFINITION_FORMS.replace("{body}", body)
+        + forms.replace("{body}", body)
         + ("" if strict else _DEFINITION_HEADING.replace("{body}", body))
     )
+
+
+# Before a term: the start, a mark ("*", a quote, "("), or an article or "term" ("A regular
+# employee means", "the term *United States person* means"), not another word
+_UNQUALIFIED = (
+    r"(?:^|(?<=[^\w\s.\-])|(?<=[^\w\s.\-]\s)|(?<=\ba\s)|(?<=\ban\s)|(?<=\bthe\s)"
+    r"|(?<=\bterm\s))"
+)
 
 
 # The other forms a definition takes, around `{body}` (the term's words)

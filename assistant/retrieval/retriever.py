@@ -530,26 +530,15 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
         return []
     view, idx, features = found
     order, total = rank(features, k, weights)
-    if features.stayed is not None and order:
-        # A question about a stay the corpus records (`_stays_asked`): its best provision takes
-        # the fifth place when none is in the top five, since the question's own words
-        # ("suspended", "in effect") are not the provision's; the answer's status lead reads
-        # the top passages.
-        place = min(k, _STAY_PLACE) - 1
-        if not any(features.stayed[o] for o in order[: place + 1]):
-            best = max((i for i in range(len(total)) if features.stayed[i]), key=lambda i: total[i])
-            rest = [o for o in order[place:] if o != best]
-            order = [*order[:place], best, *rest][:k]
-    defining = features.defining
-    if order and defining is not None and defining.any():
-        # "What is X?" asks for where X is defined: a glossary chunk defines a dozen terms and
-        # shares few words with the question as a whole, so passages that only use X outrank
-        # it; its best definition takes the third place when none is in the top three.
-        place = min(k, _DEFINITION_PLACE) - 1
-        if not any(defining[o] for o in order[: place + 1]):
-            best = max((i for i in range(len(total)) if defining[i]), key=lambda i: total[i])
-            rest = [o for o in order[place:] if o != best]
-            order = [*order[:place], best, *rest][:k]
+    # "What is X?" asks for where X is defined: a glossary chunk defines a dozen terms and
+    # shares few words with the question as a whole, so passages that only use X outrank it;
+    # its best definition takes the third place when none is in the top three.
+    order = _placed(order, features.defining, total, _DEFINITION_PLACE, k)
+    # A question about a stay the corpus records (`_stays_asked`): its best provision takes
+    # the fifth place when none is in the top five, since the question's own words
+    # ("suspended", "in effect") are not the provision's; the answer's status lead reads the
+    # top passages. (Placed last, so a definition placed above never pushes it out.)
+    order = _placed(order, features.stayed, total, _STAY_PLACE, k)
     return [
         _result(
             view.ids[int(idx[o])],
@@ -560,6 +549,21 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
         )
         for o in order
     ]
+
+
+def _placed(
+    order: list[int], flags: np.ndarray | None, total: np.ndarray, place: int, k: int
+) -> list[int]:
+    """`order` with the best-scored flagged candidate at `place` (1-based, at most k) when no
+    flagged one is at or above it already; as it was when none is flagged."""
+    if not order or flags is None or not flags.any():
+        return order
+    at = min(k, place) - 1
+    if any(flags[o] for o in order[: at + 1]):
+        return order
+    best = max((i for i in range(len(total)) if flags[i]), key=lambda i: total[i])
+    rest = [o for o in order[at:] if o != best]
+    return [*order[:at], best, *rest][:k]
 
 
 def _result(

@@ -113,6 +113,9 @@ def test_abstention_rules() -> None:
     assert unknown_names("Did GitHub get a licence from BIS for Huawei?", known) == ["GitHub"]
     # an abbreviation the vocabulary spells out is a term, not a party
     assert unknown_names("How long does a TDO renewal last?", known) == []
+    assert unknown_names("Who issues TDOs?", known) == []
+    # (a capitalised lay word the vocabulary maps is still a name: "DEMO" is no abbreviation)
+    assert unknown_names("Can we ship to DEMO for Huawei?", known) == ["DEMO"]
     assert unknown_names("Did TDK get a licence from BIS for Huawei?", known) == ["TDK"]
     # a name used as a place once is a place everywhere in the question (grade39 Q17)
     oakland = (

@@ -31,6 +31,10 @@ from assistant.retrieval.retriever import Retriever
         ("knowledge", "*Knowledge.* Knowledge of a circumstance includes", True),
         ("commodity", "*Commodities.* Any article, material, or supply", True),
         ("export", "*Exporter.* The person in the United States who has", False),
+        ("commodity", "*Military commodity.* As used here, military commodity means", False),
+        ("person", "For this section a U.S. person is defined as follows", False),
+        ("regular employee", "(3) Regular employee. A regular employee means: (i) An", True),
+        ("United States person", "the term *United States person* means any person", True),
         ("deemed export", "a deemed export means any release of technology", True),
         # forms that also find sentences merely using the term: found, but not strictly
         ("Commerce Control List", "Items on the Commerce Control List are controlled", False),
@@ -149,6 +153,35 @@ def test_an_abbreviation_in_capitals_is_spelled_out_for_the_answer_s_sentences()
     from assistant.index.vocabulary import spelled_out
 
     assert spelled_out("How long does a TDO renewal last?") == "temporary denial order"
+    assert spelled_out("Who issues TDOs?") == "temporary denial order"
     assert spelled_out("Is a TDO like the DPL?") == "temporary denial order Denied Persons List"
     assert spelled_out("a tdo renewal") == ""
     assert spelled_out("Can we publish it on GitHub?") == ""
+
+
+@pytest.mark.parametrize("k", [4, 5])
+def test_a_definition_placed_never_pushes_out_the_stay_placed(k: int) -> None:
+    """A question both about a stay and quoting a term: the stay's provision keeps its place
+    (the fifth, or the last of four for a message's later question) beside the definition."""
+    from assistant.retrieval.retriever import ranked
+    from assistant.retrieval.scoring import Features
+
+    n = 10
+    ids = [f"c{i}" for i in range(n)]
+    snap = CorpusSnapshot(
+        ids, [f"text {i}" for i in range(n)], [_meta(c, "15 CFR 744.11", "") for c in ids], "v1"
+    )
+    zero = np.zeros(n)
+    features = Features(
+        cosine=np.linspace(0.9, 0.1, n),
+        bm25=zero,
+        reference=zero,
+        heading=zero,
+        authority=zero,
+        definition=zero,
+        doc=ids,
+        stayed=np.eye(n)[8],
+        defining=np.eye(n)[9],
+    )
+    got = [r.chunk_id for r in ranked((snap, np.arange(n), features), k)]
+    assert got[2] == "c9" and "c8" in got and len(got) == k
