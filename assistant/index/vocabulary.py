@@ -38,6 +38,15 @@ _EXPANSIONS: list[tuple[str, str]] = [
     (r"\bchips?\b|\bsemiconductors?\b", "integrated circuits"),
     (r"\b(owns?|owned|ownership|subsidiar\w*)\b", "owned affiliates percent"),
     (r"\bre-?export\w*\b", "reexport"),
+    (r"\b(TLS|SSL|HTTPS)\b", "encryption"),
+    # a foreign person working with the technology here is a deemed export: "a Chinese PhD
+    # student in our lab", "hire a foreign national", "an intern from Syria"
+    (
+        r"\b(foreign|Chinese|Syrian|Iranian|Russian|non-U\.?S\.?)\s+(national|student|PhD|"
+        r"researcher|engineer|employee|intern|scientist|worker|professor|hire)s?\b"
+        r"|\b(PhD|graduate) students?\b",
+        "deemed export release technology foreign person",
+    ),
 ]
 # The trade's abbreviations the regulations spell out and never use (each other one they use:
 # ECCN, MEU, UVL, VEU, EEI, FDP, SDN ...), in capitals, plural or not

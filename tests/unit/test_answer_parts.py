@@ -50,6 +50,11 @@ def test_everyday_words_gain_regulatory_terms_on_the_lexical_side() -> None:
     patch = expand_query("Can we push them a bug-fix patch?")
     assert "software updates" in patch and "replacement parts" not in patch
     assert "replacement parts" in expand_query("We need to fix the machine")
+    # TLS is encryption; a foreign national working with the technology here, a deemed export
+    assert "encryption" in expand_query("Our app only uses TLS. What paperwork do we need?")
+    assert "deemed export" in expand_query("Two Chinese PhD students will work in our lab.")
+    assert "deemed export" in expand_query("Can we hire a foreign national?")
+    assert "deemed export" not in expand_query("Can we sell to a Chinese distributor?")
 
 
 def test_follow_ups_are_rewritten_from_the_previous_turn() -> None:
