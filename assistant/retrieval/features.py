@@ -228,11 +228,16 @@ def _definition_regex(words: list[str], last: str, strict: bool = False) -> str:
     )
 
 
-# Before a term: the start, a mark ("*", a quote, "("), or an article or "term" ("A regular
-# employee means", "the term *United States person* means"), not another word
+# Before a term: the start of a line or a sentence ("... section. “Published” means", not "U.S.
+# person"), a mark ("*", a quote, "("), "term" ("the term *United States person* means"), or
+# an article opening a sentence or clause ("A regular employee means"; not "the ‘form’ of a
+# commodity is defined"): not another word of a longer term
+_END = r"(?-i:[a-z0-9)\]”\"'])\.\s"  # a sentence's end (a lower-case word's full stop)
 _UNQUALIFIED = (
-    r"(?:^|(?<=[^\w\s.\-])|(?<=[^\w\s.\-]\s)|(?<=\ba\s)|(?<=\ban\s)|(?<=\bthe\s)"
-    r"|(?<=\bterm\s))"
+    r"(?:^|(?<=[^\w\s.\-])|(?<=[^\w\s.\-]\s)"
+    rf"|(?<={_END})|(?<={_END}a\s)|(?<={_END}an\s)|(?<={_END}the\s)"
+    r"|(?<=[^\w\s.\-]\sa\s)|(?<=[^\w\s.\-]\san\s)|(?<=[^\w\s.\-]\sthe\s)"
+    r"|(?<=^a\s)|(?<=^an\s)|(?<=^the\s)|(?<=\bterm\s))"
 )
 
 

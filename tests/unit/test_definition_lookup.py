@@ -35,6 +35,10 @@ from assistant.retrieval.retriever import Retriever
         ("person", "For this section a U.S. person is defined as follows", False),
         ("regular employee", "(3) Regular employee. A regular employee means: (i) An", True),
         ("United States person", "the term *United States person* means any person", True),
+        ("published", "of this section. “Published” means made available to the", True),
+        ("commodity", "The ‘form’ of a commodity is defined by its configuration", False),
+        ("regular employee", "A regular employee means: (i) An individual", True),
+        ("person", "For purposes of this section, U.S. person means any", False),
         ("deemed export", "a deemed export means any release of technology", True),
         # forms that also find sentences merely using the term: found, but not strictly
         ("Commerce Control List", "Items on the Commerce Control List are controlled", False),
