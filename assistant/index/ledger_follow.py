@@ -26,7 +26,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.index.store import Store
+from assistant.index.store import Store, now_ms
 
 SKEW_MS = 60_000  # records stamped up to a minute before the last read began are read again
 FULL_READ_S = 300.0  # the whole ledger is read at least this often
@@ -60,7 +60,7 @@ def current_records(store: Store) -> dict[str, dict[str, Any]]:
     The dict returned is the caller's: the copy kept here is never handed out."""
     with _lock:
         copy = _copies.get(store)
-    began = _now_ms()
+    began = now_ms()
     mark = store.removal_mark()  # before the records: a later removal moves it for next time
     if (
         copy is None
@@ -90,7 +90,3 @@ def _read_whole(store: Store, mark: str, began: int) -> dict[str, dict[str, Any]
 def _keep(store: Store, copy: _Copy) -> None:
     with _lock:
         _copies[store] = copy
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)

@@ -128,7 +128,8 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
+    """The time as ledger records are stamped with it (`WRITTEN_AT`): ms since the epoch."""
     return int(time.time() * 1000)
 
 
@@ -365,7 +366,7 @@ class Store:
         self, doc_ids: list[str], records: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         """Write ledger records, stamped with the time; returns them as written."""
-        stamp = _now_ms()
+        stamp = now_ms()
         written: list[dict[str, Any]] = [{**_clean(r), WRITTEN_AT: stamp} for r in records]
         self.ledger.upsert(
             ids=doc_ids,
@@ -512,7 +513,7 @@ class Store:
     def touch_record(self, doc_id: str, record: dict[str, Any]) -> None:
         """Update ledger fields (e.g. the root it was last seen under) without touching chunks."""
         self.documents.update(ids=[doc_id], metadatas=[_clean(record)])
-        self.ledger.update(ids=[doc_id], metadatas=[{**_clean(record), WRITTEN_AT: _now_ms()}])
+        self.ledger.update(ids=[doc_id], metadatas=[{**_clean(record), WRITTEN_AT: now_ms()}])
         self._mark_changed()
 
     @_guarded
