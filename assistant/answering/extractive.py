@@ -895,9 +895,7 @@ def _lead_sentence(
     near = [
         x
         for x in scored
-        if x.score >= LEAD_DEFINITION_MARGIN * best.score
-        and pattern.search(x.text)
-        and _says_what(x.text, pattern.full)
+        if x.score >= LEAD_DEFINITION_MARGIN * best.score and _says_what(x.text, pattern)
     ]
     if outright and not any(pattern.search_strict(x.text) for x in near):
         # (before a sentence that only says "X is a ..." near the best: "Equipment that does
@@ -915,14 +913,16 @@ def _defines_outright(text: str, pattern: DefinitionsPattern) -> bool:
     (`DefinitionsPattern.strict`), and says what it is there (`_says_what`), not in a list
     that may be elsewhere ("... a foreign government agency is defined as follows:": the
     sentence that leads however little it scores must stand alone)."""
-    return not introduces_list(text) and _says_what(text, pattern.strict)
+    return not introduces_list(text) and _says_what(text, pattern, strict=True)
 
 
-def _says_what(text: str, definition: re.Pattern[str]) -> bool:
-    """Whether a sentence `definition` finds says what the term is: not a glossary heading
-    alone ("*Government end user” (as applied to encryption items*).") or a pointer
-    ("*Published.* See § 734.7 of the EAR.")."""
-    found = definition.search(text)
+def _says_what(text: str, pattern: DefinitionsPattern, strict: bool = False) -> bool:
+    """Whether a sentence defines the term (`pattern.search`, or `search_strict`) and says
+    what it is there: not a glossary heading alone ("*Government end user” (as applied to
+    encryption items*).") or a pointer ("*Published.* See § 734.7 of the EAR.")."""
+    if pattern.anchor.search(text) is None:
+        return False
+    found = (pattern.strict if strict else pattern.full).search(text)
     if found is None:
         return False
     rest = text[found.end() :]
