@@ -38,7 +38,7 @@ from assistant.answering.determination.basis import Lookup, cites, section_chunk
 from assistant.answering.exception_limits import named_exceptions
 from assistant.answering.question_facts import names_a_place
 from assistant.index.tokenize import tokenize
-from assistant.index.vocabulary import expand_query
+from assistant.index.vocabulary import expand_query, spell_out
 from assistant.models import SearchResult
 from assistant.retrieval.references import citation_match, legal_references
 
@@ -234,7 +234,8 @@ class Evidence:
 
         weight = idf or (lambda _t: 1.0)
         terms = set(tokenize(expand_query(question)))
-        asked = set(tokenize(question))
+        # (an abbreviation the regulations never use counts as the words they use for it)
+        asked = set(tokenize(spell_out(question)))
         found: set[str] = set()
         for p in passages[:COVERAGE_PASSAGES]:
             found |= set(tokenize(f"{p.citation} {p.title} {p.text}"))

@@ -28,6 +28,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from assistant.index.model_process import ModelProcess, ModelProcessError
 from assistant.index.query_batcher import QueryBatcher
+from assistant.index.vocabulary import spell_out
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -158,8 +159,11 @@ def stop_query_process() -> None:
 
 
 def query_vector(text: str) -> np.ndarray:
-    """A question's unit embedding (float32, 384), batched with questions asked meanwhile."""
-    return _batcher().embed(text)
+    """A question's unit embedding (float32, 384), batched with questions asked meanwhile.
+    The trade's abbreviations that the regulations never use are embedded as the words they
+    do use ("What is a TDO?" as "What is a temporary denial order?"): the model does not know
+    them, so the question would land far from every passage about the thing."""
+    return _batcher().embed(spell_out(text))
 
 
 def embed_query(text: str) -> list[float]:

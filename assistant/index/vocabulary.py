@@ -67,6 +67,16 @@ def spelled_out(question: str) -> str:
     )
 
 
+def spell_out(question: str) -> str:
+    """The question with its abbreviations written as the regulations write them ("How long do
+    TDOs last?" -> "How long do temporary denial orders last?"): what counts the question's
+    words in the passages (abstention's coverage) finds them as the passages write them."""
+    return _ABBREVIATION.sub(
+        lambda m: _ABBREVIATIONS[m.group(1)] + ("s" if m.group(0) != m.group(1) else ""),
+        question,
+    )
+
+
 def expand_query(question: str) -> str:
     """The question followed by the regulatory terms its everyday words stand for."""
     extra = [terms for pattern, terms in _COMPILED if pattern.search(question)]

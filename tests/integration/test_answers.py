@@ -440,3 +440,20 @@ def test_a_how_long_question_no_passage_answers_is_marked_partial(assistant: Ass
     assert answer.partial and "None of the passages found states the period" in answer.answer
     answered = assistant.ask("How long is a validated BIS licence valid before it expires?")
     assert "states the period asked for" not in answered.answer, answered.answer
+
+
+@pytest.mark.skipif(not HAVE_MIRROR, reason="needs the mirror's 15 CFR 766.24")
+def test_an_abbreviation_the_regulations_never_use_is_answered_as_their_words(
+    assistant: Assistant,
+) -> None:
+    """ "How long do TDOs last?" was refused: the model does not know "TDO", so the question
+    embedded far from every passage on temporary denial orders, and its rarest word was never
+    found in them. Embedded and counted as "temporary denial orders", it is answered from
+    766.24(b)(4), which says how long."""
+    answer = assistant.ask("How long do TDOs last?")
+    assert not answer.abstained
+    first = next(c for c in answer.citations if c.n == 1)
+    assert first.citation.startswith("15 CFR 766.24(b)"), first.citation
+    assert "not exceeding 180 days" in first.quote
+    stored = assistant.store.get_document(first.doc_id)
+    assert stored is not None and verify(first, stored.text)

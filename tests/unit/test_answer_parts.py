@@ -575,3 +575,35 @@ def test_a_specific_name_the_closest_passages_mention_keeps_a_far_question_from_
     ).abstain(low, unknown_bar)
     common = Evidence.of(question, [rule], low - 0.05, lambda _t: False, lambda _t: 1.0)
     assert not common.seen_name and common.abstain(low, unknown_bar)
+
+
+def test_an_abbreviation_counts_as_the_words_the_passages_use_for_it() -> None:
+    """ "How long do TDOs last?": the passages write "temporary denial order", never "TDO", so
+    counting the abbreviation itself left the rarest word of the question unfound and refused
+    a question the corpus answers (766.24(b)(4): "not exceeding 180 days")."""
+    from assistant.models import SearchResult
+
+    text = "(4) The temporary denial order will be issued for a period not exceeding 180 days."
+    passage = SearchResult("c", "d", "p", "15 CFR 766.24(b)", "", text, 0, len(text), 0.3, {})
+    # (as in the mirror: the abbreviation never occurs, so it weighs most)
+    idf = {"tdo": 9.0, "uvl": 9.0, "temporary": 2.5, "denial": 2.5, "order": 2.5}.get
+    e = Evidence.of(
+        "How long do TDOs last?", [passage], 0.3, lambda _t: True, lambda t: idf(t) or 4.0
+    )
+    assert e.coverage >= 0.3 and not e.abstain(0.48, 0.5)
+    # the same question about a word the passages lack is still not covered
+    e = Evidence.of(
+        "How long do UVLs last?", [passage], 0.3, lambda _t: True, lambda t: idf(t) or 4.0
+    )
+    assert e.coverage < 0.3 and e.abstain(0.48, 0.5)
+
+
+def test_spell_out_writes_the_question_in_the_regulations_words() -> None:
+    from assistant.index.vocabulary import spell_out
+
+    assert spell_out("How long do TDOs last?") == "How long do temporary denial orders last?"
+    assert (
+        spell_out("Is a TDO like the DPL?")
+        == "Is a temporary denial order like the Denied Persons List?"
+    )
+    assert spell_out("a tdo, TDOX and STDO") == "a tdo, TDOX and STDO"
