@@ -891,21 +891,45 @@ def _lead_sentence(
     for part in question_parts(question):
         head = head.replace(part, " ")
     first = definitions_pattern(defined_terms(head)) if head != question else pattern
+
+    def weight(x: _Sentence, terms: DefinitionsPattern) -> float:
+        # 1: a definition in the regulations' own forms that holds throughout them; 0.5: one
+        # for its own part or section only ("For purposes of this part, the term *person*
+        # means"); 0: none
+        return terms.defining_weight(x.text, _paragraph_before(x, passages))
+
     outright = [x for x in scored if _defines_outright(x.text, first)] if first else []
     near = [
         x
         for x in scored
         if x.score >= LEAD_DEFINITION_MARGIN * best.score and _says_what(x.text, pattern)
     ]
-    if outright and not any(pattern.search_strict(x.text) for x in near):
+    top = max((weight(x, first) for x in outright), default=0.0) if first else 0.0
+    if outright and not any(weight(x, pattern) >= top for x in near):
         # (before a sentence that only says "X is a ..." near the best: "Equipment that does
-        # not meet the definition of an end-item is a part ..." is not what an end item is)
+        # not meet the definition of an end-item is a part ..." is not what an end item is;
+        # and before a definition for one part only, one that holds throughout)
         near = outright
     if not near and _POINTS_TO_DEFINITION.search(best.text):
         # ("Part 772 of the EAR defines “knowledge” ...": a pointer to the definition, which
         # is among the passages, however much better the pointer shares the question's words)
         near = [x for x in scored if pattern.search(x.text)]
-    return min(near, key=lambda x: (_rank_of(passages[x.passage]), -x.score)) if near else best
+    return (
+        min(
+            near,
+            key=lambda x: (_rank_of(passages[x.passage]), -weight(x, pattern), -x.score),
+        )
+        if near
+        else best
+    )
+
+
+def _paragraph_before(sentence: _Sentence, passages: Sequence[SearchResult]) -> str:
+    """What precedes a sentence in its passage, up to 400 characters: where its paragraph
+    may say for what the sentence holds ("For purposes of this § 740.9, ...")."""
+    p = passages[sentence.passage]
+    at = sentence.start - p.start
+    return p.text[max(0, at - 400) : at]
 
 
 def _defines_outright(text: str, pattern: DefinitionsPattern) -> bool:

@@ -285,6 +285,35 @@ class DefinitionsPattern:
     def search_strict(self, text: str) -> bool:
         return self.anchor.search(text) is not None and self.strict.search(text) is not None
 
+    def defining_weight(self, text: str, context: str = "") -> float:
+        """1 for a definition in the regulations' own forms (`strict`) that holds wherever the
+        term is used ("*Person.* A natural person, ..."), 0.5 for one limited to its part,
+        section or paragraph ("For purposes of this part, the term *person* means ...",
+        "*U.S. Person.* (a) For purposes of §§ 732.3(j), ..."), 0 for none: "What is a
+        person?" asks for the first before the antiboycott part's or TMP's own. `context`:
+        what precedes `text` in its passage (a sentence's paragraph so far)."""
+        if self.anchor.search(text) is None:
+            return 0.0
+        weight = 0.0
+        for m in self.strict.finditer(text):
+            # (its paragraph so far: "For purposes of this § 740.9, a U.S. person is defined
+            # as follows: ... U.S. person also means ...")
+            before = (context + text[: m.start()])[-400:].rsplit("\n", 1)[-1]
+            after = text[m.end() : m.end() + 60] if m.group(0).lstrip().startswith("*") else ""
+            weight = max(weight, 0.5 if _SCOPED.search(f"{before} … {after}") else 1.0)
+            if weight == 1.0:
+                break
+        return weight
+
+
+# A definition for where it stands only: "For purposes of this part", "as used in this
+# section", "In this section", "For purposes of this § 740.9". (Not the glossary's "As used in
+# § 734.4(a)(5), ..." or "For purposes of §§ 732.3(j), ...": part 772 defines its terms for
+# the whole EAR and lists where they are used.)
+_SCOPED = re.compile(
+    r"\b(?:for\s+(?:the\s+)?purposes?\s+of|as\s+used\s+in|in)\s+(?:this|these)\b", re.I
+)
+
 
 def definitions_pattern(terms: list[str]) -> DefinitionsPattern | None:
     """What finds a definition of any of `terms` (None when there are none)."""

@@ -448,7 +448,7 @@ class Retriever:
             authority=np.array([authority_score(m) for m in metas]),
             definition=np.array([defines(lexical.texts[int(i)], pattern) for i in idx]),
             defining=(
-                np.array([float(pattern.search_strict(lexical.texts[int(i)])) for i in idx])
+                np.array([pattern.defining_weight(lexical.texts[int(i)]) for i in idx])
                 if pattern is not None
                 else None
             ),
@@ -554,14 +554,17 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
 def _placed(
     order: list[int], flags: np.ndarray | None, total: np.ndarray, place: int, k: int
 ) -> list[int]:
-    """`order` with the best-scored flagged candidate at `place` (1-based, at most k) when no
-    flagged one is at or above it already; as it was when none is flagged."""
+    """`order` with the best-scored candidate of the highest flag at `place` (1-based, at most
+    k) when none flagged as high is at or above it already; as it was when none is flagged.
+    (A flag may be graded: a definition that holds throughout the regulations, 1, is placed
+    though one limited to its part, 0.5, is above it.)"""
     if not order or flags is None or not flags.any():
         return order
     at = min(k, place) - 1
-    if any(flags[o] for o in order[: at + 1]):
+    top = float(flags.max())
+    if any(flags[o] >= top for o in order[: at + 1]):
         return order
-    best = max((i for i in range(len(total)) if flags[i]), key=lambda i: total[i])
+    best = max((i for i in range(len(total)) if flags[i] >= top), key=lambda i: total[i])
     rest = [o for o in order[at:] if o != best]
     return [*order[:at], best, *rest][:k]
 

@@ -73,7 +73,8 @@ class Features:
     # 1 for a chunk a recorded stay affects, when the question asks about legal status
     stayed: np.ndarray | None = None
     # 1 for a chunk defining the asked term in a form the regulations define in ("X means",
-    # part 772's headings; `DefinitionsPattern.search_strict`): not scored, it places one
+    # part 772's headings; `DefinitionsPattern.defining_weight`), 0.5 when the definition is
+    # limited to its part or section: not scored, it places one
     # (`assistant.retrieval.retriever.ranked`)
     defining: np.ndarray | None = None
 

@@ -189,3 +189,99 @@ def test_a_definition_placed_never_pushes_out_the_stay_placed(k: int) -> None:
     )
     got = [r.chunk_id for r in ranked((snap, np.arange(n), features), k)]
     assert got[2] == "c9" and "c8" in got and len(got) == k
+
+
+@pytest.mark.parametrize(
+    ("term", "context", "text", "weight"),
+    [
+        ("person", "", "*Person.* A natural person, including a citizen or national of", 1.0),
+        ("end item", "", "*End item.* This is a system, equipment or assembled commodity", 1.0),
+        # a definition for its own part, section or paragraph only
+        ("person", "", "(a) *Definition of person.* For purposes of this part, the term "
+         "*person* means any individual, or any association", 0.5),
+        # (part 772 lists where its terms are used: its own definitions hold throughout)
+        ("U.S. person", "", "*U.S. Person.* (a) For purposes of §§ 732.3(j), 736.2(b)(7) of "
+         "the EAR, the term U.S. person includes:", 1.0),
+        ("military commodity", "", "*Military commodity.* As used in § 734.4(a)(5), §§ "
+         "740.2(a)(11), “military commodity” or “military commodities” means an article", 1.0),
+        ("military end use", "", "In this section, “military end use” means incorporation "
+         "into a military item", 0.5),
+        # ... said earlier in its paragraph
+        ("U.S. person", "(12) U.S. persons. For purposes of this § 740.9, a U.S. person is "
+         "defined as follows: an individual who is a citizen. ", "U.S. person also means any "
+         "juridical person organized under the laws of the United States", 0.5),
+        ("U.S. person", "(12) U.S. persons. For purposes of this § 740.9, it is so.\n",
+         "U.S. person also means any juridical person organized under the laws", 1.0),
+        # not a definition in the regulations' forms
+        ("person", "", "Any person who is determined by the Secretary to be a national", 0.0),
+    ],
+)  # fmt: skip
+def test_a_definition_that_holds_throughout_weighs_more_than_one_for_its_part(
+    term: str, context: str, text: str, weight: float
+) -> None:
+    pattern = definitions_pattern([term])
+    assert pattern is not None
+    assert pattern.defining_weight(text, context) == weight
+
+
+def test_a_definition_for_one_part_placed_already_still_lets_the_general_one_in() -> None:
+    """ "What is a person?": the antiboycott part's own definition (0.5) is in the top three,
+    and the glossary's "*Person.*" (1) takes the third place; with only the part's own, the
+    order stays as scored."""
+    from assistant.retrieval.retriever import ranked
+    from assistant.retrieval.scoring import Features
+
+    n = 10
+    ids = [f"c{i}" for i in range(n)]
+    snap = CorpusSnapshot(
+        ids, [f"text {i}" for i in range(n)], [_meta(c, "15 CFR 772.1", "") for c in ids], "v1"
+    )
+    zero = np.zeros(n)
+
+    def order(defining: np.ndarray) -> list[str]:
+        features = Features(
+            cosine=np.linspace(0.9, 0.1, n),
+            bm25=zero,
+            reference=zero,
+            heading=zero,
+            authority=zero,
+            definition=zero,
+            doc=ids,
+            defining=defining,
+        )
+        return [r.chunk_id for r in ranked((snap, np.arange(n), features), 5)]
+
+    part_only = np.eye(n)[1] * 0.5
+    assert order(part_only) == ["c0", "c1", "c2", "c3", "c4"]
+    assert order(part_only + np.eye(n)[8] + np.eye(n)[9]) == ["c0", "c1", "c8", "c2", "c3"]
+
+
+def test_the_lead_is_the_definition_in_the_regulations_form_that_holds_throughout() -> None:
+    """Both sentences say what the term is and score near each other; the one in the
+    regulations' own form leads ("*End item.* This is ..."), and of two in that form the one
+    that holds throughout the regulations ("*Person.*") before a part's own."""
+    from assistant.answering.extractive import _lead_sentence, _Sentence
+    from assistant.models import SearchResult
+
+    def lead(question: str, texts: list[tuple[str, float]]) -> str:
+        passages = [
+            SearchResult(f"c{i}", "d", "p", "15 CFR 772.1", "", t, 0, len(t), 0.5,
+                         {"doc_type": "regulation"})
+            for i, (t, _) in enumerate(texts)
+        ]  # fmt: skip
+        scored = [_Sentence(i, 0, len(t), t, s, 0.5) for i, (t, s) in enumerate(texts)]
+        return _lead_sentence(question, scored, passages).text
+
+    equipment = (
+        "Equipment that does not meet the definition of an end-item is a part, component, "
+        "accessory, attachment, firmware, or software."
+    )
+    end_item = "*End item.* This is a system, equipment or assembled commodity ready for use."
+    assert lead("What is an end item?", [(equipment, 1.1), (end_item, 1.0)]) == end_item
+    part = (
+        "(a) *Definition of person.* For purposes of this part, the term *person* means any "
+        "individual, or any association or organization."
+    )
+    glossary = "*Person.* A natural person, including a citizen or national of any country."
+    assert lead("What is a person?", [(part, 1.0), (glossary, 0.7)]) == glossary
+    assert lead("What is a person?", [(part, 1.0)]) == part
