@@ -289,9 +289,9 @@ class DefinitionsPattern:
         """1 for a definition in the regulations' own forms (`strict`) that holds wherever the
         term is used ("*Person.* A natural person, ..."), 0.5 for one limited to its part,
         section or paragraph ("For purposes of this part, the term *person* means ...",
-        "*U.S. Person.* (a) For purposes of §§ 732.3(j), ..."), 0 for none: "What is a
-        person?" asks for the first before the antiboycott part's or TMP's own. `context`:
-        what precedes `text` in its passage (a sentence's paragraph so far)."""
+        "In this section, 'military end use' means"), 0 for none: "What is a person?" asks for
+        the first before the antiboycott part's or TMP's own. `context`: what precedes `text`
+        in its passage (a sentence's paragraph so far)."""
         if self.anchor.search(text) is None:
             return 0.0
         weight = 0.0
