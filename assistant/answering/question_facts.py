@@ -531,6 +531,18 @@ _COUNTRY_OF: dict[str, str] = {
 }
 
 
+# ... and every other name the map knows that is no embargoed place ("a Venezuelan airline",
+# "a buyer in Caracas", "the PRC"): a name the map gives a country is never missed as one
+_KNOWN_ONLY_HERE = sorted(
+    (n for n in _COUNTRY_OF if not DESTINATIONS.fullmatch(n) and not embargoes_named(n)),
+    key=len,
+    reverse=True,
+)
+DESTINATIONS = re.compile(
+    rf"{DESTINATIONS.pattern}|\b(?:{'|'.join(map(re.escape, _KNOWN_ONLY_HERE))})\b", re.I
+)
+
+
 def country_of(name: str) -> str:
     """The country a place name DESTINATIONS matched stands for ("Shenzhen", "Chinese" are
     China); a name not listed is its own country, written as the question wrote it."""

@@ -37,6 +37,11 @@ def test_a_sanctions_section_names_its_countries_and_others_name_none() -> None:
             "Our Korean OEM ships to an ISP in Vietnam and a hotel in Cuba.",
             {"Korea", "Vietnam", "Cuba"},
         ),
+        # a people or city the map gives a country names it, military end-use places too
+        ("We sell spare parts to a Venezuelan airline.", {"Venezuela"}),
+        ("A hospital in Phnom Penh wants patient monitors.", {"Cambodia"}),
+        ("The buyer is a Burmese trading house in Yangon.", {"Burma"}),
+        ("A Nicaraguan ministry in Managua asked for a quote.", {"Nicaragua"}),
         # "abroad" names no country: nothing is beside the point
         ("What licence exception covers gift parcels sent abroad?", set()),
         ("Which records must we keep?", set()),

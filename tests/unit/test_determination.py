@@ -163,6 +163,12 @@ def test_other_licence_questions_name_the_facts_they_lack_and_never_say_no() -> 
     assert retailer is not None
     assert retailer.missing_facts == ["the item's ECCN (or EAR99)", "the end use"]
     assert "depends on the item's ECCN (or EAR99) and the end use" in retailer.lines[0].text
+    # a buyer named by its people names the destination: "a Venezuelan airline" is Venezuela
+    airline = determine(
+        "We sell spare parts for civil aircraft to a Venezuelan airline. Any licence needed?",
+        [prohibition],
+    )
+    assert airline is not None and "the destination" not in airline.missing_facts
     assert determine("What does the Entity List say about addresses?", [EL]) is None, "not asked"
 
 
