@@ -202,7 +202,7 @@ _OURS_OR_DEPARTURE = re.compile(r"\b(?:our|my|from)\s+(?:the\s+)?(?:own\s+)?$", 
 _NOT_A_PLACE_BEFORE = re.compile(r"(?i:in)\s+$")
 _LANGUAGES = frozenset(
     ["spanish", "french", "german", "japanese", "korean", "chinese", "italian", "dutch",
-     "polish", "swedish", "turkish", "thai", "vietnamese", "indonesian", "ukrainian"]
+     "polish", "swedish", "turkish", "thai", "vietnamese", "indonesian", "ukrainian", "burmese"]
 )  # fmt: skip
 _NOT_A_PLACE_AFTER = re.compile(r"\s+(?i:ocean|language|translation)\b")
 

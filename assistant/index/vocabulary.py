@@ -3,7 +3,9 @@
 People ask "can I take my laptop abroad?"; the EAR says "tools of trade" and "baggage". Dense
 retrieval bridges some of that gap, BM25 none of it; adding the regulatory term to the query's
 lexical side lets BM25 find the passage that uses it. Only the query is expanded, never the
-stored text, and the dense side always sees the question as asked.
+stored text. The dense side sees the question as asked, but for the trade's abbreviations the
+regulations never use ("TDO"), which it sees spelled out (`spell_out`): the model does not know
+them.
 """
 
 from __future__ import annotations

@@ -300,7 +300,10 @@ class DefinitionsPattern:
             # as follows: ... U.S. person also means ...")
             before = (context + text[: m.start()])[-400:].rsplit("\n", 1)[-1]
             after = text[m.end() : m.end() + 60] if m.group(0).lstrip().startswith("*") else ""
-            weight = max(weight, 0.5 if _SCOPED.search(f"{before} … {after}") else 1.0)
+            # (and the match itself: "“Government end user,” for purposes of this section,
+            # means")
+            scope = f"{before} … {m.group(0)} … {after}"
+            weight = max(weight, 0.5 if _SCOPED.search(scope) else 1.0)
             if weight == 1.0:
                 break
         return weight
@@ -310,8 +313,15 @@ class DefinitionsPattern:
 # section", "In this section", "For purposes of this § 740.9". (Not the glossary's "As used in
 # § 734.4(a)(5), ..." or "For purposes of §§ 732.3(j), ...": part 772 defines its terms for
 # the whole EAR and lists where they are used.)
+# (A unit after "this": "The United States and other nations in this multilateral control
+# regime" limits nothing.)
 _SCOPED = re.compile(
-    r"\b(?:for\s+(?:the\s+)?purposes?\s+of|as\s+used\s+in|in)\s+(?:this|these)\b", re.I
+    r"\b(?:(?:for\s+(?:the\s+)?purposes?\s+of|as\s+used\s+in|in)\s+this\s+"
+    r"(?:part|subpart|section|subsection|paragraph|supplement|licen[cs]e\s+exception|§)"
+    # "For purposes of paragraph (a)(7) of this section, a 'luxury good' means"
+    r"|for\s+(?:the\s+)?purposes?\s+of\s+(?:paragraph|§)[^,;]{0,40}?\bof\s+this\s+"
+    r"(?:part|subpart|section))",
+    re.I,
 )
 
 

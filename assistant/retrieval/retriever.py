@@ -76,18 +76,22 @@ _FULL_CHECK_S = 60.0
 _DENSE_OVERFETCH = 1.5
 _DENSE_FETCH_MAX = 400
 _DENSE_UNFILTERED_MIN_SHARE = 0.25
-_DENSE_THREADS = 16
+_DENSE_THREADS = 16  # at least; more when more requests may run at once
 
 
-def _dense_pool() -> ThreadPoolExecutor:
+def _dense_pool(concurrency: int = 0) -> ThreadPoolExecutor:
     """The threads Chroma's nearest neighbours are asked on while BM25 scores the view (a
     million chunks: ~15 ms waiting on the server beside ~25 ms of scoring here); one per
-    answer in flight, more answers wait for one. Made per process: a forked child would
-    inherit a pool whose threads it does not have."""
+    answer in flight (`concurrency`: the requests the server runs at once; the Slack bot
+    and the eval run fewer than the 16 kept at least), so none waits for a thread. Made per
+    process: a forked child would inherit a pool whose threads it does not have."""
     global _pool, _pool_pid
+    size = max(_DENSE_THREADS, 2 * concurrency)
     with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(_DENSE_THREADS, thread_name_prefix="tpa-dense")
+        if _pool is None or _pool_pid != os.getpid() or _pool._max_workers < size:
+            if _pool is not None and _pool_pid == os.getpid():
+                _pool.shutdown(wait=False)  # (its queries in flight finish on their threads)
+            _pool = ThreadPoolExecutor(size, thread_name_prefix="tpa-dense")
             _pool_pid = os.getpid()
         return _pool
 
@@ -377,7 +381,8 @@ class Retriever:
             share = len(lexical.ids) / max(1, len(whole.ids))
             if filters.doc_types:
                 share *= _DOC_TYPE_SHARE
-            pending = _dense_pool().submit(self._dense, vector, filters, share)
+            pool = _dense_pool(self.store.settings.max_concurrency)
+            pending = pool.submit(self._dense, vector, filters, share)
         # Every row of the caller's view is readable by its groups: only the other filters
         # (type, dates, as-of) need a pass over the rows (at a million chunks, a costly one).
         allowed = (

@@ -63,3 +63,12 @@ def test_only_sections_about_countries_the_question_does_not_name_are_dropped() 
     assert beside_the_point("Can we ship laptops to Aleppo?", passages) == {0}
     # no destination named: every country's section may be the point
     assert beside_the_point("Which countries are under an embargo?", passages) == set()
+
+
+def test_a_language_named_is_no_destination() -> None:
+    """A people's name that is also a language ("written in Burmese") names no place; the
+    same name before a buyer does."""
+    from assistant.answering.question_facts import foreign_places
+
+    assert list(foreign_places("The manual is written in Burmese.")) == []
+    assert list(foreign_places("We sell pumps to a Burmese mill.")) == ["Burma"]

@@ -212,6 +212,16 @@ def test_a_definition_placed_never_pushes_out_the_stay_placed(k: int) -> None:
          "juridical person organized under the laws of the United States", 0.5),
         ("U.S. person", "(12) U.S. persons. For purposes of this § 740.9, it is so.\n",
          "U.S. person also means any juridical person organized under the laws", 1.0),
+        # a limit between the term and its "means", or to one paragraph of the section
+        ("government end user", "", "“Government end user,” for purposes of this section, "
+         "means any foreign central government", 0.5),
+        ("luxury good", "", "For purposes of paragraph (a)(7) of this section, a 'luxury "
+         "good' means any item", 0.5),
+        ("ultimate consignee", "", "For purposes of this license exception, ultimate "
+         "consignee means the entity that has ownership over the items.", 0.5),
+        # "in this" without a part, section or paragraph limits nothing
+        ("MTCR", "", "*Missile Technology Control Regime (MTCR).* The United States and other "
+         "nations in this multilateral control regime have agreed", 1.0),
         # not a definition in the regulations' forms
         ("person", "", "Any person who is determined by the Secretary to be a national", 0.0),
     ],

@@ -40,7 +40,7 @@ class _Chroma:
 
     def __init__(self, vectors: dict[str, np.ndarray], down: bool = False) -> None:
         self.vectors, self.down = vectors, down
-        self.settings = type("S", (), {"chroma_host": "127.0.0.1"})()
+        self.settings = type("S", (), {"chroma_host": "127.0.0.1", "max_concurrency": 4})()
         self.threads: set[str] = set()
 
     def nearest(self, vector: Any, k: int, where: Any = None) -> list[tuple[str, float]]:
@@ -104,3 +104,9 @@ def test_a_forked_process_gets_threads_of_its_own() -> None:
     child.start()
     child.join(30)
     assert child.exitcode == 0 and out.get(timeout=1) == 42
+
+
+def test_the_pool_has_a_thread_for_every_request_the_server_runs_at_once() -> None:
+    assert retrieval._dense_pool(4)._max_workers >= 16
+    assert retrieval._dense_pool(40)._max_workers >= 80
+    assert retrieval._dense_pool(4).submit(lambda: 7).result(timeout=10) == 7

@@ -1920,6 +1920,13 @@ def test_an_ear99_item_to_a_country_no_embargo_covers_depends_on_the_parties_not
         assert found is None or "736.2(b)(1)" not in found.rule, other
     unknown = determine("The item is not EAR99; do we need a licence to ship it to India?", [gp1])
     assert unknown is not None and "the item's ECCN (or EAR99)" in unknown.missing_facts
+    # one country under two of its names is one named country
+    for one in (
+        "Do we need a licence to sell EAR99 pumps to a PRC hospital in Shanghai?",
+        "Do we need a licence to sell EAR99 pumps to a Canadian hospital in Toronto?",
+    ):
+        found = determine(one, [gp1, steps])
+        assert found is not None and "736.2(b)(1)" in found.rule, one
 
 
 @pytest.mark.parametrize(

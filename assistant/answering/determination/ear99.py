@@ -31,6 +31,7 @@ from assistant.answering.question_facts import (
     DESTINATIONS,
     EMBARGOES,
     asserted,
+    country_of,
     names_end_use,
     place_sent_to,
 )
@@ -86,7 +87,12 @@ def ear99_rule(
         return None
     lowered = question.lower()
     places = {m.group(0).lower() for m in DESTINATIONS.finditer(question)}
-    if len(places) != 1 or places & _VAGUE_PLACE or place_sent_to(question):
+    # (one country, however many of its names: "a PRC buyer in Shanghai")
+    if (
+        len({country_of(p) for p in places}) != 1
+        or places & _VAGUE_PLACE
+        or place_sent_to(question)
+    ):
         return None
     if any(name in lowered for name in EMBARGOES):
         # anywhere, in any form: "Cuban state-owned", "Dubai-Tehran", "without a licence to Iran"
