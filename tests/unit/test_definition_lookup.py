@@ -167,27 +167,7 @@ def test_an_abbreviation_in_capitals_is_spelled_out_for_the_answer_s_sentences()
 def test_a_definition_placed_never_pushes_out_the_stay_placed(k: int) -> None:
     """A question both about a stay and quoting a term: the stay's provision keeps its place
     (the fifth, or the last of four for a message's later question) beside the definition."""
-    from assistant.retrieval.retriever import ranked
-    from assistant.retrieval.scoring import Features
-
-    n = 10
-    ids = [f"c{i}" for i in range(n)]
-    snap = CorpusSnapshot(
-        ids, [f"text {i}" for i in range(n)], [_meta(c, "15 CFR 744.11", "") for c in ids], "v1"
-    )
-    zero = np.zeros(n)
-    features = Features(
-        cosine=np.linspace(0.9, 0.1, n),
-        bm25=zero,
-        reference=zero,
-        heading=zero,
-        authority=zero,
-        definition=zero,
-        doc=ids,
-        stayed=np.eye(n)[8],
-        defining=np.eye(n)[9],
-    )
-    got = [r.chunk_id for r in ranked((snap, np.arange(n), features), k)]
+    got = _ranked_ten("15 CFR 744.11", k, stayed=np.eye(10)[8], defining=np.eye(10)[9])
     assert got[2] == "c9" and "c8" in got and len(got) == k
 
 
@@ -238,32 +218,40 @@ def test_a_definition_for_one_part_placed_already_still_lets_the_general_one_in(
     """ "What is a person?": the antiboycott part's own definition (0.5) is in the top three,
     and the glossary's "*Person.*" (1) takes the third place; with only the part's own, the
     order stays as scored."""
+    part_only = np.eye(10)[1] * 0.5
+    assert _ranked_ten("15 CFR 772.1", 5, defining=part_only) == ["c0", "c1", "c2", "c3", "c4"]
+    both = part_only + np.eye(10)[8] + np.eye(10)[9]
+    assert _ranked_ten("15 CFR 772.1", 5, defining=both) == ["c0", "c1", "c8", "c2", "c3"]
+
+
+def _ranked_ten(
+    citation: str,
+    k: int,
+    stayed: np.ndarray | None = None,
+    defining: np.ndarray | None = None,
+) -> list[str]:
+    """The top k of ten chunks scored by cosine alone (c0 best), with the flags that place."""
     from assistant.retrieval.retriever import ranked
     from assistant.retrieval.scoring import Features
 
     n = 10
     ids = [f"c{i}" for i in range(n)]
     snap = CorpusSnapshot(
-        ids, [f"text {i}" for i in range(n)], [_meta(c, "15 CFR 772.1", "") for c in ids], "v1"
+        ids, [f"text {i}" for i in range(n)], [_meta(c, citation, "") for c in ids], "v1"
     )
     zero = np.zeros(n)
-
-    def order(defining: np.ndarray) -> list[str]:
-        features = Features(
-            cosine=np.linspace(0.9, 0.1, n),
-            bm25=zero,
-            reference=zero,
-            heading=zero,
-            authority=zero,
-            definition=zero,
-            doc=ids,
-            defining=defining,
-        )
-        return [r.chunk_id for r in ranked((snap, np.arange(n), features), 5)]
-
-    part_only = np.eye(n)[1] * 0.5
-    assert order(part_only) == ["c0", "c1", "c2", "c3", "c4"]
-    assert order(part_only + np.eye(n)[8] + np.eye(n)[9]) == ["c0", "c1", "c8", "c2", "c3"]
+    features = Features(
+        cosine=np.linspace(0.9, 0.1, n),
+        bm25=zero,
+        reference=zero,
+        heading=zero,
+        authority=zero,
+        definition=zero,
+        doc=ids,
+        stayed=stayed,
+        defining=defining,
+    )
+    return [r.chunk_id for r in ranked((snap, np.arange(n), features), k)]
 
 
 def test_the_lead_is_the_definition_in_the_regulations_form_that_holds_throughout() -> None:
