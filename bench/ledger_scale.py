@@ -37,11 +37,11 @@ from scale import start_chroma  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.index import ledger_follow  # noqa: E402
-from assistant.index.store import WRITTEN_AT, Store  # noqa: E402
+from assistant.index.store import WRITTEN_AT, Store, now_ms  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results"
 BATCH = 2000
-STAMP_0 = int(time.time() * 1000) - 86_400_000 - 10_000 * 1_000_000
+STAMP_0 = now_ms() - 86_400_000 - 10_000 * 1_000_000
 
 
 def _record(n: int) -> dict[str, object]:

@@ -318,8 +318,9 @@ def embargoes_named(text: str) -> list[str]:
     return _EMBARGO_NAMES.findall(text.lower())
 
 
-# Other destinations, only to tell whether the question names one.
-DESTINATIONS = re.compile(
+# Other destinations, only to tell whether the question names one (with the names the country
+# map below adds: `DESTINATIONS`).
+_LISTED_DESTINATIONS = re.compile(
     r"\b(?:china|chinese|hong kong|macau|india|japan|korea|taiwan|singapore|malaysia|vietnam|"
     r"thailand|indonesia|philippines|pakistan|afghanistan|iraq|israel|saudi|uae|dubai|emirates|"
     r"qatar|turkey|egypt|germany|german|france|french|uk|britain|british|london|canada|mexico|"
@@ -534,12 +535,13 @@ _COUNTRY_OF: dict[str, str] = {
 # ... and every other name the map knows that is no embargoed place ("a Venezuelan airline",
 # "a buyer in Caracas", "the PRC"): a name the map gives a country is never missed as one
 _KNOWN_ONLY_HERE = sorted(
-    (n for n in _COUNTRY_OF if not DESTINATIONS.fullmatch(n) and not embargoes_named(n)),
+    (n for n in _COUNTRY_OF if not _LISTED_DESTINATIONS.fullmatch(n) and not embargoes_named(n)),
     key=len,
     reverse=True,
 )
 DESTINATIONS = re.compile(
-    rf"{DESTINATIONS.pattern}|\b(?:{'|'.join(map(re.escape, _KNOWN_ONLY_HERE))})\b", re.I
+    rf"{_LISTED_DESTINATIONS.pattern}|\b(?:{'|'.join(map(re.escape, _KNOWN_ONLY_HERE))})\b",
+    re.I,
 )
 
 
