@@ -10,9 +10,11 @@ BM25 scores depend on the whole indexed collection (term rarity, average length)
 limited to some access groups is served from a view: a snapshot of exactly the chunks those
 groups may read, in a fixed order. Nothing outside it can move that caller's scores or ranks.
 
-On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json,
-vectors.npy, bm25/), published complete or not at all; superseded versions are removed after a
-grace period.
+On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json:
+ids and metadata; texts.bin and its offsets; vectors.npy; bm25/), published complete or not at
+all; superseded versions are removed after a grace period. A replica reads chunk texts from a
+mapped file (`assistant.index.text_column`), the persisted one or, for a snapshot it built, a
+private one it unlinks at once, so its heap does not hold them.
 
 Scale: above `Settings.dense_exact_max_chunks` chunks a snapshot holds no vectors (dense
 candidates then come from Chroma's index, `assistant.retrieval.retriever`), and once a replica
@@ -53,7 +55,8 @@ from assistant.access import readable
 from assistant.index import ledger_follow
 from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
 from assistant.index.heap import return_freed_memory
-from assistant.index.store import Store, shared_strings
+from assistant.index.store import Store, json_with_shared_strings
+from assistant.index.text_column import TextColumn
 from assistant.index.tokenize import tokenize, tokenize_once
 from assistant.removals import Removal, find_removals
 from assistant.status import load_notes
@@ -72,6 +75,7 @@ _CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR |FR Doc\. \d{4}-\d+))")
 # Slots (chunk numbers in the BM25 postings, never reused) per chunk served, past which a
 # refresh renumbers them: replaced chunks' slots cost memory in every per-slot array.
 _MAX_SLOTS_PER_ROW = 2
+_TEXTS = "texts.bin"  # a persisted snapshot's chunk texts (`TextColumn.write`), mapped on load
 
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
@@ -267,7 +271,7 @@ class CorpusSnapshot:
     def __init__(
         self,
         ids: list[str],
-        texts: list[str],
+        texts: Sequence[str],
         metas: list[dict[str, Any]],
         version: str,
         vectors: np.ndarray | None = None,
@@ -284,7 +288,8 @@ class CorpusSnapshot:
         at `slot_of_row`, and `labels` those of their citations and titles alone (what term
         statistics tell apart, `assistant.index.term_stats`). `in_id_order`: the caller knows
         the ids are sorted."""
-        self.ids, self.texts, self.metas, self.version = ids, texts, metas, version
+        self.ids, self.metas, self.version = ids, metas, version
+        self.texts = TextColumn.of(texts)
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
         # False when built while an ingest was mid-document (see `build`); `chunks_seen` is how
         # many chunks the store held then, so a reader can tell when it is worth rebuilding.
@@ -325,6 +330,7 @@ class CorpusSnapshot:
         with self._postings_lock:
             if self._ranker is None:
                 terms, labels = _count_terms(self.vocabulary, self.texts, self.metas)
+                self.texts.release()  # the pages of a mapped column that pass brought in
                 self._labels = Postings().add(labels)
                 self._ranker = Ranker(Postings().add(terms), self.slot_of_row)
                 # A loaded snapshot's bm25s index scores as the postings do, bit for bit: once
@@ -410,7 +416,9 @@ class CorpusSnapshot:
         root = self._root
 
         def make() -> _Flagged:
-            return _Flagged.of(picks, root.slot_of_row.tolist(), root.texts, root.metas)
+            flagged = _Flagged.of(picks, root.slot_of_row.tolist(), root.texts, root.metas)
+            root.texts.release()
+            return flagged
 
         index = root.derived((key,), make)
         assert isinstance(index, _Flagged)
@@ -530,7 +538,7 @@ class CorpusSnapshot:
         runs = _runs(rows)
         made = CorpusSnapshot(
             _spliced(self.ids, [], runs),
-            _spliced(self.texts, [], runs),
+            self.texts.spliced([], runs),
             _spliced(self.metas, [], runs),
             self.version,
             self.vectors[rows] if len(self.vectors) == len(self.ids) else None,
@@ -672,7 +680,9 @@ def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapsho
             out_metas += [previous.metas[i] for i in carried]
             if carried:
                 blocks.append(previous.vectors[carried])
-    index = _assemble(out_ids, out_texts, out_metas, blocks, version, vectors_too)
+    index = _assemble(
+        out_ids, out_texts, out_metas, blocks, version, vectors_too, spill_to=_index_dir(store)
+    )
     index.served()  # what the first refresh starts from, made here with the rest
     index.doc_slots()
     index.complete = not partial
@@ -689,9 +699,12 @@ def _assemble(
     blocks: list[np.ndarray],
     version: str,
     vectors_too: bool,
+    spill_to: Path | None = None,
 ) -> CorpusSnapshot:
     """A snapshot of these rows, in chunk-id order (the order of every view, see
-    `CorpusSnapshot.view`: a caller who may read everything is served from it, no copy)."""
+    `CorpusSnapshot.view`: a caller who may read everything is served from it, no copy).
+    With `spill_to`, its texts are read from a file mapped there (`TextColumn.spilled`), not
+    held in the heap; if that file cannot be written, they are held."""
     try:
         vectors = np.concatenate(blocks) if blocks and vectors_too else None
     except ValueError:  # the previous snapshot's vectors have another width: none for any
@@ -699,14 +712,25 @@ def _assemble(
     if vectors is None or len(vectors) != len(ids):
         vectors = np.zeros((len(ids), 0), np.float32)
     order = sorted(range(len(ids)), key=ids.__getitem__)
+    column = TextColumn.of([texts[i] for i in order])
     return CorpusSnapshot(
         [ids[i] for i in order],
-        [texts[i] for i in order],
+        column if spill_to is None else _spilled(column, spill_to),
         [metas[i] for i in order],
         version,
         vectors[order],
         in_id_order=True,
     )
+
+
+def _spilled(texts: TextColumn, folder: Path) -> TextColumn:
+    """`texts` read from a private mapped file in `folder` (`TextColumn.spilled`), or held
+    as they are when it cannot be written (a read-only or full disk: served all the same)."""
+    try:
+        return texts.spilled(folder)
+    except OSError as exc:
+        log.warning("chunk texts kept in memory: cannot write them in %s (%s)", folder, exc)
+        return texts
 
 
 def _merge_order(previous: CorpusSnapshot, gone: np.ndarray, new_ids: list[str]) -> np.ndarray:
@@ -813,7 +837,7 @@ def refresh(store: Store, previous: CorpusSnapshot) -> CorpusSnapshot:
         out_vectors = np.concatenate([previous.vectors, vectors[keep]])[order]
     index = CorpusSnapshot(
         _spliced(previous.ids, new_ids, runs),
-        _spliced(previous.texts, new_texts, runs),
+        previous.texts.spliced(new_texts, runs),
         _spliced(previous.metas, new_metas, runs),
         version,
         out_vectors,
@@ -925,15 +949,9 @@ def _persist(store: Store, index: CorpusSnapshot) -> None:
                 bm25.save(str(tmp / "bm25"), show_progress=False)
             if index.ids and index.has_vectors:
                 np.save(tmp / "vectors.npy", index.vectors)
+            index.texts.write(tmp / _TEXTS)
             (tmp / "chunks.json").write_text(
-                json.dumps(
-                    {
-                        "version": index.version,
-                        "ids": index.ids,
-                        "texts": index.texts,
-                        "metas": index.metas,
-                    }
-                )
+                json.dumps({"version": index.version, "ids": index.ids, "metas": index.metas})
             )
             try:
                 os.rename(tmp, final)
@@ -957,7 +975,7 @@ def _clean_old(base: Path, keep: str) -> None:
                 if age > _OLD_VERSION_GRACE_S:
                     shutil.rmtree(entry)
             elif entry.name.startswith(".tmp-") and age > _STALE_TMP_S:
-                shutil.rmtree(entry)
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         except OSError:
             continue
 
@@ -969,10 +987,18 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
     if not (folder / "chunks.json").is_file():
         return None
     try:
-        data = json.loads((folder / "chunks.json").read_text())
+        data = json_with_shared_strings((folder / "chunks.json").read_text())
         if data.get("version") != version:
             return None
         ids = data["ids"]
+        # (texts inside chunks.json: a folder persisted by an earlier release)
+        texts = (
+            _spilled(TextColumn.of(data.pop("texts")), folder.parent)
+            if "texts" in data
+            else TextColumn.open_mapped(folder / _TEXTS)
+        )
+        if len(texts) != len(ids):
+            raise ValueError(f"{len(texts)} texts for {len(ids)} chunks")
         vectors = None
         if ids and holds_vectors(store):
             if not (folder / "vectors.npy").is_file():
@@ -980,8 +1006,8 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
             vectors = np.load(folder / "vectors.npy")
         return CorpusSnapshot(
             ids,
-            data["texts"],
-            shared_strings(data["metas"]),
+            texts,
+            data["metas"],
             version,
             vectors,
             # No bm25/: no chunk holds a term (the snapshot counts them again: nothing).

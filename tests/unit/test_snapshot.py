@@ -70,14 +70,22 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     built = build(as_store(store))
     folder = index_path(as_store(store), built.version)
     assert folder == store.settings.data_dir / "lexical" / "chunks" / built.version
-    assert {p.name for p in folder.iterdir()} == {"chunks.json", "vectors.npy", "bm25"}
+    assert {p.name for p in folder.iterdir()} == {
+        "chunks.json",
+        "texts.bin",
+        "texts.bin.offsets.npy",
+        "vectors.npy",
+        "bm25",
+    }
     assert index_exists(as_store(store))
-    assert not list(folder.parent.glob(".tmp-*")), "no half-written folder left"
+    assert not list(folder.parent.glob(".tmp-*")), "no half-written folder or texts file left"
+    assert built.texts.mapped, "a built snapshot reads its texts from a mapped file"
 
     reads = store.reads
     loaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk, not rebuilt from the store"
     assert (loaded.ids, loaded.texts, loaded.metas) == (built.ids, built.texts, built.metas)
+    assert loaded.texts.mapped and list(loaded.texts) == list(built.texts)
     # one string object per distinct value (not one per chunk, as JSON hands them back)
     strings = [v for m in loaded.metas for v in m.values() if isinstance(v, str)]
     assert len({id(v) for v in strings}) == len(set(strings)) < len(strings)
@@ -209,3 +217,30 @@ def test_the_unversioned_layout_of_earlier_releases_is_removed(store: FakeStore)
     assert not (base / "chunks.json").exists() and not (base / "bm25").exists()
     assert [p.name for p in base.iterdir()] == [corpus_version(as_store(store))]
     assert index_exists(as_store(store))
+
+
+def test_a_damaged_texts_file_is_rebuilt_and_an_earlier_layout_still_loads(
+    store: FakeStore,
+) -> None:
+    """Texts are persisted beside chunks.json (texts.bin): a truncated one is not served (a
+    quote cut short would not verify), and a folder of an earlier release, with the texts
+    inside chunks.json, loads as it did."""
+    built = build(as_store(store))
+    folder = index_path(as_store(store), built.version)
+    texts = folder / "texts.bin"
+    whole = texts.read_bytes()
+    texts.write_bytes(whole[:-5])
+    reads = store.reads
+    again = load_or_build(as_store(store))
+    assert store.reads == reads + 1, "rebuilt from the store"
+    assert list(again.texts) == [TEXTS[c] for c in again.ids]
+
+    texts.unlink()
+    (folder / "texts.bin.offsets.npy").unlink()
+    chunks = folder / "chunks.json"
+    data = json.loads(chunks.read_text())
+    chunks.write_text(json.dumps({**data, "texts": list(built.texts)}))
+    reads = store.reads
+    legacy = load_or_build(as_store(store))
+    assert store.reads == reads, "loaded from disk"
+    assert list(legacy.texts) == list(built.texts) and legacy.texts.mapped
