@@ -13,8 +13,8 @@ groups may read, in a fixed order. Nothing outside it can move that caller's sco
 On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json:
 ids and metadata; texts.bin and its offsets; vectors.npy; bm25/), published complete or not at
 all; superseded versions are removed after a grace period. A replica reads chunk texts from a
-mapped file (`assistant.index.text_column`), the persisted one or, for a snapshot it built, a
-private one it unlinks at once, so its heap does not hold them.
+file (`assistant.index.text_column`), the persisted one or, for a snapshot it built, a private
+one it unlinks at once, so its memory does not hold them.
 
 Scale: above `Settings.dense_exact_max_chunks` chunks a snapshot holds no vectors (dense
 candidates then come from Chroma's index, `assistant.retrieval.retriever`), and once a replica
@@ -75,7 +75,7 @@ _CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR |FR Doc\. \d{4}-\d+))")
 # Slots (chunk numbers in the BM25 postings, never reused) per chunk served, past which a
 # refresh renumbers them: replaced chunks' slots cost memory in every per-slot array.
 _MAX_SLOTS_PER_ROW = 2
-_TEXTS = "texts.bin"  # a persisted snapshot's chunk texts (`TextColumn.write`), mapped on load
+_TEXTS = "texts.bin"  # a persisted snapshot's chunk texts (`TextColumn.write`), read from there
 
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
@@ -330,7 +330,6 @@ class CorpusSnapshot:
         with self._postings_lock:
             if self._ranker is None:
                 terms, labels = _count_terms(self.vocabulary, self.texts, self.metas)
-                self.texts.release()  # the pages of a mapped column that pass brought in
                 self._labels = Postings().add(labels)
                 self._ranker = Ranker(Postings().add(terms), self.slot_of_row)
                 # A loaded snapshot's bm25s index scores as the postings do, bit for bit: once
@@ -416,9 +415,7 @@ class CorpusSnapshot:
         root = self._root
 
         def make() -> _Flagged:
-            flagged = _Flagged.of(picks, root.slot_of_row.tolist(), root.texts, root.metas)
-            root.texts.release()
-            return flagged
+            return _Flagged.of(picks, root.slot_of_row.tolist(), root.texts, root.metas)
 
         index = root.derived((key,), make)
         assert isinstance(index, _Flagged)
@@ -703,8 +700,8 @@ def _assemble(
 ) -> CorpusSnapshot:
     """A snapshot of these rows, in chunk-id order (the order of every view, see
     `CorpusSnapshot.view`: a caller who may read everything is served from it, no copy).
-    With `spill_to`, its texts are read from a file mapped there (`TextColumn.spilled`), not
-    held in the heap; if that file cannot be written, they are held."""
+    With `spill_to`, its texts are read from a file written there (`TextColumn.spilled`), not
+    held in memory; if that file cannot be written, they are held."""
     try:
         vectors = np.concatenate(blocks) if blocks and vectors_too else None
     except ValueError:  # the previous snapshot's vectors have another width: none for any
@@ -724,7 +721,7 @@ def _assemble(
 
 
 def _spilled(texts: TextColumn, folder: Path) -> TextColumn:
-    """`texts` read from a private mapped file in `folder` (`TextColumn.spilled`), or held
+    """`texts` read from a private file in `folder` (`TextColumn.spilled`), or held
     as they are when it cannot be written (a read-only or full disk: served all the same)."""
     try:
         return texts.spilled(folder)
@@ -995,7 +992,7 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         texts = (
             _spilled(TextColumn.of(data.pop("texts")), folder.parent)
             if "texts" in data
-            else TextColumn.open_mapped(folder / _TEXTS)
+            else TextColumn.open_file(folder / _TEXTS)
         )
         if len(texts) != len(ids):
             raise ValueError(f"{len(texts)} texts for {len(ids)} chunks")

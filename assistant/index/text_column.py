@@ -1,13 +1,14 @@
-"""Chunk texts as UTF-8 bytes in a few buffers, not as one Python string per chunk.
+"""Chunk texts as UTF-8 bytes in a file or a few buffers, not as one Python string per chunk.
 
 A replica serves every chunk's text, but reads few of them per question (the candidates it
 scores and quotes). Held as `str` objects, a million chunks' texts are about 1.5 GB of the
-replica's heap. Here they are one buffer of bytes and two small arrays (where each row's text
-starts and ends), and a `str` is made only for a row that is read. The buffer of a snapshot
-built or loaded by a replica is a file mapped read-only (`spilled`, `open_mapped`): the kernel
-keeps its pages in the page cache, maps into the replica only those read, and takes them back
-under pressure, so the replica's memory does not grow with the texts. `release` hands back
-the pages a pass over every text (counting terms, persisting) brought in.
+replica's heap. Here they are bytes and two small arrays (where each row's text starts and
+ends), and a `str` is made only for a row that is read. A snapshot a replica builds or loads
+reads them from a file (`spilled`, `open_file`) with `os.pread`: the kernel's page cache holds
+the texts, shared and given back under pressure, and nothing of them stays in the replica's
+memory. (Mapped, every read also mapped its neighbouring pages into the replica: at 100k
+chunks the whole file was resident after 200 questions.) A read costs a system call, a few
+microseconds; a question reads tens of texts.
 
 Rows from several buffers mix after a refresh (the previous snapshot's file, the new
 documents' texts in memory); many small in-memory buffers are merged into one.
@@ -15,8 +16,6 @@ documents' texts in memory); many small in-memory buffers are merged into one.
 
 from __future__ import annotations
 
-import contextlib
-import mmap
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,7 +24,35 @@ from typing import overload
 
 import numpy as np
 
-Buffer = bytes | mmap.mmap
+
+class TextFile:
+    """An open file rows are read from with `os.pread` (no shared offset: any thread, any
+    forked child). Closed when no column uses it any more."""
+
+    __slots__ = ("_fd", "size")
+
+    def __init__(self, path: Path):
+        self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        self.size = os.fstat(self._fd).st_size
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, stop = int(span.start), int(span.stop)
+        out = os.pread(self._fd, stop - start, start)
+        while len(out) < stop - start:  # (a regular file returns it whole; a signal may not)
+            more = os.pread(self._fd, stop - start - len(out), start + len(out))
+            if not more:
+                raise OSError(f"chunk texts file ends at {start + len(out)}, before {stop}")
+            out += more
+        return out
+
+    def __del__(self) -> None:
+        try:  # noqa: SIM105 (no contextlib: __del__ may run while the interpreter shuts down)
+            os.close(self._fd)
+        except (OSError, AttributeError):
+            pass
+
+
+Buffer = bytes | TextFile
 _WRITE_PIECE = 64 << 20  # bytes copied at once when a column is written out
 _MAX_MEMORY_BUFFERS = 8  # in-memory buffers past which a splice merges them into one
 OFFSETS_SUFFIX = ".offsets.npy"
@@ -65,29 +92,25 @@ class TextColumn(Sequence[str]):
         )
 
     @staticmethod
-    def open_mapped(path: Path) -> TextColumn:
-        """The column `write` wrote at `path` (its offsets beside it), mapped read-only."""
+    def open_file(path: Path) -> TextColumn:
+        """The column `write` wrote at `path` (its offsets beside it), read from the file."""
         offsets = np.load(str(path) + OFFSETS_SUFFIX)
         n = len(offsets) - 1
         if n < 0:
             raise ValueError(f"{path}{OFFSETS_SUFFIX}: no offsets")
-        size = os.path.getsize(path)
-        if int(offsets[-1]) != size or (n and np.any(np.diff(offsets) < 0)):
-            raise ValueError(f"{path}: {size} bytes, offsets disagree")
-        buffer: Buffer = b""
-        if size:
-            with open(path, "rb") as f:
-                buffer = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        buffer = TextFile(path)
+        if int(offsets[-1]) != buffer.size or (n and np.any(np.diff(offsets) < 0)):
+            raise ValueError(f"{path}: {buffer.size} bytes, offsets disagree")
         return TextColumn((buffer,), np.zeros(n, dtype=np.uint16), offsets[:-1], offsets[1:])
 
     def spilled(self, folder: Path) -> TextColumn:
-        """This column written to a private file in `folder`, mapped, and the file unlinked
-        (the mapping keeps it until the column is dropped; nothing is left on disk)."""
+        """This column written to a private file in `folder`, opened, and the file unlinked
+        (the open file keeps it until the column is dropped; nothing is left on disk)."""
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f".tmp-texts-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             self.write(path)
-            return TextColumn.open_mapped(path)
+            return TextColumn.open_file(path)
         finally:
             for leftover in (path, Path(str(path) + OFFSETS_SUFFIX)):
                 leftover.unlink(missing_ok=True)
@@ -131,17 +154,9 @@ class TextColumn(Sequence[str]):
         return f"TextColumn({len(self)} rows, {len(self._buffers)} buffer(s))"
 
     @property
-    def mapped(self) -> bool:
-        """Whether any row is read from a mapped file."""
-        return any(isinstance(b, mmap.mmap) for b in self._buffers)
-
-    def release(self) -> None:
-        """Hand back the mapped pages read so far (they stay in the page cache and come back
-        when read again): after a pass over every row, so that it does not stay resident."""
-        for buffer in self._buffers:
-            if isinstance(buffer, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-                with contextlib.suppress(OSError, ValueError):
-                    buffer.madvise(mmap.MADV_DONTNEED)
+    def in_file(self) -> bool:
+        """Whether any row is read from a file."""
+        return any(isinstance(b, TextFile) for b in self._buffers)
 
     # -- rearranging ----------------------------------------------------------------------
     def take(self, rows: Sequence[int] | np.ndarray) -> TextColumn:
@@ -171,7 +186,6 @@ class TextColumn(Sequence[str]):
                 for at in range(a, b, _WRITE_PIECE):
                     f.write(buffer[at : min(b, at + _WRITE_PIECE)])
         np.save(str(path) + OFFSETS_SUFFIX, offsets)
-        self.release()
 
 
 def _concat(a: TextColumn, b: TextColumn) -> TextColumn:
@@ -198,7 +212,7 @@ def _merged_memory(col: TextColumn) -> TextColumn:
     """`col` without the buffers no row uses any more, and with the rows held in memory moved
     into one buffer when they are spread over many (a refresh adds one each time)."""
     used = np.unique(col._which).tolist()
-    memory = [w for w in used if not isinstance(col._buffers[w], mmap.mmap)]
+    memory = [w for w in used if not isinstance(col._buffers[w], TextFile)]
     merge = len(memory) > _MAX_MEMORY_BUFFERS
     if len(used) == len(col._buffers) and not merge:
         return col

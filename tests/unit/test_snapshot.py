@@ -79,13 +79,13 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     }
     assert index_exists(as_store(store))
     assert not list(folder.parent.glob(".tmp-*")), "no half-written folder or texts file left"
-    assert built.texts.mapped, "a built snapshot reads its texts from a mapped file"
+    assert built.texts.in_file, "a built snapshot reads its texts from a file"
 
     reads = store.reads
     loaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk, not rebuilt from the store"
     assert (loaded.ids, loaded.texts, loaded.metas) == (built.ids, built.texts, built.metas)
-    assert loaded.texts.mapped and list(loaded.texts) == list(built.texts)
+    assert loaded.texts.in_file and list(loaded.texts) == list(built.texts)
     # one string object per distinct value (not one per chunk, as JSON hands them back)
     strings = [v for m in loaded.metas for v in m.values() if isinstance(v, str)]
     assert len({id(v) for v in strings}) == len(set(strings)) < len(strings)
@@ -243,4 +243,4 @@ def test_a_damaged_texts_file_is_rebuilt_and_an_earlier_layout_still_loads(
     reads = store.reads
     legacy = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk"
-    assert list(legacy.texts) == list(built.texts) and legacy.texts.mapped
+    assert list(legacy.texts) == list(built.texts) and legacy.texts.in_file
