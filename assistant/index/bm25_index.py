@@ -120,7 +120,7 @@ class Segment(NamedTuple):
 
     indptr: np.ndarray  # int64
     slots: np.ndarray  # int32
-    tf: np.ndarray  # float32
+    tf: np.ndarray  # uint16 (float32 in a segment holding a count past 65,535)
 
     @property
     def size(self) -> int:
@@ -137,7 +137,16 @@ def _segment(cols: np.ndarray, slots: np.ndarray, tf: np.ndarray) -> Segment:
     n_terms = int(cols.max()) + 1 if len(cols) else 0
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(np.bincount(cols, minlength=n_terms), out=indptr[1:])
-    return Segment(indptr, slots[order].astype(np.int32), tf[order].astype(np.float32))
+    return Segment(indptr, slots[order].astype(np.int32), _counts(tf[order]))
+
+
+def _counts(tf: np.ndarray) -> np.ndarray:
+    """Term counts as uint16 (2 bytes a posting, not 4: 0.3 KB a chunk of a replica's
+    memory), float32 in the segment that holds a larger one. Scores are the same bit for bit:
+    both promote exactly to the float64 of the term-frequency component."""
+    if len(tf) and int(tf.max()) > np.iinfo(np.uint16).max:
+        return tf.astype(np.float32)
+    return tf.astype(np.uint16)
 
 
 def _merged(segments: Sequence[Segment], live: np.ndarray | None) -> Segment:

@@ -115,3 +115,21 @@ def test_postings_score_as_bm25s_does_after_chunks_come_and_go(
                 for _ in range(2):  # the second time from the kept scores, if kept
                     assert ranker.scores(vocabulary.lookup(tokens)).tobytes() == expected, query
                 assert _bits(persisted, query) == expected, query
+
+
+def test_counts_take_two_bytes_a_posting_and_a_huge_one_still_scores_as_bm25s() -> None:
+    """Postings hold term counts as uint16 (a replica's memory: 0.3 KB a chunk); a chunk with
+    a term repeated past 65,535 times keeps its exact count in a float32 segment."""
+    docs = _corpus(50, 9)
+    huge = ["licence"] * 70_000 + ["export"]
+    vocabulary = Vocabulary()
+    small = Postings().add([vocabulary.encode(d) for d in docs])
+    assert all(s.tf.dtype == np.uint16 for s in small.segments)
+    postings = small.add([vocabulary.encode(huge)])
+    assert postings.segments[-1].tf.dtype == np.float32
+    reference = bm25s.BM25()
+    reference.index([*docs, huge], show_progress=False)
+    ranker = Ranker(postings, np.arange(len(docs) + 1, dtype=np.int64))
+    for query in ("licence", "export licence", "encryption"):
+        expected = _bits(reference, query)
+        assert ranker.scores(vocabulary.lookup(tokenize(query))).tobytes() == expected, query
