@@ -77,9 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         switch = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         if settings.embed_process:
-            # loads beside the rest of the start-up, waited for below
+            # loads beside the rest of the start-up, waited for below; this process loads the
+            # model only if the child cannot start (torch and the weights: ~0.4 GB per replica)
             start_query_process(settings.embed_runtime, settings.model_cache_dir)
-        await run_in_threadpool(get_model)  # load the model once, before the first request
+        else:
+            await run_in_threadpool(get_model)  # load the model once, before the first request
         assistant: Assistant | None = None
         try:
             assistant = await run_in_threadpool(Assistant, settings)

@@ -6,6 +6,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import app_assistant
 from api.schemas import Health, Readiness
+from assistant.index.embeddings import model_ready
 
 router = APIRouter(tags=["health"])
 
@@ -23,9 +24,7 @@ def healthz() -> Health:
 )
 async def readyz(request: Request) -> JSONResponse:
     def check() -> Readiness:
-        from assistant.index.embeddings import get_model
-
-        model_loaded = get_model.cache_info().currsize > 0
+        model_loaded = model_ready()
         try:
             chunks = app_assistant(request.app).store.count()
         except Exception as exc:  # any failure to reach the store means "not ready"

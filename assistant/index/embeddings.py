@@ -113,7 +113,10 @@ def start_query_process(runtime: str = "torch", cache_dir: Path | None = None) -
     by torch or ONNX Runtime (`runtime`, see model_process and onnx_model).
 
     The child loads in a background thread; meanwhile questions use this process's model, and
-    so they go on doing if it cannot start (logged). `wait_for_query_process` waits for it."""
+    so they go on doing if it cannot start (logged; the model is then loaded here at once).
+    This process loads the model only then, or for a question asked before the child is up:
+    a replica does not hold a second copy of torch and the weights. `wait_for_query_process`
+    waits for it."""
     global _process
     with _process_lock:
         if _process is not None:
@@ -126,7 +129,10 @@ def start_query_process(runtime: str = "torch", cache_dir: Path | None = None) -
             process.start()
         except ModelProcessError as exc:
             log.warning("embedding questions in this process: %s", exc)
-            _process_settled.set()
+            try:
+                get_model()  # loaded now, not by the first question
+            finally:
+                _process_settled.set()
             return
         with _process_lock:
             if _process is process:  # not stopped meanwhile
@@ -144,6 +150,15 @@ def wait_for_query_process(timeout: float) -> bool:
     _process_settled.wait(timeout)
     with _process_lock:
         return _process is not None and _batcher().encoder is _process
+
+
+def model_ready() -> bool:
+    """Whether questions are embedded without a model to load first: by the child process, or
+    by this process's model (what a server's readiness reports)."""
+    with _process_lock:
+        if _process is not None and _batcher().encoder is _process:
+            return True
+    return get_model.cache_info().currsize > 0
 
 
 def stop_query_process() -> None:

@@ -152,6 +152,16 @@ def test_an_unwritable_audit_trail_fails_every_answer_in_flight_and_heals(server
     assert {r.json()["conversation_id"] for r in healed} <= _audit_conversations(server.data_dir)
 
 
+def test_the_server_is_ready_without_a_second_copy_of_the_model(server: Server) -> None:
+    """The embedding process holds the model; the server process loads neither torch nor the
+    weights (about 0.4 GB of every replica's memory), and still reports the model ready."""
+    ready = httpx.get(f"{server.url}/readyz", timeout=30)
+    assert ready.status_code == 200 and ready.json()["model"] is True
+    assert _ask(server.url, QUESTIONS[0]).status_code == 200
+    maps = Path(f"/proc/{server.proc.pid}/maps").read_text()
+    assert "libtorch" not in maps, "the server process loaded torch"
+
+
 def test_the_embedding_process_ends_with_the_server(server: Server) -> None:
     children = [
         int(pid)

@@ -148,3 +148,30 @@ def test_an_unknown_runtime_is_refused() -> None:
         ModelProcess(runtime="tensorrt")
     with pytest.raises(ValueError, match="cache_dir"):
         ModelProcess(runtime="onnx")
+
+
+def test_a_server_whose_embedding_process_cannot_start_loads_the_model_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server leaves the model to its embedding process; when that process cannot start
+    (here: not ready in 10 ms, a real child and a real timeout), the server's process loads
+    the model at once, reports it ready and embeds the questions itself."""
+    import functools
+
+    from assistant.index import embeddings
+
+    embeddings.stop_query_process()
+    embeddings.get_model.cache_clear()
+    monkeypatch.setattr(
+        embeddings, "ModelProcess", functools.partial(ModelProcess, start_timeout=0.01)
+    )
+    try:
+        assert not embeddings.model_ready(), "nothing loaded yet"
+        embeddings.start_query_process("torch")
+        assert embeddings.wait_for_query_process(60) is False
+        assert embeddings.get_model.cache_info().currsize == 1, "loaded when the child failed"
+        assert embeddings.model_ready()
+        vector = embeddings.query_vector(QUESTIONS[0])
+        assert np.allclose(vector, embed_texts([QUESTIONS[0]])[0], atol=1e-6)
+    finally:
+        embeddings.stop_query_process()
