@@ -5,6 +5,8 @@ Each case compares what the replica's copy holds with a whole read of the real s
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +98,28 @@ def test_a_whole_read_comes_round_in_any_case(
     assert _read(store) == ({"doc-0": "h1"}, "since")  # missed for now ...
     monkeypatch.setattr(ledger_follow, "FULL_READ_S", 0.0)
     assert _read(store) == ({"doc-0": "elsewhere"}, "whole")  # ... but not for long
+
+
+def _age_whole_read(store: Store, seconds: float) -> None:
+    """Make the copy's last whole read `seconds` old."""
+    copy = ledger_follow._copies[store]
+    ledger_follow._copies[store] = replace(copy, read_whole_at=time.monotonic() - seconds)
+
+
+def test_a_due_whole_read_waits_for_a_look_that_finds_nothing_new(store: Store) -> None:
+    """The periodic whole read (4.5 s at a million chunks) is not made on the way to serving an
+    ingest: a look that finds records written since reads only those, the next look that finds
+    nothing new reads whole, and at twice the period any look does."""
+    _write(store, "doc-0")
+    _read(store)
+    _age_whole_read(store, 1.5 * ledger_follow.FULL_READ_S)
+    _write(store, "doc-1")
+    assert _read(store) == (_truth(store), "since")
+    assert _read(store) == (_truth(store), "whole")  # nothing new: the whole read due
+    assert _read(store) == (_truth(store), "since")
+    _age_whole_read(store, 2.5 * ledger_follow.FULL_READ_S)
+    _write(store, "doc-2")
+    assert _read(store) == (_truth(store), "whole")
 
 
 def test_a_replica_refresh_after_one_ingest_reads_only_what_changed(
