@@ -20,10 +20,13 @@ float64 promotions, summed in float32 in query-term order as bm25s's `get_scores
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import bm25s
@@ -32,6 +35,7 @@ import scipy.sparse as sp
 
 Terms = tuple[np.ndarray, np.ndarray]  # one chunk's distinct term ids (int32) and their counts
 
+POSTINGS_FILE, VOCABULARY_FILE = "postings.npz", "vocabulary.json"  # see save_postings
 _K1, _B = 1.5, 0.75  # bm25s's defaults, which the snapshot has always used
 _SHORT = 32  # token lists up to this long are counted without numpy
 
@@ -40,8 +44,11 @@ class Vocabulary:
     """Term -> id, shared by a snapshot, its views and the snapshots refreshed from it. Ids are
     only ever added (a term no chunk holds any more just has no postings)."""
 
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
+    def __init__(self, terms: Sequence[str] = ()) -> None:
+        """`terms`: the terms of ids 0, 1, 2, ... (a persisted vocabulary, `terms`)."""
+        self._ids: dict[str, int] = {t: i for i, t in enumerate(terms)}
+        if len(self._ids) != len(terms):
+            raise ValueError("a vocabulary's terms must be distinct")
         self._lock = threading.Lock()
 
     def encode(self, tokens: Sequence[str]) -> Terms:
@@ -73,6 +80,11 @@ class Vocabulary:
         """A copy (an index keeps the vocabulary it was built with)."""
         with self._lock:
             return dict(self._ids)
+
+    def terms(self) -> list[str]:
+        """The terms in id order (what `Vocabulary(terms)` makes again)."""
+        with self._lock:
+            return list(self._ids)  # (ids are given in insertion order: 0, 1, 2, ...)
 
 
 def build_index(terms: Sequence[Terms], vocabulary: Vocabulary) -> bm25s.BM25 | None:
@@ -352,3 +364,67 @@ def _bm25s(
     index.unique_token_ids_set = set(vocab.values())
     index.nonoccurrence_array = None
     return index
+
+
+def save_postings(
+    folder: Path,
+    vocabulary: Vocabulary,
+    postings: Postings,
+    labels: Postings,
+    slot_of_row: np.ndarray,
+) -> None:
+    """A snapshot's BM25 as it is held (`load_postings` reads it back): its vocabulary, its
+    postings and its labels' (`CorpusSnapshot.labels`), and which slot each row is. Written
+    from the arrays themselves: persisting bm25s's index instead derived every posting's
+    score, several GB of arrays for a moment at a million chunks, and a loaded one had to
+    count every chunk's terms again (minutes)."""
+    arrays: dict[str, np.ndarray] = {
+        "slot_of_row": np.asarray(slot_of_row, dtype=np.int64),
+        "lengths": postings.lengths,
+        "label_lengths": labels.lengths,
+    }
+    for name, held in (("seg", postings), ("label", labels)):
+        for k, seg in enumerate(held.segments):
+            arrays[f"{name}{k}_indptr"] = seg.indptr
+            arrays[f"{name}{k}_slots"] = seg.slots
+            arrays[f"{name}{k}_tf"] = seg.tf
+    (folder / VOCABULARY_FILE).write_text(json.dumps(vocabulary.terms()))
+    with open(folder / POSTINGS_FILE, "wb") as f:
+        # (numpy's stubs take **arrays for its allow_pickle flag)
+        np.savez(f, **arrays)  # type: ignore[arg-type]
+
+
+def load_postings(folder: Path) -> tuple[Vocabulary, Postings, Postings, np.ndarray]:
+    """What `save_postings` wrote: (vocabulary, postings, labels' postings, slot_of_row);
+    ValueError when the files do not agree with each other."""
+    vocabulary = Vocabulary(json.loads((folder / VOCABULARY_FILE).read_text()))
+    n_terms = len(vocabulary.terms())
+    with np.load(folder / POSTINGS_FILE, allow_pickle=False) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+
+    def held(name: str, lengths: np.ndarray) -> Postings:
+        segments = []
+        for k in itertools.count():
+            if f"{name}{k}_indptr" not in arrays:
+                break
+            seg = Segment(
+                arrays[f"{name}{k}_indptr"], arrays[f"{name}{k}_slots"], arrays[f"{name}{k}_tf"]
+            )
+            if (
+                len(seg.indptr) - 1 > n_terms
+                or len(seg.slots) != len(seg.tf)
+                or int(seg.indptr[-1]) != len(seg.slots)
+                or (len(seg.slots) and int(seg.slots.max()) >= len(lengths))
+            ):
+                raise ValueError(f"{POSTINGS_FILE}: segment {name}{k} does not fit")
+            segments.append(seg)
+        return Postings(tuple(segments), lengths)
+
+    postings = held("seg", arrays["lengths"])
+    labels = held("label", arrays["label_lengths"])
+    slot_of_row = arrays["slot_of_row"]
+    if len(labels.lengths) != len(postings.lengths) or (
+        len(slot_of_row) and int(slot_of_row.max()) >= len(postings.lengths)
+    ):
+        raise ValueError(f"{POSTINGS_FILE}: slots do not fit")
+    return vocabulary, postings, labels, slot_of_row

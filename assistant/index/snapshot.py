@@ -11,10 +11,11 @@ limited to some access groups is served from a view: a snapshot of exactly the c
 groups may read, in a fixed order. Nothing outside it can move that caller's scores or ranks.
 
 On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json:
-ids and metadata; texts.bin and its offsets; vectors.npy; bm25/), published complete or not at
-all; superseded versions are removed after a grace period. A replica reads chunk texts from a
-file (`assistant.index.text_column`), the persisted one or, for a snapshot it built, a private
-one it unlinks at once, so its memory does not hold them.
+ids and metadata; texts.bin and its offsets; vectors.npy; postings.npz and vocabulary.json,
+the BM25 term counts as held, `save_postings`; bm25/ in earlier releases), published complete
+or not at all; superseded versions are removed after a grace period. A replica reads chunk
+texts from a file (`assistant.index.text_column`), the persisted one or, for a snapshot it
+built, a private one it unlinks at once, so its memory does not hold them.
 
 Scale: above `Settings.dense_exact_max_chunks` chunks a snapshot holds no vectors (dense
 candidates then come from Chroma's index, `assistant.retrieval.retriever`), and once a replica
@@ -53,7 +54,15 @@ import numpy as np
 
 from assistant.access import readable
 from assistant.index import ledger_follow
-from assistant.index.bm25_index import Postings, Ranker, Terms, Vocabulary
+from assistant.index.bm25_index import (
+    POSTINGS_FILE,
+    Postings,
+    Ranker,
+    Terms,
+    Vocabulary,
+    load_postings,
+    save_postings,
+)
 from assistant.index.heap import return_freed_memory
 from assistant.index.store import Store, json_with_shared_strings
 from assistant.index.text_column import TextColumn
@@ -265,8 +274,9 @@ class CorpusSnapshot:
     one chunk; `position` maps an id to its row) and BM25 over the chunks' `chunk_tokens`.
 
     Row i is the chunk in slot `slot_of_row[i]` of BM25 postings shared with the snapshot's
-    views and the snapshots refreshed from it (a snapshot loaded from disk scores with its
-    persisted bm25s index until something needs postings, then counts its terms once)."""
+    views and the snapshots refreshed from it (loaded from disk, they are read back as they
+    were persisted; a folder of an earlier release holds a bm25s index instead, which scores
+    until something needs postings, and then the terms are counted once)."""
 
     def __init__(
         self,
@@ -326,7 +336,8 @@ class CorpusSnapshot:
 
     def ranker(self) -> Ranker:
         """BM25 over this snapshot's rows; the rows' terms are counted here only when no
-        postings came with them (a fresh build, a snapshot loaded from disk)."""
+        postings came with them (a fresh build, a snapshot loaded from a folder an earlier
+        release persisted)."""
         with self._postings_lock:
             if self._ranker is None:
                 terms, labels = _count_terms(self.vocabulary, self.texts, self.metas)
@@ -941,9 +952,14 @@ def _persist(store: Store, index: CorpusSnapshot) -> None:
     try:
         if not (final / "chunks.json").is_file():
             tmp.mkdir(parents=True)
-            bm25 = index.bm25s_index() if index.ids else None
-            if bm25 is not None:
-                bm25.save(str(tmp / "bm25"), show_progress=False)
+            if index.ids:
+                save_postings(
+                    tmp,
+                    index.vocabulary,
+                    index.ranker().postings,
+                    index.labels(),
+                    index.slot_of_row,
+                )
             if index.ids and index.has_vectors:
                 np.save(tmp / "vectors.npy", index.vectors)
             index.texts.write(tmp / _TEXTS)
@@ -1001,13 +1017,30 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
             if not (folder / "vectors.npy").is_file():
                 return None  # persisted by a replica of a larger store: build with vectors
             vectors = np.load(folder / "vectors.npy")
+        if (folder / POSTINGS_FILE).is_file():
+            vocabulary, postings, labels, slot_of_row = load_postings(folder)
+            if len(slot_of_row) != len(ids):
+                raise ValueError(f"{len(slot_of_row)} slots for {len(ids)} chunks")
+            return CorpusSnapshot(
+                ids,
+                texts,
+                data["metas"],
+                version,
+                vectors,
+                vocabulary=vocabulary,
+                postings=postings,
+                labels=labels,
+                slot_of_row=slot_of_row,
+                in_id_order=True,  # as it was persisted
+            )
         return CorpusSnapshot(
             ids,
             texts,
             data["metas"],
             version,
             vectors,
-            # No bm25/: no chunk holds a term (the snapshot counts them again: nothing).
+            # bm25s's index: a folder of an earlier release (none: no chunk holds a term, or no
+            # chunk at all; the snapshot counts the terms again, which is nothing)
             bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
             if (folder / "bm25").is_dir()
             else None,

@@ -75,7 +75,8 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
         "texts.bin",
         "texts.bin.offsets.npy",
         "vectors.npy",
-        "bm25",
+        "postings.npz",
+        "vocabulary.json",
     }
     assert index_exists(as_store(store))
     assert not list(folder.parent.glob(".tmp-*")), "no half-written folder or texts file left"
@@ -90,16 +91,53 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     strings = [v for m in loaded.metas for v in m.values() if isinstance(v, str)]
     assert len({id(v) for v in strings}) == len(set(strings)) < len(strings)
     assert np.array_equal(loaded.vectors, built.vectors)
+    # Its BM25 term counts are read back as they were held: nothing is counted again, and
+    # it scores as the built one, bit for bit (the labels' counts too: term statistics).
+    assert loaded._ranker is not None and loaded._bm25 is None
+    assert loaded.vocabulary.terms() == built.vocabulary.terms()
     for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
         assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
-    # Once its terms are counted (a view, term statistics), the loaded bm25s index is dropped
-    # (a second copy of every count) and the scores stay the same, bit for bit.
-    loaded.ranker()
-    assert loaded._bm25 is None
-    for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
-        assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
+    for a, b in zip(loaded.labels().segments, built.labels().segments, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert loaded.bm25s_index() is not None
     assert loaded.view(["public"]).ids == built.view(["public"]).ids
+
+
+def test_a_folder_an_earlier_release_persisted_with_bm25s_still_loads(
+    store: FakeStore,
+) -> None:
+    """Earlier releases persisted bm25s's index (bm25/) instead of the term counts: such a
+    folder scores with it, and once something needs postings, counts the terms once and
+    scores the same, bit for bit."""
+    built = build(as_store(store))
+    folder = index_path(as_store(store), built.version)
+    bm25 = built.bm25s_index()
+    assert bm25 is not None
+    bm25.save(str(folder / "bm25"), show_progress=False)
+    (folder / "postings.npz").unlink()
+    (folder / "vocabulary.json").unlink()
+    reads = store.reads
+    loaded = load_or_build(as_store(store))
+    assert store.reads == reads, "loaded from disk"
+    assert loaded._bm25 is not None and loaded._ranker is None
+    for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
+        assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
+    loaded.ranker()
+    assert loaded._bm25 is None, "dropped once the counts exist (a second copy of them)"
+    for query in ("license encryption", "tools of trade one year", "740.2", "nothing-matches"):
+        assert loaded.scores(query).tobytes() == built.scores(query).tobytes(), query
+
+
+def test_postings_that_do_not_fit_their_chunks_are_rebuilt(store: FakeStore) -> None:
+    built = build(as_store(store))
+    folder = index_path(as_store(store), built.version)
+    (folder / "vocabulary.json").write_text("[]")  # terms the postings name are missing
+    reads = store.reads
+    again = load_or_build(as_store(store))
+    assert store.reads == reads + 1, "rebuilt from the store"
+    assert (
+        again.scores("license encryption").tobytes() == built.scores("license encryption").tobytes()
+    )
 
 
 def test_a_new_version_replaces_the_old_one_after_a_grace_period(store: FakeStore) -> None:

@@ -245,6 +245,10 @@ def test_many_refreshes_serve_exactly_what_a_full_build_serves(tmp_path: Path) -
     wait_for_publishing()
     loaded = load_or_build(as_store(store))
     _same(loaded, index)
+    assert loaded._bm25 is None, "its term counts were read back, not counted again"
+    for token in ("license", "falconridge", "744.11", "740", "section", "absent"):
+        stats, theirs = term_stats(loaded, ["public"]), term_stats(index, ["public"])
+        assert (stats.idf(token), stats.knows(token)) == (theirs.idf(token), theirs.knows(token))
     # A replica that starts from the persisted snapshot refreshes from it the same way.
     _put_random(store, "d03", 99, rng)
     assert corpus_version(as_store(store)) != loaded.version  # what a replica checks first
