@@ -81,6 +81,11 @@ _FULL_SORT_MAX = 50_000
 # section or FR page holds the reference's own key.
 # ("FR Doc. 2025-19508": a Federal Register document's own chunks, read in order by the rules)
 _CITATION_KEY = re.compile(r"(?=(\d{3}\.|\d{2,3} FR |FR Doc\. \d{4}-\d+))")
+# ... and every section ("§744.11", as `citation_match` finds a reference's section in a
+# citation), so that a reference to a section looks at that section's chunks alone, not its
+# whole part's (tens of thousands of chunks in a large corpus, each matched exactly).
+_SECTION_KEY = re.compile(r"(?<![\d.])(\d{3}\.\d+)(?!\d)")
+_SECTION_REF = re.compile(r"\d{3}\.\d+")
 # Slots (chunk numbers in the BM25 postings, never reused) per chunk served, past which a
 # refresh renumbers them: replaced chunks' slots cost memory in every per-slot array.
 _MAX_SLOTS_PER_ROW = 2
@@ -162,7 +167,10 @@ class _Citing:
     def of(slots: Sequence[int], metas: Sequence[Mapping[str, Any]]) -> dict[str, list[int]]:
         keys: dict[str, list[int]] = {}
         for slot, meta in zip(slots, metas, strict=True):
-            for key in set(_CITATION_KEY.findall(str(meta.get("citation", "") or ""))):
+            citation = str(meta.get("citation", "") or "")
+            found = _CITATION_KEY.findall(citation)
+            found += ["§" + section for section in _SECTION_KEY.findall(citation)]
+            for key in set(found):
                 keys.setdefault(key, []).append(slot)
         return keys
 
@@ -177,6 +185,15 @@ class _Citing:
                 now = change.renumber[slots]
                 keys[key] = now[now >= 0]
         return _Citing(keys)
+
+
+def _keys_of(ref: str) -> set[str]:
+    """The `_Citing` keys under which every citation a reference may match is found: its
+    section's when it names one, else its part's or Federal Register volume's."""
+    section = ref.split("(", 1)[0].strip()
+    if " FR " not in ref and "FR Doc" not in ref and _SECTION_REF.fullmatch(section):
+        return {"§" + section}
+    return set(_CITATION_KEY.findall(ref))
 
 
 def _carries_a_stay(text: str, meta: Mapping[str, Any]) -> bool:
@@ -386,8 +403,9 @@ class CorpusSnapshot:
     def citing(self, refs: Iterable[str]) -> list[int]:
         """Rows whose citation may match one of the legal references (`assistant.retrieval.
         references`: "744.11(a)", "84 FR 22961"), in row order: every row whose citation holds
-        the reference's part number ("744.") or Federal Register volume ("84 FR "), a superset
-        the caller checks exactly, found from an index instead of a pass over every chunk."""
+        the reference's section ("744.11"), or else its part number ("744.") or Federal
+        Register volume ("84 FR "), a superset the caller checks exactly, found from an index
+        instead of a pass over every chunk."""
         root = self._root
 
         def make() -> _Citing:
@@ -396,12 +414,7 @@ class CorpusSnapshot:
 
         index = root.derived(("citing",), make)
         assert isinstance(index, _Citing)
-        found = [
-            index.keys[key]
-            for ref in refs
-            for key in set(_CITATION_KEY.findall(ref))
-            if key in index.keys
-        ]
+        found = [index.keys[key] for ref in refs for key in _keys_of(ref) if key in index.keys]
         if not found:
             return []
         rows = self.row_of_slot()[np.concatenate(found)]

@@ -43,3 +43,13 @@ def test_citing_holds_every_matching_row_and_few_others() -> None:
         assert found == sorted(found)
         assert len(found) <= len(matching) + 3, (question, found)
     assert index.citing([]) == []
+
+
+def test_a_section_reference_looks_at_that_section_alone() -> None:
+    """A large corpus holds tens of thousands of chunks in one part: a question naming a
+    section is matched against that section's chunks, not the part's."""
+    citations = ["15 CFR 762.7", "15 CFR 762.7(a)(1)", "15 CFR 762.70(b)", "15 CFR 762.1"]
+    metas = [{"citation": c, "doc_id": f"d{i}"} for i, c in enumerate(citations)]
+    index = CorpusSnapshot([f"c{i}" for i in range(len(metas))], [""] * len(metas), metas, "v")
+    assert index.citing(["762.7"]) == index.citing(["762.7(a)"]) == [0, 1]
+    assert index.citing(["762.1", "762.70(b)(2)"]) == [2, 3]
