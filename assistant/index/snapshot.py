@@ -90,6 +90,10 @@ _SECTION_REF = re.compile(r"\d{3}\.\d+")
 # refresh renumbers them: replaced chunks' slots cost memory in every per-slot array.
 _MAX_SLOTS_PER_ROW = 2
 _TEXTS = "texts.bin"  # a persisted snapshot's chunk texts (`TextColumn.write`), read from there
+# A store small enough that replicas hold its vectors (`holds_vectors`) has its texts held in
+# memory too; above, a replica reads them from a file. Reads from a file release the GIL, one
+# system call each: with 8 answers at once on the mirror's 4k chunks they cost 10-15% of
+# /v1/ask's throughput (bench/api_load.py), for memory a small store does not need back.
 
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
@@ -701,8 +705,10 @@ def build(store: Store, previous: CorpusSnapshot | None = None) -> CorpusSnapsho
             out_metas += [previous.metas[i] for i in carried]
             if carried:
                 blocks.append(previous.vectors[carried])
+    # (a large store's replica reads its texts from a file, see `_TEXTS`)
+    spill_to = None if vectors_too else _index_dir(store)
     index = _assemble(
-        out_ids, out_texts, out_metas, blocks, version, vectors_too, spill_to=_index_dir(store)
+        out_ids, out_texts, out_metas, blocks, version, vectors_too, spill_to=spill_to
     )
     index.served()  # what the first refresh starts from, made here with the rest
     index.doc_slots()
@@ -1018,11 +1024,12 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
             return None
         ids = data["ids"]
         # (texts inside chunks.json: a folder persisted by an earlier release)
-        texts = (
-            _spilled(TextColumn.of(data.pop("texts")), folder.parent)
-            if "texts" in data
-            else TextColumn.open_file(folder / _TEXTS)
-        )
+        small = holds_vectors(store)  # its texts are held in memory, see `_TEXTS`
+        if "texts" in data:
+            texts = TextColumn.of(data.pop("texts"))
+            texts = texts if small else _spilled(texts, folder.parent)
+        else:
+            texts = TextColumn.open_file(folder / _TEXTS, into_memory=small)
         if len(texts) != len(ids):
             raise ValueError(f"{len(texts)} texts for {len(ids)} chunks")
         vectors = None

@@ -92,8 +92,9 @@ class TextColumn(Sequence[str]):
         )
 
     @staticmethod
-    def open_file(path: Path) -> TextColumn:
-        """The column `write` wrote at `path` (its offsets beside it), read from the file."""
+    def open_file(path: Path, into_memory: bool = False) -> TextColumn:
+        """The column `write` wrote at `path` (its offsets beside it), read from the file, or
+        read whole into memory (`into_memory`)."""
         offsets = np.load(str(path) + OFFSETS_SUFFIX)
         n = len(offsets) - 1
         if n < 0:
@@ -101,6 +102,9 @@ class TextColumn(Sequence[str]):
         buffer = TextFile(path)
         if int(offsets[-1]) != buffer.size or (n and np.any(np.diff(offsets) < 0)):
             raise ValueError(f"{path}: {buffer.size} bytes, offsets disagree")
+        if into_memory:
+            whole = buffer[0 : buffer.size]
+            return TextColumn((whole,), np.zeros(n, dtype=np.uint16), offsets[:-1], offsets[1:])
         return TextColumn((buffer,), np.zeros(n, dtype=np.uint16), offsets[:-1], offsets[1:])
 
     def spilled(self, folder: Path) -> TextColumn:

@@ -80,13 +80,13 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     }
     assert index_exists(as_store(store))
     assert not list(folder.parent.glob(".tmp-*")), "no half-written folder or texts file left"
-    assert built.texts.in_file, "a built snapshot reads its texts from a file"
+    assert not built.texts.in_file, "a store whose vectors replicas hold: texts in memory too"
 
     reads = store.reads
     loaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk, not rebuilt from the store"
     assert (loaded.ids, loaded.texts, loaded.metas) == (built.ids, built.texts, built.metas)
-    assert loaded.texts.in_file and list(loaded.texts) == list(built.texts)
+    assert not loaded.texts.in_file and list(loaded.texts) == list(built.texts)
     # one string object per distinct value (not one per chunk, as JSON hands them back)
     strings = [v for m in loaded.metas for v in m.values() if isinstance(v, str)]
     assert len({id(v) for v in strings}) == len(set(strings)) < len(strings)
@@ -281,4 +281,22 @@ def test_a_damaged_texts_file_is_rebuilt_and_an_earlier_layout_still_loads(
     reads = store.reads
     legacy = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk"
-    assert list(legacy.texts) == list(built.texts) and legacy.texts.in_file
+    assert list(legacy.texts) == list(built.texts)
+
+
+def test_a_large_store_s_replica_reads_its_texts_from_a_file(store: FakeStore) -> None:
+    """Above the size at which replicas stop holding vectors, they stop holding texts: built,
+    refreshed or loaded, a snapshot reads them from a file (its own, unlinked, or the
+    persisted one), and they read back the same."""
+    from assistant.config import Settings
+
+    store.settings = Settings(data_dir=store.settings.data_dir, dense_exact_max_chunks=3)
+    built = build(as_store(store))
+    assert built.texts.in_file and list(built.texts) == [TEXTS[c] for c in built.ids]
+    base = index_path(as_store(store), built.version).parent
+    assert not list(base.glob(".tmp-*")), "its own file is unlinked at once"
+    store.put("b", ["b-0"], content_hash="hash-b2")
+    refreshed = load_or_build(as_store(store), previous=built)
+    assert refreshed.texts.in_file and list(refreshed.texts) == [TEXTS[c] for c in refreshed.ids]
+    loaded = load_or_build(as_store(store))
+    assert loaded.texts.in_file and list(loaded.texts) == list(refreshed.texts)
