@@ -91,9 +91,10 @@ _SECTION_REF = re.compile(r"\d{3}\.\d+")
 _MAX_SLOTS_PER_ROW = 2
 _TEXTS = "texts.bin"  # a persisted snapshot's chunk texts (`TextColumn.write`), read from there
 # A store small enough that replicas hold its vectors (`holds_vectors`) has its texts held in
-# memory too; above, a replica reads them from a file. Reads from a file release the GIL, one
-# system call each: with 8 answers at once on the mirror's 4k chunks they cost 10-15% of
-# /v1/ask's throughput (bench/api_load.py), for memory a small store does not need back.
+# memory too, a `str` per chunk; above, a replica reads them from a file (`TextColumn`). A text
+# read from a column costs a decode (and from a file a system call, which gives up the GIL):
+# with 8 answers at once on the mirror's 4k chunks, /v1/ask answered 10-15% fewer a second
+# (bench/api_load.py), for memory a small store does not need back.
 
 
 def chunk_tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
@@ -320,7 +321,8 @@ class CorpusSnapshot:
         statistics tell apart, `assistant.index.term_stats`). `in_id_order`: the caller knows
         the ids are sorted."""
         self.ids, self.metas, self.version = ids, metas, version
-        self.texts = TextColumn.of(texts)
+        # (a list for a small store: a `str` per chunk, read at no cost; see `_TEXTS`)
+        self.texts: Sequence[str] = texts
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), np.float32)
         # False when built while an ingest was mid-document (see `build`); `chunks_seen` is how
         # many chunks the store held then, so a reader can tell when it is worth rebuilding.
@@ -563,7 +565,7 @@ class CorpusSnapshot:
         runs = _runs(rows)
         made = CorpusSnapshot(
             _spliced(self.ids, [], runs),
-            self.texts.spliced([], runs),
+            _spliced_texts(self.texts, [], runs),
             _spliced(self.metas, [], runs),
             self.version,
             self.vectors[rows] if len(self.vectors) == len(self.ids) else None,
@@ -739,10 +741,10 @@ def _assemble(
     if vectors is None or len(vectors) != len(ids):
         vectors = np.zeros((len(ids), 0), np.float32)
     order = sorted(range(len(ids)), key=ids.__getitem__)
-    column = TextColumn.of([texts[i] for i in order])
+    ordered = [texts[i] for i in order]
     return CorpusSnapshot(
         [ids[i] for i in order],
-        column if spill_to is None else _spilled(column, spill_to),
+        ordered if spill_to is None else _spilled(TextColumn.of(ordered), spill_to),
         [metas[i] for i in order],
         version,
         vectors[order],
@@ -750,7 +752,17 @@ def _assemble(
     )
 
 
-def _spilled(texts: TextColumn, folder: Path) -> TextColumn:
+def _spliced_texts(
+    old: Sequence[str], new: list[str], runs: list[tuple[int, int]]
+) -> Sequence[str]:
+    """`_spliced` for texts: a column stays a column (read from its file), a list a list."""
+    if isinstance(old, TextColumn):
+        return old.spliced(new, runs)
+    assert isinstance(old, list)
+    return _spliced(old, new, runs)
+
+
+def _spilled(texts: TextColumn, folder: Path) -> Sequence[str]:
     """`texts` read from a private file in `folder` (`TextColumn.spilled`), or held
     as they are when it cannot be written (a read-only or full disk: served all the same)."""
     try:
@@ -864,7 +876,7 @@ def refresh(store: Store, previous: CorpusSnapshot) -> CorpusSnapshot:
         out_vectors = np.concatenate([previous.vectors, vectors[keep]])[order]
     index = CorpusSnapshot(
         _spliced(previous.ids, new_ids, runs),
-        previous.texts.spliced(new_texts, runs),
+        _spliced_texts(previous.texts, new_texts, runs),
         _spliced(previous.metas, new_metas, runs),
         version,
         out_vectors,
@@ -981,7 +993,7 @@ def _persist(store: Store, index: CorpusSnapshot) -> None:
                 )
             if index.ids and index.has_vectors:
                 np.save(tmp / "vectors.npy", index.vectors)
-            index.texts.write(tmp / _TEXTS)
+            TextColumn.of(index.texts).write(tmp / _TEXTS)
             (tmp / "chunks.json").write_text(
                 json.dumps({"version": index.version, "ids": index.ids, "metas": index.metas})
             )
@@ -1025,11 +1037,13 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         ids = data["ids"]
         # (texts inside chunks.json: a folder persisted by an earlier release)
         small = holds_vectors(store)  # its texts are held in memory, see `_TEXTS`
+        texts: Sequence[str]
         if "texts" in data:
-            texts = TextColumn.of(data.pop("texts"))
-            texts = texts if small else _spilled(texts, folder.parent)
+            texts = data.pop("texts")
+            texts = texts if small else _spilled(TextColumn.of(texts), folder.parent)
         else:
             texts = TextColumn.open_file(folder / _TEXTS, into_memory=small)
+            texts = list(texts) if small else texts
         if len(texts) != len(ids):
             raise ValueError(f"{len(texts)} texts for {len(ids)} chunks")
         vectors = None

@@ -22,6 +22,7 @@ from assistant.index.snapshot import (
     ledger_version,
     load_or_build,
 )
+from assistant.index.text_column import TextColumn
 from tests.unit.conftest import TEXTS, FakeStore, as_store, chunk_meta, chunk_vector
 
 # ---- versions ---------------------------------------------------------------------------------
@@ -80,13 +81,13 @@ def test_a_complete_build_is_persisted_and_loads_back_the_same(store: FakeStore)
     }
     assert index_exists(as_store(store))
     assert not list(folder.parent.glob(".tmp-*")), "no half-written folder or texts file left"
-    assert not built.texts.in_file, "a store whose vectors replicas hold: texts in memory too"
+    assert isinstance(built.texts, list), "a store whose vectors replicas hold: texts too"
 
     reads = store.reads
     loaded = load_or_build(as_store(store))
     assert store.reads == reads, "loaded from disk, not rebuilt from the store"
     assert (loaded.ids, loaded.texts, loaded.metas) == (built.ids, built.texts, built.metas)
-    assert not loaded.texts.in_file and list(loaded.texts) == list(built.texts)
+    assert isinstance(loaded.texts, list) and loaded.texts == built.texts
     # one string object per distinct value (not one per chunk, as JSON hands them back)
     strings = [v for m in loaded.metas for v in m.values() if isinstance(v, str)]
     assert len({id(v) for v in strings}) == len(set(strings)) < len(strings)
@@ -292,11 +293,14 @@ def test_a_large_store_s_replica_reads_its_texts_from_a_file(store: FakeStore) -
 
     store.settings = Settings(data_dir=store.settings.data_dir, dense_exact_max_chunks=3)
     built = build(as_store(store))
-    assert built.texts.in_file and list(built.texts) == [TEXTS[c] for c in built.ids]
+    assert isinstance(built.texts, TextColumn) and built.texts.in_file
+    assert list(built.texts) == [TEXTS[c] for c in built.ids]
     base = index_path(as_store(store), built.version).parent
     assert not list(base.glob(".tmp-*")), "its own file is unlinked at once"
     store.put("b", ["b-0"], content_hash="hash-b2")
     refreshed = load_or_build(as_store(store), previous=built)
-    assert refreshed.texts.in_file and list(refreshed.texts) == [TEXTS[c] for c in refreshed.ids]
+    assert isinstance(refreshed.texts, TextColumn) and refreshed.texts.in_file
+    assert list(refreshed.texts) == [TEXTS[c] for c in refreshed.ids]
     loaded = load_or_build(as_store(store))
-    assert loaded.texts.in_file and list(loaded.texts) == list(refreshed.texts)
+    assert isinstance(loaded.texts, TextColumn) and loaded.texts.in_file
+    assert list(loaded.texts) == list(refreshed.texts)
