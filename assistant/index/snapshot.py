@@ -1051,35 +1051,19 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
             if not (folder / "vectors.npy").is_file():
                 return None  # persisted by a replica of a larger store: build with vectors
             vectors = np.load(folder / "vectors.npy")
+        held: dict[str, Any] = {}
         if (folder / POSTINGS_FILE).is_file():
             vocabulary, postings, labels, slot_of_row = load_postings(folder)
             if len(slot_of_row) != len(ids):
                 raise ValueError(f"{len(slot_of_row)} slots for {len(ids)} chunks")
-            return CorpusSnapshot(
-                ids,
-                texts,
-                data["metas"],
-                version,
-                vectors,
-                vocabulary=vocabulary,
-                postings=postings,
-                labels=labels,
-                slot_of_row=slot_of_row,
-                in_id_order=True,  # as it was persisted
-            )
+            held = {"vocabulary": vocabulary, "postings": postings, "labels": labels}
+            held["slot_of_row"] = slot_of_row
+        elif (folder / "bm25").is_dir():  # bm25s's index: a folder of an earlier release
+            held["bm25"] = bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
+        # (neither: no chunk holds a term, or there is no chunk; counting them again is nothing)
         return CorpusSnapshot(
-            ids,
-            texts,
-            data["metas"],
-            version,
-            vectors,
-            # bm25s's index: a folder of an earlier release (none: no chunk holds a term, or no
-            # chunk at all; the snapshot counts the terms again, which is nothing)
-            bm25s.BM25.load(str(folder / "bm25"), load_corpus=False)
-            if (folder / "bm25").is_dir()
-            else None,
-            in_id_order=True,  # as it was persisted
-        )
+            ids, texts, data["metas"], version, vectors, in_id_order=True, **held
+        )  # (in id order: as it was persisted)
     except Exception as exc:  # removed under us by a newer writer, or damaged: build instead
         log.warning("lexical index %s unreadable (%s); rebuilding", folder, exc)
         return None
