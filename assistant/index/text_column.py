@@ -3,12 +3,14 @@
 A replica serves every chunk's text, but reads few of them per question (the candidates it
 scores and quotes). Held as `str` objects, a million chunks' texts are about 1.5 GB of the
 replica's heap. Here they are bytes and two small arrays (where each row's text starts and
-ends), and a `str` is made only for a row that is read. A snapshot a replica builds or loads
-reads them from a file (`spilled`, `open_file`) with `os.pread`: the kernel's page cache holds
-the texts, shared and given back under pressure, and nothing of them stays in the replica's
-memory. (Mapped, every read also mapped its neighbouring pages into the replica: at 100k
-chunks the whole file was resident after 200 questions.) A read costs a system call, a few
-microseconds; a question reads tens of texts.
+ends), and a `str` is made only for a row that is read. A snapshot of a large store (one
+whose replicas hold no vectors, `assistant.index.snapshot`) reads them from a file
+(`spilled`, `open_file`) with `os.pread`: the kernel's page cache holds the texts, shared and
+given back under pressure, and nothing of them stays in the replica's memory. (Mapped, every
+read also mapped its neighbouring pages into the replica: at 100k chunks the whole file was
+resident after 200 questions.) A read costs a system call and a decode, a few microseconds,
+and gives up the GIL: a small store keeps a list of `str` instead, which answers read
+hundreds of times each at no cost.
 
 Rows from several buffers mix after a refresh (the previous snapshot's file, the new
 documents' texts in memory); many small in-memory buffers are merged into one.
