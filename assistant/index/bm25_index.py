@@ -397,8 +397,8 @@ def save_postings(
 def load_postings(folder: Path) -> tuple[Vocabulary, Postings, Postings, np.ndarray]:
     """What `save_postings` wrote: (vocabulary, postings, labels' postings, slot_of_row);
     ValueError when the files do not agree with each other."""
-    vocabulary = Vocabulary(json.loads((folder / VOCABULARY_FILE).read_text()))
-    n_terms = len(vocabulary.terms())
+    terms = json.loads((folder / VOCABULARY_FILE).read_text())
+    vocabulary, n_terms = Vocabulary(terms), len(terms)
     with np.load(folder / POSTINGS_FILE, allow_pickle=False) as saved:
         arrays = {name: saved[name] for name in saved.files}
 

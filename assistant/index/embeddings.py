@@ -148,6 +148,11 @@ def start_query_process(runtime: str = "torch", cache_dir: Path | None = None) -
 def wait_for_query_process(timeout: float) -> bool:
     """True once the child embeds questions; False if it failed or `timeout` passed first."""
     _process_settled.wait(timeout)
+    return _child_embeds()
+
+
+def _child_embeds() -> bool:
+    """Whether the child process embeds the questions now."""
     with _process_lock:
         return _process is not None and _batcher().encoder is _process
 
@@ -155,10 +160,7 @@ def wait_for_query_process(timeout: float) -> bool:
 def model_ready() -> bool:
     """Whether questions are embedded without a model to load first: by the child process, or
     by this process's model (what a server's readiness reports)."""
-    with _process_lock:
-        if _process is not None and _batcher().encoder is _process:
-            return True
-    return get_model.cache_info().currsize > 0
+    return _child_embeds() or get_model.cache_info().currsize > 0
 
 
 def stop_query_process() -> None:

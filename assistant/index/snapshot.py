@@ -13,9 +13,10 @@ groups may read, in a fixed order. Nothing outside it can move that caller's sco
 On disk each version is a folder `<data_dir>/lexical/<collection>/<version>/` (chunks.json:
 ids and metadata; texts.bin and its offsets; vectors.npy; postings.npz and vocabulary.json,
 the BM25 term counts as held, `save_postings`; bm25/ in earlier releases), published complete
-or not at all; superseded versions are removed after a grace period. A replica reads chunk
-texts from a file (`assistant.index.text_column`), the persisted one or, for a snapshot it
-built, a private one it unlinks at once, so its memory does not hold them.
+or not at all; superseded versions are removed after a grace period. A replica of a large
+store reads chunk texts from a file (`assistant.index.text_column`), the persisted one or, for
+a snapshot it built, a private one it unlinks at once, so its memory does not hold them (see
+`_TEXTS`).
 
 Scale: above `Settings.dense_exact_max_chunks` chunks a snapshot holds no vectors (dense
 candidates then come from Chroma's index, `assistant.retrieval.retriever`), and once a replica
@@ -1035,10 +1036,9 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         if data.get("version") != version:
             return None
         ids = data["ids"]
-        # (texts inside chunks.json: a folder persisted by an earlier release)
-        small = holds_vectors(store)  # its texts are held in memory, see `_TEXTS`
+        small = holds_vectors(store)  # its vectors and texts are held in memory, see `_TEXTS`
         texts: Sequence[str]
-        if "texts" in data:
+        if "texts" in data:  # inside chunks.json: a folder persisted by an earlier release
             texts = data.pop("texts")
             texts = texts if small else _spilled(TextColumn.of(texts), folder.parent)
         else:
@@ -1047,7 +1047,7 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         if len(texts) != len(ids):
             raise ValueError(f"{len(texts)} texts for {len(ids)} chunks")
         vectors = None
-        if ids and holds_vectors(store):
+        if ids and small:
             if not (folder / "vectors.npy").is_file():
                 return None  # persisted by a replica of a larger store: build with vectors
             vectors = np.load(folder / "vectors.npy")
