@@ -7,6 +7,7 @@ says what the term is."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import numpy as np
@@ -16,7 +17,12 @@ from assistant.answering.extractive import _defines_outright
 from assistant.index.snapshot import CorpusSnapshot, _holds_definitions
 from assistant.index.store import Store
 from assistant.models import Filters
-from assistant.retrieval.features import defined_terms, definitions_pattern
+from assistant.retrieval.features import (
+    _term_words,
+    defined_terms,
+    definitions_pattern,
+    first_word_lead,
+)
 from assistant.retrieval.retriever import Retriever
 
 
@@ -283,3 +289,37 @@ def test_the_lead_is_the_definition_in_the_regulations_form_that_holds_throughou
     glossary = "*Person.* A natural person, including a citizen or national of any country."
     assert lead("What is a person?", [(part, 1.0), (glossary, 0.7)]) == glossary
     assert lead("What is a person?", [(part, 1.0)]) == part
+
+
+_DEFINING_TEXTS = [
+    "*Person.* A natural person, including a citizen or national of the United States.",
+    "(a) *Definition of person.* For purposes of this part, the term *person* means any "
+    "individual. A U.S. person is defined as follows. The ‘form’ of a commodity is defined.",
+    "Items are exported. “Export” means an actual shipment. Exports of items; *Exporter.* The "
+    "person. an export means\n*Export.* See § 734.13.\n“Exports” means several.",
+    "In this section, “military end use” means incorporation. A military end use means; the "
+    "term military end use means. military end-use means. (military end use) means",
+    "*Export Control Classification Number (ECCN).* The numbers.\n*600 Series Major Defense "
+    "Equipment* or *MDE.* Any item. ECCNs are defined in part 774.",
+]
+
+
+@pytest.mark.parametrize(
+    "term", ["person", "U.S. person", "export", "exports", "military end use", "ECCN", "MDE"]
+)
+def test_the_first_word_lookahead_finds_the_same_definitions_as_the_guard_alone(
+    term: str,
+) -> None:
+    """The lookahead before the strict pattern's guard only makes it faster: every match,
+    where it starts and ends, is the one the pattern without it finds."""
+    split = _term_words(term)
+    assert split is not None
+    pattern = definitions_pattern([term])
+    assert pattern is not None
+    lead = first_word_lead(*split)
+    assert lead in pattern.strict.pattern
+    without = re.compile(pattern.strict.pattern.replace(lead, ""), pattern.strict.flags)
+    for text in _DEFINING_TEXTS:
+        spans = [m.span() for m in pattern.strict.finditer(text)]
+        assert spans == [m.span() for m in without.finditer(text)]
+    assert any(pattern.strict.search(text) for text in _DEFINING_TEXTS)
