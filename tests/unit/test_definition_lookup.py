@@ -301,25 +301,26 @@ _DEFINING_TEXTS = [
     "term military end use means. military end-use means. (military end use) means",
     "*Export Control Classification Number (ECCN).* The numbers.\n*600 Series Major Defense "
     "Equipment* or *MDE.* Any item. ECCNs are defined in part 774.",
+    "(b) *Definitions of the term \u201cexport\u201d.* Persons are. A person is a natural "
+    "person; a U.S. person includes. Military end uses refer to. (ECCN) is an number.",
 ]
 
 
 @pytest.mark.parametrize(
     "term", ["person", "U.S. person", "export", "exports", "military end use", "ECCN", "MDE"]
 )
-def test_the_first_word_lookahead_finds_the_same_definitions_as_the_guard_alone(
-    term: str,
-) -> None:
-    """The lookahead before the strict pattern's guard only makes it faster: every match,
+def test_the_lookahead_finds_the_same_definitions_as_the_patterns_without_it(term: str) -> None:
+    """The lookahead before both definition patterns only makes them faster: every match,
     where it starts and ends, is the one the pattern without it finds."""
     split = _term_words(term)
     assert split is not None
     pattern = definitions_pattern([term])
     assert pattern is not None
-    lead = first_word_lead(*split)
-    assert lead in pattern.strict.pattern
-    without = re.compile(pattern.strict.pattern.replace(lead, ""), pattern.strict.flags)
-    for text in _DEFINING_TEXTS:
-        spans = [m.span() for m in pattern.strict.finditer(text)]
-        assert spans == [m.span() for m in without.finditer(text)]
-    assert any(pattern.strict.search(text) for text in _DEFINING_TEXTS)
+    for compiled, strict in ((pattern.full, False), (pattern.strict, True)):
+        lead = first_word_lead(*split, strict)
+        assert lead in compiled.pattern
+        without = re.compile(compiled.pattern.replace(lead, ""), compiled.flags)
+        for text in _DEFINING_TEXTS:
+            spans = [m.span() for m in compiled.finditer(text)]
+            assert spans == [m.span() for m in without.finditer(text)]
+        assert any(compiled.search(text) for text in _DEFINING_TEXTS)
