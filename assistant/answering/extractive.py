@@ -946,7 +946,7 @@ def _says_what(text: str, pattern: DefinitionsPattern, strict: bool = False) -> 
     encryption items*).") or a pointer ("*Published.* See § 734.7 of the EAR.")."""
     if pattern.anchor.search(text) is None:
         return False
-    found = (pattern.strict if strict else pattern.full).search(text)
+    found = pattern.first(text, strict)
     if found is None:
         return False
     rest = text[found.end() :]

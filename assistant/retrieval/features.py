@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,9 +207,16 @@ def first_word_lead(words: list[str], last: str, strict: bool) -> str:
     lookbehinds first in the strict pattern; put before them all, this fails most characters
     at once. The same matches, five times faster: before it, definitions took a fifth of an
     answer's CPU."""
-    first = words[0] if len(words) > 1 else last
     heading = "" if strict else r"|\*Definition"
-    return rf"(?=[\"“‘]?\b{first}|^{heading})"
+    return rf"(?=[{_LEAD_QUOTES}]?\b{_first_word(words, last)}|^{heading})"
+
+
+_LEAD_QUOTES = '"“‘'  # the quotes a definition's term may open with
+
+
+def _first_word(words: list[str], last: str) -> str:
+    """A term's first word as its pattern holds it (a one-word term: its stem)."""
+    return words[0] if len(words) > 1 else last
 
 
 def _definition_regex(words: list[str], last: str, strict: bool = False) -> str:
@@ -287,19 +294,53 @@ _DEFINITION_HEADING = r"|\*Definitions?\s+of\s+(?:the\s+term\s+)?[\"“‘']?{bo
 class DefinitionsPattern:
     """Finds a definition of any of a question's terms. `anchor` is a word each definition
     must contain (every term's longest word, or its last word's stem): it rules out most
-    passages four times faster than the full pattern, whose optional opening quote and
-    word boundary the regex engine tries at every character (an answer tests a hundred
-    candidates and their sentences). Same result as `full.search` alone."""
+    passages four times faster than the full pattern. `starts` finds the terms' first words
+    (and "*Definition"): with the line starts, the only places a match of `full` or `strict`
+    can begin (`first_word_lead`), so those are tried there alone rather than at every
+    character (an answer tests hundreds of passages and sentences, and "export" is in most
+    of them). Same matches as `full.search` / `strict.finditer` over the whole text."""
 
     anchor: re.Pattern[str]
     full: re.Pattern[str]
     strict: re.Pattern[str]  # `_definition_regex(strict=True)`: the regulations' own forms
+    starts: re.Pattern[str]
 
     def search(self, text: str) -> bool:
-        return self.anchor.search(text) is not None and self.full.search(text) is not None
+        return self.anchor.search(text) is not None and self.first(text) is not None
 
     def search_strict(self, text: str) -> bool:
-        return self.anchor.search(text) is not None and self.strict.search(text) is not None
+        return self.anchor.search(text) is not None and self.first(text, True) is not None
+
+    def first(self, text: str, strict: bool = False) -> re.Match[str] | None:
+        """`full.search(text)` (`strict.search` when `strict`)."""
+        return next(self.matches(text, strict), None)
+
+    def matches(self, text: str, strict: bool = False) -> Iterator[re.Match[str]]:
+        """`full.finditer(text)` (`strict.finditer` when `strict`), trying only the places a
+        match can begin. (A match is never empty: every form holds the term.)"""
+        pattern = self.strict if strict else self.full
+        after = 0
+        for at in self._starts(text):
+            if at >= after and (m := pattern.match(text, at)) is not None:
+                yield m
+                after = m.end()
+
+    def _starts(self, text: str) -> list[int]:
+        """Where a match can begin, in order: a line's start, and a term's first word or a
+        quote just before it (overlapping occurrences too: "exportexport")."""
+        at = {0}
+        line = text.find("\n")
+        while line >= 0:
+            at.add(line + 1)
+            line = text.find("\n", line + 1)
+        found = self.starts.search(text)
+        while found is not None:
+            i = found.start()
+            at.add(i)
+            if i and text[i - 1] in _LEAD_QUOTES:
+                at.add(i - 1)
+            found = self.starts.search(text, i + 1)
+        return sorted(at)
 
     def defining_weight(self, text: str, context: str = "") -> float:
         """1 for a definition in the regulations' own forms (`strict`) that holds wherever the
@@ -311,7 +352,7 @@ class DefinitionsPattern:
         if self.anchor.search(text) is None:
             return 0.0
         weight = 0.0
-        for m in self.strict.finditer(text):
+        for m in self.matches(text, strict=True):
             # (its paragraph so far: "For purposes of this § 740.9, a U.S. person is defined
             # as follows: ... U.S. person also means ...")
             before = (context + text[: m.start()])[-400:].rsplit("\n", 1)[-1]
@@ -347,12 +388,14 @@ def definitions_pattern(terms: list[str]) -> DefinitionsPattern | None:
     if not split:
         return None
     anchor = "|".join(max([*words[:-1], last], key=len) for words, last in split)
+    starts = "|".join([*dict.fromkeys(_first_word(*x) for x in split), r"\*Definition"])
     full = "|".join(f"(?:{_definition_regex(words, last)})" for words, last in split)
     strict = "|".join(f"(?:{_definition_regex(words, last, True)})" for words, last in split)
     return DefinitionsPattern(
         cached_pattern(anchor, re.I),
         cached_pattern(full, re.I | re.M),
         cached_pattern(strict, re.I | re.M),
+        cached_pattern(starts, re.I),
     )
 
 

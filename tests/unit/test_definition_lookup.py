@@ -303,6 +303,9 @@ _DEFINING_TEXTS = [
     "Equipment* or *MDE.* Any item. ECCNs are defined in part 774.",
     "(b) *Definitions of the term \u201cexport\u201d.* Persons are. A person is a natural "
     "person; a U.S. person includes. Military end uses refer to. (ECCN) is an number.",
+    # a term's first word overlapping itself, and a definition opening a later line
+    "exportexport means. person-person means\n  *Exports.* Any shipment\n\u201cPerson\u201d "
+    "means a natural person.\n*Military end use.* Any use. military military end use means",
 ]
 
 
@@ -310,8 +313,9 @@ _DEFINING_TEXTS = [
     "term", ["person", "U.S. person", "export", "exports", "military end use", "ECCN", "MDE"]
 )
 def test_the_lookahead_finds_the_same_definitions_as_the_patterns_without_it(term: str) -> None:
-    """The lookahead before both definition patterns only makes them faster: every match,
-    where it starts and ends, is the one the pattern without it finds."""
+    """The lookahead before both definition patterns, and trying them only where it can
+    hold, only make them faster: every match, where it starts and ends, is the one the
+    pattern without it finds over the whole text."""
     split = _term_words(term)
     assert split is not None
     pattern = definitions_pattern([term])
@@ -323,4 +327,8 @@ def test_the_lookahead_finds_the_same_definitions_as_the_patterns_without_it(ter
         for text in _DEFINING_TEXTS:
             spans = [m.span() for m in compiled.finditer(text)]
             assert spans == [m.span() for m in without.finditer(text)]
+            # ... and trying it only where a match can begin finds them all too
+            assert spans == [m.span() for m in pattern.matches(text, strict)]
+            first = pattern.first(text, strict)
+            assert (first.span() if first else None) == (spans[0] if spans else None)
         assert any(compiled.search(text) for text in _DEFINING_TEXTS)
