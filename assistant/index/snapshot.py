@@ -1066,7 +1066,21 @@ def _load(store: Store, version: str) -> CorpusSnapshot | None:
         )  # (in id order: as it was persisted)
     except Exception as exc:  # removed under us by a newer writer, or damaged: build instead
         log.warning("lexical index %s unreadable (%s); rebuilding", folder, exc)
+        _set_aside(folder)
         return None
+
+
+def _set_aside(folder: Path) -> None:
+    """Take a damaged persisted version out of its place, so that the rebuild persists a sound
+    one there (`_persist` keeps a version that is in place): left, it made every start build
+    again, minutes at a million chunks. Renamed first, then removed: a reader that has its
+    files open keeps reading them, and one that looks for the folder finds none and builds."""
+    aside = folder.parent / f".tmp-damaged-{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        os.rename(folder, aside)
+    except OSError:  # gone already (a newer writer cleaned it up)
+        return
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def load_or_build(

@@ -167,6 +167,12 @@ def test_a_damaged_persisted_version_is_rebuilt(store: FakeStore) -> None:
     again = load_or_build(as_store(store))
     assert store.reads == reads + 1, "rebuilt from the store"
     assert again.ids == built.ids
+    # ... and persisted again in its place: the next start loads it instead of building
+    reads = store.reads
+    restarted = load_or_build(as_store(store))
+    assert store.reads == reads, "loaded from disk"
+    assert restarted.ids == built.ids and list(restarted.texts) == list(built.texts)
+    assert not list(chunks.parent.parent.glob(".tmp-*")), "the damaged copy is removed"
 
 
 def test_a_persisted_file_of_another_version_is_not_trusted(store: FakeStore) -> None:
@@ -273,6 +279,7 @@ def test_a_damaged_texts_file_is_rebuilt_and_an_earlier_layout_still_loads(
     again = load_or_build(as_store(store))
     assert store.reads == reads + 1, "rebuilt from the store"
     assert list(again.texts) == [TEXTS[c] for c in again.ids]
+    assert texts.read_bytes() == whole, "persisted again, whole"
 
     texts.unlink()
     (folder / "texts.bin.offsets.npy").unlink()
