@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import __version__
+from assistant.answering.quotes import display
 from tests.conftest import SMALL_DOCS, CorpusStore, cli_env, run_cli, small_corpus
 
 FLAGSHIP = "Do mass-market software sales to Huawei need a licence?"
@@ -40,6 +41,12 @@ def test_ask_through_a_pipe_keeps_urls_whole_and_stderr_quiet(corpus_store: Corp
     for line in lines:
         m = re.match(r"\[\d+\] (.+?) — (.+?)(, \d{4}-\d\d-\d\d)?( \(secondary\))?$", line)
         assert not (m and m.group(1).casefold() == m.group(2).casefold()), line
+    # A quote the answer shows (a provision as displayed: "( a )" as "(a)") is not repeated
+    # under Sources.
+    body, _, sources = proc.stdout.partition("\nSources\n")
+    shown = " ".join(body.split())
+    quoted = [line.strip()[1:-1] for line in sources.splitlines() if line.startswith("    “")]
+    assert not [q for q in quoted if display(q) in shown], quoted
 
 
 @pytest.mark.slow
