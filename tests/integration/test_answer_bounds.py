@@ -17,6 +17,7 @@ import pytest
 
 from assistant.access import Caller
 from assistant.answering.conversation import MAX_QUESTION_CHARS
+from assistant.answering.quotes import display
 from assistant.answering.screening_lead import SCREENING_ONLY
 from assistant.answering.service import Assistant
 from assistant.answering.verify import verify
@@ -169,13 +170,15 @@ def test_an_unverifiable_extractive_citation_takes_its_line_and_the_numbers_clos
     assert not after.abstained
     assert len(after.citations) == len(before.citations) - 1
     assert all((c.start, c.end) != (stale.start, stale.end) for c in after.citations)
-    shown = " ".join(stale.quote.split())  # as the answer displays a quoted sentence
+    shown = display(stale.quote)  # as the answer displays a quoted provision
     assert shown in before.answer and shown not in after.answer
     _consistent(after)
-    # Each quoted line carries its own marker, in order, and its claim cites that one.
+    # Each quoted line carries its own markers, in order (a provision whose list runs on into
+    # the next chunk carries that chunk's too), and each marker's claim cites that one.
     lines = [line for line in after.answer.splitlines() if _markers(line)]
-    assert [m for line in lines for m in _markers(line)] == list(range(1, len(after.citations) + 1))
-    assert [c.citations for c in after.claims] == [[n] for n in range(1, len(lines) + 1)]
+    numbers = list(range(1, len(after.citations) + 1))
+    assert [m for line in lines for m in _markers(line)] == numbers
+    assert [c.citations for c in after.claims] == [[n] for n in numbers]
     # The rest is what it was, renumbered: [3] is now [2], and so on.
     assert [c.quote for c in after.citations] == [
         c.quote for c in before.citations if c.n != stale.n

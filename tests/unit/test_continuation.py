@@ -75,15 +75,18 @@ def test_news_and_rules_are_not_continued() -> None:
 
 
 def test_an_open_list_inside_one_chunk_runs_past_the_usual_quote_length() -> None:
-    """A paragraph whose items take it past 900 characters is quoted to the item that closes
-    the list (within 1,600), not cut after the item that reached 900."""
-    from assistant.answering.quotes import MAX_QUOTE, provision_span
+    """A paragraph whose items take it past MAX_QUOTE characters is quoted to the item that
+    closes the list (within MAX_LIST_QUOTE), not cut after the item that reached MAX_QUOTE."""
+    from assistant.answering.quotes import MAX_LIST_QUOTE, MAX_QUOTE, provision_span
 
-    items = [f"( {c} ) Item {c} " + "words " * 40 + ";" for c in "ABCD"]
+    # four items that together pass MAX_QUOTE, with the closing item still inside the list limit
+    words = (MAX_QUOTE + MAX_LIST_QUOTE) // 2 // 4 // len("words ")
+    items = [f"( {c} ) Item {c} " + "words " * words + ";" for c in "ABCD"]
     items.append("( E ) The closing item.")
     text = "( ii ) Excluded end users are the following:\n\n" + "\n\n".join(items)
     p = _chunk(10, text, 0, "15 CFR 746.8(a)(12)(ii)")
     a, b = provision_span(p, 0, text.index(":") + 1)
+    assert MAX_QUOTE < len(text) <= MAX_LIST_QUOTE
     assert b - a > MAX_QUOTE
     assert text[a:b].endswith("( E ) The closing item.")
 

@@ -271,6 +271,37 @@ def test_a_provision_is_quoted_with_the_list_it_introduces() -> None:
     assert "( b ) Another" not in quoted
 
 
+def test_a_definition_paragraph_is_quoted_whole_with_what_the_term_does_not_include() -> None:
+    """772.1's "government end user" (as applied to encryption items) runs to about 1,100
+    characters: its second sentence, what the term does not include (telecommunications
+    companies, banks), is what decides "is a national bank a 'government end user'?". A
+    paragraph of that length is quoted whole, not cut to the sentence that matched."""
+    text = (
+        "*Government end user” (as applied to encryption items*). A government end user is "
+        "any foreign central, regional or local government department, agency, or other entity "
+        "performing governmental functions; including governmental research institutions, "
+        "governmental corporations or their separate business units (as defined in part 772 of "
+        "the EAR) which are engaged in the manufacture or distribution of items or services "
+        "controlled on the Wassenaar Munitions List, and international governmental "
+        "organizations. This term does not include: Utilities (including telecommunications "
+        "companies and Internet service providers); banks and financial institutions; "
+        "transportation; broadcast or entertainment; educational organizations (except public "
+        "schools and universities); civil health and medical organizations (including public "
+        "civilian hospitals); retail or wholesale firms; and manufacturing or industrial "
+        "entities not engaged in the manufacture or distribution of items or services "
+        "controlled on the Wassenaar Munitions List.\n\n"
+        "*Hazardous materials.* Another definition entirely."
+    )
+    p = _p(7, "15 CFR 772.1", text, "regulation")
+    first = text.index("A government end user")
+    a, b = provision_span(p, first, text.index("organizations.") + len("organizations."))
+    quoted = text[a:b]
+    assert len(quoted) > 900
+    assert quoted.startswith("*Government end user")
+    assert quoted.endswith("Wassenaar Munitions List.") and "banks and financial" in quoted
+    assert "Hazardous" not in quoted
+
+
 def test_a_question_about_a_whole_section_is_answered_by_its_opening_in_order() -> None:
     """ "What is 15 CFR 744.11?" opens with what the section does, then quotes its opening
     provisions in the section's order, ahead of a deep paragraph that matched better; the
