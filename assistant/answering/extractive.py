@@ -896,9 +896,14 @@ def _lead_sentence(
         # 1: a definition in the regulations' own forms that holds throughout them; 0.5: one
         # for its own part or section only ("For purposes of this part, the term *person*
         # means"); 0: none
-        return terms.defining_weight(x.text, _paragraph_before(x, passages))
+        before, text = _with_heading(x, passages)
+        return terms.defining_weight(text, before)
 
-    outright = [x for x in scored if _defines_outright(x.text, first)] if first else []
+    outright = (
+        [x for x in scored if _defines_outright(_with_heading(x, passages)[1], first)]
+        if first
+        else []
+    )
     near = [
         x
         for x in scored
@@ -922,6 +927,18 @@ def _lead_sentence(
         if near
         else best
     )
+
+
+def _with_heading(sentence: _Sentence, passages: Sequence[SearchResult]) -> tuple[str, str]:
+    """(what precedes, the sentence) as a definition is judged: a glossary heading set as a
+    sentence of its own ("*Government end user” (as applied to encryption items*).") is read
+    with the sentence that follows it, which says what the term is ("A government end user is
+    any foreign central, ... department ..."), and the heading alone says nothing."""
+    before = _paragraph_before(sentence, passages)
+    heading = before.rsplit("\n", 1)[-1]
+    if heading and _GLOSSARY_HEADING.fullmatch(heading):
+        return before[: len(before) - len(heading)], heading + sentence.text
+    return before, sentence.text
 
 
 def _paragraph_before(sentence: _Sentence, passages: Sequence[SearchResult]) -> str:
@@ -958,6 +975,9 @@ def _says_what(text: str, pattern: DefinitionsPattern, strict: bool = False) -> 
 
 _DEFINITION_MIN_WORDS = 5
 _GLOSSARY_ENTRY = re.compile(r"\s*\*[^*\n]{1,100}\*")
+# ... that entry's heading alone, closed by its full stop: "*Published.* ", "*Government end
+# user” (as applied to encryption items*). "
+_GLOSSARY_HEADING = re.compile(r"\s*\*[^*\n]{1,100}\*[^\w*\n]{0,4}")
 _POINTER = re.compile(r"(?:See|Refer\s+to)\b", re.I)
 
 

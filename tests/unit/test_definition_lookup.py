@@ -291,6 +291,44 @@ def test_the_lead_is_the_definition_in_the_regulations_form_that_holds_throughou
     assert lead("What is a person?", [(part, 1.0)]) == part
 
 
+def test_a_glossary_heading_set_as_its_own_sentence_is_read_with_the_sentence_after_it() -> None:
+    """772.1's "*Government end user” (as applied to encryption items*)." closes its italic
+    heading with a full stop after a bracket, so it is a sentence of its own and says nothing;
+    the sentence after it says what the term is and leads "is a national bank a 'government end
+    user'?", ahead of a sentence elsewhere that shares more of the question's words."""
+    from assistant.answering.extractive import _lead_sentence, _Sentence
+    from assistant.models import SearchResult
+
+    heading = "*Government end user” (as applied to encryption items*). "
+    says = (
+        "A government end user is any foreign central, regional or local government "
+        "department, agency, or other entity performing governmental functions."
+    )
+    entry = heading + says + " This term does not include: banks and financial institutions."
+    other = (
+        "License Exception ENC authorizes exports to a national bank's foreign employees "
+        "without prior review by the U.S. Government."
+    )
+    passages = [
+        SearchResult("c0", "d0", "p", "15 CFR 740.17(a)", "", other, 0, len(other), 0.6,
+                     {"doc_type": "regulation"}),
+        SearchResult("c1", "d1", "p", "15 CFR 772.1", "", entry, 0, len(entry), 0.5,
+                     {"doc_type": "regulation"}),
+    ]  # fmt: skip
+    at = len(heading)
+    scored = [
+        _Sentence(0, 0, len(other), other, 1.2, 0.6),
+        _Sentence(1, at, at + len(says), says, 0.9, 0.5),
+    ]
+    question = "For License Exception ENC, is a national bank a 'government end user'?"
+    assert _lead_sentence(question, scored, passages).text == says
+    # the same sentence without the heading before it defines nothing: the better score leads
+    bare = [scored[0], _Sentence(1, 0, len(says), says, 0.9, 0.5)]
+    passages[1] = SearchResult("c1", "d1", "p", "15 CFR 772.1", "", says, 0, len(says), 0.5,
+                               {"doc_type": "regulation"})  # fmt: skip
+    assert _lead_sentence(question, bare, passages).text == other
+
+
 _DEFINING_TEXTS = [
     "*Person.* A natural person, including a citizen or national of the United States.",
     "(a) *Definition of person.* For purposes of this part, the term *person* means any "
