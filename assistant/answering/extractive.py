@@ -194,9 +194,6 @@ _MEDIUM_BEFORE = re.compile(
     r"\b(?:on|to|via)\s+(?:our\s+|the\s+|a\s+|an\s+)?$",
     re.I,
 )
-_POWER_OF_TEN = re.compile(
-    r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
-)
 
 
 @dataclass(frozen=True)
@@ -290,7 +287,7 @@ def _display(sentence: str) -> str:
     """The sentence as shown in the answer (the citation keeps the verbatim quote), as the
     quoted provisions are (`quotes.display`: whitespace collapsed, designators closed up), and
     superscripts lost in extraction restored ("10 26 operations" -> 10^26)."""
-    return _POWER_OF_TEN.sub(r"10^\1", display(sentence))
+    return display(sentence)
 
 
 def _label(p: SearchResult) -> str:
@@ -1039,7 +1036,7 @@ def _lead_span(
 
 def _quoted(p: SearchResult, start: int, end: int) -> str:
     """The text of [start, end) of `p` as a line shows it."""
-    return _POWER_OF_TEN.sub(r"10^\1", display(p.text[start - p.start : end - p.start]))
+    return display(p.text[start - p.start : end - p.start])
 
 
 def _rank_of(p: SearchResult) -> int:

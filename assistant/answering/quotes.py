@@ -199,11 +199,18 @@ def sentence_at(p: SearchResult, start: int, end: int) -> list[tuple[int, int]]:
 
 def display(text: str) -> str:
     """A quote as shown in a line: whitespace collapsed, doubled quote marks single, spaced
-    designators closed up ("( b )" -> "(b)")."""
+    designators closed up ("( b )" -> "(b)"), superscripts lost in extraction restored ("10
+    26 operations" -> "10^26 operations"). The surfaces compare quotes with the answer in this
+    form, so a quote the answer shows is not listed again under its sources."""
     shown = " ".join(text.split())
     shown = re.sub(r"\(\s+(\w{1,4})\s+\)", r"(\1)", shown)
     shown = re.sub(r"([\"“”])\1", r"\1", shown)
-    return shown
+    return _POWER_OF_TEN.sub(r"10^\1", shown)
+
+
+_POWER_OF_TEN = re.compile(
+    r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
+)
 
 
 # The holding of a worked example, which the regulation sets as its own paragraph. Part 760
