@@ -370,7 +370,7 @@ def _quoted(text: str) -> str:
 def _print_answer(answer: Answer) -> None:
     from rich.markup import escape  # titles and quotes are document text: never markup
 
-    from assistant.answering.quotes import display
+    from assistant.answering.quotes import is_shown
 
     # The answer's own **bold** (its lead) shows as bold on a terminal, as plain text in a pipe.
     out.print(re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(answer.answer)), highlight=False)
@@ -393,9 +393,7 @@ def _print_answer(answer: Answer) -> None:
         when = f", {c.date}" if c.date else ""
         second = " (secondary)" if c.secondary else ""
         out.print(f"[{c.n}] [bold]{escape(name)}[/]{about}{when}{second}", highlight=False)
-        quote = " ".join(c.quote.split())
-        # each quote once (the answer shows a provision as `display` writes it: "(a)")
-        if quote not in shown and display(quote) not in shown:
+        if not is_shown(c.quote, shown):  # each quote once
             out.print(f"    {_quoted(c.quote)}", highlight=False, markup=False)
         where = f"{c.doc_id} chars {c.start}-{c.end}  {c.source_url or ''}".rstrip()
         out.print(f"    [dim]{escape(where)}[/]", highlight=False)

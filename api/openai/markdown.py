@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import quote as url_quote
 
-from assistant.answering.quotes import display
+from assistant.answering.quotes import is_shown
 from assistant.models import Answer, Citation
 
 _BLOCK_START = "#>=+|"  # a line starting with one of these would become a block construct
@@ -170,8 +170,7 @@ def _document_line(group: list[Citation], shown: str) -> Iterator[str]:
     yield "".join(line)
     for c in group:
         quote = _flat(c.quote)
-        # (the answer shows a quoted provision as `display` writes it: "( a )" as "(a)")
-        if quote and quote not in shown and display(quote) not in shown:
+        if quote and not is_shown(quote, shown):
             yield f"\n  - [{c.n}] “{_escape_text(quote.strip(_QUOTES))}”"
 
 

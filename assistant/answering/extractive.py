@@ -283,13 +283,6 @@ def unknown_names(question: str, is_known: Callable[[str], bool]) -> list[str]:
     return names
 
 
-def _display(sentence: str) -> str:
-    """The sentence as shown in the answer (the citation keeps the verbatim quote), as the
-    quoted provisions are (`quotes.display`: whitespace collapsed, designators closed up), and
-    superscripts lost in extraction restored ("10 26 operations" -> 10^26)."""
-    return display(sentence)
-
-
 def _label(p: SearchResult) -> str:
     """How a line names its source: the citation, and for a regulation its section heading."""
     heading = re.sub(r"^§\s*[\d.]+[a-z]?\s*", "", p.title).rstrip(".")
@@ -741,7 +734,7 @@ def _rule_date(
                 n = citer.cite(chunk, chunk.start + a, chunk.start + b, score)
                 if n is None:
                     return None
-                said = _display(text)
+                said = display(text)
                 return f"Effective: {_short(p.citation)}: “{said}” [{n}]", Claim(
                     text=said, citations=[n]
                 )
@@ -974,7 +967,7 @@ _DEFINITION_MIN_WORDS = 5
 _GLOSSARY_ENTRY = re.compile(r"\s*\*[^*\n]{1,100}\*")
 # ... that entry's heading alone, closed by its full stop: "*Published.* ", "*Government end
 # user” (as applied to encryption items*). "
-_GLOSSARY_HEADING = re.compile(r"\s*\*[^*\n]{1,100}\*[^\w*\n]{0,4}")
+_GLOSSARY_HEADING = re.compile(_GLOSSARY_ENTRY.pattern + r"[^\w*\n]{0,4}")
 _POINTER = re.compile(r"(?:See|Refer\s+to)\b", re.I)
 
 
@@ -1035,7 +1028,8 @@ def _lead_span(
 
 
 def _quoted(p: SearchResult, start: int, end: int) -> str:
-    """The text of [start, end) of `p` as a line shows it."""
+    """The text of [start, end) of `p` as a line shows it (`quotes.display`; the citation
+    keeps the verbatim quote)."""
     return display(p.text[start - p.start : end - p.start])
 
 
@@ -1078,7 +1072,7 @@ def _part_line(
     n = citer.cite(p, a, b, top.score)
     if n is None:
         return None
-    shown = _display(p.text[a - p.start : b - p.start])
+    shown = _quoted(p, a, b)
     asked = " ".join(part.split())
     return (
         # (the source named in the line, as a lead's is: the [n] alone names none in the text)
@@ -1245,7 +1239,7 @@ def compose_extractive(
         n = cite(p, a, b, top.score)
         if n is not None:
             quoted_lead.append((p.doc_id, a, b))
-            shown = _display(p.text[a - p.start : b - p.start])
+            shown = _quoted(p, a, b)
             # named before the quote: a reader of the bottom line sees whose words they are
             # (a section's, a rule's, a news article's) without looking up [n]
             line = f"{_source_label(p, heading=False)}: **{shown}** [{n}]"

@@ -208,6 +208,13 @@ def display(text: str) -> str:
     return _POWER_OF_TEN.sub(r"10^\1", shown)
 
 
+def is_shown(quote: str, answer: str) -> bool:
+    """Whether an answer (its text with whitespace collapsed) shows the quote, verbatim or as
+    `display` writes it: a surface lists under its sources only the quotes it does not."""
+    flat = " ".join(quote.split())
+    return flat in answer or display(flat) in answer
+
+
 _POWER_OF_TEN = re.compile(
     r"\b10 (\d{1,2})\b(?= (?:computational|operations|integer|floating|FLOP))"
 )
