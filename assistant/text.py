@@ -181,3 +181,12 @@ def chunk_sentences(text: str) -> tuple[tuple[int, int], ...]:
     passages several times (scoring, each rule looking for its sentence), and popular passages
     come back answer after answer. For chunk-sized texts only: the cache keeps its keys."""
     return tuple(sentence_spans(text))
+
+
+# A sentence stating when a rule takes effect ("This rule is effective May 9, 2024.", "...
+# effective on January 23, 2024"): what a question asking when a rule was made or a party
+# listed is answered by (retrieval places it, the extractive answer leads with it).
+STATES_EFFECTIVE = re.compile(
+    r"\beffective\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+\d{1,2},\s+\d{4}\b",
+)

@@ -71,7 +71,7 @@ from assistant.retrieval.references import asks_about_whole, citation_match, leg
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime, stay_texts
 from assistant.retrieval.stay_subject import ASKS_STATUS
 from assistant.status import is_superseded, load_notes
-from assistant.text import chunk_sentences
+from assistant.text import STATES_EFFECTIVE, chunk_sentences
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
 
@@ -159,10 +159,6 @@ _ASKS_EFFECTIVE = re.compile(
     r"\b(?:when|what date|since when|as of when)\b[^?]{0,120}\b(?:effective|take effect|took "
     r"effect|takes effect|in force|come into force|came into force|enter(?:ed)? into force)\b",
     re.I,
-)
-_STATES_EFFECTIVE = re.compile(
-    r"\beffective\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\s+\d{1,2},\s+\d{4}\b",
 )
 _STATES_REQUIREMENT = re.compile(
     r"\b(is required|are required|requires?|must|may not|prohibit\w*|not permitted|"
@@ -730,7 +726,7 @@ def _rule_date(
             continue
         for a, b in chunk_sentences(chunk.text):
             text = chunk.text[a:b]
-            if _STATES_EFFECTIVE.search(text) and len(text) < 200:
+            if STATES_EFFECTIVE.search(text) and len(text) < 200:
                 n = citer.cite(chunk, chunk.start + a, chunk.start + b, score)
                 if n is None:
                     return None
@@ -858,7 +854,7 @@ def _lead_sentence(
         dated = [
             x
             for x in scored
-            if passages[x.passage].doc_id == doc and _STATES_EFFECTIVE.search(x.text)
+            if passages[x.passage].doc_id == doc and STATES_EFFECTIVE.search(x.text)
         ]
         if dated:
             return max(dated, key=lambda x: x.score)

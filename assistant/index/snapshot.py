@@ -70,6 +70,7 @@ from assistant.index.text_column import TextColumn
 from assistant.index.tokenize import tokenize, tokenize_once
 from assistant.removals import Removal, find_removals
 from assistant.status import load_notes
+from assistant.text import STATES_EFFECTIVE
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,14 @@ def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
         and bool(meta.get("effective"))
         and "remov" in text.lower()
         and bool(find_removals(text))
+    )
+
+
+def _states_effective_date(text: str, meta: Mapping[str, Any]) -> bool:
+    """Whether a chunk is a Federal Register rule's statement of when it takes effect ("This
+    rule is effective May 9, 2024.")."""
+    return str(meta.get("doc_type") or "") == "federal_register" and bool(
+        STATES_EFFECTIVE.search(text)
     )
 
 
@@ -439,6 +448,12 @@ class CorpusSnapshot:
         section's "Definitions" paragraph), in row order: where "what is X" is answered, though
         a chunk of a glossary holds a dozen terms and matches no question well as a whole."""
         return self._flagged("definitional", _holds_definitions)
+
+    def effective_dates(self) -> list[int]:
+        """Rows of Federal Register rules stating when the rule takes effect, in row order:
+        what "When was X added to the Entity List?" asks of the rule that added X, though the
+        sentence shares no word with the question but "effective"."""
+        return self._flagged("effective dates", _states_effective_date)
 
     def _flagged(self, key: str, picks: Callable[[str, Mapping[str, Any]], bool]) -> list[int]:
         """This snapshot's rows among the chunks `picks` picks out, in row order, from the

@@ -462,6 +462,23 @@ def dated_match(meta: Mapping[str, Any], asked: Sequence[tuple[int, int | None]]
     return best
 
 
+# "When was X added to the Entity List?", "Since when has the EAR required ...?", "When did
+# Nicaragua become a D:5 country?", "What compliance date did the rule set?": when something was
+# done, which a Federal Register rule's effective date answers. Not "when does / must / is"
+# (the conditions under which a rule applies: "when must we ask BIS?", "when is a JV
+# controlled in fact?").
+_ASKS_WHEN_DONE = re.compile(
+    r"\bsince\s+when\b|\b(?:when|(?:on|from|as\s+of)\s+what\s+date|what\s+date)\s+(?:was|were|"
+    r"did|has|have|had)\b|\b(?:effective|compliance)\s+date\b|\b(?:take|took|taken)\s+effect\b",
+    re.I,
+)
+
+
+def asks_when_done(question: str) -> bool:
+    """Whether the question asks when something was done or took effect (`_ASKS_WHEN_DONE`)."""
+    return bool(_ASKS_WHEN_DONE.search(question))
+
+
 # "Is the affiliates rule stayed?", "when does the stay end?", "Is it in force / still in effect
 # / suspended / paused?", "What is its legal status?"; not the verb ("how long can it stay
 # abroad", "our engineers stay in Shenzhen").

@@ -42,6 +42,7 @@ from assistant.models import Filters, SearchResult
 from assistant.retrieval.features import (
     asked_dates,
     asks_legal_status,
+    asks_when_done,
     authority_score,
     dated_match,
     defined_terms,
@@ -59,6 +60,9 @@ log = logging.getLogger(__name__)
 CANDIDATES = 50  # chunks each retriever contributes before fusion
 _STAY_PLACE = 5  # the place a provision of a stay asked about takes, at the latest
 _DEFINITION_PLACE = 3  # ... and a passage defining the term a question asks about
+# ... and the date the rule asked about took effect, second: after the passage saying what the
+# rule did (it names the rule), before everything else (the date is what was asked)
+_EFFECTIVE_PLACE = 2
 SECTION_LIMIT = 40  # chunks `Retriever.section` reads of one section at most
 OPENING_GAIN = 0.5  # share of the reference bonus a named section's opening chunk adds
 # A section asked about as a whole: its first chunk gains this (times the reference weight,
@@ -422,6 +426,17 @@ class Retriever:
                 for i in lexical.definitional()
                 if (allowed is None or i in allowed) and pattern.search(lexical.texts[i])
             )
+        # "When was X added?": the effective-date chunks of the rules among the candidates
+        dates: set[int] = set()
+        if asks_when_done(query):
+            docs = {str(lexical.metas[i].get("doc_id", "")) for i in candidates}
+            dates = {
+                i
+                for i in lexical.effective_dates()
+                if str(lexical.metas[i].get("doc_id", "")) in docs
+                and (allowed is None or i in allowed)
+            }
+            candidates.update(dates)
         ref_match: dict[int, float] = {}
         refs = legal_references(query)
         # (not over a paragraph of the same section the question names: "744.11(a)(2)" stays
@@ -487,6 +502,16 @@ class Retriever:
             ),
             dated=np.array([dated_match(m, asked) for m in metas]) if asked else None,
             stayed=np.array([float(int(i) in stayed) for i in idx]) if stayed else None,
+            effective=(
+                np.array(
+                    [
+                        1.0 if int(i) in dates else 0.5 if _is_rule(m) else 0.0
+                        for i, m in zip(idx, metas, strict=True)
+                    ]
+                )
+                if dates
+                else None
+            ),
         )
         return lexical, idx, features
 
@@ -566,6 +591,9 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
     # ("suspended", "in effect") are not the provision's; the answer's status lead reads the
     # top passages. (Placed last, so a definition placed above never pushes it out.)
     order = _placed(order, features.stayed, total, _STAY_PLACE, k)
+    # "When was X added?": the effective date of the best-ranked rule that states one, when
+    # that rule is among the first five (the question's words are the rule's, not its date's)
+    order = _placed(order, _effective_of_best(order, features), total, _EFFECTIVE_PLACE, k)
     return [
         _result(
             view.ids[int(idx[o])],
@@ -576,6 +604,25 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
         )
         for o in order
     ]
+
+
+def _effective_of_best(order: list[int], features: Features) -> np.ndarray | None:
+    """1 for the effective-date chunks of the best-ranked Federal Register rule in the top five
+    (`Features.effective`), else None: that rule is the one asked about. Never another rule's
+    date: when the best-ranked rule states none among the candidates (an excerpt without its
+    DATES line), nothing is placed."""
+    flags = features.effective
+    if flags is None:
+        return None
+    doc = next((features.doc[o] for o in order[:5] if flags[o] > 0), None)
+    chosen = np.array(
+        [float(flags[i] == 1.0 and features.doc[i] == doc) for i in range(len(flags))]
+    )
+    return chosen if chosen.any() else None
+
+
+def _is_rule(meta: dict[str, Any]) -> bool:
+    return str(meta.get("doc_type") or "") == "federal_register"
 
 
 def _placed(

@@ -77,6 +77,10 @@ class Features:
     # limited to its part or section: not scored, it places one
     # (`assistant.retrieval.retriever.ranked`)
     defining: np.ndarray | None = None
+    # When the question asks when something was done (`features.asks_when_done`): 1 for a
+    # Federal Register rule's effective-date chunk, 0.5 for the rule's other chunks. Not
+    # scored: the date of the best-ranked rule is placed (`assistant.retrieval.retriever.ranked`)
+    effective: np.ndarray | None = None
 
 
 def normalise_bm25(bm25: np.ndarray) -> np.ndarray:
