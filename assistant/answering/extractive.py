@@ -157,8 +157,15 @@ STAYED_BONUS = 0.2
 # rule is effective May 9, 2024."), not by the summary sharing most of its words.
 _ASKS_EFFECTIVE = re.compile(
     r"\b(?:when|what date|since when|as of when)\b[^?]{0,120}\b(?:effective|take effect|took "
-    r"effect|takes effect|in force|come into force|came into force|enter(?:ed)? into force)\b",
+    r"effect|takes effect|in force|come into force|came into force|enter(?:ed)? into force)\b"
+    r"|\bwhat\s+(?:is|was)\s+the\s+effective\s+date\b",
     re.I,
+)
+# ... and a line dating a rule, its effective date or when it applies from ("This rule is
+# applicable as of February 14, 2022."): what a rule's DATES paragraph says, not what it did
+_DATE_LINE = re.compile(
+    r"\b(?:effective|applicable)\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)\s+\d{1,2},\s+\d{4}\b",
 )
 _STATES_REQUIREMENT = re.compile(
     r"\b(is required|are required|requires?|must|may not|prohibit\w*|not permitted|"
@@ -849,8 +856,12 @@ def _lead_sentence(
     best = max(scored, key=lambda x: x.score)
     if _ASKS_EFFECTIVE.search(question):
         # "When did the rule take effect?": the effective date of the document that answers
-        # best, when its passages give one (never another rule's date)
-        doc = passages[best.passage].doc_id
+        # best, when its passages give one (never another rule's date). Answers best by what
+        # it did: a DATES line scores by "effective" and "rule" alone, so another rule's could
+        # outscore the sentence naming the rule asked about ("the rule that put Yaguang
+        # Electronics on the Entity List")
+        said = [x for x in scored if not _DATE_LINE.search(x.text)]
+        doc = passages[max(said, key=lambda x: x.score).passage if said else best.passage].doc_id
         dated = [
             x
             for x in scored

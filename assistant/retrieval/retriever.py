@@ -608,13 +608,20 @@ def ranked(found: Found | None, k: int, weights: Weights = WEIGHTS) -> list[Sear
 
 def _effective_of_best(order: list[int], features: Features) -> np.ndarray | None:
     """1 for the effective-date chunks of the best-ranked Federal Register rule in the top five
-    (`Features.effective`), else None: that rule is the one asked about. Never another rule's
-    date: when the best-ranked rule states none among the candidates (an excerpt without its
-    DATES line), nothing is placed."""
+    (`Features.effective`), else None: that rule is the one asked about. Ranked by its chunks
+    that say what it did: a date line ranks by "effective" and "rule" alone, so "What is the
+    effective date of the rule that put Yaguang Electronics on the Entity List?" ranked another
+    rule's DATES line first; a rule whose only chunk in the top five is its date line is the
+    one asked about only when no other rule's chunk is there. Never another rule's date: when
+    the rule asked about states none among the candidates (an excerpt without its DATES line),
+    nothing is placed."""
     flags = features.effective
     if flags is None:
         return None
-    doc = next((features.doc[o] for o in order[:5] if flags[o] > 0), None)
+    top = order[:5]
+    doc = next((features.doc[o] for o in top if flags[o] == 0.5), None) or next(
+        (features.doc[o] for o in top if flags[o] > 0), None
+    )
     chosen = np.array(
         [float(flags[i] == 1.0 and features.doc[i] == doc) for i in range(len(flags))]
     )

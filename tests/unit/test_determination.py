@@ -2027,6 +2027,34 @@ def test_when_a_rule_took_effect_is_answered_by_its_effective_date() -> None:
     assert lead("What did the rule adding 37 entities do?", [rule]).startswith("In this final rule")
 
 
+def test_the_date_asked_is_the_rule_s_that_did_it_not_the_best_scoring_dates_line() -> None:
+    """Another rule's DATES line shares "effective", "date" and "rule" with the question and
+    outscores the sentence naming the rule asked about: the date is still that rule's."""
+    dates = _p(
+        94,
+        "87 FR 21011",
+        "DATES: This rule is effective April 11, 2022. This rule is applicable as of February "
+        "14, 2022.",
+        "federal_register",
+        sim=0.8,
+    )
+    adding = _p(
+        95,
+        "FR Doc. 2024-31468",
+        "The ERC has determined to add Chengdu Yaguang Electronics Co., Ltd. to the Entity "
+        "List. This rule is effective January 6, 2025.",
+        "federal_register",
+        sim=0.6,
+    )
+    answer = compose_extractive(
+        "What is the effective date of the rule that put Yaguang Electronics on the Entity List?",
+        [dates, adding],
+        min_relevance=0.3,
+        min_relevance_unknown_name=0.3,
+    )
+    assert answer.answer.split("**")[1] == "This rule is effective January 6, 2025."
+
+
 AFFILIATES_TEXT = (
     "( 1 ) The Entity List license requirements and other Entity List restrictions also apply "
     "to any foreign entity that is owned, directly or indirectly, individually or in aggregate, "

@@ -101,3 +101,16 @@ def test_a_rule_stating_no_date_gets_none_of_another_rule_s() -> None:
     another rule's date is among the candidates."""
     rows = [r for r in _ROWS if r[0] != "date"]
     assert "other_date" not in _ranked("When was Acme Widgets added to the Entity List?", rows)
+
+
+def test_a_dates_line_ranking_first_does_not_make_its_rule_the_one_asked_about() -> None:
+    """Another rule's date line ranks first ("effective", "rule" are all it shares with the
+    question); the rule asked about is the best-ranked one by what it did, and its date is
+    placed."""
+    rows = [
+        ("other_date", "DATES: This rule adding Widgets entries is effective March 28, 2025.",
+         "2025-05426", "federal_register", 0, _unit(1, 0.1, 0, 0)),
+        *[r for r in _ROWS if r[0] != "other_date"],
+    ]  # fmt: skip
+    got = _ranked("What is the effective date of the rule adding Acme Widgets?", rows)
+    assert got[0] == "other_date" and "add" in got and "date" in got[:3]
