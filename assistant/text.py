@@ -183,10 +183,16 @@ def chunk_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(sentence_spans(text))
 
 
+# ... a full date not far after, in the same clause: "on January 23, 2024", "as of February 14,
+# 2022"
+_DATE_AFTER = (
+    r"\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s+\d{1,2},\s+\d{4}\b"
+)
 # A sentence stating when a rule takes effect ("This rule is effective May 9, 2024.", "...
 # effective on January 23, 2024"): what a question asking when a rule was made or a party
 # listed is answered by (retrieval places it, the extractive answer leads with it).
-STATES_EFFECTIVE = re.compile(
-    r"\beffective\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\s+\d{1,2},\s+\d{4}\b",
-)
+STATES_EFFECTIVE = re.compile(r"\beffective" + _DATE_AFTER)
+# ... or when it applies from ("This rule is applicable as of February 14, 2022."): what a
+# rule's DATES paragraph says, not what the rule did
+DATES_A_RULE = re.compile(r"\b(?:effective|applicable)" + _DATE_AFTER)

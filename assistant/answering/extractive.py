@@ -71,7 +71,7 @@ from assistant.retrieval.references import asks_about_whole, citation_match, leg
 from assistant.retrieval.retriever import SECTION_LIMIT, off_regime, stay_texts
 from assistant.retrieval.stay_subject import ASKS_STATUS
 from assistant.status import is_superseded, load_notes
-from assistant.text import STATES_EFFECTIVE, chunk_sentences
+from assistant.text import DATES_A_RULE, STATES_EFFECTIVE, chunk_sentences
 
 _MARKER = re.compile(r" ?\[(\d+)\]")
 
@@ -160,12 +160,6 @@ _ASKS_EFFECTIVE = re.compile(
     r"effect|takes effect|in force|come into force|came into force|enter(?:ed)? into force)\b"
     r"|\bwhat\s+(?:is|was)\s+the\s+effective\s+date\b",
     re.I,
-)
-# ... and a line dating a rule, its effective date or when it applies from ("This rule is
-# applicable as of February 14, 2022."): what a rule's DATES paragraph says, not what it did
-_DATE_LINE = re.compile(
-    r"\b(?:effective|applicable)\b[^.;]{0,40}\b(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December)\s+\d{1,2},\s+\d{4}\b",
 )
 _STATES_REQUIREMENT = re.compile(
     r"\b(is required|are required|requires?|must|may not|prohibit\w*|not permitted|"
@@ -860,7 +854,7 @@ def _lead_sentence(
         # it did: a DATES line scores by "effective" and "rule" alone, so another rule's could
         # outscore the sentence naming the rule asked about ("the rule that put Yaguang
         # Electronics on the Entity List")
-        said = [x for x in scored if not _DATE_LINE.search(x.text)]
+        said = [x for x in scored if not DATES_A_RULE.search(x.text)]
         doc = passages[max(said, key=lambda x: x.score).passage if said else best.passage].doc_id
         dated = [
             x
