@@ -8,6 +8,7 @@ Every surface serialises these; nothing else defines a second copy of them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -32,6 +33,11 @@ DOC_TYPE_AUTHORITY: dict[str, Authority] = {
 def authority_of(doc_type: str | None) -> Authority:
     """The authority rank a document type carries; unknown types rank with news (secondary)."""
     return DOC_TYPE_AUTHORITY.get(doc_type or "", "news")
+
+
+def is_federal_register(meta: Mapping[str, Any]) -> bool:
+    """Whether a chunk's (or document's) metadata says it is a Federal Register rule."""
+    return str(meta.get("doc_type") or "") == "federal_register"
 
 
 def is_secondary(doc_type: str | None, citation: str) -> bool:

@@ -68,6 +68,7 @@ from assistant.index.heap import return_freed_memory
 from assistant.index.store import Store, json_with_shared_strings
 from assistant.index.text_column import TextColumn
 from assistant.index.tokenize import tokenize, tokenize_once
+from assistant.models import is_federal_register
 from assistant.removals import Removal, find_removals
 from assistant.status import load_notes
 from assistant.text import STATES_EFFECTIVE
@@ -216,7 +217,7 @@ def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
     took effect (it states its effective date; a proposed rule has none, and its amendatory
     text reads like a final rule's)."""
     return (
-        str(meta.get("doc_type") or "") == "federal_register"
+        is_federal_register(meta)
         and bool(meta.get("effective"))
         and "remov" in text.lower()
         and bool(find_removals(text))
@@ -226,9 +227,7 @@ def _removes_a_section(text: str, meta: Mapping[str, Any]) -> bool:
 def _states_effective_date(text: str, meta: Mapping[str, Any]) -> bool:
     """Whether a chunk is a Federal Register rule's statement of when it takes effect ("This
     rule is effective May 9, 2024.")."""
-    return str(meta.get("doc_type") or "") == "federal_register" and bool(
-        STATES_EFFECTIVE.search(text)
-    )
+    return is_federal_register(meta) and bool(STATES_EFFECTIVE.search(text))
 
 
 # A section given over to definitions ("§ 772.1 Definitions of terms as used in the Export

@@ -38,7 +38,7 @@ from assistant.index.store import Store, StoreUnavailable
 from assistant.index.term_stats import term_stats
 from assistant.index.tokenize import tokenize
 from assistant.index.vocabulary import expand_query
-from assistant.models import Filters, SearchResult
+from assistant.models import Filters, SearchResult, is_federal_register
 from assistant.retrieval.features import (
     asked_dates,
     asks_legal_status,
@@ -505,7 +505,7 @@ class Retriever:
             effective=(
                 np.array(
                     [
-                        1.0 if int(i) in dates else 0.5 if _is_rule(m) else 0.0
+                        1.0 if int(i) in dates else 0.5 if is_federal_register(m) else 0.0
                         for i, m in zip(idx, metas, strict=True)
                     ]
                 )
@@ -626,10 +626,6 @@ def _effective_of_best(order: list[int], features: Features) -> np.ndarray | Non
         [float(flags[i] == 1.0 and features.doc[i] == doc) for i in range(len(flags))]
     )
     return chosen if chosen.any() else None
-
-
-def _is_rule(meta: dict[str, Any]) -> bool:
-    return str(meta.get("doc_type") or "") == "federal_register"
 
 
 def _placed(
