@@ -2002,6 +2002,14 @@ def test_a_question_asking_what_how_long_or_who_gets_no_general_bottom_line() ->
         assert finding is not None and finding.rule == "15 CFR 736.2", question
 
 
+def _bold_lead(question: str, passages: list[SearchResult]) -> str:
+    """The bottom line's quoted sentence (the answer's bold text)."""
+    answer = compose_extractive(
+        question, passages, min_relevance=0.3, min_relevance_unknown_name=0.3
+    )
+    return answer.answer.split("**")[1]
+
+
 def test_when_a_rule_took_effect_is_answered_by_its_effective_date() -> None:
     """The bottom line is the effective date of the document that answers best, not its
     summary; another rule's date is never taken for it."""
@@ -2013,18 +2021,13 @@ def test_when_a_rule_took_effect_is_answered_by_its_effective_date() -> None:
     other = _p(
         92, "FR Doc. 2022-1", "This rule is effective April 11, 2022.", "federal_register", sim=0.5
     )
-
-    def lead(question: str, passages: list[SearchResult]) -> str:
-        answer = compose_extractive(
-            question, passages, min_relevance=0.3, min_relevance_unknown_name=0.3
-        )
-        return answer.answer.split("**")[1]
-
     question = "When did the rule adding 37 Chinese entities to the Entity List take effect?"
-    assert lead(question, [rule, other]) == "This rule is effective May 9, 2024."
+    assert _bold_lead(question, [rule, other]) == "This rule is effective May 9, 2024."
     alone = _p(93, "FR Doc. 2024-10485", summary.split(" This")[0], "federal_register", sim=0.8)
-    assert "April 11, 2022" not in lead(question, [alone, other])
-    assert lead("What did the rule adding 37 entities do?", [rule]).startswith("In this final rule")
+    assert "April 11, 2022" not in _bold_lead(question, [alone, other])
+    assert _bold_lead("What did the rule adding 37 entities do?", [rule]).startswith(
+        "In this final rule"
+    )
 
 
 def test_the_date_asked_is_the_rule_s_that_did_it_not_the_best_scoring_dates_line() -> None:
@@ -2046,13 +2049,10 @@ def test_the_date_asked_is_the_rule_s_that_did_it_not_the_best_scoring_dates_lin
         "federal_register",
         sim=0.6,
     )
-    answer = compose_extractive(
-        "What is the effective date of the rule that put Yaguang Electronics on the Entity List?",
-        [dates, adding],
-        min_relevance=0.3,
-        min_relevance_unknown_name=0.3,
+    question = (
+        "What is the effective date of the rule that put Yaguang Electronics on the Entity List?"
     )
-    assert answer.answer.split("**")[1] == "This rule is effective January 6, 2025."
+    assert _bold_lead(question, [dates, adding]) == "This rule is effective January 6, 2025."
 
 
 AFFILIATES_TEXT = (
