@@ -8,22 +8,20 @@ says what the term is."""
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pytest
 
 from assistant.answering.extractive import _defines_outright
 from assistant.index.snapshot import CorpusSnapshot, _holds_definitions
-from assistant.index.store import Store
-from assistant.models import Filters
 from assistant.retrieval.features import (
     _term_words,
     defined_terms,
     definitions_pattern,
     first_word_lead,
 )
-from assistant.retrieval.retriever import Retriever
+from tests.support.snapshots import retrieve, snapshot, unit
 
 
 @pytest.mark.parametrize(
@@ -109,11 +107,6 @@ def test_definitions_sections_and_paragraphs_are_told_apart(
     assert _holds_definitions(text, {"title": title}) is holds
 
 
-def _unit(*values: float) -> np.ndarray:
-    v = np.array(values, dtype=np.float32)
-    return v / np.linalg.norm(v)
-
-
 def _meta(cid: str, citation: str, title: str) -> dict[str, Any]:
     return {
         "doc_id": cid,
@@ -130,24 +123,15 @@ def _meta(cid: str, citation: str, title: str) -> dict[str, Any]:
 def _ranked(question: str) -> list[str]:
     rows = [
         (f"u{i}", f"A licence is required when an SDN is a party ({i}); SDN SDN.",
-         "15 CFR 744.8(b)", "§ 744.8 Restrictions", _unit(1, 0.1 * i, 0, 0))
+         "15 CFR 744.8(b)", "§ 744.8 Restrictions", unit(1, 0.1 * i, 0, 0))
         for i in range(5)
     ] + [
         ("g", "*Specially Designated National (SDN).* Any person who is determined by the "
          "Secretary of the Treasury to be a specially designated national.",
-         "15 CFR 772.1", "§ 772.1 Definitions of terms as used in the EAR", _unit(0, 0, 0, 1)),
+         "15 CFR 772.1", "§ 772.1 Definitions of terms as used in the EAR", unit(0, 0, 0, 1)),
     ]  # fmt: skip
-    snap = CorpusSnapshot(
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [_meta(r[0], r[2], r[3]) for r in rows],
-        "v1",
-        np.stack([r[4] for r in rows]),
-    )
-    results = Retriever(cast(Store, None)).retrieve(
-        question, 5, Filters(groups=["public"]), _unit(1, 0, 0, 0), snap
-    )
-    return [r.chunk_id for r in results]
+    snap = snapshot([(r[0], r[1], _meta(r[0], r[2], r[3]), r[4]) for r in rows])
+    return [r.chunk_id for r in retrieve(question, unit(1, 0, 0, 0), snap)]
 
 
 def test_asked_what_a_term_is_its_definition_takes_the_third_place_at_the_latest() -> None:

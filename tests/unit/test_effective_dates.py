@@ -6,16 +6,12 @@ check: recall@5 0.21 -> 0.86)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
 import pytest
 
-from assistant.index.snapshot import CorpusSnapshot
-from assistant.index.store import Store
-from assistant.models import Filters
 from assistant.retrieval.features import asks_when_done
-from assistant.retrieval.retriever import Retriever
+from tests.support.snapshots import retrieve, snapshot, unit
 
 
 @pytest.mark.parametrize(
@@ -38,11 +34,6 @@ def test_questions_asking_when_something_was_done_are_told_apart(question: str, 
     assert asks_when_done(question) is asks
 
 
-def _unit(*values: float) -> np.ndarray:
-    v = np.array(values, dtype=np.float32)
-    return v / np.linalg.norm(v)
-
-
 def _meta(cid: str, doc: str, doc_type: str, start: int) -> dict[str, Any]:
     return {
         "doc_id": doc,
@@ -60,30 +51,21 @@ def _meta(cid: str, doc: str, doc_type: str, start: int) -> dict[str, Any]:
 # line shares nothing with the question, and seven regulation paragraphs outrank it
 _ADDING = "The ERC determined to add Acme Widgets Co., Ltd., under China, to the Entity List."
 _ROWS = [
-    ("add", _ADDING, "2024-10485", "federal_register", 0, _unit(1, 0, 0, 0)),
+    ("add", _ADDING, "2024-10485", "federal_register", 0, unit(1, 0, 0, 0)),
     ("date", "This rule is effective May 9, 2024.", "2024-10485", "federal_register", 500,
-     _unit(0, 0, 0, 1)),
+     unit(0, 0, 0, 1)),
     ("other_date", "This rule is effective March 28, 2025.", "2025-05426", "federal_register",
-     0, _unit(0, 0, 0.1, 1)),
+     0, unit(0, 0, 0.1, 1)),
 ] + [
     (f"reg{i}", f"A license is required for entities on the Entity List ({i}).", "744.11",
-     "regulation", 100 * i, _unit(1, 0.2 + 0.1 * i, 0, 0))
+     "regulation", 100 * i, unit(1, 0.2 + 0.1 * i, 0, 0))
     for i in range(7)
 ]  # fmt: skip
 
 
 def _ranked(question: str, rows: list[tuple[Any, ...]] = _ROWS) -> list[str]:
-    snap = CorpusSnapshot(
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [_meta(r[0], r[2], r[3], r[4]) for r in rows],
-        "v1",
-        np.stack([r[5] for r in rows]),
-    )
-    results = Retriever(cast(Store, None)).retrieve(
-        question, 5, Filters(groups=["public"]), _unit(1, 0.1, 0, 0), snap
-    )
-    return [r.chunk_id for r in results]
+    snap = snapshot([(r[0], r[1], _meta(r[0], r[2], r[3], r[4]), r[5]) for r in rows])
+    return [r.chunk_id for r in retrieve(question, unit(1, 0.1, 0, 0), snap)]
 
 
 def test_asked_when_the_rule_s_effective_date_comes_second() -> None:
@@ -109,7 +91,7 @@ def test_a_dates_line_ranking_first_does_not_make_its_rule_the_one_asked_about()
     placed."""
     rows = [
         ("other_date", "DATES: This rule adding Widgets entries is effective March 28, 2025.",
-         "2025-05426", "federal_register", 0, _unit(1, 0.1, 0, 0)),
+         "2025-05426", "federal_register", 0, unit(1, 0.1, 0, 0)),
         *[r for r in _ROWS if r[0] != "other_date"],
     ]  # fmt: skip
     got = _ranked("What is the effective date of the rule adding Acme Widgets?", rows)

@@ -10,7 +10,6 @@ import pytest
 
 from assistant.index.snapshot import CorpusSnapshot
 from assistant.index.store import Store
-from assistant.models import Filters
 from assistant.retrieval.references import citation_match, legal_references
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scoring import (
@@ -24,6 +23,7 @@ from assistant.retrieval.scoring import (
     reference_bonus,
 )
 from assistant.retrieval.scoring import fused_scores as _fused
+from tests.support.snapshots import PUBLIC, retrieve, snapshot, unit
 
 ONLY_TEXT = Weights(heading=0.0, authority=0.0, definition=0.0, per_doc=0)
 
@@ -167,45 +167,27 @@ def _meta(cid: str, citation: str) -> dict[str, Any]:
     }
 
 
-def _unit(*values: float) -> np.ndarray:
-    v = np.array(values, dtype=np.float32)
-    return v / np.linalg.norm(v)
-
-
 def _snapshot(d_citation: str = "15 CFR 744.11(b)") -> CorpusSnapshot:
     rows = [
-        ("a", "Shipments of printed books need no licence.", "15 CFR 734.3", _unit(1, 0, 0, 0)),
-        ("b", "Tools of trade may stay abroad for one year.", "15 CFR 740.9(a)", _unit(0, 1, 0, 0)),
-        ("c", "The Entity List names foreign parties.", "15 CFR 744.11(a)", _unit(0, 0, 1, 0)),
-        ("d", "Review policy is a presumption of denial.", d_citation, _unit(0, 0, 0, 1)),
-        ("e", "Rules on Huawei affiliates.", "84 FR 43487", _unit(0, 0, 1, 1)),
+        ("a", "Shipments of printed books need no licence.", "15 CFR 734.3", unit(1, 0, 0, 0)),
+        ("b", "Tools of trade may stay abroad for one year.", "15 CFR 740.9(a)", unit(0, 1, 0, 0)),
+        ("c", "The Entity List names foreign parties.", "15 CFR 744.11(a)", unit(0, 0, 1, 0)),
+        ("d", "Review policy is a presumption of denial.", d_citation, unit(0, 0, 0, 1)),
+        ("e", "Rules on Huawei affiliates.", "84 FR 43487", unit(0, 0, 1, 1)),
     ]
-    return CorpusSnapshot(
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [_meta(r[0], r[2]) for r in rows],
-        "v1",
-        np.stack([r[3] for r in rows]),
-    )
-
-
-# A caller of the "public" group is served from the snapshot alone (exact neighbours, no Chroma),
-# so the store is never read.
-PUBLIC = Filters(groups=["public"])
+    return snapshot([(r[0], r[1], _meta(r[0], r[2]), r[3]) for r in rows])
 
 
 def _retrieve(
-    query: str, vector: np.ndarray, snapshot: CorpusSnapshot | None = None
+    query: str, vector: np.ndarray, snap: CorpusSnapshot | None = None
 ) -> dict[str, float]:
-    retriever = Retriever(cast(Store, None))
-    results = retriever.retrieve(query, 5, PUBLIC, vector, snapshot or _snapshot())
-    return {r.chunk_id: r.score for r in results}
+    return {r.chunk_id: r.score for r in retrieve(query, vector, snap or _snapshot())}
 
 
 def test_the_cited_paragraph_gains_the_full_bonus_and_its_section_part_of_it() -> None:
     """Two snapshots that BM25 and the vectors cannot tell apart ("744.11(b)" and "744.11 (b)"
     are the same terms), but only the first cites paragraph (b) as a reference names it."""
-    vector = _unit(1, 0.2, 0, 0.3)
+    vector = unit(1, 0.2, 0, 0.3)
     query = "what does 744.11(b) require"
     exact = _retrieve(query, vector)
     spaced = _retrieve(query, vector, _snapshot("15 CFR 744.11 (b)"))
@@ -217,7 +199,7 @@ def test_the_cited_paragraph_gains_the_full_bonus_and_its_section_part_of_it() -
 
 
 def test_a_reference_pulls_in_a_chunk_neither_retriever_finds() -> None:
-    vector = _unit(1, 0.2, 0, 0)  # nowhere near "e"; "84fr43487" is no term of it either
+    vector = unit(1, 0.2, 0, 0)  # nowhere near "e"; "84fr43487" is no term of it either
     assert "e" not in _retrieve("printed books", vector)
     found = _retrieve("printed books under 84FR43487", vector)
     assert found["e"] == pytest.approx(REFERENCE_BONUS, abs=1e-6), "the bonus alone"
@@ -225,7 +207,7 @@ def test_a_reference_pulls_in_a_chunk_neither_retriever_finds() -> None:
 
 
 def test_the_returned_score_is_the_fused_score_and_similarity_the_cosine() -> None:
-    vector = _unit(0.3, 1, 0, 0)
+    vector = unit(0.3, 1, 0, 0)
     retriever = Retriever(cast(Store, None))
     results = retriever.retrieve("tools of trade one year", 2, PUBLIC, vector, _snapshot())
     top = results[0]
@@ -398,8 +380,8 @@ def test_a_question_about_a_whole_section_is_told_apart(question: str, whole: bo
 
 
 def _at(cosine: float) -> np.ndarray:
-    """A unit vector at this cosine to the question's (`_unit(1, 0, 0, 0)`)."""
-    return _unit(cosine, (1 - cosine**2) ** 0.5, 0, 0)
+    """A unit vector at this cosine to the question's (`unit(1, 0, 0, 0)`)."""
+    return unit(cosine, (1 - cosine**2) ** 0.5, 0, 0)
 
 
 def _section_snapshot() -> CorpusSnapshot:
@@ -425,7 +407,7 @@ def _section_snapshot() -> CorpusSnapshot:
 
 
 def test_a_whole_section_comes_in_its_own_order_and_its_citers_still_count() -> None:
-    vector = _unit(1, 0, 0, 0)
+    vector = unit(1, 0, 0, 0)
     retriever = Retriever(cast(Store, None))
     snap = _section_snapshot()
     asked = [
@@ -536,9 +518,9 @@ def test_of_two_like_worded_releases_the_one_issued_when_asked_comes_first() -> 
         for cid in texts
     ]
     snap = CorpusSnapshot(
-        list(texts), list(texts.values()), metas, "v1", np.stack([_unit(1, 0, 0, 0)] * 2)
+        list(texts), list(texts.values()), metas, "v1", np.stack([unit(1, 0, 0, 0)] * 2)
     )
-    closer_to_2019 = _unit(1, 0.1, 0, 0)  # a vector nearer neither; BM25 ties on these words
+    closer_to_2019 = unit(1, 0.1, 0, 0)  # a vector nearer neither; BM25 ties on these words
     asked_2020 = _retrieve(
         "How many Huawei affiliates were added in August 2020?", closer_to_2019, snap
     )
@@ -589,10 +571,10 @@ def test_asked_about_legal_status_the_chunks_a_stay_affects_come_in() -> None:
         list(texts.values()),
         metas,
         "v1",
-        np.stack([_unit(0, 0, 0, 1), _unit(1, 0, 0, 0)]),
+        np.stack([unit(0, 0, 0, 1), unit(1, 0, 0, 0)]),
     )
     assert snap.stayed() == [0]
-    vector = _unit(1, 0, 0, 0)
+    vector = unit(1, 0, 0, 0)
     asked = _retrieve("When does the stay on the ownership rule end?", vector, snap)
     # the same words, no stay asked about
     plain = _retrieve("When does the ownership rule end, stay on?", vector, snap)
