@@ -172,9 +172,14 @@ _NAME = re.compile(
 )
 _SECTION_HEADING = re.compile(r"\s*(?:#+\s*)?§\s*\d")
 # A nationality is not a name the corpus must mention ("Turkish", "Vietnamese", "Brazilian":
-# the corpus names the country). Acronyms stay names: "DJI" is a party, "TLS" a protocol, and
-# nothing tells them apart.
-_NOT_A_NAME = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean)")
+# the corpus names the country), nor a region's or a people's adjective of another form
+# ("South African companies", "Latin American buyers", "Iraqi", "Afghan"). Acronyms stay names:
+# "DJI" is a party, "TLS" a protocol, and nothing tells them apart.
+_NOT_A_NAME = re.compile(
+    r"[A-Z][a-z]+(?:ish|ese|ian|ean)|African|American|Arab|Latin|Nordic|Baltic|Afghan|Somali|"
+    r"Yemeni|Iraqi|Emirati|Saudi|Dominican|Rican|Ugandan|Rwandan|Angolan|Tibetan|Lankan|Tajik|"
+    r"Kyrgyz|Turkmen|Slovak|Cypriot"
+)
 # ... but an acronym naming the kind of thing after it is a technology ("TLS encryption", "SSH
 # protocol", "AES algorithm"), which the corpus describes in words, not a party it must name.
 _TECHNICAL_NOUN = re.compile(

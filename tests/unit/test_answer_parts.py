@@ -129,6 +129,14 @@ def test_abstention_rules() -> None:
     )
     assert unknown_names(oakland, known) == []
     assert "Oakland" in unknown_names("How much did Oakland Corp pay BIS for Huawei?", known)
+    # a people's or a region's adjective is no party, whatever its ending (date-11 was refused
+    # for "South African"); an invented name beside one still is
+    known_too = {"huawei", "entity", "list", "bis", "south"}.__contains__  # ("South Korea")
+    for people in ("South African", "Latin American", "Iraqi", "Afghan", "Yemeni", "Turkish"):
+        question = f"When did BIS add the {people} companies to the Entity List?"
+        assert unknown_names(question, known_too) == [], people
+    zorblax = "When did BIS add Zorblax, a South African company, to the Entity List?"
+    assert unknown_names(zorblax, known_too) == ["Zorblax"]
     # Far from everything and none of the question's words in the passages: silent.
     assert _evidence(low - 0.1, coverage=0.1).abstain(low, unknown_bar)
     assert not _evidence(low + 0.3).abstain(low, unknown_bar)
