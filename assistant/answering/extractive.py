@@ -56,6 +56,7 @@ from assistant.models import (
     ScreeningHit,
     SearchResult,
     authority_of,
+    is_federal_register,
     is_secondary,
     not_covered,
 )
@@ -314,7 +315,7 @@ def _other_listings(question: str, passages: Sequence[SearchResult]) -> set[int]
     others = [
         i
         for i, p in enumerate(passages)
-        if _doc_type(p) == "federal_register" and "Entity List" in p.text
+        if is_federal_register(p.metadata) and "Entity List" in p.text
     ]
     listed = listed_in_corpus(question, passages) if others else None
     if listed is None:
@@ -719,7 +720,7 @@ def _rule_date(
     if (
         reader is None
         or asked is None
-        or _doc_type(p) != "federal_register"
+        or not is_federal_register(p.metadata)
         or not _THIS_RULE_DOES.search(shown)
         or _RECALLS.search(shown)
         # (a removal's date is not asked by an addition's sentence, nor the other way round)

@@ -466,7 +466,9 @@ def dated_match(meta: Mapping[str, Any], asked: Sequence[tuple[int, int | None]]
 # Nicaragua become a D:5 country?", "What compliance date did the rule set?": when something was
 # done, which a Federal Register rule's effective date answers. Not "when does / must / is"
 # (the conditions under which a rule applies: "when must we ask BIS?", "when is a JV
-# controlled in fact?").
+# controlled in fact?"). Wider than the answer's pattern of the same name
+# (`assistant.answering.extractive`), which also needs the event ("added", "removed",
+# "published") to decide whose date the bottom line gives.
 _ASKS_WHEN_DONE = re.compile(
     r"\bsince\s+when\b|\b(?:when|(?:on|from|as\s+of)\s+what\s+date|what\s+date)\s+(?:was|were|"
     r"did|has|have|had)\b|\b(?:effective|compliance)\s+date\b|\b(?:take|took|taken)\s+effect\b",
